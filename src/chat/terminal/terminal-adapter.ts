@@ -1,0 +1,106 @@
+import { createInterface, type Interface } from "node:readline";
+import type { Actor, ChatSession, ConfirmAnswer } from "../../core/command.js";
+import type { Reply } from "../../core/reply.js";
+import type { Router } from "../../core/router.js";
+import { renderText } from "./render-text.js";
+
+// Hubot's shell adapter, for Tugboat: a prompt on a terminal, or one command per line from piped stdin.
+
+export interface TerminalOptions {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  actor: Actor;
+  /** Answer confirmations with yes when stdin is not a terminal. */
+  assumeYes: boolean;
+  interactive: boolean;
+  channelId?: string;
+}
+
+export class TerminalAdapter {
+  private rl: Interface | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly router: Router,
+    private readonly opts: TerminalOptions,
+  ) {}
+
+  /** Runs until end of input (or stop()). Commands run one at a time, in order. */
+  async run(): Promise<void> {
+    const rl = createInterface({ input: this.opts.input, output: this.opts.interactive ? this.opts.output : undefined, terminal: this.opts.interactive });
+    this.rl = rl;
+    const lines = rl[Symbol.asyncIterator]();
+    this.prompt();
+    while (!this.closed) {
+      const next = await lines.next();
+      if (next.done) break;
+      const line = next.value.trim();
+      if (line === "") {
+        this.prompt();
+        continue;
+      }
+      if (this.opts.interactive && (line === "exit" || line === "quit")) break;
+      if (!this.opts.interactive) this.write(`> ${line}\n`);
+      await this.router.handle(this.session(lines), line);
+      this.prompt();
+    }
+    rl.close();
+  }
+
+  stop(): void {
+    this.closed = true;
+    this.rl?.close();
+  }
+
+  private prompt(): void {
+    if (this.opts.interactive && !this.closed) this.write("tugboat> ");
+  }
+
+  private write(text: string): void {
+    this.opts.output.write(text);
+  }
+
+  private session(lines: AsyncIterator<string>): ChatSession {
+    let lastPrinted = "";
+    let lastSummary = "";
+    let final: Reply | undefined;
+    const print = (reply: Reply) => {
+      const text = renderText(reply);
+      if (text !== lastPrinted) this.write(text + "\n");
+      lastPrinted = text;
+    };
+    const session: ChatSession = {
+      actor: this.opts.actor,
+      channel: { id: this.opts.channelId ?? "terminal", name: "terminal" },
+      reply: {
+        send: async (reply) => {
+          // Progress updates print one line each; the full reply prints when it stops changing (see below).
+          final = reply;
+          if (reply.summary !== lastSummary && reply.tone === "info" && reply.blocks.some((b) => b.type === "progress")) {
+            this.write(`… ${reply.summary}\n`);
+            lastSummary = reply.summary;
+            return;
+          }
+          lastSummary = reply.summary;
+          print(reply);
+        },
+        permalink: async () => undefined,
+      },
+      whisper: async (reply) => print(reply),
+      confirm: async (plan): Promise<ConfirmAnswer> => {
+        if (final && renderText(final) !== lastPrinted) print(final);
+        print(plan);
+        if (!this.opts.interactive) {
+          const answer = this.opts.assumeYes ? "y" : "N";
+          this.write(`Confirm? [y/N] ${answer}${this.opts.assumeYes ? " (--yes)" : " (stdin is not a terminal; pass --yes to confirm)"}\n`);
+          return this.opts.assumeYes ? "confirmed" : "cancelled";
+        }
+        this.write("Confirm? [y/N] ");
+        const next = await lines.next();
+        const yes = !next.done && /^y(es)?$/i.test(next.value.trim());
+        return yes ? "confirmed" : "cancelled";
+      },
+    };
+    return session;
+  }
+}

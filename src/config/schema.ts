@@ -1,0 +1,218 @@
+import { z } from "zod";
+
+// The YAML configuration (config/tugboat.yaml). Secrets never live here: tokens come from the environment.
+
+const permission = z
+  .string()
+  .regex(/^(\*|[a-z]+(:[a-z0-9*_.-]+)*)$/, "a permission such as kube:get, deploy:production, canary:* or *");
+
+const pattern = z.string().min(1);
+
+const roleSchema = z
+  .object({
+    permissions: z.array(permission).min(1),
+    /** Narrows this role's kube:* permissions. Omitted lists mean "any". Secrets must be named explicitly. */
+    kube: z
+      .object({
+        clusters: z.array(pattern).optional(),
+        namespaces: z.array(pattern).optional(),
+        resources: z.array(pattern).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const bindingSchema = z
+  .object({
+    role: z.string().min(1),
+    users: z.array(z.string().min(1)).default([]),
+    /** Slack user group ids (S…), resolved through usergroups.users.list. */
+    groups: z.array(z.string().min(1)).default([]),
+    /** When set, the binding applies only in these channel ids. */
+    channels: z.array(z.string().min(1)).optional(),
+  })
+  .strict()
+  .refine((b) => b.users.length + b.groups.length > 0, { message: "a binding needs at least one user or group" });
+
+const clusterSchema = z
+  .object({
+    /** kubeconfig context name; defaults to the cluster's own name. */
+    context: z.string().min(1).optional(),
+    inCluster: z.boolean().default(false),
+  })
+  .strict();
+
+const environmentSchema = z
+  .object({
+    cluster: z.string().min(1),
+    /** Namespace template; {app} and {env} are replaced. Default "{app}-{env}". */
+    namespace: z.string().min(1).default("{app}-{env}"),
+    confirm: z.boolean().default(false),
+    /** Deploys to this environment are allowed only from these channel ids. */
+    channels: z.array(z.string().min(1)).optional(),
+    /** A canary environment runs one extra pod next to the named environment's Deployments. */
+    canaryOf: z.string().min(1).optional(),
+    transient: z.boolean().default(false),
+    production: z.boolean().default(false),
+    url: z.string().optional(),
+    /** How long a rollout may take before Tugboat rolls it back. */
+    rolloutTimeoutSeconds: z.number().int().positive().default(600),
+  })
+  .strict();
+
+const appSchema = z
+  .object({
+    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "owner/name"),
+    /** Image repository without a tag, e.g. registry.example.com/github. */
+    image: z.string().min(1),
+    /** Status or check-run contexts that must be success before an image may ship. */
+    imageContexts: z.array(z.string().min(1)).default(["ci/image"]),
+    /** Channels whose default app this is. */
+    channels: z.array(z.string()).default([]),
+    /** Per-environment overrides. */
+    environments: z
+      .record(
+        z.string(),
+        z
+          .object({
+            namespace: z.string().optional(),
+            cluster: z.string().optional(),
+            image: z.string().optional(),
+          })
+          .strict(),
+      )
+      .default({}),
+  })
+  .strict();
+
+const reviewlabSchema = z
+  .object({
+    cluster: z.string().min(1),
+    domain: z.string().min(1).default("review-lab.example.com"),
+    ttlHours: z.number().positive().default(72),
+    maxExtendHours: z.number().positive().default(168),
+    maxPerUser: z.number().int().positive().default(3),
+    maxTotal: z.number().int().positive().default(20),
+    readyTimeoutSeconds: z.number().int().positive().default(300),
+    /** Namespace holding the Secrets that are layered into each lab's Secret. */
+    secretSourceNamespace: z.string().default("tugboat-secrets"),
+    /** Secret names layered in order (later wins); "{app}" is replaced. */
+    secretSources: z.array(z.string()).default(["common", "{app}"]),
+    secretName: z.string().default("review-lab-env"),
+    ingress: z
+      .object({ service: z.string().default("unicorn"), port: z.number().int().positive().default(80) })
+      .strict()
+      .default({ service: "unicorn", port: 80 }),
+    applyConcurrency: z.number().int().positive().default(8),
+    reaper: z
+      .object({
+        intervalSeconds: z.number().positive().default(300),
+        channel: z.string().optional(),
+      })
+      .strict()
+      .default({ intervalSeconds: 300 }),
+  })
+  .strict();
+
+const poolSchema = z
+  .object({
+    maxSize: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const nodesSchema = z
+  .object({
+    maxPerRequest: z.number().int().positive().default(10),
+    readyTimeoutSeconds: z.number().int().positive().default(600),
+    /** Namespace of the MachineDeployments. */
+    namespace: z.string().default("default"),
+    clusters: z
+      .record(
+        z.string(),
+        z.object({ defaultPool: z.string().min(1), pools: z.record(z.string(), poolSchema).default({}) }).strict(),
+      )
+      .default({}),
+  })
+  .strict();
+
+const channelSchema = z
+  .object({
+    app: z.string().optional(),
+    cluster: z.string().optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    /** Cluster for /kube when neither --cluster, the namespace nor the channel decides. */
+    defaultCluster: z.string().min(1),
+    clusters: z.record(z.string(), clusterSchema).refine((c) => Object.keys(c).length > 0, "at least one cluster"),
+    environments: z.record(z.string(), environmentSchema).default({}),
+    apps: z.record(z.string(), appSchema).default({}),
+    channels: z.record(z.string(), channelSchema).default({}),
+    roles: z.record(z.string(), roleSchema),
+    bindings: z.array(bindingSchema).default([]),
+    kube: z
+      .object({
+        requestTimeoutSeconds: z.number().positive().default(10),
+        logTailDefault: z.number().int().positive().default(50),
+        logTailMax: z.number().int().positive().default(500),
+      })
+      .strict()
+      .default({ requestTimeoutSeconds: 10, logTailDefault: 50, logTailMax: 500 }),
+    deploy: z
+      .object({
+        lockLeaseSeconds: z.number().int().positive().default(60),
+        canaryReadySeconds: z.number().int().positive().default(300),
+        fieldManager: z.string().default("tugboat"),
+      })
+      .strict()
+      .default({ lockLeaseSeconds: 60, canaryReadySeconds: 300, fieldManager: "tugboat" }),
+    reviewlab: reviewlabSchema.optional(),
+    nodes: nodesSchema.default({ maxPerRequest: 10, readyTimeoutSeconds: 600, namespace: "default", clusters: {} }),
+    slack: z
+      .object({
+        /** Seconds a Confirm/Cancel prompt stays valid. */
+        confirmTimeoutSeconds: z.number().int().positive().default(300),
+        userGroupCacheSeconds: z.number().int().positive().default(300),
+      })
+      .strict()
+      .default({ confirmTimeoutSeconds: 300, userGroupCacheSeconds: 300 }),
+    audit: z
+      .object({ file: z.string().optional() })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const clusters = new Set(Object.keys(cfg.clusters));
+    if (!clusters.has(cfg.defaultCluster)) {
+      ctx.addIssue({ code: "custom", path: ["defaultCluster"], message: `expected one of the clusters (${[...clusters].join(", ")})` });
+    }
+    for (const [name, env] of Object.entries(cfg.environments)) {
+      if (!clusters.has(env.cluster)) {
+        ctx.addIssue({ code: "custom", path: ["environments", name, "cluster"], message: `expected one of the clusters (${[...clusters].join(", ")})` });
+      }
+      if (env.canaryOf && !cfg.environments[env.canaryOf]) {
+        ctx.addIssue({ code: "custom", path: ["environments", name, "canaryOf"], message: "expected the name of another environment" });
+      }
+    }
+    cfg.bindings.forEach((b, i) => {
+      if (!cfg.roles[b.role]) {
+        ctx.addIssue({ code: "custom", path: ["bindings", i, "role"], message: `expected one of the roles (${Object.keys(cfg.roles).join(", ")})` });
+      }
+    });
+    if (cfg.reviewlab && !clusters.has(cfg.reviewlab.cluster)) {
+      ctx.addIssue({ code: "custom", path: ["reviewlab", "cluster"], message: `expected one of the clusters (${[...clusters].join(", ")})` });
+    }
+    for (const name of Object.keys(cfg.nodes.clusters)) {
+      if (!clusters.has(name)) ctx.addIssue({ code: "custom", path: ["nodes", "clusters", name], message: "expected the name of a cluster" });
+    }
+  });
+
+export type TugboatConfig = z.infer<typeof configSchema>;
+export type RoleConfig = z.infer<typeof roleSchema>;
+export type BindingConfig = z.infer<typeof bindingSchema>;
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type AppConfig = z.infer<typeof appSchema>;

@@ -1,0 +1,95 @@
+import type { Reply } from "./reply.js";
+import type { Logger } from "./logger.js";
+import type { BackgroundStarter, Services } from "./services.js";
+
+// A command is a spec (name, grammar, usage, permission, side effects) plus a handler.
+
+export interface Actor {
+  /** Slack user id (or the terminal's TUGBOAT_USER). */
+  id: string;
+  name?: string;
+}
+
+export interface Channel {
+  id: string;
+  name?: string;
+}
+
+/** Where the results of one command go. The first send posts; later sends update the same message. */
+export interface ReplyHandle {
+  send(reply: Reply): Promise<void>;
+  /** A link to the message, once posted (Slack permalink), for GitHub log_url. */
+  permalink(): Promise<string | undefined>;
+}
+
+export type ConfirmAnswer = "confirmed" | "cancelled" | "timeout";
+
+/** What the router needs from a chat adapter for one request. */
+export interface ChatSession {
+  actor: Actor;
+  channel: Channel;
+  /** Channel-visible, updatable message. */
+  reply: ReplyHandle;
+  /** Only the caller sees this (Slack ephemeral). Denials and usage errors go here. */
+  whisper(reply: Reply): Promise<void>;
+  /** Shows the plan with Confirm/Cancel that only the caller may press. */
+  confirm(plan: Reply): Promise<ConfirmAnswer>;
+}
+
+export interface Authorizer {
+  /** Throws DeniedError naming what was missing. */
+  require(permission: string, scope?: PermissionScope): Promise<void>;
+  allows(permission: string, scope?: PermissionScope): Promise<boolean>;
+}
+
+export interface PermissionScope {
+  cluster?: string;
+  namespace?: string;
+  /** Plural resource name, e.g. "pods", "secrets". */
+  resource?: string;
+}
+
+export interface CommandContext {
+  requestId: string;
+  actor: Actor;
+  channel: Channel;
+  log: Logger;
+  reply: ReplyHandle;
+  services: Services;
+  auth: Authorizer;
+  /** Asks the caller to confirm a plan. Returns true only on an explicit Confirm. */
+  confirm(plan: Reply): Promise<boolean>;
+  /** Adds facts to this request's audit entry. */
+  audit(details: Record<string, unknown>): void;
+  /** Aborted when the bot is shutting down. */
+  signal: AbortSignal;
+}
+
+export interface CommandSpec<A = unknown> {
+  /** Family (slash command without the slash), e.g. "deploy". */
+  family: string;
+  /** Subcommand word, e.g. "status"; "" for the family's default form (`/deploy PR1 to staging`). */
+  verb: string;
+  summary: string;
+  usage: string;
+  examples: string[];
+  sideEffects: boolean;
+  /** Turns the words after the family (and verb) into typed arguments, or throws UsageError. */
+  parse(words: string[]): A;
+  /** The permission this invocation needs, checked before run. */
+  permission(args: A): string;
+  run(args: A, ctx: CommandContext): Promise<void>;
+}
+
+export interface CommandFamily {
+  name: string;
+  summary: string;
+  commands: CommandSpec<any>[];
+  /** Started once by the composition root, stopped at shutdown. */
+  background?: BackgroundStarter[];
+}
+
+/** Typed helper so each spec's parse and run agree on A. */
+export function defineCommand<A>(spec: CommandSpec<A>): CommandSpec<A> {
+  return spec;
+}

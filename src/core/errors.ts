@@ -1,0 +1,37 @@
+// Two kinds of failure: UserError is the user's to fix and is shown verbatim;
+// anything else is internal and shown only as "internal error (ref X)", with details in the log.
+
+export class UserError extends Error {
+  constructor(
+    message: string,
+    /** Usage text to show under the reason. */
+    public readonly usage?: string,
+  ) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+/** Bad command line: shown to the caller only, with the usage. */
+export class UsageError extends UserError {
+  constructor(message: string, usage?: string) {
+    super(message, usage);
+    this.name = "UsageError";
+  }
+}
+
+/** Policy said no. Names the missing permission or the scope that was not allowed. */
+export class DeniedError extends UserError {
+  constructor(
+    message: string,
+    public readonly permission: string,
+  ) {
+    super(message);
+    this.name = "DeniedError";
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,105 @@
+import type { TugboatConfig, RoleConfig } from "../config/schema.js";
+import type { Actor, PermissionScope } from "./command.js";
+import { DeniedError } from "./errors.js";
+
+// Roles and bindings, denied by default: no binding, no action.
+
+/** Answers "which user groups is this user in"; the Slack adapter backs it with usergroups.users.list. */
+export interface GroupDirectory {
+  groupsOf(userId: string, groupIds: string[]): Promise<Set<string>>;
+}
+
+export const noGroups: GroupDirectory = { groupsOf: async () => new Set() };
+
+export interface Decision {
+  allowed: boolean;
+  /** Why not, naming the missing permission or the scope that was refused. */
+  reason?: string;
+}
+
+/** `*` matches everything; `canary:*` matches `canary:promote`; otherwise exact. */
+export function permissionMatches(granted: string, wanted: string): boolean {
+  if (granted === "*" || granted === wanted) return true;
+  if (granted.endsWith(":*")) return wanted.startsWith(granted.slice(0, -1));
+  return false;
+}
+
+/** Glob with `*` only (e.g. `github-*`). */
+export function globMatches(pattern: string, value: string): boolean {
+  if (pattern === "*") return true;
+  const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
+  return re.test(value);
+}
+
+export class Policy {
+  constructor(
+    private readonly config: Pick<TugboatConfig, "roles" | "bindings">,
+    private readonly groups: GroupDirectory,
+  ) {}
+
+  /** The roles bound to this actor in this channel. */
+  async rolesFor(actor: Actor, channelId: string): Promise<Array<{ name: string; role: RoleConfig }>> {
+    const groupIds = [...new Set(this.config.bindings.flatMap((b) => b.groups))];
+    const memberOf = groupIds.length > 0 ? await this.groups.groupsOf(actor.id, groupIds) : new Set<string>();
+    const names = new Set<string>();
+    for (const b of this.config.bindings) {
+      if (b.channels && !b.channels.includes(channelId)) continue;
+      if (b.users.includes(actor.id) || b.groups.some((g) => memberOf.has(g))) names.add(b.role);
+    }
+    return [...names].map((name) => ({ name, role: this.config.roles[name]! }));
+  }
+
+  async authorize(actor: Actor, channelId: string, permission: string, scope: PermissionScope = {}): Promise<Decision> {
+    const roles = await this.rolesFor(actor, channelId);
+    const granting = roles.filter(({ role }) => role.permissions.some((p) => permissionMatches(p, permission)));
+    if (granting.length === 0) {
+      const anywhere = await this.hasBindingElsewhere(actor, permission);
+      const where = anywhere ? " in this channel" : "";
+      return { allowed: false, reason: `you need the \`${permission}\` permission${where}; no role bound to you grants it` };
+    }
+    if (!permission.startsWith("kube:") || Object.keys(scope).length === 0) return { allowed: true };
+
+    // Scope narrowing applies to kube permissions: one granting role must allow every part of the scope.
+    const refusals: string[] = [];
+    for (const { role } of granting) {
+      const refusal = scopeRefusal(role, scope);
+      if (!refusal) return { allowed: true };
+      refusals.push(refusal);
+    }
+    return { allowed: false, reason: refusals[0] };
+  }
+
+  /** Throws DeniedError when not allowed. */
+  async require(actor: Actor, channelId: string, permission: string, scope?: PermissionScope): Promise<void> {
+    const decision = await this.authorize(actor, channelId, permission, scope);
+    if (!decision.allowed) throw new DeniedError(`Denied: ${decision.reason}.`, permission);
+  }
+
+  private async hasBindingElsewhere(actor: Actor, permission: string): Promise<boolean> {
+    return this.config.bindings.some(
+      (b) =>
+        b.channels !== undefined &&
+        b.users.includes(actor.id) &&
+        this.config.roles[b.role]?.permissions.some((p) => permissionMatches(p, permission)),
+    );
+  }
+}
+
+function scopeRefusal(role: RoleConfig, scope: PermissionScope): string | undefined {
+  const limits = role.kube ?? {};
+  if (scope.cluster && limits.clusters && !limits.clusters.some((p) => globMatches(p, scope.cluster!))) {
+    return `cluster \`${scope.cluster}\` is not allowed for you`;
+  }
+  if (scope.namespace && limits.namespaces && !limits.namespaces.some((p) => globMatches(p, scope.namespace!))) {
+    return `namespace \`${scope.namespace}\` is not allowed for you`;
+  }
+  if (scope.resource) {
+    // Secrets are never covered by a wildcard: a role must name them.
+    if (scope.resource === "secrets") {
+      if (!(limits.resources ?? []).includes("secrets")) return "type `secrets` is not allowed for you (a role must name secrets explicitly)";
+    } else if (limits.resources && !limits.resources.some((p) => globMatches(p, scope.resource!))) {
+      return `type \`${scope.resource}\` is not allowed for you`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,201 @@
+import { randomBytes } from "node:crypto";
+import type { ChatSession, CommandContext, CommandFamily, CommandSpec } from "./command.js";
+import { checkLine, tokenize } from "./args.js";
+import { DeniedError, UsageError, UserError, errorMessage } from "./errors.js";
+import type { AuditEntry, AuditLog, Logger } from "./logger.js";
+import type { Policy } from "./policy.js";
+import type { Reply } from "./reply.js";
+import type { Services } from "./services.js";
+import { familyHelp, generalHelp } from "./help.js";
+
+// parse → policy → confirm → run, with one request id per command line and one audit entry per request.
+
+export interface RouteOptions {
+  /** The slash command that carried the text ("kube" for /kube); absent for mentions, DMs and the terminal. */
+  family?: string;
+}
+
+export class Router {
+  private readonly families = new Map<string, CommandFamily>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly shutdown = new AbortController();
+  private draining = false;
+
+  constructor(
+    families: CommandFamily[],
+    private readonly policy: Policy,
+    private readonly services: Services,
+    private readonly log: Logger,
+    private readonly auditLog: AuditLog,
+  ) {
+    for (const f of families) this.families.set(f.name, f);
+  }
+
+  familyNames(): string[] {
+    return [...this.families.keys()];
+  }
+
+  /** Handles one command line. Never throws: every outcome becomes a reply. */
+  handle(session: ChatSession, text: string, opts: RouteOptions = {}): Promise<void> {
+    const p = this.route(session, text, opts);
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+    return p;
+  }
+
+  /** Stops taking new commands, signals running ones, and waits for them (up to timeoutMs). */
+  async drain(timeoutMs = 30_000): Promise<void> {
+    this.draining = true;
+    const all = Promise.allSettled([...this.inFlight]);
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([all, timer]);
+    this.shutdown.abort(new Error("shutting down"));
+  }
+
+  private async route(session: ChatSession, rawText: string, opts: RouteOptions): Promise<void> {
+    const requestId = randomBytes(4).toString("hex");
+    const started = Date.now();
+    const log = this.log.child({ requestId, actor: session.actor.id, channel: session.channel.id });
+    const entry: AuditEntry = {
+      requestId,
+      actor: session.actor.id,
+      channel: session.channel.id,
+      command: (opts.family ? `/${opts.family} ` : "") + rawText.trim(),
+      decision: "invalid",
+      outcome: "invalid",
+      durationMs: 0,
+    };
+    const details: Record<string, unknown> = {};
+    let spec: CommandSpec<unknown> | undefined;
+    try {
+      if (this.draining) throw new UserError("Tugboat is restarting; try again in a minute.");
+      checkLine(rawText);
+      let words = tokenize(rawText);
+      let familyName = opts.family;
+      if (!familyName) {
+        const first = words.shift();
+        if (first === undefined) return await this.sendHelp(session, generalHelp(this.allFamilies()));
+        familyName = first.replace(/^\//, "").toLowerCase();
+      }
+      if (familyName === "help") {
+        const topic = words[0]?.replace(/^\//, "").toLowerCase();
+        const fam = topic ? this.families.get(topic) : undefined;
+        if (topic && !fam) throw new UsageError(`no help for "${topic}"`, this.familyList());
+        entry.decision = "allowed";
+        entry.outcome = "success";
+        return await this.sendHelp(session, fam ? familyHelp(fam) : generalHelp(this.allFamilies()));
+      }
+      const family = this.families.get(familyName);
+      if (!family) throw new UsageError(`unknown command "${familyName}"`, this.familyList());
+      if (words[0]?.toLowerCase() === "help" || words[0] === "--help" || words[0] === "-h") {
+        entry.decision = "allowed";
+        entry.outcome = "success";
+        return await this.sendHelp(session, familyHelp(family));
+      }
+      spec = pickSpec(family, words);
+      if (spec.verb !== "") words = words.slice(1);
+      const args = spec.parse(words);
+      const permission = spec.permission(args);
+      entry.permission = permission;
+      await this.policy.require(session.actor, session.channel.id, permission);
+      entry.decision = "allowed";
+      log.info("command started", { command: `${spec.family} ${spec.verb}`.trim(), permission });
+
+      const ctx = this.context(session, requestId, log, details, entry);
+      await spec.run(args, ctx);
+      if (entry.outcome === "invalid") entry.outcome = "success";
+    } catch (err) {
+      await this.fail(session, err, spec, entry, log);
+    } finally {
+      entry.durationMs = Date.now() - started;
+      if (Object.keys(details).length > 0) entry.details = details;
+      this.auditLog.record(entry);
+      log.info("command finished", { outcome: entry.outcome, durationMs: entry.durationMs });
+    }
+  }
+
+  private context(session: ChatSession, requestId: string, log: Logger, details: Record<string, unknown>, entry: AuditEntry): CommandContext {
+    const policy = this.policy;
+    return {
+      requestId,
+      actor: session.actor,
+      channel: session.channel,
+      log,
+      reply: session.reply,
+      services: this.services,
+      signal: this.shutdown.signal,
+      auth: {
+        require: (permission, scope) => policy.require(session.actor, session.channel.id, permission, scope),
+        allows: async (permission, scope) => (await policy.authorize(session.actor, session.channel.id, permission, scope)).allowed,
+      },
+      confirm: async (plan) => {
+        const answer = await session.confirm(plan);
+        details.confirmation = answer;
+        if (answer !== "confirmed") {
+          entry.decision = "cancelled";
+          entry.outcome = "cancelled";
+        }
+        return answer === "confirmed";
+      },
+      audit: (more) => Object.assign(details, more),
+    };
+  }
+
+  private async fail(session: ChatSession, err: unknown, spec: CommandSpec<unknown> | undefined, entry: AuditEntry, log: Logger): Promise<void> {
+    try {
+      if (err instanceof DeniedError) {
+        entry.decision = "denied";
+        entry.outcome = "denied";
+        entry.reason = err.message;
+        await session.whisper({ summary: err.message, tone: "error", blocks: [{ type: "text", text: err.message }] });
+      } else if (err instanceof UsageError) {
+        entry.outcome = "invalid";
+        entry.reason = err.message;
+        await session.whisper(usageReply(err.message, err.usage ?? spec?.usage));
+      } else if (err instanceof UserError) {
+        entry.outcome = "failure";
+        entry.reason = err.message;
+        const reply: Reply = { summary: err.message, tone: "error", blocks: [{ type: "text", text: err.message }] };
+        if (err.usage) reply.blocks.push({ type: "code", text: err.usage });
+        await session.reply.send(reply);
+      } else {
+        entry.outcome = "error";
+        entry.reason = `internal error (ref ${entry.requestId})`;
+        log.error("internal error", { ref: entry.requestId, error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+        const text = `Internal error (ref ${entry.requestId}). The details are in Tugboat's log under that ref.`;
+        await session.reply.send({ summary: text, tone: "error", blocks: [{ type: "text", text }] });
+      }
+    } catch (sendErr) {
+      log.error("could not deliver an error reply", { error: errorMessage(sendErr) });
+    }
+  }
+
+  private async sendHelp(session: ChatSession, reply: Reply): Promise<void> {
+    await session.whisper(reply);
+  }
+
+  private allFamilies(): CommandFamily[] {
+    return [...this.families.values()];
+  }
+
+  private familyList(): string {
+    return `Commands: ${[...this.families.keys()].map((f) => `/${f}`).join(", ")}. Type \`help\` for usage and examples.`;
+  }
+}
+
+function pickSpec(family: CommandFamily, words: string[]): CommandSpec<unknown> {
+  const verb = words[0]?.toLowerCase();
+  const byVerb = family.commands.find((c) => c.verb !== "" && c.verb === verb);
+  if (byVerb) return byVerb;
+  const fallback = family.commands.find((c) => c.verb === "");
+  if (fallback) return fallback;
+  const verbs = family.commands.map((c) => c.verb).join(", ");
+  const what = verb === undefined ? `/${family.name} needs a subcommand` : `unknown subcommand "${words[0]}" for /${family.name}`;
+  throw new UsageError(`${what} (one of: ${verbs})`, family.commands.map((c) => c.usage).join("\n"));
+}
+
+export function usageReply(reason: string, usage?: string): Reply {
+  const blocks: Reply["blocks"] = [{ type: "text", text: reason }];
+  if (usage) blocks.push({ type: "code", text: `Usage: ${usage}` });
+  return { summary: reason, tone: "error", blocks };
+}

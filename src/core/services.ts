@@ -1,0 +1,49 @@
+import type { KubeGateway, GithubGateway } from "../gateways/types.js";
+import type { TugboatConfig } from "../config/schema.js";
+import type { Reply } from "./reply.js";
+import type { Logger } from "./logger.js";
+
+/** What commands may reach: gateways, configuration and a clock. Built once in the composition root. */
+export interface Services {
+  config: TugboatConfig;
+  kube: KubeGateway;
+  github: GithubGateway;
+  clock: Clock;
+  /** Identity of this bot process, for Lease holders. */
+  instanceId: string;
+  /** Posts to a channel outside any request (reaper reports, automatic canary aborts). */
+  notifier: Notifier;
+}
+
+export interface Notifier {
+  post(channelId: string, reply: Reply): Promise<void>;
+}
+
+/** Work a command family runs outside requests (the review-lab reaper, canary watchdogs). */
+export interface BackgroundTask {
+  stop(): Promise<void>;
+}
+
+export type BackgroundStarter = (services: Services, log: Logger) => BackgroundTask;
+
+export interface Clock {
+  now(): Date;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason ?? new Error("aborted"));
+      const t = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(t);
+        reject(signal!.reason ?? new Error("aborted"));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
+};

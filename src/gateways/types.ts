@@ -1,0 +1,250 @@
+// The gateway interfaces commands and domain code program against. Implementations live in
+// src/gateways/kubernetes and src/gateways/github and are the only code that touches client-node or Octokit.
+
+export type GatewayErrorKind =
+  | "not-found"
+  | "already-exists"
+  | "conflict"
+  | "invalid"
+  | "forbidden"
+  | "unauthorized"
+  | "gone"
+  | "unavailable"
+  | "timeout"
+  | "other";
+
+/** An API answered with an error, or could not be reached. `message` is safe to show a user. */
+export class GatewayError extends Error {
+  constructor(
+    public readonly kind: GatewayErrorKind,
+    message: string,
+    public readonly status?: number,
+    /** The API's own error body (metav1.Status, GitHub error JSON), for logs. */
+    public readonly body?: unknown,
+  ) {
+    super(message);
+    this.name = "GatewayError";
+  }
+}
+
+export function isGatewayError(err: unknown, kind?: GatewayErrorKind): err is GatewayError {
+  return err instanceof GatewayError && (kind === undefined || err.kind === kind);
+}
+
+// ---------------------------------------------------------------- Kubernetes
+
+export interface KObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: Array<{ kind: string; name: string; uid: string; controller?: boolean }>;
+    managedFields?: unknown[];
+    [key: string]: unknown;
+  };
+  [key: string]: any;
+}
+
+/** One API resource as discovery describes it. */
+export interface ApiResource {
+  group: string; // "" for core
+  version: string;
+  /** "v1" or "apps/v1". */
+  groupVersion: string;
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  namespaced: boolean;
+  verbs: string[];
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Page size; the gateway follows `continue` until done unless `maxItems` is reached. */
+  limit?: number;
+}
+
+export interface TableColumn {
+  name: string;
+  type: string;
+  format?: string;
+  priority: number;
+}
+
+export interface TableRow {
+  cells: unknown[];
+  /** PartialObjectMetadata (or the full object when asked). */
+  object?: KObject;
+}
+
+export interface KubeTable {
+  columns: TableColumn[];
+  rows: TableRow[];
+  /** false when the server offered no Table and the gateway synthesized NAME/AGE. */
+  serverTable: boolean;
+}
+
+export interface TableOptions extends ListOptions {
+  name?: string;
+}
+
+export type PatchType = "json" | "merge" | "strategic";
+
+export interface WatchEvent {
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  object: KObject;
+}
+
+export interface WatchOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+}
+
+export interface WatchHandle {
+  stop(): void;
+}
+
+export interface ScaleInfo {
+  replicas: number;
+  statusReplicas: number;
+  resourceVersion: string;
+}
+
+export interface LogOptions {
+  container?: string;
+  tailLines?: number;
+  sinceSeconds?: number;
+}
+
+/** One cluster, reached through a kubeconfig context (or in-cluster config). */
+export interface KubeCluster {
+  readonly name: string;
+  /** Cached API discovery. `refresh` forces a new read. */
+  discover(refresh?: boolean): Promise<ApiResource[]>;
+  /** Resolves a type name as kubectl does (plural, singular, short name, Kind, type.group); refreshes discovery on a miss. */
+  resolve(typeName: string): Promise<ApiResource | undefined>;
+  get(res: ApiResource, name: string, namespace?: string): Promise<KObject>;
+  /** Returns undefined for 404 instead of throwing. */
+  find(res: ApiResource, name: string, namespace?: string): Promise<KObject | undefined>;
+  list(res: ApiResource, opts?: ListOptions): Promise<{ items: KObject[]; resourceVersion: string }>;
+  table(res: ApiResource, opts?: TableOptions): Promise<KubeTable>;
+  create(res: ApiResource, obj: KObject): Promise<KObject>;
+  replace(res: ApiResource, obj: KObject): Promise<KObject>;
+  /** Server-side apply. */
+  apply(res: ApiResource, obj: KObject, opts: { fieldManager: string; force?: boolean; dryRun?: boolean }): Promise<KObject>;
+  patch(res: ApiResource, name: string, namespace: string | undefined, patch: unknown, type: PatchType): Promise<KObject>;
+  delete(res: ApiResource, name: string, namespace?: string, opts?: { propagationPolicy?: "Foreground" | "Background" | "Orphan" }): Promise<void>;
+  watch(res: ApiResource, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onClose: (err?: GatewayError) => void): Promise<WatchHandle>;
+  logs(namespace: string, pod: string, opts?: LogOptions): Promise<string>;
+  getScale(res: ApiResource, name: string, namespace?: string): Promise<ScaleInfo>;
+  /** Replaces the scale with a resourceVersion precondition; a stale one is a GatewayError "conflict". */
+  setScale(res: ApiResource, name: string, namespace: string | undefined, replicas: number, resourceVersion: string): Promise<ScaleInfo>;
+  /** Counts requests sent, for benchmarks and tests. */
+  readonly requestCount: number;
+}
+
+export interface KubeGateway {
+  clusterNames(): string[];
+  /** Throws GatewayError("not-found") for an unknown cluster name. */
+  cluster(name: string): KubeCluster;
+}
+
+// ---------------------------------------------------------------- GitHub
+
+export interface PullRequest {
+  number: number;
+  title: string;
+  author: string;
+  state: "open" | "closed";
+  merged: boolean;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  url: string;
+}
+
+export interface CommitInfo {
+  sha: string;
+  message: string;
+  url: string;
+}
+
+export type GateState = "success" | "pending" | "failure" | "missing";
+
+export interface GateResult {
+  context: string;
+  state: GateState;
+  description?: string;
+  url?: string;
+}
+
+export interface DeploymentRecord {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  creator: string;
+  createdAt: string;
+  payload: Record<string, unknown>;
+  description?: string;
+  /** Latest status, if any. */
+  state?: string;
+  statusAt?: string;
+  environmentUrl?: string;
+  logUrl?: string;
+}
+
+export interface CreateDeploymentInput {
+  ref: string;
+  environment: string;
+  description?: string;
+  payload: Record<string, unknown>;
+  transientEnvironment?: boolean;
+  productionEnvironment?: boolean;
+}
+
+export interface DeploymentStatusInput {
+  state: "error" | "failure" | "inactive" | "in_progress" | "queued" | "pending" | "success";
+  description?: string;
+  environmentUrl?: string;
+  logUrl?: string;
+  autoInactive?: boolean;
+}
+
+export interface RepoEntry {
+  name: string;
+  path: string;
+  type: "file" | "dir" | "symlink" | "submodule";
+}
+
+/** Repositories are named "owner/name". */
+export interface GithubGateway {
+  getPull(repo: string, number: number): Promise<PullRequest>;
+  /** The open (or most recent) PR whose head is this branch, if any. */
+  findPullForBranch(repo: string, branch: string): Promise<PullRequest | undefined>;
+  /** Branch name, tag or (short) sha → the full commit. GatewayError "not-found" when unknown. */
+  getCommit(repo: string, ref: string): Promise<CommitInfo>;
+  /** Statuses and check runs for these contexts at sha. Missing contexts are reported as "missing". */
+  checkContexts(repo: string, sha: string, contexts: string[]): Promise<GateResult[]>;
+  createDeployment(repo: string, input: CreateDeploymentInput): Promise<DeploymentRecord>;
+  createDeploymentStatus(repo: string, deploymentId: number, input: DeploymentStatusInput): Promise<void>;
+  listDeployments(repo: string, opts?: { environment?: string; limit?: number }): Promise<DeploymentRecord[]>;
+  createComment(repo: string, issueNumber: number, body: string): Promise<void>;
+  /** Directory listing at ref; undefined when the directory does not exist. */
+  listDirectory(repo: string, path: string, ref: string): Promise<RepoEntry[] | undefined>;
+  readFile(repo: string, path: string, ref: string): Promise<string>;
+  readonly requestCount: number;
+}

@@ -1,0 +1,118 @@
+import winston from "winston";
+import type { AuditEntry, AuditLog, Logger } from "../core/logger.js";
+
+// winston JSON logs. A redaction format runs on every line, so tokens and secret values never reach a log.
+
+const SECRET_KEY = /(token|secret|password|passwd|authorization|private[_-]?key|signing|credential|cookie|^data$|^stringData$)/i;
+const TOKEN_SHAPES = [
+  /xox[abposr]-[A-Za-z0-9-]{6,}/g, // Slack bot/user tokens
+  /xapp-[A-Za-z0-9-]{6,}/g, // Slack app tokens
+  /gh[pousr]_[A-Za-z0-9]{16,}/g, // GitHub tokens
+  /github_pat_[A-Za-z0-9_]{16,}/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  /(Bearer|token)\s+[A-Za-z0-9._~+/-]{8,}=*/gi,
+];
+
+/** Values that must never be printed (tokens from the environment, Secret values read at run time). */
+export class SecretRegistry {
+  private readonly values = new Set<string>();
+  add(value: string | undefined): void {
+    if (value && value.length >= 4) this.values.add(value);
+  }
+  scrub(text: string): string {
+    let out = text;
+    for (const v of this.values) if (out.includes(v)) out = out.split(v).join("[redacted]");
+    for (const re of TOKEN_SHAPES) out = out.replace(re, "[redacted]");
+    return out;
+  }
+}
+
+export function redact(value: unknown, secrets: SecretRegistry, depth = 0): unknown {
+  if (typeof value === "string") return secrets.scrub(value);
+  if (depth > 8 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => redact(v, secrets, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null && typeof v !== "boolean" ? "[redacted]" : redact(v, secrets, depth + 1);
+  }
+  return out;
+}
+
+function redactFormat(secrets: SecretRegistry) {
+  return winston.format((info) => {
+    for (const key of Object.keys(info)) {
+      const v = (info as Record<string, unknown>)[key];
+      (info as Record<string, unknown>)[key] = SECRET_KEY.test(key) ? "[redacted]" : redact(v, secrets);
+    }
+    if (typeof info.message === "string") info.message = secrets.scrub(info.message);
+    return info;
+  })();
+}
+
+class WinstonLogger implements Logger {
+  constructor(private readonly w: winston.Logger) {}
+  debug(message: string, meta?: Record<string, unknown>) { this.w.debug(message, meta); }
+  info(message: string, meta?: Record<string, unknown>) { this.w.info(message, meta); }
+  warn(message: string, meta?: Record<string, unknown>) { this.w.warn(message, meta); }
+  error(message: string, meta?: Record<string, unknown>) { this.w.error(message, meta); }
+  child(meta: Record<string, unknown>): Logger { return new WinstonLogger(this.w.child(meta)); }
+}
+
+export interface LoggingOptions {
+  level: string;
+  secrets: SecretRegistry;
+  /** Where operational logs go. Default: stderr (stdout is the terminal adapter's). */
+  stream?: NodeJS.WritableStream;
+  /** Audit log file; default is a tagged stream on `auditStream` (stdout for Slack mode). */
+  auditFile?: string;
+  auditStream?: NodeJS.WritableStream;
+}
+
+export interface Logging {
+  logger: Logger;
+  audit: AuditLog;
+  /** Flushes and closes every transport. */
+  close(): Promise<void>;
+}
+
+export function createLogging(opts: LoggingOptions): Logging {
+  const format = winston.format.combine(
+    winston.format.timestamp(),
+    winston.format.errors({ stack: true }),
+    redactFormat(opts.secrets),
+    winston.format.json(),
+  );
+  const main = winston.createLogger({
+    level: opts.level,
+    format,
+    defaultMeta: { service: "tugboat" },
+    transports: [new winston.transports.Stream({ stream: opts.stream ?? process.stderr })],
+  });
+  // The audit trail has its own container and transport, so its destination is independent of the log level.
+  const container = new winston.Container();
+  const auditTransport = opts.auditFile
+    ? new winston.transports.File({ filename: opts.auditFile })
+    : new winston.transports.Stream({ stream: opts.auditStream ?? process.stdout });
+  const audit = container.add("audit", {
+    level: "info",
+    format,
+    defaultMeta: { log: "audit" },
+    transports: [auditTransport],
+  });
+  return {
+    logger: new WinstonLogger(main),
+    audit: { record: (entry: AuditEntry) => audit.info("audit", { ...entry }) },
+    close: async () => {
+      await Promise.all(
+        [main, audit].map(
+          (l) =>
+            new Promise<void>((resolve) => {
+              l.on("finish", () => resolve());
+              l.end();
+              setTimeout(resolve, 500).unref();
+            }),
+        ),
+      );
+    },
+  };
+}

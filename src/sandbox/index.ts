@@ -1,0 +1,83 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { startKubeSandbox, type KubeSandbox, type SimDelays } from "./kube/index.js";
+import { startGithubSandbox, type GithubSandbox } from "./github/index.js";
+import { writeKubeconfig } from "./kubeconfig.js";
+
+// The whole sandbox: one Kubernetes API server per cluster, one GitHub API server, and the files that
+// point clients at them (.sandbox/kubeconfig and .sandbox/env).
+
+export const SANDBOX_CLUSTERS = ["production", "staging"] as const;
+
+export interface SandboxOptions {
+  /** Project root (holds config/sandbox). */
+  root?: string;
+  /** Where kubeconfig and env are written; default <root>/.sandbox. */
+  outDir?: string;
+  delays?: Partial<SimDelays>;
+  /** First cluster's port; the next cluster takes the next port. 0 = random. */
+  kubePort?: number;
+  githubPort?: number;
+  writeFiles?: boolean;
+}
+
+export interface Sandbox {
+  clusters: Record<string, KubeSandbox>;
+  github: GithubSandbox;
+  kubeconfigPath: string;
+  envPath: string;
+  configPath: string;
+  /** Environment variables that point Tugboat (and kubectl) at this sandbox. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const root = resolve(opts.root ?? ".");
+  const outDir = opts.outDir ?? join(root, ".sandbox");
+  const clusters: Record<string, KubeSandbox> = {};
+  const started: Array<{ stop(): Promise<void> }> = [];
+  try {
+    let port = opts.kubePort ?? 0;
+    for (const name of SANDBOX_CLUSTERS) {
+      const c = await startKubeSandbox({ clusterName: name, port, seedDir: join(root, "config/sandbox/kube", name), delays: opts.delays });
+      clusters[name] = c;
+      started.push(c);
+      if (port !== 0) port++;
+    }
+    const github = await startGithubSandbox({
+      port: opts.githubPort ?? 0,
+      seedFile: join(root, "config/sandbox/github.yaml"),
+      repoFilesDir: join(root, "config/sandbox/repos"),
+    });
+    started.push(github);
+    const kubeconfigPath = join(outDir, "kubeconfig");
+    const envPath = join(outDir, "env");
+    const configPath = join(root, "config/sandbox/tugboat.yaml");
+    const env = {
+      KUBECONFIG: kubeconfigPath,
+      GITHUB_API_URL: github.url,
+      GITHUB_TOKEN: github.token,
+      TUGBOAT_CONFIG: configPath,
+    };
+    if (opts.writeFiles !== false) {
+      mkdirSync(outDir, { recursive: true });
+      writeKubeconfig(kubeconfigPath, SANDBOX_CLUSTERS.map((name) => ({ name, url: clusters[name]!.url })), "staging");
+      writeFileSync(envPath, Object.entries(env).map(([k, v]) => `export ${k}=${JSON.stringify(v)}`).join("\n") + "\n");
+    }
+    return {
+      clusters,
+      github,
+      kubeconfigPath,
+      envPath,
+      configPath,
+      env,
+      stop: async () => {
+        await Promise.all(started.map((s) => s.stop()));
+      },
+    };
+  } catch (err) {
+    await Promise.allSettled(started.map((s) => s.stop()));
+    throw err;
+  }
+}
