@@ -1,0 +1,222 @@
+import type { Logger } from "../../core/logger.js";
+import {
+  GatewayError,
+  type CommitInfo,
+  type CreateDeploymentInput,
+  type DeploymentRecord,
+  type DeploymentStatusInput,
+  type GateResult,
+  type GithubGateway,
+  type PullRequest,
+  type RepoEntry,
+} from "../types.js";
+import { createOctokit, type OctokitOptions, type TugboatOctokitInstance } from "./create-octokit.js";
+
+export interface GithubGatewayOptions extends Omit<OctokitOptions, "log"> {
+  log: Logger;
+}
+
+export function createGithubGateway(opts: GithubGatewayOptions): GithubGateway {
+  return new OctokitGithubGateway(createOctokit(opts));
+}
+
+function split(repo: string): { owner: string; repo: string } {
+  const [owner, name] = repo.split("/");
+  return { owner: owner!, repo: name! };
+}
+
+function toGatewayError(err: unknown, what: string): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const e = err as { status?: number; message?: string; response?: { data?: { message?: string } } };
+  const status = e.status;
+  const apiMessage = e.response?.data?.message ?? e.message ?? String(err);
+  if (status === 404) return new GatewayError("not-found", `${what}: not found on GitHub`, 404, e.response?.data);
+  if (status === 401) return new GatewayError("unauthorized", `${what}: GitHub rejected Tugboat's credentials (check GITHUB_TOKEN or the GitHub App key)`, 401);
+  if (status === 403) return new GatewayError("forbidden", `${what}: GitHub refused (${apiMessage})`, 403);
+  if (status === 409) return new GatewayError("conflict", `${what}: ${apiMessage}`, 409, e.response?.data);
+  if (status === 422) return new GatewayError("invalid", `${what}: ${apiMessage}`, 422, e.response?.data);
+  if (status && status >= 500) return new GatewayError("unavailable", `${what}: GitHub answered HTTP ${status}`, status);
+  if (!status) return new GatewayError("unavailable", `${what}: cannot reach GitHub (${apiMessage})`);
+  return new GatewayError("other", `${what}: ${apiMessage}`, status);
+}
+
+class OctokitGithubGateway implements GithubGateway {
+  private requests = 0;
+
+  constructor(private readonly octokit: TugboatOctokitInstance) {
+    octokit.hook.before("request", () => {
+      this.requests++;
+    });
+  }
+
+  get requestCount(): number {
+    return this.requests;
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toGatewayError(err, what);
+    }
+  }
+
+  async getPull(repo: string, number: number): Promise<PullRequest> {
+    const { data } = await this.call(`PR #${number} in ${repo}`, () => this.octokit.rest.pulls.get({ ...split(repo), pull_number: number }));
+    return toPull(data);
+  }
+
+  async findPullForBranch(repo: string, branch: string): Promise<PullRequest | undefined> {
+    const { owner } = split(repo);
+    const { data } = await this.call(`PRs for ${branch} in ${repo}`, () =>
+      this.octokit.rest.pulls.list({ ...split(repo), head: `${owner}:${branch}`, state: "all", per_page: 10, sort: "updated", direction: "desc" }),
+    );
+    const pulls = data.map(toPull);
+    return pulls.find((p) => p.state === "open") ?? pulls[0];
+  }
+
+  async getCommit(repo: string, ref: string): Promise<CommitInfo> {
+    try {
+      const { data } = await this.octokit.rest.repos.getCommit({ ...split(repo), ref, per_page: 1 });
+      return { sha: data.sha, message: data.commit.message, url: data.html_url };
+    } catch (err) {
+      const e = toGatewayError(err, `"${ref}" in ${repo}`);
+      // GitHub answers 422 "No commit found for SHA" for unknown shas.
+      if (e.kind === "invalid" || e.kind === "not-found") throw new GatewayError("not-found", `no branch, tag or commit "${ref}" in ${repo}`, e.status);
+      throw e;
+    }
+  }
+
+  async checkContexts(repo: string, sha: string, contexts: string[]): Promise<GateResult[]> {
+    const [status, checks] = await Promise.all([
+      this.call(`statuses of ${sha.slice(0, 7)}`, () => this.octokit.rest.repos.getCombinedStatusForRef({ ...split(repo), ref: sha, per_page: 100 })),
+      this.call(`check runs of ${sha.slice(0, 7)}`, () => this.octokit.rest.checks.listForRef({ ...split(repo), ref: sha, per_page: 100 })),
+    ]);
+    return contexts.map((context): GateResult => {
+      const st = status.data.statuses.find((s) => s.context === context);
+      if (st) {
+        const state = st.state === "success" ? "success" : st.state === "pending" ? "pending" : "failure";
+        return { context, state, description: st.description ?? undefined, url: st.target_url ?? undefined };
+      }
+      const run = checks.data.check_runs.find((c) => c.name === context);
+      if (run) {
+        const state = run.status !== "completed" ? "pending" : run.conclusion === "success" ? "success" : "failure";
+        return { context, state, description: run.output?.title ?? run.conclusion ?? undefined, url: run.html_url ?? undefined };
+      }
+      return { context, state: "missing" };
+    });
+  }
+
+  async createDeployment(repo: string, input: CreateDeploymentInput): Promise<DeploymentRecord> {
+    const res = await this.call(`creating a deployment of ${input.ref.slice(0, 7)} to ${input.environment}`, () =>
+      this.octokit.rest.repos.createDeployment({
+        ...split(repo),
+        ref: input.ref,
+        environment: input.environment,
+        description: input.description,
+        payload: input.payload as Record<string, unknown>,
+        auto_merge: false,
+        required_contexts: [],
+        transient_environment: input.transientEnvironment ?? false,
+        production_environment: input.productionEnvironment ?? false,
+      }),
+    );
+    if (res.status !== 201 || !("id" in res.data)) {
+      throw new GatewayError("conflict", `GitHub did not create a deployment: ${(res.data as { message?: string }).message ?? res.status}`, res.status);
+    }
+    return toDeployment(res.data);
+  }
+
+  async createDeploymentStatus(repo: string, deploymentId: number, input: DeploymentStatusInput): Promise<void> {
+    await this.call(`deployment ${deploymentId} status`, () =>
+      this.octokit.rest.repos.createDeploymentStatus({
+        ...split(repo),
+        deployment_id: deploymentId,
+        state: input.state,
+        description: input.description?.slice(0, 140),
+        environment_url: input.environmentUrl,
+        log_url: input.logUrl,
+        auto_inactive: input.autoInactive,
+      }),
+    );
+  }
+
+  async listDeployments(repo: string, opts: { environment?: string; limit?: number } = {}): Promise<DeploymentRecord[]> {
+    const { data } = await this.call(`deployments of ${repo}`, () =>
+      this.octokit.rest.repos.listDeployments({ ...split(repo), environment: opts.environment, per_page: Math.min(opts.limit ?? 30, 100) }),
+    );
+    const records = data.map(toDeployment);
+    await Promise.all(
+      records.map(async (d) => {
+        const { data: statuses } = await this.call(`statuses of deployment ${d.id}`, () =>
+          this.octokit.rest.repos.listDeploymentStatuses({ ...split(repo), deployment_id: d.id, per_page: 1 }),
+        );
+        const latest = statuses[0];
+        if (latest) {
+          d.state = latest.state;
+          d.statusAt = latest.created_at;
+          d.environmentUrl = latest.environment_url || undefined;
+          d.logUrl = latest.log_url || undefined;
+        }
+      }),
+    );
+    return records;
+  }
+
+  async createComment(repo: string, issueNumber: number, body: string): Promise<void> {
+    await this.call(`commenting on #${issueNumber}`, () => this.octokit.rest.issues.createComment({ ...split(repo), issue_number: issueNumber, body }));
+  }
+
+  async listDirectory(repo: string, path: string, ref: string): Promise<RepoEntry[] | undefined> {
+    try {
+      const { data } = await this.octokit.rest.repos.getContent({ ...split(repo), path, ref });
+      if (!Array.isArray(data)) return undefined;
+      return data.map((e) => ({ name: e.name, path: e.path, type: e.type as RepoEntry["type"] }));
+    } catch (err) {
+      const e = toGatewayError(err, `${path} at ${ref.slice(0, 7)}`);
+      if (e.kind === "not-found") return undefined;
+      throw e;
+    }
+  }
+
+  async readFile(repo: string, path: string, ref: string): Promise<string> {
+    const { data } = await this.call(`${path} at ${ref.slice(0, 7)}`, () => this.octokit.rest.repos.getContent({ ...split(repo), path, ref }));
+    if (Array.isArray(data) || data.type !== "file" || !("content" in data)) throw new GatewayError("invalid", `${path} is not a file`);
+    return Buffer.from(data.content, (data.encoding as BufferEncoding) || "base64").toString("utf8");
+  }
+}
+
+function toPull(data: any): PullRequest {
+  return {
+    number: data.number,
+    title: data.title,
+    author: data.user?.login ?? "unknown",
+    state: data.state,
+    merged: Boolean(data.merged ?? data.merged_at),
+    headSha: data.head.sha,
+    headRef: data.head.ref,
+    baseRef: data.base.ref,
+    url: data.html_url,
+  };
+}
+
+function toDeployment(data: any): DeploymentRecord {
+  let payload: Record<string, unknown> = {};
+  if (typeof data.payload === "string") {
+    try {
+      payload = data.payload ? JSON.parse(data.payload) : {};
+    } catch {
+      payload = {};
+    }
+  } else if (data.payload && typeof data.payload === "object") payload = data.payload;
+  return {
+    id: data.id,
+    sha: data.sha,
+    ref: data.ref,
+    environment: data.environment,
+    creator: data.creator?.login ?? "unknown",
+    createdAt: data.created_at,
+    payload,
+    description: data.description ?? undefined,
+  };
+}

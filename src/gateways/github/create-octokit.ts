@@ -1,0 +1,56 @@
+import { Octokit } from "@octokit/rest";
+import { throttling } from "@octokit/plugin-throttling";
+import { retry } from "@octokit/plugin-retry";
+import { createAppAuth } from "@octokit/auth-app";
+import type { Logger } from "../../core/logger.js";
+
+// Octokit with the throttling and retry plugins, authenticated by token or as a GitHub App installation.
+
+export interface OctokitOptions {
+  baseUrl?: string;
+  token?: string;
+  appId?: string;
+  privateKey?: string;
+  installationId?: string;
+  log: Logger;
+  /** Retries of 5xx answers (plugin-retry). Tests lower it. */
+  retries?: number;
+}
+
+const TugboatOctokit = Octokit.plugin(throttling, retry);
+export type TugboatOctokitInstance = InstanceType<typeof TugboatOctokit>;
+
+export function createOctokit(opts: OctokitOptions): TugboatOctokitInstance {
+  const auth = opts.token
+    ? { auth: opts.token }
+    : {
+        authStrategy: createAppAuth,
+        auth: {
+          appId: opts.appId!,
+          privateKey: (opts.privateKey ?? "").replace(/\\n/g, "\n"),
+          installationId: opts.installationId ? Number(opts.installationId) : undefined,
+        },
+      };
+  return new TugboatOctokit({
+    ...auth,
+    baseUrl: opts.baseUrl,
+    userAgent: "tugboat",
+    log: {
+      debug: () => {},
+      info: () => {},
+      warn: (msg: string) => opts.log.warn("github client", { detail: msg }),
+      error: (msg: string) => opts.log.error("github client", { detail: msg }),
+    },
+    retry: { retries: opts.retries ?? 2 },
+    throttle: {
+      onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+        opts.log.warn("GitHub rate limit hit", { method: options.method, url: options.url, retryAfter, retryCount });
+        return retryCount < 1 && retryAfter <= 60;
+      },
+      onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }) => {
+        opts.log.warn("GitHub secondary rate limit hit", { method: options.method, url: options.url, retryAfter });
+        return false;
+      },
+    },
+  });
+}

@@ -1,0 +1,279 @@
+import { KubeConfig, Watch } from "@kubernetes/client-node";
+import fetch from "node-fetch";
+import type { Logger } from "../../core/logger.js";
+import {
+  GatewayError,
+  type ApiResource,
+  type KObject,
+  type KubeCluster,
+  type KubeTable,
+  type ListOptions,
+  type LogOptions,
+  type PatchType,
+  type ScaleInfo,
+  type TableOptions,
+  type WatchEvent,
+  type WatchHandle,
+  type WatchOptions,
+} from "../types.js";
+import { discoverResources, resolveResource } from "./discover-resources.js";
+import { statusError, transportError } from "./kube-errors.js";
+
+// One cluster through client-node's KubeConfig (auth, TLS, proxies) and Watch. Requests are generic over
+// discovered resources, as kubectl's are, so every type (CRDs included) works without per-type code.
+
+const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+const PATCH_CONTENT_TYPE: Record<PatchType | "apply", string> = {
+  json: "application/json-patch+json",
+  merge: "application/merge-patch+json",
+  strategic: "application/strategic-merge-patch+json",
+  apply: "application/apply-patch+yaml",
+};
+
+interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  text?: boolean;
+}
+
+export class KubeClusterClient implements KubeCluster {
+  private resources: ApiResource[] | undefined;
+  private discovery: Promise<ApiResource[]> | undefined;
+  private requests = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly kc: KubeConfig,
+    private readonly timeoutMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  get requestCount(): number {
+    return this.requests;
+  }
+
+  private get server(): string {
+    const cluster = this.kc.getCurrentCluster();
+    if (!cluster) throw new GatewayError("invalid", `cluster ${this.name}: the kubeconfig context has no cluster`);
+    return cluster.server.replace(/\/$/, "");
+  }
+
+  async request<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== "") url.searchParams.set(k, String(v));
+    const init: any = await this.kc.applyToFetchOptions({});
+    const headers = init.headers as import("node-fetch").Headers;
+    headers.set("Accept", opts.accept ?? "application/json");
+    headers.set("User-Agent", "tugboat");
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      headers.set("Content-Type", opts.contentType ?? "application/json");
+      body = JSON.stringify(opts.body);
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    this.requests++;
+    let res;
+    try {
+      res = await fetch(url.toString(), { ...init, method, headers, body, signal: controller.signal as any });
+      const text = await res.text();
+      if (res.status >= 400) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = { message: text.slice(0, 300) };
+        }
+        throw statusError(this.name, res.status, parsed);
+      }
+      if (opts.text) return text as T;
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch (err) {
+      if (err instanceof GatewayError) throw err;
+      this.log.debug("kubernetes request failed", { cluster: this.name, method, path, error: String(err) });
+      throw transportError(this.name, this.server, err, this.timeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async discover(refresh = false): Promise<ApiResource[]> {
+    if (this.resources && !refresh) return this.resources;
+    if (!this.discovery || refresh) {
+      this.discovery = discoverResources((path, accept) => this.request("GET", path, { accept })).then(
+        (r) => (this.resources = r),
+        (err) => {
+          this.discovery = undefined;
+          throw err;
+        },
+      );
+    }
+    return this.discovery;
+  }
+
+  async resolve(typeName: string): Promise<ApiResource | undefined> {
+    const found = resolveResource(await this.discover(), typeName);
+    if (found) return found;
+    // Unknown names may be newly installed CRDs: refresh once, as kubectl does.
+    return resolveResource(await this.discover(true), typeName);
+  }
+
+  path(res: ApiResource, namespace?: string, name?: string, subresource?: string): string {
+    const base = res.group ? `/apis/${res.group}/${res.version}` : `/api/${res.version}`;
+    let p = base;
+    if (res.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+    p += `/${res.plural}`;
+    if (name !== undefined) p += `/${encodeURIComponent(name)}`;
+    if (subresource) p += `/${subresource}`;
+    return p;
+  }
+
+  get(res: ApiResource, name: string, namespace?: string): Promise<KObject> {
+    return this.request("GET", this.path(res, namespace, name));
+  }
+
+  async find(res: ApiResource, name: string, namespace?: string): Promise<KObject | undefined> {
+    try {
+      return await this.get(res, name, namespace);
+    } catch (err) {
+      if (err instanceof GatewayError && err.kind === "not-found") return undefined;
+      throw err;
+    }
+  }
+
+  async list(res: ApiResource, opts: ListOptions = {}): Promise<{ items: KObject[]; resourceVersion: string }> {
+    const items: KObject[] = [];
+    let cont: string | undefined;
+    let resourceVersion = "";
+    do {
+      const page: any = await this.request("GET", this.path(res, opts.namespace), {
+        query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit ?? 500, continue: cont },
+      });
+      for (const item of page.items ?? []) items.push({ apiVersion: res.groupVersion, kind: res.kind, ...item });
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+      cont = page.metadata?.continue || undefined;
+    } while (cont);
+    return { items, resourceVersion };
+  }
+
+  async table(res: ApiResource, opts: TableOptions = {}): Promise<KubeTable> {
+    const path = this.path(res, opts.namespace, opts.name);
+    const query = opts.name ? {} : { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit };
+    const rows: KubeTable["rows"] = [];
+    let columns: KubeTable["columns"] | undefined;
+    let cont: string | undefined;
+    do {
+      const page: any = await this.request("GET", path, { accept: TABLE_ACCEPT, query: { ...query, continue: cont } });
+      if (page.kind !== "Table") return synthesizeTable(page, opts.name !== undefined);
+      columns ??= (page.columnDefinitions ?? []).map((c: any) => ({ name: c.name, type: c.type, format: c.format, priority: c.priority ?? 0 }));
+      for (const r of page.rows ?? []) rows.push({ cells: r.cells ?? [], object: r.object });
+      cont = opts.name ? undefined : page.metadata?.continue || undefined;
+    } while (cont);
+    return { columns: columns ?? [], rows, serverTable: true };
+  }
+
+  create(res: ApiResource, obj: KObject): Promise<KObject> {
+    return this.request("POST", this.path(res, obj.metadata?.namespace), { body: obj });
+  }
+
+  replace(res: ApiResource, obj: KObject): Promise<KObject> {
+    return this.request("PUT", this.path(res, obj.metadata?.namespace, obj.metadata?.name), { body: obj });
+  }
+
+  apply(res: ApiResource, obj: KObject, opts: { fieldManager: string; force?: boolean; dryRun?: boolean }): Promise<KObject> {
+    return this.request("PATCH", this.path(res, obj.metadata?.namespace, obj.metadata?.name), {
+      body: obj,
+      contentType: PATCH_CONTENT_TYPE.apply,
+      query: { fieldManager: opts.fieldManager, force: opts.force ? "true" : undefined, dryRun: opts.dryRun ? "All" : undefined },
+    });
+  }
+
+  patch(res: ApiResource, name: string, namespace: string | undefined, patch: unknown, type: PatchType): Promise<KObject> {
+    return this.request("PATCH", this.path(res, namespace, name), { body: patch, contentType: PATCH_CONTENT_TYPE[type] });
+  }
+
+  async delete(res: ApiResource, name: string, namespace?: string, opts: { propagationPolicy?: "Foreground" | "Background" | "Orphan" } = {}): Promise<void> {
+    await this.request("DELETE", this.path(res, namespace, name), {
+      body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: opts.propagationPolicy ?? "Background" },
+    });
+  }
+
+  async watch(res: ApiResource, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onClose: (err?: GatewayError) => void): Promise<WatchHandle> {
+    this.requests++;
+    const watcher = new Watch(this.kc);
+    let stopped = false;
+    const controller = await watcher.watch(
+      this.path(res, opts.namespace),
+      {
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+        resourceVersion: opts.resourceVersion,
+        allowWatchBookmarks: true,
+      },
+      (type, object) => {
+        if (type === "ERROR") {
+          const status = object as { code?: number };
+          onClose(statusError(this.name, status.code ?? 500, object));
+          stopped = true;
+          controller.abort();
+          return;
+        }
+        onEvent({ type: type as WatchEvent["type"], object });
+      },
+      (err) => {
+        if (stopped) return;
+        stopped = true;
+        if (!err) return onClose();
+        const code = (err as { statusCode?: number; code?: number }).statusCode;
+        onClose(code ? statusError(this.name, code, undefined) : transportError(this.name, this.server, err, this.timeoutMs));
+      },
+    );
+    return {
+      stop: () => {
+        stopped = true;
+        controller.abort();
+      },
+    };
+  }
+
+  logs(namespace: string, pod: string, opts: LogOptions = {}): Promise<string> {
+    return this.request("GET", `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, {
+      accept: "text/plain, */*",
+      text: true,
+      query: { container: opts.container, tailLines: opts.tailLines, sinceSeconds: opts.sinceSeconds },
+    });
+  }
+
+  async getScale(res: ApiResource, name: string, namespace?: string): Promise<ScaleInfo> {
+    return toScale(await this.request("GET", this.path(res, namespace, name, "scale")));
+  }
+
+  async setScale(res: ApiResource, name: string, namespace: string | undefined, replicas: number, resourceVersion: string): Promise<ScaleInfo> {
+    const body = {
+      apiVersion: "autoscaling/v1",
+      kind: "Scale",
+      metadata: { name, namespace, resourceVersion },
+      spec: { replicas },
+    };
+    return toScale(await this.request("PUT", this.path(res, namespace, name, "scale"), { body }));
+  }
+}
+
+function toScale(s: any): ScaleInfo {
+  return { replicas: s.spec?.replicas ?? 0, statusReplicas: s.status?.replicas ?? 0, resourceVersion: s.metadata?.resourceVersion ?? "" };
+}
+
+/** When the server offers no Table: NAME and AGE, as kubectl's default printer does. */
+function synthesizeTable(body: any, single: boolean): KubeTable {
+  const items: KObject[] = single ? [body] : (body.items ?? []);
+  return {
+    serverTable: false,
+    columns: [
+      { name: "Name", type: "string", format: "name", priority: 0 },
+      { name: "Age", type: "date", priority: 0 },
+    ],
+    rows: items.map((o) => ({ cells: [o.metadata?.name ?? "", o.metadata?.creationTimestamp ?? ""], object: o })),
+  };
+}

@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { buildApp, type App } from "../../src/app.js";
+import { loadConfigFile } from "../../src/config/load-config.js";
+import type { TugboatConfig } from "../../src/config/schema.js";
+import type { ChatSession, ConfirmAnswer } from "../../src/core/command.js";
+import type { AuditEntry } from "../../src/core/logger.js";
+import type { Reply } from "../../src/core/reply.js";
+import { renderText } from "../../src/chat/terminal/render-text.js";
+import { createLogging, SecretRegistry } from "../../src/infra/logging.js";
+import { createKubeGateway } from "../../src/gateways/kubernetes/create-kube-gateway.js";
+import { createGithubGateway } from "../../src/gateways/github/create-github-gateway.js";
+import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import { TEST_DELAYS, type SimDelays } from "../../src/sandbox/kube/index.js";
+import type { GithubGateway, KubeGateway } from "../../src/gateways/types.js";
+import type { Clock } from "../../src/core/services.js";
+
+// Runs Tugboat's production wiring (buildApp, real gateways over HTTP) against a fresh sandbox.
+// Commands are driven through the router with a recording chat session.
+
+export interface HarnessOptions {
+  delays?: Partial<SimDelays>;
+  /** Edit the sandbox config before the app is built. */
+  configure?: (config: TugboatConfig) => void;
+  background?: boolean;
+  clock?: Clock;
+  instanceId?: string;
+  /** Reuse a running sandbox (for a second bot instance). */
+  sandbox?: Sandbox;
+}
+
+export interface RunOptions {
+  user?: string;
+  channel?: string;
+  family?: string;
+  /** Answer to any confirmation prompt; default "confirmed". */
+  confirm?: ConfirmAnswer;
+}
+
+export interface Transcript {
+  /** Every state of the channel message, in order. */
+  updates: Reply[];
+  final?: Reply;
+  whispers: Reply[];
+  confirmations: Reply[];
+  /** Rendered text of the final message and the whispers, for assertions. */
+  text: string;
+}
+
+export interface Harness {
+  sandbox: Sandbox;
+  app: App;
+  config: TugboatConfig;
+  kube: KubeGateway;
+  github: GithubGateway;
+  audit: AuditEntry[];
+  notices: Array<{ channel: string; reply: Reply }>;
+  /** Every log line written so far (JSON text), for leak checks. */
+  logText(): string;
+  run(text: string, opts?: RunOptions): Promise<Transcript>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const outDir = mkdtempSync(join(tmpdir(), "tugboat-test-"));
+  const ownSandbox = !opts.sandbox;
+  const sandbox = opts.sandbox ?? (await startSandbox({ outDir, delays: { ...TEST_DELAYS, ...opts.delays } }));
+  const config = loadConfigFile(sandbox.configPath);
+  opts.configure?.(config);
+
+  const logStream = new PassThrough();
+  let logged = "";
+  logStream.on("data", (chunk) => (logged += chunk.toString()));
+  const audit: AuditEntry[] = [];
+  const secrets = new SecretRegistry();
+  secrets.add(sandbox.github.token);
+  const logging = createLogging({ level: "debug", secrets, stream: logStream, auditStream: logStream });
+  const kube = createKubeGateway({ config, kubeconfigPath: sandbox.kubeconfigPath, timeoutMs: 5000, log: logging.logger });
+  const github = createGithubGateway({ baseUrl: sandbox.github.url, token: sandbox.github.token, log: logging.logger, retries: 0 });
+  const notices: Harness["notices"] = [];
+  const app = buildApp({
+    config,
+    kube,
+    github,
+    log: logging.logger,
+    audit: { record: (e) => (audit.push(e), logging.audit.record(e)) },
+    groups: { groupsOf: async () => new Set() },
+    notifier: { post: async (channel, reply) => void notices.push({ channel, reply }) },
+    background: opts.background ?? false,
+    clock: opts.clock,
+    instanceId: opts.instanceId,
+  });
+
+  return {
+    sandbox,
+    app,
+    config,
+    kube,
+    github,
+    audit,
+    notices,
+    logText: () => logged,
+    run: async (text, runOpts = {}) => {
+      const t: Transcript = { updates: [], whispers: [], confirmations: [], text: "" };
+      const session: ChatSession = {
+        actor: { id: runOpts.user ?? "UADMIN" },
+        channel: { id: runOpts.channel ?? "CTEST" },
+        reply: {
+          send: async (reply) => {
+            t.updates.push(structuredClone(reply));
+            t.final = structuredClone(reply);
+          },
+          permalink: async () => "https://slack.example.com/archives/CTEST/p1",
+        },
+        whisper: async (reply) => void t.whispers.push(reply),
+        confirm: async (plan) => {
+          t.confirmations.push(plan);
+          return runOpts.confirm ?? "confirmed";
+        },
+      };
+      await app.router.handle(session, text, { family: runOpts.family });
+      t.text = [...t.whispers, ...(t.final ? [t.final] : [])].map(renderText).join("\n");
+      return t;
+    },
+    stop: async () => {
+      await app.stop();
+      if (ownSandbox) await sandbox.stop();
+      await logging.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
