@@ -1,0 +1,184 @@
+import type { ApiResource, KObject, KubeCluster } from "../gateways/types.js";
+import { GatewayError, isGatewayError } from "../gateways/types.js";
+
+// Locks as coordination.k8s.io/v1 Leases, so they survive restarts and work across bot replicas.
+// Taking a lock: read it, then create or replace it with the read resourceVersion; a 409 means someone else won.
+
+export const LEASE_GVK = { group: "coordination.k8s.io", plural: "leases" };
+const ANNOTATION_OWNER = "tugboat.dev/owner";
+const ANNOTATION_REASON = "tugboat.dev/reason";
+const ANNOTATION_KIND = "tugboat.dev/lock-kind";
+
+export interface LockInfo {
+  name: string;
+  holder: string;
+  /** The person behind it (Slack user id), when a person took it. */
+  owner?: string;
+  reason?: string;
+  /** "deploy" (held while a deploy runs), "manual" (/deploy lock), or another task name. */
+  kind: string;
+  acquiredAt?: string;
+  renewedAt?: string;
+  durationSeconds: number;
+  /** A lease whose holder stopped renewing it is expired and may be taken over. */
+  expired: boolean;
+}
+
+export interface AcquireRequest {
+  holder: string;
+  owner?: string;
+  reason?: string;
+  kind: string;
+  durationSeconds: number;
+  now: Date;
+}
+
+export type AcquireResult = { acquired: true; lock: LockInfo } | { acquired: false; heldBy: LockInfo };
+
+export async function leaseResource(cluster: KubeCluster): Promise<ApiResource> {
+  const res = (await cluster.discover()).find((r) => r.group === "coordination.k8s.io" && r.plural === "leases");
+  if (!res) throw new GatewayError("not-found", `cluster ${cluster.name} serves no coordination.k8s.io Leases`);
+  return res;
+}
+
+function microTime(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
+export function describeLease(lease: KObject, now: Date): LockInfo {
+  const spec = lease.spec ?? {};
+  const ann = lease.metadata?.annotations ?? {};
+  const duration = Number(spec.leaseDurationSeconds ?? 0);
+  const renewed = spec.renewTime ?? spec.acquireTime;
+  const expired = !spec.holderIdentity || (duration > 0 && renewed !== undefined && Date.parse(renewed) + duration * 1000 < now.getTime());
+  return {
+    name: lease.metadata?.name ?? "",
+    holder: spec.holderIdentity ?? "",
+    owner: ann[ANNOTATION_OWNER] || undefined,
+    reason: ann[ANNOTATION_REASON] || undefined,
+    kind: ann[ANNOTATION_KIND] ?? "unknown",
+    acquiredAt: spec.acquireTime,
+    renewedAt: spec.renewTime,
+    durationSeconds: duration,
+    expired,
+  };
+}
+
+export class LeaseLock {
+  constructor(
+    private readonly cluster: KubeCluster,
+    readonly namespace: string,
+    readonly name: string,
+  ) {}
+
+  async read(now: Date): Promise<LockInfo | undefined> {
+    const lease = await this.cluster.find(await leaseResource(this.cluster), this.name, this.namespace);
+    if (!lease) return undefined;
+    const info = describeLease(lease, now);
+    return info.holder ? info : undefined;
+  }
+
+  /** Takes the lock unless a live holder other than `req.holder` has it. */
+  async acquire(req: AcquireRequest): Promise<AcquireResult> {
+    const res = await leaseResource(this.cluster);
+    const current = await this.cluster.find(res, this.name, this.namespace);
+    const body = (prev?: KObject): KObject => ({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        resourceVersion: prev?.metadata?.resourceVersion,
+        labels: { "app.kubernetes.io/managed-by": "tugboat" },
+        annotations: {
+          [ANNOTATION_KIND]: req.kind,
+          ...(req.owner ? { [ANNOTATION_OWNER]: req.owner } : {}),
+          ...(req.reason ? { [ANNOTATION_REASON]: req.reason } : {}),
+        },
+      },
+      spec: {
+        holderIdentity: req.holder,
+        leaseDurationSeconds: req.durationSeconds,
+        acquireTime: microTime(req.now),
+        renewTime: microTime(req.now),
+        leaseTransitions: Number(prev?.spec?.leaseTransitions ?? 0) + (prev ? 1 : 0),
+      },
+    });
+    try {
+      if (!current) {
+        const created = await this.cluster.create(res, body());
+        return { acquired: true, lock: describeLease(created, req.now) };
+      }
+      const info = describeLease(current, req.now);
+      if (info.holder && !info.expired && info.holder !== req.holder) return { acquired: false, heldBy: info };
+      const replaced = await this.cluster.replace(res, body(current));
+      return { acquired: true, lock: describeLease(replaced, req.now) };
+    } catch (err) {
+      if (isGatewayError(err, "conflict") || isGatewayError(err, "already-exists")) {
+        const now = await this.cluster.find(res, this.name, this.namespace);
+        if (now) return { acquired: false, heldBy: describeLease(now, req.now) };
+      }
+      throw err;
+    }
+  }
+
+  /** Extends our hold. Returns false when the lease is no longer ours. */
+  async renew(holder: string, now: Date): Promise<boolean> {
+    const res = await leaseResource(this.cluster);
+    const current = await this.cluster.find(res, this.name, this.namespace);
+    if (!current || current.spec?.holderIdentity !== holder) return false;
+    current.spec.renewTime = microTime(now);
+    try {
+      await this.cluster.replace(res, current);
+      return true;
+    } catch (err) {
+      if (isGatewayError(err, "conflict")) return false;
+      throw err;
+    }
+  }
+
+  /** Releases our hold (deletes the Lease). A lease held by someone else is left alone unless `force`. */
+  async release(holder: string, opts: { force?: boolean } = {}): Promise<boolean> {
+    const res = await leaseResource(this.cluster);
+    const current = await this.cluster.find(res, this.name, this.namespace);
+    if (!current) return false;
+    if (!opts.force && current.spec?.holderIdentity !== holder) return false;
+    try {
+      await this.cluster.delete(res, this.name, this.namespace);
+      return true;
+    } catch (err) {
+      if (isGatewayError(err, "not-found")) return false;
+      throw err;
+    }
+  }
+}
+
+/**
+ * Holds a lock while `work` runs, renewing it every third of its duration. If a renewal finds the lock
+ * lost, `onLost` is called (the work should stop). Always releases at the end.
+ */
+export async function withLease<T>(
+  lock: LeaseLock,
+  req: AcquireRequest,
+  clock: { now(): Date },
+  work: (lostSignal: AbortSignal) => Promise<T>,
+): Promise<{ acquired: true; value: T } | { acquired: false; heldBy: LockInfo }> {
+  const got = await lock.acquire(req);
+  if (!got.acquired) return got;
+  const lost = new AbortController();
+  const interval = setInterval(() => {
+    lock.renew(req.holder, clock.now()).then(
+      (ok) => {
+        if (!ok) lost.abort(new Error(`lost the lock ${lock.name}`));
+      },
+      () => {},
+    );
+  }, Math.max(200, (req.durationSeconds * 1000) / 3));
+  interval.unref();
+  try {
+    return { acquired: true, value: await work(lost.signal) };
+  } finally {
+    clearInterval(interval);
+    await lock.release(req.holder).catch(() => false);
+  }
+}

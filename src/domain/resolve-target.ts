@@ -1,0 +1,68 @@
+import { UsageError, UserError } from "../core/errors.js";
+import { GatewayError, type GateResult, type GithubGateway, type PullRequest } from "../gateways/types.js";
+
+// What to ship: a PR (PR4812, #4812, pr4812), a branch, or a (short) sha, resolved to a full commit sha.
+
+export interface Target {
+  sha: string;
+  shortSha: string;
+  /** What the user typed, normalised: "PR #4812", "branch my-branch", "sha 1a2b3c4". */
+  label: string;
+  branch?: string;
+  pr?: PullRequest;
+}
+
+export type TargetSpec = { kind: "pr"; number: number } | { kind: "sha"; sha: string } | { kind: "branch"; name: string };
+
+const BRANCH = /^(?!.*\.\.)(?!.*\/\/)(?!\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._\/-]{1,200}$/;
+
+export function parseTarget(word: string, usage?: string): TargetSpec {
+  const pr = /^(?:pr|#|pr#)(\d{1,9})$/i.exec(word);
+  if (pr) return { kind: "pr", number: Number(pr[1]) };
+  if (/^[0-9a-f]{7,40}$/.test(word)) return { kind: "sha", sha: word };
+  if (!BRANCH.test(word) || word.startsWith("-")) throw new UsageError(`"${word}" is not a PR (PR4812 or #4812), branch or commit sha`, usage);
+  return { kind: "branch", name: word };
+}
+
+export async function resolveTarget(github: GithubGateway, repo: string, spec: TargetSpec): Promise<Target> {
+  try {
+    if (spec.kind === "pr") {
+      const pr = await github.getPull(repo, spec.number);
+      if (pr.state === "closed" && !pr.merged) {
+        throw new UserError(`PR #${pr.number} ("${pr.title}") is closed without being merged; reopen it to deploy it.`);
+      }
+      return { sha: pr.headSha, shortSha: pr.headSha.slice(0, 7), label: `PR #${pr.number}`, branch: pr.headRef, pr };
+    }
+    const ref = spec.kind === "sha" ? spec.sha : spec.name;
+    // GitHub resolves branch names and (short) shas through the same call, so a hex-looking branch still works.
+    const commit = await github.getCommit(repo, ref);
+    const branch = spec.kind === "branch" ? spec.name : undefined;
+    const pr = branch ? await github.findPullForBranch(repo, branch) : undefined;
+    return {
+      sha: commit.sha,
+      shortSha: commit.sha.slice(0, 7),
+      label: spec.kind === "branch" ? `branch ${spec.name}` : `sha ${commit.sha.slice(0, 7)}`,
+      branch,
+      pr: pr && pr.headSha === commit.sha ? pr : undefined,
+    };
+  } catch (err) {
+    if (err instanceof GatewayError && err.kind === "not-found") {
+      const what = spec.kind === "pr" ? `PR #${spec.number}` : spec.kind === "sha" ? `commit ${spec.sha}` : `branch "${spec.name}"`;
+      throw new UserError(`${what} was not found in ${repo}.`);
+    }
+    throw err;
+  }
+}
+
+/** The image gate: every configured context must be success at the sha. Throws naming each one that is not. */
+export async function checkImageGate(github: GithubGateway, repo: string, target: Target, contexts: string[]): Promise<GateResult[]> {
+  const results = await github.checkContexts(repo, target.sha, contexts);
+  const bad = results.filter((r) => r.state !== "success");
+  if (bad.length > 0) {
+    const parts = bad.map((r) => `\`${r.context}\` is ${r.state === "missing" ? "missing (never reported)" : r.state}${r.description ? ` (${r.description})` : ""}`);
+    throw new UserError(
+      `The image for ${target.label} (${target.shortSha}) is not ready: ${parts.join("; ")}. Wait for the build, or pass --force (needs deploy:force) to skip the check.`,
+    );
+  }
+  return results;
+}
