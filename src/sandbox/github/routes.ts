@@ -393,7 +393,7 @@ const deleteDeployment: Handler = (ctx, _req, p) => {
   const latest = r.deploymentStatuses.filter((s) => s.deployment_id === d.id).at(-1)?.state;
   if (r.deployments.length > 1 && latest !== "inactive") {
     throw err(422, "We cannot delete an active deployment unless it is the only deployment in a given environment.", {
-      errors: [{ resource: "Deployment", code: "custom", field: "id", message: "deployment is active" }],
+      errors: ["Deployment is active: set an inactive status on it first."],
     });
   }
   r.deployments = r.deployments.filter((x) => x.id !== d.id);
