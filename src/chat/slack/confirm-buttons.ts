@@ -1,0 +1,152 @@
+import { randomBytes } from "node:crypto";
+import type { webApi } from "@slack/bolt";
+import type { ConfirmAnswer } from "../../core/command.js";
+import type { Logger } from "../../core/logger.js";
+import type { Reply } from "../../core/reply.js";
+import { describeSlackError } from "./describe-slack-error.js";
+import { renderBlocks, type SlackBlock } from "./render-blocks.js";
+
+// Confirm/Cancel buttons that only the person who asked may press. Each prompt carries a random id in the
+// buttons' value; the answer resolves the waiting command, and the message then says who confirmed or cancelled.
+
+export const CONFIRM_ACTION = "tugboat_confirm";
+export const CANCEL_ACTION = "tugboat_cancel";
+
+export interface ConfirmRequest {
+  channel: string;
+  threadTs?: string;
+  /** Only this user may answer. */
+  userId: string;
+  plan: Reply;
+}
+
+export interface ButtonPress {
+  actionId: string;
+  /** The button's value: the confirmation id. */
+  value: string;
+  userId: string;
+}
+
+/** What the adapter should tell the presser privately, if anything. */
+export type PressResult = { kind: "answered"; answer: ConfirmAnswer } | { kind: "refused"; message: string } | { kind: "unknown"; message: string };
+
+interface Pending {
+  id: string;
+  request: ConfirmRequest;
+  channel: string;
+  ts?: string;
+  blocks: SlackBlock[];
+  text: string;
+  timer: NodeJS.Timeout;
+  resolve: (answer: ConfirmAnswer) => void;
+}
+
+export interface ConfirmRegistryOptions {
+  client: webApi.WebClient;
+  log: Logger;
+  timeoutSeconds: number;
+}
+
+export class ConfirmRegistry {
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(private readonly opts: ConfirmRegistryOptions) {}
+
+  /** Posts the plan with Confirm/Cancel and waits for the asker's answer, or the time-out. */
+  async ask(request: ConfirmRequest): Promise<ConfirmAnswer> {
+    const id = randomBytes(12).toString("base64url");
+    const rendered = renderBlocks(request.plan, { reserveBlocks: 2, reserveChars: 200 });
+    const buttons: SlackBlock = {
+      type: "actions",
+      block_id: `tugboat_confirm_${id}`,
+      elements: [
+        { type: "button", action_id: CONFIRM_ACTION, text: { type: "plain_text", text: "Confirm" }, style: "primary", value: id },
+        { type: "button", action_id: CANCEL_ACTION, text: { type: "plain_text", text: "Cancel" }, value: id },
+      ],
+    };
+    const note: SlackBlock = {
+      type: "context",
+      elements: [{ type: "mrkdwn", text: `Only <@${request.userId}> can confirm this. It times out in ${formatDuration(this.opts.timeoutSeconds)}.` }],
+    };
+    const answer = new Promise<ConfirmAnswer>((resolve) => {
+      const timer = setTimeout(() => void this.finish(id, "timeout"), this.opts.timeoutSeconds * 1000);
+      this.pending.set(id, { id, request, channel: request.channel, blocks: rendered.blocks, text: rendered.text, timer, resolve });
+    });
+    try {
+      const res = await this.opts.client.chat.postMessage({
+        channel: request.channel,
+        text: `Confirm? ${rendered.text}`,
+        blocks: [...rendered.blocks, note, buttons],
+        ...(request.threadTs ? { thread_ts: request.threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      const p = this.pending.get(id);
+      if (p) {
+        p.ts = res.ts;
+        if (res.channel) p.channel = res.channel;
+      }
+    } catch (err) {
+      // Without a prompt nobody can confirm: that is a cancel, never a silent yes.
+      this.opts.log.warn("could not post a confirmation prompt", { reason: describeSlackError(err), channel: request.channel });
+      const p = this.pending.get(id);
+      if (p) {
+        clearTimeout(p.timer);
+        this.pending.delete(id);
+        p.resolve("cancelled");
+      }
+    }
+    return answer;
+  }
+
+  /** Handles a Confirm/Cancel press (already acked by the adapter). */
+  async press(press: ButtonPress): Promise<PressResult> {
+    const p = this.pending.get(press.value);
+    if (!p) return { kind: "unknown", message: "This confirmation is no longer open (it was answered, timed out, or Tugboat restarted)." };
+    if (press.userId !== p.request.userId) {
+      return { kind: "refused", message: `Only <@${p.request.userId}> can confirm this.` };
+    }
+    const answer: ConfirmAnswer = press.actionId === CONFIRM_ACTION ? "confirmed" : "cancelled";
+    await this.finish(p.id, answer, press.userId);
+    return { kind: "answered", answer };
+  }
+
+  /** Closes every open prompt (shutdown): the commands see a time-out, and the messages say why. */
+  async closeAll(reason: string): Promise<void> {
+    await Promise.allSettled([...this.pending.keys()].map((id) => this.finish(id, "timeout", undefined, reason)));
+  }
+
+  get openCount(): number {
+    return this.pending.size;
+  }
+
+  private async finish(id: string, answer: ConfirmAnswer, byUser?: string, reason?: string): Promise<void> {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    p.resolve(answer);
+    const line =
+      answer === "confirmed"
+        ? `:white_check_mark: Confirmed by <@${byUser}>.`
+        : answer === "cancelled"
+          ? `:no_entry_sign: Cancelled by <@${byUser}>. Nothing was done.`
+          : `:hourglass: ${reason ?? `Nobody answered within ${formatDuration(this.opts.timeoutSeconds)}`}; nothing was done.`;
+    if (!p.ts) return;
+    try {
+      await this.opts.client.chat.update({
+        channel: p.channel,
+        ts: p.ts,
+        text: `${line} ${p.text}`,
+        blocks: [...p.blocks, { type: "context", elements: [{ type: "mrkdwn", text: line }] }],
+      });
+    } catch (err) {
+      this.opts.log.warn("could not update a confirmation prompt", { reason: describeSlackError(err) });
+    }
+  }
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds % 60 === 0 && seconds >= 60) return `${seconds / 60} minute${seconds === 60 ? "" : "s"}`;
+  return `${seconds} second${seconds === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HTTPReceiver, type BufferedIncomingMessage, type HTTPReceiverOptions } from "@slack/bolt";
+import type { Logger } from "../../core/logger.js";
+import { SeenIds } from "./dedupe-events.js";
+
+// Bolt's HTTP receiver, made stricter. Bolt verifies the v0 signature and refuses timestamps more than five
+// minutes old; in front of it this refuses timestamps more than five minutes in the future, and after Bolt's
+// verification it marks exact repeats of an already-verified request (same signature) so nothing runs twice.
+
+export const EVENTS_PATH = "/slack/events";
+export const HEALTH_PATH = "/healthz";
+const MAX_SKEW_SECONDS = 5 * 60;
+
+/** Set on Bolt's context for a request whose signature was already seen (a replay). */
+export const REPLAY_KEY = "tugboatReplayedRequest";
+
+export interface StrictReceiverOptions {
+  signingSecret: string;
+  log: Logger;
+  boltLogger: HTTPReceiverOptions["logger"];
+  now?: () => number;
+  /** Extra readiness check for /healthz. */
+  healthy?: () => boolean;
+}
+
+export class StrictHTTPReceiver extends HTTPReceiver {
+  constructor(opts: StrictReceiverOptions) {
+    const now = opts.now ?? Date.now;
+    // Remember signatures for twice the allowed skew: past that, Bolt or the check below refuses the timestamp anyway.
+    const seenSignatures = new SeenIds(2 * MAX_SKEW_SECONDS * 1000, now);
+    super({
+      signingSecret: opts.signingSecret,
+      endpoints: [EVENTS_PATH],
+      logger: opts.boltLogger,
+      // Ack first: Bolt answers Slack as soon as a handler calls ack(), before the handler's slow work finishes.
+      processBeforeResponse: false,
+      signatureVerification: true,
+      customRoutes: [
+        {
+          path: HEALTH_PATH,
+          method: ["GET"],
+          handler: (_req: IncomingMessage, res: ServerResponse) => {
+            const ok = opts.healthy?.() ?? true;
+            res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+            res.end(JSON.stringify({ ok }));
+          },
+        },
+      ],
+      // Runs only after Bolt has verified the signature and the timestamp.
+      customPropertiesExtractor: (req: BufferedIncomingMessage) => {
+        const signature = headerValue(req, "x-slack-signature");
+        return { [REPLAY_KEY]: signature !== undefined && !seenSignatures.firstTime(signature) };
+      },
+    });
+    const boltListener = this.requestListener;
+    this.requestListener = (req, res) => {
+      if (req.method === "POST" && pathOf(req) === EVENTS_PATH) {
+        const ts = Number(headerValue(req, "x-slack-request-timestamp"));
+        if (Number.isFinite(ts) && ts - Math.floor(now() / 1000) > MAX_SKEW_SECONDS) {
+          opts.log.warn("refused a Slack request: its timestamp is more than 5 minutes in the future");
+          req.resume();
+          res.writeHead(401).end();
+          return;
+        }
+      }
+      boltListener(req, res);
+    };
+  }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function pathOf(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? "/", "http://localhost").pathname;
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,29 @@
+// Remembers ids (Events API event_id, request signatures) for a while, so a retry or a replay runs nothing twice.
+
+export class SeenIds {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  /** True the first time an id is seen (within the ttl); false for repeats. */
+  firstTime(id: string): boolean {
+    const t = this.now();
+    this.prune(t);
+    const expires = this.seen.get(id);
+    if (expires !== undefined && expires > t) return false;
+    this.seen.set(id, t + this.ttlMs);
+    return true;
+  }
+
+  private prune(t: number): void {
+    // Map keeps insertion order, which is also expiry order (one ttl for all).
+    for (const [id, expires] of this.seen) {
+      if (expires > t && this.seen.size <= this.maxEntries) break;
+      this.seen.delete(id);
+    }
+  }
+}

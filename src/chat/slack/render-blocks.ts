@@ -1,0 +1,263 @@
+import type { types } from "@slack/bolt";
+import type { Block, ProgressState, Reply } from "../../core/reply.js";
+import { renderFullText } from "./render-full-text.js";
+
+// Reply → Block Kit, inside Slack's limits. Whatever does not fit is cut at a line boundary with a line that says
+// how much was left out, and the caller gets the full text back to upload next to the message.
+
+export type SlackBlock = types.KnownBlock;
+
+export interface RenderLimits {
+  /** Slack refuses more than 50 blocks per message. */
+  maxBlocks: number;
+  /** A section's text (and a context element's) is at most 3,000 characters. */
+  maxSectionChars: number;
+  /** Slack has failed messages with ~13,000 characters of block text (msg_blocks_too_long): stay below. */
+  maxTotalChars: number;
+}
+
+export const SLACK_LIMITS: RenderLimits = { maxBlocks: 50, maxSectionChars: 3000, maxTotalChars: 12000 };
+
+export interface RenderOptions {
+  limits?: RenderLimits;
+  /** Blocks the caller will add after the rendered ones (confirm buttons, "ran by" line): kept within the limits. */
+  reserveBlocks?: number;
+  reserveChars?: number;
+}
+
+export interface RenderedReply {
+  /** Notification and fallback text (the reply's summary). */
+  text: string;
+  blocks: SlackBlock[];
+  /** True when something did not fit inline (each cut is announced in the blocks). */
+  cut: boolean;
+  /** The full output to upload next to the message: the reply's attachment, or the whole reply as text when cut. */
+  upload?: { filename: string; title: string; content: string };
+}
+
+const PROGRESS_EMOJI: Record<ProgressState, string> = {
+  pending: ":white_circle:",
+  running: ":hourglass_flowing_sand:",
+  done: ":white_check_mark:",
+  failed: ":x:",
+  skipped: ":heavy_minus_sign:",
+};
+
+const HEADER_MAX = 150;
+const FIELD_MAX = 2000;
+const FIELDS_PER_SECTION = 10;
+/** Characters kept back for the cut notice at the end. */
+const NOTICE_RESERVE = 200;
+
+/** Slack mrkdwn needs &, < and > escaped where they are not markup (code, labels from clusters). */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+function moreRows(n: number): string {
+  return `… ${formatCount(n)} more ${n === 1 ? "row" : "rows"}`;
+}
+
+function moreLines(n: number): string {
+  return `… ${formatCount(n)} more ${n === 1 ? "line" : "lines"}`;
+}
+
+class Budget {
+  blocks: SlackBlock[] = [];
+  chars = 0;
+  cut = false;
+  /** Reply blocks (or parts) that did not fit at all. */
+  droppedBlocks = 0;
+  constructor(
+    private readonly maxBlocks: number,
+    private readonly maxChars: number,
+  ) {}
+  get charsLeft(): number {
+    return Math.max(0, this.maxChars - this.chars);
+  }
+  get blocksLeft(): number {
+    return Math.max(0, this.maxBlocks - this.blocks.length);
+  }
+  push(block: SlackBlock, chars: number): void {
+    this.blocks.push(block);
+    this.chars += chars;
+  }
+}
+
+const section = (text: string): SlackBlock => ({ type: "section", text: { type: "mrkdwn", text } });
+
+/**
+ * Splits prose into section-sized chunks at line boundaries (a single over-long line is split by characters).
+ * Returns the chunks that fit in `budget` characters and how many lines were left out.
+ */
+function chunkLines(lines: string[], perChunk: number, budget: Budget): { chunks: string[]; omittedLines: number } {
+  const chunks: string[] = [];
+  let current = "";
+  let i = 0;
+  const room = () => Math.min(perChunk, budget.charsLeft - NOTICE_RESERVE - chunks.reduce((n, c) => n + c.length, 0));
+  for (; i < lines.length; i++) {
+    let line = lines[i]!;
+    const candidate = current === "" ? line : `${current}\n${line}`;
+    if (candidate.length <= room()) {
+      current = candidate;
+      continue;
+    }
+    if (current !== "") {
+      if (chunks.length + 1 >= budget.blocksLeft) break;
+      chunks.push(current);
+      current = "";
+    }
+    // A line longer than a whole chunk is split by characters, each piece on its own.
+    while (line.length > room() && room() > 0 && chunks.length + 1 < budget.blocksLeft) {
+      chunks.push(line.slice(0, room()));
+      line = line.slice(room());
+    }
+    if (line.length <= room()) current = line;
+    else break;
+  }
+  if (current !== "") chunks.push(current);
+  return { chunks, omittedLines: lines.length - i };
+}
+
+function renderProse(text: string, budget: Budget, limits: RenderLimits): void {
+  const lines = text.split("\n");
+  const reserveForNote = 40;
+  const { chunks, omittedLines } = chunkLines(lines, limits.maxSectionChars - reserveForNote, budget);
+  if (omittedLines > 0) {
+    budget.cut = true;
+    if (chunks.length === 0) chunks.push("");
+    chunks[chunks.length - 1] = `${chunks[chunks.length - 1]}\n_${moreLines(omittedLines)}_`.replace(/^\n/, "");
+  }
+  for (const c of chunks) budget.push(section(c), c.length);
+}
+
+function renderCode(text: string, budget: Budget, limits: RenderLimits): void {
+  const lines = text.replace(/\n+$/, "").split("\n").map(escapeMrkdwn);
+  const fence = "```";
+  const whole = `${fence}\n${lines.join("\n")}\n${fence}`;
+  if (whole.length <= Math.min(limits.maxSectionChars, budget.charsLeft - NOTICE_RESERVE)) {
+    budget.push(section(whole), whole.length);
+    return;
+  }
+  // Cut at a line boundary, leaving room for the fences and the "… N more rows" line.
+  const notice = `_${moreRows(lines.length)} (full output in the thread)_`;
+  const room = Math.min(limits.maxSectionChars, budget.charsLeft - NOTICE_RESERVE) - (fence.length * 2 + 2) - (notice.length + 1);
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    const add = (kept.length === 0 ? 0 : 1) + line.length;
+    if (used + add > room) break;
+    kept.push(line);
+    used += add;
+  }
+  if (kept.length === 0 && room > 20) {
+    // Even the first line is too long: show its beginning and say so.
+    kept.push(`${lines[0]!.slice(0, room - 20)} … (line cut)`);
+  }
+  const omitted = lines.length - kept.length + (kept.length === 1 && kept[0]!.endsWith("(line cut)") ? 1 : 0);
+  budget.cut = true;
+  const note = `_${moreRows(omitted)} (full output in the thread)_`;
+  const body = kept.length > 0 ? `${fence}\n${kept.join("\n")}\n${fence}\n${note}` : note;
+  budget.push(section(body), body.length);
+}
+
+function renderFields(fields: Array<{ label: string; value: string }>, budget: Budget): void {
+  for (let i = 0; i < fields.length; i += FIELDS_PER_SECTION) {
+    const group = fields.slice(i, i + FIELDS_PER_SECTION).map((f) => {
+      let text = `*${f.label}*\n${f.value}`;
+      if (text.length > FIELD_MAX) {
+        text = `${text.slice(0, FIELD_MAX - 30)} … (value cut)`;
+        budget.cut = true;
+      }
+      return text;
+    });
+    const chars = group.reduce((n, t) => n + t.length, 0);
+    if (budget.blocksLeft <= 1 || chars > budget.charsLeft - NOTICE_RESERVE) {
+      budget.cut = true;
+      budget.droppedBlocks += 1;
+      return;
+    }
+    budget.push({ type: "section", fields: group.map((text) => ({ type: "mrkdwn", text })) }, chars);
+  }
+}
+
+function renderContext(text: string, budget: Budget, limits: RenderLimits): void {
+  const lines = text.split("\n");
+  const { chunks, omittedLines } = chunkLines(lines, limits.maxSectionChars - 40, budget);
+  if (omittedLines > 0) {
+    budget.cut = true;
+    if (chunks.length === 0) chunks.push("");
+    chunks[chunks.length - 1] = `${chunks[chunks.length - 1]}\n${moreLines(omittedLines)}`.replace(/^\n/, "");
+  }
+  for (const c of chunks) budget.push({ type: "context", elements: [{ type: "mrkdwn", text: c }] }, c.length);
+}
+
+function renderBlock(block: Block, budget: Budget, limits: RenderLimits): void {
+  switch (block.type) {
+    case "header": {
+      if (block.text.length <= HEADER_MAX) {
+        budget.push({ type: "header", text: { type: "plain_text", text: block.text, emoji: true } }, block.text.length);
+      } else {
+        // Too long for a header block: show it whole as bold prose instead of cutting it.
+        renderProse(`*${block.text.replace(/\*/g, "")}*`, budget, limits);
+      }
+      return;
+    }
+    case "text":
+      return renderProse(block.text, budget, limits);
+    case "code":
+      return renderCode(block.text, budget, limits);
+    case "fields":
+      return renderFields(block.fields, budget);
+    case "list":
+      return renderProse(block.items.map((i) => `• ${i}`).join("\n"), budget, limits);
+    case "progress":
+      return renderProse(
+        block.items.map((i) => `${PROGRESS_EMOJI[i.state] ?? ":white_circle:"} ${i.label}${i.detail ? ` — ${i.detail}` : ""}`).join("\n"),
+        budget,
+        limits,
+      );
+    case "context":
+      return renderContext(block.text, budget, limits);
+    case "divider":
+      budget.push({ type: "divider" }, 0);
+      return;
+  }
+}
+
+/** Renders a Reply as Block Kit within Slack's limits. */
+export function renderBlocks(reply: Reply, opts: RenderOptions = {}): RenderedReply {
+  const limits = opts.limits ?? SLACK_LIMITS;
+  // One block is always kept back for the cut notice.
+  const budget = new Budget(limits.maxBlocks - (opts.reserveBlocks ?? 0) - 1, limits.maxTotalChars - (opts.reserveChars ?? 0));
+  const blocks = reply.blocks.length > 0 ? reply.blocks : [{ type: "text" as const, text: reply.summary }];
+  for (let i = 0; i < blocks.length; i++) {
+    if (budget.blocksLeft === 0 || budget.charsLeft <= NOTICE_RESERVE) {
+      budget.cut = true;
+      budget.droppedBlocks += blocks.length - i;
+      break;
+    }
+    renderBlock(blocks[i]!, budget, limits);
+  }
+  if (budget.droppedBlocks > 0) {
+    const n = budget.droppedBlocks;
+    const text = `:scissors: ${formatCount(n)} more ${n === 1 ? "part" : "parts"} of this reply did not fit here; the full output is in the thread.`;
+    budget.push({ type: "context", elements: [{ type: "mrkdwn", text }] }, text.length);
+  }
+  const rendered: RenderedReply = { text: fallbackText(reply.summary, limits), blocks: budget.blocks, cut: budget.cut };
+  if (reply.attachment) {
+    rendered.upload = { ...reply.attachment };
+  } else if (budget.cut) {
+    rendered.upload = { filename: "tugboat-output.txt", title: reply.summary.slice(0, 200) || "Full output", content: renderFullText(reply) };
+  }
+  return rendered;
+}
+
+function fallbackText(summary: string, limits: RenderLimits): string {
+  const line = summary.trim() === "" ? "Tugboat" : summary;
+  return line.length <= limits.maxSectionChars ? line : `${line.slice(0, limits.maxSectionChars - 1)}…`;
+}

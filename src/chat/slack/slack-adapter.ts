@@ -1,0 +1,265 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { App, LogLevel, type AnyMiddlewareArgs, type AllMiddlewareArgs, type webApi } from "@slack/bolt";
+import type { ChatSession } from "../../core/command.js";
+import type { Logger } from "../../core/logger.js";
+import type { GroupDirectory } from "../../core/policy.js";
+import type { Reply } from "../../core/reply.js";
+import type { RouteOptions, Router } from "../../core/router.js";
+import type { Notifier } from "../../core/services.js";
+import { createBoltLogger } from "./bolt-logger.js";
+import { CANCEL_ACTION, CONFIRM_ACTION, ConfirmRegistry } from "./confirm-buttons.js";
+import { REPLAY_KEY, StrictHTTPReceiver } from "./create-http-receiver.js";
+import { SeenIds } from "./dedupe-events.js";
+import { describeSlackError } from "./describe-slack-error.js";
+import { commandTextFromMessage, commandTextFromSlash, familyOfSlashCommand } from "./parse-mention.js";
+import { MessageReply } from "./post-reply.js";
+import { escapeMrkdwn } from "./render-blocks.js";
+import { SlackUserGroups } from "./resolve-user-groups.js";
+import { createSession } from "./slack-session.js";
+
+// Tugboat's Slack adapter on Bolt: Socket Mode or HTTP (/slack/events, /healthz). Slash commands, mentions and DMs
+// all go to router.handle, acked first; replies, confirmations, user groups and notifications go through the Web API.
+
+export interface SlackAdapterOptions {
+  mode: "socket" | "http";
+  botToken: string;
+  appToken?: string;
+  signingSecret?: string;
+  /** Web API base URL (SLACK_API_URL), e.g. http://127.0.0.1:1234/api/. Default https://slack.com/api/. */
+  apiUrl?: string;
+  /** HTTP mode: the port to listen on (0 picks a free one; see httpPort()). */
+  port: number;
+  log: Logger;
+  confirmTimeoutSeconds: number;
+  userGroupCacheSeconds: number;
+  /** HTTP mode: the address to listen on (default: all interfaces). */
+  host?: string;
+  /** Minimum time between two updates of one message (default 1000 ms). */
+  updateIntervalMs?: number;
+  /** WebClient retries (default: 3 retries within about 10 s, not the library's 30 minutes). */
+  retryConfig?: webApi.RetryOptions;
+  /** Web API request timeout (default 15 s). */
+  requestTimeoutMs?: number;
+  /** Bolt's own log level (default info; debug lines carry request bodies). */
+  boltLogLevel?: LogLevel;
+  now?: () => number;
+}
+
+export interface SlackAdapter {
+  groups: GroupDirectory;
+  notifier: Notifier;
+  start(router: Router): Promise<void>;
+  stop(): Promise<void>;
+  /** HTTP mode, once started: the port the receiver listens on. */
+  httpPort(): number | undefined;
+}
+
+export const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000, randomize: true };
+/** How long event ids are remembered for deduplication (Slack retries within about 5 minutes). */
+const EVENT_ID_TTL_MS = 60 * 60 * 1000;
+
+type HandlerArgs = AnyMiddlewareArgs & AllMiddlewareArgs;
+
+export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
+  if (!opts.botToken) throw new Error("Slack adapter: SLACK_BOT_TOKEN is required");
+  if (opts.mode === "socket" && !opts.appToken) throw new Error("Slack adapter: Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write)");
+  if (opts.mode === "http" && !opts.signingSecret) throw new Error("Slack adapter: HTTP mode needs SLACK_SIGNING_SECRET");
+
+  const log = opts.log.child({ component: "slack" });
+  const now = opts.now ?? Date.now;
+  const updateIntervalMs = opts.updateIntervalMs ?? 1000;
+  const boltLogger = createBoltLogger(opts.log, [opts.botToken, opts.appToken, opts.signingSecret], opts.boltLogLevel ?? LogLevel.INFO);
+  const clientOptions: webApi.WebClientOptions = {
+    retryConfig: opts.retryConfig ?? DEFAULT_RETRY_CONFIG,
+    timeout: opts.requestTimeoutMs ?? 15_000,
+    ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl.endsWith("/") ? opts.apiUrl : `${opts.apiUrl}/` } : {}),
+  };
+
+  let router: Router | undefined;
+  let stopping = false;
+  let started = false;
+  let server: Server | undefined;
+
+  const receiver =
+    opts.mode === "http" ? new StrictHTTPReceiver({ signingSecret: opts.signingSecret!, log, boltLogger, now, healthy: () => started && !stopping }) : undefined;
+  const app = new App({
+    token: opts.botToken,
+    logger: boltLogger,
+    clientOptions,
+    // auth.test runs in start(), where a bad token is a clear startup error rather than an unhandled rejection.
+    deferInitialization: true,
+    ignoreSelf: true,
+    ...(receiver ? { receiver } : { socketMode: true, appToken: opts.appToken }),
+  });
+  const client = app.client;
+
+  const groups = new SlackUserGroups({ client, log, cacheSeconds: opts.userGroupCacheSeconds, now });
+  const confirmations = new ConfirmRegistry({ client, log, timeoutSeconds: opts.confirmTimeoutSeconds });
+  const eventIds = new SeenIds(EVENT_ID_TTL_MS, now);
+  const liveReplies = new Set<MessageReply>();
+  const running = new Set<Promise<void>>();
+
+  /** Hands one command line to the router without waiting for it: the request has been acked, the command may take minutes. */
+  const run = ({ session, message }: { session: ChatSession; message: MessageReply }, text: string, route: RouteOptions): void => {
+    if (!router) {
+      log.warn("a Slack request arrived before the router was ready; ignored");
+      return;
+    }
+    liveReplies.add(message);
+    const p = router.handle(session, text, route).catch((err) => log.error("router failed", { reason: describeSlackError(err) }));
+    running.add(p);
+    void p
+      .then(() => message.flush())
+      .finally(() => {
+        running.delete(p);
+        liveReplies.delete(message);
+      });
+  };
+
+  /** True when this Events API delivery is new; retries (X-Slack-Retry-Num) of a seen event_id are dropped. */
+  const firstDelivery = (body: { event_id?: string }, context: { retryNum?: number; retryReason?: string }): boolean => {
+    const id = body.event_id;
+    const fresh = id === undefined || eventIds.firstTime(id);
+    if (context.retryNum) {
+      log.info(fresh ? "Slack retried an event we had not seen; handling it" : "ignored a retried Slack event", {
+        eventId: id,
+        retryNum: context.retryNum,
+        retryReason: context.retryReason,
+      });
+    } else if (!fresh) {
+      log.info("ignored a duplicate Slack event", { eventId: id });
+    }
+    return fresh;
+  };
+
+  // Exact replays of an already-handled HTTP request (same signature) are acked and dropped.
+  app.use(async (args: HandlerArgs) => {
+    if ((args.context as Record<string, unknown>)[REPLAY_KEY] === true) {
+      log.warn("ignored a replayed Slack request (signature already used)");
+      const ack = (args as { ack?: (r?: unknown) => Promise<void> }).ack;
+      if (ack) await ack();
+      return;
+    }
+    await args.next();
+  });
+
+  app.command(/^\/[\w-]+$/, async ({ command, ack, respond }) => {
+    await ack();
+    if (stopping) return void respond({ response_type: "ephemeral", text: "Tugboat is restarting; try again in a minute." }).catch(() => {});
+    const family = familyOfSlashCommand(command.command);
+    const text = commandTextFromSlash(command.text);
+    const line = `/${family}${text ? ` ${text}` : ""}`;
+    const request = createSession({
+      client,
+      log,
+      actor: { id: command.user_id, name: command.user_name },
+      channel: { id: command.channel_id, name: command.channel_name },
+      direct: false,
+      respond,
+      preface: [{ type: "context", elements: [{ type: "mrkdwn", text: `<@${command.user_id}> ran \`${escapeMrkdwn(line.slice(0, 500))}\`` }] }],
+      confirmations,
+      updateIntervalMs,
+    });
+    run(request, text, { family });
+  });
+
+  app.event("app_mention", async ({ event, body, context }) => {
+    if (!firstDelivery(body, context)) return;
+    if (stopping || event.bot_id || event.subtype || !event.user) return;
+    // In a DM the message event handles it (message.im).
+    if (event.channel.startsWith("D")) return;
+    const request = createSession({
+      client,
+      log,
+      actor: { id: event.user },
+      channel: { id: event.channel },
+      threadTs: event.thread_ts,
+      direct: false,
+      confirmations,
+      updateIntervalMs,
+    });
+    run(request, commandTextFromMessage(event.text, context.botUserId), {});
+  });
+
+  app.event("message", async ({ event, body, context }) => {
+    if (event.channel_type !== "im") return;
+    // Edits, joins, bot messages (ours included) and other subtypes are not commands.
+    if (event.subtype !== undefined || ("bot_id" in event && event.bot_id)) return;
+    if (!firstDelivery(body, context)) return;
+    if (stopping || !event.user) return;
+    const request = createSession({
+      client,
+      log,
+      actor: { id: event.user },
+      channel: { id: event.channel },
+      threadTs: event.thread_ts,
+      direct: true,
+      confirmations,
+      updateIntervalMs,
+    });
+    run(request, commandTextFromMessage(event.text ?? "", context.botUserId), {});
+  });
+
+  app.action(new RegExp(`^(${CONFIRM_ACTION}|${CANCEL_ACTION})$`), async ({ ack, body, action, respond }) => {
+    await ack();
+    if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
+    const result = await confirmations.press({ actionId: action.action_id, value: action.value ?? "", userId: body.user.id });
+    if (result.kind === "answered") return;
+    try {
+      await respond({ response_type: "ephemeral", replace_original: false, text: result.message });
+    } catch {
+      const channel = body.channel?.id;
+      if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: result.message }).catch(() => {});
+    }
+  });
+
+  app.error(async (err) => {
+    log.error("Slack handler failed", { reason: describeSlackError(err) });
+  });
+
+  const notifier: Notifier = {
+    post: async (channelId: string, reply: Reply) => {
+      await new MessageReply({ client, channel: channelId, log, updateIntervalMs }).send(reply);
+    },
+  };
+
+  return {
+    groups,
+    notifier,
+    httpPort: () => (server?.address() as AddressInfo | null)?.port,
+    start: async (r: Router) => {
+      router = r;
+      try {
+        await app.init();
+      } catch (err) {
+        throw new Error(`Slack refused the bot token at startup (auth.test: ${describeSlackError(err)})`);
+      }
+      if (receiver) {
+        server = (await app.start({ port: opts.port, ...(opts.host ? { host: opts.host } : {}) })) as Server;
+      } else {
+        await app.start();
+      }
+      started = true;
+      log.info("Slack adapter listening", { mode: opts.mode, ...(server ? { port: (server.address() as AddressInfo).port } : {}) });
+    },
+    stop: async () => {
+      if (stopping) return;
+      stopping = true;
+      if (started) {
+        try {
+          await app.stop();
+        } catch (err) {
+          log.warn("stopping the Slack receiver failed", { reason: describeSlackError(err) });
+        }
+      }
+      started = false;
+      server = undefined;
+      // Waiting commands see a time-out; the prompts say Tugboat restarted.
+      await confirmations.closeAll("Tugboat restarted before anyone answered");
+      // Deliver the last state of every message still being updated (bounded).
+      const flushed = Promise.allSettled([...liveReplies].map((r) => r.flush()));
+      await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+    },
+  };
+}
