@@ -4,12 +4,16 @@ import { UsageError } from "./errors.js";
 
 export const MAX_COMMAND_LENGTH = 1000;
 
-/** Splits a command line like a shell would: whitespace separates, quotes group, backslash escapes. */
+/**
+ * Splits a command line like a shell would: whitespace separates, quotes group, backslash escapes.
+ * A quote that is never closed is taken literally, so chat prose such as `don't` still works.
+ */
 export function tokenize(line: string): string[] {
   const tokens: string[] = [];
   let current = "";
   let inToken = false;
   let quote: '"' | "'" | null = null;
+  let quoteStart = -1;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
     if (quote) {
@@ -20,6 +24,7 @@ export function tokenize(line: string): string[] {
     }
     if (ch === '"' || ch === "'") {
       quote = ch;
+      quoteStart = i;
       inToken = true;
     } else if (ch === "\\" && i + 1 < line.length) {
       current += line[++i];
@@ -33,7 +38,7 @@ export function tokenize(line: string): string[] {
       inToken = true;
     }
   }
-  if (quote) throw new UsageError(`unterminated ${quote === '"' ? "double" : "single"} quote`);
+  if (quote) return tokenize(line.slice(0, quoteStart) + "\\" + line.slice(quoteStart));
   if (inToken) tokens.push(current);
   return tokens;
 }

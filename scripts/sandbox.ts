@@ -1,0 +1,39 @@
+// `npm run sandbox`: the embedded Kubernetes and GitHub APIs, kept running until interrupted, with
+// .sandbox/kubeconfig and .sandbox/env written for kubectl and for a Tugboat started in any mode.
+import { startSandbox } from "../src/sandbox/index.js";
+import { DEMO_DELAYS } from "../src/sandbox/kube/index.js";
+
+function port(name: string): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    process.stderr.write(`sandbox: ${name} must be a port number, not "${raw}"\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const sandbox = await startSandbox({ delays: DEMO_DELAYS, kubePort: port("SANDBOX_KUBE_PORT"), githubPort: port("SANDBOX_GITHUB_PORT") });
+const clusters = Object.entries(sandbox.clusters)
+  .map(([name, c]) => `  ${name.padEnd(11)} ${c.url}`)
+  .join("\n");
+process.stdout.write(`Tugboat sandbox running.
+Kubernetes API servers (kubeconfig contexts):
+${clusters}
+GitHub API: ${sandbox.github.url} (token ${sandbox.github.token})
+
+Wrote ${sandbox.kubeconfigPath} and ${sandbox.envPath}.
+  kubectl --kubeconfig ${sandbox.kubeconfigPath} get pods -A -w
+  kubectl --kubeconfig ${sandbox.kubeconfigPath} --context production get deploy -n github-production -o wide
+  . ${sandbox.envPath} && npm start                      # Tugboat in the terminal, against this sandbox
+  . ${sandbox.envPath} && SLACK_BOT_TOKEN=... SLACK_APP_TOKEN=... npm start   # or connected to Slack
+Press Ctrl-C to stop.
+`);
+
+const stop = async () => {
+  await sandbox.stop();
+  process.exit(0);
+};
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());

@@ -1,0 +1,64 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { parseConfig, loadConfigFile, ConfigError } from "../../src/config/load-config.js";
+import { planStartup, StartupError } from "../../src/config/environment.js";
+
+describe("config", () => {
+  it("loads the sandbox config", () => {
+    const cfg = loadConfigFile("config/sandbox/tugboat.yaml");
+    expect(cfg.environments.production!.confirm).to.equal(true);
+    expect(cfg.bindings.map((b) => b.role)).to.include.members(["admin", "deployer", "viewer"]);
+  });
+  it("loads the example config", () => {
+    expect(() => loadConfigFile("config/tugboat.example.yaml")).not.to.throw();
+  });
+
+  const base = readFileSync("config/sandbox/tugboat.yaml", "utf8");
+  const cases: Array<[string, string, RegExp]> = [
+    ["a missing file", "", /cannot read the config file/],
+    ["broken YAML", "roles: [unclosed", /YAML error/],
+    ["a wrong type", base.replace("ttlHours: 72", "ttlHours: soon"), /reviewlab\.ttlHours: .*number/],
+    ["an unknown key", base.replace("defaultCluster: staging", "defaultCluster: staging\nfavouriteColour: blue"), /favouriteColour/],
+    ["a binding to an unknown role", base.replace("role: viewer", "role: viewr"), /bindings\[2\]\.role: expected one of the roles/],
+    ["an environment on an unknown cluster", base.replace("cluster: production\n    confirm", "cluster: prod\n    confirm"), /environments\.production\.cluster: expected one of the clusters/],
+    ["a malformed permission", base.replace('permissions: ["kube:get"]', 'permissions: ["Kube Get"]'), /roles\.viewer\.permissions\[0\]: a permission such as/],
+  ];
+  for (const [name, text, want] of cases) {
+    it(`names the file, path and expectation for ${name}`, () => {
+      try {
+        if (name === "a missing file") loadConfigFile("config/does-not-exist.yaml");
+        else parseConfig(text, "config/tugboat.yaml");
+        expect.fail("should have thrown");
+      } catch (err) {
+        expect(err).to.be.instanceOf(ConfigError);
+        expect((err as Error).message).to.match(want);
+        expect((err as Error).message).to.contain("config/");
+      }
+    });
+  }
+});
+
+describe("startup plan", () => {
+  it("runs the sandbox when nothing is configured", () => {
+    const plan = planStartup({});
+    expect(plan.sandbox).to.equal(true);
+    expect(plan.chat).to.equal("terminal");
+  });
+  it("picks Socket Mode or HTTP from the Slack variables", () => {
+    const live = { KUBECONFIG: "/k", GITHUB_TOKEN: "t", SLACK_BOT_TOKEN: "xoxb-1" };
+    expect(planStartup({ ...live, SLACK_APP_TOKEN: "xapp-1" }).chat).to.equal("slack-socket");
+    expect(planStartup({ ...live, SLACK_SIGNING_SECRET: "s" }).chat).to.equal("slack-http");
+  });
+  it("never falls back to the sandbox when partly configured, and says what is missing", () => {
+    expect(() => planStartup({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" })).to.throw(StartupError, /KUBECONFIG.*TUGBOAT_CLUSTERS[\s\S]*GITHUB_TOKEN/);
+    expect(() => planStartup({ KUBECONFIG: "/k" })).to.throw(StartupError, /GITHUB_TOKEN/);
+    expect(() => planStartup({ KUBECONFIG: "/k", GITHUB_TOKEN: "t", SLACK_BOT_TOKEN: "xoxb" })).to.throw(StartupError, /SLACK_APP_TOKEN.*SLACK_SIGNING_SECRET/);
+    expect(() => planStartup({ KUBECONFIG: "/k", GITHUB_APP_ID: "1" })).to.throw(StartupError, /GITHUB_PRIVATE_KEY/);
+  });
+  it("accepts a GitHub App instead of a token, and in-cluster Kubernetes", () => {
+    const plan = planStartup({ TUGBOAT_CLUSTERS: "in-cluster", GITHUB_APP_ID: "1", GITHUB_PRIVATE_KEY: "k" });
+    expect(plan.inCluster).to.equal(true);
+    expect(plan.github.appId).to.equal("1");
+  });
+  it("refuses a bad PORT", () => expect(() => planStartup({ PORT: "http" })).to.throw(StartupError, /PORT/));
+});

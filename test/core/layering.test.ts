@@ -1,0 +1,25 @@
+import { expect } from "chai";
+import { ESLint } from "eslint";
+
+// The layering rule must bite: a command module that imports an SDK fails lint, and so `npm test`.
+describe("layering lint rule", () => {
+  const eslint = new ESLint({ cwd: process.cwd() });
+  const cases: Array<[string, string]> = [
+    ["src/commands/kube/evil.ts", 'import { KubeConfig } from "@kubernetes/client-node";\nexport const k = KubeConfig;\n'],
+    ["src/commands/deploy/evil.ts", 'import { Octokit } from "@octokit/rest";\nexport const o = Octokit;\n'],
+    ["src/domain/evil.ts", 'import { App } from "@slack/bolt";\nexport const a = App;\n'],
+    ["src/commands/nodes/evil.ts", 'import { createKubeGateway } from "../../gateways/kubernetes/create-kube-gateway.js";\nexport const g = createKubeGateway;\n'],
+    ["src/core/evil.ts", 'import { startSandbox } from "../sandbox/index.js";\nexport const s = startSandbox;\n'],
+  ];
+  for (const [filePath, code] of cases) {
+    it(`fails ${filePath}`, async () => {
+      const [result] = await eslint.lintText(code, { filePath });
+      expect(result!.errorCount, JSON.stringify(result!.messages)).to.be.greaterThan(0);
+      expect(result!.messages.map((m) => m.ruleId)).to.include("no-restricted-imports");
+    });
+  }
+  it("allows a command to use the gateway interfaces", async () => {
+    const [result] = await eslint.lintText('import type { KubeCluster } from "../../gateways/types.js";\nexport type K = KubeCluster;\n', { filePath: "src/commands/kube/fine.ts" });
+    expect(result!.errorCount).to.equal(0);
+  });
+});

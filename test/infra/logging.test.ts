@@ -1,0 +1,46 @@
+import { expect } from "chai";
+import { PassThrough } from "node:stream";
+import { createLogging, SecretRegistry } from "../../src/infra/logging.js";
+
+describe("logging", () => {
+  async function capture(fn: (l: ReturnType<typeof createLogging>) => void, secrets = new SecretRegistry()) {
+    const out = new PassThrough();
+    const audit = new PassThrough();
+    let text = "";
+    let auditText = "";
+    out.on("data", (c) => (text += c));
+    audit.on("data", (c) => (auditText += c));
+    const logging = createLogging({ level: "debug", secrets, stream: out, auditStream: audit });
+    fn(logging);
+    await logging.close();
+    return { text, auditText };
+  }
+
+  it("writes JSON lines with the request id from child loggers", async () => {
+    const { text } = await capture((l) => l.logger.child({ requestId: "abcd1234" }).info("command started", { command: "kube get" }));
+    const line = JSON.parse(text.trim());
+    expect(line).to.include({ message: "command started", requestId: "abcd1234", command: "kube get", level: "info" });
+  });
+
+  it("never writes tokens or registered secret values", async () => {
+    const secrets = new SecretRegistry();
+    secrets.add("s3cr3t-db-password");
+    const { text } = await capture((l) => {
+      l.logger.info("config", { token: "xoxb-123456-abcdef", nested: { authorization: "Bearer abc.def.ghi" } });
+      l.logger.warn("oops xoxb-999999-zzzzzz and ghp_abcdefghijklmnopqrstuvwxyz012345 leaked");
+      l.logger.error("secret value s3cr3t-db-password in a message", { value: "s3cr3t-db-password", data: { PASSWORD: "x" } });
+    }, secrets);
+    for (const leak of ["xoxb-123456", "abc.def.ghi", "xoxb-999999", "ghp_abcdef", "s3cr3t-db-password"]) expect(text).not.to.contain(leak);
+    expect(text).to.contain("[redacted]");
+  });
+
+  it("keeps the audit trail on its own transport", async () => {
+    const { text, auditText } = await capture((l) =>
+      l.audit.record({ requestId: "r1", actor: "UADMIN", channel: "C1", command: "/nodes add 2", decision: "allowed", outcome: "success", durationMs: 12, details: { before: 3, after: 5 } }),
+    );
+    expect(text).to.equal("");
+    const entry = JSON.parse(auditText.trim());
+    expect(entry).to.include({ log: "audit", actor: "UADMIN", command: "/nodes add 2", outcome: "success" });
+    expect(entry.details).to.deep.equal({ before: 3, after: 5 });
+  });
+});
