@@ -1,6 +1,8 @@
 // Embedded GitHub REST API sandbox: an in-process node:http server on loopback that the real
 // @octokit/rest uses unchanged as its baseUrl. See docs/sandbox.md ("GitHub API").
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { GithubStore } from "./store.js";
 import { loadSeed, readSeed } from "./seed.js";
 import { type Exchange, type FaultRule, type RequestLogEntry, startServer } from "./server.js";
@@ -42,9 +44,17 @@ export interface GithubSandbox {
   stop(): Promise<void>;
 }
 
+/** A relative path resolves against the working directory, else against the repository root (for other cwds). */
+function locate(p: string): string {
+  const fromCwd = resolve(p);
+  if (existsSync(fromCwd)) return fromCwd;
+  const fromRepo = resolve(fileURLToPath(new URL("../../../", import.meta.url)), p);
+  return existsSync(fromRepo) ? fromRepo : fromCwd;
+}
+
 export async function startGithubSandbox(opts: GithubSandboxOptions = {}): Promise<GithubSandbox> {
-  const seedFile = resolve(opts.seedFile ?? DEFAULT_SEED_FILE);
-  const repoFilesDir = resolve(opts.repoFilesDir ?? DEFAULT_REPO_FILES_DIR);
+  const seedFile = locate(opts.seedFile ?? DEFAULT_SEED_FILE);
+  const repoFilesDir = locate(opts.repoFilesDir ?? DEFAULT_REPO_FILES_DIR);
   const store = loadSeed(readSeed(seedFile), repoFilesDir);
   const token = opts.token ?? DEFAULT_TOKEN;
   if (!store.tokens.has(token)) {

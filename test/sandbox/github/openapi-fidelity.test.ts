@@ -164,6 +164,9 @@ describe("GitHub sandbox: OpenAPI fidelity (@octokit/openapi, api.github.com)", 
     delete broken.sha;
     const v = checkExchange({ ...good, responseBody: broken });
     expect(v.errors.join("\n")).to.match(/sha/);
+    const status = verdicts.find(({ x, v }) => v.operationId === "repos/create-deployment-status" && x.status === 201)!.x;
+    const wrongEnum = checkExchange({ ...status, responseBody: { ...(status.responseBody as object), state: "done" } });
+    expect(wrongEnum.errors.join("\n")).to.match(/\/state must be equal to one of the allowed values/);
     const undocumented = checkExchange({ ...good, status: 418 });
     expect(undocumented.errors.join("\n")).to.match(/not documented/);
   });
