@@ -160,7 +160,7 @@ describe("GitHub sandbox: OpenAPI fidelity (@octokit/openapi, api.github.com)", 
 
   it("is not vacuous: a body missing required fields or with a wrong enum fails", function () {
     const good = verdicts.find(({ x, v }) => v.operationId === "repos/get-combined-status-for-ref" && x.status === 200)!.x;
-    const broken = { ...(good.responseBody as Record<string, unknown>), state: "green" };
+    const broken: Record<string, unknown> = { ...(good.responseBody as Record<string, unknown>), state: "green" };
     delete broken.sha;
     const v = checkExchange({ ...good, responseBody: broken });
     expect(v.errors.join("\n")).to.match(/sha/);
