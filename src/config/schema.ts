@@ -105,13 +105,20 @@ const reviewlabSchema = z
       .strict()
       .default({ service: "unicorn", port: 80 }),
     applyConcurrency: z.number().int().positive().default(8),
+    /** Tugboat's own templates, used when the app repository has no config/kubernetes/review-lab/ (relative to the project root). */
+    templatesDir: z.string().min(1).default("config/kubernetes/review-lab"),
     reaper: z
       .object({
         intervalSeconds: z.number().positive().default(300),
         channel: z.string().optional(),
+        /** Leader election: the Lease (in the review-lab cluster) that decides which bot replica reaps. */
+        leaseNamespace: z.string().min(1).default("default"),
+        leaseName: z.string().min(1).default("tugboat-reviewlab-reaper"),
+        /** How long a leader keeps the role without renewing it; default twice the interval (at least 60 s). */
+        leaseSeconds: z.number().int().positive().optional(),
       })
       .strict()
-      .default({ intervalSeconds: 300 }),
+      .default({ intervalSeconds: 300, leaseNamespace: "default", leaseName: "tugboat-reviewlab-reaper" }),
   })
   .strict();
 

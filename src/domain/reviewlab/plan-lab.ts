@@ -1,0 +1,85 @@
+import { UserError } from "../../core/errors.js";
+import type { KObject, KubeCluster } from "../../gateways/types.js";
+import { resourceFor } from "../apply-objects.js";
+import { describeObject, parseManifests, renderTemplate, type TemplateValues } from "../render-manifests.js";
+import type { TemplateSet } from "./load-templates.js";
+
+// From templates to the objects of one lab: render (YAML-safe), parse, and check that every object is a
+// namespaced kind landing in the lab's own namespace. Tugboat then adds its Secret and Ingress.
+
+export const INGRESS_NAME = "review-lab";
+
+export interface LabValues {
+  image: string;
+  sha: string;
+  shortSha: string;
+  branch: string;
+  slug: string;
+  namespace: string;
+  host: string;
+  pr?: number;
+  owner: string;
+  app: string;
+  /** The Service the Ingress points at, for templates that create it. */
+  service: string;
+}
+
+export function templateValues(v: LabValues): TemplateValues {
+  return { ...v, pr: v.pr === undefined ? "" : String(v.pr) };
+}
+
+export function renderLabObjects(templates: TemplateSet, values: LabValues): KObject[] {
+  const vals = templateValues(values);
+  const out: KObject[] = [];
+  for (const f of templates.files) out.push(...parseManifests(renderTemplate(f.text, vals, f.path), f.path));
+  return out;
+}
+
+/**
+ * Every object must be a kind the cluster serves, namespaced, named, not declared twice, and in the lab's
+ * namespace (a missing namespace is filled in). The first refusal names the object.
+ */
+export async function checkLabObjects(cluster: KubeCluster, objects: KObject[], namespace: string, reserved: KObject[] = []): Promise<KObject[]> {
+  const seen = new Set(reserved.map(key));
+  const out: KObject[] = [];
+  for (const obj of objects) {
+    const name = obj.metadata?.name;
+    if (typeof name !== "string" || name === "") throw new UserError(`${obj.kind} without metadata.name: every object in a review lab needs a name.`);
+    const res = await resourceFor(cluster, obj);
+    if (!res.namespaced) {
+      throw new UserError(`${describeObject(obj)} is cluster-scoped: a review lab may only create namespaced objects in its own namespace.`);
+    }
+    const ns = obj.metadata?.namespace;
+    if (ns !== undefined && ns !== namespace) {
+      throw new UserError(`${describeObject(obj)} names namespace "${String(ns)}": review-lab objects must be in ${namespace}.`);
+    }
+    const placed: KObject = { ...obj, metadata: { ...obj.metadata, namespace } };
+    const k = key(placed);
+    if (seen.has(k)) throw new UserError(`${describeObject(placed)} is declared twice (or clashes with the Secret or Ingress Tugboat adds).`);
+    seen.add(k);
+    out.push(placed);
+  }
+  return out;
+}
+
+function key(o: KObject): string {
+  return `${o.apiVersion?.split("/")[0]}/${o.kind}/${o.metadata?.name}`;
+}
+
+export function labIngress(opts: { namespace: string; host: string; service: string; port: number; labels?: Record<string, string> }): KObject {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: { name: INGRESS_NAME, namespace: opts.namespace, labels: opts.labels ?? {} },
+    spec: {
+      rules: [
+        {
+          host: opts.host,
+          http: {
+            paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: opts.service, port: { number: opts.port } } } }],
+          },
+        },
+      ],
+    },
+  };
+}

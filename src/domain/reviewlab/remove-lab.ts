@@ -1,0 +1,93 @@
+import type { GithubGateway, KubeCluster, WatchHandle } from "../../gateways/types.js";
+import { isGatewayError } from "../../gateways/types.js";
+import type { Logger } from "../../core/logger.js";
+import { mapLimit } from "../apply-objects.js";
+import type { LabInfo } from "./lab-metadata.js";
+import { watchExpired } from "./wait-for-deployments.js";
+
+// Removing a lab: delete its Namespace (Kubernetes deletes everything in it), optionally wait until it is
+// gone, and mark its GitHub Deployments inactive.
+
+export function labEnvironment(slug: string): string {
+  return `review-lab/${slug}`;
+}
+
+export async function namespaceResource(cluster: KubeCluster) {
+  const res = (await cluster.discover()).find((r) => r.group === "" && r.plural === "namespaces");
+  if (!res) throw new Error(`cluster ${cluster.name} serves no Namespaces`);
+  return res;
+}
+
+/** Deletes the namespace; false when it was already gone. */
+export async function deleteLabNamespace(cluster: KubeCluster, namespace: string): Promise<boolean> {
+  const res = await namespaceResource(cluster);
+  try {
+    await cluster.delete(res, namespace, undefined, { propagationPolicy: "Background" });
+    return true;
+  } catch (err) {
+    if (isGatewayError(err, "not-found")) return false;
+    throw err;
+  }
+}
+
+/** Resolves once the namespace no longer exists (watching it); false on timeout. */
+export async function waitForNamespaceGone(cluster: KubeCluster, namespace: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const res = await namespaceResource(cluster);
+  const fieldSelector = `metadata.name=${namespace}`;
+  return new Promise<boolean>((resolve, reject) => {
+    let finished = false;
+    let watch: WatchHandle | undefined;
+    let rv: string | undefined;
+    const finish = (value: boolean | Error) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      watch?.stop();
+      if (value instanceof Error) reject(value);
+      else resolve(value);
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    const onAbort = () => finish(false);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const fail = (e: unknown) => finish(e instanceof Error ? e : new Error(String(e)));
+    const relist = async () => {
+      const { items, resourceVersion } = await cluster.list(res, { fieldSelector });
+      rv = resourceVersion;
+      if (!items.some((n) => n.metadata?.name === namespace)) finish(true);
+    };
+    const start = async (): Promise<void> => {
+      if (finished) return;
+      watch = await cluster.watch(
+        res,
+        { fieldSelector, resourceVersion: rv },
+        (ev) => {
+          if (ev.object?.metadata?.resourceVersion) rv = ev.object.metadata.resourceVersion;
+          if (ev.type === "DELETED" && ev.object?.metadata?.name === namespace) finish(true);
+        },
+        (err) => {
+          if (finished) return;
+          (watchExpired(err) ? relist().then(start) : start()).catch(fail);
+        },
+      );
+      if (finished) watch.stop();
+    };
+    relist().then(start).catch(fail);
+  });
+}
+
+/** Marks every still-active GitHub Deployment of the lab's environment inactive. Failures are logged, not thrown. */
+export async function markLabInactive(github: GithubGateway, repo: string, lab: Pick<LabInfo, "slug" | "deploymentId">, log: Logger): Promise<number> {
+  try {
+    const deployments = await github.listDeployments(repo, { environment: labEnvironment(lab.slug), limit: 20 });
+    const ids = new Set(deployments.filter((d) => d.state !== "inactive").map((d) => d.id));
+    if (lab.deploymentId !== undefined && !deployments.some((d) => d.id === lab.deploymentId)) ids.add(lab.deploymentId);
+    await mapLimit([...ids], 4, (id) =>
+      github.createDeploymentStatus(repo, id, { state: "inactive", description: "Review lab removed" }),
+    );
+    return ids.size;
+  } catch (err) {
+    log.warn("could not mark the review lab's GitHub deployments inactive", { slug: lab.slug, error: (err as Error).message });
+    return 0;
+  }
+}
