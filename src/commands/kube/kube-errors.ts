@@ -1,0 +1,53 @@
+import { UserError } from "../../core/errors.js";
+import { GatewayError, isGatewayError } from "../../gateways/types.js";
+
+// Gateway failures as one clear line each (UserError, shown in the channel). Never a stack trace.
+
+function oneLine(s: string): string {
+  const flat = s.replace(/\s+/g, " ").trim();
+  return flat.length > 400 ? flat.slice(0, 397) + "..." : flat;
+}
+
+/** Turns a GatewayError into a UserError; anything else is rethrown unchanged (an internal error). */
+export function explainGatewayError(err: unknown, cluster: string): never {
+  if (!isGatewayError(err)) throw err;
+  const msg = oneLine(err.message);
+  switch (err.kind) {
+    case "forbidden":
+      throw new UserError(`Forbidden by cluster ${cluster}'s RBAC: ${msg}`);
+    case "unauthorized":
+      throw new UserError(`Cluster ${cluster} refused Tugboat's credentials (HTTP 401): ${msg}`);
+    case "timeout":
+      throw new UserError(`Timed out: ${msg}.`.replace(/\.\.$/, "."));
+    case "unavailable":
+      throw new UserError(`Unavailable: ${msg}.`.replace(/\.\.$/, "."));
+    case "invalid":
+      throw new UserError(`Cluster ${cluster} rejected the query: ${msg}`);
+    default:
+      throw new UserError(`Cluster ${cluster}: ${msg}`);
+  }
+}
+
+/**
+ * Bounds a gateway call by config.kube.requestTimeoutSeconds, so a slow API server becomes one clear line
+ * even when the gateway was built with a longer timeout.
+ */
+export async function withDeadline<T>(p: Promise<T>, seconds: number, cluster: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new GatewayError("timeout", `the API server of cluster ${cluster} did not answer within ${formatSeconds(seconds)}`)),
+      seconds * 1000,
+    );
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([p, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function formatSeconds(s: number): string {
+  return Number.isInteger(s) ? `${s} s` : `${s.toFixed(1)} s`;
+}

@@ -1,0 +1,143 @@
+import type { CommandContext } from "../../core/command.js";
+import { DeniedError, UserError } from "../../core/errors.js";
+import { isGatewayError, type ApiResource, type KubeCluster } from "../../gateways/types.js";
+import { explainGatewayError, withDeadline } from "./kube-errors.js";
+import { chooseCluster, defaultNamespace, type Target } from "./select-cluster.js";
+import { didYouMean } from "./suggest.js";
+
+// One /kube request against one cluster: picks the cluster, bounds every call by the configured timeout,
+// turns gateway failures into one clear line, resolves type names, and checks the caller's scope.
+
+export class KubeQuery {
+  private constructor(
+    private readonly ctx: CommandContext,
+    readonly target: Target,
+    readonly client: KubeCluster,
+  ) {}
+
+  static open(ctx: CommandContext, opts: { cluster?: string; namespace?: string }): KubeQuery {
+    const { config, kube } = ctx.services;
+    const target = chooseCluster(config, kube.clusterNames(), { ...opts, channelId: ctx.channel.id });
+    let client: KubeCluster;
+    try {
+      client = kube.cluster(target.cluster);
+    } catch (err) {
+      if (isGatewayError(err, "not-found")) {
+        throw new UserError(`Unknown cluster "${target.cluster}"; known clusters: ${kube.clusterNames().join(", ")}.`);
+      }
+      throw err;
+    }
+    ctx.audit({ cluster: target.cluster });
+    return new KubeQuery(ctx, target, client);
+  }
+
+  get cluster(): string {
+    return this.target.cluster;
+  }
+
+  /** -n, else the channel's namespace on this cluster, else "default". */
+  namespaceOr(ns: string | undefined): string {
+    return ns ?? defaultNamespace(this.ctx.services.config, this.cluster, this.ctx.channel.id);
+  }
+
+  /** Runs a gateway call under the configured timeout; failures become one clear line. */
+  async call<T>(fn: (c: KubeCluster) => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(fn(this.client), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster);
+    } catch (err) {
+      return explainGatewayError(err, this.cluster);
+    }
+  }
+
+  /** Like call, but hands a GatewayError of the given kind back as undefined. */
+  async callOr<T>(fn: (c: KubeCluster) => Promise<T>, kind: "not-found"): Promise<T | undefined> {
+    try {
+      return await withDeadline(fn(this.client), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster);
+    } catch (err) {
+      if (isGatewayError(err, kind)) return undefined;
+      return explainGatewayError(err, this.cluster);
+    }
+  }
+
+  /** kubectl's type resolution from cached discovery; unknown names suggest close ones. */
+  async resolve(type: string, verb: "list" | "get" = "list"): Promise<ApiResource> {
+    const res = await this.call((c) => c.resolve(type));
+    if (!res) {
+      const all = await this.call((c) => c.discover());
+      const names = all.flatMap((r) => [r.plural, r.singular, ...r.shortNames]);
+      throw new UserError(`Unknown type "${type}" on cluster ${this.cluster}.${didYouMean(type, names)}`);
+    }
+    if (res.verbs.length > 0 && !res.verbs.includes(verb)) {
+      throw new UserError(`Type "${res.plural}" on cluster ${this.cluster} does not support ${verb}.`);
+    }
+    return res;
+  }
+
+  /**
+   * kube:get narrowed to (cluster, namespace, type). `namespace` undefined means all namespaces (-A): a role
+   * limited to some namespaces is refused for that, with a sentence saying so.
+   */
+  async authorize(res: ApiResource | string, namespace: string | undefined): Promise<void> {
+    const resource = typeof res === "string" ? res : res.plural;
+    const namespaced = typeof res === "string" ? true : res.namespaced;
+    const cluster = this.cluster;
+    if (!namespaced) return this.ctx.auth.require("kube:get", { cluster, resource });
+    if (namespace !== undefined) return this.ctx.auth.require("kube:get", { cluster, namespace, resource });
+    await this.ctx.auth.require("kube:get", { cluster, resource });
+    if (!(await this.ctx.auth.allows("kube:get", { cluster, namespace: "*", resource }))) {
+      throw new DeniedError(
+        `Denied: all namespaces (-A) is not allowed for you on cluster \`${cluster}\`: your role is limited to some namespaces; name one with -n.`,
+        "kube:get",
+      );
+    }
+  }
+
+  async allows(resource: string, namespace: string | undefined): Promise<boolean> {
+    return this.ctx.auth.allows("kube:get", { cluster: this.cluster, namespace, resource });
+  }
+
+  /** False only when the API server says the namespace does not exist (any other doubt counts as existing). */
+  async namespaceExists(namespace: string): Promise<boolean> {
+    try {
+      const nsRes = await withDeadline(this.client.resolve("namespaces"), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster);
+      if (!nsRes) return true;
+      const found = await withDeadline(this.client.find(nsRes, namespace), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster);
+      return found !== undefined;
+    } catch {
+      return true;
+    }
+  }
+
+  async requireNamespace(namespace: string): Promise<void> {
+    if (!(await this.namespaceExists(namespace))) {
+      throw new UserError(`Namespace "${namespace}" does not exist on cluster ${this.cluster}.`);
+    }
+  }
+
+  /** A not-found line with the nearest names in that namespace, checking the namespace first. */
+  async notFound(res: ApiResource, name: string, namespace: string | undefined): Promise<never> {
+    if (res.namespaced && namespace !== undefined) await this.requireNamespace(namespace);
+    let hint = "";
+    try {
+      const { items } = await withDeadline(
+        this.client.list(res, { namespace: res.namespaced ? namespace : undefined, limit: 500 }),
+        this.ctx.services.config.kube.requestTimeoutSeconds,
+        this.cluster,
+      );
+      hint = didYouMean(name, items.map((o) => o.metadata?.name ?? "").filter((n) => n !== ""));
+    } catch {
+      // Suggestions are a courtesy: no list permission or a slow server just means no hint.
+    }
+    const where = res.namespaced && namespace !== undefined ? ` in namespace ${namespace}` : "";
+    throw new UserError(`${qualified(res)} "${name}" not found${where} on cluster ${this.cluster}.${hint}`);
+  }
+}
+
+/** kubectl's qualified resource for messages: `pods`, `deployments.apps`. */
+export function qualified(res: ApiResource): string {
+  return res.group ? `${res.plural}.${res.group}` : res.plural;
+}
+
+export function contextLine(cluster: string, namespace: string | undefined | "all"): string {
+  return namespace === undefined ? `cluster: ${cluster}` : `cluster: ${cluster} · namespace: ${namespace}`;
+}

@@ -1,0 +1,58 @@
+import type { TugboatConfig } from "../../config/schema.js";
+import { UserError } from "../../core/errors.js";
+
+// Which cluster a /kube query goes to: --cluster, else the cluster of the environment whose namespace is -n,
+// else the channel's cluster, else config.defaultCluster. And which namespace when -n is not given.
+
+export interface Target {
+  cluster: string;
+  /** How the cluster was chosen, for the reply's context line. */
+  reason: "flag" | "namespace" | "channel" | "default";
+}
+
+type ClusterConfig = Pick<TugboatConfig, "clusters" | "environments" | "apps" | "channels" | "defaultCluster">;
+
+/** Every (namespace, cluster, app, environment) the configuration names, per-app overrides applied. */
+export function environmentNamespaces(config: ClusterConfig): Array<{ namespace: string; cluster: string; app: string; env: string }> {
+  const out: Array<{ namespace: string; cluster: string; app: string; env: string }> = [];
+  for (const [envName, env] of Object.entries(config.environments)) {
+    for (const [appName, app] of Object.entries(config.apps)) {
+      const override = app.environments?.[envName];
+      const template = override?.namespace ?? env.namespace ?? "{app}-{env}";
+      const namespace = template.replaceAll("{app}", appName).replaceAll("{env}", envName);
+      out.push({ namespace, cluster: override?.cluster ?? env.cluster, app: appName, env: envName });
+    }
+  }
+  return out;
+}
+
+export function chooseCluster(config: ClusterConfig, known: string[], opts: { cluster?: string; namespace?: string; channelId: string }): Target {
+  if (opts.cluster !== undefined) {
+    if (!known.includes(opts.cluster)) {
+      throw new UserError(`Unknown cluster "${opts.cluster}"; known clusters: ${known.join(", ")}.`);
+    }
+    return { cluster: opts.cluster, reason: "flag" };
+  }
+  if (opts.namespace !== undefined) {
+    const match = environmentNamespaces(config).find((e) => e.namespace === opts.namespace && known.includes(e.cluster));
+    if (match) return { cluster: match.cluster, reason: "namespace" };
+  }
+  const channelCluster = config.channels[opts.channelId]?.cluster;
+  if (channelCluster && known.includes(channelCluster)) return { cluster: channelCluster, reason: "channel" };
+  return { cluster: config.defaultCluster, reason: "default" };
+}
+
+/**
+ * The namespace used when -n is not given: the channel's app in the (non-canary, non-transient) environment
+ * that lives on the chosen cluster, else "default" as kubectl would use.
+ */
+export function defaultNamespace(config: ClusterConfig, cluster: string, channelId: string): string {
+  const app = config.channels[channelId]?.app;
+  if (app) {
+    const match = environmentNamespaces(config).find(
+      (e) => e.app === app && e.cluster === cluster && !config.environments[e.env]?.canaryOf && !config.environments[e.env]?.transient,
+    );
+    if (match) return match.namespace;
+  }
+  return "default";
+}

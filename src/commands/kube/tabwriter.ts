@@ -1,0 +1,58 @@
+// Go's text/tabwriter as kubectl configures it (printers.GetNewTabWriter): minwidth 6, padding 3, pad with
+// spaces, cells terminated by tabs. The last cell of a line belongs to no column and is never padded, so
+// lines carry no trailing spaces unless a padded cell is followed by an empty last cell (kubectl does the same).
+
+export interface TabwriterSettings {
+  minWidth: number;
+  padding: number;
+}
+
+/** kubectl get's printers.GetNewTabWriter. */
+export const KUBECTL_GET: TabwriterSettings = { minWidth: 6, padding: 3 };
+/** kubectl describe's tabbedString. */
+export const KUBECTL_DESCRIBE: TabwriterSettings = { minWidth: 0, padding: 2 };
+
+/** Width as tabwriter counts it: runes (code points), not display columns. */
+function runeCount(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/**
+ * Lays out lines of cells. Each inner array is one line; every cell but the last is tab-terminated.
+ * Column widths are computed per block of consecutive lines that have a cell in that column, as Go does.
+ */
+export function tabwrite(lines: string[][], settings: TabwriterSettings = KUBECTL_GET): string {
+  const widths = lines.map((cells) => cells.map(runeCount));
+  const padTo: number[][] = lines.map((cells) => new Array<number>(Math.max(cells.length - 1, 0)).fill(0));
+  const maxCols = lines.reduce((m, cells) => Math.max(m, cells.length - 1), 0);
+  for (let col = 0; col < maxCols; col++) {
+    let line = 0;
+    while (line < lines.length) {
+      if (lines[line]!.length - 1 <= col) {
+        line++;
+        continue;
+      }
+      // A column block: consecutive lines with a tab-terminated cell in this column.
+      const start = line;
+      let width = settings.minWidth;
+      while (line < lines.length && lines[line]!.length - 1 > col) {
+        width = Math.max(width, widths[line]![col]! + settings.padding);
+        line++;
+      }
+      for (let l = start; l < line; l++) padTo[l]![col] = width;
+    }
+  }
+  const out: string[] = [];
+  for (let l = 0; l < lines.length; l++) {
+    const cells = lines[l]!;
+    let text = "";
+    for (let c = 0; c < cells.length; c++) {
+      text += cells[c];
+      if (c < cells.length - 1) text += " ".repeat(padTo[l]![c]! - widths[l]![c]!);
+    }
+    out.push(text);
+  }
+  return out.join("\n");
+}
