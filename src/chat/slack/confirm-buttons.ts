@@ -39,6 +39,8 @@ interface Pending {
   text: string;
   timer: NodeJS.Timeout;
   resolve: (answer: ConfirmAnswer) => void;
+  /** Settles once the prompt's chat.postMessage has answered (so an early answer can still update it). */
+  posted: Promise<void>;
 }
 
 export interface ConfirmRegistryOptions {
@@ -49,6 +51,8 @@ export interface ConfirmRegistryOptions {
 
 export class ConfirmRegistry {
   private readonly pending = new Map<string, Pending>();
+  /** Prompts answered while their post was still in flight, until the post returns. */
+  private readonly answered = new Map<string, Pending>();
 
   constructor(private readonly opts: ConfirmRegistryOptions) {}
 
@@ -68,9 +72,11 @@ export class ConfirmRegistry {
       type: "context",
       elements: [{ type: "mrkdwn", text: `Only <@${request.userId}> can confirm this. It times out in ${formatDuration(this.opts.timeoutSeconds)}.` }],
     };
+    let markPosted: () => void = () => {};
+    const posted = new Promise<void>((r) => (markPosted = r));
     const answer = new Promise<ConfirmAnswer>((resolve) => {
       const timer = setTimeout(() => void this.finish(id, "timeout"), this.opts.timeoutSeconds * 1000);
-      this.pending.set(id, { id, request, channel: request.channel, blocks: rendered.blocks, text: rendered.text, timer, resolve });
+      this.pending.set(id, { id, request, channel: request.channel, blocks: rendered.blocks, text: rendered.text, timer, resolve, posted });
     });
     try {
       const res = await this.opts.client.chat.postMessage({
@@ -81,12 +87,14 @@ export class ConfirmRegistry {
         unfurl_links: false,
         unfurl_media: false,
       });
-      const p = this.pending.get(id);
+      const p = this.pending.get(id) ?? this.answered.get(id);
       if (p) {
         p.ts = res.ts;
         if (res.channel) p.channel = res.channel;
       }
+      markPosted();
     } catch (err) {
+      markPosted();
       // Without a prompt nobody can confirm: that is a cancel, never a silent yes.
       this.opts.log.warn("could not post a confirmation prompt", { reason: describeSlackError(err), channel: request.channel });
       const p = this.pending.get(id);
@@ -132,6 +140,11 @@ export class ConfirmRegistry {
         : answer === "cancelled"
           ? `:no_entry_sign: Cancelled by <@${byUser}>. Nothing was done.`
           : `:hourglass: ${reason ?? `Nobody answered within ${formatDuration(this.opts.timeoutSeconds)}`}; nothing was done.`;
+    if (!p.ts) {
+      this.answered.set(id, p);
+      await p.posted;
+      this.answered.delete(id);
+    }
     if (!p.ts) return;
     try {
       await this.opts.client.chat.update({

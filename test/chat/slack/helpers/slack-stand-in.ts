@@ -1,0 +1,172 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parse as parseQuery } from "node:querystring";
+
+// A local stand-in for Slack's Web API (and for response_url and the file upload URL). It records every call and
+// answers {ok: true, ...} like Slack does; tests override single methods to return errors.
+
+export interface RecordedCall {
+  method: string;
+  /** Form fields, with blocks/files JSON-decoded. */
+  args: Record<string, any>;
+  authorization?: string;
+  at: number;
+  /** What the stand-in answered. */
+  result: Record<string, any>;
+}
+
+export interface RecordedUpload {
+  path: string;
+  body: string;
+}
+
+export interface RecordedResponse {
+  path: string;
+  payload: Record<string, any>;
+}
+
+export type MethodHandler = (args: Record<string, any>) => Record<string, unknown>;
+
+export class SlackStandIn {
+  readonly calls: RecordedCall[] = [];
+  readonly uploads: RecordedUpload[] = [];
+  readonly responses: RecordedResponse[] = [];
+  readonly overrides = new Map<string, MethodHandler>();
+  /** Members per user group id, for usergroups.users.list. */
+  readonly groupMembers = new Map<string, string[]>();
+  private server: Server | undefined;
+  private nextTs = 1000;
+  private nextFile = 1;
+  private waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
+  baseUrl = "";
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  responseUrl(id: string): string {
+    return `${this.baseUrl}/respond/${id}`;
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.uploads.length = 0;
+    this.responses.length = 0;
+    this.overrides.clear();
+  }
+
+  /** Resolves when `check` holds (re-checked on every recorded call), or rejects after `timeoutMs`. */
+  waitFor(check: () => boolean, timeoutMs = 5000, what = "a Slack call"): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const entry = { check, resolve: () => (clearTimeout(timer), resolve()) };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== entry);
+        reject(new Error(`timed out waiting for ${what}; calls so far: ${this.calls.map((c) => c.method).join(", ")}`));
+      }, timeoutMs);
+      this.waiters.push(entry);
+    });
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) {
+      if (w.check()) {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        w.resolve();
+      }
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", this.baseUrl);
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname.startsWith("/upload/")) {
+      this.uploads.push({ path: url.pathname, body: raw });
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end("OK");
+      this.notify();
+      return;
+    }
+    if (url.pathname.startsWith("/respond/")) {
+      this.responses.push({ path: url.pathname, payload: JSON.parse(raw || "{}") });
+      send(200, { ok: true });
+      this.notify();
+      return;
+    }
+    if (!url.pathname.startsWith("/api/")) return send(404, { ok: false, error: "unknown_path" });
+    const method = url.pathname.slice("/api/".length);
+    const args = decodeArgs(req.headers["content-type"] ?? "", raw);
+    const override = this.overrides.get(method);
+    const answer = override ? override(args) : this.answer(method, args);
+    this.calls.push({ method, args, authorization: req.headers.authorization, at: Date.now(), result: answer });
+    send(200, answer);
+    this.notify();
+  }
+
+  private answer(method: string, args: Record<string, any>): Record<string, unknown> {
+    switch (method) {
+      case "auth.test":
+        return { ok: true, url: "https://example.slack.com/", team: "Example", user: "tugboat", team_id: "T1", user_id: "UBOT", bot_id: "BBOT" };
+      case "chat.postMessage":
+        return { ok: true, channel: args.channel, ts: `${this.nextTs++}.000100`, message: { text: args.text } };
+      case "chat.update":
+        return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      case "chat.postEphemeral":
+        return { ok: true, message_ts: `${this.nextTs++}.000200` };
+      case "chat.getPermalink":
+        return { ok: true, channel: args.channel, permalink: `https://example.slack.com/archives/${args.channel}/p${String(args.message_ts).replace(".", "")}` };
+      case "conversations.open":
+        return { ok: true, channel: { id: `D${String(args.users)}` } };
+      case "files.getUploadURLExternal": {
+        const id = `F${this.nextFile++}`;
+        return { ok: true, upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
+      }
+      case "files.completeUploadExternal":
+        return { ok: true, files: (args.files ?? []).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title })) };
+      case "usergroups.users.list": {
+        const users = this.groupMembers.get(String(args.usergroup));
+        return users ? { ok: true, users } : { ok: false, error: "no_such_subteam" };
+      }
+      default:
+        return { ok: true };
+    }
+  }
+}
+
+function decodeArgs(contentType: string, raw: string): Record<string, any> {
+  if (contentType.includes("application/json")) return raw ? JSON.parse(raw) : {};
+  const q = parseQuery(raw) as Record<string, string>;
+  const out: Record<string, any> = { ...q };
+  for (const key of ["blocks", "files", "attachments"]) {
+    if (typeof q[key] === "string") {
+      try {
+        out[key] = JSON.parse(q[key]!);
+      } catch {
+        /* leave as sent */
+      }
+    }
+  }
+  return out;
+}
