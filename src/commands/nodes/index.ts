@@ -1,8 +1,9 @@
 import type { CommandFamily } from "../../core/command.js";
+import { addNodesCommand } from "./add-nodes.js";
+import { listPoolsCommand } from "./list-pools.js";
 
-// Placeholder until this family's commands land (see its issue).
 export const nodesFamily: CommandFamily = {
   name: "nodes",
   summary: "Node pools: list them and add capacity",
-  commands: [],
+  commands: [listPoolsCommand, addNodesCommand],
 };

@@ -1,0 +1,33 @@
+import { defineCommand } from "../../core/command.js";
+import { readPools, poolResources } from "../../domain/nodes/read-pools.js";
+import { explainKubeError } from "./explain-kube-error.js";
+import { LIST_USAGE, parseListArgs, type ListArgs } from "./parse-nodes-args.js";
+import { renderPoolList } from "./render-pools.js";
+import { kubeCluster, resolveClusterName } from "./resolve-cluster.js";
+
+// /nodes list: read-only, so it needs the read permission every viewer has (kube:get), scoped like /kube.
+
+export const listPoolsCommand = defineCommand<ListArgs>({
+  family: "nodes",
+  verb: "list",
+  summary: "Node pools (Cluster API MachineDeployments): replicas, instance type, autoscaler bounds and Nodes",
+  usage: LIST_USAGE,
+  examples: ["/nodes list", "/nodes list --cluster production"],
+  sideEffects: false,
+  parse: parseListArgs,
+  permission: () => "kube:get",
+  async run(args, ctx) {
+    const clusterName = resolveClusterName(args.cluster, ctx, LIST_USAGE);
+    const namespace = ctx.services.config.nodes.namespace;
+    for (const resource of ["machinedeployments", "machines"]) await ctx.auth.require("kube:get", { cluster: clusterName, namespace, resource });
+    await ctx.auth.require("kube:get", { cluster: clusterName, resource: "nodes" });
+    const cluster = kubeCluster(ctx, clusterName, LIST_USAGE);
+    let pools;
+    try {
+      pools = await readPools(cluster, await poolResources(cluster), namespace);
+    } catch (err) {
+      explainKubeError(err, clusterName, "list node pools");
+    }
+    await ctx.reply.send(renderPoolList(clusterName, namespace, pools, ctx.services.clock.now()));
+  },
+});

@@ -1,0 +1,48 @@
+import type { Block, Reply } from "../../core/reply.js";
+import type { PoolInfo } from "../../domain/nodes/describe-pool.js";
+import { formatAge } from "./format-age.js";
+import { formatTable } from "./format-table.js";
+
+// The /nodes list reply: one row per pool, then each pool's Nodes, then a line of totals.
+
+function autoscalerText(p: PoolInfo): string {
+  const { min, max } = p.autoscaler;
+  if (min === undefined && max === undefined) return "-";
+  return [min !== undefined ? `min ${min}` : undefined, max !== undefined ? `max ${max}` : undefined].filter(Boolean).join(", ");
+}
+
+export function renderPoolList(cluster: string, namespace: string, pools: PoolInfo[], now: Date): Reply {
+  if (pools.length === 0) {
+    const text = `No node pools on ${cluster}: no Cluster API MachineDeployments in namespace ${namespace}.`;
+    return { summary: text, tone: "success", blocks: [{ type: "text", text }] };
+  }
+  const poolTable = formatTable(
+    ["POOL", "DESIRED", "READY", "AVAILABLE", "TYPE", "AUTOSCALER"],
+    pools.map((p) => [p.name, String(p.desired), String(p.ready), String(p.available), p.instanceType ?? "<unknown>", autoscalerText(p)]),
+  );
+  const sections = pools.map((p) => {
+    const title = `${p.name} (${p.instanceType ?? "type unknown"})`;
+    const rows = p.nodes.map((n) => [n.name, n.status, formatAge(n.createdAt, now), n.roles, n.kubeletVersion || "<unknown>"]);
+    const lines = [title];
+    if (rows.length > 0) lines.push(formatTable(["NODE", "STATUS", "AGE", "ROLES", "VERSION"], rows));
+    else lines.push("(no Nodes)");
+    for (const m of p.pendingMachines) lines.push(`machine ${m.name}: ${m.phase}${m.failure ? ` (${m.failure})` : ""}, no Node yet`);
+    return lines.join("\n");
+  });
+
+  const nodes = pools.flatMap((p) => p.nodes);
+  const sum = (f: (p: PoolInfo) => number) => pools.reduce((a, p) => a + f(p), 0);
+  const totals =
+    `Totals: ${pools.length} ${pools.length === 1 ? "pool" : "pools"} · ${sum((p) => p.desired)} desired · ${sum((p) => p.ready)} ready · ` +
+    `${sum((p) => p.available)} available · ${nodes.length} ${nodes.length === 1 ? "node" : "nodes"}, ${nodes.filter((n) => n.ready).length} Ready`;
+  const warnings = pools.flatMap((p) => p.autoscaler.invalid.map((a) => `${p.name}: ignoring autoscaler annotation ${a} (not a whole number)`));
+
+  const blocks: Block[] = [
+    { type: "header", text: `Node pools on ${cluster}` },
+    { type: "code", text: [poolTable, ...sections].join("\n\n") },
+  ];
+  if (warnings.length > 0) blocks.push({ type: "list", items: warnings });
+  blocks.push({ type: "context", text: `Cluster API MachineDeployments in namespace ${namespace}` });
+  blocks.push({ type: "text", text: totals });
+  return { summary: `${cluster}: ${totals}`, tone: "success", blocks };
+}

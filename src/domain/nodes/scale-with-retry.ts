@@ -1,0 +1,98 @@
+import { UserError } from "../../core/errors.js";
+import { isGatewayError, type ApiResource, type KubeCluster } from "../../gateways/types.js";
+import { AUTOSCALER_MIN, autoscalerBounds } from "./describe-pool.js";
+import { planAdd, type AddPlan } from "./plan-add.js";
+
+// Adds N replicas through the scale subresource with a resourceVersion precondition.
+//
+// The intent of `/nodes add N` is "N more nodes than there are", never "set replicas to a number
+// computed earlier". So each attempt reads the scale, targets (replicas read) + N, and writes it with
+// the resourceVersion it read. On a 409 it reads again: if only the object's metadata or status moved,
+// the target is the same; if someone outside Tugboat's lock (the autoscaler, a GitOps controller, a
+// person with kubectl) changed replicas in between, the target is recomputed as their value + N, so we
+// add exactly N on top of their change instead of undoing it, and the pool maximum is checked again.
+
+export const MAX_SCALE_ATTEMPTS = 4; // the first try plus 3 retries
+
+export interface ScaleUpResult {
+  plan: AddPlan;
+  /** Replicas read when the lock was taken (first attempt). */
+  readUnderLock: number;
+  attempts: number;
+  conflicts: number;
+}
+
+export interface ScaleUpRequest {
+  cluster: KubeCluster;
+  machineDeployments: ApiResource;
+  namespace: string;
+  pool: string;
+  count: number;
+  configMax?: number;
+  maxAttempts?: number;
+  /** Called after the plan for an attempt is known, before the write (tests, logs). */
+  onAttempt?: (attempt: number, plan: AddPlan) => void;
+}
+
+export async function scaleUpWithRetry(req: ScaleUpRequest): Promise<ScaleUpResult> {
+  const { cluster, machineDeployments: res, namespace, pool, count } = req;
+  const maxAttempts = req.maxAttempts ?? MAX_SCALE_ATTEMPTS;
+  let readUnderLock: number | undefined;
+  let conflicts = 0;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const md = await cluster.get(res, pool, namespace);
+    const scale = await cluster.getScale(res, pool, namespace);
+    readUnderLock ??= scale.replicas;
+    const planned = planAdd(pool, scale.replicas, count, { configMax: req.configMax, autoscaler: autoscalerBounds(md) });
+    if (!planned.ok) {
+      const moved = scale.replicas !== readUnderLock ? ` (replicas changed from ${readUnderLock} to ${scale.replicas} while Tugboat was scaling)` : "";
+      throw new UserError(`Refused: ${planned.reason}${moved}.`);
+    }
+    req.onAttempt?.(attempt, planned.plan);
+    try {
+      await cluster.setScale(res, pool, namespace, planned.plan.after, scale.resourceVersion);
+      return { plan: planned.plan, readUnderLock, attempts: attempt, conflicts };
+    } catch (err) {
+      if (!isGatewayError(err, "conflict")) throw err;
+      conflicts++;
+    }
+  }
+  throw new UserError(
+    `Could not scale pool ${pool} on ${cluster.name}: the MachineDeployment changed under Tugboat ${conflicts} times in a row (409 Conflict on every attempt). Nothing was changed; try again.`,
+  );
+}
+
+export interface MinSizeResult {
+  from: number;
+  to: number;
+  /** false when min-size was already at least `to` (someone raised it meanwhile). */
+  changed: boolean;
+}
+
+/**
+ * Raises the autoscaler's min-size annotation to `to` (never lowers it), with a resourceVersion precondition
+ * and the same bounded retry. Undefined when the annotation is gone.
+ */
+export async function raiseMinSize(
+  cluster: KubeCluster,
+  res: ApiResource,
+  namespace: string,
+  pool: string,
+  to: number,
+  maxAttempts = MAX_SCALE_ATTEMPTS,
+): Promise<MinSizeResult | undefined> {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const md = await cluster.get(res, pool, namespace);
+    const { min } = autoscalerBounds(md);
+    if (min === undefined) return undefined;
+    if (min >= to) return { from: min, to: min, changed: false };
+    const patch = { metadata: { resourceVersion: md.metadata?.resourceVersion, annotations: { [AUTOSCALER_MIN]: String(to) } } };
+    try {
+      await cluster.patch(res, pool, namespace, patch, "merge");
+      return { from: min, to, changed: true };
+    } catch (err) {
+      if (!isGatewayError(err, "conflict")) throw err;
+    }
+  }
+  throw new UserError(`the MachineDeployment kept changing (409 Conflict ${maxAttempts} times)`);
+}
