@@ -136,7 +136,8 @@ function renderProse(text: string, budget: Budget, limits: RenderLimits): void {
 }
 
 function renderCode(text: string, budget: Budget, limits: RenderLimits): void {
-  const lines = text.replace(/\n+$/, "").split("\n").map(escapeMrkdwn);
+  // A fence inside the output would end the code block early: break it with zero-width spaces.
+  const lines = text.replace(/\n+$/, "").split("\n").map((l) => escapeMrkdwn(l).replace(/```/g, "`\u200b`\u200b`"));
   const fence = "```";
   const whole = `${fence}\n${lines.join("\n")}\n${fence}`;
   if (whole.length <= Math.min(limits.maxSectionChars, budget.charsLeft - NOTICE_RESERVE)) {
@@ -145,7 +146,7 @@ function renderCode(text: string, budget: Budget, limits: RenderLimits): void {
   }
   // Cut at a line boundary, leaving room for the fences and the "… N more rows" line.
   const notice = `_${moreRows(lines.length)} (full output in the thread)_`;
-  const room = Math.min(limits.maxSectionChars, budget.charsLeft - NOTICE_RESERVE) - (fence.length * 2 + 2) - (notice.length + 1);
+  const room = Math.min(limits.maxSectionChars, budget.charsLeft - NOTICE_RESERVE) - (fence.length * 2 + 2) - (notice.length + 30);
   const kept: string[] = [];
   let used = 0;
   for (const line of lines) {
@@ -154,13 +155,16 @@ function renderCode(text: string, budget: Budget, limits: RenderLimits): void {
     kept.push(line);
     used += add;
   }
+  let firstLineCut = false;
   if (kept.length === 0 && room > 20) {
     // Even the first line is too long: show its beginning and say so.
     kept.push(`${lines[0]!.slice(0, room - 20)} … (line cut)`);
+    firstLineCut = true;
   }
-  const omitted = lines.length - kept.length + (kept.length === 1 && kept[0]!.endsWith("(line cut)") ? 1 : 0);
+  const omitted = lines.length - kept.length;
   budget.cut = true;
-  const note = `_${moreRows(omitted)} (full output in the thread)_`;
+  const what = firstLineCut ? (omitted > 0 ? `the first row is cut, ${moreRows(omitted)}` : "the row is cut") : moreRows(omitted);
+  const note = `_${what} (full output in the thread)_`;
   const body = kept.length > 0 ? `${fence}\n${kept.join("\n")}\n${fence}\n${note}` : note;
   budget.push(section(body), body.length);
 }
