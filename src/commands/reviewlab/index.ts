@@ -1,8 +1,15 @@
 import type { CommandFamily } from "../../core/command.js";
+import { startReaper } from "../../domain/reviewlab/reap-labs.js";
+import { upCommand } from "./bring-up-lab.js";
+import { downCommand } from "./tear-down-lab.js";
+import { listCommand } from "./list-labs.js";
+import { extendCommand } from "./extend-lab.js";
 
-// Placeholder until this family's commands land (see its issue).
+export { reapOnce } from "../../domain/reviewlab/reap-labs.js";
+
 export const reviewlabFamily: CommandFamily = {
   name: "reviewlab",
-  summary: "Review environments per branch, in their own namespace",
-  commands: [],
+  summary: "Review environments per branch, in their own namespace, removed when they expire or their PR closes",
+  commands: [upCommand, downCommand, listCommand, extendCommand],
+  background: [startReaper],
 };

@@ -22,6 +22,8 @@ export interface LabValues {
   app: string;
   /** The Service the Ingress points at, for templates that create it. */
   service: string;
+  /** The name of the Secret Tugboat layers into the lab. */
+  secretName: string;
 }
 
 export function templateValues(v: LabValues): TemplateValues {

@@ -1,0 +1,362 @@
+import { performance } from "node:perf_hooks";
+import { defineCommand, type CommandContext } from "../../core/command.js";
+import { parseFlags } from "../../core/args.js";
+import { UsageError, UserError, errorMessage } from "../../core/errors.js";
+import type { Reply } from "../../core/reply.js";
+import type { KObject, KubeCluster, PullRequest } from "../../gateways/types.js";
+import { applyObjects, countByKind } from "../../domain/apply-objects.js";
+import { describeObject } from "../../domain/render-manifests.js";
+import { checkImageGate, resolveTarget, type TargetSpec } from "../../domain/resolve-target.js";
+import { podProblems } from "../../domain/rollout-status.js";
+import { labNamespace, labSlug } from "../../domain/reviewlab/make-slug.js";
+import { labNamespaceObject, type LabInfo } from "../../domain/reviewlab/lab-metadata.js";
+import { findLab, listLabs } from "../../domain/reviewlab/find-labs.js";
+import { buildLabSecret } from "../../domain/reviewlab/layer-secrets.js";
+import { loadLabTemplates } from "../../domain/reviewlab/load-templates.js";
+import { checkLabObjects, labIngress, renderLabObjects } from "../../domain/reviewlab/plan-lab.js";
+import { labEnvironment } from "../../domain/reviewlab/remove-lab.js";
+import { waitForDeployments } from "../../domain/reviewlab/wait-for-deployments.js";
+import { labConfig, parseLabTarget, pickApp, type LabConfig, type LabTarget } from "./parse-lab-args.js";
+import { labLine, seconds } from "./format-labs.js";
+import { ProgressMessage } from "./report-progress.js";
+
+const usage = "/reviewlab up BRANCH|PR<n> [APP] [--force]";
+
+interface UpArgs {
+  target: LabTarget;
+  app?: string;
+  force: boolean;
+}
+
+export const upCommand = defineCommand<UpArgs>({
+  family: "reviewlab",
+  verb: "up",
+  summary:
+    "Brings up (or updates) the review lab of a branch or PR in its own namespace `review-lab-<slug>` and replies with its URL. " +
+    "The image gate applies (`--force` skips it and needs deploy:force). Labs expire 72 h after the last `up`.",
+  usage,
+  examples: ["/reviewlab up my-branch", "/reviewlab up PR4816", "/reviewlab up feature/faster-unicorn github"],
+  sideEffects: true,
+  parse(words) {
+    const { positionals, flags } = parseFlags(words, { force: { kind: "boolean" } }, usage);
+    if (positionals.length > 2) throw new UsageError(`too many arguments ("${positionals.slice(2).join(" ")}")`, usage);
+    return { target: parseLabTarget(positionals[0], usage), app: positionals[1], force: flags.force === true };
+  },
+  permission: () => "reviewlab:up",
+  run: bringUpLab,
+});
+
+const STEP = { resolve: 0, render: 1, apply: 2, ready: 3 } as const;
+
+/** Tags apply failures with the object, and stops the other workers once one has failed. */
+class ApplyFailure extends Error {
+  constructor(
+    readonly object: KObject,
+    readonly reason: unknown,
+  ) {
+    super(`${describeObject(object)}: ${errorMessage(reason)}`);
+  }
+}
+
+function failFast(cluster: KubeCluster): KubeCluster {
+  let failed: ApplyFailure | undefined;
+  return new Proxy(cluster, {
+    get(target, prop) {
+      if (prop === "apply") {
+        return async (res: Parameters<KubeCluster["apply"]>[0], obj: KObject, opts: Parameters<KubeCluster["apply"]>[2]) => {
+          if (failed) throw failed;
+          try {
+            return await target.apply(res, obj, opts);
+          } catch (err) {
+            failed ??= new ApplyFailure(obj, err);
+            throw failed;
+          }
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+async function bringUpLab(args: UpArgs, ctx: CommandContext): Promise<void> {
+  const started = performance.now();
+  const { config } = ctx.services;
+  const cfg = labConfig(config);
+  const appName = pickApp(config, ctx.channel.id, args.app, usage);
+  const app = config.apps[appName]!;
+  const cluster = ctx.services.kube.cluster(cfg.cluster);
+  const what = args.target.kind === "pr" ? `PR #${args.target.number}` : args.target.name;
+
+  const progress = new ProgressMessage(ctx.reply, `Bringing up the review lab for ${what}…`, [{ type: "text", text: `*Review lab for \`${what}\`*` }], [
+    { label: "Resolve the branch and check its image", state: "running" },
+    { label: "Render templates", state: "pending" },
+    { label: "Apply objects", state: "pending" },
+    { label: "Wait for Deployments", state: "pending" },
+  ]);
+  progress.flush(true);
+  try {
+    await upSteps(args, ctx, { cfg, appName, repo: app.repo, imageRepo: app.image, imageContexts: app.imageContexts, cluster, what, progress, started });
+  } catch (err) {
+    progress.failRunning();
+    await progress.settle();
+    throw err;
+  }
+}
+
+interface UpEnv {
+  cfg: LabConfig;
+  appName: string;
+  repo: string;
+  imageRepo: string;
+  imageContexts: string[];
+  cluster: KubeCluster;
+  what: string;
+  progress: ProgressMessage;
+  started: number;
+}
+
+async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<void> {
+  const { config, github, clock } = ctx.services;
+  const { cfg, cluster, progress, repo } = env;
+
+  // 1. The branch head, its PR, and the image gate.
+  const spec: TargetSpec = args.target.kind === "pr" ? { kind: "pr", number: args.target.number } : { kind: "branch", name: args.target.name };
+  const target = await resolveTarget(github, repo, spec);
+  if (target.pr && target.pr.state === "closed" && args.target.kind === "pr") {
+    throw new UserError(`PR #${target.pr.number} is already ${target.pr.merged ? "merged" : "closed"}; review labs are for open PRs.`);
+  }
+  const branch = target.branch ?? target.pr?.headRef;
+  if (!branch) throw new UserError(`${env.what} has no branch to name a review lab after.`);
+  const pr: PullRequest | undefined = target.pr?.state === "open" ? target.pr : undefined;
+  if (args.force) await ctx.auth.require("deploy:force");
+  else await checkImageGate(github, repo, target, env.imageContexts);
+  ctx.audit({ branch, sha: target.sha, pr: pr?.number, forced: args.force || undefined });
+
+  const slug = labSlug(branch);
+  const namespace = labNamespace(branch);
+  const host = `${slug}.${cfg.domain}`;
+  const url = `https://${host}`;
+  const found = await findLab(cluster, namespace);
+  if (found.state === "foreign") throw new UserError(`Namespace ${namespace} exists but is not a Tugboat review lab; Tugboat will not touch it.`);
+  let existing: LabInfo | undefined;
+  if (found.state === "lab") {
+    existing = found.lab;
+    if (existing.branch !== branch) {
+      throw new UserError(`Namespace ${namespace} already holds the review lab of branch \`${existing.branch}\`; \`${branch}\` cannot use it.`);
+    }
+    if (existing.terminating) throw new UserError(`The review lab for \`${branch}\` is being removed; try again once it is gone.`);
+  } else {
+    await checkLimits(ctx, cfg, cluster);
+  }
+  progress.set(STEP.resolve, "done", `${target.label} → ${target.shortSha}${pr ? ` (PR #${pr.number})` : ""}${args.force ? ", image gate skipped (--force)" : ", image ready"}`);
+
+  // 2. Templates, the layered Secret and the Ingress, checked before anything is created.
+  progress.set(STEP.render, "running");
+  const owner = existing?.owner ?? ctx.actor.id;
+  const templates = await loadLabTemplates(github, repo, target.sha, cfg.templatesDir);
+  const rendered = renderLabObjects(templates, {
+    image: `${env.imageRepo}:${target.sha}`,
+    sha: target.sha,
+    shortSha: target.shortSha,
+    branch,
+    slug,
+    namespace,
+    host,
+    pr: pr?.number,
+    owner,
+    app: env.appName,
+    service: cfg.ingress.service,
+    secretName: cfg.secretName,
+  });
+  const commonLabels = { "app.kubernetes.io/managed-by": "tugboat", "tugboat.dev/slug": slug };
+  const secret = await buildLabSecret(cluster, {
+    sourceNamespace: cfg.secretSourceNamespace,
+    sources: cfg.secretSources,
+    app: env.appName,
+    name: cfg.secretName,
+    namespace,
+    labels: commonLabels,
+  });
+  const ingress = labIngress({ namespace, host, service: cfg.ingress.service, port: cfg.ingress.port, labels: commonLabels });
+  const checked = await checkLabObjects(cluster, rendered, namespace, [secret.secret, ingress]);
+  const objects = [...checked, secret.secret, ingress];
+  progress.set(STEP.render, "done", `${templates.files.length} template${templates.files.length === 1 ? "" : "s"} from ${templates.source}`);
+
+  // 3. The GitHub deployment, then the namespace (with the lab's metadata), then everything else.
+  const warnings: string[] = [];
+  if (secret.missing.length > 0) warnings.push(`no Secret ${secret.missing.map((m) => `\`${m}\``).join(", ")} in ${cfg.secretSourceNamespace} (skipped)`);
+  let deploymentId: number | undefined;
+  try {
+    const d = await github.createDeployment(repo, {
+      ref: target.sha,
+      environment: labEnvironment(slug),
+      description: `Review lab for ${branch}`.slice(0, 140),
+      payload: { app: env.appName, branch, namespace, cluster: cluster.name, owner },
+      transientEnvironment: true,
+      productionEnvironment: false,
+    });
+    deploymentId = d.id;
+    await github.createDeploymentStatus(repo, d.id, { state: "in_progress", logUrl: await ctx.reply.permalink(), environmentUrl: url });
+  } catch (err) {
+    warnings.push(`GitHub deployment not recorded (${errorMessage(err)})`);
+    ctx.log.warn("review lab: GitHub deployment failed", { error: errorMessage(err) });
+  }
+  const deploymentStatus = async (state: "success" | "failure", description: string) => {
+    if (deploymentId === undefined) return;
+    try {
+      await github.createDeploymentStatus(repo, deploymentId, { state, description, environmentUrl: url, logUrl: await ctx.reply.permalink() });
+    } catch (err) {
+      warnings.push(`GitHub deployment status not updated (${errorMessage(err)})`);
+    }
+  };
+
+  const now = clock.now();
+  const lab: Omit<LabInfo, "terminating"> = {
+    namespace,
+    slug,
+    app: env.appName,
+    branch,
+    sha: target.sha,
+    pr: pr?.number,
+    owner,
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+    expiresAt: new Date(now.getTime() + cfg.ttlHours * 3600_000),
+    url,
+    deploymentId,
+  };
+  const nsObject = labNamespaceObject(lab);
+  const total = objects.length + 1;
+  let applied = 0;
+  progress.set(STEP.apply, "running", `0/${total}`);
+  const fieldManager = config.deploy.fieldManager;
+  try {
+    await applyObjects(cluster, [nsObject], { fieldManager });
+    applied = 1;
+    await applyObjects(failFast(cluster), objects, {
+      fieldManager,
+      concurrency: cfg.applyConcurrency,
+      onApplied: () => {
+        applied++;
+        progress.detail(STEP.apply, `${applied}/${total}`);
+      },
+    });
+  } catch (err) {
+    progress.set(STEP.apply, "failed", `${applied}/${total}`);
+    progress.failRunning();
+    await deploymentStatus("failure", "Applying the review lab failed");
+    await progress.settle();
+    const cause = err instanceof ApplyFailure ? err.message : errorMessage(err);
+    const cleanup =
+      applied > 0 ? ` ${applied} of ${total} objects were applied; remove them with \`/reviewlab down ${branch}\`.` : " Nothing was created.";
+    ctx.audit({ applied, total });
+    throw new UserError(withWarnings(`Could not bring up the review lab for \`${branch}\`: ${cause}.${cleanup}`, warnings));
+  }
+  progress.set(STEP.apply, "done", `${total}/${total}`);
+
+  // 4. Wait for the Deployments (watch), naming failing pods when they do not make it.
+  const deployments = objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata!.name!);
+  progress.set(STEP.ready, "running", `0/${deployments.length} available`);
+  const wait = await waitForDeployments(cluster, namespace, deployments, {
+    timeoutMs: cfg.readyTimeoutSeconds * 1000,
+    signal: ctx.signal,
+    onChange: (states) => progress.detail(STEP.ready, `${[...states.values()].filter((s) => s.phase === "done").length}/${deployments.length} available`),
+  });
+  const took = seconds(performance.now() - env.started);
+  const counts = countByKind([nsObject, ...objects]);
+  if (!wait.ok) {
+    progress.set(STEP.ready, "failed");
+    await deploymentStatus("failure", `Not ready after ${cfg.readyTimeoutSeconds} s`);
+    const problems = await describeProblems(cluster, namespace, wait.states);
+    await progress.settle();
+    const why = wait.reason === "failed" ? "a Deployment exceeded its progress deadline" : `not ready within ${cfg.readyTimeoutSeconds} s`;
+    ctx.audit({ namespace, notReady: problems });
+    throw new UserError(
+      withWarnings(
+        [
+          `The review lab for \`${branch}\` did not become ready (${why}):`,
+          ...(problems.length > 0 ? problems : ["no pod reported a reason"]).map((p) => `• ${p}`),
+          `The lab is left in place for inspection (namespace \`${namespace}\`, ${url}). Remove it with \`/reviewlab down ${branch}\`.`,
+          `${counts} · ${took}`,
+        ].join("\n"),
+        warnings,
+      ),
+    );
+  }
+  progress.set(STEP.ready, "done", `${deployments.length}/${deployments.length} available`);
+  await deploymentStatus("success", `Review lab ${slug} is ready`);
+  if (pr) {
+    try {
+      await github.createComment(repo, pr.number, `The review lab for \`${branch}\` (${target.shortSha}) is ready: ${url}`);
+    } catch (err) {
+      warnings.push(`PR comment not posted (${errorMessage(err)})`);
+    }
+  }
+  await progress.settle();
+  ctx.audit({ namespace, objects: total, updated: existing !== undefined });
+  const verb = existing ? (existing.sha === target.sha ? "is up again" : `was updated from ${existing.sha.slice(0, 7)}`) : "is up";
+  await ctx.reply.send(
+    finalReply(`Review lab for ${branch} is ready at ${url}: ${counts} (${took})`, "success", progress, [
+      { type: "text", text: `*Review lab for \`${branch}\` ${verb}*: <${url}>` },
+      {
+        type: "fields",
+        fields: [
+          { label: "Sha", value: `\`${target.shortSha}\`` },
+          { label: "PR", value: pr ? `<${pr.url}|#${pr.number}>` : "none" },
+          { label: "Namespace", value: `\`${namespace}\`` },
+          { label: "Expires", value: `${lab.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z")} (in ${cfg.ttlHours} h)` },
+        ],
+      },
+      { type: "text", text: `Created: ${counts} (${took})` },
+      {
+        type: "context",
+        text: `cluster ${cluster.name} · templates from ${templates.source} · Secret ${cfg.secretName} layered from ${secret.used.join(", ") || "nothing"} (${secret.keyCount} keys)`,
+      },
+    ], warnings),
+  );
+}
+
+function finalReply(summary: string, tone: "success", progress: ProgressMessage, blocks: Reply["blocks"], warnings: string[]): Reply {
+  const all = [...blocks, ...progress.blocks().filter((b) => b.type === "progress")];
+  if (warnings.length > 0) all.push({ type: "context", text: `Warnings: ${warnings.join("; ")}` });
+  return { summary, tone, blocks: all };
+}
+
+function withWarnings(text: string, warnings: string[]): string {
+  return warnings.length > 0 ? `${text}\nWarnings: ${warnings.join("; ")}` : text;
+}
+
+async function checkLimits(ctx: CommandContext, cfg: LabConfig, cluster: KubeCluster): Promise<void> {
+  const labs = (await listLabs(cluster)).filter((l) => !l.terminating);
+  const mine = labs.filter((l) => l.owner === ctx.actor.id);
+  const now = ctx.services.clock.now();
+  const yours = mine.length > 0 ? `\nYour labs:\n${mine.map((l) => `• ${labLine(l, now)}`).join("\n")}\nRemove one with \`/reviewlab down BRANCH\`.` : "";
+  if (mine.length >= cfg.maxPerUser) {
+    throw new UserError(`You already have ${mine.length} review labs (at most ${cfg.maxPerUser} per person).${yours}`);
+  }
+  if (labs.length >= cfg.maxTotal) {
+    throw new UserError(`There are already ${labs.length} review labs (at most ${cfg.maxTotal} in total); ask someone to remove one.${yours}`);
+  }
+}
+
+async function describeProblems(cluster: KubeCluster, namespace: string, states: Map<string, { phase: string; message: string }>): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    const res = await cluster.resolve("pods");
+    if (res) {
+      const { items } = await cluster.list(res, { namespace });
+      for (const pod of items) out.push(...podProblems(pod));
+      if (out.length === 0) {
+        for (const pod of items) {
+          const ready = (pod.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
+          if (!ready) out.push(`${pod.metadata?.name}: ${pod.status?.phase ?? "Pending"}, not ready`);
+        }
+      }
+    }
+  } catch {
+    // The deployment states below still say something.
+  }
+  if (out.length === 0) for (const s of states.values()) if (s.phase !== "done") out.push(s.message);
+  return out;
+}

@@ -1,0 +1,58 @@
+import { defineCommand, type CommandContext } from "../../core/command.js";
+import { parseFlags } from "../../core/args.js";
+import { UsageError } from "../../core/errors.js";
+import { mapLimit } from "../../domain/apply-objects.js";
+import { listLabs } from "../../domain/reviewlab/find-labs.js";
+import { labConfig } from "./parse-lab-args.js";
+import { labTable, type PodCount } from "./format-labs.js";
+
+const usage = "/reviewlab list [--mine]";
+
+export const listCommand = defineCommand<{ mine: boolean }>({
+  family: "reviewlab",
+  verb: "list",
+  summary: "Lists review labs: branch, sha, owner, age, expiry, ready pods and URL.",
+  usage,
+  examples: ["/reviewlab list", "/reviewlab list --mine"],
+  sideEffects: false,
+  parse(words) {
+    const { positionals, flags } = parseFlags(words, { mine: { kind: "boolean" } }, usage);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, usage);
+    return { mine: flags.mine === true };
+  },
+  permission: () => "reviewlab:list",
+  run: async (args, ctx: CommandContext) => {
+    const cfg = labConfig(ctx.services.config);
+    const cluster = ctx.services.kube.cluster(cfg.cluster);
+    const now = ctx.services.clock.now();
+    const labs = (await listLabs(cluster)).filter((l) => !args.mine || l.owner === ctx.actor.id);
+    if (labs.length === 0) {
+      const text = args.mine ? "You have no review labs." : "There are no review labs.";
+      await ctx.reply.send({ summary: text, tone: "success", blocks: [{ type: "text", text }, { type: "context", text: `Start one with \`/reviewlab up BRANCH\`.` }] });
+      return;
+    }
+    const podRes = await cluster.resolve("pods");
+    const pods = new Map<string, PodCount | undefined>();
+    await mapLimit(labs, 8, async (lab) => {
+      if (!podRes) return;
+      try {
+        const { items } = await cluster.list(podRes, { namespace: lab.namespace });
+        const live = items.filter((p) => !p.metadata?.deletionTimestamp && !["Succeeded", "Failed"].includes(p.status?.phase));
+        const ready = live.filter((p) => (p.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"));
+        pods.set(lab.namespace, { ready: ready.length, total: live.length });
+      } catch {
+        pods.set(lab.namespace, undefined);
+      }
+    });
+    const n = labs.length;
+    const summary = `${n} review lab${n === 1 ? "" : "s"}${args.mine ? " of yours" : ""}`;
+    await ctx.reply.send({
+      summary,
+      tone: "success",
+      blocks: [
+        { type: "text", text: `*${summary}* (limits: ${cfg.maxPerUser} per person, ${cfg.maxTotal} in total)` },
+        { type: "code", text: labTable(labs, pods, now) },
+      ],
+    });
+  },
+});
