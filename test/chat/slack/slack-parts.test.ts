@@ -1,0 +1,115 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import { LogLevel } from "@slack/bolt";
+import { createBoltLogger } from "../../../src/chat/slack/bolt-logger.js";
+import { SeenIds } from "../../../src/chat/slack/dedupe-events.js";
+import { commandTextFromMessage, commandTextFromSlash, familyOfSlashCommand } from "../../../src/chat/slack/parse-mention.js";
+import { createSlackAdapter } from "../../../src/chat/slack/slack-adapter.js";
+import { capturingLogger, type LogLine } from "./helpers/test-bot.js";
+
+describe("Slack adapter parts", () => {
+  describe("command text", () => {
+    it("strips the bot's mention and keeps the rest, Hubot-style", () => {
+      expect(commandTextFromMessage("<@UBOT> deploy PR4812 to canary", "UBOT")).to.equal("deploy PR4812 to canary");
+      expect(commandTextFromMessage("<@UBOT|tugboat>: deploy   PR4812\u00a0to canary", "UBOT")).to.equal("deploy PR4812 to canary");
+      expect(commandTextFromMessage("<@UBOT> kube get pods -l app=<http://a.example.com|a.example.com>", "UBOT")).to.equal("kube get pods -l app=a.example.com");
+      expect(commandTextFromMessage("<@UBOT> kube logs x --since 1h &amp;&amp; &lt;b&gt;", "UBOT")).to.equal("kube logs x --since 1h && <b>");
+      // Other people's mentions stay: a command may take a user.
+      expect(commandTextFromMessage("<@UBOT> reviewlab list <@UALICE>", "UBOT")).to.equal("reviewlab list <@UALICE>");
+    });
+
+    it("reads slash command text and family", () => {
+      expect(commandTextFromSlash("  get pods -n a&amp;b ")).to.equal("get pods -n a&b");
+      expect(commandTextFromSlash(undefined)).to.equal("");
+      expect(familyOfSlashCommand("/Deploy")).to.equal("deploy");
+    });
+  });
+
+  describe("SeenIds", () => {
+    it("answers true once per id within the ttl", () => {
+      let t = 0;
+      const seen = new SeenIds(1000, () => t);
+      expect(seen.firstTime("Ev1")).to.equal(true);
+      expect(seen.firstTime("Ev1")).to.equal(false);
+      expect(seen.firstTime("Ev2")).to.equal(true);
+      t = 1001;
+      expect(seen.firstTime("Ev1")).to.equal(true);
+    });
+
+    it("stays bounded", () => {
+      const seen = new SeenIds(60_000, () => 0, 100);
+      for (let i = 0; i < 1000; i++) seen.firstTime(`Ev${i}`);
+      expect(seen.firstTime("Ev999")).to.equal(false);
+      expect((seen as unknown as { seen: Map<string, number> }).seen.size).to.be.at.most(101);
+    });
+  });
+
+  describe("Bolt logger bridge", () => {
+    it("drops debug lines by default and scrubs tokens and the signing secret", () => {
+      const lines: LogLine[] = [];
+      const bolt = createBoltLogger(capturingLogger(lines), ["xoxb-secret-token-123", "my-signing-secret"]);
+      bolt.debug("http request body: token=xoxb-secret-token-123");
+      bolt.warn("failed with xoxb-secret-token-123 and my-signing-secret and xapp-1-A1-999-abc", { header: "Bearer xoxb-other-9" });
+      expect(lines).to.have.length(1);
+      const text = JSON.stringify(lines);
+      expect(text).not.to.include("xoxb-secret-token-123");
+      expect(text).not.to.include("my-signing-secret");
+      expect(text).not.to.include("xapp-1-A1-999-abc");
+      expect(text).not.to.include("xoxb-other-9");
+      bolt.setLevel(LogLevel.DEBUG);
+      expect(bolt.getLevel()).to.equal(LogLevel.DEBUG);
+    });
+  });
+
+  describe("options", () => {
+    const base = { botToken: "xoxb-1", port: 0, log: capturingLogger([]), confirmTimeoutSeconds: 5, userGroupCacheSeconds: 5 };
+    it("needs the app token for Socket Mode and the signing secret for HTTP, naming the variable", () => {
+      expect(() => createSlackAdapter({ ...base, mode: "socket" })).to.throw(/SLACK_APP_TOKEN/);
+      expect(() => createSlackAdapter({ ...base, mode: "http" })).to.throw(/SLACK_SIGNING_SECRET/);
+    });
+
+    it("builds a Socket Mode adapter without touching the network until start()", () => {
+      const adapter = createSlackAdapter({ ...base, mode: "socket", appToken: "xapp-1-A1-1-abc" });
+      expect(adapter.httpPort()).to.equal(undefined);
+      expect(adapter.groups.groupsOf).to.be.a("function");
+    });
+  });
+
+  describe("app manifest", () => {
+    const manifest = parse(readFileSync(fileURLToPath(new URL("../../../config/slack-app-manifest.yml", import.meta.url)), "utf8"));
+
+    it("names the app Tugboat and declares the five slash commands", () => {
+      expect(manifest.display_information.name).to.equal("Tugboat");
+      expect(manifest.features.bot_user.display_name).to.equal("Tugboat");
+      const commands = manifest.features.slash_commands;
+      expect(commands.map((c: { command: string }) => c.command)).to.deep.equal(["/kube", "/deploy", "/canary", "/reviewlab", "/nodes"]);
+      for (const c of commands) {
+        expect(c.command).to.match(/^\/[a-z]{1,31}$/);
+        expect(c.description, c.command).to.be.a("string").and.not.equal("");
+        expect(c.usage_hint, c.command).to.be.a("string").and.not.equal("");
+        expect(c.should_escape, c.command).to.equal(false);
+      }
+    });
+
+    it("asks for the bot scopes and events Tugboat uses, with interactivity and Socket Mode on", () => {
+      expect(manifest.oauth_config.scopes.bot).to.have.members([
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "app_mentions:read",
+        "im:history",
+        "im:read",
+        "im:write",
+        "files:write",
+        "usergroups:read",
+        "users:read",
+      ]);
+      expect(manifest.settings.event_subscriptions.bot_events).to.have.members(["app_mention", "message.im"]);
+      expect(manifest.settings.interactivity.is_enabled).to.equal(true);
+      expect(manifest.settings.socket_mode_enabled).to.equal(true);
+      expect(readFileSync(fileURLToPath(new URL("../../../config/slack-app-manifest.yml", import.meta.url)), "utf8")).to.match(/request_url: https:\/\/\S+\/slack\/events/);
+    });
+  });
+});
