@@ -90,6 +90,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     // auth.test runs in start(), where a bad token is a clear startup error rather than an unhandled rejection.
     deferInitialization: true,
     ignoreSelf: true,
+    // Tugboat keeps no conversation state in Bolt.
+    convoStore: false,
     ...(receiver ? { receiver } : { socketMode: true, appToken: opts.appToken }),
   });
   const client = app.client;

@@ -167,6 +167,20 @@ describe("Slack adapter (HTTP receiver, signed requests, Web API stand-in)", fun
     });
   });
 
+  describe("permalinks", () => {
+    it("permalink() uses chat.getPermalink for the posted message (undefined before the first post)", async () => {
+      bot = await startTestBot({ standIn, updateIntervalMs: 50 });
+      standIn.reset();
+      await slash("link");
+      await standIn.waitFor(() => standIn.callsTo("chat.update").length === 1);
+      const post = standIn.callsTo("chat.postMessage")[0]!;
+      const get = standIn.callsTo("chat.getPermalink");
+      expect(get).to.have.length(1);
+      expect(get[0]!.args).to.include({ channel: "CDEPLOYS", message_ts: post.result.ts });
+      expect(standIn.callsTo("chat.update")[0]!.args.text).to.equal(`before=none link=${get[0]!.result.permalink}`);
+    });
+  });
+
   describe("private answers", () => {
     beforeEach(async () => {
       bot = await startTestBot({ standIn });

@@ -125,6 +125,22 @@ export function echoFamily(timings: EchoTimings): CommandFamily {
     }),
     defineCommand<Record<string, never>>({
       family: "echo",
+      verb: "link",
+      summary: "Posts, then links to its own message",
+      usage: "echo link",
+      examples: [],
+      sideEffects: false,
+      parse: () => ({}),
+      permission: () => "echo:say",
+      run: async (_args, ctx) => {
+        const before = await ctx.reply.permalink();
+        await ctx.reply.send({ summary: "starting", tone: "info", blocks: [{ type: "progress", items: [{ label: "start", state: "running" }] }] });
+        const link = await ctx.reply.permalink();
+        await ctx.reply.send({ summary: `before=${before ?? "none"} link=${link}`, tone: "success", blocks: [{ type: "text", text: `log: ${link}` }] });
+      },
+    }),
+    defineCommand<Record<string, never>>({
+      family: "echo",
       verb: "group",
       summary: "Needs a permission granted through a user group",
       usage: "echo group",
