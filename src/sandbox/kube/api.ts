@@ -4,7 +4,7 @@ import { applyJsonPatch, applyMergePatch, serverSideApply, smp, trackUpdate } fr
 import { RESOURCES, apiVersionOf, findByKind, findByPlural, type ResourceDef } from "./resources.js";
 import { matchFields, matchLabels, matchLabelSelectorObj, parseFieldSelector, parseLabelSelector, checkFieldSelector, selectorToString } from "./selectors.js";
 import { Store } from "./store.js";
-import { clone, deepEqual, isPlainObject, isoNow, randSuffix, uid } from "./util.js";
+import { clone, deepEqual, dropNulls, isPlainObject, isoNow, randSuffix, uid } from "./util.js";
 import { parse as parseYaml } from "yaml";
 
 export const NS_DEF = findByPlural("", "v1", "namespaces")!;
@@ -258,7 +258,8 @@ export class Api {
 
   create(def: ResourceDef, ns: string | undefined, body: any, opts: WriteOpts = {}): any {
     this.checkKind(def, body);
-    const obj = clone(body);
+    const obj = def.crd ? clone(body) : dropNulls(body);
+    obj.metadata = obj.metadata ?? {};
     const md = obj.metadata;
     if (def.namespaced) {
       if (md.namespace && ns && md.namespace !== ns) throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -292,7 +293,7 @@ export class Api {
       obj = clone(old);
       obj.status = clone(next.status);
     } else {
-      obj = clone(next);
+      obj = def.crd ? clone(next) : dropNulls(next);
       obj.apiVersion = apiVersionOf(def);
       obj.kind = def.kind;
       obj.metadata = isPlainObject(obj.metadata) ? obj.metadata : {};
@@ -421,7 +422,7 @@ export class Api {
     }
     const rv = body.metadata.resourceVersion;
     if (old && rv !== undefined && rv !== "" && rv !== old.metadata.resourceVersion) throw errors.conflict(def, name);
-    const merged = serverSideApply(def, old ? clone(old) : undefined, body, opts.fieldManager, !!opts.force, av);
+    const merged = serverSideApply(def, old ? clone(old) : undefined, def.crd ? body : dropNulls(body), opts.fieldManager, !!opts.force, av);
     merged.apiVersion = av;
     merged.kind = def.kind;
     merged.metadata.name = name;

@@ -7,7 +7,7 @@ import { findByPlural, type ResourceDef, RESOURCES } from "./resources.js";
 import { selectorToString } from "./selectors.js";
 import type { Store } from "./store.js";
 import type { BrokenImageRule, SimDelays } from "./types.js";
-import { clone, deepEqual, fnv32, globMatch, intOrPercent, isoNow, randSuffix, safeEncode, stableStringify } from "./util.js";
+import { clone, deepEqual, dropNulls, fnv32, globMatch, intOrPercent, isoNow, randSuffix, safeEncode, stableStringify } from "./util.js";
 import { randomBytes } from "node:crypto";
 
 const D = {
@@ -42,7 +42,7 @@ function revisionOf(o: any): number {
 }
 
 function templateWithoutHash(t: any): any {
-  const c = clone(t ?? {});
+  const c = dropNulls(clone(t ?? {}));
   if (c.metadata?.labels) {
     delete c.metadata.labels["pod-template-hash"];
     if (Object.keys(c.metadata.labels).length === 0) delete c.metadata.labels;

@@ -25,9 +25,6 @@ export function apiGroupList(): any {
     const v = { groupVersion: `${gv.group}/${gv.version}`, version: gv.version };
     groups.push({ name: gv.group, versions: [v], preferredVersion: v });
   }
-  // autoscaling is referenced by the scale subresources
-  const as = { groupVersion: "autoscaling/v1", version: "v1" };
-  groups.push({ name: "autoscaling", versions: [as], preferredVersion: as });
   return { kind: "APIGroupList", apiVersion: "v1", groups };
 }
 
@@ -92,7 +89,6 @@ export function aggregatedDiscovery(legacy: boolean, apiVersion: "v2" | "v2beta1
     g.versions.push({ version: gv.version, resources, freshness: "Current" });
     byGroup.set(gv.group, g);
   }
-  if (!legacy) byGroup.set("autoscaling", { metadata: { name: "autoscaling", creationTimestamp: null }, versions: [{ version: "v1", resources: [], freshness: "Current" }] });
   return { kind: "APIGroupDiscoveryList", apiVersion: `apidiscovery.k8s.io/${apiVersion}`, metadata: {}, items: [...byGroup.values()] };
 }
 

@@ -134,3 +134,15 @@ export function globMatch(pattern: string, s: string): boolean {
   const re = new RegExp("^" + pattern.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("") + "$");
   return re.test(s);
 }
+
+/** typed Kubernetes objects treat JSON null as "unset": drop nulls recursively (keeps nulls inside arrays) */
+export function dropNulls(v: any): any {
+  if (Array.isArray(v)) return v.map(dropNulls);
+  if (!isPlainObject(v)) return v;
+  const out: any = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x === null || x === undefined) continue;
+    out[k] = dropNulls(x);
+  }
+  return out;
+}

@@ -1,0 +1,219 @@
+/**
+ * Drives the REAL kubectl (/usr/bin/kubectl, 1.32) against the embedded API sandbox.
+ * Never uses --validate=false; skips only when kubectl is not installed.
+ */
+import { expect } from "chai";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import { writeKubeconfig } from "../../../src/sandbox/kubeconfig.js";
+
+const KUBECTL = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].find((p) => existsSync(p));
+const SEED = new URL("../../../config/sandbox/kube/production", import.meta.url).pathname;
+
+interface Run { code: number; stdout: string; stderr: string }
+
+function headerOf(out: string): string[] {
+  return out.split("\n")[0].trim().split(/\s{2,}/);
+}
+
+describe("kube sandbox: real kubectl conformance", function () {
+  this.timeout(60_000);
+  let sb: KubeSandbox;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  const kubectl = (args: string[], timeoutMs = 30_000): Promise<Run> =>
+    new Promise((resolve) => {
+      execFile(KUBECTL!, args, { env, timeout: timeoutMs }, (err, stdout, stderr) => {
+        const code = err ? ((err as any).code ?? 1) : 0;
+        resolve({ code: typeof code === "number" ? code : 1, stdout: String(stdout), stderr: String(stderr) });
+      });
+    });
+  const ok = async (args: string[]): Promise<string> => {
+    const r = await kubectl(args);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  };
+
+  before(async function () {
+    if (!KUBECTL) {
+      console.log("    [skip] kubectl not found at /usr/bin/kubectl — the kubectl conformance suite needs the real binary (.ci/run installs it)");
+      this.skip();
+    }
+    dir = mkdtempSync(join(tmpdir(), "kube-sandbox-kubectl-"));
+    sb = await startKubeSandbox({ clusterName: "production", seedDir: SEED, delays: TEST_DELAYS });
+    const kc = join(dir, "kubeconfig");
+    writeKubeconfig(kc, [{ name: "production", url: sb.url }], "production");
+    env = { ...process.env, KUBECONFIG: kc, KUBECACHEDIR: join(dir, "cache"), HOME: dir };
+  });
+
+  after(async () => {
+    if (sb) await sb.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("get namespaces", async () => {
+    const out = await ok(["get", "namespaces"]);
+    expect(headerOf(out)).to.deep.equal(["NAME", "STATUS", "AGE"]);
+    expect(out).to.match(/github-production\s+Active\s+\d+d/);
+    expect(out).to.match(/kube-system\s+Active/);
+  });
+
+  it("get pods -A", async () => {
+    const out = await ok(["get", "pods", "-A"]);
+    expect(headerOf(out)).to.deep.equal(["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]);
+    const unicorn = out.split("\n").filter((l) => /\sunicorn-[a-z0-9]+-[a-z0-9]{5}\s/.test(l));
+    expect(unicorn).to.have.length(3);
+    for (const l of unicorn) expect(l).to.match(/github-production\s+unicorn-\S+\s+2\/2\s+Running\s+0\s+\d+d/);
+  });
+
+  it("get deployments -o wide", async () => {
+    const out = await ok(["get", "deployments", "-n", "github-production", "-o", "wide"]);
+    expect(headerOf(out)).to.deep.equal(["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"]);
+    expect(out).to.match(/unicorn\s+3\/3\s+3\s+3\s+\S+\s+unicorn,statsd\s+registry\.example\.com\/github:0c6121e4cc22cb1339ba8e9694640db55a1c1b31,prom\/statsd-exporter:v0\.26\.0\s+app=unicorn/);
+  });
+
+  it("get nodes", async () => {
+    const out = await ok(["get", "nodes"]);
+    expect(headerOf(out)).to.deep.equal(["NAME", "STATUS", "ROLES", "AGE", "VERSION"]);
+    const rows = out.trim().split("\n").slice(1);
+    expect(rows).to.have.length(4);
+    for (const r of rows) expect(r).to.match(/^ip-\S+\s+Ready\s+worker\s+\S+\s+v1\.32\.4$/);
+    const wide = await ok(["get", "nodes", "-o", "wide"]);
+    expect(headerOf(wide)).to.deep.equal(["NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"]);
+    const md = await ok(["get", "md", "-n", "default"]);
+    expect(md).to.match(/general\s+production\s+3\s+3\s+3\s+0\s+Running/);
+  });
+
+  it("create namespace + delete namespace (waits until gone)", async () => {
+    expect(await ok(["create", "namespace", "conformance-tmp"])).to.contain("namespace/conformance-tmp created");
+    expect(await ok(["get", "namespace", "conformance-tmp"])).to.match(/conformance-tmp\s+Active/);
+    await ok(["create", "configmap", "cm1", "-n", "conformance-tmp", "--from-literal=a=b"]);
+    expect(await ok(["delete", "namespace", "conformance-tmp"])).to.contain('namespace "conformance-tmp" deleted');
+    const r = await kubectl(["get", "namespace", "conformance-tmp"]);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.contain('namespaces "conformance-tmp" not found');
+  });
+
+  const manifest = (replicas: number, image: string) => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: conformance
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: conformance
+  labels: {app: web}
+spec:
+  replicas: ${replicas}
+  progressDeadlineSeconds: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: ${image}
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: conformance
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+    targetPort: 80
+`;
+
+  it("apply --server-side -f and apply -f (Deployment + Service) without --validate=false", async () => {
+    const f = join(dir, "web.yaml");
+    writeFileSync(f, manifest(3, "nginx:1.25"));
+    const ssa = await ok(["apply", "--server-side", "-f", f]);
+    expect(ssa).to.contain("deployment.apps/web serverside-applied");
+    expect(ssa).to.contain("service/web serverside-applied");
+    await ok(["rollout", "status", "deployment/web", "-n", "conformance", "--timeout=20s"]);
+    const svc = await ok(["get", "svc", "web", "-n", "conformance"]);
+    expect(headerOf(svc)).to.deep.equal(["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]);
+    expect(svc).to.match(/web\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP/);
+    writeFileSync(f, manifest(2, "nginx:1.25"));
+    const csa = await ok(["apply", "-f", f]);
+    expect(csa).to.contain("deployment.apps/web configured");
+    await ok(["rollout", "status", "deployment/web", "-n", "conformance", "--timeout=20s"]);
+    expect(await ok(["get", "deploy", "web", "-n", "conformance"])).to.match(/web\s+2\/2\s+2\s+2/);
+    const again = await ok(["apply", "--server-side", "--force-conflicts", "-f", f]);
+    expect(again).to.contain("deployment.apps/web serverside-applied");
+  });
+
+  it("set image then rollout status completes", async () => {
+    await ok(["set", "image", "deployment/web", "web=nginx:1.26", "-n", "conformance"]);
+    const out = await ok(["rollout", "status", "deployment/web", "-n", "conformance", "--timeout=20s"]);
+    expect(out).to.contain('deployment "web" successfully rolled out');
+    expect(await ok(["get", "deploy", "web", "-n", "conformance", "-o", "jsonpath={.spec.template.spec.containers[0].image}"])).to.equal("nginx:1.26");
+  });
+
+  it("a broken image makes rollout status fail", async () => {
+    await ok(["set", "image", "deployment/web", "web=registry.example.com/github:0da8a4352f6e38c3291ab8bf29fc4c9bcf1a4ceb", "-n", "conformance"]);
+    const r = await kubectl(["rollout", "status", "deployment/web", "-n", "conformance", "--timeout=15s"]);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.contain('deployment "web" exceeded its progress deadline');
+    const pods = await ok(["get", "pods", "-n", "conformance"]);
+    expect(pods).to.contain("ImagePullBackOff");
+  });
+
+  it("rollout undo restores the previous template and completes", async () => {
+    expect(await ok(["rollout", "undo", "deployment/web", "-n", "conformance"])).to.contain("rolled back");
+    await ok(["rollout", "status", "deployment/web", "-n", "conformance", "--timeout=20s"]);
+    expect(await ok(["get", "deploy", "web", "-n", "conformance", "-o", "jsonpath={.spec.template.spec.containers[0].image}"])).to.equal("nginx:1.26");
+    const rs = await ok(["get", "rs", "-n", "conformance", "-o", "jsonpath={range .items[*]}{.metadata.name}={.spec.replicas}@{.metadata.annotations.deployment\\.kubernetes\\.io/revision}{\"\\n\"}{end}"]);
+    const rows = rs.trim().split("\n");
+    // undo reuses the nginx:1.26 ReplicaSet and gives it the newest revision
+    expect(rows.length).to.equal(3);
+    const active = rows.filter((r) => !/=0@/.test(r));
+    expect(active).to.have.length(1);
+    expect(active[0]).to.match(/@4$/);
+  });
+
+  it("scale", async () => {
+    expect(await ok(["scale", "deployment/web", "--replicas=4", "-n", "conformance"])).to.contain("deployment.apps/web scaled");
+    await ok(["rollout", "status", "deployment/web", "-n", "conformance", "--timeout=20s"]);
+    expect(await ok(["get", "deploy", "web", "-n", "conformance"])).to.match(/web\s+4\/4\s+4\s+4/);
+  });
+
+  it("get -w shows changes made meanwhile", async () => {
+    const child = spawn(KUBECTL!, ["get", "deployments", "-n", "conformance", "-w"], { env });
+    let out = "";
+    child.stdout.on("data", (d) => (out += String(d)));
+    child.stderr.on("data", (d) => (out += String(d)));
+    await new Promise((r) => setTimeout(r, 600));
+    await ok(["scale", "deployment/web", "--replicas=1", "-n", "conformance"]);
+    await new Promise((r) => setTimeout(r, 1400));
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+    const lines = out.trim().split("\n");
+    expect(headerOf(out)).to.deep.equal(["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]);
+    expect(lines[1]).to.match(/^web\s+4\/4/);
+    expect(lines.length).to.be.greaterThan(2);
+    expect(lines[lines.length - 1]).to.match(/^web\s+1\/1\s+1\s+1/);
+  });
+
+  it("logs", async () => {
+    const out = await ok(["logs", "deployment/web", "-n", "conformance"]);
+    expect(out).to.contain("starting web (image nginx:1.26)");
+    const pod = (await ok(["get", "pods", "-n", "github-production", "-l", "app=unicorn", "-o", "name"])).trim().split("\n")[0];
+    const tail = await ok(["logs", pod, "-n", "github-production", "-c", "unicorn", "--tail=3"]);
+    expect(tail.trim().split("\n")).to.have.length(3);
+    const ts = await ok(["logs", pod, "-n", "github-production", "-c", "statsd", "--timestamps", "--tail=1"]);
+    expect(ts).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
+  });
+});
