@@ -34,7 +34,7 @@ export const addNodesCommand = defineCommand<AddArgs>({
 async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
   const { config, clock } = ctx.services;
   const clusterName = resolveClusterName(args.cluster, ctx, ADD_USAGE);
-  const count = validateCount(args.count, config.nodes.maxPerRequest);
+  const count = validateCount(args, config.nodes.maxPerRequest);
   const namespace = config.nodes.namespace;
   const clusterConfig = config.nodes.clusters[clusterName];
   const cluster = kubeCluster(ctx, clusterName, ADD_USAGE);

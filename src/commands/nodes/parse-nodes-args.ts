@@ -48,9 +48,12 @@ export function parseAddArgs(words: string[]): AddArgs {
 }
 
 /** N, a whole number from 1 to the configured per-request maximum. */
-export function validateCount(raw: string | undefined, maxPerRequest: number): number {
-  if (raw === undefined || raw === "") {
-    throw new UsageError(`say how many nodes to add: N must be a whole number from 1 to ${maxPerRequest}`, ADD_USAGE);
+export function validateCount(args: AddArgs, maxPerRequest: number): number {
+  const raw = args.count;
+  const range = `N must be a whole number from 1 to ${maxPerRequest}`;
+  if (raw === undefined || raw === "") throw new UsageError(`say how many nodes to add: ${range}`, ADD_USAGE);
+  if (args.pool === undefined && NAME.test(raw) && !/\d/.test(raw)) {
+    throw new UsageError(`say how many nodes to add before the pool (/nodes add 2 ${raw}): ${range}, not "${raw}"`, ADD_USAGE);
   }
   return parseWholeNumber(raw, "N (nodes to add)", 1, maxPerRequest, ADD_USAGE);
 }

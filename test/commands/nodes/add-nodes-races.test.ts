@@ -1,0 +1,134 @@
+import { expect } from "chai";
+import { startHarness, type Harness } from "../../helpers/harness.js";
+import { MD_API, allText, leases, machineDeployment, minSize, replicas } from "./nodes-helpers.js";
+
+describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through the router)", function () {
+  let h: Harness;
+  afterEach(async () => h?.stop());
+
+  it("serializes two adds on one pool with a Lease: the final count is the start plus both requests", async () => {
+    h = await startHarness();
+    // Slow the first scale write down so the second add surely finds the lock taken.
+    h.sandbox.clusters.production!.faults.add({ verb: "update", resource: "machinedeployments/scale", latencyMs: 150, count: 1 });
+    const [a, b] = await Promise.all([h.run("/nodes add 2 general --cluster production"), h.run("/nodes add 3 general --cluster production", { user: "UADMIN" })]);
+    expect(a.final!.tone, a.text).to.equal("success");
+    expect(b.final!.tone, b.text).to.equal("success");
+    expect(replicas(h, "production", "general")).to.equal(3 + 2 + 3);
+    expect(minSize(h, "production", "general")).to.equal("8");
+
+    const runs = h.audit.filter((e) => e.command.startsWith("/nodes add")).map((e) => e.details!);
+    const [first, second] = runs.sort((x, y) => (x.before as number) - (y.before as number));
+    expect(first!.before).to.equal(3);
+    expect(second!.before).to.equal(first!.after); // the second computed its target from the first one's result
+    expect(second!.after).to.equal(8);
+    // one of them waited for the lock instead of being refused
+    const waited = [...a.updates, ...b.updates].some((u) => allText(u).includes("waiting: <@UADMIN> holds tugboat-nodes-general"));
+    expect(waited).to.equal(true);
+    // each names its own new Nodes: 5 distinct names in all
+    const names = [...(runs[0]!.newNodes as string[]), ...(runs[1]!.newNodes as string[])];
+    expect(new Set(names).size).to.equal(5);
+    expect(leases(h, "production")).to.have.length(0);
+  });
+
+  describe("409 Conflict on the scale subresource", () => {
+    for (const conflicts of [1, 2, 3]) {
+      it(`re-reads and succeeds after ${conflicts} forced 409${conflicts > 1 ? "s" : ""}`, async () => {
+        h = await startHarness();
+        h.sandbox.clusters.production!.faults.add({ verb: "update", resource: "machinedeployments/scale", status: 409, count: conflicts });
+        const t = await h.run("/nodes add 2 highmem --cluster production");
+        expect(t.final!.tone, t.text).to.equal("success");
+        expect(replicas(h, "production", "highmem")).to.equal(3);
+        expect(h.audit.at(-1)!.details).to.include({ before: 1, after: 3, conflicts });
+        expect(allText(t.final)).to.include(`after ${conflicts} conflict`);
+      });
+    }
+
+    it("fails clearly after 4 conflicts in a row and changes nothing", async () => {
+      h = await startHarness();
+      h.sandbox.clusters.production!.faults.add({ verb: "update", resource: "machinedeployments/scale", status: 409, count: 4 });
+      const t = await h.run("/nodes add 2 general --cluster production");
+      expect(t.final!.tone).to.equal("error");
+      expect(t.final!.summary).to.equal(
+        "Could not scale pool general on production: the MachineDeployment changed under Tugboat 4 times in a row (409 Conflict on every attempt). Nothing was changed; try again.",
+      );
+      expect(replicas(h, "production", "general")).to.equal(3);
+      expect(minSize(h, "production", "general")).to.equal("2");
+      expect(leases(h, "production")).to.have.length(0);
+      expect(h.audit.at(-1)).to.include({ outcome: "failure" });
+    });
+
+    it("adds N on top of a change someone else made between the read and the write, never more", async () => {
+      h = await startHarness();
+      const cluster = h.kube.cluster("production");
+      const realSetScale = cluster.setScale.bind(cluster);
+      let bumped = false;
+      // The "autoscaler" scales highmem 1 → 2 right before Tugboat's first write, whose resourceVersion is then stale.
+      (cluster as any).setScale = async (...a: Parameters<typeof cluster.setScale>) => {
+        if (!bumped) {
+          bumped = true;
+          const md = machineDeployment(h, "production", "highmem");
+          md.spec.replicas = 2;
+          h.sandbox.clusters.production!.putObject(md);
+        }
+        return realSetScale(...a);
+      };
+      try {
+        const t = await h.run("/nodes add 2 highmem --cluster production");
+        expect(t.final!.tone, t.text).to.equal("success");
+        expect(replicas(h, "production", "highmem")).to.equal(4);
+        expect(h.audit.at(-1)!.details).to.include({ readUnderLock: 1, before: 2, after: 4, conflicts: 1 });
+        expect(allText(t.final)).to.include("Replicas changed from 1 to 2 while Tugboat was scaling, so the 2 nodes went on top of 2.");
+      } finally {
+        (cluster as any).setScale = realSetScale;
+      }
+    });
+
+    it("re-checks the maximum when someone else's change leaves no room", async () => {
+      h = await startHarness();
+      const cluster = h.kube.cluster("production");
+      const realSetScale = cluster.setScale.bind(cluster);
+      let bumped = false;
+      (cluster as any).setScale = async (...a: Parameters<typeof cluster.setScale>) => {
+        if (!bumped) {
+          bumped = true;
+          const md = machineDeployment(h, "production", "highmem");
+          md.spec.replicas = 3;
+          h.sandbox.clusters.production!.putObject(md);
+        }
+        return realSetScale(...a);
+      };
+      try {
+        const t = await h.run("/nodes add 2 highmem --cluster production");
+        expect(t.final!.tone).to.equal("error");
+        expect(t.final!.summary).to.include("at most 1 more can be added").and.include("replicas changed from 1 to 3 while Tugboat was scaling");
+        expect(replicas(h, "production", "highmem")).to.equal(3);
+      } finally {
+        (cluster as any).setScale = realSetScale;
+      }
+    });
+  });
+
+  it("reports the deadline and names the stuck Machines when new Nodes never become Ready; the scale stays", async () => {
+    h = await startHarness({ configure: (c) => void (c.nodes.readyTimeoutSeconds = 1) });
+    const md = machineDeployment(h, "production", "highmem");
+    md.metadata.annotations = { ...md.metadata.annotations, "sandbox.tugboat.dev/nodes-never-ready": "true" };
+    h.sandbox.clusters.production!.putObject(md);
+
+    const poolMachines = () =>
+      h.sandbox.clusters.production!.listObjects(MD_API, "Machine", "default").filter((m) => m.metadata.labels["cluster.x-k8s.io/deployment-name"] === "highmem");
+    const seeded = poolMachines().map((m) => m.metadata.name as string);
+
+    const started = Date.now();
+    const t = await h.run("/nodes add 2 highmem --cluster production");
+    expect(Date.now() - started).to.be.lessThan(5000);
+    const final = t.final!;
+    expect(["warning", "error"]).to.include(final.tone);
+    const fresh = poolMachines().map((m) => m.metadata.name as string).filter((n) => !seeded.includes(n));
+    expect(fresh).to.have.length(2);
+    expect(final.summary).to.match(/^Scaled highmem on production to 3, but 2 of 2 nodes not Ready after 1s; stuck Machines: \S+, \S+$/);
+    expect(final.summary.split("stuck Machines: ")[1]!.split(", ").sort()).to.deep.equal(fresh.sort());
+    expect(allText(final)).to.include("were not Ready before the deadline (1s)").and.include("The scale to 3 replicas stays: Tugboat does not undo it.");
+    expect(replicas(h, "production", "highmem")).to.equal(3);
+    expect(h.audit.at(-1)!.details).to.include({ before: 1, after: 3, allReady: false });
+  });
+});
