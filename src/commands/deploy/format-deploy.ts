@@ -1,0 +1,78 @@
+import type { Block, ProgressState, Reply, Tone } from "../../core/reply.js";
+import type { DeploymentProgress } from "../../domain/deploy/follow-rollout.js";
+import type { DeploymentChange } from "../../domain/deploy/plan-deploy.js";
+import { describeChanges } from "../../domain/deploy/plan-deploy.js";
+import type { DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
+import type { Target } from "../../domain/resolve-target.js";
+
+// Reply shapes shared by /deploy and /canary.
+
+export function describeTarget(target: Target): string {
+  if (target.pr) return `PR #${target.pr.number} "${target.pr.title}" by ${target.pr.author} (${target.shortSha})`;
+  return `${target.label}${target.label.startsWith("sha") ? "" : ` (${target.shortSha})`}`;
+}
+
+export function shortTarget(target: Target): string {
+  return target.pr ? `PR #${target.pr.number} (${target.shortSha})` : target.label.startsWith("sha") ? target.label : `${target.label} (${target.shortSha})`;
+}
+
+export function planFields(env: DeployEnv, target: Target, actor: string): Block {
+  return {
+    type: "fields",
+    fields: [
+      { label: "App", value: env.app },
+      { label: "Environment", value: env.canary ? `${env.env} (one pod next to ${env.baseEnv})` : env.env },
+      { label: "Target", value: describeTarget(target) },
+      { label: "Sha", value: `\`${target.sha}\`` },
+      { label: "Where", value: `${env.cluster} / ${env.namespace}` },
+      { label: "Requested by", value: `<@${actor}>` },
+    ],
+  };
+}
+
+export function planReply(title: string, env: DeployEnv, target: Target, actor: string, changes: DeploymentChange[], note?: string): Reply {
+  const blocks: Block[] = [{ type: "header", text: title }, planFields(env, target, actor)];
+  blocks.push({ type: "list", items: describeChanges(changes) });
+  if (note) blocks.push({ type: "context", text: note });
+  return { summary: title, tone: "info", blocks };
+}
+
+const STATE: Record<DeploymentProgress["phase"], ProgressState> = { waiting: "running", done: "done", failed: "failed" };
+
+export function progressBlock(progress: DeploymentProgress[], final?: "done" | "failed"): Block {
+  return {
+    type: "progress",
+    items: progress.map((p) => ({
+      label: p.name,
+      state: final === "done" && p.phase === "waiting" ? "done" : STATE[p.phase],
+      detail: p.detail.startsWith(`${p.name} `) ? p.detail.slice(p.name.length + 1) : p.detail.replace(new RegExp(`^${p.name}: `), ""),
+    })),
+  };
+}
+
+export function stepsBlock(steps: Array<[string, ProgressState, string?]>): Block {
+  return { type: "progress", items: steps.map(([label, state, detail]) => ({ label, state, detail })) };
+}
+
+export function reply(summary: string, tone: Tone, ...blocks: Block[]): Reply {
+  return { summary, tone, blocks: blocks.length ? blocks : [{ type: "text", text: summary }] };
+}
+
+export function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : ms < 120_000 ? `${Math.round(ms / 1000)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+}
+
+export function age(fromIso: string | undefined, now: Date): string {
+  if (!fromIso) return "-";
+  const s = Math.max(0, Math.round((now.getTime() - Date.parse(fromIso)) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
+}
+
+/** Left-aligned columns for a code block. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("   ")).join("\n");
+}

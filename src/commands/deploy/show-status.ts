@@ -1,0 +1,62 @@
+import type { CommandContext } from "../../core/command.js";
+import { errorMessage } from "../../core/errors.js";
+import type { Block } from "../../core/reply.js";
+import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR } from "../../domain/deploy/annotations.js";
+import { listCanaries } from "../../domain/deploy/canary.js";
+import { describeHolder, readLock } from "../../domain/deploy/deploy-lock.js";
+import { appDeployments } from "../../domain/deploy/plan-deploy.js";
+import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
+import { runningSha } from "../../domain/deploy/set-images.js";
+import type { KObject } from "../../gateways/types.js";
+import { age, reply, table } from "./format-deploy.js";
+import { STATUS_USAGE } from "./parse-deploy-args.js";
+
+// /deploy status: what runs where, in every environment, and the locks.
+
+function row(env: string, d: KObject, image: string, now: Date): string[] {
+  const ann = d.metadata?.annotations ?? {};
+  const sha = runningSha(d, image);
+  const ready = `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`;
+  const at = ann[ANN_DEPLOYED_AT];
+  return [env, d.metadata?.name ?? "", ready, sha ? sha.slice(0, 7) : "-", ann[ANN_PR] ? `#${ann[ANN_PR]}` : "-", ann[ANN_DEPLOYED_BY] || "-", at ? `${age(at, now)} ago` : "-"];
+}
+
+export async function showStatus(args: { app?: string }, ctx: CommandContext): Promise<void> {
+  const { config, kube, clock } = ctx.services;
+  const app = resolveAppName(config, ctx.channel.id, args.app, STATUS_USAGE);
+  const now = clock.now();
+  const rows: string[][] = [];
+  const locks: string[] = [];
+  const problems: string[] = [];
+  const envs = Object.keys(config.environments);
+  const results = await Promise.all(
+    envs.map(async (name) => {
+      const env = resolveDeployEnv(config, app, name);
+      try {
+        const cluster = kube.cluster(env.cluster);
+        if (env.canary) {
+          const canaries = await listCanaries(cluster, env.namespace);
+          return { name, rows: canaries.map((d) => row(name, d, env.image, now)) };
+        }
+        const [deploys, lock] = await Promise.all([appDeployments(cluster, env.namespace, env.image), readLock(cluster, env.namespace, env.lockName, now)]);
+        return {
+          name,
+          rows: deploys.map((d) => row(name, d, env.image, now)),
+          lock: lock ? `*${name}*: ${lock.expired ? "expired lock, " : ""}${describeHolder(lock, now)}` : undefined,
+        };
+      } catch (err) {
+        return { name, rows: [], problem: `${name}: ${errorMessage(err)}` };
+      }
+    }),
+  );
+  for (const r of results) {
+    rows.push(...r.rows);
+    if ("lock" in r && r.lock) locks.push(r.lock);
+    if ("problem" in r && r.problem) problems.push(r.problem);
+  }
+  const blocks: Block[] = [{ type: "header", text: `${app}: what runs where` }];
+  blocks.push({ type: "code", text: rows.length ? table(["ENV", "DEPLOYMENT", "READY", "SHA", "PR", "DEPLOYED BY", "WHEN"], rows) : "(no Deployments found)" });
+  blocks.push({ type: "text", text: locks.length ? `*Locks*\n${locks.join("\n")}` : "No environment is locked." });
+  if (problems.length) blocks.push({ type: "context", text: `Could not read: ${problems.join("; ")}` });
+  await ctx.reply.send(reply(`${app}: what runs where`, problems.length ? "warning" : "success", ...blocks));
+}

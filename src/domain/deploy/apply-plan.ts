@@ -1,0 +1,163 @@
+import type { ApiResource, KObject, KubeCluster } from "../../gateways/types.js";
+import { isGatewayError } from "../../gateways/types.js";
+import { mapLimit, resourceFor } from "../apply-objects.js";
+import { describeObject } from "../render-manifests.js";
+import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR, ANN_SHA, annotationOps, stampAnnotations, type DeployStamp } from "./annotations.js";
+import { findResource } from "./follow-rollout.js";
+import type { DeployPlan } from "./plan-deploy.js";
+import { retryTransient } from "./retry-transient.js";
+import { revisionOf, rollbackDeployment, sameJson } from "./rollback.js";
+import { imagePatchOps } from "./set-images.js";
+
+// Carries out a plan so that nothing is left half-applied: every object is read first, and when any change
+// fails (after retries) everything already changed is put back the way it was.
+
+export interface Snapshot {
+  res: ApiResource;
+  name: string;
+  namespace: string;
+  kind: string;
+  /** The object before the deploy; undefined when the deploy creates it. */
+  before?: KObject;
+  revision: number;
+}
+
+export class PartialApplyError extends Error {
+  constructor(
+    message: string,
+    readonly snapshots: Snapshot[],
+    override readonly cause: unknown,
+  ) {
+    super(message);
+    this.name = "PartialApplyError";
+  }
+}
+
+export interface ExecuteOptions {
+  fieldManager: string;
+  stamp: DeployStamp;
+  concurrency?: number;
+  dryRun?: boolean;
+}
+
+export interface Executed {
+  snapshots: Snapshot[];
+  /** Deployment name → generation after the change (what the controller must observe). */
+  deployments: Map<string, number>;
+}
+
+const TUGBOAT_ANNOTATIONS = [ANN_PR, ANN_SHA, ANN_DEPLOYED_BY, ANN_DEPLOYED_AT];
+
+async function takeSnapshots(cluster: KubeCluster, objects: Array<{ obj: KObject; res: ApiResource }>): Promise<Snapshot[]> {
+  return mapLimit(objects, 8, async ({ obj, res }) => {
+    const name = obj.metadata!.name!;
+    const namespace = obj.metadata!.namespace!;
+    const before = await retryTransient(() => cluster.find(res, name, namespace));
+    return { res, name, namespace, kind: obj.kind ?? res.kind, before, revision: revisionOf(before) };
+  });
+}
+
+export async function executePlan(cluster: KubeCluster, plan: DeployPlan, opts: ExecuteOptions): Promise<Executed> {
+  const deployments = new Map<string, number>();
+  if (plan.mode === "manifests") {
+    const withRes = await Promise.all(plan.objects.map(async (obj) => ({ obj, res: await resourceFor(cluster, obj) })));
+    const snapshots = opts.dryRun ? [] : await takeSnapshots(cluster, withRes);
+    const results = await mapLimit(withRes, opts.concurrency ?? 8, async ({ obj, res }) => {
+      try {
+        const applied = await retryTransient(() => cluster.apply(res, obj, { fieldManager: opts.fieldManager, force: true, dryRun: opts.dryRun }), {
+          also: ["conflict"],
+        });
+        if (obj.kind === "Deployment") deployments.set(applied.metadata!.name!, applied.metadata?.generation ?? 0);
+        return undefined;
+      } catch (err) {
+        return { obj, err };
+      }
+    });
+    const failed = results.find((r) => r !== undefined);
+    if (failed) throw new PartialApplyError(`${describeObject(failed.obj)}: ${(failed.err as Error).message}`, snapshots, failed.err);
+    return { snapshots, deployments };
+  }
+
+  const res = await findResource(cluster, "apps", "deployments");
+  const snapshots: Snapshot[] = plan.targets.map(({ deploy }) => ({
+    res,
+    name: deploy.metadata!.name!,
+    namespace: deploy.metadata!.namespace!,
+    kind: "Deployment",
+    before: deploy,
+    revision: revisionOf(deploy),
+  }));
+  if (opts.dryRun) return { snapshots: [], deployments };
+  const annotations = stampAnnotations(opts.stamp);
+  const results = await mapLimit(plan.targets, opts.concurrency ?? 8, async ({ deploy, containers }) => {
+    const name = deploy.metadata!.name!;
+    try {
+      const ops = [...imagePatchOps(containers), ...annotationOps(deploy.metadata?.annotations, annotations)];
+      const patched = await retryTransient(() => cluster.patch(res, name, deploy.metadata!.namespace, ops, "json"), { also: ["conflict"] });
+      deployments.set(name, patched.metadata?.generation ?? 0);
+      return undefined;
+    } catch (err) {
+      return { name, err };
+    }
+  });
+  const failed = results.find((r) => r !== undefined);
+  if (failed) throw new PartialApplyError(`Deployment ${failed.name}: ${(failed.err as Error).message}`, snapshots, failed.err);
+  return { snapshots, deployments };
+}
+
+/** The part of an object a restore compares and re-applies. */
+function content(obj: KObject): KObject {
+  const { metadata, status: _status, ...rest } = obj;
+  return {
+    ...rest,
+    metadata: { name: metadata?.name, namespace: metadata?.namespace, labels: metadata?.labels, annotations: metadata?.annotations },
+  };
+}
+
+export interface RestoreResult {
+  /** Deployments whose template went back (their rollout must be followed). */
+  rolledBack: Map<string, number>;
+  deleted: string[];
+  reapplied: string[];
+  errors: string[];
+}
+
+/** Puts every snapshotted object back: Deployments by rollout undo to their previous revision, others as they were. */
+export async function restoreSnapshots(cluster: KubeCluster, snapshots: Snapshot[], fieldManager: string): Promise<RestoreResult> {
+  const out: RestoreResult = { rolledBack: new Map(), deleted: [], reapplied: [], errors: [] };
+  await mapLimit(snapshots, 8, async (s) => {
+    try {
+      const now = await retryTransient(() => cluster.find(s.res, s.name, s.namespace));
+      if (!s.before) {
+        if (now) {
+          await retryTransient(() => cluster.delete(s.res, s.name, s.namespace)).catch((err) => {
+            if (!isGatewayError(err, "not-found")) throw err;
+          });
+          out.deleted.push(`${s.kind} ${s.name}`);
+        }
+        return;
+      }
+      if (s.kind === "Deployment" && s.res.group === "apps") {
+        const prevAnn: Record<string, string | null> = {};
+        for (const k of TUGBOAT_ANNOTATIONS) prevAnn[k] = s.before.metadata?.annotations?.[k] ?? null;
+        const r = await rollbackDeployment(cluster, s.namespace, s.name, {
+          toRevision: s.revision || undefined,
+          fallbackTemplate: s.before.spec?.template,
+          annotations: prevAnn,
+          replicas: s.before.spec?.replicas,
+        });
+        const after = await retryTransient(() => cluster.get(s.res, s.name, s.namespace));
+        out.rolledBack.set(s.name, after.metadata?.generation ?? 0);
+        void r;
+        return;
+      }
+      if (now && !sameJson(content(now), content(s.before))) {
+        await retryTransient(() => cluster.apply(s.res, content(s.before!), { fieldManager, force: true }), { also: ["conflict"] });
+        out.reapplied.push(`${s.kind} ${s.name}`);
+      }
+    } catch (err) {
+      out.errors.push(`${s.kind} ${s.name}: ${(err as Error).message}`);
+    }
+  });
+  return out;
+}

@@ -1,0 +1,80 @@
+import type { KObject, KubeCluster } from "../../gateways/types.js";
+import { isGatewayError } from "../../gateways/types.js";
+import { ANN_CANARY_STARTED, ANN_CHANNEL, stampAnnotations, type DeployStamp } from "./annotations.js";
+import { findResource } from "./follow-rollout.js";
+import { retryTransient } from "./retry-transient.js";
+import { withImages } from "./set-images.js";
+
+// GitHub's one-pod canary: next to each production Deployment running the app's image, a Deployment
+// `<name>-canary` with one replica, label `track: canary` and the new image. The Service selects neither
+// track, so the canary takes its share of traffic. The canary's selector adds `track: canary`; the stable
+// Deployment's selector is immutable, so stable pods only get `track: stable` in their template.
+
+export const TRACK = "track";
+export const CANARY_SUFFIX = "-canary";
+export const CANARY_LABEL = "tugboat.dev/canary-of";
+
+export function canaryName(stable: string): string {
+  return `${stable}${CANARY_SUFFIX}`;
+}
+
+/** The canary Deployment for a stable one, as a server-side apply body. */
+export function buildCanary(stable: KObject, image: string, stamp: DeployStamp, channel: string): KObject {
+  const name = canaryName(stable.metadata!.name!);
+  const selectorLabels = { ...(stable.spec?.selector?.matchLabels ?? {}), [TRACK]: "canary" };
+  const template = withImages(stable.spec?.template, image, stamp.sha);
+  template.metadata ??= {};
+  template.metadata.labels = { ...(template.metadata.labels ?? {}), [TRACK]: "canary" };
+  const annotations = { ...stampAnnotations(stamp), [ANN_CHANNEL]: channel, [ANN_CANARY_STARTED]: stamp.at.toISOString() };
+  const spec: any = {
+    replicas: 1,
+    selector: { matchLabels: selectorLabels },
+    template,
+  };
+  for (const k of ["strategy", "minReadySeconds", "progressDeadlineSeconds", "revisionHistoryLimit"]) {
+    if (stable.spec?.[k] !== undefined) spec[k] = structuredClone(stable.spec[k]);
+  }
+  if (stable.spec?.selector?.matchExpressions) spec.selector.matchExpressions = structuredClone(stable.spec.selector.matchExpressions);
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: {
+      name,
+      namespace: stable.metadata!.namespace,
+      labels: { ...(stable.metadata?.labels ?? {}), [TRACK]: "canary", [CANARY_LABEL]: stable.metadata!.name! },
+      annotations,
+    },
+    spec,
+  };
+}
+
+/** JSON Patch ops that give stable pods `track: stable` when they carry no track label; [] when nothing to do. */
+export function stableTrackOps(stable: KObject): unknown[] {
+  const labels = stable.spec?.template?.metadata?.labels;
+  if (labels?.[TRACK]) return [];
+  if (!stable.spec?.template?.metadata) return [{ op: "add", path: "/spec/template/metadata", value: { labels: { [TRACK]: "stable" } } }];
+  if (!labels) return [{ op: "add", path: "/spec/template/metadata/labels", value: { [TRACK]: "stable" } }];
+  return [{ op: "add", path: `/spec/template/metadata/labels/${TRACK}`, value: "stable" }];
+}
+
+/** The canary Deployments in a namespace. */
+export async function listCanaries(cluster: KubeCluster, namespace: string): Promise<KObject[]> {
+  const res = await findResource(cluster, "apps", "deployments");
+  const { items } = await retryTransient(() => cluster.list(res, { namespace }));
+  return items.filter((d) => d.metadata?.labels?.[TRACK] === "canary" && d.metadata?.labels?.[CANARY_LABEL]);
+}
+
+/** Deletes canary Deployments (and their pods). Returns the names removed. */
+export async function removeCanaries(cluster: KubeCluster, namespace: string, names: string[]): Promise<string[]> {
+  const res = await findResource(cluster, "apps", "deployments");
+  const removed: string[] = [];
+  for (const name of names) {
+    try {
+      await retryTransient(() => cluster.delete(res, name, namespace, { propagationPolicy: "Background" }));
+      removed.push(name);
+    } catch (err) {
+      if (!isGatewayError(err, "not-found")) throw err;
+    }
+  }
+  return removed;
+}

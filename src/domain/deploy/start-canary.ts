@@ -1,0 +1,68 @@
+import { UserError } from "../../core/errors.js";
+import type { KObject, KubeCluster } from "../../gateways/types.js";
+import type { Target } from "../resolve-target.js";
+import type { DeployStamp } from "./annotations.js";
+import { buildCanary, canaryName, removeCanaries, stableTrackOps } from "./canary.js";
+import { findResource } from "./follow-rollout.js";
+import { appDeployments, type DeploymentChange } from "./plan-deploy.js";
+import type { DeployEnv } from "./resolve-deploy-env.js";
+import { retryTransient } from "./retry-transient.js";
+import { imageChanges } from "./set-images.js";
+
+// Planning and applying a canary: one `<name>-canary` per production Deployment running the app's image.
+
+export interface CanaryPlan {
+  mode: "canary";
+  stables: KObject[];
+  canaries: KObject[];
+  changes: DeploymentChange[];
+}
+
+export async function planCanary(input: { cluster: KubeCluster; env: DeployEnv; target: Target; stamp: DeployStamp; channel: string }): Promise<CanaryPlan> {
+  const { cluster, env, target, stamp, channel } = input;
+  const stables = await appDeployments(cluster, env.namespace, env.image);
+  if (stables.length === 0) {
+    throw new UserError(`No canary possible: ${env.namespace} on ${env.cluster} has no Deployment running ${env.image} to put a canary next to.`);
+  }
+  const res = await findResource(cluster, "apps", "deployments");
+  const canaries = stables.map((s) => buildCanary(s, env.image, stamp, channel));
+  const changes: DeploymentChange[] = [];
+  for (const s of stables) {
+    const existing = await retryTransient(() => cluster.find(res, canaryName(s.metadata!.name!), env.namespace));
+    const from = existing ?? s;
+    changes.push({
+      name: canaryName(s.metadata!.name!),
+      exists: existing !== undefined,
+      images: imageChanges(from.spec?.template, env.image, target.sha).map((c) => ({ container: c.name, from: c.from, to: c.to })),
+    });
+  }
+  return { mode: "canary", stables, canaries, changes };
+}
+
+/** Labels stable pods `track: stable` (when unlabelled) and applies the canaries. */
+export async function applyCanary(cluster: KubeCluster, plan: CanaryPlan, fieldManager: string): Promise<{ deployments: Map<string, number> }> {
+  const res = await findResource(cluster, "apps", "deployments");
+  for (const s of plan.stables) {
+    const ops = stableTrackOps(s);
+    if (ops.length === 0) continue;
+    await retryTransient(() => cluster.patch(res, s.metadata!.name!, s.metadata!.namespace, ops, "json"), { also: ["conflict"] }).catch(async (err) => {
+      // A retried add that already landed is fine; anything else is not.
+      const now = await cluster.get(res, s.metadata!.name!, s.metadata!.namespace);
+      if (!now.spec?.template?.metadata?.labels?.track) throw err;
+    });
+  }
+  const deployments = new Map<string, number>();
+  for (const c of plan.canaries) {
+    const applied = await retryTransient(() => cluster.apply(res, c, { fieldManager, force: true }), { also: ["conflict"] });
+    deployments.set(applied.metadata!.name!, applied.metadata?.generation ?? 0);
+  }
+  return { deployments };
+}
+
+export async function removeCanaryDeployments(cluster: KubeCluster, namespace: string, plan: CanaryPlan): Promise<string[]> {
+  return removeCanaries(
+    cluster,
+    namespace,
+    plan.canaries.map((c) => c.metadata!.name!),
+  );
+}
