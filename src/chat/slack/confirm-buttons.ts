@@ -5,6 +5,7 @@ import type { Logger } from "../../core/logger.js";
 import type { Reply } from "../../core/reply.js";
 import { describeSlackError } from "./describe-slack-error.js";
 import { renderBlocks, type SlackBlock } from "./render-blocks.js";
+import { uploadFullText } from "./upload-full-text.js";
 
 // Confirm/Cancel buttons that only the person who asked may press. Each prompt carries a random id in the
 // buttons' value; the answer resolves the waiting command, and the message then says who confirmed or cancelled.
@@ -93,6 +94,10 @@ export class ConfirmRegistry {
         if (res.channel) p.channel = res.channel;
       }
       markPosted();
+      // A plan too long for the prompt: its full text goes into the prompt's thread, as for any reply.
+      if (rendered.upload && res.ts) {
+        await uploadFullText(this.opts.client, { channel: res.channel ?? request.channel, threadTs: request.threadTs ?? res.ts }, rendered.upload, this.opts.log);
+      }
     } catch (err) {
       markPosted();
       // Without a prompt nobody can confirm: that is a cancel, never a silent yes.

@@ -121,7 +121,8 @@ export class MessageReply implements ReplyHandle {
 
   private async write(reply: Reply): Promise<void> {
     const preface = this.opts.preface ?? [];
-    const rendered = renderBlocks(reply, { reserveBlocks: preface.length, reserveChars: 300 });
+    const prefaceChars = JSON.stringify(preface).length;
+    const rendered = renderBlocks(reply, { reserveBlocks: preface.length, reserveChars: prefaceChars + 100 });
     const blocks = [...preface, ...rendered.blocks];
     const { client } = this.opts;
     if (this.failed) {
