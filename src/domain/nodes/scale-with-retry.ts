@@ -53,6 +53,12 @@ export async function scaleUpWithRetry(req: ScaleUpRequest): Promise<ScaleUpResu
       await cluster.setScale(res, pool, namespace, planned.plan.after, scale.resourceVersion);
       return { plan: planned.plan, readUnderLock, attempts: attempt, conflicts };
     } catch (err) {
+      if (isGatewayError(err, "timeout") || isGatewayError(err, "unavailable")) {
+        // The write may have reached the API server before the connection failed: do not retry blindly.
+        throw new UserError(
+          `Could not confirm the scale of pool ${pool} on ${cluster.name} to ${planned.plan.after} (${err.message}); it may or may not have been applied. Check /nodes list before trying again.`,
+        );
+      }
       if (!isGatewayError(err, "conflict")) throw err;
       conflicts++;
     }

@@ -108,6 +108,36 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
     });
   });
 
+  describe("raising the autoscaler min-size", () => {
+    it("retries a 409 on the annotation patch", async () => {
+      h = await startHarness();
+      h.sandbox.clusters.production!.faults.add({ verb: "patch", resource: "machinedeployments", status: 409, count: 2 });
+      const t = await h.run("/nodes add 1 general --cluster production");
+      expect(t.final!.tone, t.text).to.equal("success");
+      expect(minSize(h, "production", "general")).to.equal("4");
+    });
+
+    it("keeps the scale and warns when min-size cannot be raised", async () => {
+      h = await startHarness();
+      h.sandbox.clusters.production!.faults.add({ verb: "patch", resource: "machinedeployments", status: 409, count: 4 });
+      const t = await h.run("/nodes add 1 general --cluster production");
+      expect(t.final!.tone).to.equal("warning");
+      expect(allText(t.final)).to.include("Could not raise the autoscaler min-size").and.include("may take the new nodes back");
+      expect(replicas(h, "production", "general")).to.equal(4);
+      expect(minSize(h, "production", "general")).to.equal("2");
+      expect(h.audit.at(-1)!.details).to.include({ before: 3, after: 4, minSizeRaisedTo: null });
+    });
+  });
+
+  it("does not retry a scale write whose outcome is unknown (503), and says so", async () => {
+    h = await startHarness();
+    h.sandbox.clusters.production!.faults.add({ verb: "update", resource: "machinedeployments/scale", status: 503, count: 1 });
+    const t = await h.run("/nodes add 1 highmem --cluster production");
+    expect(t.final!.tone).to.equal("error");
+    expect(t.final!.summary).to.match(/^Could not confirm the scale of pool highmem on production to 2 \(.*\); it may or may not have been applied\. Check \/nodes list before trying again\.$/);
+    expect(leases(h, "production")).to.have.length(0);
+  });
+
   it("reports the deadline and names the stuck Machines when new Nodes never become Ready; the scale stays", async () => {
     h = await startHarness({ configure: (c) => void (c.nodes.readyTimeoutSeconds = 1) });
     const md = machineDeployment(h, "production", "highmem");
