@@ -100,7 +100,6 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const confirmations = new ConfirmRegistry({ client, log, timeoutSeconds: opts.confirmTimeoutSeconds });
   const eventIds = new SeenIds(EVENT_ID_TTL_MS, now);
   const liveReplies = new Set<MessageReply>();
-  const running = new Set<Promise<void>>();
 
   /** Hands one command line to the router without waiting for it: the request has been acked, the command may take minutes. */
   const run = ({ session, message }: { session: ChatSession; message: MessageReply }, text: string, route: RouteOptions): void => {
@@ -109,14 +108,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       return;
     }
     liveReplies.add(message);
-    const p = router.handle(session, text, route).catch((err) => log.error("router failed", { reason: describeSlackError(err) }));
-    running.add(p);
-    void p
+    void router
+      .handle(session, text, route)
+      .catch((err) => log.error("router failed", { reason: describeSlackError(err) }))
       .then(() => message.flush())
-      .finally(() => {
-        running.delete(p);
-        liveReplies.delete(message);
-      });
+      .finally(() => liveReplies.delete(message));
   };
 
   /** True when this Events API delivery is new; retries (X-Slack-Retry-Num) of a seen event_id are dropped. */
