@@ -154,9 +154,11 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
     updates.push(progressReply(progress));
   });
   const allReady = () => watcher.slots(count).every((s) => s.state === "ready");
+  let onShutdown = () => {};
   const shutdown = new Promise<void>((resolve) => {
+    onShutdown = () => resolve();
     if (ctx.signal.aborted) resolve();
-    ctx.signal.addEventListener("abort", () => resolve(), { once: true });
+    ctx.signal.addEventListener("abort", onShutdown, { once: true });
   });
   let interrupted = false;
   try {
@@ -164,6 +166,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
       Promise.race([clock.sleep(Math.max(0, deadline - clock.now().getTime()), signal), shutdown.then(() => void (interrupted = true))]),
     );
   } finally {
+    ctx.signal.removeEventListener("abort", onShutdown);
     unsubscribe();
     progress.slots = watcher.slots(count);
     watcher.stop();

@@ -131,8 +131,11 @@ export function finalReply(o: AddOutcome): Reply {
   } else {
     const names = stuck.map((s) => `${s.machine?.name ?? "(Machine not created yet)"} (${slotDetail(s)})`);
     const failed = stuck.some((s) => s.state === "failed");
-    const why = o.interrupted ? "Tugboat stopped watching (it is shutting down)" : `not Ready after ${o.timeoutSeconds}s`;
-    summary = `Scaled ${t.pool} on ${t.cluster} to ${plan.after}, but ${stuck.length} of ${nodes(plan.count)} ${why}; stuck Machines: ${stuck.map((s) => s.machine?.name ?? "(not created)").join(", ")}`;
+    const stuckNames = stuck.map((s) => s.machine?.name ?? "(not created)").join(", ");
+    const were = `${stuck.length} of ${nodes(plan.count)} ${plan.count === 1 ? "was" : "were"}`;
+    summary = o.interrupted
+      ? `Scaled ${t.pool} on ${t.cluster} to ${plan.after}; Tugboat stopped watching (it is shutting down) while ${were} not Ready; stuck Machines: ${stuckNames}`
+      : `Scaled ${t.pool} on ${t.cluster} to ${plan.after}, but ${were} not Ready after ${o.timeoutSeconds}s; stuck Machines: ${stuckNames}`;
     tone = failed || readyNodes.length === 0 ? "error" : "warning";
     blocks.push({
       type: "text",

@@ -11,7 +11,8 @@ export const LOCK_LEASE_SECONDS = 30;
 export const LOCK_WAIT_MS = 60_000;
 
 export function poolLockName(pool: string): string {
-  return `tugboat-nodes-${pool}`.slice(0, 253);
+  // A Lease name is a DNS subdomain (≤ 253 characters, alphanumeric at both ends).
+  return `tugboat-nodes-${pool}`.slice(0, 253).replace(/[-.]+$/, "");
 }
 
 export interface PoolLockRequest {

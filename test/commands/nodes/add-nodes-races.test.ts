@@ -155,10 +155,24 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
     expect(["warning", "error"]).to.include(final.tone);
     const fresh = poolMachines().map((m) => m.metadata.name as string).filter((n) => !seeded.includes(n));
     expect(fresh).to.have.length(2);
-    expect(final.summary).to.match(/^Scaled highmem on production to 3, but 2 of 2 nodes not Ready after 1s; stuck Machines: \S+, \S+$/);
+    expect(final.summary).to.match(/^Scaled highmem on production to 3, but 2 of 2 nodes were not Ready after 1s; stuck Machines: \S+, \S+$/);
     expect(final.summary.split("stuck Machines: ")[1]!.split(", ").sort()).to.deep.equal(fresh.sort());
     expect(allText(final)).to.include("were not Ready before the deadline (1s)").and.include("The scale to 3 replicas stays: Tugboat does not undo it.");
     expect(replicas(h, "production", "highmem")).to.equal(3);
     expect(h.audit.at(-1)!.details).to.include({ before: 1, after: 3, allReady: false });
+  });
+
+  it("stops following (the scale stays) when Tugboat shuts down while Nodes are not Ready yet", async () => {
+    h = await startHarness();
+    const md = machineDeployment(h, "production", "highmem");
+    md.metadata.annotations = { ...md.metadata.annotations, "sandbox.tugboat.dev/nodes-never-ready": "true" };
+    h.sandbox.clusters.production!.putObject(md);
+    const running = h.run("/nodes add 1 highmem --cluster production");
+    for (let i = 0; i < 200 && replicas(h, "production", "highmem") !== 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await h.app.router.drain(50);
+    const t = await running;
+    expect(t.final!.tone).to.equal("error");
+    expect(t.final!.summary).to.match(/^Scaled highmem on production to 2; Tugboat stopped watching \(it is shutting down\) while 1 of 1 node was not Ready; stuck Machines: \S+$/);
+    expect(replicas(h, "production", "highmem")).to.equal(2);
   });
 });
