@@ -1,0 +1,52 @@
+import type { CommandContext } from "../../core/command.js";
+import type { Block } from "../../core/reply.js";
+import { ANN_CANARY_STARTED } from "../../domain/deploy/annotations.js";
+import { CANARY_LABEL } from "../../domain/deploy/canary.js";
+import { findResource, podsOfTemplate } from "../../domain/deploy/follow-rollout.js";
+import { retryTransient } from "../../domain/deploy/retry-transient.js";
+import { runningSha } from "../../domain/deploy/set-images.js";
+import { resolveAppName } from "../../domain/deploy/resolve-deploy-env.js";
+import type { KObject } from "../../gateways/types.js";
+import { age, reply, table } from "../deploy/format-deploy.js";
+import { findCanary } from "./find-canary.js";
+import { CANARY_STATUS_USAGE, type CanaryArgs } from "./parse-canary-args.js";
+
+// /canary status: each canary against its stable Deployment: ready, restarts, age and sha.
+
+function restarts(pods: KObject[]): number {
+  return pods.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m: number, c: any) => m + (c.restartCount ?? 0), 0), 0);
+}
+
+export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): Promise<void> {
+  const { config, kube, clock } = ctx.services;
+  const app = resolveAppName(config, ctx.channel.id, args.app, CANARY_STATUS_USAGE);
+  const state = await findCanary(config, kube, app);
+  const { env, cluster, canaries } = state;
+  if (canaries.length === 0) {
+    await ctx.reply.send(reply(`${app} has no canary running in ${env.baseEnv}.`, "success"));
+    return;
+  }
+  const deployRes = await findResource(cluster, "apps", "deployments");
+  const podRes = await findResource(cluster, "", "pods");
+  const { items: pods } = await retryTransient(() => cluster.list(podRes, { namespace: env.namespace }));
+  const now = clock.now();
+  const rows: string[][] = [];
+  for (const canary of canaries) {
+    const stableName = canary.metadata!.labels![CANARY_LABEL]!;
+    const stable = await retryTransient(() => cluster.find(deployRes, stableName, env.namespace));
+    for (const [track, d] of [["stable", stable], ["canary", canary]] as const) {
+      if (!d) continue;
+      const mine = podsOfTemplate(d, pods);
+      const started = track === "canary" ? (d.metadata?.annotations?.[ANN_CANARY_STARTED] ?? d.metadata?.creationTimestamp) : d.metadata?.creationTimestamp;
+      const sha = runningSha(d, env.image);
+      rows.push([d.metadata!.name!, track, `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`, String(restarts(mine)), age(started, now), sha ? sha.slice(0, 7) : "-"]);
+    }
+  }
+  const title = `${app} canary${state.pr ? ` of PR #${state.pr}` : ""}${state.sha ? ` (${state.sha.slice(0, 7)})` : ""} in ${env.baseEnv}`;
+  const blocks: Block[] = [
+    { type: "header", text: title },
+    { type: "code", text: table(["DEPLOYMENT", "TRACK", "READY", "RESTARTS", "AGE", "SHA"], rows) },
+    { type: "context", text: `\`/canary promote ${app}\` ships it to ${env.baseEnv}; \`/canary abort ${app}\` removes it.` },
+  ];
+  await ctx.reply.send(reply(title, "success", ...blocks));
+}

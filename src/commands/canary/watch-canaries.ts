@@ -1,0 +1,81 @@
+import type { BackgroundStarter, Services } from "../../core/services.js";
+import type { Logger } from "../../core/logger.js";
+import { errorMessage } from "../../core/errors.js";
+import { ANN_CANARY_STARTED, ANN_CHANNEL } from "../../domain/deploy/annotations.js";
+import { listCanaries, removeCanaries } from "../../domain/deploy/canary.js";
+import { findResource, podFailure, podsOfTemplate } from "../../domain/deploy/follow-rollout.js";
+import { resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
+import { retryTransient } from "../../domain/deploy/retry-transient.js";
+import type { KObject } from "../../gateways/types.js";
+import { reply } from "../deploy/format-deploy.js";
+import { closeCanaryDeployment } from "./abort-canary.js";
+
+// The canary watchdog: a canary that is not Ready within config.deploy.canaryReadySeconds of its start, or
+// whose pods restart, is aborted, and the channel that started it (annotation tugboat.dev/channel) is told.
+
+/** Why this canary must go, if it must. */
+export function canaryVerdict(canary: KObject, pods: KObject[], now: Date, readySeconds: number): string | undefined {
+  const mine = podsOfTemplate(canary, pods);
+  const failure = podFailure(mine, true);
+  if (failure) return failure;
+  const started = Date.parse(canary.metadata?.annotations?.[ANN_CANARY_STARTED] ?? canary.metadata?.creationTimestamp ?? "");
+  const ready = (canary.status?.readyReplicas ?? 0) >= (canary.spec?.replicas ?? 1);
+  if (!ready && Number.isFinite(started) && now.getTime() - started > readySeconds * 1000) {
+    return `${canary.metadata?.name} was not Ready within ${readySeconds}s`;
+  }
+  return undefined;
+}
+
+export async function checkCanaries(services: Services, log: Logger): Promise<string[]> {
+  const { config, kube, clock } = services;
+  const aborted: string[] = [];
+  const canaryEnvs = Object.entries(config.environments).filter(([, e]) => e.canaryOf);
+  for (const app of Object.keys(config.apps)) {
+    for (const [envName] of canaryEnvs) {
+      const env = resolveDeployEnv(config, app, envName);
+      try {
+        const cluster = kube.cluster(env.cluster);
+        const canaries = await listCanaries(cluster, env.namespace);
+        if (canaries.length === 0) continue;
+        const podRes = await findResource(cluster, "", "pods");
+        const { items: pods } = await retryTransient(() => cluster.list(podRes, { namespace: env.namespace }));
+        const now = clock.now();
+        const verdicts = canaries.map((c) => canaryVerdict(c, pods, now, config.deploy.canaryReadySeconds)).filter(Boolean) as string[];
+        if (verdicts.length === 0) continue;
+        // One bad canary pod aborts the whole canary: they ship the same sha.
+        const removed = await removeCanaries(cluster, env.namespace, canaries.map((c) => c.metadata!.name!));
+        if (removed.length === 0) continue;
+        aborted.push(...removed);
+        await closeCanaryDeployment(services.github, env, "failure", `Canary aborted automatically: ${verdicts[0]}`, log);
+        const channel = canaries.map((c) => c.metadata?.annotations?.[ANN_CHANNEL]).find(Boolean);
+        const text = `Aborted the ${app} canary automatically: ${verdicts.join("; ")}. Removed ${removed.join(", ")}; ${env.baseEnv} runs only its stable pods.`;
+        log.warn("canary aborted", { app, removed, reasons: verdicts });
+        if (channel) await services.notifier.post(channel, reply(text, "error")).catch((err) => log.warn("could not post the canary abort", { error: errorMessage(err) }));
+      } catch (err) {
+        log.warn("canary check failed", { app, env: envName, error: errorMessage(err) });
+      }
+    }
+  }
+  return aborted;
+}
+
+export function canaryWatchdogInterval(readySeconds: number): number {
+  return Math.max(1000, Math.min(30_000, (readySeconds * 1000) / 4));
+}
+
+export const startCanaryWatchdog: BackgroundStarter = (services, log) => {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    if (stopped) return;
+    running = checkCanaries(services, log).catch(() => undefined);
+  }, canaryWatchdogInterval(services.config.deploy.canaryReadySeconds));
+  timer.unref();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+};
