@@ -37,11 +37,19 @@ function escapeTerminal(s: string): string {
   return s.replace(/\x1b/g, "^[").replace(/\r/g, "\\r");
 }
 
-function cellText(value: unknown, type: string, now: Date): string {
+/**
+ * An Age column holding a raw timestamp (a server or fallback table that did not format it) is printed as an
+ * age with kubectl's HumanDuration rules. Other date columns (the CRD list's "Created At") stay as sent, as
+ * kubectl leaves them.
+ */
+function isAgeColumn(col: { name: string; type: string }): boolean {
+  return col.type === "date" && col.name.toLowerCase() === "age";
+}
+
+function cellText(value: unknown, ageColumn: boolean, now: Date): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "string") {
-    // A raw timestamp in a date column is printed as an age, as the API server does for CRD columns.
-    if (type === "date" && isTimestamp(value)) return humanDuration(now.getTime() - Date.parse(value));
+    if (ageColumn && isTimestamp(value)) return humanDuration(now.getTime() - Date.parse(value));
     const brk = value.search(/[\f\n\r]/);
     return brk >= 0 ? escapeTerminal(value.slice(0, brk)) + "..." : escapeTerminal(value);
   }
@@ -65,7 +73,7 @@ export function tableCells(table: KubeTable, opts: TablePrintOptions): string[][
     for (const i of visible) {
       if (i >= row.cells.length) break;
       const col = table.columns[i]!;
-      let text = cellText(row.cells[i], col.type, opts.now);
+      let text = cellText(row.cells[i], isAgeColumn(col), opts.now);
       if (i === nameColumn) text = `${opts.kindPrefix}/${text}`;
       cells.push(text);
     }

@@ -28,6 +28,7 @@ export function toKubectlJson(value: unknown): string {
 
 export function toKubectlYaml(value: unknown): string {
   return stringify(sortKeys(value), {
+    version: "1.1",
     indent: 2,
     indentSeq: false,
     lineWidth: 0,
