@@ -52,6 +52,7 @@ export class Api {
     return clone(o);
   }
 
+  /** items are the stored objects themselves: serialize or clone them, never mutate */
   list(def: ResourceDef, ns: string | undefined, q: ListQuery): ListResult {
     const lreqs = parseLabelSelector(q.labelSelector);
     const freqs = parseFieldSelector(q.fieldSelector);
@@ -77,10 +78,10 @@ export class Api {
       const page = items.slice(start, start + limit);
       const last = page[page.length - 1];
       const token = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: this.store.rv, start: `${last.metadata.namespace ?? ""}/${last.metadata.name}` })).toString("base64");
-      return { items: page.map(clone), resourceVersion: rv, continue: token, remainingItemCount: items.length - limit };
+      return { items: page, resourceVersion: rv, continue: token, remainingItemCount: items.length - limit };
     }
     start = 0;
-    return { items: items.map(clone), resourceVersion: rv };
+    return { items, resourceVersion: rv };
   }
 
   // ------------------------------------------------------------ helpers
@@ -283,7 +284,7 @@ export class Api {
     this.validate(def, obj);
     if (opts.fieldManager) trackUpdate(undefined, obj, opts.fieldManager, apiVersionOf(def));
     if (opts.dryRun) return obj;
-    return clone(this.store.add(def, obj));
+    return clone(this.store.add(def, obj, true));
   }
 
   /** shared tail for PUT/PATCH */
@@ -324,7 +325,7 @@ export class Api {
     if (obj.metadata.deletionTimestamp && (obj.metadata.finalizers ?? []).length === 0 && def.kind !== "Namespace") {
       return clone(this.store.remove(def, obj.metadata.namespace, obj.metadata.name));
     }
-    return clone(this.store.replace(def, obj));
+    return clone(this.store.replace(def, obj, true));
   }
 
   update(def: ResourceDef, ns: string | undefined, name: string, body: any, opts: WriteOpts = {}, sub?: string): any {
@@ -512,7 +513,7 @@ export class Api {
 
   orphanDependents(ownerUid: string): void {
     for (const d of RESOURCES) {
-      for (const o of this.store.list(d)) {
+      for (const o of this.store.values(d)) {
         const refs = o.metadata.ownerReferences ?? [];
         if (!refs.some((r: any) => r.uid === ownerUid)) continue;
         const next = clone(o);
@@ -615,7 +616,7 @@ export class Api {
     if (def.generation && !deepEqual(specOf(old), specOf(o))) o.metadata.generation = (old.metadata.generation ?? 1) + 1;
     o.metadata.resourceVersion = old.metadata.resourceVersion;
     if (deepEqual(o, old)) return old;
-    return this.store.replace(def, o);
+    return this.store.replace(def, o, true);
   }
 
   /** controller create */
@@ -628,7 +629,7 @@ export class Api {
     if (def.generation) o.metadata.generation = 1;
     this.defaults(def, o);
     if (this.store.get(def, o.metadata.namespace, o.metadata.name)) return undefined;
-    return this.store.add(def, o);
+    return this.store.add(def, o, true);
   }
 
   remove(def: ResourceDef, obj: any): void {

@@ -78,6 +78,7 @@ export class Controllers {
   private nsDeleting = new Map<string, number>();
   private progressAt = new Map<string, number>();
   private nodeRR = 0;
+  private eventIndex = new Map<string, { ns: string; name: string }>();
   private ipCounter = 0;
   private unsubscribe: () => void;
 
@@ -169,9 +170,9 @@ export class Controllers {
     this.machineDeployments();
     this.machineLifecycle();
     this.nodeReadiness();
-    for (const d of this.store.list(D.deploy)) this.deployment(d);
-    for (const rs of this.store.list(D.rs)) this.replicaSet(rs);
-    for (const p of this.store.list(D.pod)) this.kubelet(p);
+    for (const d of this.store.values(D.deploy)) this.deployment(d);
+    for (const rs of this.store.values(D.rs)) this.replicaSet(rs);
+    for (const p of this.store.values(D.pod)) this.kubelet(p);
     this.trimEvents();
   }
 
@@ -186,7 +187,9 @@ export class Controllers {
     const ns = involved.metadata.namespace ?? "default";
     if (!this.store.get(D.ns, undefined, ns) || this.store.get(D.ns, undefined, ns).metadata.deletionTimestamp) return;
     const now = isoNow();
-    const existing = this.store.list(D.event, ns).find((e) => e.involvedObject?.uid === involved.metadata.uid && e.reason === reason && e.message === message);
+    const ikey = `${involved.metadata.uid}|${reason}|${message}`;
+    const known = this.eventIndex.get(ikey);
+    const existing = known ? this.store.get(D.event, known.ns, known.name) : undefined;
     if (existing) {
       const e = clone(existing);
       e.count = (e.count ?? 1) + 1;
@@ -218,11 +221,13 @@ export class Controllers {
     };
     if (!involved.metadata.namespace) delete ev.involvedObject.namespace;
     this.api.insert(D.event, ev);
+    this.eventIndex.set(ikey, { ns, name: ev.metadata.name });
+    if (this.eventIndex.size > 5000) this.eventIndex.delete(this.eventIndex.keys().next().value!);
   }
 
   private trimEvents(): void {
-    const all = this.store.list(D.event);
-    if (all.length <= 1000) return;
+    if (this.store.count(D.event) <= 1000) return;
+    const all = this.store.values(D.event);
     all.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
     for (const e of all.slice(0, all.length - 1000)) this.api.remove(D.event, e);
   }
@@ -231,7 +236,7 @@ export class Controllers {
 
   private namespaces(): void {
     const now = Date.now();
-    for (const ns of this.store.list(D.ns)) {
+    for (const ns of this.store.values(D.ns)) {
       if (!ns.metadata.deletionTimestamp) continue;
       const name = ns.metadata.name;
       if (!this.nsDeleting.has(ns.metadata.uid)) this.nsDeleting.set(ns.metadata.uid, now);
@@ -243,7 +248,7 @@ export class Controllers {
       let remaining = 0;
       for (const def of RESOURCES) {
         if (!def.namespaced) continue;
-        for (const o of this.store.list(def, name)) {
+        for (const o of this.store.values(def, name)) {
           if ((o.metadata.finalizers ?? []).length) {
             remaining++;
             if (!o.metadata.deletionTimestamp) {
@@ -268,7 +273,7 @@ export class Controllers {
     const uids = new Set<string>();
     const all: Array<[ResourceDef, any]> = [];
     for (const def of RESOURCES) {
-      for (const o of this.store.list(def)) {
+      for (const o of this.store.values(def)) {
         uids.add(o.metadata.uid);
         if ((o.metadata.ownerReferences ?? []).length) all.push([def, o]);
       }
@@ -285,7 +290,7 @@ export class Controllers {
     const ns = d.metadata.namespace;
     const spec = d.spec ?? {};
     const desired: number = spec.replicas ?? 1;
-    const all = this.store.list(D.rs, ns).filter((rs) => ownedBy(rs, d.metadata.uid));
+    const all = this.store.values(D.rs, ns).filter((rs) => ownedBy(rs, d.metadata.uid));
     const want = templateWithoutHash(spec.template);
     let newRS = all.find((rs) => deepEqual(templateWithoutHash(rs.spec?.template), want));
     const maxRev = all.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
@@ -335,7 +340,7 @@ export class Controllers {
         d = this.api.save(D.deploy, c) ?? d;
       }
     }
-    const olds = this.store.list(D.rs, ns).filter((rs) => ownedBy(rs, d.metadata.uid) && rs.metadata.uid !== newRS?.metadata.uid);
+    const olds = this.store.values(D.rs, ns).filter((rs) => ownedBy(rs, d.metadata.uid) && rs.metadata.uid !== newRS?.metadata.uid);
     if (!spec.paused && newRS) {
       if ((spec.strategy?.type ?? "RollingUpdate") === "Recreate") this.recreate(d, newRS, olds, desired);
       else this.rolling(d, newRS, olds, desired);
@@ -437,7 +442,7 @@ export class Controllers {
 
   private deploymentStatus(d: any, progressReason: string | undefined, at: string): void {
     d = this.store.get(D.deploy, d.metadata.namespace, d.metadata.name) ?? d;
-    const all = this.store.list(D.rs, d.metadata.namespace).filter((rs) => ownedBy(rs, d.metadata.uid));
+    const all = this.store.values(D.rs, d.metadata.namespace).filter((rs) => ownedBy(rs, d.metadata.uid));
     const want = templateWithoutHash(d.spec?.template);
     const newRS = all.find((rs) => deepEqual(templateWithoutHash(rs.spec?.template), want));
     const desired: number = d.spec?.replicas ?? 1;
@@ -526,7 +531,7 @@ export class Controllers {
   private replicaSet(rs: any): void {
     if (rs.metadata.deletionTimestamp) return;
     const ns = rs.metadata.namespace;
-    const pods = this.store.list(D.pod, ns).filter((p) => ownedBy(p, rs.metadata.uid) && !p.metadata.deletionTimestamp);
+    const pods = this.store.values(D.pod, ns).filter((p) => ownedBy(p, rs.metadata.uid) && !p.metadata.deletionTimestamp);
     const want = rs.spec?.replicas ?? 1;
     if (pods.length < want) {
       for (let i = pods.length; i < want; i++) {
@@ -558,7 +563,7 @@ export class Controllers {
         this.event(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${v.metadata.name}`, "replicaset-controller");
       }
     }
-    const live = this.store.list(D.pod, ns).filter((p) => ownedBy(p, rs.metadata.uid) && !p.metadata.deletionTimestamp);
+    const live = this.store.values(D.pod, ns).filter((p) => ownedBy(p, rs.metadata.uid) && !p.metadata.deletionTimestamp);
     const ready = live.filter(isReady).length;
     const st: any = { replicas: live.length };
     if (live.length) st.fullyLabeledReplicas = live.length;
@@ -580,7 +585,7 @@ export class Controllers {
   }
 
   private pickNode(): any | undefined | null {
-    const nodes = this.store.list(D.node);
+    const nodes = this.store.values(D.node);
     if (!nodes.length) return null;
     const ready = nodes.filter((n) => !n.spec?.unschedulable && (n.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True") && !n.metadata.labels?.["node-role.kubernetes.io/control-plane"]);
     if (!ready.length) return undefined;
@@ -737,12 +742,12 @@ export class Controllers {
   // ------------------------------------------------------------------ Cluster API
 
   private machineDeployments(): void {
-    for (const md of this.store.list(D.md)) {
+    for (const md of this.store.values(D.md)) {
       if (md.metadata.deletionTimestamp) continue;
       const ns = md.metadata.namespace;
       const name = md.metadata.name;
       const clusterName = md.spec?.clusterName ?? this.clusterName;
-      let machines = this.store.list(D.machine, ns).filter((m) => m.metadata.labels?.[MD_NAME_LABEL] === name && !m.metadata.deletionTimestamp);
+      let machines = this.store.values(D.machine, ns).filter((m) => m.metadata.labels?.[MD_NAME_LABEL] === name && !m.metadata.deletionTimestamp);
       for (const m of machines) {
         if (!(m.metadata.ownerReferences ?? []).some((r: any) => r.uid === md.metadata.uid)) {
           const c = clone(m);
@@ -787,7 +792,7 @@ export class Controllers {
         }
         machines = machines.filter((m) => !victims.includes(m));
       }
-      const live = this.store.list(D.machine, ns).filter((m) => m.metadata.labels?.[MD_NAME_LABEL] === name && !m.metadata.deletionTimestamp);
+      const live = this.store.values(D.machine, ns).filter((m) => m.metadata.labels?.[MD_NAME_LABEL] === name && !m.metadata.deletionTimestamp);
       const ready = live.filter((m) => this.machineNodeReady(m)).length;
       const sel = md.spec?.selector?.matchLabels && Object.keys(md.spec.selector.matchLabels).length ? selectorToString(md.spec.selector) : `${CLUSTER_LABEL}=${clusterName},${MD_NAME_LABEL}=${name}`;
       const phase = desired === ready ? "Running" : desired > ready ? "ScalingUp" : "ScalingDown";
@@ -846,7 +851,7 @@ export class Controllers {
 
   private machineLifecycle(): void {
     const now = Date.now();
-    for (const m of this.store.list(D.machine)) {
+    for (const m of this.store.values(D.machine)) {
       if (m.metadata.deletionTimestamp) {
         if (!(m.metadata.finalizers ?? []).length) this.deleteMachine(m);
         continue;
@@ -921,7 +926,7 @@ export class Controllers {
       }
     }
     // nodes whose machine disappeared
-    for (const n of this.store.list(D.node)) {
+    for (const n of this.store.values(D.node)) {
       const mname = n.metadata.annotations?.[MACHINE_ANNOTATION];
       const mns = n.metadata.annotations?.["cluster.x-k8s.io/cluster-namespace"] ?? "default";
       if (mname && !this.store.get(D.machine, mns, mname)) this.api.remove(D.node, n);
@@ -931,7 +936,7 @@ export class Controllers {
   private nodeReadiness(): void {
     const now = Date.now();
     for (const [uid, seen] of [...this.nodesPending]) {
-      const n = this.store.list(D.node).find((x) => x.metadata.uid === uid);
+      const n = this.store.values(D.node).find((x) => x.metadata.uid === uid);
       if (!n) {
         this.nodesPending.delete(uid);
         continue;

@@ -293,7 +293,7 @@ export class KubeHttp {
     let replay: StoreEvent[] | undefined = [];
     let initial: any[] = [];
     if (!rvParam || rvParam === "0" || sendInitial === "true") {
-      if (sendInitial !== "false") initial = this.store.list(def, def.namespaced ? r.namespace : undefined).filter(matches).map(clone);
+      if (sendInitial !== "false") initial = this.store.list(def, def.namespaced ? r.namespace : undefined).filter(matches);
     } else {
       const n = parseInt(rvParam, 10);
       if (Number.isNaN(n)) throw errors.badRequest(`invalid resource version: ${rvParam}`);
@@ -325,12 +325,12 @@ export class KubeHttp {
       if (e.key !== key) return;
       const now = matches(e.obj);
       const before = e.type === "MODIFIED" ? matches(e.prev) : false;
-      if (e.type === "ADDED" && now) write("ADDED", clone(e.obj));
-      else if (e.type === "DELETED" && now) write("DELETED", clone(e.obj));
+      if (e.type === "ADDED" && now) write("ADDED", e.obj);
+      else if (e.type === "DELETED" && now) write("DELETED", e.obj);
       else if (e.type === "MODIFIED") {
-        if (now && before) write("MODIFIED", clone(e.obj));
-        else if (now) write("ADDED", clone(e.obj));
-        else if (before) write("DELETED", clone(e.obj));
+        if (now && before) write("MODIFIED", e.obj);
+        else if (now) write("ADDED", e.obj);
+        else if (before) write("DELETED", e.obj);
       }
     };
     for (const o of initial) write("ADDED", o);
