@@ -16,6 +16,7 @@ import { loadLabTemplates } from "../../domain/reviewlab/load-templates.js";
 import { checkLabObjects, labIngress, renderLabObjects } from "../../domain/reviewlab/plan-lab.js";
 import { labEnvironment } from "../../domain/reviewlab/remove-lab.js";
 import { waitForDeployments } from "../../domain/reviewlab/wait-for-deployments.js";
+import { LabDeploymentRecorder } from "./record-lab-deployment.js";
 import { labConfig, parseLabTarget, pickApp, type LabConfig, type LabTarget } from "./parse-lab-args.js";
 import { labLine, seconds } from "./format-labs.js";
 import { ProgressMessage } from "./report-progress.js";
@@ -95,10 +96,12 @@ async function bringUpLab(args: UpArgs, ctx: CommandContext): Promise<void> {
     { label: "Wait for Deployments", state: "pending" },
   ]);
   progress.flush(true);
+  const env: UpEnv = { cfg, appName, repo: app.repo, imageRepo: app.image, imageContexts: app.imageContexts, cluster, what, progress, started };
   try {
-    await upSteps(args, ctx, { cfg, appName, repo: app.repo, imageRepo: app.image, imageContexts: app.imageContexts, cluster, what, progress, started });
+    await upSteps(args, ctx, env);
   } catch (err) {
     progress.failRunning();
+    await env.recorder?.finish("failure", `Review lab failed: ${errorMessage(err)}`.slice(0, 140));
     await progress.settle();
     throw err;
   }
@@ -114,6 +117,8 @@ interface UpEnv {
   what: string;
   progress: ProgressMessage;
   started: number;
+  /** Set once the GitHub deployment has been started, so a failure anywhere can close it. */
+  recorder?: LabDeploymentRecorder;
 }
 
 async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<void> {
@@ -186,30 +191,21 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
   // 3. The GitHub deployment, then the namespace (with the lab's metadata), then everything else.
   const warnings: string[] = [];
   if (secret.missing.length > 0) warnings.push(`no Secret ${secret.missing.map((m) => `\`${m}\``).join(", ")} in ${cfg.secretSourceNamespace} (skipped)`);
-  let deploymentId: number | undefined;
-  try {
-    const d = await github.createDeployment(repo, {
+  const recorder = new LabDeploymentRecorder(
+    github,
+    repo,
+    {
       ref: target.sha,
       environment: labEnvironment(slug),
       description: `Review lab for ${branch}`.slice(0, 140),
       payload: { app: env.appName, branch, namespace, cluster: cluster.name, owner },
       transientEnvironment: true,
       productionEnvironment: false,
-    });
-    deploymentId = d.id;
-    await github.createDeploymentStatus(repo, d.id, { state: "in_progress", logUrl: await ctx.reply.permalink(), environmentUrl: url });
-  } catch (err) {
-    warnings.push(`GitHub deployment not recorded (${errorMessage(err)})`);
-    ctx.log.warn("review lab: GitHub deployment failed", { error: errorMessage(err) });
-  }
-  const deploymentStatus = async (state: "success" | "failure", description: string) => {
-    if (deploymentId === undefined) return;
-    try {
-      await github.createDeploymentStatus(repo, deploymentId, { state, description, environmentUrl: url, logUrl: await ctx.reply.permalink() });
-    } catch (err) {
-      warnings.push(`GitHub deployment status not updated (${errorMessage(err)})`);
-    }
-  };
+    },
+    { environmentUrl: url, logUrl: () => ctx.reply.permalink() },
+    ctx.log,
+  );
+  env.recorder = recorder;
 
   const now = clock.now();
   const lab: Omit<LabInfo, "terminating"> = {
@@ -224,7 +220,6 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
     updatedAt: now,
     expiresAt: new Date(now.getTime() + cfg.ttlHours * 3600_000),
     url,
-    deploymentId,
   };
   const nsObject = labNamespaceObject(lab);
   const total = objects.length + 1;
@@ -245,13 +240,13 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
   } catch (err) {
     progress.set(STEP.apply, "failed", `${applied}/${total}`);
     progress.failRunning();
-    await deploymentStatus("failure", "Applying the review lab failed");
+    await recorder.finish("failure", "Applying the review lab failed");
     await progress.settle();
     const cause = err instanceof ApplyFailure ? err.message : errorMessage(err);
     const cleanup =
       applied > 0 ? ` ${applied} of ${total} objects were applied; remove them with \`/reviewlab down ${branch}\`.` : " Nothing was created.";
     ctx.audit({ applied, total });
-    throw new UserError(withWarnings(`Could not bring up the review lab for \`${branch}\`: ${cause}.${cleanup}`, warnings));
+    throw new UserError(withWarnings(`Could not bring up the review lab for \`${branch}\`: ${cause}.${cleanup}`, [...warnings, ...recorder.warnings]));
   }
   progress.set(STEP.apply, "done", `${total}/${total}`);
 
@@ -267,7 +262,7 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
   const counts = countByKind([nsObject, ...objects]);
   if (!wait.ok) {
     progress.set(STEP.ready, "failed");
-    await deploymentStatus("failure", `Not ready after ${cfg.readyTimeoutSeconds} s`);
+    await recorder.finish("failure", `Not ready after ${cfg.readyTimeoutSeconds} s`);
     const problems = await describeProblems(cluster, namespace, wait.states);
     await progress.settle();
     const why = wait.reason === "failed" ? "a Deployment exceeded its progress deadline" : `not ready within ${cfg.readyTimeoutSeconds} s`;
@@ -280,47 +275,44 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
           `The lab is left in place for inspection (namespace \`${namespace}\`, ${url}). Remove it with \`/reviewlab down ${branch}\`.`,
           `${counts} · ${took}`,
         ].join("\n"),
-        warnings,
+        [...warnings, ...recorder.warnings],
       ),
     );
   }
   progress.set(STEP.ready, "done", `${deployments.length}/${deployments.length} available`);
-  await deploymentStatus("success", `Review lab ${slug} is ready`);
-  if (pr) {
-    try {
-      await github.createComment(repo, pr.number, `The review lab for \`${branch}\` (${target.shortSha}) is ready: ${url}`);
-    } catch (err) {
-      warnings.push(`PR comment not posted (${errorMessage(err)})`);
-    }
-  }
   await progress.settle();
   ctx.audit({ namespace, objects: total, updated: existing !== undefined });
   const verb = existing ? (existing.sha === target.sha ? "is up again" : `was updated from ${existing.sha.slice(0, 7)}`) : "is up";
-  await ctx.reply.send(
-    finalReply(`Review lab for ${branch} is ready at ${url}: ${counts} (${took})`, "success", progress, [
-      { type: "text", text: `*Review lab for \`${branch}\` ${verb}*: <${url}>` },
-      {
-        type: "fields",
-        fields: [
-          { label: "Sha", value: `\`${target.shortSha}\`` },
-          { label: "PR", value: pr ? `<${pr.url}|#${pr.number}>` : "none" },
-          { label: "Namespace", value: `\`${namespace}\`` },
-          { label: "Expires", value: `${lab.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z")} (in ${cfg.ttlHours} h)` },
-        ],
-      },
-      { type: "text", text: `Created: ${counts} (${took})` },
-      {
-        type: "context",
-        text: `cluster ${cluster.name} · templates from ${templates.source} · Secret ${cfg.secretName} layered from ${secret.used.join(", ") || "nothing"} (${secret.keyCount} keys)`,
-      },
-    ], warnings),
-  );
+  const blocks: Reply["blocks"] = [
+    { type: "text", text: `*Review lab for \`${branch}\` ${verb}*: <${url}>` },
+    {
+      type: "fields",
+      fields: [
+        { label: "Sha", value: `\`${target.shortSha}\`` },
+        { label: "PR", value: pr ? `<${pr.url}|#${pr.number}>` : "none" },
+        { label: "Namespace", value: `\`${namespace}\`` },
+        { label: "Expires", value: `${lab.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z")} (in ${cfg.ttlHours} h)` },
+      ],
+    },
+    { type: "text", text: `Created: ${counts} (${took})` },
+    {
+      type: "context",
+      text: `cluster ${cluster.name} · templates from ${templates.source} · Secret ${cfg.secretName} layered from ${secret.used.join(", ") || "nothing"} (${secret.keyCount} keys)`,
+    },
+  ];
+  const summary = `Review lab for ${branch} is ready at ${url}: ${counts} (${took})`;
+  await ctx.reply.send(finalReply(summary, progress, blocks, warnings));
+
+  // GitHub after the reply: the lab is usable now, and the gateway paces GitHub writes about a second apart.
+  await recorder.finish("success", `Review lab ${slug} is ready`);
+  if (pr) await recorder.comment(pr.number, `The review lab for \`${branch}\` (${target.shortSha}) is ready: ${url}`);
+  if (recorder.warnings.length > 0) await ctx.reply.send(finalReply(summary, progress, blocks, [...warnings, ...recorder.warnings]));
 }
 
-function finalReply(summary: string, tone: "success", progress: ProgressMessage, blocks: Reply["blocks"], warnings: string[]): Reply {
+function finalReply(summary: string, progress: ProgressMessage, blocks: Reply["blocks"], warnings: string[]): Reply {
   const all = [...blocks, ...progress.blocks().filter((b) => b.type === "progress")];
   if (warnings.length > 0) all.push({ type: "context", text: `Warnings: ${warnings.join("; ")}` });
-  return { summary, tone, blocks: all };
+  return { summary, tone: "success", blocks: all };
 }
 
 function withWarnings(text: string, warnings: string[]): string {

@@ -59,9 +59,9 @@ async function tearDownLab(args: { target: LabTarget }, ctx: CommandContext): Pr
   progress.set(1, "running");
   const gone = await waitForNamespaceGone(cluster, namespace, cfg.readyTimeoutSeconds * 1000, ctx.signal);
   progress.set(1, gone ? "done" : "failed");
-  const repo = config.apps[lab.app]?.repo;
-  const marked = repo ? await markLabInactive(github, repo, lab, ctx.log) : 0;
   await progress.settle();
+  const repo = config.apps[lab.app]?.repo;
+  const markInactive = async () => void (repo && (await markLabInactive(github, repo, lab, ctx.log)));
   const took = seconds(performance.now() - started);
   if (!gone) {
     await ctx.reply.send({
@@ -72,6 +72,7 @@ async function tearDownLab(args: { target: LabTarget }, ctx: CommandContext): Pr
         { type: "context", text: took },
       ],
     });
+    await markInactive();
     return;
   }
   await ctx.reply.send({
@@ -79,7 +80,9 @@ async function tearDownLab(args: { target: LabTarget }, ctx: CommandContext): Pr
     tone: "success",
     blocks: [
       { type: "text", text: `*Removed the review lab for \`${branch}\`*: namespace \`${namespace}\` and everything in it are gone.` },
-      { type: "context", text: `${took}${marked > 0 ? ` · GitHub deployment marked inactive` : ""}` },
+      { type: "context", text: `${took} · cluster ${cluster.name}` },
     ],
   });
+  // GitHub after the reply: its writes are paced about a second apart by the gateway.
+  await markInactive();
 }
