@@ -7,7 +7,7 @@ import { planAdd } from "../../domain/nodes/plan-add.js";
 import { listMachineDeployments, poolResources, type PoolResources } from "../../domain/nodes/read-pools.js";
 import { raiseMinSize, scaleUpWithRetry, type MinSizeResult } from "../../domain/nodes/scale-with-retry.js";
 import { PoolWatcher } from "../../domain/nodes/watch-pool.js";
-import type { KubeCluster } from "../../gateways/types.js";
+import type { KObject } from "../../gateways/types.js";
 import { explainKubeError } from "./explain-kube-error.js";
 import { ADD_USAGE, parseAddArgs, validateCount, type AddArgs } from "./parse-nodes-args.js";
 import { finalReply, planReply, progressReply, type AddProgress, type AddTarget } from "./render-add.js";
@@ -40,7 +40,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
   const cluster = kubeCluster(ctx, clusterName, ADD_USAGE);
 
   let res: PoolResources;
-  let mds;
+  let mds: KObject[];
   try {
     res = await poolResources(cluster);
     mds = await listMachineDeployments(cluster, res, namespace);
@@ -67,7 +67,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
     return;
   }
   if (!(await ctx.confirm(planReply(target, planned.plan, autoscaled, false)))) {
-    const text = `Cancelled: pool ${pool} on ${clusterName} stays at ${planned.plan.before} nodes. Nothing was changed.`;
+    const text = `Cancelled: pool ${pool} on ${clusterName} stays at ${planned.plan.before} ${planned.plan.before === 1 ? "node" : "nodes"}. Nothing was changed.`;
     await ctx.reply.send({ summary: text, tone: "warning", blocks: [{ type: "text", text }] });
     return;
   }

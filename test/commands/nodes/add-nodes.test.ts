@@ -36,7 +36,7 @@ describe("/nodes add (sandbox, through the router)", function () {
   it("changes nothing when the caller presses Cancel", async () => {
     const t = await h.run("/nodes add 2 highmem --cluster production", { confirm: "cancelled" });
     expect(t.confirmations).to.have.length(1);
-    expect(t.final!.summary).to.equal("Cancelled: pool highmem on production stays at 1 nodes. Nothing was changed.");
+    expect(t.final!.summary).to.equal("Cancelled: pool highmem on production stays at 1 node. Nothing was changed.");
     expect(replicas(h, "production", "highmem")).to.equal(1);
     expect(leases(h, "production")).to.have.length(0);
     expect(h.audit.at(-1)).to.include({ outcome: "cancelled" });
