@@ -51,7 +51,7 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
     cluster,
     env.namespace,
     env.lockName,
-    { holder: ctx.services.instanceId, owner: ctx.actor.id, reason: `rolling back ${env.env}`, kind: "deploy", durationSeconds: config.deploy.lockLeaseSeconds, now: clock.now() },
+    { holder: `${ctx.services.instanceId}/${ctx.requestId}`, owner: ctx.actor.id, reason: `rolling back ${env.env}`, kind: "deploy", durationSeconds: config.deploy.lockLeaseSeconds, now: clock.now() },
     clock,
   );
   if (!got.held) throw new UserError(`${app} ${env.env} is locked (${env.lockName}): ${describeHolder(got.heldBy, clock.now())}.`);

@@ -101,7 +101,7 @@ export async function runDeploy(req: DeployRequest, ctx: CommandContext): Promis
       lockNamespace,
       env.lockName,
       {
-        holder: ctx.services.instanceId,
+        holder: `${ctx.services.instanceId}/${ctx.requestId}`,
         owner: ctx.actor.id,
         reason: `deploying ${shortTarget(target)} to ${env.env}`,
         kind: "deploy",
@@ -255,9 +255,9 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
     const stopping = ctx.signal.aborted;
     await status("error", stopping ? "Tugboat stopped while following the rollout" : `Stopped: ${why}`);
     const text = stopping
-      ? `Tugboat is shutting down while ${title.toLowerCase()} was rolling out. The rollout continues in the cluster without it; the lock expires in ${config.deploy.lockLeaseSeconds}s. Check \`/deploy status\`.`
-      : `Stopped following ${title.toLowerCase()}: ${why}. Another deploy may have taken over; check \`/deploy status\`.`;
-    await ctx.reply.send(reply(text, "warning", header, progressBlock(outcome.progress), { type: "context", text: links() }));
+      ? `Tugboat is shutting down while this deploy was rolling out. The rollout continues in the cluster without it; the lock expires in ${config.deploy.lockLeaseSeconds}s. Check \`/deploy status\`.`
+      : `Stopped following this deploy: ${why}. Another deploy may have taken over; check \`/deploy status\`.`;
+    await ctx.reply.send(reply(text, "warning", header, { type: "text", text }, progressBlock(outcome.progress), { type: "context", text: links() }));
     ctx.audit({ result: "interrupted", reason: why });
     return "interrupted";
   }

@@ -137,7 +137,8 @@ export function since(info: LockInfo, now: Date): string {
 export function describeHolder(info: LockInfo, now: Date): string {
   const who = info.owner ? `<@${info.owner}>` : info.holder;
   const what = info.kind === "manual" ? "locked by" : info.kind === "deploy" ? "being deployed by" : `held (${info.kind}) by`;
-  const bot = info.kind === "deploy" ? ` through Tugboat instance \`${info.holder}\`` : "";
+  // Deploy holders are "<bot instance>/<request id>": one bot may run many requests.
+  const bot = info.kind === "deploy" ? ` through Tugboat instance \`${info.holder.split("/")[0]}\`` : "";
   const reason = info.reason ? `: ${info.reason}` : "";
   return `${what} ${who}${bot} ${since(info, now)}${reason}`.replace(/\s+:/, ":").trim();
 }

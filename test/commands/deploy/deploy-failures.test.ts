@@ -1,0 +1,94 @@
+import { expect } from "chai";
+import { startHarness, type Harness } from "../../helpers/harness.js";
+import { IMAGE, SHAS, appImages, deployment, githubDeployments, githubState, githubStates } from "./helpers.js";
+
+// Forced deploys, automatic rollback, the lock under contention, a bot that stops mid-deploy.
+
+describe("/deploy failures and locks", function () {
+  this.timeout(30000);
+  let h: Harness;
+  afterEach(async () => {
+    await h?.stop();
+  });
+
+  it("--force skips a pending gate, is audited, and deploys", async () => {
+    h = await startHarness();
+    const t = await h.run("/deploy PR4814 to staging --force", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(t.final?.tone, t.text).to.equal("success");
+    const entry = h.audit.at(-1)!;
+    expect(entry.outcome).to.equal("success");
+    expect(entry.details).to.include({ forced: true, sha: SHAS.pr4814 });
+    expect(entry.details!.gateSkipped).to.deep.equal(["ci/image=pending"]);
+    expect(appImages(h, "staging", "github-staging").unicorn).to.equal(`${IMAGE}:${SHAS.pr4814}`);
+  });
+
+  it("rolls back a broken image automatically; the previous image serves and GitHub says failure", async () => {
+    h = await startHarness();
+    const before = deployment(h, "staging", "github-staging", "unicorn");
+    const t = await h.run("/deploy PR4813 to staging --force", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(t.final?.tone, t.text).to.equal("error");
+    expect(t.text).to.match(/ImagePullBackOff/);
+    expect(t.text).to.match(/Rolled back .*unicorn.* to the previous revision; it is healthy again/);
+    expect(appImages(h, "staging", "github-staging")).to.deep.equal({ unicorn: `${IMAGE}:${SHAS.staging}`, "unicorn-api": `${IMAGE}:${SHAS.staging}` });
+    const after = deployment(h, "staging", "github-staging", "unicorn");
+    expect(after.status.availableReplicas).to.equal(2);
+    expect(after.status.updatedReplicas).to.equal(2);
+    expect(after.metadata.annotations["tugboat.dev/sha"]).to.equal(before.metadata.annotations?.["tugboat.dev/sha"]);
+    const pods = h.sandbox.clusters.staging!.listObjects("v1", "Pod", "github-staging").filter((p: any) => p.metadata.labels?.app === "unicorn" && !p.metadata.deletionTimestamp);
+    expect(pods.map((p: any) => p.spec.containers[0].image)).to.deep.equal(pods.map(() => `${IMAGE}:${SHAS.staging}`));
+    const [gh] = githubDeployments(h, "staging");
+    expect(githubStates(h, gh.id)).to.deep.equal(["in_progress", "failure"]);
+  });
+
+  it("20 concurrent deploys: exactly one runs, the others are told who holds the lock", async () => {
+    h = await startHarness({ delays: { podReadyMs: 150 } });
+    const users = ["UADMIN", "UDEPLOYER"];
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => h.run(`/deploy ${i % 2 ? "PR4812" : "my-branch"} to staging`, { user: users[i % 2], channel: "CDEPLOYS" })),
+    );
+    const ok = runs.filter((t) => t.final?.tone === "success");
+    const refused = runs.filter((t) => t.final?.tone === "error");
+    expect(ok, runs.map((t) => t.final?.summary).join("\n")).to.have.length(1);
+    expect(refused).to.have.length(19);
+    for (const t of refused) expect(t.text).to.match(/github staging is locked \(tugboat-lock-github-staging\): being deployed by <@U(ADMIN|DEPLOYER)> through Tugboat instance `[^`]+` since .*: deploying /);
+    expect(githubDeployments(h)).to.have.length(1);
+    expect(h.sandbox.clusters.staging!.getObject("coordination.k8s.io/v1", "Lease", "github-staging", "tugboat-lock-github-staging")).to.equal(undefined);
+  });
+
+  it("a bot that stops mid-deploy leaves a lock that expires; a second instance then deploys", async () => {
+    h = await startHarness({
+      instanceId: "bot-1",
+      delays: { podReadyMs: 60_000 },
+      configure: (c) => {
+        c.deploy.lockLeaseSeconds = 2;
+      },
+    });
+    const first = h.run("/deploy PR4812 to staging", { user: "UADMIN", channel: "CDEPLOYS" });
+    // Wait until the first deploy holds the lock and is rolling out.
+    for (let i = 0; i < 100 && !h.sandbox.clusters.staging!.getObject("coordination.k8s.io/v1", "Lease", "github-staging", "tugboat-lock-github-staging"); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    await h.app.router.drain(0); // the bot goes away: shutdown signal, no release
+    const t1 = await first;
+    expect(t1.final?.tone, t1.text).to.equal("warning");
+    expect(t1.text, t1.updates.map((u) => u.summary + " " + u.tone).join("\n")).to.match(/shutting down/);
+    const lease = h.sandbox.clusters.staging!.getObject("coordination.k8s.io/v1", "Lease", "github-staging", "tugboat-lock-github-staging");
+    expect(lease?.spec.holderIdentity).to.match(/^bot-1\//);
+    const [gh1] = githubDeployments(h, "staging");
+    expect(githubState(h, gh1.id)).to.equal("error");
+
+    h.sandbox.clusters.staging!.setDelays({ podReadyMs: 15 });
+    const h2 = await startHarness({ sandbox: h.sandbox, instanceId: "bot-2", configure: (c) => (c.deploy.lockLeaseSeconds = 2) });
+    try {
+      const refused = await h2.run("/deploy my-branch to staging", { user: "UADMIN", channel: "CDEPLOYS" });
+      expect(refused.text).to.match(/being deployed by <@UADMIN> through Tugboat instance `bot-1`/);
+      await new Promise((r) => setTimeout(r, 2100));
+      const t2 = await h2.run("/deploy my-branch to staging", { user: "UADMIN", channel: "CDEPLOYS" });
+      expect(t2.final?.tone, t2.text).to.equal("success");
+      expect(appImages(h, "staging", "github-staging").unicorn).to.equal(`${IMAGE}:${SHAS.pr4816}`);
+    } finally {
+      await h2.stop();
+    }
+  });
+});
