@@ -76,8 +76,9 @@ export class TerminalAdapter {
         send: async (reply) => {
           // Progress updates print one line each; the full reply prints when it stops changing (see below).
           final = reply;
-          if (reply.summary !== lastSummary && reply.tone === "info" && reply.blocks.some((b) => b.type === "progress")) {
-            this.write(`… ${reply.summary}\n`);
+          const intermediate = reply.tone === "info" && reply.blocks.some((b) => b.type === "progress");
+          if (intermediate) {
+            if (reply.summary !== lastSummary) this.write(`… ${reply.summary}\n`);
             lastSummary = reply.summary;
             return;
           }
