@@ -1,0 +1,126 @@
+import { expect } from "chai";
+import { startHarness, type Harness } from "../../helpers/harness.js";
+import { codeBlock, kubectl, output, sameAsKubectl } from "./kube-helpers.js";
+
+// /kube get through the router against the sandbox, each form checked against what /usr/bin/kubectl prints
+// for the same objects on the same server.
+
+describe("/kube get: kubectl goldens through the router", function () {
+  this.timeout(60_000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  const forms: Array<[string, string]> = [
+    ["staging", "get pods -n github-staging"],
+    ["production", "get pods -n github-production"],
+    ["production", "get po,svc,deploy -n github-production"],
+    ["staging", "get pods -A"],
+    ["staging", "get pods -A -o wide"],
+    ["staging", "get deploy unicorn unicorn-api -n github-staging"],
+    ["staging", "get deploy/unicorn svc/unicorn -n github-staging"],
+    ["staging", "get pods -n github-staging -l app=unicorn"],
+    ["staging", "get pods -n github-staging --field-selector status.phase=Running"],
+    ["staging", "get pods -A --sort-by .metadata.name"],
+    ["staging", "get pods -A --sort-by {.status.podIP}"],
+    ["staging", "get rs -n github-staging --sort-by .spec.replicas"],
+    ["production", "get machinedeployments -n default"],
+    ["production", "get md -n default -o wide"],
+    ["production", "get machines.cluster.x-k8s.io -A"],
+    ["production", "get crd"],
+    ["production", "get nodes -o wide"],
+    ["production", "get no,md -A"],
+    ["staging", "get ns"],
+    ["staging", "get deployments.apps -n github-staging"],
+    ["staging", "get Deployment -n github-staging -o wide"],
+    ["staging", "get deployment.v1.apps unicorn -n github-staging"],
+    ["staging", "get svc,deploy -n github-staging -o name"],
+    ["staging", "get pods -n github-staging -o name"],
+    ["staging", "get deploy unicorn -n github-staging -o json"],
+    ["staging", "get deploy unicorn -n github-staging -o yaml"],
+    ["staging", "get svc -n github-staging -o yaml"],
+    ["production", "get md -n default -o json"],
+  ];
+  for (const [cluster, args] of forms) {
+    it(`/kube ${args} --cluster ${cluster} prints what kubectl prints`, async () => {
+      const [t, k] = await Promise.all([h.run(`/kube ${args} --cluster ${cluster}`, { user: "UVIEWER" }), kubectl(h, cluster, args.split(" "))]);
+      expect(t.whispers, t.text).to.have.length(0);
+      expect(t.final?.tone).to.equal("success");
+      expect(k.stdout, k.stderr).to.not.equal("");
+      const ours = output(t);
+      if (!sameAsKubectl(ours, k.stdout)) expect(ours + "\n").to.equal(k.stdout);
+    });
+  }
+
+  it("says what kubectl says (on stderr) when nothing matches", async () => {
+    const t = await h.run("/kube get pods -n github-staging -l app=nothing", { user: "UVIEWER" });
+    const k = await kubectl(h, "staging", ["get", "pods", "-n", "github-staging", "-l", "app=nothing"]);
+    expect(k.stderr.trim()).to.equal("No resources found in github-staging namespace.");
+    expect(t.text).to.contain("No resources found in github-staging namespace.");
+    const all = await h.run("/kube get leases -A", { user: "UVIEWER" });
+    expect(all.text).to.contain("No resources found");
+  });
+
+  it("shows the chosen cluster and namespace in the header line", async () => {
+    const t = await h.run("/kube get pods -n github-production", { user: "UVIEWER" });
+    expect(t.final?.blocks[0]).to.deep.equal({ type: "context", text: "cluster: production · namespace: github-production" });
+    const all = await h.run("/kube get deploy -A", { user: "UVIEWER" });
+    expect(all.final?.blocks[0]).to.deep.equal({ type: "context", text: "cluster: staging · namespace: all" });
+    const nodes = await h.run("/kube get nodes", { user: "UVIEWER" });
+    expect(nodes.final?.blocks[0]).to.deep.equal({ type: "context", text: "cluster: staging" });
+    expect(codeBlock(nodes)).to.match(/^NAME\s+STATUS/);
+  });
+
+  it("picks the cluster: --cluster, then the namespace's environment, then the channel, then the default", async () => {
+    const ctx = async (line: string, channel = "CTEST") => {
+      const t = await h.run(line, { user: "UVIEWER", channel });
+      const b = t.final?.blocks[0];
+      return b && b.type === "context" ? b.text : t.text;
+    };
+    expect(await ctx("/kube get deploy -n github-production")).to.match(/^cluster: production/);
+    expect(await ctx("/kube get deploy -n github-staging")).to.match(/^cluster: staging/);
+    expect(await ctx("/kube get deploy -n github-staging", "CDEPLOYS")).to.match(/^cluster: staging/);
+    expect(await ctx("/kube get deploy", "CDEPLOYS")).to.equal("cluster: production · namespace: github-production");
+    expect(await ctx("/kube get deploy", "CGITHUB")).to.equal("cluster: staging · namespace: github-staging");
+    expect(await ctx("/kube get nodes --cluster production", "CGITHUB")).to.equal("cluster: production");
+    expect(await ctx("/kube get ns")).to.equal("cluster: staging");
+  });
+
+  it("names an unknown cluster in one line listing the known ones", async () => {
+    const t = await h.run("/kube get pods --cluster mars", { user: "UVIEWER" });
+    expect(t.final?.tone).to.equal("error");
+    expect(t.text).to.equal('Unknown cluster "mars"; known clusters: production, staging.');
+  });
+
+  it("asks for one Table per type when discovery is warm, and discovery only once when cold", async () => {
+    const staging = h.sandbox.clusters.staging!;
+    await h.run("/kube get pods -n github-staging", { user: "UVIEWER" }); // warm the cache
+    staging.requests.reset();
+    await h.run("/kube get pods -n github-staging", { user: "UVIEWER" });
+    expect(staging.requests.total).to.equal(1);
+    staging.requests.reset();
+    await h.run("/kube get po,svc,deploy -n github-staging", { user: "UVIEWER" });
+    expect(staging.requests.total).to.equal(3);
+    staging.requests.reset();
+    await h.run("/kube get pods -A", { user: "UVIEWER" });
+    expect(staging.requests.total).to.equal(1);
+    expect(staging.requests.log[0]!.path).to.equal("/api/v1/pods");
+  });
+
+  it("resolves names the way kubectl does: singular, plural, short, Kind, type.group, CRD short names", async () => {
+    for (const type of ["pod", "pods", "po", "Pod", "pods.v1"]) {
+      const t = await h.run(`/kube get ${type} -n github-staging -o name`, { user: "UVIEWER" });
+      expect(codeBlock(t), type).to.match(/^pod\//);
+    }
+    for (const [type, prefix] of [["deploy", "deployment.apps/"], ["rs", "replicaset.apps/"], ["svc", "service/"], ["md", "machinedeployment.cluster.x-k8s.io/"]]) {
+      const t = await h.run(`/kube get ${type} -n ${type === "md" ? "default" : "github-production"} --cluster production -o name`, { user: "UVIEWER" });
+      expect(codeBlock(t), type).to.contain(prefix!);
+    }
+    const ing = await h.run("/kube get ing -n github-staging", { user: "UVIEWER" });
+    expect(ing.text).to.contain("No resources found in github-staging namespace.");
+  });
+});
