@@ -21,9 +21,12 @@ async function main(): Promise<void> {
     process.stdout.write("Tugboat: nothing configured, so running against the embedded sandbox (Kubernetes and GitHub in-process; kubeconfig in .sandbox/kubeconfig).\n");
     // Imported lazily: a live deployment never loads the sandbox.
     const { startSandbox } = await import("./sandbox/index.js");
-    const { DEMO_DELAYS } = await import("./sandbox/kube/index.js");
+    const { DEMO_DELAYS, TEST_DELAYS, ZERO_DELAYS } = await import("./sandbox/kube/index.js");
+    const speeds = { demo: DEMO_DELAYS, test: TEST_DELAYS, zero: ZERO_DELAYS };
+    const speed = (process.env.SANDBOX_SPEED ?? "demo") as keyof typeof speeds;
+    if (!speeds[speed]) throw new StartupError(`SANDBOX_SPEED must be demo, test or zero, not "${process.env.SANDBOX_SPEED}"`);
     const sandbox = await startSandbox({
-      delays: DEMO_DELAYS,
+      delays: speeds[speed],
       kubePort: process.env.SANDBOX_KUBE_PORT ? Number(process.env.SANDBOX_KUBE_PORT) : 0,
       githubPort: process.env.SANDBOX_GITHUB_PORT ? Number(process.env.SANDBOX_GITHUB_PORT) : 0,
     });

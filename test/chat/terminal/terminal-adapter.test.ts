@@ -91,3 +91,28 @@ describe("npm start with piped stdin (the real bot, against the embedded sandbox
     for (const f of ["/kube", "/deploy", "/canary", "/reviewlab", "/nodes"]) expect(out).to.contain(f);
   });
 });
+
+describe("SIGTERM", function () {
+  this.timeout(60_000);
+  it("drains the in-flight command, then exits cleanly", async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, SANDBOX_SPEED: "demo" };
+    for (const k of ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "KUBECONFIG", "GITHUB_TOKEN", "GITHUB_APP_ID", "GITHUB_API_URL", "TUGBOAT_CONFIG", "TUGBOAT_CLUSTERS", "TUGBOAT_USER"]) delete env[k];
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let sent = false;
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.stdout.on("data", (c) => {
+      out += c;
+      // Once the deploy is rolling out, ask the bot to stop: it must finish the deploy first.
+      if (!sent && out.includes("Rolling out")) {
+        sent = true;
+        child.kill("SIGTERM");
+      }
+    });
+    child.stdin.write("/deploy my-branch to staging\n");
+    const code = await exited;
+    expect(sent, out).to.equal(true);
+    expect(code).to.equal(0);
+    expect(out).to.match(/Deployed PR #4816 \(663c692\) to github staging/);
+  });
+});
