@@ -6,7 +6,6 @@ import { createKubeGateway } from "./gateways/kubernetes/create-kube-gateway.js"
 import { createGithubGateway } from "./gateways/github/create-github-gateway.js";
 import { TerminalAdapter } from "./chat/terminal/terminal-adapter.js";
 import { renderText } from "./chat/terminal/render-text.js";
-import { createSlackAdapter } from "./chat/slack/slack-adapter.js";
 import { noGroups } from "./core/policy.js";
 import type { Notifier } from "./core/services.js";
 
@@ -52,10 +51,11 @@ async function main(): Promise<void> {
   const kube = createKubeGateway({ config, kubeconfigPath: plan.kubeconfig, inCluster: plan.inCluster, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log });
   const github = createGithubGateway({ ...plan.github, log });
 
+  // Bolt is loaded only when Slack is configured: the terminal starts faster without it.
   const slack =
     plan.chat === "terminal"
       ? undefined
-      : createSlackAdapter({
+      : (await import("./chat/slack/slack-adapter.js")).createSlackAdapter({
           mode: plan.chat === "slack-socket" ? "socket" : "http",
           botToken: plan.slack.botToken!,
           appToken: plan.slack.appToken,
