@@ -160,6 +160,17 @@ function checkCluster(c: string | undefined, usage: string): string | undefined 
   return c;
 }
 
+/** Characters a label or field selector can hold; anything else (quotes, `$`, `;`) is a typo or an attack. */
+const SELECTOR_RE = /^[A-Za-z0-9_.\/=!,() :@+-]*$/;
+
+function checkSelector(sel: string | undefined, flag: string, usage: string): string | undefined {
+  if (sel === undefined) return undefined;
+  if (sel.trim() === "" || sel.length > 500 || !SELECTOR_RE.test(sel)) {
+    throw new UsageError(`${flag} "${short(sel)}" is not a valid selector (e.g. app=unicorn,env!=test or 'tier in (web,api)')`, usage);
+  }
+  return sel;
+}
+
 function short(s: string): string {
   const printable = s.replace(/[^\x20-\x7e]/g, "?");
   return printable.length > 60 ? printable.slice(0, 57) + "..." : printable;
@@ -201,8 +212,8 @@ export function parseGetArgs(words: string[]): GetArgs {
   const named = requests.some((r) => r.names.length > 0);
   if (named && requests.reduce((n, r) => n + r.names.length, 0) > 50) throw new UsageError("at most 50 names at once", usage);
 
-  const selector = str(flags.selector);
-  const fieldSelector = str(flags["field-selector"]);
+  const selector = checkSelector(str(flags.selector), "-l", usage);
+  const fieldSelector = checkSelector(str(flags["field-selector"]), "--field-selector", usage);
   if (named && (selector !== undefined || fieldSelector !== undefined)) {
     throw new UsageError("names cannot be combined with -l or --field-selector", usage);
   }
