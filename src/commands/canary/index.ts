@@ -5,6 +5,7 @@ import { CANARY_ABORT_USAGE, CANARY_PROMOTE_USAGE, CANARY_STATUS_USAGE, parseCan
 import { promoteCanary } from "./promote-canary.js";
 import { showCanaryStatus } from "./show-canary-status.js";
 import { startCanaryWatchdog } from "./watch-canaries.js";
+import { withClearErrors } from "../deploy/with-clear-errors.js";
 
 // /canary: the one-pod canary started by `/deploy PR… to canary`.
 
@@ -17,7 +18,7 @@ const status = defineCommand({
   sideEffects: false,
   parse: parseCanaryStatusArgs,
   permission: () => "canary:status",
-  run: showCanaryStatus,
+  run: (a, ctx) => withClearErrors("Could not read the canary", () => showCanaryStatus(a, ctx)),
 });
 
 const promote = defineCommand({
@@ -29,7 +30,7 @@ const promote = defineCommand({
   sideEffects: true,
   parse: parseCanaryPromoteArgs,
   permission: () => "canary:promote",
-  run: promoteCanary,
+  run: (a, ctx) => withClearErrors("Could not promote the canary", () => promoteCanary(a, ctx)),
 });
 
 const abort = defineCommand({
@@ -41,7 +42,7 @@ const abort = defineCommand({
   sideEffects: true,
   parse: parseCanaryAbortArgs,
   permission: () => "canary:abort",
-  run: abortCanary,
+  run: (a, ctx) => withClearErrors("Could not abort the canary", () => abortCanary(a, ctx)),
 });
 
 export const canaryFamily: CommandFamily = {

@@ -1,6 +1,7 @@
 import type { CommandFamily } from "../../core/command.js";
 import { defineCommand } from "../../core/command.js";
 import { runDeploy } from "./run-deploy.js";
+import { withClearErrors } from "./with-clear-errors.js";
 import {
   DEPLOY_USAGE,
   HISTORY_USAGE,
@@ -35,7 +36,7 @@ const deploy = defineCommand({
   parse: parseDeployArgs,
   permission: (a) => `deploy:${a.env}`,
   run: async (a, ctx) => {
-    await runDeploy({ app: a.app, target: a.target, env: a.env, dryRun: a.dryRun, force: a.force }, ctx);
+    await withClearErrors(`Could not deploy to ${a.env}`, () => runDeploy({ app: a.app, target: a.target, env: a.env, dryRun: a.dryRun, force: a.force }, ctx), "Nothing was changed.");
   },
 });
 
@@ -48,7 +49,7 @@ const status = defineCommand({
   sideEffects: false,
   parse: parseStatusArgs,
   permission: () => "kube:get",
-  run: showStatus,
+  run: (a, ctx) => withClearErrors("Could not read the status", () => showStatus(a, ctx)),
 });
 
 const history = defineCommand({
@@ -60,7 +61,7 @@ const history = defineCommand({
   sideEffects: false,
   parse: parseHistoryArgs,
   permission: () => "kube:get",
-  run: showHistory,
+  run: (a, ctx) => withClearErrors("Could not read the history", () => showHistory(a, ctx)),
 });
 
 const lock = defineCommand({
@@ -72,7 +73,7 @@ const lock = defineCommand({
   sideEffects: true,
   parse: parseLockArgs,
   permission: () => "deploy:lock",
-  run: lockEnvironment,
+  run: (a, ctx) => withClearErrors("Could not lock", () => lockEnvironment(a, ctx)),
 });
 
 const unlock = defineCommand({
@@ -84,7 +85,7 @@ const unlock = defineCommand({
   sideEffects: true,
   parse: parseUnlockArgs,
   permission: () => "deploy:unlock",
-  run: unlockEnvironment,
+  run: (a, ctx) => withClearErrors("Could not unlock", () => unlockEnvironment(a, ctx)),
 });
 
 const where = defineCommand({
@@ -108,7 +109,7 @@ const rollback = defineCommand({
   sideEffects: true,
   parse: parseRollbackArgs,
   permission: (a) => `deploy:${a.env}`,
-  run: rollbackEnvironment,
+  run: (a, ctx) => withClearErrors("Could not roll back", () => rollbackEnvironment(a, ctx)),
 });
 
 export const deployFamily: CommandFamily = {

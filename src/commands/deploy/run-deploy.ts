@@ -206,7 +206,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
       const snaps = err instanceof PartialApplyError ? err.snapshots : snapshots;
       const restored = await restoreSnapshots(cluster, snaps, config.deploy.fieldManager);
       if (restored.rolledBack.size > 0) {
-        await followRollout({ cluster, namespace: env.namespace, deployments: restored.rolledBack, timeoutMs: env.envConfig.rolloutTimeoutSeconds * 1000, clock, signals: [ctx.signal] });
+        await safeFollow({ cluster, namespace: env.namespace, deployments: restored.rolledBack, timeoutMs: env.envConfig.rolloutTimeoutSeconds * 1000, clock, signals: [ctx.signal] });
       }
       undo = restored.errors.length
         ? `Rolling back also failed for: ${restored.errors.join("; ")}. Check the namespace by hand.`
@@ -222,7 +222,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
   // Follow the rollout.
   const timeoutMs = (env.canary ? config.deploy.canaryReadySeconds : env.envConfig.rolloutTimeoutSeconds) * 1000;
   const signals = [ctx.signal, ...(hold ? [hold.lost] : [])];
-  const outcome: FollowOutcome = await followRollout({
+  const outcome: FollowOutcome = await safeFollow({
     cluster,
     namespace: env.namespace,
     deployments: followed,
@@ -276,7 +276,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
     const restored = await restoreSnapshots(cluster, snapshots, config.deploy.fieldManager);
     let healthy: FollowOutcome | undefined;
     if (restored.rolledBack.size > 0) {
-      healthy = await followRollout({
+      healthy = await safeFollow({
         cluster,
         namespace: env.namespace,
         deployments: restored.rolledBack,
@@ -298,6 +298,16 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
   await ctx.reply.send(reply(summary, "error", header, { type: "text", text: `*Failed:* ${why}\n${undo}` }, progressBlock(outcome.progress, "failed"), { type: "context", text: links() }));
   ctx.audit({ result: "rolled-back", reason: why });
   return "failure";
+}
+
+/** Following must not throw after the cluster changed: an error becomes a failed outcome (and a rollback). */
+async function safeFollow(opts: Parameters<typeof followRollout>[0]): Promise<FollowOutcome> {
+  try {
+    return await followRollout(opts);
+  } catch (err) {
+    const progress = [...opts.deployments.keys()].map((name) => ({ name, phase: "failed" as const, detail: `${name}: cannot follow the rollout` }));
+    return { outcome: "failed", reason: `cannot follow the rollout (${errorMessage(err)})`, progress };
+  }
 }
 
 export function isNotFound(err: unknown): boolean {

@@ -1,0 +1,57 @@
+import { expect } from "chai";
+import type { FaultRule } from "../../../src/sandbox/kube/index.js";
+import { startHarness, type Harness } from "../../helpers/harness.js";
+import { IMAGE, SHAS, appImages, deployment, githubDeployments, githubState } from "./helpers.js";
+
+// Faults injected in the staging API server: every deploy ends in success or a clean rollback, never half-applied.
+
+function expectConsistent(h: Harness, tone: string | undefined, text: string): "new" | "old" {
+  const images = appImages(h, "staging", "github-staging");
+  const values = [...new Set(Object.values(images))];
+  expect(values, `half-applied: ${JSON.stringify(images)}\n${text}`).to.have.length(1);
+  for (const name of Object.keys(images)) {
+    const d = deployment(h, "staging", "github-staging", name);
+    expect(d.metadata.annotations?.["tugboat.dev/sha"] ?? SHAS.staging, `${name} annotation`).to.equal(values[0]!.split(":")[1]);
+  }
+  if (values[0] === `${IMAGE}:${SHAS.pr4812}`) {
+    expect(tone, text).to.equal("success");
+    return "new";
+  }
+  expect(values[0]).to.equal(`${IMAGE}:${SHAS.staging}`);
+  expect(tone, text).to.equal("error");
+  expect(text).to.match(/put back|Rolled back|Nothing was changed/);
+  return "old";
+}
+
+describe("/deploy under injected faults", function () {
+  this.timeout(30000);
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    h.sandbox.clusters.staging!.faults.clear();
+    await h.stop();
+  });
+
+  const scenarios: Array<[string, FaultRule[], "new" | "old" | "either"]> = [
+    ["5xx and 409s on some applies (retried)", [{ verb: "patch", resource: "deployments", status: 500, count: 2 }, { verb: "patch", resource: "deployments", status: 409, count: 2 }], "new"],
+    ["watches dropped every 30 ms and 503s on lists", [{ verb: "watch", dropWatchAfterMs: 30 }, { verb: "list", status: 503, count: 3 }], "new"],
+    ["Services that cannot be applied: the Deployments already changed are rolled back", [{ verb: "patch", resource: "services", status: 503 }], "old"],
+    ["random 5xx everywhere", [{ status: 503, rate: 0.15 }], "either"],
+  ];
+  for (const [name, rules, expected] of scenarios) {
+    it(name, async () => {
+      for (const r of rules) h.sandbox.clusters.staging!.faults.add(r);
+      const t = await h.run("/deploy PR4812 to staging", { user: "UADMIN", channel: "CDEPLOYS" });
+      h.sandbox.clusters.staging!.faults.clear();
+      const got = expectConsistent(h, t.final?.tone, t.text);
+      if (expected !== "either") expect(got, t.text).to.equal(expected);
+      if (name.startsWith("Services")) expect(t.text).to.match(/Applying failed: Service github-staging\/\S+: [^\n]+\nEverything it had changed was put back/);
+      const [gh] = githubDeployments(h, "staging");
+      if (gh) expect(githubState(h, gh.id)).to.equal(got === "new" ? "success" : got === "old" ? (t.text.includes("Applying failed") ? "error" : "failure") : undefined);
+      // The lock is always released.
+      expect(h.sandbox.clusters.staging!.getObject("coordination.k8s.io/v1", "Lease", "github-staging", "tugboat-lock-github-staging")).to.equal(undefined);
+    });
+  }
+});
