@@ -1,0 +1,143 @@
+import { expect } from "chai";
+import { startHarness, type Harness, type Transcript } from "../../helpers/harness.js";
+import { codeBlock, kubectl, output } from "./kube-helpers.js";
+
+// Who may see what: kube:get narrowed by cluster, namespace and type; Secrets only for roles that name them,
+// and even then every value is redacted in every output format.
+
+const PLAIN = "hunter2-very-secret-password";
+const PLAIN_B64 = Buffer.from(PLAIN).toString("base64");
+const STRING_DATA = "string-data-secret-value";
+
+function denied(t: Transcript): string {
+  expect(t.final, t.text).to.equal(undefined);
+  expect(t.whispers).to.have.length(1);
+  return t.whispers[0]!.blocks.map((b) => ("text" in b ? b.text : "")).join("\n");
+}
+
+function everything(t: Transcript): string {
+  return JSON.stringify([t.updates, t.whispers, t.final]);
+}
+
+describe("/kube scope and secrets", function () {
+  this.timeout(60_000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({
+      configure: (c) => {
+        c.roles.stagingApps = { permissions: ["kube:get"], kube: { clusters: ["staging"], namespaces: ["github-*"], resources: ["pods", "deployments", "events"] } };
+        c.roles.secretReader = { permissions: ["kube:get"], kube: { resources: ["*", "secrets"] } };
+        c.roles.allNamespaces = { permissions: ["kube:get"], kube: { namespaces: ["*"] } };
+        c.bindings.push({ role: "stagingApps", users: ["UNARROW"], groups: [] });
+        c.bindings.push({ role: "secretReader", users: ["USECRETS"], groups: [] });
+        c.bindings.push({ role: "allNamespaces", users: ["UALLNS"], groups: [] });
+      },
+    });
+    const staging = h.sandbox.clusters.staging!;
+    const lastApplied = JSON.stringify({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "db", namespace: "github-staging" },
+      data: { password: PLAIN_B64 },
+      stringData: { extra: STRING_DATA },
+    });
+    staging.putObject({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "db", namespace: "github-staging", annotations: { "kubectl.kubernetes.io/last-applied-configuration": lastApplied + "\n" } },
+      type: "Opaque",
+      data: { password: PLAIN_B64, user: Buffer.from("app").toString("base64") },
+    });
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  it("a user without kube:get is denied by the router", async () => {
+    const t = await h.run("/kube get pods -n github-staging", { user: "UNOBODY" });
+    expect(denied(t)).to.contain("kube:get");
+  });
+
+  it("denial by namespace names the namespace", async () => {
+    expect(denied(await h.run("/kube get pods -n tugboat-secrets", { user: "UNARROW" }))).to.equal("Denied: namespace `tugboat-secrets` is not allowed for you.");
+    const ok = await h.run("/kube get pods -n github-staging", { user: "UNARROW" });
+    expect(codeBlock(ok)).to.match(/^NAME\s+READY/);
+  });
+
+  it("denial by type names the type, also inside a multi-type get", async () => {
+    expect(denied(await h.run("/kube get svc -n github-staging", { user: "UNARROW" }))).to.equal("Denied: type `services` is not allowed for you.");
+    expect(denied(await h.run("/kube get po,svc -n github-staging", { user: "UNARROW" }))).to.equal("Denied: type `services` is not allowed for you.");
+    expect(denied(await h.run("/kube describe svc unicorn -n github-staging", { user: "UNARROW" }))).to.contain("type `services`");
+  });
+
+  it("denial by cluster names the cluster", async () => {
+    expect(denied(await h.run("/kube get pods -n github-production", { user: "UNARROW" }))).to.equal("Denied: cluster `production` is not allowed for you.");
+    expect(denied(await h.run("/kube logs x --cluster production -n github-production", { user: "UNARROW" }))).to.contain("cluster `production`");
+  });
+
+  it("-A is refused for a role limited to some namespaces, and says so", async () => {
+    const msg = denied(await h.run("/kube get pods -A", { user: "UNARROW" }));
+    expect(msg).to.contain("all namespaces (-A) is not allowed for you");
+    expect(msg).to.contain("-n");
+    expect(denied(await h.run("/kube events -A", { user: "UNARROW" }))).to.contain("all namespaces (-A)");
+    const ok = await h.run("/kube get pods -A", { user: "UALLNS" });
+    expect(codeBlock(ok)).to.match(/^NAMESPACE\s+NAME/);
+  });
+
+  it("Secrets are denied unless a role names them (viewer and a '*' resource role alike)", async () => {
+    expect(denied(await h.run("/kube get secrets -n github-staging", { user: "UVIEWER" }))).to.contain("type `secrets` is not allowed");
+    expect(denied(await h.run("/kube get secret db -n github-staging -o yaml", { user: "UALLNS" }))).to.contain("type `secrets`");
+    expect(denied(await h.run("/kube get po,secrets -n github-staging", { user: "UVIEWER" }))).to.contain("type `secrets`");
+    expect(denied(await h.run("/kube describe secret db -n github-staging", { user: "UVIEWER" }))).to.contain("type `secrets`");
+  });
+
+  const formats = ["", "-o wide", "-o yaml", "-o json", "-o name"];
+  for (const f of formats) {
+    it(`redacts Secret values with ${f || "the default table"}`, async () => {
+      const t = await h.run(`/kube get secrets -n github-staging ${f}`, { user: "USECRETS" });
+      expect(t.final?.tone, t.text).to.equal("success");
+      const all = everything(t);
+      for (const leak of [PLAIN, PLAIN_B64, STRING_DATA, "YXBw"]) expect(all).to.not.contain(leak);
+      // kubectl's JSON printer escapes < and > (Go's HTML-safe encoding), so JSON shows \u003credacted….
+      const text = output(t).replace(/\\u003c/g, "<").replace(/\\u003e/g, ">");
+      if (f.includes("yaml") || f.includes("json")) {
+        expect(text).to.contain("<redacted: 28 bytes>");
+        expect(text).to.contain("<redacted: 3 bytes>");
+      }
+      if (f === "-o name") expect(codeBlock(t).split("\n")).to.include("secret/db");
+    });
+  }
+
+  it("redacts inside last-applied-configuration (yaml and json of a single Secret)", async () => {
+    for (const f of ["yaml", "json"]) {
+      const t = await h.run(`/kube get secret db -n github-staging -o ${f}`, { user: "USECRETS" });
+      const text = output(t);
+      expect(text).to.contain("last-applied-configuration");
+      expect(text).to.contain("redacted: 24 bytes"); // stringData inside the annotation
+      for (const leak of [PLAIN, PLAIN_B64, STRING_DATA]) expect(everything(t)).to.not.contain(leak);
+    }
+  });
+
+  it("redacts in describe, and hides the last-applied annotation as kubectl describe does", async () => {
+    const t = await h.run("/kube describe secret db -n github-staging", { user: "USECRETS" });
+    const text = output(t);
+    expect(text).to.match(/password:\s+<redacted: 28 bytes>/i);
+    expect(text).to.match(/^Events:\s+<none>$/m);
+    for (const leak of [PLAIN, PLAIN_B64, STRING_DATA]) expect(everything(t)).to.not.contain(leak);
+  });
+
+  it("redacts in a multi-type yaml List and never writes a value to the log", async () => {
+    const t = await h.run("/kube get secrets,deploy -n github-staging -o yaml", { user: "USECRETS" });
+    expect(output(t)).to.contain("kind: List");
+    for (const leak of [PLAIN, PLAIN_B64, STRING_DATA]) {
+      expect(everything(t)).to.not.contain(leak);
+      expect(h.logText()).to.not.contain(leak);
+    }
+  });
+
+  it("the Secret table itself matches kubectl (no values there to begin with)", async () => {
+    const t = await h.run("/kube get secrets -n github-staging", { user: "USECRETS" });
+    const k = await kubectl(h, "staging", ["get", "secrets", "-n", "github-staging"]);
+    expect(codeBlock(t) + "\n").to.equal(k.stdout);
+  });
+});
