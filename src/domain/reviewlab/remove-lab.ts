@@ -18,7 +18,7 @@ export async function namespaceResource(cluster: KubeCluster) {
   return res;
 }
 
-/** Deletes the namespace; false when it was already gone. */
+/** Deletes the namespace; false when it was already gone. A namespace already terminating counts as deleted. */
 export async function deleteLabNamespace(cluster: KubeCluster, namespace: string): Promise<boolean> {
   const res = await namespaceResource(cluster);
   try {
@@ -26,6 +26,8 @@ export async function deleteLabNamespace(cluster: KubeCluster, namespace: string
     return true;
   } catch (err) {
     if (isGatewayError(err, "not-found")) return false;
+    // Kubernetes answers 409 to a DELETE of a namespace that is already being finalized.
+    if (isGatewayError(err, "conflict")) return true;
     throw err;
   }
 }
