@@ -142,6 +142,19 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
   const namespace = labNamespace(branch);
   const host = `${slug}.${cfg.domain}`;
   const url = `https://${host}`;
+  // Templates and secret sources are read while the lab's namespace and the limits are checked.
+  const commonLabels = { "app.kubernetes.io/managed-by": "tugboat", "tugboat.dev/slug": slug };
+  const templateLoad = loadLabTemplates(github, repo, target.sha, cfg.templatesDir);
+  const secretLoad = buildLabSecret(cluster, {
+    sourceNamespace: cfg.secretSourceNamespace,
+    sources: cfg.secretSources,
+    app: env.appName,
+    name: cfg.secretName,
+    namespace,
+    labels: commonLabels,
+  });
+  templateLoad.catch(() => undefined);
+  secretLoad.catch(() => undefined);
   const found = await findLab(cluster, namespace);
   if (found.state === "foreign") throw new UserError(`Namespace ${namespace} exists but is not a Tugboat review lab; Tugboat will not touch it.`);
   let existing: LabInfo | undefined;
@@ -159,7 +172,7 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
   // 2. Templates, the layered Secret and the Ingress, checked before anything is created.
   progress.set(STEP.render, "running");
   const owner = existing?.owner ?? ctx.actor.id;
-  const templates = await loadLabTemplates(github, repo, target.sha, cfg.templatesDir);
+  const templates = await templateLoad;
   const rendered = renderLabObjects(templates, {
     image: `${env.imageRepo}:${target.sha}`,
     sha: target.sha,
@@ -174,15 +187,7 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
     service: cfg.ingress.service,
     secretName: cfg.secretName,
   });
-  const commonLabels = { "app.kubernetes.io/managed-by": "tugboat", "tugboat.dev/slug": slug };
-  const secret = await buildLabSecret(cluster, {
-    sourceNamespace: cfg.secretSourceNamespace,
-    sources: cfg.secretSources,
-    app: env.appName,
-    name: cfg.secretName,
-    namespace,
-    labels: commonLabels,
-  });
+  const secret = await secretLoad;
   const ingress = labIngress({ namespace, host, service: cfg.ingress.service, port: cfg.ingress.port, labels: commonLabels });
   const checked = await checkLabObjects(cluster, rendered, namespace, [secret.secret, ingress]);
   const objects = [...checked, secret.secret, ingress];

@@ -50,6 +50,6 @@ export async function loadLabTemplates(github: GithubGateway, repo: string, sha:
   if (entries === undefined) return readFallbackTemplates(fallbackDir);
   const files = entries.filter((e) => e.type === "file" && isTemplate(e.name)).sort((a, b) => a.name.localeCompare(b.name));
   if (files.length === 0) throw new UserError(`${repo}@${sha.slice(0, 7)}: ${REPO_TEMPLATE_DIR}/ holds no .yaml templates.`);
-  const texts = await mapLimit(files, 8, (f) => github.readFile(repo, f.path, sha));
+  const texts = await mapLimit(files, 10, (f) => github.readFile(repo, f.path, sha));
   return { source: `${repo}@${sha.slice(0, 7)}`, fromRepo: true, files: files.map((f, i) => ({ path: f.path, text: texts[i]! })) };
 }
