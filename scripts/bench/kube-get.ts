@@ -5,11 +5,12 @@
 //
 // Prints a markdown table and writes it into docs/benchmarks.md (section "## /kube get").
 
-import { execFile } from "node:child_process";
+import { execFile, fork } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import v8 from "node:v8";
 import vm from "node:vm";
@@ -60,25 +61,10 @@ async function main(): Promise<void> {
   const outDir = mkdtempSync(join(tmpdir(), "tugboat-bench-"));
   const log = (s: string) => process.stderr.write(s + "\n");
 
-  // ---- sandbox: one cluster, the usual seed plus 5,000 pods in 50 namespaces
-  const sandbox = await startKubeSandbox({ clusterName: "staging", seedDir: join(ROOT, "config/sandbox/kube/staging"), delays: ZERO_DELAYS });
-  const created = new Date(Date.now() - 3 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
-  for (let n = 0; n < NAMESPACES; n++) {
-    sandbox.putObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: `bench-${String(n).padStart(2, "0")}`, creationTimestamp: created } });
-  }
-  for (let i = 0; i < PODS; i++) {
-    const ns = `bench-${String(i % NAMESPACES).padStart(2, "0")}`;
-    sandbox.putObject({
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: `web-${String(i).padStart(4, "0")}-x7k2p`, namespace: ns, labels: { app: "web" }, creationTimestamp: created },
-      spec: { containers: [{ name: "web", image: "registry.example.com/web:1.0" }] },
-    });
-  }
-  const kubeconfig = join(outDir, "kubeconfig");
-  writeKubeconfig(kubeconfig, [{ name: "staging", url: sandbox.url }], "staging");
-  // Let the sandbox's controllers settle (scheduling, readiness) before timing.
-  await new Promise((r) => setTimeout(r, 1500));
+  // ---- sandbox: one cluster in a child process (so Tugboat's RSS is Tugboat's alone), seed + 5,000 pods
+  const server = await startServer(outDir);
+  const kubeconfig = server.kubeconfig;
+  log(`sandbox ready at ${server.url} (pid ${server.pid})`);
 
   // ---- Tugboat: the production wiring (buildApp), logs at warn to a sink so they cannot grow memory
   const config = loadConfigFile(join(ROOT, "config/sandbox/tugboat.yaml"));
@@ -147,21 +133,21 @@ async function main(): Promise<void> {
   const cold = newGateway();
   const coldApp = makeApp(cold);
   let before = cold.cluster("staging").requestCount;
-  let sandboxBefore = sandbox.requests.total;
+  let sandboxBefore = await server.requests();
   await tugboat(coldApp);
   const coldRequests = cold.cluster("staging").requestCount - before;
-  const coldSandbox = sandbox.requests.total - sandboxBefore;
+  const coldSandbox = (await server.requests()) - sandboxBefore;
   before = warmKube.cluster("staging").requestCount;
-  sandboxBefore = sandbox.requests.total;
+  sandboxBefore = await server.requests();
   await tugboat();
   const warmRequests = warmKube.cluster("staging").requestCount - before;
-  const warmSandbox = sandbox.requests.total - sandboxBefore;
-  sandboxBefore = sandbox.requests.total;
+  const warmSandbox = (await server.requests()) - sandboxBefore;
+  sandboxBefore = await server.requests();
   await kubectl(join(outDir, "kubectl-cache-count-cold"));
-  const kubectlColdRequests = sandbox.requests.total - sandboxBefore;
-  sandboxBefore = sandbox.requests.total;
+  const kubectlColdRequests = (await server.requests()) - sandboxBefore;
+  sandboxBefore = await server.requests();
   await kubectl(sharedCache);
-  const kubectlWarmRequests = sandbox.requests.total - sandboxBefore;
+  const kubectlWarmRequests = (await server.requests()) - sandboxBefore;
 
   // ---- wall time: alternate the contenders so drift hits them alike
   const times = { tugboatWarm: [] as number[], tugboatCold: [] as number[], kubectlWarm: [] as number[], kubectlCold: [] as number[] };
@@ -181,7 +167,14 @@ async function main(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const heapBefore = process.memoryUsage().heapUsed;
   const rssStarted = performance.now();
-  for (let i = 0; i < RSS_QUERIES; i++) await warmApp.router.handle(session, nsQuery(i));
+  const samples: string[] = [];
+  for (let i = 0; i < RSS_QUERIES; i++) {
+    await warmApp.router.handle(session, nsQuery(i));
+    if ((i + 1) % 250 === 0) {
+      gc();
+      samples.push(`${i + 1}: ${mb(process.memoryUsage().rss)} / ${mb(process.memoryUsage().heapUsed)}`);
+    }
+  }
   const rssMs = performance.now() - rssStarted;
   gc();
   gc();
@@ -210,8 +203,8 @@ async function main(): Promise<void> {
   const when = new Date().toISOString().slice(0, 10);
   const kubectlVersion = (await exec(KUBECTL, ["version", "--client"], { encoding: "utf8" }).catch(() => ({ stdout: "?" }))).stdout.split("\n")[0];
   const table = [
-    `Measured ${when} by \`npx tsx scripts/bench/kube-get.ts\` (${RUNS} runs each, median; contenders alternated): Node ${process.version}, ${cpus().length}× ${cpus()[0]?.model.trim() ?? "cpu"}, ${kubectlVersion} at ${KUBECTL}.`,
-    `Sandbox: one in-process API server (ZERO_DELAYS) with ${PODS.toLocaleString("en-US")} pods in ${NAMESPACES} namespaces plus the staging seed (${rows.toLocaleString("en-US")} rows printed). Tugboat's output is ${identical ? "byte-identical to" : "**not** identical to"} kubectl's.`,
+    `Measured ${when} by \`npx tsx scripts/bench/kube-get.ts\` (${RUNS} runs each, median; contenders alternated): Node ${process.version}, ${cpus().length}× ${cpus()[0]?.model.trim() ?? "cpu"}, ${kubectlVersion} at ${KUBECTL}; load average at the end ${loadavg().map((x) => x.toFixed(1)).join(" / ")} (other work shared the machine).`,
+    `Sandbox: one API server (\`startKubeSandbox\`, ZERO_DELAYS) in a child process with ${PODS.toLocaleString("en-US")} pods in ${NAMESPACES} namespaces plus the staging seed (${rows.toLocaleString("en-US")} rows printed). Tugboat's output is ${identical ? "byte-identical to" : "**not** identical to"} kubectl's.`,
     "Tugboat is timed in-process from `router.handle` to the terminal renderer's text (parse, policy, API request, Table decode, kubectl printer, chat cut + attachment, renderText); kubectl is timed as a child process (`execFile`) including process start.",
     "",
     "| measure | Tugboat `/kube get pods -A` | `kubectl get pods -A` | ratio (Tugboat / kubectl) | target |",
@@ -224,18 +217,73 @@ async function main(): Promise<void> {
     `| RSS over ${allRuns} more \`get pods -A\` (${rows.toLocaleString("en-US")} rows each, after GC) | ${mb(rssAllBefore)} → ${mb(rssAllAfter)} (${signed(rssAllAfter - rssAllBefore)}); heap ${mb(heapAllBefore)} → ${mb(heapAllAfter)} | | | |`,
     "",
     `All runs (ms): Tugboat warm ${fmt(times.tugboatWarm)}; Tugboat cold ${fmt(times.tugboatCold)}; kubectl warm ${fmt(times.kubectlWarm)}; kubectl cold ${fmt(times.kubectlCold)}.`,
-    `Each of the ${RSS_QUERIES.toLocaleString("en-US")} small queries took ${(rssMs / RSS_QUERIES).toFixed(1)} ms on average.`,
+    `Each of the ${RSS_QUERIES.toLocaleString("en-US")} small queries took ${(rssMs / RSS_QUERIES).toFixed(1)} ms on average. RSS / heap after GC every 250 queries: ${samples.join("; ")}.`,
   ].join("\n");
   process.stdout.write(table + "\n");
 
   if (WRITE) writeSection(join(ROOT, "docs/benchmarks.md"), "## /kube get", table);
 
   await warmApp.stop();
-  await sandbox.stop();
+  server.stop();
   await logging.close();
   rmSync(outDir, { recursive: true, force: true });
   // client-node keeps agents alive; the numbers are out, so leave.
   process.exit(0);
+}
+
+interface ServerHandle {
+  url: string;
+  kubeconfig: string;
+  pid: number;
+  requests(): Promise<number>;
+  stop(): void;
+}
+
+/** Starts this script in --serve mode as a child process and talks to it over IPC. */
+async function startServer(outDir: string): Promise<ServerHandle> {
+  const child = fork(fileURLToPath(import.meta.url), ["--serve", outDir], { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const waiters: Array<(m: any) => void> = [];
+  child.on("message", (m) => waiters.shift()?.(m));
+  const next = () => new Promise<any>((r) => waiters.push(r));
+  const ready = await next();
+  return {
+    url: ready.url,
+    kubeconfig: ready.kubeconfig,
+    pid: child.pid!,
+    requests: async () => {
+      const p = next();
+      child.send({ cmd: "requests" });
+      return (await p).total as number;
+    },
+    stop: () => void child.kill(),
+  };
+}
+
+/** --serve: the sandbox side. */
+async function serve(outDir: string): Promise<void> {
+  const sandbox = await startKubeSandbox({ clusterName: "staging", seedDir: join(ROOT, "config/sandbox/kube/staging"), delays: ZERO_DELAYS });
+  const created = new Date(Date.now() - 3 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
+  for (let n = 0; n < NAMESPACES; n++) {
+    sandbox.putObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: `bench-${String(n).padStart(2, "0")}`, creationTimestamp: created } });
+  }
+  for (let i = 0; i < PODS; i++) {
+    const ns = `bench-${String(i % NAMESPACES).padStart(2, "0")}`;
+    sandbox.putObject({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: `web-${String(i).padStart(4, "0")}-x7k2p`, namespace: ns, labels: { app: "web" }, creationTimestamp: created },
+      spec: { containers: [{ name: "web", image: "registry.example.com/web:1.0" }] },
+    });
+  }
+  const kubeconfig = join(outDir, "kubeconfig");
+  writeKubeconfig(kubeconfig, [{ name: "staging", url: sandbox.url }], "staging");
+  // Let the sandbox's controllers settle (scheduling, readiness) before anything is timed.
+  await new Promise((r) => setTimeout(r, 1500));
+  process.on("message", (m: any) => {
+    if (m?.cmd === "requests") process.send!({ total: sandbox.requests.total });
+  });
+  process.on("disconnect", () => void sandbox.stop().then(() => process.exit(0)));
+  process.send!({ url: sandbox.url, kubeconfig });
 }
 
 function mb(bytes: number): string {
@@ -265,7 +313,8 @@ function writeSection(path: string, heading: string, body: string): void {
   writeFileSync(path, out.join("\n").replace(/\n{3,}/g, "\n\n"));
 }
 
-main().catch((err) => {
+const serveAt = process.argv.indexOf("--serve");
+(serveAt >= 0 ? serve(process.argv[serveAt + 1]!) : main()).catch((err) => {
   process.stderr.write(`benchmark failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

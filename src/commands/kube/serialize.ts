@@ -2,7 +2,9 @@ import { stringify } from "yaml";
 import type { KObject } from "../../gateways/types.js";
 
 // -o json and -o yaml as kubectl prints them: keys sorted (Go marshals maps in key order), JSON indented by
-// four spaces with Go's HTML escaping, YAML in go-yaml's block style (sequences not indented under their key).
+// four spaces, YAML in go-yaml's block style (sequences not indented under their key, YAML 1.1 quoting).
+// One deliberate difference: kubectl's JSON escapes <, > and & as \u003c, \u003e, \u0026 (Go's HTML-safe
+// encoding); chat readers get them literally (`<redacted: 12 bytes>`, `<none>`), which is the same JSON value.
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
@@ -18,12 +20,7 @@ function sortKeys(v: unknown): unknown {
 }
 
 export function toKubectlJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 4)
-    .replace(/</g, "\\u003c")
-    .replace(/>/g, "\\u003e")
-    .replace(/&/g, "\\u0026")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(sortKeys(value), null, 4).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 export function toKubectlYaml(value: unknown): string {

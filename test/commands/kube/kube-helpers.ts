@@ -36,7 +36,11 @@ export function normaliseAges(text: string): string {
     .join("\n");
 }
 
-/** Golden check: identical text, or identical once ages are normalised (they may tick between the two runs). */
+/**
+ * Golden check: identical text, or identical once ages are normalised (they may tick between the two runs).
+ * kubectl's JSON escapes <, > and & (\u003c…); Tugboat prints them literally (the same JSON value).
+ */
 export function sameAsKubectl(ours: string, theirs: string): boolean {
+  theirs = theirs.replace(/\\u003c/g, "<").replace(/\\u003e/g, ">").replace(/\\u0026/g, "&");
   return ours + "\n" === theirs || normaliseAges(ours) === normaliseAges(theirs.replace(/\n$/, ""));
 }
