@@ -15,6 +15,11 @@ export interface OctokitOptions {
   log: Logger;
   /** Retries of 5xx answers (plugin-retry). Tests lower it. */
   retries?: number;
+  /**
+   * GitHub asks clients to space writes about a second apart, and plugin-throttling does so. Tests against the
+   * sandbox turn the spacing off (rate-limit answers are then not retried) to keep the suite fast.
+   */
+  throttle?: boolean;
 }
 
 const TugboatOctokit = Octokit.plugin(throttling, retry);
@@ -43,6 +48,7 @@ export function createOctokit(opts: OctokitOptions): TugboatOctokitInstance {
     },
     retry: { retries: opts.retries ?? 2 },
     throttle: {
+      enabled: opts.throttle ?? true,
       onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
         opts.log.warn("GitHub rate limit hit", { method: options.method, url: options.url, retryAfter, retryCount });
         return retryCount < 1 && retryAfter <= 60;
