@@ -1,38 +1,48 @@
+import { randomBytes } from "node:crypto";
 import Handlebars from "handlebars";
 import { parseAllDocuments } from "yaml";
 import { UserError } from "../core/errors.js";
 import type { KObject } from "../gateways/types.js";
 
-// Handlebars templates for manifests. Every value is escaped for YAML before it reaches the template, so a
-// branch name or PR title can change nothing but the value it fills: no new keys, documents or lines.
+// Handlebars templates for manifests. A branch name or PR title can change nothing but the value it fills:
+// no new keys, documents or lines (see renderManifests).
 
 export type TemplateValues = Record<string, string | number | boolean | undefined>;
 
-// A value this plain is safe anywhere in a YAML line, inside or outside quotes.
-const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$/;
-// Plain-looking words YAML would read as another type.
-const YAML_SPECIAL = /^(true|false|yes|no|on|off|null|y|n|~|[-+]?(\d[\d_]*(\.\d*)?([eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|\.inf|\.nan))$/i;
-
-/** A YAML-safe rendering of one value: plain when harmless, else a double-quoted scalar with no raw newlines. */
-export function yamlScalar(value: string | number | boolean | undefined): string {
-  if (value === undefined) return '""';
-  if (typeof value !== "string") return JSON.stringify(String(value));
-  if (PLAIN.test(value) && !YAML_SPECIAL.test(value)) return value;
-  // JSON strings are valid YAML double-quoted scalars; escape the line separators JSON leaves raw.
-  return JSON.stringify(value).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029").replace(/\u0085/g, "\\u0085");
-}
-
 const handlebars = Handlebars.create();
 
-export function renderTemplate(source: string, values: TemplateValues, file = "template"): string {
-  const escaped: Record<string, Handlebars.SafeString> = {};
-  for (const [k, v] of Object.entries(values)) escaped[k] = new handlebars.SafeString(yamlScalar(v));
+/**
+ * Renders manifest templates into objects so that values can change nothing but themselves: each value enters
+ * the template as an inert alphanumeric token, the YAML is parsed, and only then are the tokens in keys and string
+ * scalars replaced by the real values. A value therefore works anywhere a word does (plain, quoted, inside a
+ * longer string) and can never add keys, documents or lines, whatever characters it holds.
+ */
+export function renderManifests(source: string, values: TemplateValues, file = "template"): KObject[] {
+  const prefix = `tugboatv${randomBytes(6).toString("hex")}x`;
+  const tokens = new Map<string, string>();
+  const context: Record<string, string> = {};
+  Object.entries(values).forEach(([key, value], i) => {
+    const token = `${prefix}${i}z`;
+    tokens.set(token, value === undefined ? "" : String(value));
+    context[key] = token;
+  });
+  let text: string;
   try {
-    // strict: a placeholder the values do not define is an error, not an empty string.
-    return handlebars.compile(source, { strict: true, noEscape: true })(escaped);
+    text = handlebars.compile(source, { strict: true, noEscape: true })(context);
   } catch (err) {
     throw new UserError(`${file}: cannot render the template (${(err as Error).message.split("\n")[0]})`);
   }
+  const pattern = new RegExp(`${prefix}\\d+z`, "g");
+  const substitute = (s: string): string => (s.includes(prefix) ? s.replace(pattern, (t) => tokens.get(t) ?? t) : s);
+  const walk = (node: unknown): unknown => {
+    if (typeof node === "string") return substitute(node);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node && typeof node === "object") {
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [substitute(k), walk(v)]));
+    }
+    return node;
+  };
+  return parseManifests(text, file).map((obj) => walk(obj) as KObject);
 }
 
 /** Parses multi-document YAML into objects; empty documents are skipped. */

@@ -1,7 +1,7 @@
 import { UserError } from "../../core/errors.js";
 import type { GithubGateway, KObject, KubeCluster } from "../../gateways/types.js";
 import { resourceFor } from "../apply-objects.js";
-import { describeObject, parseManifests, renderTemplate } from "../render-manifests.js";
+import { describeObject, renderManifests } from "../render-manifests.js";
 import type { Target } from "../resolve-target.js";
 import { stampAnnotations, type DeployStamp } from "./annotations.js";
 import { findResource } from "./follow-rollout.js";
@@ -64,7 +64,7 @@ export async function readManifests(github: GithubGateway, env: DeployEnv, targe
   if (files.length === 0) return undefined;
   const values = templateValues(env, target);
   const texts = await Promise.all(files.map((f) => github.readFile(env.repo, f, target.sha)));
-  const objects = texts.flatMap((text, i) => parseManifests(renderTemplate(text, values, files[i]), files[i]));
+  const objects = texts.flatMap((text, i) => renderManifests(text, values, files[i]));
   return { files, objects };
 }
 

@@ -1,7 +1,7 @@
 import { UserError } from "../../core/errors.js";
 import type { KObject, KubeCluster } from "../../gateways/types.js";
 import { resourceFor } from "../apply-objects.js";
-import { describeObject, parseManifests, renderTemplate, type TemplateValues } from "../render-manifests.js";
+import { describeObject, renderManifests, type TemplateValues } from "../render-manifests.js";
 import type { TemplateSet } from "./load-templates.js";
 
 // From templates to the objects of one lab: render (YAML-safe), parse, and check that every object is a
@@ -33,7 +33,7 @@ export function templateValues(v: LabValues): TemplateValues {
 export function renderLabObjects(templates: TemplateSet, values: LabValues): KObject[] {
   const vals = templateValues(values);
   const out: KObject[] = [];
-  for (const f of templates.files) out.push(...parseManifests(renderTemplate(f.text, vals, f.path), f.path));
+  for (const f of templates.files) out.push(...renderManifests(f.text, vals, f.path));
   return out;
 }
 

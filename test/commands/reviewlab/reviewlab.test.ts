@@ -81,7 +81,7 @@ describe("/reviewlab (sandbox, through the router)", function () {
   it("list: shows branch, sha, owner, age, expiry, ready pods and URL; --mine filters", async () => {
     const t = await run(h, "/reviewlab list");
     expect(t.final?.tone).to.equal("success");
-    expect(t.text).to.match(/my-branch\s+663c692\s+UDEPLOYER\s+\S+\s+in 2d23h\s+2\/2\s+https:\/\/my-branch\.review-lab\.example\.com/);
+    expect(t.text).to.match(/my-branch\s+663c692\s+UDEPLOYER\s+\S+\s+in (2d23h|3d)\s+2\/2\s+https:\/\/my-branch\.review-lab\.example\.com/);
     const mine = await run(h, "/reviewlab list --mine", LABUSER);
     expect(mine.text).to.include("You have no review labs.");
   });
