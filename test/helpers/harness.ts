@@ -77,7 +77,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const secrets = new SecretRegistry();
   secrets.add(sandbox.github.token);
   const logging = createLogging({ level: "debug", secrets, stream: logStream, auditStream: logStream });
-  const kube = createKubeGateway({ config, kubeconfigPath: sandbox.kubeconfigPath, timeoutMs: 5000, log: logging.logger });
+  const kube = createKubeGateway({ config, kubeconfigPath: sandbox.kubeconfigPath, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log: logging.logger });
   const github = createGithubGateway({ baseUrl: sandbox.github.url, token: sandbox.github.token, log: logging.logger, retries: 0, throttle: false });
   const notices: Harness["notices"] = [];
   const app = buildApp({
