@@ -34,7 +34,8 @@ async function main(): Promise<void> {
     plan.github = { baseUrl: sandbox.env.GITHUB_API_URL, token: sandbox.env.GITHUB_TOKEN };
     plan.configPath = sandbox.configPath;
   } else {
-    process.stdout.write(`Tugboat: live mode (${plan.chat}), config ${plan.configPath}.\n`);
+    const who = plan.chat === "terminal" ? `, acting as ${plan.terminalUser ?? "terminal (set TUGBOAT_USER to a Slack user id the config binds to a role)"}` : "";
+    process.stdout.write(`Tugboat: live mode (${plan.chat}), config ${plan.configPath}${who}.\n`);
   }
 
   const config = loadConfigFile(plan.configPath);

@@ -59,6 +59,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       GITHUB_API_URL: github.url,
       GITHUB_TOKEN: github.token,
       TUGBOAT_CONFIG: configPath,
+      // The sandbox config binds UADMIN to the admin role; a terminal started from this file acts as it.
+      TUGBOAT_USER: "UADMIN",
     };
     if (opts.writeFiles !== false) {
       mkdirSync(outDir, { recursive: true });
