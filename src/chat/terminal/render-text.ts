@@ -9,6 +9,7 @@ export function plainInline(text: string): string {
   return text
     .replace(/<([^|>]+)\|([^>]+)>/g, "$2 ($1)")
     .replace(/<(https?:[^>]+)>/g, "$1")
+    .replace(/<@([A-Z0-9]+)>/g, "@$1")
     .replace(/(^|[\s(])\*([^*\n]+)\*(?=[\s).,:;!?]|$)/g, "$1$2");
 }
 
