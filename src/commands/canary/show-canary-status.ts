@@ -7,7 +7,8 @@ import { retryTransient } from "../../domain/deploy/retry-transient.js";
 import { runningSha } from "../../domain/deploy/set-images.js";
 import { resolveAppName } from "../../domain/deploy/resolve-deploy-env.js";
 import type { KObject } from "../../gateways/types.js";
-import { age, reply, table } from "../deploy/format-deploy.js";
+import { ageSince } from "../../domain/format/human-duration.js";
+import { reply, table } from "../deploy/format-deploy.js";
 import { findCanary } from "./find-canary.js";
 import { CANARY_STATUS_USAGE, type CanaryArgs } from "./parse-canary-args.js";
 
@@ -39,7 +40,7 @@ export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): P
       const mine = podsOfTemplate(d, pods);
       const started = track === "canary" ? (d.metadata?.annotations?.[ANN_CANARY_STARTED] ?? d.metadata?.creationTimestamp) : d.metadata?.creationTimestamp;
       const sha = runningSha(d, env.image);
-      rows.push([d.metadata!.name!, track, `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`, String(restarts(mine)), age(started, now), sha ? sha.slice(0, 7) : "-"]);
+      rows.push([d.metadata!.name!, track, `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`, String(restarts(mine)), ageSince(started, now), sha ? sha.slice(0, 7) : "-"]);
     }
   }
   const title = `${app} canary${state.pr ? ` of PR #${state.pr}` : ""}${state.sha ? ` (${state.sha.slice(0, 7)})` : ""} in ${env.baseEnv}`;

@@ -1,7 +1,8 @@
 import type { CommandContext } from "../../core/command.js";
 import { UsageError } from "../../core/errors.js";
 import { resolveAppName } from "../../domain/deploy/resolve-deploy-env.js";
-import { age, reply, table } from "./format-deploy.js";
+import { ageSince } from "../../domain/format/human-duration.js";
+import { reply, table } from "./format-deploy.js";
 import { HISTORY_USAGE, type HistoryArgs } from "./parse-deploy-args.js";
 
 // /deploy history: recent GitHub Deployments of the app.
@@ -23,7 +24,7 @@ export async function showHistory(args: HistoryArgs, ctx: CommandContext): Promi
   const rows = records.slice(0, args.limit).map((d) => {
     const pr = d.payload.pr ? `#${d.payload.pr}` : "-";
     const actor = typeof d.payload.actor === "string" ? d.payload.actor : d.creator;
-    return [String(d.id), d.environment, d.sha.slice(0, 7), pr, actor, d.state ?? "-", `${age(d.createdAt, now)} ago`];
+    return [String(d.id), d.environment, d.sha.slice(0, 7), pr, actor, d.state ?? "-", `${ageSince(d.createdAt, now)} ago`];
   });
   const title = `${app}: last ${rows.length} deployment${rows.length === 1 ? "" : "s"}${env ? ` to ${env}` : ""}`;
   await ctx.reply.send(

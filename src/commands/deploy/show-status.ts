@@ -8,7 +8,8 @@ import { appDeployments } from "../../domain/deploy/plan-deploy.js";
 import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import { runningSha } from "../../domain/deploy/set-images.js";
 import type { KObject } from "../../gateways/types.js";
-import { age, reply, table } from "./format-deploy.js";
+import { ageSince } from "../../domain/format/human-duration.js";
+import { reply, table } from "./format-deploy.js";
 import { STATUS_USAGE } from "./parse-deploy-args.js";
 
 // /deploy status: what runs where, in every environment, and the locks.
@@ -18,7 +19,7 @@ function row(env: string, d: KObject, image: string, now: Date): string[] {
   const sha = runningSha(d, image);
   const ready = `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`;
   const at = ann[ANN_DEPLOYED_AT];
-  return [env, d.metadata?.name ?? "", ready, sha ? sha.slice(0, 7) : "-", ann[ANN_PR] ? `#${ann[ANN_PR]}` : "-", ann[ANN_DEPLOYED_BY] || "-", at ? `${age(at, now)} ago` : "-"];
+  return [env, d.metadata?.name ?? "", ready, sha ? sha.slice(0, 7) : "-", ann[ANN_PR] ? `#${ann[ANN_PR]}` : "-", ann[ANN_DEPLOYED_BY] || "-", at ? `${ageSince(at, now)} ago` : "-"];
 }
 
 export async function showStatus(args: { app?: string }, ctx: CommandContext): Promise<void> {

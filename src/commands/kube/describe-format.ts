@@ -1,5 +1,5 @@
 import type { KObject } from "../../gateways/types.js";
-import { ageSince } from "./format-age.js";
+import { ageSince } from "../../domain/format/human-duration.js";
 import { LAST_APPLIED } from "./redact-secret.js";
 import { KUBECTL_DESCRIBE, tabwrite } from "./tabwriter.js";
 

@@ -1,5 +1,5 @@
 import type { ApiResource, KubeTable } from "../../gateways/types.js";
-import { humanDuration, isTimestamp } from "./format-age.js";
+import { humanDuration, isTimestamp } from "../../domain/format/human-duration.js";
 import { tabwrite } from "./tabwriter.js";
 
 // Prints a server-side Table (meta.k8s.io/v1) exactly as kubectl's HumanReadablePrinter does: upper-case

@@ -2,7 +2,7 @@ import type { Block, ProgressState, Reply } from "../../core/reply.js";
 import type { AddPlan } from "../../domain/nodes/plan-add.js";
 import type { MinSizeResult } from "../../domain/nodes/scale-with-retry.js";
 import type { Slot } from "../../domain/nodes/watch-pool.js";
-import { formatDuration } from "./format-age.js";
+import { humanDuration } from "../../domain/format/human-duration.js";
 
 // Replies of /nodes add: the plan (confirmation and --dry-run), progress, and the final outcome.
 
@@ -113,7 +113,7 @@ export function finalReply(o: AddOutcome): Reply {
   const t = p.target;
   const readyNodes = p.slots.filter((s) => s.state === "ready").map((s) => s.node!.name);
   const stuck = p.slots.filter((s) => s.state !== "ready");
-  const took = formatDuration(o.tookMs);
+  const took = humanDuration(o.tookMs);
   const blocks: Block[] = [];
   const notes: string[] = [];
   if (o.moved) notes.push(`Replicas changed from ${o.moved.from} to ${o.moved.to} while Tugboat was scaling, so the ${nodes(plan.count)} went on top of ${o.moved.to}.`);

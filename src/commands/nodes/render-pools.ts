@@ -1,6 +1,6 @@
 import type { Block, Reply } from "../../core/reply.js";
 import type { PoolInfo } from "../../domain/nodes/describe-pool.js";
-import { formatAge } from "./format-age.js";
+import { ageSince } from "../../domain/format/human-duration.js";
 import { formatTable } from "./format-table.js";
 
 // The /nodes list reply: one row per pool, then each pool's Nodes, then a line of totals.
@@ -22,7 +22,7 @@ export function renderPoolList(cluster: string, namespace: string, pools: PoolIn
   );
   const sections = pools.map((p) => {
     const title = `${p.name} (${p.instanceType ?? "type unknown"})`;
-    const rows = p.nodes.map((n) => [n.name, n.status, formatAge(n.createdAt, now), n.roles, n.kubeletVersion || "<unknown>"]);
+    const rows = p.nodes.map((n) => [n.name, n.status, ageSince(n.createdAt, now), n.roles, n.kubeletVersion || "<unknown>"]);
     const lines = [title];
     if (rows.length > 0) lines.push(formatTable(["NODE", "STATUS", "AGE", "ROLES", "VERSION"], rows));
     else lines.push("(no Nodes)");

@@ -3,7 +3,8 @@ import { parseDuration } from "../../core/args.js";
 import { UsageError, UserError } from "../../core/errors.js";
 import { labNamespace } from "../../domain/reviewlab/make-slug.js";
 import { findLab } from "../../domain/reviewlab/find-labs.js";
-import { expiryPatch, formatDuration } from "../../domain/reviewlab/lab-metadata.js";
+import { humanDuration } from "../../domain/format/human-duration.js";
+import { expiryPatch } from "../../domain/reviewlab/lab-metadata.js";
 import { namespaceResource } from "../../domain/reviewlab/remove-lab.js";
 import { branchOf, labConfig, parseLabTarget, type LabTarget } from "./parse-lab-args.js";
 
@@ -51,7 +52,7 @@ async function extendLab(args: ExtendArgs, ctx: CommandContext): Promise<void> {
   const limit = now.getTime() + cfg.maxExtendHours * 3600_000;
   if (wanted > limit) {
     const room = Math.max(0, limit - base);
-    const allowed = room >= 60_000 ? `you can extend it by at most ${formatDuration(room)} (until ${iso(new Date(limit))})` : "it cannot be extended further now";
+    const allowed = room >= 60_000 ? `you can extend it by at most ${humanDuration(room)} (until ${iso(new Date(limit))})` : "it cannot be extended further now";
     throw new UserError(
       `A review lab may be kept at most ${cfg.maxExtendHours} h from now; \`${branch}\` expires ${iso(lab.expiresAt)}, so ${allowed}.`,
     );
@@ -59,7 +60,7 @@ async function extendLab(args: ExtendArgs, ctx: CommandContext): Promise<void> {
   const expiresAt = new Date(wanted);
   await cluster.patch(await namespaceResource(cluster), namespace, undefined, expiryPatch(expiresAt), "merge");
   ctx.audit({ branch, namespace, from: lab.expiresAt.toISOString(), to: expiresAt.toISOString() });
-  const text = `The review lab for \`${branch}\` now expires ${iso(expiresAt)} (in ${formatDuration(wanted - now.getTime())}).`;
+  const text = `The review lab for \`${branch}\` now expires ${iso(expiresAt)} (in ${humanDuration(wanted - now.getTime())}).`;
   await ctx.reply.send({ summary: text, tone: "success", blocks: [{ type: "text", text }] });
 }
 

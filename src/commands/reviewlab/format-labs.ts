@@ -1,12 +1,12 @@
 import type { LabInfo } from "../../domain/reviewlab/lab-metadata.js";
-import { formatDuration } from "../../domain/reviewlab/lab-metadata.js";
+import { humanDuration } from "../../domain/format/human-duration.js";
 
 // Lab descriptions shared by list, limit refusals and replies.
 
 export function expiryText(lab: LabInfo, now: Date): string {
   if (lab.terminating) return "being removed";
   const left = lab.expiresAt.getTime() - now.getTime();
-  return left > 0 ? `in ${formatDuration(left)}` : `expired ${formatDuration(-left)} ago`;
+  return left > 0 ? `in ${humanDuration(left)}` : `expired ${humanDuration(-left)} ago`;
 }
 
 /** "`my-branch` (663c692, PR #4816) https://… expires in 3d" */
@@ -28,7 +28,7 @@ export function labTable(labs: LabInfo[], pods: Map<string, PodCount | undefined
       lab.branch,
       lab.sha.slice(0, 7),
       lab.owner,
-      formatDuration(now.getTime() - lab.createdAt.getTime()),
+      humanDuration(now.getTime() - lab.createdAt.getTime()),
       expiryText(lab, now),
       p ? `${p.ready}/${p.total}` : "?",
       lab.url,

@@ -1,5 +1,6 @@
 import type { Clock } from "../../core/services.js";
 import { isGatewayError, type KubeCluster } from "../../gateways/types.js";
+import { ageSince } from "../format/human-duration.js";
 import { LeaseLock, describeLease, leaseResource, type AcquireRequest, type LockInfo } from "../lease-lock.js";
 import { retryTransient } from "./retry-transient.js";
 
@@ -118,22 +119,13 @@ export async function removeLock(cluster: KubeCluster, namespace: string, name: 
   return info.holder ? info : undefined;
 }
 
-function ago(fromIso: string | undefined, now: Date): string {
-  if (!fromIso) return "";
-  const s = Math.max(0, Math.round((now.getTime() - Date.parse(fromIso)) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400) return `${Math.round(s / 360) / 10} h ago`;
-  return `${Math.round(s / 8640) / 10} days ago`;
-}
-
 export function since(info: LockInfo, now: Date): string {
   if (!info.acquiredAt) return "";
   const at = new Date(info.acquiredAt).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
-  return `since ${at} (${ago(info.acquiredAt, now)})`;
+  return `since ${at} (${ageSince(info.acquiredAt, now)} ago)`;
 }
 
-/** "locked by <@U1> since … (3 min ago): deploying PR #4812 (eed486a)" */
+/** "locked by <@U1> since … (3m ago): deploying PR #4812 (eed486a)" */
 export function describeHolder(info: LockInfo, now: Date): string {
   const who = info.owner ? `<@${info.owner}>` : info.holder;
   const what = info.kind === "manual" ? "locked by" : info.kind === "deploy" ? "being deployed by" : `held (${info.kind}) by`;

@@ -122,15 +122,3 @@ export function readLab(ns: KObject): LabInfo | undefined {
     terminating: Boolean(ns.metadata?.deletionTimestamp) || ns.status?.phase === "Terminating",
   };
 }
-
-/** "3h", "2d 4h", "45m", "expired 2h ago" style compact durations. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d > 0) return h > 0 ? `${d}d${h}h` : `${d}d`;
-  if (h > 0) return m > 0 ? `${h}h${m}m` : `${h}h`;
-  if (m > 0) return `${m}m`;
-  return `${s}s`;
-}

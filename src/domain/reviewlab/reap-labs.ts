@@ -5,7 +5,8 @@ import type { Reply } from "../../core/reply.js";
 import { LeaseLock } from "../lease-lock.js";
 import { mapLimit } from "../apply-objects.js";
 import { listLabs } from "./find-labs.js";
-import { formatDuration, type LabInfo } from "./lab-metadata.js";
+import { humanDuration } from "../format/human-duration.js";
+import type { LabInfo } from "./lab-metadata.js";
 import { deleteLabNamespace, markLabInactive } from "./remove-lab.js";
 
 // The reaper removes labs whose expiry has passed or whose PR was closed or merged. One bot replica reaps:
@@ -70,7 +71,7 @@ async function reapPass(services: Services, log: Logger): Promise<ReapReport> {
   const failures: string[] = [];
   const prChecks: LabInfo[] = [];
   for (const lab of labs) {
-    if (lab.expiresAt.getTime() <= now.getTime()) doomed.push({ lab, reason: `expired ${formatDuration(now.getTime() - lab.expiresAt.getTime())} ago` });
+    if (lab.expiresAt.getTime() <= now.getTime()) doomed.push({ lab, reason: `expired ${humanDuration(now.getTime() - lab.expiresAt.getTime())} ago` });
     else if (lab.pr !== undefined) prChecks.push(lab);
   }
   await mapLimit(prChecks, 4, async (lab) => {

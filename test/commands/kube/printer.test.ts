@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { humanDuration, ageSince } from "../../../src/commands/kube/format-age.js";
+import { humanDuration, ageSince } from "../../../src/domain/format/human-duration.js";
 import { tabwrite, KUBECTL_DESCRIBE } from "../../../src/commands/kube/tabwriter.js";
 import { renderTable, kindPrefix, goSprint } from "../../../src/commands/kube/render-table.js";
 import type { KubeTable } from "../../../src/gateways/types.js";

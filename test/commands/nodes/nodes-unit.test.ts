@@ -3,7 +3,7 @@ import { UsageError } from "../../../src/core/errors.js";
 import { describeNode, describePool, autoscalerBounds } from "../../../src/domain/nodes/describe-pool.js";
 import { planAdd, poolLimit } from "../../../src/domain/nodes/plan-add.js";
 import { parseAddArgs, parseListArgs, validateCount } from "../../../src/commands/nodes/parse-nodes-args.js";
-import { formatDuration } from "../../../src/commands/nodes/format-age.js";
+import { humanDuration as formatDuration } from "../../../src/domain/format/human-duration.js";
 import { formatTable } from "../../../src/commands/nodes/format-table.js";
 
 const MIN = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
