@@ -8,7 +8,8 @@ import { runningSha } from "../../domain/deploy/set-images.js";
 import { resolveAppName } from "../../domain/deploy/resolve-deploy-env.js";
 import type { KObject } from "../../gateways/types.js";
 import { ageSince } from "../../domain/format/human-duration.js";
-import { reply, table } from "../deploy/format-deploy.js";
+import { formatTable } from "../../domain/format/text-table.js";
+import { reply } from "../deploy/format-deploy.js";
 import { findCanary } from "./find-canary.js";
 import { CANARY_STATUS_USAGE, type CanaryArgs } from "./parse-canary-args.js";
 
@@ -46,7 +47,7 @@ export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): P
   const title = `${app} canary${state.pr ? ` of PR #${state.pr}` : ""}${state.sha ? ` (${state.sha.slice(0, 7)})` : ""} in ${env.baseEnv}`;
   const blocks: Block[] = [
     { type: "header", text: title },
-    { type: "code", text: table(["DEPLOYMENT", "TRACK", "READY", "RESTARTS", "AGE", "SHA"], rows) },
+    { type: "code", text: formatTable(["DEPLOYMENT", "TRACK", "READY", "RESTARTS", "AGE", "SHA"], rows) },
     { type: "context", text: `\`/canary promote ${app}\` ships it to ${env.baseEnv}; \`/canary abort ${app}\` removes it.` },
   ];
   await ctx.reply.send(reply(title, "success", ...blocks));

@@ -2,7 +2,8 @@ import type { CommandContext } from "../../core/command.js";
 import { UsageError } from "../../core/errors.js";
 import { resolveAppName } from "../../domain/deploy/resolve-deploy-env.js";
 import { ageSince } from "../../domain/format/human-duration.js";
-import { reply, table } from "./format-deploy.js";
+import { formatTable } from "../../domain/format/text-table.js";
+import { reply } from "./format-deploy.js";
 import { HISTORY_USAGE, type HistoryArgs } from "./parse-deploy-args.js";
 
 // /deploy history: recent GitHub Deployments of the app.
@@ -28,6 +29,6 @@ export async function showHistory(args: HistoryArgs, ctx: CommandContext): Promi
   });
   const title = `${app}: last ${rows.length} deployment${rows.length === 1 ? "" : "s"}${env ? ` to ${env}` : ""}`;
   await ctx.reply.send(
-    reply(title, "success", { type: "header", text: title }, { type: "code", text: rows.length ? table(["ID", "ENV", "SHA", "PR", "BY", "STATE", "WHEN"], rows) : "(no deployments yet)" }),
+    reply(title, "success", { type: "header", text: title }, { type: "code", text: rows.length ? formatTable(["ID", "ENV", "SHA", "PR", "BY", "STATE", "WHEN"], rows) : "(no deployments yet)" }),
   );
 }

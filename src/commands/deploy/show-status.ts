@@ -9,7 +9,8 @@ import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-de
 import { runningSha } from "../../domain/deploy/set-images.js";
 import type { KObject } from "../../gateways/types.js";
 import { ageSince } from "../../domain/format/human-duration.js";
-import { reply, table } from "./format-deploy.js";
+import { formatTable } from "../../domain/format/text-table.js";
+import { reply } from "./format-deploy.js";
 import { STATUS_USAGE } from "./parse-deploy-args.js";
 
 // /deploy status: what runs where, in every environment, and the locks.
@@ -56,7 +57,7 @@ export async function showStatus(args: { app?: string }, ctx: CommandContext): P
     if ("problem" in r && r.problem) problems.push(r.problem);
   }
   const blocks: Block[] = [{ type: "header", text: `${app}: what runs where` }];
-  blocks.push({ type: "code", text: rows.length ? table(["ENV", "DEPLOYMENT", "READY", "SHA", "PR", "DEPLOYED BY", "WHEN"], rows) : "(no Deployments found)" });
+  blocks.push({ type: "code", text: rows.length ? formatTable(["ENV", "DEPLOYMENT", "READY", "SHA", "PR", "DEPLOYED BY", "WHEN"], rows) : "(no Deployments found)" });
   blocks.push({ type: "text", text: locks.length ? `*Locks*\n${locks.join("\n")}` : "No environment is locked." });
   if (problems.length) blocks.push({ type: "context", text: `Could not read: ${problems.join("; ")}` });
   await ctx.reply.send(reply(`${app}: what runs where`, problems.length ? "warning" : "success", ...blocks));

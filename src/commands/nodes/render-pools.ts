@@ -1,7 +1,7 @@
 import type { Block, Reply } from "../../core/reply.js";
 import type { PoolInfo } from "../../domain/nodes/describe-pool.js";
 import { ageSince } from "../../domain/format/human-duration.js";
-import { formatTable } from "./format-table.js";
+import { formatTable } from "../../domain/format/text-table.js";
 
 // The /nodes list reply: one row per pool, then each pool's Nodes, then a line of totals.
 

@@ -1,5 +1,6 @@
 import type { LabInfo } from "../../domain/reviewlab/lab-metadata.js";
 import { humanDuration } from "../../domain/format/human-duration.js";
+import { formatTable } from "../../domain/format/text-table.js";
 
 // Lab descriptions shared by list, limit refusals and replies.
 
@@ -21,7 +22,7 @@ export interface PodCount {
 }
 
 export function labTable(labs: LabInfo[], pods: Map<string, PodCount | undefined>, now: Date): string {
-  const rows = [["BRANCH", "SHA", "OWNER", "AGE", "EXPIRES", "PODS", "URL"]];
+  const rows: string[][] = [];
   for (const lab of labs) {
     const p = pods.get(lab.namespace);
     rows.push([
@@ -34,8 +35,7 @@ export function labTable(labs: LabInfo[], pods: Map<string, PodCount | undefined
       lab.url,
     ]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n");
+  return formatTable(["BRANCH", "SHA", "OWNER", "AGE", "EXPIRES", "PODS", "URL"], rows);
 }
 
 export function seconds(ms: number): string {

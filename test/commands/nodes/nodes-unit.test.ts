@@ -4,7 +4,7 @@ import { describeNode, describePool, autoscalerBounds } from "../../../src/domai
 import { planAdd, poolLimit } from "../../../src/domain/nodes/plan-add.js";
 import { parseAddArgs, parseListArgs, validateCount } from "../../../src/commands/nodes/parse-nodes-args.js";
 import { humanDuration as formatDuration } from "../../../src/domain/format/human-duration.js";
-import { formatTable } from "../../../src/commands/nodes/format-table.js";
+import { formatTable } from "../../../src/domain/format/text-table.js";
 
 const MIN = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
 const MAX = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
