@@ -57,7 +57,8 @@ export class Api {
     const lreqs = parseLabelSelector(q.labelSelector);
     const freqs = parseFieldSelector(q.fieldSelector);
     checkFieldSelector(def.kind, freqs);
-    let items = this.store.list(def, ns).filter((o) => matchLabels(lreqs, o.metadata.labels) && matchFields(freqs, o));
+    let items = this.store.list(def, ns);
+    if (lreqs.length || freqs.length) items = items.filter((o) => matchLabels(lreqs, o.metadata.labels) && matchFields(freqs, o));
     let start = 0;
     if (q.continue) {
       let tok: any;
@@ -70,7 +71,15 @@ export class Api {
         throw new ApiError(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
       }
       const after: string = tok?.start ?? "";
-      items = items.filter((o) => `${o.metadata.namespace ?? ""}/${o.metadata.name}` > after);
+      // items are sorted by `namespace/name`: skip to the first one after the token (binary search)
+      let lo = 0;
+      let hi = items.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (`${items[mid].metadata.namespace ?? ""}/${items[mid].metadata.name}` > after) hi = mid;
+        else lo = mid + 1;
+      }
+      items = items.slice(lo);
     }
     const rv = String(this.store.rv);
     const limit = q.limit && q.limit > 0 ? q.limit : 0;
@@ -512,15 +521,19 @@ export class Api {
   }
 
   orphanDependents(ownerUid: string): void {
-    for (const d of RESOURCES) {
-      for (const o of this.store.values(d)) {
-        const refs = o.metadata.ownerReferences ?? [];
-        if (!refs.some((r: any) => r.uid === ownerUid)) continue;
-        const next = clone(o);
-        next.metadata.ownerReferences = refs.filter((r: any) => r.uid !== ownerUid);
-        if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
-        this.store.replace(d, next);
-      }
+    // owner index instead of a scan of every resource; same order as before (resource registry order, then namespace/name)
+    const deps = this.store.dependants(ownerUid).map((u) => this.store.byUid(u)).filter((e) => !!e);
+    const rank = (d: ResourceDef) => RESOURCES.indexOf(d);
+    deps.sort((a, b) => rank(a.def) - rank(b.def));
+    for (const e of deps) {
+      const o = this.store.get(e.def, e.ns, e.name);
+      if (!o) continue;
+      const refs = o.metadata.ownerReferences ?? [];
+      if (!refs.some((r: any) => r.uid === ownerUid)) continue;
+      const next = clone(o);
+      next.metadata.ownerReferences = refs.filter((r: any) => r.uid !== ownerUid);
+      if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
+      this.store.replace(e.def, next);
     }
   }
 
@@ -608,20 +621,23 @@ export class Api {
     return clone(this.store.add(def, o));
   }
 
-  /** controller write of an existing object: bumps generation on spec change, keeps managedFields */
+  /**
+   * controller write of an existing object: bumps generation on spec change, keeps managedFields.
+   * Takes ownership of `obj` (callers pass a fresh clone and only read it afterwards).
+   */
   save(def: ResourceDef, obj: any): any {
     const old = this.store.get(def, obj.metadata.namespace, obj.metadata.name);
     if (!old) return undefined;
-    const o = clone(obj);
+    const o = obj;
     if (def.generation && !deepEqual(specOf(old), specOf(o))) o.metadata.generation = (old.metadata.generation ?? 1) + 1;
     o.metadata.resourceVersion = old.metadata.resourceVersion;
     if (deepEqual(o, old)) return old;
     return this.store.replace(def, o, true);
   }
 
-  /** controller create */
-  insert(def: ResourceDef, obj: any, createdAt?: string): any {
-    const o = clone(obj);
+  /** controller create (`owned`: obj is fresh and becomes the stored object) */
+  insert(def: ResourceDef, obj: any, createdAt?: string, owned = false): any {
+    const o = owned ? obj : clone(obj);
     o.apiVersion = apiVersionOf(def);
     o.kind = def.kind;
     o.metadata.uid = uid();

@@ -5,10 +5,9 @@
 import type { Api } from "./api.js";
 import { findByPlural, type ResourceDef, RESOURCES } from "./resources.js";
 import { selectorToString } from "./selectors.js";
-import type { Store } from "./store.js";
+import type { Store, StoreEvent } from "./store.js";
 import type { BrokenImageRule, SimDelays } from "./types.js";
-import { clone, deepEqual, dropNulls, fnv32, globMatch, intOrPercent, isoNow, randSuffix, safeEncode, stableStringify } from "./util.js";
-import { randomBytes } from "node:crypto";
+import { clone, deepEqual, dropNulls, fnv32, globMatch, intOrPercent, isoNow, randomHex, randSuffix, safeEncode, stableStringify } from "./util.js";
 
 const D = {
   ns: findByPlural("", "v1", "namespaces")!,
@@ -62,6 +61,61 @@ function cond(type: string, status: string, at: string, reason?: string, message
   return { ...c, ...extra };
 }
 
+type Kind = "ns" | "deploy" | "rs" | "pod" | "md" | "machine" | "node";
+const KINDS: Kind[] = ["ns", "deploy", "rs", "pod", "md", "machine", "node"];
+
+/** min-heap of [due, token] */
+class TimerHeap {
+  private h: Array<[number, string]> = [];
+  get size(): number {
+    return this.h.length;
+  }
+  peek(): [number, string] | undefined {
+    return this.h[0];
+  }
+  push(e: [number, string]): void {
+    const h = this.h;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p][0] <= h[i][0]) break;
+      [h[p], h[i]] = [h[i], h[p]];
+      i = p;
+    }
+  }
+  pop(): [number, string] | undefined {
+    const h = this.h;
+    if (!h.length) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && h[l][0] < h[m][0]) m = l;
+        if (r < h.length && h[r][0] < h[m][0]) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i], h[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+  clear(): void {
+    this.h = [];
+  }
+}
+
+/**
+ * Controllers are driven by a dirty set: every store write marks the objects it can affect (the written object, its
+ * owners, its dependants, its namespace while terminating, machines ↔ nodes ↔ machine deployments), and a run
+ * reconciles only those. Timed transitions (scheduling, readiness, progress deadlines, machine phases, crash-loop
+ * restarts, namespace finalization) re-mark their object when due (`wakeAt`).
+ */
 export class Controllers {
   delays: SimDelays;
   bootstrapping = false;
@@ -69,9 +123,21 @@ export class Controllers {
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAtMs = Infinity;
   private running = false;
-  private dirty = false;
+  private rekick = false;
   private stopped = false;
-  private nextDue = Infinity;
+  private dirtySets: Record<Kind, Set<string>> = { ns: new Set(), deploy: new Set(), rs: new Set(), pod: new Set(), md: new Set(), machine: new Set(), node: new Set() };
+  private gcDirty = new Set<string>();
+  /** token (`kind|id`) → due time; the heap may hold stale entries (checked against this map) */
+  private timers = new Map<string, number>();
+  private heap = new TimerHeap();
+  /** the object being reconciled: wakeAt() re-marks it */
+  private current: string | undefined;
+  /** Event ids ("ns/name") in the order of their last write (oldest first), for the 1000-event cap */
+  private eventOrder = new Map<string, true>();
+  /** node name → machines ("ns/name") whose status.nodeRef names it */
+  private machinesByNode = new Map<string, Set<string>>();
+  /** machine ("ns/name") → nodes annotated with it */
+  private nodesByMachine = new Map<string, Set<string>>();
   private pods = new Map<string, PodState>();
   private machines = new Map<string, { seen: number }>();
   private nodesPending = new Map<string, number>();
@@ -84,7 +150,184 @@ export class Controllers {
 
   constructor(private api: Api, private store: Store, delays: SimDelays, private brokenImages: BrokenImageRule[], private clusterName: string) {
     this.delays = delays;
-    this.unsubscribe = store.subscribe(() => this.kick());
+    this.unsubscribe = store.subscribe((e) => {
+      this.track(e);
+      this.kick();
+    });
+  }
+
+  // ------------------------------------------------------------------ dirty tracking
+
+  private mark(kind: Kind, id: string): void {
+    this.dirtySets[kind].add(id);
+  }
+
+  private hasDirty(): boolean {
+    if (this.gcDirty.size) return true;
+    for (const k of KINDS) if (this.dirtySets[k].size) return true;
+    return false;
+  }
+
+  private static idOf(o: any): string {
+    return `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+  }
+
+  private markOwners(o: any, kind: Kind, def: ResourceDef): void {
+    for (const r of o?.metadata?.ownerReferences ?? []) {
+      const e = r?.uid ? this.store.byUid(r.uid) : undefined;
+      if (e && e.def === def) this.mark(kind, `${e.ns ?? ""}/${e.name}`);
+    }
+  }
+
+  private markMachineAndMd(id: string): void {
+    this.mark("machine", id);
+    const slash = id.indexOf("/");
+    const m = this.store.get(D.machine, id.slice(0, slash), id.slice(slash + 1));
+    const mdName = m?.metadata.labels?.[MD_NAME_LABEL];
+    if (mdName) this.mark("md", `${m.metadata.namespace}/${mdName}`);
+  }
+
+  private static addTo(index: Map<string, Set<string>>, key: string | undefined, v: string): void {
+    if (!key) return;
+    let s = index.get(key);
+    if (!s) {
+      s = new Set();
+      index.set(key, s);
+    }
+    s.add(v);
+  }
+
+  private static dropFrom(index: Map<string, Set<string>>, key: string | undefined, v: string): void {
+    const s = key ? index.get(key) : undefined;
+    if (!s) return;
+    s.delete(v);
+    if (!s.size) index.delete(key!);
+  }
+
+  /** store listener: mark what a write can affect */
+  private track(e: StoreEvent): void {
+    const def = e.def;
+    if (!def) return;
+    const o = e.obj;
+    const prev = e.prev;
+    const md = o.metadata;
+    const id = Controllers.idOf(o);
+    const deleted = e.type === "DELETED";
+    // content of a terminating namespace
+    if (def.namespaced && md.namespace) {
+      const nso = this.store.get(D.ns, undefined, md.namespace);
+      if (nso?.metadata.deletionTimestamp) this.mark("ns", md.namespace);
+    }
+    // garbage collection
+    if (deleted) {
+      for (const u of this.store.dependants(md.uid)) this.gcDirty.add(u);
+    } else if ((md.ownerReferences ?? []).length && (!prev || !deepEqual(prev.metadata.ownerReferences, md.ownerReferences))) {
+      this.gcDirty.add(md.uid);
+    }
+    switch (def) {
+      case D.ns:
+        this.mark("ns", md.name);
+        if (deleted) this.nsDeleting.delete(md.uid);
+        break;
+      case D.deploy:
+        this.mark("deploy", id);
+        if (deleted) this.progressAt.delete(md.uid);
+        break;
+      case D.rs:
+        this.mark("rs", id);
+        this.markOwners(o, "deploy", D.deploy);
+        if (prev) this.markOwners(prev, "deploy", D.deploy);
+        break;
+      case D.pod:
+        this.mark("pod", id);
+        this.markOwners(o, "rs", D.rs);
+        if (prev) this.markOwners(prev, "rs", D.rs);
+        if (deleted) this.pods.delete(md.uid);
+        break;
+      case D.md: {
+        this.mark("md", id);
+        const name = md.name;
+        for (const m of this.store.values(D.machine, md.namespace)) if (m.metadata.labels?.[MD_NAME_LABEL] === name) this.mark("machine", Controllers.idOf(m));
+        break;
+      }
+      case D.machine: {
+        this.mark("machine", id);
+        for (const x of prev ? [prev, o] : [o]) {
+          const mdName = x.metadata.labels?.[MD_NAME_LABEL];
+          if (mdName) this.mark("md", `${md.namespace}/${mdName}`);
+        }
+        Controllers.dropFrom(this.machinesByNode, prev?.status?.nodeRef?.name, id);
+        if (!deleted) Controllers.addTo(this.machinesByNode, o.status?.nodeRef?.name, id);
+        if (deleted) {
+          this.machines.delete(md.uid);
+          for (const n of this.nodesByMachine.get(id) ?? []) this.mark("node", n);
+        }
+        break;
+      }
+      case D.node: {
+        this.mark("node", md.name);
+        const machineOf = (x: any) => (x?.metadata.annotations?.[MACHINE_ANNOTATION] ? `${x.metadata.annotations["cluster.x-k8s.io/cluster-namespace"] ?? "default"}/${x.metadata.annotations[MACHINE_ANNOTATION]}` : undefined);
+        const before = machineOf(prev);
+        const after = deleted ? undefined : machineOf(o);
+        Controllers.dropFrom(this.nodesByMachine, before, md.name);
+        Controllers.addTo(this.nodesByMachine, after, md.name);
+        for (const m of [before, machineOf(o)]) if (m) this.markMachineAndMd(m);
+        for (const m of this.machinesByNode.get(md.name) ?? []) this.markMachineAndMd(m);
+        break;
+      }
+      case D.event:
+        this.eventOrder.delete(id);
+        if (!deleted) this.eventOrder.set(id, true);
+        break;
+    }
+  }
+
+  /** mark every object dirty (after a change of delays: every pending transition is re-timed) */
+  resync(): void {
+    for (const n of this.store.values(D.ns)) this.mark("ns", n.metadata.name);
+    for (const [kind, def] of [["deploy", D.deploy], ["rs", D.rs], ["pod", D.pod], ["md", D.md], ["machine", D.machine]] as const) {
+      for (const o of this.store.values(def)) this.mark(kind, Controllers.idOf(o));
+    }
+    for (const n of this.store.values(D.node)) this.mark("node", n.metadata.name);
+    this.kick();
+  }
+
+  /** move due timers into the dirty sets */
+  private popDue(now: number): void {
+    for (;;) {
+      const top = this.heap.peek();
+      if (!top || top[0] > now) return;
+      this.heap.pop();
+      const [due, token] = top;
+      if (this.timers.get(token) !== due) continue;
+      this.timers.delete(token);
+      const bar = token.indexOf("|");
+      if (bar < 0) continue;
+      this.mark(token.slice(0, bar) as Kind, token.slice(bar + 1));
+    }
+  }
+
+  /** reconcile one dirty object: its previous timer is dropped; wakeAt() inside re-arms it */
+  private each(kind: Kind, fn: (id: string) => void): void {
+    const set = this.dirtySets[kind];
+    if (!set.size) return;
+    const ids = [...set];
+    set.clear();
+    for (const id of ids) {
+      const token = `${kind}|${id}`;
+      this.timers.delete(token);
+      this.current = token;
+      try {
+        fn(id);
+      } finally {
+        this.current = undefined;
+      }
+    }
+  }
+
+  private split(id: string): [string, string] {
+    const slash = id.indexOf("/");
+    return [id.slice(0, slash), id.slice(slash + 1)];
   }
 
   stop(): void {
@@ -97,7 +340,7 @@ export class Controllers {
   kick(): void {
     if (this.stopped || this.bootstrapping) return;
     if (this.running) {
-      this.dirty = true;
+      this.rekick = true;
       return;
     }
     if (this.scheduled) return;
@@ -107,20 +350,35 @@ export class Controllers {
     }, this.delays.controllerTickMs);
   }
 
+  /** re-run the object being reconciled at `t` (or the whole run when called outside an object) */
   private wakeAt(t: number): void {
-    if (t < this.nextDue) this.nextDue = t;
+    const token = this.current ?? "tick";
+    const cur = this.timers.get(token);
+    if (cur !== undefined && cur <= t) return;
+    this.timers.set(token, t);
+    this.heap.push([t, token]);
+  }
+
+  private nextDue(): number {
+    for (;;) {
+      const top = this.heap.peek();
+      if (!top) return Infinity;
+      if (this.timers.get(top[1]) === top[0]) return top[0];
+      this.heap.pop();
+    }
   }
 
   private armWake(): void {
-    if (this.stopped || this.nextDue === Infinity) return;
-    if (this.wakeTimer && this.wakeAtMs <= this.nextDue) return;
+    const next = this.nextDue();
+    if (this.stopped || next === Infinity) return;
+    if (this.wakeTimer && this.wakeAtMs <= next) return;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeAtMs = this.nextDue;
+    this.wakeAtMs = next;
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
       this.wakeAtMs = Infinity;
       this.run();
-    }, Math.max(0, this.nextDue - Date.now()) + 1);
+    }, Math.max(0, next - Date.now()) + 1);
   }
 
   run(): void {
@@ -128,22 +386,18 @@ export class Controllers {
     this.running = true;
     try {
       for (let pass = 0; pass < 20; pass++) {
-        this.dirty = false;
-        this.nextDue = Infinity;
-        const before = this.store.rv;
-        this.reconcileAll();
-        if (this.store.rv === before) break;
+        this.rekick = false;
+        this.popDue(Date.now());
+        this.reconcileDirty();
+        if (!this.hasDirty()) break;
       }
     } catch (e) {
       console.error("[kube-sandbox] controller error", e);
     } finally {
       this.running = false;
     }
+    this.rekick = false;
     this.armWake();
-    if (this.dirty) {
-      this.dirty = false;
-      this.kick();
-    }
   }
 
   /** bring seeded objects to steady state synchronously, with timestamps in the past */
@@ -153,10 +407,9 @@ export class Controllers {
     this.bootstrapping = true;
     try {
       for (let pass = 0; pass < 60; pass++) {
-        const before = this.store.rv;
-        this.nextDue = Infinity;
-        this.reconcileAll();
-        if (this.store.rv === before) break;
+        this.popDue(Date.now());
+        this.reconcileDirty();
+        if (!this.hasDirty()) break;
       }
     } finally {
       this.bootstrapping = false;
@@ -164,15 +417,38 @@ export class Controllers {
     }
   }
 
-  private reconcileAll(): void {
-    this.namespaces();
+  /** one pass over what is dirty, in the order the full reconcile used to run */
+  private reconcileDirty(): void {
+    this.each("ns", (name) => {
+      const ns = this.store.get(D.ns, undefined, name);
+      if (ns) this.namespace(ns);
+    });
     this.gc();
-    this.machineDeployments();
-    this.machineLifecycle();
+    this.each("md", (id) => {
+      const md = this.store.get(D.md, ...this.split(id));
+      if (md) this.machineDeployment(md);
+    });
+    this.each("machine", (id) => {
+      const m = this.store.get(D.machine, ...this.split(id));
+      if (m) this.machineLifecycle(m);
+    });
+    this.each("node", (name) => {
+      const n = this.store.get(D.node, undefined, name);
+      if (n) this.orphanNode(n);
+    });
     this.nodeReadiness();
-    for (const d of this.store.values(D.deploy)) this.deployment(d);
-    for (const rs of this.store.values(D.rs)) this.replicaSet(rs);
-    for (const p of this.store.values(D.pod)) this.kubelet(p);
+    this.each("deploy", (id) => {
+      const d = this.store.get(D.deploy, ...this.split(id));
+      if (d) this.deployment(d);
+    });
+    this.each("rs", (id) => {
+      const rs = this.store.get(D.rs, ...this.split(id));
+      if (rs) this.replicaSet(rs);
+    });
+    this.each("pod", (id) => {
+      const p = this.store.get(D.pod, ...this.split(id));
+      if (p) this.kubelet(p);
+    });
     this.trimEvents();
   }
 
@@ -198,7 +474,7 @@ export class Controllers {
       return;
     }
     const ev: any = {
-      metadata: { name: `${involved.metadata.name}.${randomBytes(8).toString("hex")}`, namespace: ns },
+      metadata: { name: `${involved.metadata.name}.${randomHex(8)}`, namespace: ns },
       involvedObject: {
         kind: involved.kind,
         namespace: involved.metadata.namespace,
@@ -220,24 +496,33 @@ export class Controllers {
       reportingInstance: host ?? "",
     };
     if (!involved.metadata.namespace) delete ev.involvedObject.namespace;
-    this.api.insert(D.event, ev);
+    this.api.insert(D.event, ev, undefined, true);
     this.eventIndex.set(ikey, { ns, name: ev.metadata.name });
     if (this.eventIndex.size > 5000) this.eventIndex.delete(this.eventIndex.keys().next().value!);
   }
 
+  /** keep the 1000 most recently written events (eventOrder is in resourceVersion order) */
   private trimEvents(): void {
-    if (this.store.count(D.event) <= 1000) return;
-    const all = this.store.values(D.event);
-    all.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
-    for (const e of all.slice(0, all.length - 1000)) this.api.remove(D.event, e);
+    let excess = this.store.count(D.event) - 1000;
+    if (excess <= 0) return;
+    const victims: string[] = [];
+    for (const id of this.eventOrder.keys()) {
+      if (excess-- <= 0) break;
+      victims.push(id);
+    }
+    for (const id of victims) {
+      const [ns, name] = this.split(id);
+      this.store.remove(D.event, ns, name);
+      this.eventOrder.delete(id);
+    }
   }
 
   // ------------------------------------------------------------------ namespaces + GC
 
-  private namespaces(): void {
+  private namespace(ns: any): void {
     const now = Date.now();
-    for (const ns of this.store.values(D.ns)) {
-      if (!ns.metadata.deletionTimestamp) continue;
+    {
+      if (!ns.metadata.deletionTimestamp) return;
       const name = ns.metadata.name;
       if (!this.nsDeleting.has(ns.metadata.uid)) this.nsDeleting.set(ns.metadata.uid, now);
       if (ns.status?.phase !== "Terminating") {
@@ -269,18 +554,18 @@ export class Controllers {
     }
   }
 
+  /** objects whose every ownerReference points at a missing uid are deleted (checked for the objects marked) */
   private gc(): void {
-    const uids = new Set<string>();
-    const all: Array<[ResourceDef, any]> = [];
-    for (const def of RESOURCES) {
-      for (const o of this.store.values(def)) {
-        uids.add(o.metadata.uid);
-        if ((o.metadata.ownerReferences ?? []).length) all.push([def, o]);
-      }
+    if (!this.gcDirty.size) return;
+    const victims: Array<[ResourceDef, any]> = [];
+    for (const u of this.gcDirty) {
+      const e = this.store.byUid(u);
+      const o = e ? this.store.get(e.def, e.ns, e.name) : undefined;
+      if (!o || !(o.metadata.ownerReferences ?? []).length) continue;
+      if (o.metadata.ownerReferences.every((r: any) => !this.store.hasUid(r.uid))) victims.push([e!.def, o]);
     }
-    for (const [def, o] of all) {
-      if (o.metadata.ownerReferences.every((r: any) => !uids.has(r.uid))) this.api.remove(def, o);
-    }
+    this.gcDirty.clear();
+    for (const [def, o] of victims) this.api.remove(def, o);
   }
 
   // ------------------------------------------------------------------ deployments
@@ -609,7 +894,7 @@ export class Controllers {
       const due = st.seen + this.delays.podScheduleMs;
       if (now < due) return this.wakeAt(due);
       const node = this.pickNode();
-      const c = clone(p);
+      const c = { ...p, metadata: { ...p.metadata }, spec: { ...p.spec } }; // status is replaced below; stored objects are never mutated
       const at = this.stamp(created);
       if (node === undefined) {
         const total = this.store.count(D.node);
@@ -641,9 +926,10 @@ export class Controllers {
         })),
       };
       c.status.hostIPs = [{ ip: c.status.hostIP }];
+      const involved = { ...c, metadata: { ...c.metadata } };
       this.api.save(D.pod, c);
       st.scheduledAt = now;
-      this.event(c, "Normal", "Scheduled", `Successfully assigned ${p.metadata.namespace}/${p.metadata.name} to ${nodeName}`, "default-scheduler");
+      this.event(involved, "Normal", "Scheduled", `Successfully assigned ${p.metadata.namespace}/${p.metadata.name} to ${nodeName}`, "default-scheduler");
       return;
     }
     const waitingCreating = (p.status?.containerStatuses ?? []).every((cs: any) => cs.state?.waiting?.reason === "ContainerCreating");
@@ -677,7 +963,7 @@ export class Controllers {
   private startPod(p: any, st: PodState): void {
     const now = Date.now();
     const at = this.stamp(p.metadata.creationTimestamp);
-    const c = clone(p);
+    const c = { ...p, metadata: { ...p.metadata } }; // only status is replaced (stored objects are never mutated)
     const node = p.spec.nodeName;
     this.ipCounter++;
     const ip = `10.244.${(fnv32(node) % 200) + 1}.${(this.ipCounter % 250) + 2}`;
@@ -686,7 +972,7 @@ export class Controllers {
     let crash = false;
     const statuses = (p.spec.containers ?? []).map((x: any) => {
       const broken = this.brokenReason(x.image);
-      const cid = `containerd://${randomBytes(32).toString("hex")}`;
+      const cid = `containerd://${randomHex(32)}`;
       if (!broken) this.event(p, "Normal", "Pulling", `Pulling image "${x.image}"`, "kubelet", node, `spec.containers{${x.name}}`);
       if (broken === "ImagePullBackOff") {
         allReady = false;
@@ -701,7 +987,7 @@ export class Controllers {
       this.event(p, "Normal", "Pulled", `Successfully pulled image "${x.image}" in 1.${String(fnv32(x.image) % 900 + 100)}s (1.${String(fnv32(x.image) % 900 + 100)}s including waiting). Image size: ${(fnv32(x.name) % 90000000) + 10000000} bytes.`, "kubelet", node, `spec.containers{${x.name}}`);
       this.event(p, "Normal", "Created", `Created container ${x.name}`, "kubelet", node, `spec.containers{${x.name}}`);
       this.event(p, "Normal", "Started", `Started container ${x.name}`, "kubelet", node, `spec.containers{${x.name}}`);
-      const imageID = `${x.image.split(":")[0]}@sha256:${randomBytes(32).toString("hex")}`;
+      const imageID = `${x.image.split(":")[0]}@sha256:${randomHex(32)}`;
       if (broken === "CrashLoopBackOff") {
         allReady = false;
         crash = true;
@@ -741,9 +1027,9 @@ export class Controllers {
 
   // ------------------------------------------------------------------ Cluster API
 
-  private machineDeployments(): void {
-    for (const md of this.store.values(D.md)) {
-      if (md.metadata.deletionTimestamp) continue;
+  private machineDeployment(md: any): void {
+    {
+      if (md.metadata.deletionTimestamp) return;
       const ns = md.metadata.namespace;
       const name = md.metadata.name;
       const clusterName = md.spec?.clusterName ?? this.clusterName;
@@ -849,12 +1135,12 @@ export class Controllers {
     return m.metadata.labels?.["node.kubernetes.io/instance-type"] ?? md?.spec?.template?.metadata?.labels?.["node.kubernetes.io/instance-type"] ?? md?.metadata?.annotations?.["sandbox.tugboat.dev/instance-type"] ?? "m5.large";
   }
 
-  private machineLifecycle(): void {
+  private machineLifecycle(m: any): void {
     const now = Date.now();
-    for (const m of this.store.values(D.machine)) {
+    {
       if (m.metadata.deletionTimestamp) {
         if (!(m.metadata.finalizers ?? []).length) this.deleteMachine(m);
-        continue;
+        return;
       }
       const phase = m.status?.phase ?? "Pending";
       if (phase === "Running" || phase === "Failed") {
@@ -863,7 +1149,7 @@ export class Controllers {
           c.status.phase = "Provisioned";
           this.api.save(D.machine, c);
         }
-        continue;
+        return;
       }
       let st = this.machines.get(m.metadata.uid);
       if (!st) {
@@ -876,15 +1162,15 @@ export class Controllers {
       const c = clone(m);
       c.status = c.status ?? {};
       if (phase === "Pending") {
-        if (now < half) { this.wakeAt(half); continue; }
+        if (now < half) { this.wakeAt(half); return; }
         c.status.phase = "Provisioning";
         c.status.bootstrapReady = true;
         c.status.lastUpdated = at;
         this.api.save(D.machine, c);
-        continue;
+        return;
       }
       if (phase === "Provisioning") {
-        if (now < full) { this.wakeAt(full); continue; }
+        if (now < full) { this.wakeAt(full); return; }
         const md = this.store.get(D.md, m.metadata.namespace, m.metadata.labels?.[MD_NAME_LABEL] ?? "");
         const nodeName = this.nodeNameFor(m);
         const itype = this.instanceType(md, m);
@@ -913,7 +1199,7 @@ export class Controllers {
         c.status.addresses = [{ type: "InternalIP", address: ip }, { type: "InternalDNS", address: nodeName }];
         c.status.lastUpdated = at;
         this.api.save(D.machine, c);
-        continue;
+        return;
       }
       if (phase === "Provisioned") {
         if (this.machineNodeReady(m)) {
@@ -925,18 +1211,20 @@ export class Controllers {
         }
       }
     }
-    // nodes whose machine disappeared
-    for (const n of this.store.values(D.node)) {
-      const mname = n.metadata.annotations?.[MACHINE_ANNOTATION];
-      const mns = n.metadata.annotations?.["cluster.x-k8s.io/cluster-namespace"] ?? "default";
-      if (mname && !this.store.get(D.machine, mns, mname)) this.api.remove(D.node, n);
-    }
+  }
+
+  /** a node whose machine disappeared is deleted */
+  private orphanNode(n: any): void {
+    const mname = n.metadata.annotations?.[MACHINE_ANNOTATION];
+    const mns = n.metadata.annotations?.["cluster.x-k8s.io/cluster-namespace"] ?? "default";
+    if (mname && !this.store.get(D.machine, mns, mname)) this.api.remove(D.node, n);
   }
 
   private nodeReadiness(): void {
     const now = Date.now();
     for (const [uid, seen] of [...this.nodesPending]) {
-      const n = this.store.values(D.node).find((x) => x.metadata.uid === uid);
+      const e = this.store.byUid(uid);
+      const n = e?.def === D.node ? this.store.get(D.node, undefined, e.name) : undefined;
       if (!n) {
         this.nodesPending.delete(uid);
         continue;
@@ -956,9 +1244,10 @@ export class Controllers {
       c.status.conditions = c.status.conditions.map((x: any) => (x.type === "Ready" ? { ...x, status: "True", reason: "KubeletReady", message: "kubelet is posting ready status", lastHeartbeatTime: at, lastTransitionTime: at } : x));
       c.spec.taints = (c.spec.taints ?? []).filter((t: any) => t.key !== "node.kubernetes.io/not-ready");
       if (!c.spec.taints.length) delete c.spec.taints;
+      const involved = { ...c, metadata: { ...c.metadata, namespace: undefined } };
       this.api.save(D.node, c);
       this.nodesPending.delete(uid);
-      this.event({ ...c, metadata: { ...c.metadata, namespace: undefined } }, "Normal", "NodeReady", `Node ${c.metadata.name} status is now: NodeReady`, "kubelet", c.metadata.name);
+      this.event(involved, "Normal", "NodeReady", `Node ${c.metadata.name} status is now: NodeReady`, "kubelet", c.metadata.name);
     }
   }
 }

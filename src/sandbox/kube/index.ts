@@ -88,7 +88,7 @@ export async function startKubeSandbox(opts: KubeSandboxOptions): Promise<KubeSa
     setDelays(d: Partial<SimDelays>) {
       Object.assign(delays, d);
       controllers.delays = delays;
-      controllers.kick();
+      controllers.resync();
     },
     getObject(apiVersion, kind, namespace, name) {
       const def = findByKind(apiVersion, kind);
