@@ -2,7 +2,7 @@ import type { CommandContext } from "../../core/command.js";
 import { DeniedError, UserError } from "../../core/errors.js";
 import { isGatewayError, type ApiResource, type KubeCluster } from "../../gateways/types.js";
 import { explainGatewayError, withDeadline } from "./kube-errors.js";
-import { chooseCluster, defaultNamespace, type Target } from "./select-cluster.js";
+import { chooseCluster, defaultNamespace, type Target } from "../../domain/select-cluster.js";
 import { didYouMean } from "./suggest.js";
 
 // One /kube request against one cluster: picks the cluster, bounds every call by the configured timeout,

@@ -1,18 +1,21 @@
 import type { CommandContext } from "../../core/command.js";
 import { UsageError } from "../../core/errors.js";
+import { chooseCluster, UnknownClusterError } from "../../domain/select-cluster.js";
 import type { KubeCluster } from "../../gateways/types.js";
 
-// Which cluster a /nodes command is about: --cluster, else the channel's cluster, else config.defaultCluster.
+// Which cluster a /nodes command is about: chooseCluster as for /kube (--cluster, else the channel's cluster, else
+// config.defaultCluster), out of the configured clusters. A channel whose cluster is unknown is refused rather than
+// sent to the default cluster, and refusals are usage errors with /nodes' wording.
 
 export function resolveClusterName(flag: string | undefined, ctx: CommandContext, usage: string): string {
   const config = ctx.services.config;
-  const name = flag ?? config.channels[ctx.channel.id]?.cluster ?? config.defaultCluster;
-  const known = Object.keys(config.clusters);
-  if (!known.includes(name)) {
-    const from = flag !== undefined ? "" : " (this channel's cluster)";
-    throw new UsageError(`unknown cluster "${name}"${from}; clusters: ${known.join(", ")}`, usage);
+  try {
+    return chooseCluster(config, Object.keys(config.clusters), { cluster: flag, channelId: ctx.channel.id, strictChannel: true }).cluster;
+  } catch (err) {
+    if (!(err instanceof UnknownClusterError)) throw err;
+    const from = err.from === "channel" ? " (this channel's cluster)" : "";
+    throw new UsageError(`unknown cluster "${err.cluster}"${from}; clusters: ${err.known.join(", ")}`, usage);
   }
-  return name;
 }
 
 export function kubeCluster(ctx: CommandContext, name: string, usage: string): KubeCluster {

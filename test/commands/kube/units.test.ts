@@ -5,7 +5,7 @@ import { cutForChat, dataReply, MAX_CHARS, MAX_LINES } from "../../../src/comman
 import { compareValues, naturalLess, parseFieldPath, evaluatePath } from "../../../src/commands/kube/jsonpath.js";
 import { parseGetArgs, parseLogsArgs } from "../../../src/commands/kube/parse-kube-args.js";
 import { forDisplay, redactSecret } from "../../../src/commands/kube/redact-secret.js";
-import { chooseCluster, defaultNamespace } from "../../../src/commands/kube/select-cluster.js";
+import { chooseCluster, defaultNamespace } from "../../../src/domain/select-cluster.js";
 import { didYouMean, editDistance } from "../../../src/commands/kube/suggest.js";
 import { smartLabel } from "../../../src/commands/kube/describe-format.js";
 

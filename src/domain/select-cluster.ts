@@ -1,8 +1,8 @@
-import type { TugboatConfig } from "../../config/schema.js";
-import { UserError } from "../../core/errors.js";
+import type { TugboatConfig } from "../config/schema.js";
+import { UserError } from "../core/errors.js";
 
-// Which cluster a /kube query goes to: --cluster, else the cluster of the environment whose namespace is -n,
-// else the channel's cluster, else config.defaultCluster. And which namespace when -n is not given.
+// Which cluster a command is about: --cluster, else the cluster of the environment whose namespace is -n,
+// else the channel's cluster, else config.defaultCluster (/kube and /nodes). And which namespace when -n is not given.
 
 export interface Target {
   cluster: string;
@@ -26,11 +26,28 @@ export function environmentNamespaces(config: ClusterConfig): Array<{ namespace:
   return out;
 }
 
-export function chooseCluster(config: ClusterConfig, known: string[], opts: { cluster?: string; namespace?: string; channelId: string }): Target {
+/** A cluster name that is not among the known ones, named by --cluster or by the channel's configuration. */
+export class UnknownClusterError extends UserError {
+  constructor(
+    readonly cluster: string,
+    readonly known: string[],
+    readonly from: "flag" | "channel",
+  ) {
+    super(`Unknown cluster "${cluster}"; known clusters: ${known.join(", ")}.`);
+  }
+}
+
+export interface ClusterChoice {
+  cluster?: string;
+  namespace?: string;
+  channelId: string;
+  /** Refuse a channel whose cluster is not known instead of falling back to the default cluster. */
+  strictChannel?: boolean;
+}
+
+export function chooseCluster(config: ClusterConfig, known: string[], opts: ClusterChoice): Target {
   if (opts.cluster !== undefined) {
-    if (!known.includes(opts.cluster)) {
-      throw new UserError(`Unknown cluster "${opts.cluster}"; known clusters: ${known.join(", ")}.`);
-    }
+    if (!known.includes(opts.cluster)) throw new UnknownClusterError(opts.cluster, known, "flag");
     return { cluster: opts.cluster, reason: "flag" };
   }
   if (opts.namespace !== undefined) {
@@ -39,6 +56,7 @@ export function chooseCluster(config: ClusterConfig, known: string[], opts: { cl
   }
   const channelCluster = config.channels[opts.channelId]?.cluster;
   if (channelCluster && known.includes(channelCluster)) return { cluster: channelCluster, reason: "channel" };
+  if (channelCluster && opts.strictChannel) throw new UnknownClusterError(channelCluster, known, "channel");
   return { cluster: config.defaultCluster, reason: "default" };
 }
 
