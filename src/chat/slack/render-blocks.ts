@@ -1,5 +1,6 @@
 import type { types } from "@slack/bolt";
 import type { Block, ProgressState, Reply } from "../../core/reply.js";
+import { formatCount } from "../../domain/format/count.js";
 import { renderFullText } from "./render-full-text.js";
 
 // Reply → Block Kit, inside Slack's limits. Whatever does not fit is cut at a line boundary with a line that says
@@ -52,10 +53,6 @@ const NOTICE_RESERVE = 200;
 /** Slack mrkdwn needs &, < and > escaped where they are not markup (code, labels from clusters). */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-export function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
 }
 
 function moreRows(n: number): string {

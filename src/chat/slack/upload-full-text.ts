@@ -1,7 +1,8 @@
 import type { webApi } from "@slack/bolt";
 import type { Logger } from "../../core/logger.js";
 import { describeSlackError } from "./describe-slack-error.js";
-import { escapeMrkdwn, formatCount } from "./render-blocks.js";
+import { formatCount } from "../../domain/format/count.js";
+import { escapeMrkdwn } from "./render-blocks.js";
 
 // Puts the full output next to a message: files.uploadV2 into the message's thread, or, when uploads are not
 // allowed (missing files:write, not_allowed, …), the text itself posted into the thread in parts. Says which it did.

@@ -1,4 +1,5 @@
 import type { Block, Reply } from "../../core/reply.js";
+import { formatCount } from "../../domain/format/count.js";
 
 // Chat limits: a code block holds at most MAX_LINES lines and MAX_CHARS characters. Longer output shows its
 // first lines, then "… 4,812 more rows", and the whole text goes in reply.attachment (Slack uploads it;
@@ -18,10 +19,6 @@ export interface DataOutput {
   nonRowLines?: Set<number>;
   filename: string;
   language?: string;
-}
-
-export function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
 }
 
 export interface Cut {
