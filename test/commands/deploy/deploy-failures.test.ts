@@ -43,7 +43,7 @@ describe("/deploy failures and locks", function () {
     const refused = runs.filter((t) => t.final?.tone === "error");
     expect(ok, runs.map((t) => t.final?.summary).join("\n")).to.have.length(1);
     expect(refused).to.have.length(19);
-    for (const t of refused) expect(t.text).to.match(/github staging is locked \(tugboat-lock-github-staging\): being deployed by <@U(ADMIN|DEPLOYER)> through Tugboat instance `[^`]+` since .*: deploying /);
+    for (const t of refused) expect(t.text).to.match(/github staging is locked \(tugboat-lock-github-staging\): being deployed by @U(ADMIN|DEPLOYER) through Tugboat instance `[^`]+` since .*: deploying /);
     expect(githubDeployments(h)).to.have.length(1);
     expect(h.sandbox.clusters.staging!.getObject("coordination.k8s.io/v1", "Lease", "github-staging", "tugboat-lock-github-staging")).to.equal(undefined);
   });
@@ -75,7 +75,7 @@ describe("/deploy failures and locks", function () {
     const h2 = await startHarness({ sandbox: h.sandbox, instanceId: "bot-2", configure: (c) => (c.deploy.lockLeaseSeconds = 2) });
     try {
       const refused = await h2.run("/deploy my-branch to staging", { user: "UADMIN", channel: "CDEPLOYS" });
-      expect(refused.text).to.match(/being deployed by <@UADMIN> through Tugboat instance `bot-1`/);
+      expect(refused.text).to.match(/being deployed by @UADMIN through Tugboat instance `bot-1`/);
       await new Promise((r) => setTimeout(r, 2100));
       const t2 = await h2.run("/deploy my-branch to staging", { user: "UADMIN", channel: "CDEPLOYS" });
       expect(t2.final?.tone, t2.text).to.equal("success");

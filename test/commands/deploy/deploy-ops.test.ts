@@ -24,18 +24,18 @@ describe("/deploy lock, unlock, status, history, rollback", function () {
 
     const p = await h.run("/deploy PR4812 to production", { user: "UADMIN", channel: "CDEPLOYS" });
     expect(p.confirmations).to.have.length(0);
-    expect(p.text).to.match(/github production is locked \(tugboat-lock-github-production\): locked by <@UDEPLOYER> since \d{4}-\d\d-\d\d [\d:]+ UTC \(\d+s ago\): freeze for the launch/);
+    expect(p.text).to.match(/github production is locked \(tugboat-lock-github-production\): locked by @UDEPLOYER since \d{4}-\d\d-\d\d [\d:]+ UTC \(\d+s ago\): freeze for the launch/);
     expect(p.text).to.include("`/deploy unlock github production` removes it");
     const c = await h.run("/deploy PR4812 to canary", { user: "UADMIN", channel: "CDEPLOYS" });
-    expect(c.text).to.match(/locked by <@UDEPLOYER>/);
+    expect(c.text).to.match(/locked by @UDEPLOYER/);
     const again = await h.run("/deploy lock github production mine now", { user: "UADMIN", channel: "CDEPLOYS" });
-    expect(again.text).to.match(/already locked: locked by <@UDEPLOYER>/);
+    expect(again.text).to.match(/already locked: locked by @UDEPLOYER/);
 
     const s = await h.run("/deploy status", { user: "UVIEWER", channel: "CDEPLOYS" });
-    expect(s.text).to.match(/production: locked by <@UDEPLOYER> .*freeze for the launch/);
+    expect(s.text).to.match(/production: locked by @UDEPLOYER .*freeze for the launch/);
 
     const u = await h.run("/deploy unlock github production", { user: "UADMIN", channel: "CDEPLOYS" });
-    expect(u.text).to.include("Unlocked github production (it was <@UDEPLOYER>'s: freeze for the launch");
+    expect(u.text).to.include("Unlocked github production (it was @UDEPLOYER's: freeze for the launch");
     expect(h.sandbox.clusters.production!.getObject("coordination.k8s.io/v1", "Lease", "github-production", "tugboat-lock-github-production")).to.equal(undefined);
     const u2 = await h.run("/deploy unlock github production", { user: "UADMIN", channel: "CDEPLOYS" });
     expect(u2.text).to.include("github production is not locked");
@@ -45,7 +45,7 @@ describe("/deploy lock, unlock, status, history, rollback", function () {
     await h.run("/deploy lock github staging testing a migration", { user: "UDEPLOYER", channel: "CDEPLOYS" });
     try {
       const other = await h.run("/deploy my-branch to staging", { user: "UADMIN", channel: "CDEPLOYS" });
-      expect(other.text).to.match(/locked by <@UDEPLOYER>.*testing a migration/);
+      expect(other.text).to.match(/locked by @UDEPLOYER.*testing a migration/);
       const own = await h.run("/deploy PR4812 to staging", { user: "UDEPLOYER", channel: "CDEPLOYS" });
       expect(own.final?.tone, own.text).to.equal("success");
       expect(h.sandbox.clusters.staging!.getObject("coordination.k8s.io/v1", "Lease", "github-staging", "tugboat-lock-github-staging")?.spec.holderIdentity).to.equal("manual:UDEPLOYER");

@@ -308,7 +308,7 @@ describe("/reviewlab (sandbox, through the router)", function () {
       const notices = [...h.notices, ...h2.notices];
       expect(notices).to.have.length(1);
       expect(notices[0]!.channel).to.equal("CREAPER");
-      expect(renderText(notices[0]!.reply)).to.match(/removed 1 lab[\s\S]*`my-branch` \(review-lab-my-branch, owner <@UDEPLOYER>\): expired/);
+      expect(renderText(notices[0]!.reply)).to.match(/removed 1 lab[\s\S]*`my-branch` \(review-lab-my-branch, owner @UDEPLOYER\): expired/);
       await until("the namespace to go", () => labNamespaceObj(h, "review-lab-my-branch") === undefined);
       const store = h.sandbox.github.store;
       for (const d of store.deployments(REPO).filter((x) => x.environment === "review-lab/my-branch")) {
