@@ -65,6 +65,8 @@ export interface ApiResource {
   shortNames: string[];
   namespaced: boolean;
   verbs: string[];
+  /** Discovery categories, e.g. "all" for pods, services, deployments and replicasets. */
+  categories: string[];
 }
 
 export interface ListOptions {

@@ -23,11 +23,15 @@ export async function runGet(args: GetArgs, ctx: CommandContext): Promise<void> 
   const named = args.requests.some((r) => r.names.length > 0);
 
   const resolved: Resolved[] = [];
+  let multiType = args.multiType;
   for (const r of args.requests) {
-    const res = await q.resolve(r.type, r.names.length > 0 ? "get" : "list");
-    const dup = resolved.find((x) => x.res.plural === res.plural && x.res.group === res.group);
-    if (dup) dup.names.push(...r.names.filter((n) => !dup.names.includes(n)));
-    else resolved.push({ res, names: [...new Set(r.names)] });
+    const { resources, category } = await q.resolveTypes(r.type, r.names.length > 0 ? "get" : "list");
+    if (category) multiType = true;
+    for (const res of resources) {
+      const dup = resolved.find((x) => x.res.plural === res.plural && x.res.group === res.group);
+      if (dup) dup.names.push(...r.names.filter((n) => !dup.names.includes(n)));
+      else resolved.push({ res, names: [...new Set(r.names)] });
+    }
   }
   for (const r of resolved) await q.authorize(r.res, namespace);
   ctx.audit({ namespace: namespace ?? "*", types: resolved.map((r) => r.res.plural) });
@@ -46,7 +50,7 @@ export async function runGet(args: GetArgs, ctx: CommandContext): Promise<void> 
       if (args.sortBy) sortObjects(objs, args.sortBy);
       objects.push(...objs);
     }
-    const single = !args.multiType && resolved.length === 1 && resolved[0]!.names.length === 1;
+    const single = !multiType && resolved.length === 1 && resolved[0]!.names.length === 1;
     const doc = single ? objects[0]! : asList(objects);
     const text = args.output === "json" ? toKubectlJson(doc) : toKubectlYaml(doc);
     reply = dataReply({
@@ -97,7 +101,7 @@ export async function runGet(args: GetArgs, ctx: CommandContext): Promise<void> 
     const opts = {
       wide: args.output === "wide",
       withNamespace: args.allNamespaces && r.res.namespaced,
-      kindPrefix: args.multiType ? kindPrefix(r.res) : undefined,
+      kindPrefix: multiType ? kindPrefix(r.res) : undefined,
       now,
     };
     const cells = tableCells(tables[i]!, opts);

@@ -59,6 +59,20 @@ export class KubeQuery {
     }
   }
 
+  /**
+   * A type name, or a discovery category such as `all` expanded to its types in discovery order, as kubectl does.
+   * `category` says whether the name was a category (kubectl then prefixes names with their type).
+   */
+  async resolveTypes(type: string, verb: "list" | "get" = "list"): Promise<{ resources: ApiResource[]; category: boolean }> {
+    const res = await this.call((c) => c.resolve(type));
+    if (!res) {
+      const wanted = type.toLowerCase();
+      const members = (await this.call((c) => c.discover())).filter((r) => r.categories.includes(wanted) && r.verbs.includes(verb));
+      if (members.length > 0) return { resources: members, category: true };
+    }
+    return { resources: [await this.resolve(type, verb)], category: false };
+  }
+
   /** kubectl's type resolution from cached discovery; unknown names suggest close ones. */
   async resolve(type: string, verb: "list" | "get" = "list"): Promise<ApiResource> {
     const res = await this.call((c) => c.resolve(type));

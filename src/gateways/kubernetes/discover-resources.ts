@@ -41,6 +41,7 @@ function fromResourceList(doc: any, group: string, version: string): ApiResource
       shortNames: r.shortNames ?? [],
       namespaced: Boolean(r.namespaced),
       verbs: r.verbs ?? [],
+      categories: r.categories ?? [],
     }));
 }
 
@@ -61,6 +62,7 @@ function fromAggregated(list: any): ApiResource[] {
         shortNames: r.shortNames ?? [],
         namespaced: r.scope === "Namespaced",
         verbs: r.verbs ?? [],
+        categories: r.categories ?? [],
       });
     }
   }

@@ -44,6 +44,9 @@ describe("/kube get: kubectl goldens through the router", function () {
     ["staging", "get deploy unicorn -n github-staging -o yaml"],
     ["staging", "get svc -n github-staging -o yaml"],
     ["production", "get md -n default -o json"],
+    ["staging", "get all -n github-staging"],
+    ["production", "get all -n github-production -o wide"],
+    ["production", "get cluster-api -n default"],
   ];
   for (const [cluster, args] of forms) {
     it(`/kube ${args} --cluster ${cluster} prints what kubectl prints`, async () => {
