@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HTTPReceiver, type BufferedIncomingMessage, type HTTPReceiverOptions } from "@slack/bolt";
 import type { Logger } from "../../core/logger.js";
@@ -5,7 +6,7 @@ import { SeenIds } from "./dedupe-events.js";
 
 // Bolt's HTTP receiver, made stricter. Bolt verifies the v0 signature and refuses timestamps more than five
 // minutes old; in front of it this refuses timestamps more than five minutes in the future, and after Bolt's
-// verification it marks exact repeats of an already-verified request (same signature) so nothing runs twice.
+// verification it marks repeats of an already-verified request (same timestamp and body) so nothing runs twice.
 
 export const EVENTS_PATH = "/slack/events";
 export const HEALTH_PATH = "/healthz";
@@ -26,8 +27,8 @@ export interface StrictReceiverOptions {
 export class StrictHTTPReceiver extends HTTPReceiver {
   constructor(opts: StrictReceiverOptions) {
     const now = opts.now ?? Date.now;
-    // Remember signatures for twice the allowed skew: past that, Bolt or the check below refuses the timestamp anyway.
-    const seenSignatures = new SeenIds(2 * MAX_SKEW_SECONDS * 1000, now);
+    // Remember verified requests for twice the allowed skew: past that, Bolt or the check below refuses the timestamp anyway.
+    const seenRequests = new SeenIds(2 * MAX_SKEW_SECONDS * 1000, now);
     super({
       signingSecret: opts.signingSecret,
       endpoints: [EVENTS_PATH],
@@ -46,10 +47,13 @@ export class StrictHTTPReceiver extends HTTPReceiver {
           },
         },
       ],
-      // Runs only after Bolt has verified the signature and the timestamp.
+      // Runs only after Bolt has verified the signature and the timestamp. The key is what the signature covers
+      // (timestamp as Bolt reads it, and the raw body), not the header's spelling: Bolt ignores anything after a
+      // second "=" in the signature and leading zeros or spaces in the timestamp, so the raw header is no identity.
       customPropertiesExtractor: (req: BufferedIncomingMessage) => {
-        const signature = headerValue(req, "x-slack-signature");
-        return { [REPLAY_KEY]: signature !== undefined && !seenSignatures.firstTime(signature) };
+        const ts = Number(headerValue(req, "x-slack-request-timestamp"));
+        const key = createHash("sha256").update(`${ts}:`).update(req.rawBody).digest("hex");
+        return { [REPLAY_KEY]: !seenRequests.firstTime(key) };
       },
     });
     const boltListener = this.requestListener;

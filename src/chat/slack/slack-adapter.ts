@@ -131,7 +131,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     return fresh;
   };
 
-  // Exact replays of an already-handled HTTP request (same signature) are acked and dropped.
+  // Replays of an already-handled HTTP request (same timestamp and body) are acked and dropped.
   app.use(async (args: HandlerArgs) => {
     if ((args.context as Record<string, unknown>)[REPLAY_KEY] === true) {
       log.warn("ignored a replayed Slack request (signature already used)");

@@ -122,6 +122,23 @@ describe("Slack adapter (HTTP receiver, signed requests, Web API stand-in)", fun
       expect(standIn.callsTo("chat.postMessage")).to.have.length(1);
     });
 
+    it("runs a replay only once even when its signature header is spelled differently", async () => {
+      // Bolt reads the signature as "v0=<hash>" and ignores anything after a second "=", so "v0=<hash>=x" verifies too.
+      const ts = nowSeconds();
+      const b = body();
+      const signature = sign(b, ts);
+      const first = await postSigned(bot.eventsUrl, b, FORM, { timestamp: ts, signature });
+      const second = await postSigned(bot.eventsUrl, b, FORM, { timestamp: ts, signature: `${signature}=again` });
+      const third = await postSigned(bot.eventsUrl, b, FORM, { headers: { "x-slack-request-timestamp": ` 0${ts}` }, timestamp: ts, signature });
+      expect(first.status).to.equal(200);
+      expect([200, 401]).to.include(second.status);
+      expect([200, 401]).to.include(third.status);
+      await standIn.waitFor(() => standIn.callsTo("chat.postMessage").length === 1);
+      await sleep(150);
+      expect(bot.runs.say!.callCount).to.equal(1);
+      expect(standIn.callsTo("chat.postMessage")).to.have.length(1);
+    });
+
     it("accepts a correctly signed, fresh request", async () => {
       const res = await postSigned(bot.eventsUrl, body(), FORM);
       expect(res.status).to.equal(200);
