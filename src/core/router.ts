@@ -43,13 +43,17 @@ export class Router {
     return p;
   }
 
-  /** Stops taking new commands, signals running ones, and waits for them (up to timeoutMs). */
-  async drain(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Stops taking new commands and waits for running ones (up to timeoutMs). Those still running then see
+   * ctx.signal abort, and get up to graceMs more to wind down (release locks, say what they left undone).
+   */
+  async drain(timeoutMs = 30_000, graceMs = 5_000): Promise<void> {
     this.draining = true;
-    const all = Promise.allSettled([...this.inFlight]);
-    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
-    await Promise.race([all, timer]);
+    const settled = () => Promise.allSettled([...this.inFlight]).then(() => true);
+    const within = (ms: number) => Promise.race([settled(), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
+    const done = await within(timeoutMs);
     this.shutdown.abort(new Error("shutting down"));
+    if (!done) await within(graceMs);
   }
 
   private async route(session: ChatSession, rawText: string, opts: RouteOptions): Promise<void> {

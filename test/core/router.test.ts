@@ -210,6 +210,38 @@ describe("Router", () => {
     });
   });
 
+  it("after the drain time-out, aborts ctx.signal and waits for the command to wind down", async () => {
+    const stubborn: CommandFamily = {
+      name: "stubborn",
+      summary: "stubborn",
+      commands: [
+        defineCommand({
+          family: "stubborn",
+          verb: "",
+          summary: "",
+          usage: "/stubborn",
+          examples: [],
+          sideEffects: true,
+          parse: () => ({}),
+          permission: () => "demo:echo",
+          run: async (_a, ctx) => {
+            await new Promise<void>((r) => ctx.signal.addEventListener("abort", () => r(), { once: true }));
+            // Winding down takes a moment (releasing a lock, say), then says what was left undone.
+            await new Promise((r) => setTimeout(r, 50));
+            await ctx.reply.send({ summary: "interrupted: lock released", tone: "warning", blocks: [] });
+          },
+        }),
+      ],
+    };
+    const entries: AuditEntry[] = [];
+    const r = new Router([stubborn], policy, {} as Services, memoryLogger([]), { record: (e) => void entries.push(e) });
+    const { session, rec } = recordingSession("UADMIN");
+    void r.handle(session, "stubborn");
+    await r.drain(20, 2000);
+    expect(rec.sent.map((s) => s.summary)).to.deep.equal(["interrupted: lock released"]);
+    expect(entries).to.have.length(1);
+  });
+
   it("drains in-flight commands and refuses new ones while draining", async () => {
     let release!: () => void;
     const slow: CommandFamily = {
