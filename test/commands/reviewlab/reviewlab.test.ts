@@ -232,6 +232,18 @@ describe("/reviewlab (sandbox, through the router)", function () {
     expect(staging(h).listObjects("apps/v1", "Deployment", "review-lab-my-branch")).to.have.length(0);
   });
 
+  it("an API failure (Kubernetes unreachable) is one clear line, not an internal error", async () => {
+    staging(h).faults.add({ verb: "get", resource: "namespaces", status: 503, count: 20 });
+    try {
+      const t = await run(h, "/reviewlab down my-branch");
+      expect(t.final?.tone).to.equal("error");
+      expect(t.text).not.to.include("Internal error");
+      expect(t.text).to.match(/^\/reviewlab down failed: the API could not be reached \(.+\)\.$/m);
+    } finally {
+      staging(h).faults.clear();
+    }
+  });
+
   it("a lab that does not become ready names the failing pods and says how to remove it", async () => {
     h.config.reviewlab!.readyTimeoutSeconds = 1;
     try {
