@@ -15,7 +15,7 @@ export interface StartupPlan {
 
 export class StartupError extends Error {}
 
-const LIVE_VARS = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "KUBECONFIG", "TUGBOAT_CLUSTERS", "GITHUB_TOKEN", "GITHUB_APP_ID", "GITHUB_API_URL", "TUGBOAT_CONFIG"];
+const LIVE_VARS = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "KUBECONFIG", "TUGBOAT_CLUSTERS", "GITHUB_TOKEN", "GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_INSTALLATION_ID", "GITHUB_API_URL", "TUGBOAT_CONFIG"];
 
 export function planStartup(env: NodeJS.ProcessEnv): StartupPlan {
   const set = (k: string) => (env[k] ?? "").trim() !== "";
@@ -47,6 +47,8 @@ export function planStartup(env: NodeJS.ProcessEnv): StartupPlan {
   if (!set("KUBECONFIG") && !inCluster) missing.push("KUBECONFIG (a kubeconfig with one context per cluster) or TUGBOAT_CLUSTERS=in-cluster");
   if (!set("GITHUB_TOKEN") && !(set("GITHUB_APP_ID") && set("GITHUB_PRIVATE_KEY"))) missing.push("GITHUB_TOKEN, or GITHUB_APP_ID with GITHUB_PRIVATE_KEY");
   if (set("GITHUB_APP_ID") !== set("GITHUB_PRIVATE_KEY") && !set("GITHUB_TOKEN")) missing.push("both GITHUB_APP_ID and GITHUB_PRIVATE_KEY");
+  // Without an installation id a GitHub App can only authenticate as itself, which reads no repository.
+  if (set("GITHUB_APP_ID") && !set("GITHUB_TOKEN") && !set("GITHUB_INSTALLATION_ID")) missing.push("GITHUB_INSTALLATION_ID (the GitHub App's installation)");
   if (missing.length > 0) {
     throw new StartupError(
       `Tugboat is partly configured for a live setup, and will not fall back to the sandbox. Missing: ${missing.join("; ")}. ` +

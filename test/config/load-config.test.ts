@@ -54,11 +54,16 @@ describe("startup plan", () => {
     expect(() => planStartup({ KUBECONFIG: "/k" })).to.throw(StartupError, /GITHUB_TOKEN/);
     expect(() => planStartup({ KUBECONFIG: "/k", GITHUB_TOKEN: "t", SLACK_BOT_TOKEN: "xoxb" })).to.throw(StartupError, /SLACK_APP_TOKEN.*SLACK_SIGNING_SECRET/);
     expect(() => planStartup({ KUBECONFIG: "/k", GITHUB_APP_ID: "1" })).to.throw(StartupError, /GITHUB_PRIVATE_KEY/);
+    expect(() => planStartup({ KUBECONFIG: "/k", GITHUB_APP_ID: "1", GITHUB_PRIVATE_KEY: "k" })).to.throw(StartupError, /GITHUB_INSTALLATION_ID/);
+    // Any GitHub App variable alone is a live setup too, never a silent sandbox.
+    expect(() => planStartup({ GITHUB_PRIVATE_KEY: "k" })).to.throw(StartupError, /partly configured/);
+    expect(() => planStartup({ GITHUB_INSTALLATION_ID: "42" })).to.throw(StartupError, /partly configured/);
   });
   it("accepts a GitHub App instead of a token, and in-cluster Kubernetes", () => {
-    const plan = planStartup({ TUGBOAT_CLUSTERS: "in-cluster", GITHUB_APP_ID: "1", GITHUB_PRIVATE_KEY: "k" });
+    const plan = planStartup({ TUGBOAT_CLUSTERS: "in-cluster", GITHUB_APP_ID: "1", GITHUB_PRIVATE_KEY: "k", GITHUB_INSTALLATION_ID: "42" });
     expect(plan.inCluster).to.equal(true);
     expect(plan.github.appId).to.equal("1");
+    expect(plan.github.installationId).to.equal("42");
   });
   it("refuses a bad PORT", () => expect(() => planStartup({ PORT: "http" })).to.throw(StartupError, /PORT/));
 });
