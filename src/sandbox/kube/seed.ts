@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { makeNode } from "./controllers.js";
+import { makeNode } from "./controllers/node-factory.js";
 import { fnv32, isoNow } from "./util.js";
 
 const DAY = 86_400_000;

@@ -1,0 +1,119 @@
+import type { ResourceDef } from "../resources.js";
+import type { Store, StoreEvent } from "../store.js";
+import { deepEqual } from "../util.js";
+import { D, idOf, MD_NAME_LABEL, machineOfNode, splitId } from "./objects.js";
+import type { Kind, ReconcileQueue } from "./scheduler-queue.js";
+
+/**
+ * Store listener that marks what a write can affect: the written object, its owners, its dependants, its namespace
+ * while terminating, and machines ↔ nodes ↔ machine deployments (kept in two indexes).
+ */
+export class ChangeTracker {
+  /** node name → machines ("ns/name") whose status.nodeRef names it */
+  private machinesByNode = new Map<string, Set<string>>();
+  /** machine ("ns/name") → nodes annotated with it */
+  private nodesByMachine = new Map<string, Set<string>>();
+
+  constructor(private store: Store, private queue: ReconcileQueue) {}
+
+  track(e: StoreEvent): void {
+    const def = e.def;
+    if (!def) return;
+    const o = e.obj;
+    const prev = e.prev;
+    const md = o.metadata;
+    const id = idOf(o);
+    const deleted = e.type === "DELETED";
+    // content of a terminating namespace
+    if (def.namespaced && md.namespace) {
+      const nso = this.store.get(D.ns, undefined, md.namespace);
+      if (nso?.metadata.deletionTimestamp) this.queue.mark("ns", md.namespace);
+    }
+    // garbage collection
+    if (deleted) {
+      for (const u of this.store.dependants(md.uid)) this.queue.gcDirty.add(u);
+    } else if ((md.ownerReferences ?? []).length && (!prev || !deepEqual(prev.metadata.ownerReferences, md.ownerReferences))) {
+      this.queue.gcDirty.add(md.uid);
+    }
+    switch (def) {
+      case D.ns:
+        this.queue.mark("ns", md.name);
+        break;
+      case D.deploy:
+        this.queue.mark("deploy", id);
+        break;
+      case D.rs:
+        this.queue.mark("rs", id);
+        this.markOwners(o, "deploy", D.deploy);
+        if (prev) this.markOwners(prev, "deploy", D.deploy);
+        break;
+      case D.pod:
+        this.queue.mark("pod", id);
+        this.markOwners(o, "rs", D.rs);
+        if (prev) this.markOwners(prev, "rs", D.rs);
+        break;
+      case D.md: {
+        this.queue.mark("md", id);
+        const name = md.name;
+        for (const m of this.store.values(D.machine, md.namespace)) if (m.metadata.labels?.[MD_NAME_LABEL] === name) this.queue.mark("machine", idOf(m));
+        break;
+      }
+      case D.machine: {
+        this.queue.mark("machine", id);
+        for (const x of prev ? [prev, o] : [o]) {
+          const mdName = x.metadata.labels?.[MD_NAME_LABEL];
+          if (mdName) this.queue.mark("md", `${md.namespace}/${mdName}`);
+        }
+        dropFrom(this.machinesByNode, prev?.status?.nodeRef?.name, id);
+        if (!deleted) addTo(this.machinesByNode, o.status?.nodeRef?.name, id);
+        if (deleted) for (const n of this.nodesByMachine.get(id) ?? []) this.queue.mark("node", n);
+        break;
+      }
+      case D.node: {
+        this.queue.mark("node", md.name);
+        const machineId = (x: any) => {
+          const m = machineOfNode(x);
+          return m ? `${m.ns}/${m.name}` : undefined;
+        };
+        const before = machineId(prev);
+        const after = deleted ? undefined : machineId(o);
+        dropFrom(this.nodesByMachine, before, md.name);
+        addTo(this.nodesByMachine, after, md.name);
+        for (const m of [before, machineId(o)]) if (m) this.markMachineAndMd(m);
+        for (const m of this.machinesByNode.get(md.name) ?? []) this.markMachineAndMd(m);
+        break;
+      }
+    }
+  }
+
+  private markOwners(o: any, kind: Kind, def: ResourceDef): void {
+    for (const r of o?.metadata?.ownerReferences ?? []) {
+      const e = r?.uid ? this.store.byUid(r.uid) : undefined;
+      if (e && e.def === def) this.queue.mark(kind, `${e.ns ?? ""}/${e.name}`);
+    }
+  }
+
+  private markMachineAndMd(id: string): void {
+    this.queue.mark("machine", id);
+    const m = this.store.get(D.machine, ...splitId(id));
+    const mdName = m?.metadata.labels?.[MD_NAME_LABEL];
+    if (mdName) this.queue.mark("md", `${m.metadata.namespace}/${mdName}`);
+  }
+}
+
+function addTo(index: Map<string, Set<string>>, key: string | undefined, v: string): void {
+  if (!key) return;
+  let s = index.get(key);
+  if (!s) {
+    s = new Set();
+    index.set(key, s);
+  }
+  s.add(v);
+}
+
+function dropFrom(index: Map<string, Set<string>>, key: string | undefined, v: string): void {
+  const s = key ? index.get(key) : undefined;
+  if (!s) return;
+  s.delete(v);
+  if (!s.size) index.delete(key!);
+}

@@ -1,0 +1,49 @@
+/** Resource definitions, well-known labels and small object helpers the simulated controllers share. */
+import { findByPlural } from "../resources.js";
+
+export const D = {
+  ns: findByPlural("", "v1", "namespaces")!,
+  pod: findByPlural("", "v1", "pods")!,
+  node: findByPlural("", "v1", "nodes")!,
+  event: findByPlural("", "v1", "events")!,
+  deploy: findByPlural("apps", "v1", "deployments")!,
+  rs: findByPlural("apps", "v1", "replicasets")!,
+  md: findByPlural("cluster.x-k8s.io", "v1beta1", "machinedeployments")!,
+  machine: findByPlural("cluster.x-k8s.io", "v1beta1", "machines")!,
+};
+
+export const REVISION = "deployment.kubernetes.io/revision";
+export const NEVER_READY = "sandbox.tugboat.dev/nodes-never-ready";
+export const MD_NAME_LABEL = "cluster.x-k8s.io/deployment-name";
+export const CLUSTER_LABEL = "cluster.x-k8s.io/cluster-name";
+export const MACHINE_ANNOTATION = "cluster.x-k8s.io/machine";
+export const CLUSTER_NAMESPACE_ANNOTATION = "cluster.x-k8s.io/cluster-namespace";
+
+/** "namespace/name" ("/name" when cluster-scoped): the id the reconcile queue and indexes use */
+export function idOf(o: any): string {
+  return `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+}
+
+export function splitId(id: string): [string, string] {
+  const slash = id.indexOf("/");
+  return [id.slice(0, slash), id.slice(slash + 1)];
+}
+
+export function ownedBy(o: any, uid: string): boolean {
+  return (o.metadata.ownerReferences ?? []).some((r: any) => r.uid === uid && r.controller !== false);
+}
+
+export function ownerRef(apiVersion: string, kind: string, owner: any): any {
+  return { apiVersion, kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
+}
+
+/** a pod or node whose Ready condition is True */
+export function isReady(o: any): boolean {
+  return (o.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
+}
+
+/** the machine ("ns/name") a Cluster API node is annotated with */
+export function machineOfNode(n: any): { ns: string; name: string } | undefined {
+  const name = n?.metadata.annotations?.[MACHINE_ANNOTATION];
+  return name ? { ns: n.metadata.annotations[CLUSTER_NAMESPACE_ANNOTATION] ?? "default", name } : undefined;
+}
