@@ -3,7 +3,7 @@ import { UsageError, UserError, errorMessage } from "../../core/errors.js";
 import type { Block } from "../../core/reply.js";
 import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR, ANN_SHA } from "../../domain/deploy/annotations.js";
 import { describeHolder, holdLock } from "../../domain/deploy/deploy-lock.js";
-import { followRollout } from "../../domain/deploy/follow-rollout.js";
+import { followRollout, type FollowOutcome } from "../../domain/deploy/follow-rollout.js";
 import { appDeployments } from "../../domain/deploy/plan-deploy.js";
 import { checkChannel, resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import { listRevisions, revisionOf, rollbackDeployment, templateOf } from "../../domain/deploy/rollback.js";
@@ -74,19 +74,37 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
           })
           .catch((err) => (ctx.log.warn("could not create a GitHub deployment for the rollback", { error: errorMessage(err) }), undefined))
       : undefined;
-    const status = (state: "in_progress" | "success" | "failure", description: string) =>
+    const status = (state: "in_progress" | "success" | "failure" | "error", description: string) =>
       deployment
         ? github.createDeploymentStatus(env.repo, deployment.id, { state, description, logUrl, environmentUrl: state === "success" ? env.envConfig.url : undefined }).catch(() => undefined)
         : Promise.resolve();
     await status("in_progress", "Rolling back");
     const followed = new Map<string, number>();
-    for (const p of plan) {
-      const pr = p.sha ? prFor(p.sha) : undefined;
-      await rollbackDeployment(cluster, env.namespace, p.name, {
-        toRevision: p.previous,
-        annotations: { [ANN_SHA]: p.sha || null, [ANN_PR]: pr ? String(pr) : "", [ANN_DEPLOYED_BY]: ctx.actor.id, [ANN_DEPLOYED_AT]: clock.now().toISOString() },
-      });
-      followed.set(p.name, 0);
+    const done: typeof plan = [];
+    try {
+      for (const p of plan) {
+        const pr = p.sha ? prFor(p.sha) : undefined;
+        await rollbackDeployment(cluster, env.namespace, p.name, {
+          toRevision: p.previous,
+          annotations: { [ANN_SHA]: p.sha || null, [ANN_PR]: pr ? String(pr) : "", [ANN_DEPLOYED_BY]: ctx.actor.id, [ANN_DEPLOYED_AT]: clock.now().toISOString() },
+        });
+        done.push(p);
+        followed.set(p.name, 0);
+      }
+    } catch (err) {
+      // Nothing half rolled back: the Deployments already moved go forward again to the revision they ran.
+      const why = errorMessage(err);
+      const undoErrors: string[] = [];
+      for (const p of done) {
+        const before = deploys.find((d) => d.metadata?.name === p.name)?.metadata?.annotations ?? {};
+        const annotations: Record<string, string | null> = {};
+        for (const k of [ANN_SHA, ANN_PR, ANN_DEPLOYED_BY, ANN_DEPLOYED_AT]) annotations[k] = before[k] ?? null;
+        await rollbackDeployment(cluster, env.namespace, p.name, { toRevision: p.current, annotations }).catch((e) => undoErrors.push(`${p.name}: ${errorMessage(e)}`));
+      }
+      await status("error", `Rollback failed: ${why}`.slice(0, 140));
+      ctx.audit({ app, environment: env.env, result: "rollback-failed", reason: why });
+      const undo = done.length === 0 ? "Nothing was changed." : undoErrors.length ? `Putting back ${done.map((p) => p.name).join(", ")} also failed (${undoErrors.join("; ")}); check ${env.namespace} by hand.` : `${done.map((p) => p.name).join(", ")} went back to the revision they ran; nothing was changed.`;
+      throw new UserError(`Could not roll back ${app} ${env.env}: ${why.replace(/\.$/, "")}. ${undo}`);
     }
     ctx.audit({ app, environment: env.env, rollback: plan.map((p) => ({ name: p.name, from: p.current, to: p.previous })) });
     let queue = Promise.resolve();
@@ -101,7 +119,12 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
       onProgress: (p) => {
         queue = queue.then(() => ctx.reply.send(reply(`Rolling back ${app} ${env.env}…`, "info", { type: "text", text: `*${title}*` }, progressBlock(p)))).catch(() => {});
       },
-    });
+    }).catch((err): FollowOutcome => ({
+      // The Deployments changed: an error while following is a failed rollback, never an open GitHub deployment.
+      outcome: "failed",
+      reason: `cannot follow the rollback (${errorMessage(err)})`,
+      progress: [...followed.keys()].map((name) => ({ name, phase: "failed" as const, detail: `${name}: cannot follow the rollback` })),
+    }));
     await queue;
     const blocks: Block[] = [{ type: "text", text: `*${title}*` }, { type: "list", items }, progressBlock(outcome.progress, outcome.outcome === "done" ? "done" : "failed")];
     blocks.push({ type: "context", text: `${deployment ? `GitHub deployment ${deployment.id} · ` : ""}${seconds(Date.now() - started)}` });
