@@ -201,12 +201,13 @@ export const configSchema = z
       if (!clusters.has(env.cluster)) {
         ctx.addIssue({ code: "custom", path: ["environments", name, "cluster"], message: `expected one of the clusters (${[...clusters].join(", ")})` });
       }
-      if (env.canaryOf && !cfg.environments[env.canaryOf]) {
+      if (env.canaryOf && !Object.hasOwn(cfg.environments, env.canaryOf)) {
         ctx.addIssue({ code: "custom", path: ["environments", name, "canaryOf"], message: "expected the name of another environment" });
       }
     }
     cfg.bindings.forEach((b, i) => {
-      if (!cfg.roles[b.role]) {
+      // Own keys only: "toString" or "constructor" are not roles, whatever Object.prototype says.
+      if (!Object.hasOwn(cfg.roles, b.role)) {
         ctx.addIssue({ code: "custom", path: ["bindings", i, "role"], message: `expected one of the roles (${Object.keys(cfg.roles).join(", ")})` });
       }
     });

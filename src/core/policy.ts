@@ -46,7 +46,7 @@ export class Policy {
       if (b.channels && !b.channels.includes(channelId)) continue;
       if (b.users.includes(actor.id) || b.groups.some((g) => memberOf.has(g))) names.add(b.role);
     }
-    return [...names].map((name) => ({ name, role: this.config.roles[name]! }));
+    return [...names].filter((name) => Object.hasOwn(this.config.roles, name)).map((name) => ({ name, role: this.config.roles[name]! }));
   }
 
   async authorize(actor: Actor, channelId: string, permission: string, scope: PermissionScope = {}): Promise<Decision> {
@@ -80,7 +80,8 @@ export class Policy {
       (b) =>
         b.channels !== undefined &&
         b.users.includes(actor.id) &&
-        this.config.roles[b.role]?.permissions.some((p) => permissionMatches(p, permission)),
+        Object.hasOwn(this.config.roles, b.role) &&
+        this.config.roles[b.role]!.permissions.some((p) => permissionMatches(p, permission)),
     );
   }
 }

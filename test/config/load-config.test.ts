@@ -20,6 +20,8 @@ describe("config", () => {
     ["a wrong type", base.replace("ttlHours: 72", "ttlHours: soon"), /reviewlab\.ttlHours: .*number/],
     ["an unknown key", base.replace("defaultCluster: staging", "defaultCluster: staging\nfavouriteColour: blue"), /favouriteColour/],
     ["a binding to an unknown role", base.replace("role: viewer", "role: viewr"), /bindings\[2\]\.role: expected one of the roles/],
+    ["a binding to a role named like an Object method", base.replace("role: viewer", "role: toString"), /bindings\[2\]\.role: expected one of the roles/],
+    ["a binding to the role __proto__", base.replace("role: viewer", "role: __proto__"), /bindings\[2\]\.role: expected one of the roles/],
     ["an environment on an unknown cluster", base.replace("cluster: production\n    confirm", "cluster: prod\n    confirm"), /environments\.production\.cluster: expected one of the clusters/],
     ["a malformed permission", base.replace('permissions: ["kube:get"]', 'permissions: ["Kube Get"]'), /roles\.viewer\.permissions\[0\]: a permission such as/],
   ];

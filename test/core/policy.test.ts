@@ -90,4 +90,10 @@ describe("Policy", () => {
       expect((err as Error).message).to.contain("nodes:add");
     }
   });
+  it("a binding to a role name that is only an Object.prototype key denies instead of crashing", async () => {
+    const odd = { roles: {}, bindings: [{ role: "toString", users: ["UODD"], groups: [] }, { role: "constructor", users: ["UODD"], groups: [], channels: ["C1"] }] };
+    const d = await new Policy(odd, groups({})).authorize({ id: "UODD" }, "C", "kube:get");
+    expect(d.allowed).to.equal(false);
+    expect(d.reason).to.contain("kube:get");
+  });
 });
