@@ -163,7 +163,8 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
     environment: env.env,
     description: `${shortTarget(target)} by ${ctx.actor.id} via Tugboat`,
     payload: { app: env.app, pr: target.pr?.number ?? null, actor: ctx.actor.id, channel: ctx.channel.id, requestId: ctx.requestId, branch: target.branch ?? null },
-    transientEnvironment: env.envConfig.transient,
+    // A canary is always a transient environment (it goes away on promote or abort), whatever the config says.
+    transientEnvironment: env.envConfig.transient || env.canary,
     productionEnvironment: env.envConfig.production,
   });
   ctx.audit({ githubDeployment: deployment.id });

@@ -48,3 +48,24 @@ describe("/canary failures and the watchdog", function () {
     expect(s.text).to.include("github has no canary running in production.");
   });
 });
+
+describe("/deploy to canary: the GitHub deployment", function () {
+  this.timeout(20000);
+  let h: Harness;
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it("is transient even when the canary environment's config does not say so", async () => {
+    h = await startHarness({
+      configure: (c) => {
+        c.environments.canary!.transient = false;
+      },
+    });
+    const t = await h.run("/deploy PR4812 to canary", { user: "UDEPLOYER", channel: "CDEPLOYS" });
+    expect(t.final?.tone, t.text).to.equal("success");
+    const [gh] = githubDeployments(h, "canary");
+    expect(gh.transient_environment).to.equal(true);
+    expect(gh.payload).to.include({ pr: 4812, actor: "UDEPLOYER", channel: "CDEPLOYS" });
+  });
+});
