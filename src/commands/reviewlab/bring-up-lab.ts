@@ -12,6 +12,7 @@ import { labNamespace, labSlug } from "../../domain/reviewlab/make-slug.js";
 import { labNamespaceObject, type LabInfo } from "../../domain/reviewlab/lab-metadata.js";
 import { findLab, listLabs } from "../../domain/reviewlab/find-labs.js";
 import { buildLabSecret } from "../../domain/reviewlab/layer-secrets.js";
+import { withCreationLock } from "../../domain/reviewlab/creation-lock.js";
 import { loadLabTemplates } from "../../domain/reviewlab/load-templates.js";
 import { checkLabObjects, labIngress, renderLabObjects } from "../../domain/reviewlab/plan-lab.js";
 import { labEnvironment } from "../../domain/reviewlab/remove-lab.js";
@@ -165,7 +166,8 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
     }
     if (existing.terminating) throw new UserError(`The review lab for \`${branch}\` is being removed; try again once it is gone.`);
   } else {
-    await checkLimits(ctx, cfg, cluster);
+    // A quick refusal now; checked again under the creation lock right before the Namespace is created.
+    await checkLimits(ctx, cfg, cluster, namespace);
   }
   progress.set(STEP.resolve, "done", `${target.label} → ${target.shortSha}${pr ? ` (PR #${pr.number})` : ""}${args.force ? ", image gate skipped (--force)" : ", image ready"}`);
 
@@ -231,8 +233,17 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
   let applied = 0;
   progress.set(STEP.apply, "running", `0/${total}`);
   const fieldManager = config.deploy.fieldManager;
+  const createNamespace = () => applyObjects(cluster, [nsObject], { fieldManager });
   try {
-    await applyObjects(cluster, [nsObject], { fieldManager });
+    if (existing) await createNamespace();
+    else {
+      // Limits hold only if no other `up` creates a lab between our count and our Namespace.
+      const lock = { cluster, namespace: cfg.reaper.leaseNamespace, holder: `${ctx.services.instanceId}/${ctx.requestId}`, owner: ctx.actor.id };
+      await withCreationLock({ ...lock, reason: `/reviewlab up ${branch}`.slice(0, 200), clock, signal: ctx.signal }, async () => {
+        await checkLimits(ctx, cfg, cluster, namespace);
+        await createNamespace();
+      });
+    }
     applied = 1;
     await applyObjects(failFast(cluster), objects, {
       fieldManager,
@@ -247,6 +258,8 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
     progress.failRunning();
     await recorder.finish("failure", "Applying the review lab failed");
     await progress.settle();
+    // Refused by the limits (or the creation lock) before anything was created: that refusal is the reply.
+    if (applied === 0 && err instanceof UserError) throw err;
     const cause = err instanceof ApplyFailure ? err.message : errorMessage(err);
     const cleanup =
       applied > 0 ? ` ${applied} of ${total} objects were applied; remove them with \`/reviewlab down ${branch}\`.` : " Nothing was created.";
@@ -324,8 +337,10 @@ function withWarnings(text: string, warnings: string[]): string {
   return warnings.length > 0 ? `${text}\nWarnings: ${warnings.join("; ")}` : text;
 }
 
-async function checkLimits(ctx: CommandContext, cfg: LabConfig, cluster: KubeCluster): Promise<void> {
+async function checkLimits(ctx: CommandContext, cfg: LabConfig, cluster: KubeCluster, namespace: string): Promise<void> {
   const labs = (await listLabs(cluster)).filter((l) => !l.terminating);
+  // The lab exists by now (another `up` of the same branch created it): this `up` updates it, never refused.
+  if (labs.some((l) => l.namespace === namespace)) return;
   const mine = labs.filter((l) => l.owner === ctx.actor.id);
   const now = ctx.services.clock.now();
   const yours = mine.length > 0 ? `\nYour labs:\n${mine.map((l) => `• ${labLine(l, now)}`).join("\n")}\nRemove one with \`/reviewlab down BRANCH\`.` : "";

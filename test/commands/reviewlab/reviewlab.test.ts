@@ -163,6 +163,27 @@ describe("/reviewlab (sandbox, through the router)", function () {
     }
   });
 
+  it("limits: two ups at once cannot both pass the per-user limit", async () => {
+    const cfg = h.config.reviewlab!;
+    const racer = { user: "ULABUSER2" };
+    pushCommit(h, "race-a", "one");
+    pushCommit(h, "race-b", "one");
+    cfg.maxPerUser = 1;
+    try {
+      const both = await Promise.all([run(h, "/reviewlab up race-a", racer), run(h, "/reviewlab up race-b", racer)]);
+      const tones = both.map((t) => t.final?.tone).sort();
+      expect(tones, both.map((t) => t.text).join("\n---\n")).to.deep.equal(["error", "success"]);
+      const refused = both.find((t) => t.final?.tone === "error")!;
+      expect(refused.text).to.include("at most 1 per person");
+      expect(refused.text).not.to.include("Could not bring up");
+      const mine = (await run(h, "/reviewlab list --mine", racer)).text;
+      expect(mine).to.include("1 review lab of yours");
+    } finally {
+      cfg.maxPerUser = 3;
+    }
+    for (const b of ["race-a", "race-b"]) if (labNamespaceObj(h, labNamespace(b))) expect((await run(h, `/reviewlab down ${b}`, racer)).final?.tone).to.equal("success");
+  });
+
   it("down: deletes the namespace, waits until it is gone and marks the GitHub deployment inactive", async () => {
     const t = await run(h, "/reviewlab down PR4816");
     expect(t.final?.tone, t.text).to.equal("success");
