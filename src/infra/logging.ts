@@ -29,10 +29,15 @@ export class SecretRegistry {
 
 export function redact(value: unknown, secrets: SecretRegistry, depth = 0): unknown {
   if (typeof value === "string") return secrets.scrub(value);
-  if (depth > 8 || value === null || typeof value !== "object") return value;
+  if (value === null || typeof value !== "object") return value;
+  // Past this depth nothing is walked, so nothing is printed: an unwalked object could hold anything.
+  if (depth > 8) return "[too deep]";
   if (Array.isArray(value)) return value.map((v) => redact(v, secrets, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
+  // An Error's message and stack are not enumerable; keep them (scrubbed) next to its own fields.
+  const entries: Array<[string, unknown]> =
+    value instanceof Error ? [["name", value.name], ["message", value.message], ["stack", value.stack], ...Object.entries(value)] : Object.entries(value);
+  for (const [k, v] of entries) {
     out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null && typeof v !== "boolean" ? "[redacted]" : redact(v, secrets, depth + 1);
   }
   return out;

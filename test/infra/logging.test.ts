@@ -34,6 +34,16 @@ describe("logging", () => {
     expect(text).to.contain("[redacted]");
   });
 
+  it("redacts at any depth: a deeply nested error response leaks nothing", async () => {
+    let deep: Record<string, unknown> = { headers: { authorization: "Bearer deep.nested.credential" }, note: "xoxb-777777-deepdeep" };
+    for (let i = 0; i < 12; i++) deep = { level: deep };
+    const { text } = await capture((l) => l.logger.error("request failed", { response: deep, error: new Error("boom with xoxb-888888-errerr") }));
+    expect(text).not.to.contain("deep.nested.credential");
+    expect(text).not.to.contain("xoxb-777777");
+    expect(text).not.to.contain("xoxb-888888");
+    expect(JSON.parse(text.trim()).error.message).to.equal("boom with [redacted]");
+  });
+
   it("keeps the audit trail on its own transport", async () => {
     const { text, auditText } = await capture((l) =>
       l.audit.record({ requestId: "r1", actor: "UADMIN", channel: "C1", command: "/nodes add 2", decision: "allowed", outcome: "success", durationMs: 12, details: { before: 3, after: 5 } }),
