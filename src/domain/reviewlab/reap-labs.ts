@@ -4,7 +4,7 @@ import { errorMessage } from "../../core/errors.js";
 import type { Reply } from "../../core/reply.js";
 import { LeaseLock } from "../lease-lock.js";
 import { mapLimit } from "../apply-objects.js";
-import { listLabs } from "./find-labs.js";
+import { findLab, listLabs } from "./find-labs.js";
 import { humanDuration } from "../format/human-duration.js";
 import type { LabInfo } from "./lab-metadata.js";
 import { deleteLabNamespace, markLabInactive } from "./remove-lab.js";
@@ -88,7 +88,15 @@ async function reapPass(services: Services, log: Logger): Promise<ReapReport> {
   const reaped: ReapedLab[] = [];
   await mapLimit(doomed, 4, async (d) => {
     try {
-      await deleteLabNamespace(cluster, d.lab.namespace);
+      // The list may be stale by now (PR lookups take a while): someone may have run `up` or `extend` since.
+      // Delete only what still is the lab we judged; a changed lab is judged again on the next pass.
+      const fresh = await findLab(cluster, d.lab.namespace);
+      if (fresh.state === "foreign") return;
+      if (fresh.state === "lab" && changedSince(d.lab, fresh.lab)) {
+        log.info("review-lab reaper: lab changed since it was listed; keeping it", { namespace: d.lab.namespace });
+        return;
+      }
+      if (fresh.state === "lab" && !fresh.lab.terminating) await deleteLabNamespace(cluster, d.lab.namespace);
       reaped.push(d);
       log.info("review-lab reaper removed a lab", { namespace: d.lab.namespace, branch: d.lab.branch, reason: d.reason });
       const repo = services.config.apps[d.lab.app]?.repo;
@@ -107,6 +115,16 @@ async function reapPass(services: Services, log: Logger): Promise<ReapReport> {
     }
   }
   return { leader: true, reaped, failures };
+}
+
+function changedSince(listed: LabInfo, now: LabInfo): boolean {
+  return (
+    listed.branch !== now.branch ||
+    listed.sha !== now.sha ||
+    listed.pr !== now.pr ||
+    listed.updatedAt.getTime() !== now.updatedAt.getTime() ||
+    listed.expiresAt.getTime() !== now.expiresAt.getTime()
+  );
 }
 
 export function reaperReply(reaped: ReapedLab[], failures: string[]): Reply {

@@ -379,6 +379,42 @@ describe("/reviewlab (sandbox, through the router)", function () {
       }
     });
 
+    it("keeps a lab that was extended (or brought up again) after the pass listed it as expired", async () => {
+      const now = clock.now();
+      const branch = "late-extend";
+      staging(h).putObject(
+        labNamespaceObject({
+          namespace: labNamespace(branch), slug: labSlug(branch), app: "github", branch, sha: "eed486a1e3c237947f6d05a688220f3d3d81f035",
+          owner: "UDEPLOYER", createdAt: new Date(now.getTime() - 80 * 3600_000), updatedAt: new Date(now.getTime() - 80 * 3600_000),
+          expiresAt: new Date(now.getTime() - 8 * 3600_000), url: "https://late-extend.review-lab.example.com",
+        }),
+      );
+      const cluster = leader.kube.cluster("staging");
+      const realList = cluster.list.bind(cluster);
+      // Someone runs `/reviewlab extend late-extend 1d` right after the reaper listed the labs.
+      (cluster as any).list = async (...a: Parameters<typeof cluster.list>) => {
+        const listed = await realList(...a);
+        if (a[1]?.labelSelector === "tugboat.dev/review-lab=true") {
+          const ns = labNamespaceObj(h, labNamespace(branch));
+          const later = new Date(now.getTime() + 24 * 3600_000);
+          ns.metadata.annotations["tugboat.dev/expires-at"] = later.toISOString();
+          ns.metadata.labels["tugboat.dev/expires"] = String(Math.floor(later.getTime() / 1000));
+          staging(h).putObject(ns);
+        }
+        return listed;
+      };
+      try {
+        const r = await reapOnce(leader.app.services, silentLogger);
+        expect(r.leader).to.equal(true);
+        expect(r.reaped.map((x) => x.lab.branch)).not.to.include(branch);
+        expect(labNamespaceObj(h, labNamespace(branch))?.metadata.deletionTimestamp).to.equal(undefined);
+        expect(labNamespaceObj(h, labNamespace(branch))).to.not.equal(undefined);
+      } finally {
+        (cluster as any).list = realList;
+      }
+      expect((await run(h, `/reviewlab down ${branch}`)).final?.tone).to.equal("success");
+    });
+
     it("runs at startup as the family's background task, and hands the Lease over when stopped", async () => {
       // A day later the pending-build lab has expired, and so has the lease of a leader that stopped renewing.
       clock.advance(25 * 3600_000);
