@@ -7,6 +7,7 @@ import { createBoltLogger } from "../../../src/chat/slack/bolt-logger.js";
 import { SeenIds } from "../../../src/chat/slack/dedupe-events.js";
 import { commandTextFromMessage, commandTextFromSlash, familyOfSlashCommand } from "../../../src/chat/slack/parse-mention.js";
 import { createSlackAdapter } from "../../../src/chat/slack/slack-adapter.js";
+import { buildFamilies } from "../../../src/commands/index.js";
 import { capturingLogger, type LogLine } from "./helpers/test-bot.js";
 
 describe("Slack adapter parts", () => {
@@ -90,6 +91,17 @@ describe("Slack adapter parts", () => {
         expect(c.description, c.command).to.be.a("string").and.not.equal("");
         expect(c.usage_hint, c.command).to.be.a("string").and.not.equal("");
         expect(c.should_escape, c.command).to.equal(false);
+      }
+    });
+
+    it("hints only subcommands that exist", () => {
+      const verbs = new Map(buildFamilies().map((f) => [`/${f.name}`, new Set(f.commands.map((c) => c.verb))]));
+      for (const c of manifest.features.slash_commands as Array<{ command: string; usage_hint: string }>) {
+        const known = verbs.get(c.command)!;
+        for (const alternative of c.usage_hint.split("|")) {
+          const word = alternative.trim().split(/\s+/)[0]!;
+          if (/^[a-z]+$/.test(word) && word !== "help") expect([...known], `${c.command}: "${word}" in the usage hint`).to.include(word);
+        }
       }
     });
 
