@@ -1,6 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { UserError } from "../../core/errors.js";
-import { describeHolder, readLock, removeLock, takeManualLock } from "../../domain/deploy/deploy-lock.js";
+import { describeHolder, readDeployInsideLock, readLock, removeLock, takeManualLock } from "../../domain/deploy/deploy-lock.js";
 import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import { reply } from "./format-deploy.js";
 import { LOCK_USAGE, UNLOCK_USAGE, type AppEnvArgs } from "./parse-deploy-args.js";
@@ -32,6 +32,10 @@ export async function unlockEnvironment(args: AppEnvArgs, ctx: CommandContext): 
   }
   if (current.kind === "deploy" && !current.expired) {
     throw new UserError(`${app} ${env.baseEnv} is ${describeHolder(current, now)}. A running deploy's lock is released when it ends (or expires ${current.durationSeconds}s after its bot stops).`);
+  }
+  const inside = await readDeployInsideLock(cluster, env.namespace, env.lockName, now);
+  if (inside) {
+    throw new UserError(`${app} ${env.baseEnv} is ${describeHolder(inside, now)} (inside the manual lock). Unlock it when that deploy has ended.`);
   }
   const removed = await removeLock(cluster, env.namespace, env.lockName, now);
   ctx.audit({ app, environment: env.baseEnv, lock: env.lockName, removed: removed ? { holder: removed.holder, owner: removed.owner, reason: removed.reason } : undefined });

@@ -5,7 +5,7 @@ import type { DeploymentStatusInput, KubeCluster } from "../../gateways/types.js
 import { isGatewayError } from "../../gateways/types.js";
 import type { DeployStamp } from "../../domain/deploy/annotations.js";
 import { executePlan, PartialApplyError, restoreSnapshots, type Snapshot } from "../../domain/deploy/apply-plan.js";
-import { describeHolder, holdLock, readLock, type LockHold } from "../../domain/deploy/deploy-lock.js";
+import { describeHolder, holdInsideManualLock, holdLock, readDeployInsideLock, readLock, type LockHold } from "../../domain/deploy/deploy-lock.js";
 import { followRollout, type DeploymentProgress, type FollowOutcome } from "../../domain/deploy/follow-rollout.js";
 import { planDeploy, type DeployPlan, type DeploymentChange } from "../../domain/deploy/plan-deploy.js";
 import { checkChannel, resolveAppName, resolveDeployEnv, type DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
@@ -63,6 +63,11 @@ export async function runDeploy(req: DeployRequest, ctx: CommandContext): Promis
   const existing = await readLock(cluster, lockNamespace, env.lockName, clock.now());
   const ownManualLock = existing && !existing.expired && existing.kind === "manual" && existing.owner === ctx.actor.id;
   if (existing && !existing.expired && !ownManualLock) throw lockedError(env, existing, clock.now());
+  if (ownManualLock) {
+    // The owner may deploy inside their manual lock, but only one deploy at a time.
+    const inside = await readDeployInsideLock(cluster, lockNamespace, env.lockName, clock.now());
+    if (inside) throw lockedError(env, inside, clock.now());
+  }
 
   // 3. The plan.
   const stamp: DeployStamp = { pr: target.pr?.number, sha: target.sha, actor: ctx.actor.id, at: clock.now() };
@@ -95,8 +100,9 @@ export async function runDeploy(req: DeployRequest, ctx: CommandContext): Promis
 
   // 4. The lock.
   let hold: LockHold | undefined;
-  if (!ownManualLock) {
-    const got = await holdLock(
+  {
+    const take = ownManualLock ? holdInsideManualLock : holdLock;
+    const got = await take(
       cluster,
       lockNamespace,
       env.lockName,

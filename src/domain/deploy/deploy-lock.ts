@@ -1,5 +1,5 @@
 import type { Clock } from "../../core/services.js";
-import { isGatewayError, type KubeCluster } from "../../gateways/types.js";
+import { isGatewayError, type KObject, type KubeCluster } from "../../gateways/types.js";
 import { ageSince } from "../format/human-duration.js";
 import { LeaseLock, describeLease, leaseResource, type AcquireRequest, type LockInfo } from "../lease-lock.js";
 import { retryTransient } from "./retry-transient.js";
@@ -81,6 +81,136 @@ export async function holdLock(cluster: KubeCluster, namespace: string, name: st
         done = true;
         clearInterval(interval);
         await retryTransient(() => lock.release(req.holder)).catch(() => false);
+      },
+      abandon: () => {
+        done = true;
+        clearInterval(interval);
+      },
+    },
+  };
+}
+
+// A deploy by the owner of a manual lock runs inside that lock: the Lease stays the manual one (its owner and
+// reason still show), and the running deploy is recorded in annotations that it renews like a lease. A second
+// deploy (even by the same owner) is refused while that record is live; a dead bot's record expires.
+const ANN_INNER_HOLDER = "tugboat.dev/deploying-holder";
+const ANN_INNER_REASON = "tugboat.dev/deploying-reason";
+const ANN_INNER_SINCE = "tugboat.dev/deploying-since";
+const ANN_INNER_RENEWED = "tugboat.dev/deploying-renewed";
+const ANN_INNER_SECONDS = "tugboat.dev/deploying-seconds";
+const INNER_KEYS = [ANN_INNER_HOLDER, ANN_INNER_REASON, ANN_INNER_SINCE, ANN_INNER_RENEWED, ANN_INNER_SECONDS];
+
+/** The live deploy running inside a manual lock, if any. */
+export function deployInsideLock(lease: KObject | undefined, now: Date): LockInfo | undefined {
+  const ann = lease?.metadata?.annotations ?? {};
+  const holder = ann[ANN_INNER_HOLDER];
+  if (!holder) return undefined;
+  const duration = Number(ann[ANN_INNER_SECONDS] ?? 0);
+  const renewed = ann[ANN_INNER_RENEWED] ?? ann[ANN_INNER_SINCE];
+  const expired = !(duration > 0) || !renewed || Date.parse(renewed) + duration * 1000 < now.getTime();
+  if (expired) return undefined;
+  const outer = describeLease(lease!, now);
+  return {
+    name: outer.name,
+    holder,
+    owner: outer.owner,
+    reason: ann[ANN_INNER_REASON] || undefined,
+    kind: "deploy",
+    acquiredAt: ann[ANN_INNER_SINCE],
+    renewedAt: renewed,
+    durationSeconds: duration,
+    expired: false,
+  };
+}
+
+/** Reads the live deploy inside the manual lock `name`, if any. */
+export async function readDeployInsideLock(cluster: KubeCluster, namespace: string, name: string, now: Date): Promise<LockInfo | undefined> {
+  const res = await leaseResource(cluster);
+  return deployInsideLock(await retryTransient(() => cluster.find(res, name, namespace)), now);
+}
+
+/**
+ * Holds the manual lock of `req.owner` for one deploy (see deployInsideLock). When the manual lock is gone,
+ * this is holdLock; when another deploy runs inside it, the result says who.
+ */
+export async function holdInsideManualLock(cluster: KubeCluster, namespace: string, name: string, req: AcquireRequest, clock: Clock): Promise<HoldResult> {
+  const res = await leaseResource(cluster);
+  const manual = req.owner ? manualHolder(req.owner) : "";
+  /** Edits the lease's annotations with a resourceVersion precondition; undefined when `edit` declines. */
+  const update = async (edit: (lease: KObject) => boolean): Promise<"done" | "declined" | "gone"> => {
+    for (let i = 0; i < 5; i++) {
+      const lease = await retryTransient(() => cluster.find(res, name, namespace));
+      if (!lease || lease.spec?.holderIdentity !== manual) return "gone";
+      if (!edit(lease)) return "declined";
+      try {
+        await cluster.replace(res, lease);
+        return "done";
+      } catch (err) {
+        if (!isGatewayError(err, "conflict") && !isGatewayError(err, "unavailable") && !isGatewayError(err, "timeout")) throw err;
+      }
+    }
+    throw new Error(`could not update the lock ${name} (it kept changing)`);
+  };
+  let heldBy: LockInfo | undefined;
+  const took = await update((lease) => {
+    const now = clock.now();
+    const inner = deployInsideLock(lease, now);
+    if (inner && inner.holder !== req.holder) {
+      heldBy = inner;
+      return false;
+    }
+    lease.metadata!.annotations = {
+      ...(lease.metadata!.annotations ?? {}),
+      [ANN_INNER_HOLDER]: req.holder,
+      [ANN_INNER_REASON]: req.reason ?? "",
+      [ANN_INNER_SINCE]: now.toISOString(),
+      [ANN_INNER_RENEWED]: now.toISOString(),
+      [ANN_INNER_SECONDS]: String(req.durationSeconds),
+    };
+    return true;
+  });
+  if (took === "gone") return holdLock(cluster, namespace, name, req, clock);
+  if (took === "declined") return { held: false, heldBy: heldBy! };
+
+  const lost = new AbortController();
+  let lastRenewed = Date.now();
+  let renewing = false;
+  const interval = setInterval(() => {
+    if (renewing) return;
+    renewing = true;
+    update((lease) => {
+      if (lease.metadata?.annotations?.[ANN_INNER_HOLDER] !== req.holder) return false;
+      lease.metadata.annotations[ANN_INNER_RENEWED] = clock.now().toISOString();
+      return true;
+    })
+      .then(
+        (r) => {
+          if (r === "done") lastRenewed = Date.now();
+          else lost.abort(new Error(`lost the lock ${name}`));
+        },
+        () => {
+          if (Date.now() - lastRenewed > req.durationSeconds * 1000) lost.abort(new Error(`could not renew the lock ${name}`));
+        },
+      )
+      .finally(() => (renewing = false));
+  }, Math.max(200, (req.durationSeconds * 1000) / 3));
+  interval.unref();
+  let done = false;
+  return {
+    held: true,
+    hold: {
+      lost: lost.signal,
+      release: async () => {
+        if (done) return;
+        done = true;
+        clearInterval(interval);
+        // The manual lock stays; only this deploy's record goes.
+        await update((lease) => {
+          const ann = lease.metadata?.annotations ?? {};
+          if (ann[ANN_INNER_HOLDER] !== req.holder) return false;
+          for (const k of INNER_KEYS) delete ann[k];
+          return true;
+        }).catch(() => undefined);
       },
       abandon: () => {
         done = true;

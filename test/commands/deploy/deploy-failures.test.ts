@@ -84,4 +84,30 @@ describe("/deploy failures and locks", function () {
       await h2.stop();
     }
   });
+
+  it("the owner of a manual lock deploys inside it, but only one deploy at a time; the lock cannot be unlocked under a running deploy", async () => {
+    h = await startHarness({ delays: { podReadyMs: 150 } });
+    const lease = () => h.sandbox.clusters.staging!.getObject("coordination.k8s.io/v1", "Lease", "github-staging", "tugboat-lock-github-staging");
+    await h.run("/deploy lock github staging testing a migration", { user: "UDEPLOYER", channel: "CDEPLOYS" });
+    const runs = Promise.all([
+      h.run("/deploy PR4812 to staging", { user: "UDEPLOYER", channel: "CDEPLOYS" }),
+      h.run("/deploy my-branch to staging", { user: "UDEPLOYER", channel: "CDEPLOYS" }),
+    ]);
+    for (let i = 0; i < 100 && !lease()?.metadata.annotations?.["tugboat.dev/deploying-holder"]; i++) await new Promise((r) => setTimeout(r, 20));
+    const unlock = await h.run("/deploy unlock github staging", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(unlock.text).to.match(/is being deployed by @UDEPLOYER .*inside the manual lock/);
+    const done = await runs;
+    const ok = done.filter((t) => t.final?.tone === "success");
+    const refused = done.filter((t) => t.final?.tone === "error");
+    expect(ok, done.map((t) => t.final?.summary).join("\n")).to.have.length(1);
+    expect(refused).to.have.length(1);
+    expect(refused[0]!.text).to.match(/github staging is locked \(tugboat-lock-github-staging\): being deployed by @UDEPLOYER through Tugboat instance `[^`]+` since .*: deploying .*Try again when it is done/);
+    expect(githubDeployments(h, "staging")).to.have.length(1);
+    // The manual lock is still there, with its owner and reason, and no deploy recorded inside it.
+    expect(lease()?.spec.holderIdentity).to.equal("manual:UDEPLOYER");
+    expect(lease()?.metadata.annotations).to.include({ "tugboat.dev/reason": "testing a migration" });
+    expect(lease()?.metadata.annotations?.["tugboat.dev/deploying-holder"]).to.equal(undefined);
+    const again = await h.run("/deploy my-branch to staging", { user: "UDEPLOYER", channel: "CDEPLOYS" });
+    expect(again.final?.tone, again.text).to.equal("success");
+  });
 });
