@@ -1,7 +1,9 @@
 import type { KObject } from "../../gateways/types.js";
-import { ageSince } from "../../domain/format/human-duration.js";
+import { eventInterval, sortForDescribe, type DescribeEvents } from "./describe-events.js";
 import { LAST_APPLIED } from "./redact-secret.js";
 import { KUBECTL_DESCRIBE, tabwrite } from "./tabwriter.js";
+
+export { eventInterval, type DescribeEvents };
 
 // kubectl describe's generic describer (the one it uses for CRDs), for every type: Name, Namespace, Labels,
 // Annotations, then the object's fields as Title Case sections, then the object's Events. No per-type code.
@@ -100,14 +102,6 @@ function eventTime(e: KObject): number {
   return Number.isNaN(ms) ? 0 : ms;
 }
 
-/** kubectl's event interval: `5m`, or `2m (x4 over 10m)`. */
-export function eventInterval(e: KObject, now: Date): string {
-  const first = e.eventTime ? ageSince(e.eventTime, now) : ageSince(e.firstTimestamp, now);
-  if (e.series) return `${ageSince(e.series.lastObservedTime, now)} (x${e.series.count} over ${first})`;
-  if ((e.count ?? 0) > 1) return `${ageSince(e.lastTimestamp, now)} (x${e.count} over ${first})`;
-  return first;
-}
-
 /** Events oldest first, as kubectl sorts them (stable, by last-seen time). */
 export function sortEvents(events: KObject[]): KObject[] {
   return events
@@ -116,7 +110,6 @@ export function sortEvents(events: KObject[]): KObject[] {
     .map((x) => x.e);
 }
 
-export type DescribeEvents = { items: KObject[] } | { note: string };
 
 export function describeObject(obj: KObject, events: DescribeEvents, now: Date): string {
   const out: Out = [];
@@ -134,7 +127,7 @@ export function describeObject(obj: KObject, events: DescribeEvents, now: Date):
     out.push("Events:");
     out.push("  Type\tReason\tAge\tFrom\tMessage");
     out.push("  ----\t------\t----\t----\t-------");
-    for (const e of sortEvents(events.items)) {
+    for (const e of sortForDescribe(events.items)) {
       const source = e.source?.component || e.reportingController || "";
       out.push(`  ${e.type ?? ""}\t${e.reason ?? ""}\t${eventInterval(e, now)}\t${source}\t${String(e.message ?? "").trim()}`);
     }

@@ -1,13 +1,38 @@
 import type { CommandContext } from "../../core/command.js";
-import { errorMessage } from "../../core/errors.js";
-import type { KObject } from "../../gateways/types.js";
+import type { ApiResource, KObject } from "../../gateways/types.js";
 import { dataReply } from "./chat-output.js";
-import { describeObject, type DescribeEvents } from "./describe-format.js";
+import type { DescribeCtx } from "./describe-context.js";
+import { searchEvents } from "./describe-events.js";
+import { describeObject } from "./describe-format.js";
+import { describeDeployment } from "./describe-deployment.js";
+import { describeNamespace } from "./describe-namespace.js";
+import { describeNode } from "./describe-node.js";
+import { describePod } from "./describe-pod.js";
+import { describeReplicaSet } from "./describe-replicaset.js";
+import { describeService } from "./describe-service.js";
 import { KubeQuery, contextLine } from "./kube-query.js";
 import type { DescribeArgs } from "./parse-kube-args.js";
 import { forDisplay } from "./redact-secret.js";
 
-// /kube describe: kubectl-style sections for any type, then the Events that name the object.
+// /kube describe: kubectl's own describers for Pod, Deployment, ReplicaSet, Service, Node and Namespace (one file
+// each), kubectl's generic describer for every other type; each with the Events that name the object.
+
+const DESCRIBERS: Record<string, (d: DescribeCtx) => Promise<string>> = {
+  "/Pod": describePod,
+  "apps/Deployment": describeDeployment,
+  "apps/ReplicaSet": describeReplicaSet,
+  "/Service": describeService,
+  "/Node": describeNode,
+  "/Namespace": describeNamespace,
+};
+
+function genericDescriber(res: ApiResource): (d: DescribeCtx) => Promise<string> {
+  return async (d) => {
+    const m = d.obj.metadata ?? {};
+    const events = await d.events([{ name: m.name!, namespace: m.namespace, kind: res.kind, uid: m.uid }]);
+    return describeObject(d.obj, events, d.now);
+  };
+}
 
 export async function runDescribe(args: DescribeArgs, ctx: CommandContext): Promise<void> {
   const q = KubeQuery.open(ctx, { cluster: args.cluster, namespace: args.namespace });
@@ -18,30 +43,10 @@ export async function runDescribe(args: DescribeArgs, ctx: CommandContext): Prom
 
   const raw = await q.callOr((c) => c.get(res, args.name, namespace), "not-found");
   if (!raw) return q.notFound(res, args.name, namespace);
-  const obj = forDisplay({ ...raw, apiVersion: raw.apiVersion ?? res.groupVersion, kind: raw.kind ?? res.kind });
+  const obj: KObject = forDisplay({ ...raw, apiVersion: raw.apiVersion ?? res.groupVersion, kind: raw.kind ?? res.kind });
 
-  let events: DescribeEvents;
-  if (!(await q.allows("events", namespace))) {
-    events = { note: "<not shown: type `events` is not allowed for you>" };
-  } else {
-    try {
-      const eventsRes = await q.resolve("events");
-      const selector = [
-        `involvedObject.name=${args.name}`,
-        namespace ? `involvedObject.namespace=${namespace}` : undefined,
-        `involvedObject.kind=${res.kind}`,
-        raw.metadata?.uid ? `involvedObject.uid=${raw.metadata.uid}` : undefined,
-      ]
-        .filter(Boolean)
-        .join(",");
-      const { items } = await q.call((c) => c.list(eventsRes, { namespace, fieldSelector: selector }));
-      events = { items: items.filter((e: KObject) => e.involvedObject?.name === args.name) };
-    } catch (err) {
-      events = { note: `<unavailable: ${errorMessage(err)}>` };
-    }
-  }
-
-  const text = describeObject(obj, events, ctx.services.clock.now());
+  const describe = DESCRIBERS[`${res.group}/${res.kind}`] ?? genericDescriber(res);
+  const text = await describe({ q, obj, now: ctx.services.clock.now(), events: (refs) => searchEvents(q, refs) });
   await ctx.reply.send(
     dataReply({
       summary: `describe ${res.plural}/${args.name}${namespace ? ` -n ${namespace}` : ""} on ${q.cluster}`,

@@ -7,7 +7,7 @@ import { parseFieldPath, type FieldPath } from "./jsonpath.js";
 export const GET_USAGE =
   "/kube get <type>[,<type>...] [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector F] [-o wide|yaml|json|name] [--sort-by FIELD] [--cluster C]";
 export const DESCRIBE_USAGE = "/kube describe <type> NAME [-n NS] [--cluster C]";
-export const LOGS_USAGE = "/kube logs POD [-c CONTAINER] [--tail N] [--since 10m] [-n NS] [--cluster C]";
+export const LOGS_USAGE = "/kube logs POD|TYPE/NAME [-c CONTAINER] [--tail N] [--since 10m] [-n NS] [--cluster C]";
 export const EVENTS_USAGE = "/kube events [-n NS | -A] [--for TYPE/NAME] [--cluster C]";
 export const READ_VERBS = ["get", "describe", "logs", "events", "help"];
 
@@ -38,7 +38,10 @@ export interface DescribeArgs {
 }
 
 export interface LogsArgs {
+  /** The pod, or with `type` the object whose first pod (as kubectl picks it) is read. */
   pod: string;
+  /** TYPE of a TYPE/NAME argument other than pods (`deploy`, `rs`, `svc`, …). */
+  type?: string;
   container?: string;
   tail?: number;
   sinceSeconds?: number;
@@ -272,9 +275,10 @@ export function parseLogsArgs(words: string[]): LogsArgs {
   if (positionals.length === 0) throw new UsageError("logs needs a pod name, e.g. `/kube logs unicorn-7d9f8b6c5d-x2x4q -n github-staging`", usage);
   if (positionals.length > 1) throw new UsageError("logs takes one pod name (use -c to pick a container)", usage);
   let pod = positionals[0]!;
+  let type: string | undefined;
   if (pod.includes("/")) {
-    const [type, name] = [pod.slice(0, pod.indexOf("/")), pod.slice(pod.indexOf("/") + 1)];
-    if (!["pod", "pods", "po"].includes(type.toLowerCase())) throw new UsageError("logs reads pods only: give a pod name (or pod/NAME)", usage);
+    const [t, name] = [pod.slice(0, pod.indexOf("/")), pod.slice(pod.indexOf("/") + 1)];
+    if (!["pod", "pods", "po"].includes(t.toLowerCase())) type = checkType(t, usage);
     pod = name;
   }
   let tail: number | undefined;
@@ -293,7 +297,8 @@ export function parseLogsArgs(words: string[]): LogsArgs {
   }
   const container = str(flags.container);
   return {
-    pod: checkName(pod, "pod name", usage),
+    pod: checkName(pod, type ? "name" : "pod name", usage),
+    ...(type ? { type } : {}),
     container: container === undefined ? undefined : checkName(container, "container name", usage),
     tail,
     sinceSeconds,
