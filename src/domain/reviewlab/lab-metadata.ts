@@ -1,5 +1,5 @@
 import type { KObject } from "../../gateways/types.js";
-import { isLabelValue } from "./make-slug.js";
+import { isLabelValue, labNamespace } from "./make-slug.js";
 
 // What Tugboat records on a review lab's Namespace. Labels hold selectable, label-safe values; everything
 // free-form (branch names, timestamps, URLs) lives in annotations, which are the source of truth.
@@ -88,8 +88,21 @@ export function expiryPatch(expiresAt: Date): KObject {
   };
 }
 
+/**
+ * A Namespace Tugboat made for a lab: its labels, and the very name Tugboat derives from the recorded branch.
+ * Anything else (a team namespace that merely carries the label, a hand-made copy) is never read as a lab, so
+ * neither `down` nor the reaper deletes it.
+ */
 export function isLabNamespace(ns: KObject): boolean {
-  return ns.metadata?.labels?.[LAB_LABEL] === "true" && ns.metadata?.annotations?.[K.branch] !== undefined;
+  const labels = ns.metadata?.labels ?? {};
+  const branch = ns.metadata?.annotations?.[K.branch];
+  return (
+    labels[LAB_LABEL] === "true" &&
+    labels["app.kubernetes.io/managed-by"] === "tugboat" &&
+    typeof branch === "string" &&
+    branch !== "" &&
+    ns.metadata?.name === labNamespace(branch)
+  );
 }
 
 function date(value: string | undefined, fallback: Date): Date {

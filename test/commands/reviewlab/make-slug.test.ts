@@ -136,4 +136,17 @@ describe("review-lab namespace metadata", () => {
     expect(lab.expiresAt.toISOString()).to.equal("2026-01-05T03:04:05.000Z");
     expect(labelValue("--a b--")).to.equal("a_b");
   });
+
+  it("reads only namespaces Tugboat made as labs: its labels and the name derived from the recorded branch", () => {
+    const now = new Date("2026-01-02T03:04:05Z");
+    const lab = (namespace: string) =>
+      labNamespaceObject({ namespace, slug: "x", app: "github", branch: "my-branch", sha: "663c692a0f1296edefa2dbd3fa35d535f8881708", owner: "U1", createdAt: now, updatedAt: now, expiresAt: now, url: "" });
+    expect(readLab(lab("review-lab-my-branch"))?.branch).to.equal("my-branch");
+    // A team namespace that carries the label (copied, or set by hand) is not a lab: not listed, never reaped.
+    expect(readLab(lab("production"))).to.equal(undefined);
+    expect(readLab(lab("review-lab-other-branch"))).to.equal(undefined);
+    const unmanaged = lab("review-lab-my-branch");
+    delete unmanaged.metadata!.labels!["app.kubernetes.io/managed-by"];
+    expect(readLab(unmanaged)).to.equal(undefined);
+  });
 });
