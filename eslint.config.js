@@ -7,8 +7,18 @@ const sdkImports = {
     { group: ["@kubernetes/*", "@kubernetes/**"], message: "Only src/gateways/kubernetes (and the sandbox) may import client-node." },
     { group: ["@octokit/*", "@octokit/**"], message: "Only src/gateways/github may import Octokit." },
     { group: ["**/chat/**", "**/gateways/*/*", "**/sandbox/**"], message: "Commands, domain and core depend on gateway interfaces only (src/gateways/types.ts), never on adapters, implementations or the sandbox." },
+    { group: ["**/node_modules/**"], message: "Import packages by name, so the layering rule can see them." },
   ],
+  // createRequire would load any SDK past this rule.
+  paths: ["node:module", "module"].map((name) => ({ name, importNames: ["createRequire"], message: "Commands, domain and core load modules with static imports only." })),
 };
+
+// Dynamic import() and require() are invisible to no-restricted-imports: these layers may not use them at all.
+const dynamicLoading = [
+  { selector: "ImportExpression", message: "Commands, domain and core use static imports only, so the layering rule can check them." },
+  { selector: "CallExpression[callee.name='require']", message: "Commands, domain and core use static imports only, so the layering rule can check them." },
+  { selector: "CallExpression[callee.property.name='getBuiltinModule']", message: "Commands, domain and core use static imports only, so the layering rule can check them." },
+];
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "dist/**", ".sandbox/**"] },
@@ -24,6 +34,6 @@ export default tseslint.config(
   },
   {
     files: ["src/commands/**/*.ts", "src/domain/**/*.ts", "src/core/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", sdkImports] },
+    rules: { "no-restricted-imports": ["error", sdkImports], "no-restricted-syntax": ["error", ...dynamicLoading] },
   },
 );

@@ -18,6 +18,24 @@ describe("layering lint rule", () => {
       expect(result!.messages.map((m) => m.ruleId)).to.include("no-restricted-imports");
     });
   }
+  // The ways around a static import: each must fail lint too.
+  const sneaky: Array<[string, string]> = [
+    ["src/commands/kube/dynamic.ts", 'export const k = await import("@kubernetes/client-node");\n'],
+    ["src/domain/computed.ts", 'const name = "@octokit/" + "rest";\nexport const o = await import(name);\n'],
+    ["src/commands/deploy/required.ts", 'import { createRequire } from "node:module";\nexport const o = createRequire(import.meta.url)("@octokit/rest");\n'],
+    ["src/core/builtin.ts", 'export const m = process.getBuiltinModule("node:module");\n'],
+    ["src/commands/nodes/by-path.ts", 'import { KubeConfig } from "../../../node_modules/@kubernetes/client-node/dist/index.js";\nexport const k = KubeConfig;\n'],
+  ];
+  for (const [filePath, code] of sneaky) {
+    it(`fails ${filePath}`, async () => {
+      const [result] = await eslint.lintText(code, { filePath });
+      expect(result!.errorCount, JSON.stringify(result!.messages)).to.be.greaterThan(0);
+    });
+  }
+  it("still lets the composition root load Bolt lazily", async () => {
+    const [result] = await eslint.lintText('export const slack = await import("./chat/slack/slack-adapter.js");\n', { filePath: "src/main.ts" });
+    expect(result!.errorCount).to.equal(0);
+  });
   it("allows a command to use the gateway interfaces", async () => {
     const [result] = await eslint.lintText('import type { KubeCluster } from "../../gateways/types.js";\nexport type K = KubeCluster;\n', { filePath: "src/commands/kube/fine.ts" });
     expect(result!.errorCount).to.equal(0);
