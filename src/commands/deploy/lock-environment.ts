@@ -12,6 +12,9 @@ export async function lockEnvironment(args: AppEnvArgs, ctx: CommandContext): Pr
   const app = resolveAppName(config, ctx.channel.id, args.app, LOCK_USAGE);
   const env = resolveDeployEnv(config, app, args.env, LOCK_USAGE);
   const cluster = kube.cluster(env.cluster);
+  // Re-taking one's own lock rewrites the Lease; not while a deploy runs inside it (that would forget the deploy).
+  const inside = await readDeployInsideLock(cluster, env.namespace, env.lockName, clock.now());
+  if (inside) throw new UserError(`${app} ${env.baseEnv} is ${describeHolder(inside, clock.now())} (inside the manual lock). Try again when it is done.`);
   const got = await takeManualLock(cluster, env.namespace, env.lockName, ctx.actor.id, args.reason, clock.now());
   if (!got.acquired) throw new UserError(`${app} ${env.baseEnv} is already locked: ${describeHolder(got.heldBy, clock.now())}.`);
   ctx.audit({ app, environment: env.baseEnv, lock: env.lockName, reason: args.reason });

@@ -96,6 +96,8 @@ describe("/deploy failures and locks", function () {
     for (let i = 0; i < 100 && !lease()?.metadata.annotations?.["tugboat.dev/deploying-holder"]; i++) await new Promise((r) => setTimeout(r, 20));
     const unlock = await h.run("/deploy unlock github staging", { user: "UADMIN", channel: "CDEPLOYS" });
     expect(unlock.text).to.match(/is being deployed by @UDEPLOYER .*inside the manual lock/);
+    const relock = await h.run("/deploy lock github staging a new reason", { user: "UDEPLOYER", channel: "CDEPLOYS" });
+    expect(relock.text).to.match(/is being deployed by @UDEPLOYER .*inside the manual lock/);
     const done = await runs;
     const ok = done.filter((t) => t.final?.tone === "success");
     const refused = done.filter((t) => t.final?.tone === "error");
