@@ -15,6 +15,8 @@ export interface RouteOptions {
   family?: string;
 }
 
+const COMMANDS_PREFIX = "Commands: ";
+
 export class Router {
   private readonly families = new Map<string, CommandFamily>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -183,7 +185,7 @@ export class Router {
   }
 
   private familyList(): string {
-    return `Commands: ${[...this.families.keys()].map((f) => `/${f}`).join(", ")}. Type \`help\` for usage and examples.`;
+    return `${COMMANDS_PREFIX}${[...this.families.keys()].map((f) => `/${f}`).join(", ")}. Type \`help\` for usage and examples.`;
   }
 }
 
@@ -200,6 +202,7 @@ function pickSpec(family: CommandFamily, words: string[]): CommandSpec<unknown> 
 
 export function usageReply(reason: string, usage?: string): Reply {
   const blocks: Reply["blocks"] = [{ type: "text", text: reason }];
-  if (usage) blocks.push({ type: "code", text: `Usage: ${usage}` });
+  // The list of commands (for an unknown command) is its own sentence, not a usage line.
+  if (usage) blocks.push({ type: "code", text: usage.startsWith(COMMANDS_PREFIX) ? usage : `Usage: ${usage}` });
   return { summary: reason, tone: "error", blocks };
 }

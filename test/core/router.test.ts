@@ -203,6 +203,12 @@ describe("Router", () => {
       await router.handle(session, 'demo echo "unclosed');
       expect(rec.text()).to.equal('"unclosed');
     });
+    it("lists the commands for an unknown one, without calling the list a usage line", async () => {
+      const { session, rec } = recordingSession("UADMIN");
+      await router.handle(session, "nosuch");
+      expect(rec.text()).to.contain("Commands: /demo");
+      expect(rec.text()).not.to.contain("Usage: Commands");
+    });
     it("gives usage lines with the reason", async () => {
       const { session, rec } = recordingSession("UADMIN");
       await router.handle(session, "demo echo");
