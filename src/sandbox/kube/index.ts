@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Api } from "./api.js";
+import { Api } from "./api/index.js";
 import { Controllers } from "./controllers/index.js";
 import { Faults } from "./faults.js";
 import { findByKind } from "./resources.js";

@@ -1,6 +1,6 @@
 /** node:http front end: routing, content negotiation (JSON / Table), watch streaming, faults. */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Api } from "./api.js";
+import { Api } from "./api/index.js";
 import { ApiError, errors, faultError } from "./errors.js";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, openapiV2Doc, openapiV3Doc, openapiV3Index, VERSION_INFO } from "./discovery.js";
 import type { Faults } from "./faults.js";

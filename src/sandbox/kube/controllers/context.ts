@@ -1,4 +1,4 @@
-import type { Api } from "../api.js";
+import type { Api } from "../api/index.js";
 import type { Store } from "../store.js";
 import type { SimDelays } from "../types.js";
 

@@ -2,7 +2,7 @@
  * Simulated controllers (kwok-style): deployment, replicaset, "kubelet", namespace lifecycle,
  * garbage collection, Cluster API MachineDeployment/Machine, node readiness and events.
  */
-import type { Api } from "../api.js";
+import type { Api } from "../api/index.js";
 import type { ResourceDef } from "../resources.js";
 import type { Store, StoreEvent } from "../store.js";
 import { type BrokenImageRule, type SimDelays, ZERO_DELAYS } from "../types.js";

@@ -1,0 +1,60 @@
+import { ApiError, errors } from "../errors.js";
+import type { ResourceDef } from "../resources.js";
+import { checkFieldSelector, matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from "../selectors.js";
+import type { Store } from "../store.js";
+
+export interface ListResult {
+  items: any[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface ListQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+}
+
+/**
+ * Label/field-selected list with limit/continue paging (the token carries the last `namespace/name`).
+ * Items are the stored objects themselves: serialize or clone them, never mutate.
+ */
+export function listObjects(store: Store, def: ResourceDef, ns: string | undefined, q: ListQuery): ListResult {
+  const lreqs = parseLabelSelector(q.labelSelector);
+  const freqs = parseFieldSelector(q.fieldSelector);
+  checkFieldSelector(def.kind, freqs);
+  let items = store.list(def, ns);
+  if (lreqs.length || freqs.length) items = items.filter((o) => matchLabels(lreqs, o.metadata.labels) && matchFields(freqs, o));
+  if (q.continue) {
+    let tok: any;
+    try {
+      tok = JSON.parse(Buffer.from(q.continue, "base64").toString("utf8"));
+    } catch {
+      throw errors.badRequest("continue key is not valid: illegal base64 data");
+    }
+    if (typeof tok?.rv === "number" && tok.rv < store.compactedRV) {
+      throw new ApiError(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
+    }
+    const after: string = tok?.start ?? "";
+    // items are sorted by `namespace/name`: skip to the first one after the token (binary search)
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (`${items[mid].metadata.namespace ?? ""}/${items[mid].metadata.name}` > after) hi = mid;
+      else lo = mid + 1;
+    }
+    items = items.slice(lo);
+  }
+  const rv = String(store.rv);
+  const limit = q.limit && q.limit > 0 ? q.limit : 0;
+  if (limit && items.length > limit) {
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1];
+    const token = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: store.rv, start: `${last.metadata.namespace ?? ""}/${last.metadata.name}` })).toString("base64");
+    return { items: page, resourceVersion: rv, continue: token, remainingItemCount: items.length - limit };
+  }
+  return { items, resourceVersion: rv };
+}
