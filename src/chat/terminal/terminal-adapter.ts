@@ -40,7 +40,8 @@ export class TerminalAdapter {
         continue;
       }
       if (this.opts.interactive && (line === "exit" || line === "quit")) break;
-      if (!this.opts.interactive) this.write(`> ${line}\n`);
+      // The echo shows control characters as \u escapes: the router refuses them, and raw they could drive the terminal.
+      if (!this.opts.interactive) this.write(`> ${visible(line)}\n`);
       await this.router.handle(this.session(lines), line);
       this.prompt();
     }
@@ -104,4 +105,8 @@ export class TerminalAdapter {
     };
     return session;
   }
+}
+
+function visible(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`);
 }

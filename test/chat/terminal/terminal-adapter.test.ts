@@ -58,6 +58,12 @@ describe("terminal adapter", () => {
     expect(out).to.contain("Cancelled");
     expect(out).not.to.contain("Shipped");
   });
+  it("echoes piped lines with control characters escaped, and refuses them", async () => {
+    const out = await drive("demo ship \u001b]0;pwned\u0007\n");
+    expect(out).not.to.contain("\u001b");
+    expect(out).to.contain("> demo ship \\u001b]0;pwned\\u0007");
+    expect(out).to.match(/control character \(U\+001B\)/);
+  });
   it("answers y with --yes", async () => {
     const out = await drive("demo ship\n", { assumeYes: true });
     expect(out).to.contain("Confirm? [y/N] y (--yes)");
