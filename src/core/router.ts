@@ -74,7 +74,8 @@ export class Router {
     const details: Record<string, unknown> = {};
     let spec: CommandSpec<unknown> | undefined;
     try {
-      if (this.draining) throw new UserError("Tugboat is restarting; try again in a minute.");
+      // Only the caller needs to hear that their command was not taken.
+      if (this.draining) throw new UsageError("Tugboat is restarting; try again in a minute.");
       checkLine(rawText);
       let words = tokenize(rawText);
       let familyName = opts.family;

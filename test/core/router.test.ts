@@ -274,6 +274,7 @@ describe("Router", () => {
     const late = recordingSession("UADMIN");
     await r.handle(late.session, "demo echo hi");
     expect(late.rec.text()).to.contain("restarting");
+    expect(late.rec.sent, "the refusal goes only to the caller").to.have.length(0);
     release();
     await draining;
     expect(first.rec.sent[0]!.summary).to.equal("done");
