@@ -1,7 +1,7 @@
 /** REST verb semantics on top of the Store: defaulting, validation, preconditions, managedFields, dryRun. */
 import { parse as parseYaml } from "yaml";
 import { errors } from "../errors.js";
-import { applyMergePatch, serverSideApply, trackUpdate } from "../patch.js";
+import { applyMergePatch, serverSideApply, trackUpdate } from "../patch/index.js";
 import { apiVersionOf, type ResourceDef } from "../resources.js";
 import type { Store } from "../store.js";
 import { clone, deepEqual, dropNulls, isPlainObject, isoNow, randSuffix, uid } from "../util.js";

@@ -1,5 +1,5 @@
 import { ApiError, errors } from "../errors.js";
-import { applyJsonPatch, applyMergePatch, smp } from "../patch.js";
+import { applyJsonPatch, applyMergePatch, smp } from "../patch/index.js";
 import type { ResourceDef } from "../resources.js";
 import { isPlainObject } from "../util.js";
 
