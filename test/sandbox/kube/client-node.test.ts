@@ -65,9 +65,18 @@ describe("kube sandbox: client-node", function () {
 
     it("409 Conflict on a stale update, AlreadyExists on a duplicate create", async () => {
       const d = await apps.createNamespacedDeployment({ namespace: "t", body: deployment("stale", "t") });
-      const a = await apps.readNamespacedDeployment({ name: "stale", namespace: "t" });
-      a.spec!.replicas = 3;
-      await apps.replaceNamespacedDeployment({ name: "stale", namespace: "t", body: a });
+      // The controllers write status concurrently: re-read until our own update lands, as real clients must.
+      let a: V1Deployment;
+      for (;;) {
+        a = await apps.readNamespacedDeployment({ name: "stale", namespace: "t" });
+        a.spec!.replicas = 3;
+        try {
+          await apps.replaceNamespacedDeployment({ name: "stale", namespace: "t", body: a });
+          break; // `a` keeps the resourceVersion our update made stale
+        } catch (e: any) {
+          if (e.code !== 409) throw e;
+        }
+      }
       const old = { ...d, spec: { ...d.spec!, replicas: 5 } } as V1Deployment;
       old.metadata!.resourceVersion = a.metadata!.resourceVersion;
       const st = await expectStatus(apps.replaceNamespacedDeployment({ name: "stale", namespace: "t", body: old }), 409);
