@@ -4,10 +4,13 @@ import {
   type CommitState, type DeploymentRecord, type DeploymentState, type GithubStore, type RepoRecord,
   fakeSha, gitBlobSha, normalizePath, nowIso,
 } from "./store.js";
-import {
-  type RenderCtx, checkRunJson, combinedStatusJson, commentJson, commitJson, deploymentJson, deploymentStatusJson,
-  fullRepo, nodeId, privateUser, pullJson, repoUrl, statusJson,
-} from "./render.js";
+import { checkRunJson, combinedStatusJson, commitJson, statusJson } from "./render/commits.js";
+import { deploymentJson, deploymentStatusJson } from "./render/deployments.js";
+import { commentJson } from "./render/issues.js";
+import { pullJson } from "./render/pulls.js";
+import { fullRepo } from "./render/repos.js";
+import { type RenderCtx, nodeId, repoUrl } from "./render/shared.js";
+import { privateUser } from "./render/users.js";
 
 export const DOCS = "https://docs.github.com/rest";
 
