@@ -3,9 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { type GithubStore } from "./store.js";
-import {
-  type ApiReply, type ApiRequest, type RateState, type RouteCtx, DOCS, HttpError, dispatch, notFound, rateLimitBody,
-} from "./routes.js";
+import { DOCS, HttpError, notFound } from "./routes/errors.js";
+import { dispatch } from "./routes/index.js";
+import { type RateState, rateLimitBody } from "./routes/rate-limit.js";
+import type { ApiReply, ApiRequest, RouteCtx } from "./routes/route.js";
 
 export interface FaultRule {
   method?: string;

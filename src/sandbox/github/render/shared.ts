@@ -1,6 +1,6 @@
 // The renderers in this directory turn store records into the JSON GitHub answers with (shapes per
 // GitHub's OpenAPI description). This module holds what all of them need: the context links are built
-// from, node ids and the repository's API URL.
+// from, node ids, path encoding and the repository's API URL.
 import type { GithubStore, RepoRecord } from "../store.js";
 
 export interface RenderCtx {
@@ -18,3 +18,6 @@ export function nodeId(kind: string, id: number | string): string {
 export function repoUrl(ctx: RenderCtx, r: RepoRecord): string {
   return `${ctx.api}/repos/${r.owner}/${r.name}`;
 }
+
+/** Encodes each segment of a slash-separated path, keeping the slashes. */
+export const encodePath = (p: string): string => p.split("/").map(encodeURIComponent).join("/");
