@@ -154,8 +154,35 @@ export class LeaseLock {
 }
 
 /**
- * Holds a lock while `work` runs, renewing it every third of its duration. If a renewal finds the lock
- * lost, `onLost` is called (the work should stop). Always releases at the end.
+ * Renews a lease every third of its duration until stopped. `lost` aborts when a renewal finds the lease is no
+ * longer ours, or when renewals keep failing for longer than the lease lasts (others may have taken it by then).
+ */
+export function keepRenewing(renew: () => Promise<boolean>, durationSeconds: number, name: string): { lost: AbortSignal; stop(): void } {
+  const lost = new AbortController();
+  let lastRenewed = Date.now();
+  let renewing = false;
+  const interval = setInterval(() => {
+    if (renewing) return;
+    renewing = true;
+    renew()
+      .then(
+        (ok) => {
+          if (ok) lastRenewed = Date.now();
+          else lost.abort(new Error(`lost the lock ${name}`));
+        },
+        () => {
+          if (Date.now() - lastRenewed > durationSeconds * 1000) lost.abort(new Error(`could not renew the lock ${name}`));
+        },
+      )
+      .finally(() => (renewing = false));
+  }, Math.max(200, (durationSeconds * 1000) / 3));
+  interval.unref();
+  return { lost: lost.signal, stop: () => clearInterval(interval) };
+}
+
+/**
+ * Holds a lock while `work` runs, renewing it (see keepRenewing); the work should stop when the signal it is
+ * given aborts. Always releases at the end.
  */
 export async function withLease<T>(
   lock: LeaseLock,
@@ -165,20 +192,11 @@ export async function withLease<T>(
 ): Promise<{ acquired: true; value: T } | { acquired: false; heldBy: LockInfo }> {
   const got = await lock.acquire(req);
   if (!got.acquired) return got;
-  const lost = new AbortController();
-  const interval = setInterval(() => {
-    lock.renew(req.holder, clock.now()).then(
-      (ok) => {
-        if (!ok) lost.abort(new Error(`lost the lock ${lock.name}`));
-      },
-      () => {},
-    );
-  }, Math.max(200, (req.durationSeconds * 1000) / 3));
-  interval.unref();
+  const renewal = keepRenewing(() => lock.renew(req.holder, clock.now()), req.durationSeconds, lock.name);
   try {
-    return { acquired: true, value: await work(lost.signal) };
+    return { acquired: true, value: await work(renewal.lost) };
   } finally {
-    clearInterval(interval);
+    renewal.stop();
     await lock.release(req.holder).catch(() => false);
   }
 }

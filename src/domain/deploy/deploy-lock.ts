@@ -1,7 +1,7 @@
 import type { Clock } from "../../core/services.js";
 import { isGatewayError, type KObject, type KubeCluster } from "../../gateways/types.js";
 import { ageSince } from "../format/human-duration.js";
-import { LeaseLock, describeLease, leaseResource, type AcquireRequest, type LockInfo } from "../lease-lock.js";
+import { LeaseLock, describeLease, keepRenewing, leaseResource, type AcquireRequest, type LockInfo } from "../lease-lock.js";
 import { retryTransient } from "./retry-transient.js";
 
 // The deploy lock of one app in one environment: a Lease `tugboat-lock-<app>-<env>` that a deploy holds and
@@ -44,7 +44,8 @@ async function renewOnce(cluster: KubeCluster, namespace: string, name: string, 
       if (!isGatewayError(err, "conflict")) throw err;
     }
   }
-  return true;
+  // Not renewed, but not known lost either: keepRenewing gives up only once the lease could have expired.
+  throw new Error(`the lock ${name} kept changing while renewing it`);
 }
 
 /** Takes the lock and keeps renewing it every third of its duration until released or abandoned. */
@@ -52,39 +53,21 @@ export async function holdLock(cluster: KubeCluster, namespace: string, name: st
   const lock = deployLock(cluster, namespace, name);
   const got = await retryTransient(() => lock.acquire(req));
   if (!got.acquired) return { held: false, heldBy: got.heldBy };
-  const lost = new AbortController();
-  let lastRenewed = Date.now();
-  let renewing = false;
-  const interval = setInterval(() => {
-    if (renewing) return;
-    renewing = true;
-    renewOnce(cluster, namespace, name, req.holder, clock.now())
-      .then(
-        (ok) => {
-          if (ok) lastRenewed = Date.now();
-          else lost.abort(new Error(`lost the lock ${name}`));
-        },
-        () => {
-          if (Date.now() - lastRenewed > req.durationSeconds * 1000) lost.abort(new Error(`could not renew the lock ${name}`));
-        },
-      )
-      .finally(() => (renewing = false));
-  }, Math.max(200, (req.durationSeconds * 1000) / 3));
-  interval.unref();
+  const renewal = keepRenewing(() => renewOnce(cluster, namespace, name, req.holder, clock.now()), req.durationSeconds, name);
   let done = false;
   return {
     held: true,
     hold: {
-      lost: lost.signal,
+      lost: renewal.lost,
       release: async () => {
         if (done) return;
         done = true;
-        clearInterval(interval);
+        renewal.stop();
         await retryTransient(() => lock.release(req.holder)).catch(() => false);
       },
       abandon: () => {
         done = true;
-        clearInterval(interval);
+        renewal.stop();
       },
     },
   };
@@ -172,38 +155,25 @@ export async function holdInsideManualLock(cluster: KubeCluster, namespace: stri
   if (took === "gone") return holdLock(cluster, namespace, name, req, clock);
   if (took === "declined") return { held: false, heldBy: heldBy! };
 
-  const lost = new AbortController();
-  let lastRenewed = Date.now();
-  let renewing = false;
-  const interval = setInterval(() => {
-    if (renewing) return;
-    renewing = true;
-    update((lease) => {
-      if (lease.metadata?.annotations?.[ANN_INNER_HOLDER] !== req.holder) return false;
-      lease.metadata.annotations[ANN_INNER_RENEWED] = clock.now().toISOString();
-      return true;
-    })
-      .then(
-        (r) => {
-          if (r === "done") lastRenewed = Date.now();
-          else lost.abort(new Error(`lost the lock ${name}`));
-        },
-        () => {
-          if (Date.now() - lastRenewed > req.durationSeconds * 1000) lost.abort(new Error(`could not renew the lock ${name}`));
-        },
-      )
-      .finally(() => (renewing = false));
-  }, Math.max(200, (req.durationSeconds * 1000) / 3));
-  interval.unref();
+  const renewal = keepRenewing(
+    async () =>
+      (await update((lease) => {
+        if (lease.metadata?.annotations?.[ANN_INNER_HOLDER] !== req.holder) return false;
+        lease.metadata.annotations[ANN_INNER_RENEWED] = clock.now().toISOString();
+        return true;
+      })) === "done",
+    req.durationSeconds,
+    name,
+  );
   let done = false;
   return {
     held: true,
     hold: {
-      lost: lost.signal,
+      lost: renewal.lost,
       release: async () => {
         if (done) return;
         done = true;
-        clearInterval(interval);
+        renewal.stop();
         // The manual lock stays; only this deploy's record goes.
         await update((lease) => {
           const ann = lease.metadata?.annotations ?? {};
@@ -214,7 +184,7 @@ export async function holdInsideManualLock(cluster: KubeCluster, namespace: stri
       },
       abandon: () => {
         done = true;
-        clearInterval(interval);
+        renewal.stop();
       },
     },
   };
