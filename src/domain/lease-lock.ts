@@ -200,3 +200,59 @@ export async function withLease<T>(
     await lock.release(req.holder).catch(() => false);
   }
 }
+
+export interface WaitOptions {
+  /** Give up after this long. */
+  waitMs: number;
+  /** First backoff step; doubles (with jitter) up to maxDelayMs. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** Aborts the wait: throws abortError() if given, else the signal's reason. */
+  signal?: AbortSignal;
+  abortError?: () => Error;
+  /** Called once, the first time the lock is found taken. */
+  onWait?: (heldBy: LockInfo) => void | Promise<void>;
+}
+
+/**
+ * withLease, waiting with backoff while someone else holds the lock. Returns who held it when the wait ran out.
+ * The backoff sleeps in real time (it spaces API calls), not on the injectable clock.
+ */
+export async function withLeaseWaiting<T>(
+  lock: LeaseLock,
+  request: () => AcquireRequest,
+  clock: { now(): Date },
+  work: (lostSignal: AbortSignal) => Promise<T>,
+  opts: WaitOptions,
+): Promise<{ acquired: true; value: T } | { acquired: false; heldBy: LockInfo }> {
+  const started = Date.now();
+  let delay = opts.initialDelayMs;
+  let waited = false;
+  for (;;) {
+    const got = await withLease(lock, request(), clock, work);
+    if (got.acquired) return got;
+    if (!waited) {
+      waited = true;
+      await opts.onWait?.(got.heldBy);
+    }
+    if (Date.now() - started + delay > opts.waitMs) return got;
+    await pause(delay + Math.floor(Math.random() * delay * 0.5), opts.signal, opts.abortError);
+    delay = Math.min(delay * 2, opts.maxDelayMs);
+  }
+}
+
+function pause(ms: number, signal?: AbortSignal, abortError?: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = () => reject(abortError ? abortError() : signal!.reason);
+    if (signal?.aborted) return fail();
+    const onAbort = () => {
+      clearTimeout(t);
+      fail();
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,7 +1,7 @@
 import { UserError } from "../../core/errors.js";
 import type { Clock } from "../../core/services.js";
 import type { KubeCluster } from "../../gateways/types.js";
-import { LeaseLock, withLease, type LockInfo } from "../lease-lock.js";
+import { LeaseLock, withLeaseWaiting, type LockInfo } from "../lease-lock.js";
 
 // Serializes `/nodes add` on one pool with a Lease `tugboat-nodes-<pool>` in the MachineDeployments'
 // namespace. A second add waits for the first (bounded retry with backoff) instead of being refused, so it
@@ -33,44 +33,16 @@ export interface PoolLockRequest {
 export async function withPoolLock<T>(req: PoolLockRequest, work: (lost: AbortSignal) => Promise<T>): Promise<T> {
   const lock = new LeaseLock(req.cluster, req.namespace, poolLockName(req.pool));
   const waitMs = req.waitMs ?? LOCK_WAIT_MS;
-  const started = Date.now();
-  let delay = 100;
-  let waited = false;
-  for (;;) {
-    const got = await withLease(
-      lock,
-      { holder: req.holder, owner: req.owner, reason: req.reason, kind: "nodes-add", durationSeconds: LOCK_LEASE_SECONDS, now: req.clock.now() },
-      req.clock,
-      work,
-    );
-    if (got.acquired) return got.value;
-    if (!waited) {
-      waited = true;
-      await req.onWait?.(got.heldBy);
-    }
-    if (Date.now() - started + delay > waitMs) {
-      const who = got.heldBy.owner ? `<@${got.heldBy.owner}>` : got.heldBy.holder;
-      throw new UserError(
-        `Pool ${req.pool} on ${req.cluster.name} is busy: ${who} holds the lock ${lock.name} (${got.heldBy.reason ?? got.heldBy.kind}) and did not release it within ${Math.round(waitMs / 1000)}s. Nothing was changed; try again.`,
-      );
-    }
-    // Real time, not the injectable clock: this is backoff between API calls, not business time.
-    await pause(delay + Math.floor(Math.random() * delay * 0.5), req.signal);
-    delay = Math.min(delay * 2, 2000);
-  }
-}
-
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+  const got = await withLeaseWaiting(
+    lock,
+    () => ({ holder: req.holder, owner: req.owner, reason: req.reason, kind: "nodes-add", durationSeconds: LOCK_LEASE_SECONDS, now: req.clock.now() }),
+    req.clock,
+    work,
+    { waitMs, initialDelayMs: 100, maxDelayMs: 2000, signal: req.signal, onWait: req.onWait },
+  );
+  if (got.acquired) return got.value;
+  const who = got.heldBy.owner ? `<@${got.heldBy.owner}>` : got.heldBy.holder;
+  throw new UserError(
+    `Pool ${req.pool} on ${req.cluster.name} is busy: ${who} holds the lock ${lock.name} (${got.heldBy.reason ?? got.heldBy.kind}) and did not release it within ${Math.round(waitMs / 1000)}s. Nothing was changed; try again.`,
+  );
 }

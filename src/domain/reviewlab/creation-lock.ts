@@ -1,7 +1,7 @@
 import { UserError } from "../../core/errors.js";
 import type { Clock } from "../../core/services.js";
 import type { KubeCluster } from "../../gateways/types.js";
-import { LeaseLock, withLease } from "../lease-lock.js";
+import { LeaseLock, withLeaseWaiting } from "../lease-lock.js";
 
 // Creating a lab is serialized on the review-lab cluster by one Lease, held from the limit check until the
 // lab's Namespace exists. Otherwise two `up`s at once would both count the same labs and both pass the limits.
@@ -16,25 +16,14 @@ export async function withCreationLock<T>(
 ): Promise<T> {
   const lock = new LeaseLock(req.cluster, req.namespace, CREATION_LOCK_NAME);
   const waitMs = req.waitMs ?? WAIT_MS;
-  const started = Date.now();
-  let delay = 50;
-  for (;;) {
-    const got = await withLease(
-      lock,
-      { holder: req.holder, owner: req.owner, reason: req.reason, kind: "reviewlab-create", durationSeconds: LEASE_SECONDS, now: req.clock.now() },
-      req.clock,
-      work,
-    );
-    if (got.acquired) return got.value;
-    if (Date.now() - started + delay > waitMs) {
-      throw new UserError(`Another review lab is being created (${got.heldBy.reason ?? got.heldBy.holder}) and took longer than ${Math.round(waitMs / 1000)} s; nothing was created, try again.`);
-    }
-    // Real time: backoff between API calls.
-    await new Promise<void>((resolve, reject) => {
-      if (req.signal?.aborted) return reject(new UserError("Tugboat is shutting down; nothing was created."));
-      const t = setTimeout(resolve, delay + Math.floor(Math.random() * delay * 0.5));
-      req.signal?.addEventListener("abort", () => (clearTimeout(t), reject(new UserError("Tugboat is shutting down; nothing was created."))), { once: true });
-    });
-    delay = Math.min(delay * 2, 1000);
-  }
+  const got = await withLeaseWaiting(
+    lock,
+    () => ({ holder: req.holder, owner: req.owner, reason: req.reason, kind: "reviewlab-create", durationSeconds: LEASE_SECONDS, now: req.clock.now() }),
+    req.clock,
+    work,
+    // Shutting down while waiting: nothing was created yet, so say so.
+    { waitMs, initialDelayMs: 50, maxDelayMs: 1000, signal: req.signal, abortError: () => new UserError("Tugboat is shutting down; nothing was created.") },
+  );
+  if (got.acquired) return got.value;
+  throw new UserError(`Another review lab is being created (${got.heldBy.reason ?? got.heldBy.holder}) and took longer than ${Math.round(waitMs / 1000)} s; nothing was created, try again.`);
 }
