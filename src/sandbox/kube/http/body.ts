@@ -15,7 +15,7 @@ export function parseJson(body: string): any {
   try {
     return JSON.parse(body);
   } catch {
-    // kubectl and client-node send JSON; accept YAML for convenience
+    // create/update bodies must be JSON, as the real API server answers (apply-patch+yaml is parsed elsewhere)
     throw errors.badRequest(`the object provided is unrecognized (must be of type JSON): ${body.slice(0, 80)}`);
   }
 }
