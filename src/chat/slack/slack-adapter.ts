@@ -162,22 +162,27 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     run(request, text, { family });
   });
 
+  // Mentions and DMs: the command is in the message text, and replies go to the same channel (and thread).
+  const runMessage = (m: { user: string; channel: string; threadTs?: string; direct: boolean }, text: string) => {
+    const request = createSession({
+      client,
+      log,
+      actor: { id: m.user },
+      channel: { id: m.channel },
+      threadTs: m.threadTs,
+      direct: m.direct,
+      confirmations,
+      updateIntervalMs,
+    });
+    run(request, text, {});
+  };
+
   app.event("app_mention", async ({ event, body, context }) => {
     if (!firstDelivery(body, context)) return;
     if (stopping || event.bot_id || event.subtype || !event.user) return;
     // In a DM the message event handles it (message.im).
     if (event.channel.startsWith("D")) return;
-    const request = createSession({
-      client,
-      log,
-      actor: { id: event.user },
-      channel: { id: event.channel },
-      threadTs: event.thread_ts,
-      direct: false,
-      confirmations,
-      updateIntervalMs,
-    });
-    run(request, commandTextFromMessage(event.text, context.botUserId), {});
+    runMessage({ user: event.user, channel: event.channel, threadTs: event.thread_ts, direct: false }, commandTextFromMessage(event.text, context.botUserId));
   });
 
   app.event("message", async ({ event, body, context }) => {
@@ -186,17 +191,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     if (event.subtype !== undefined || ("bot_id" in event && event.bot_id)) return;
     if (!firstDelivery(body, context)) return;
     if (stopping || !event.user) return;
-    const request = createSession({
-      client,
-      log,
-      actor: { id: event.user },
-      channel: { id: event.channel },
-      threadTs: event.thread_ts,
-      direct: true,
-      confirmations,
-      updateIntervalMs,
-    });
-    run(request, commandTextFromMessage(event.text ?? "", context.botUserId), {});
+    runMessage({ user: event.user, channel: event.channel, threadTs: event.thread_ts, direct: true }, commandTextFromMessage(event.text ?? "", context.botUserId));
   });
 
   app.action(new RegExp(`^(${CONFIRM_ACTION}|${CANCEL_ACTION})$`), async ({ ack, body, action, respond }) => {
