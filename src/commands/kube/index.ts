@@ -57,7 +57,7 @@ const logs = defineCommand({
   verb: "logs",
   summary: "The last lines of a pod's container (--tail default 50, at most 500; --since 10m).",
   usage: LOGS_USAGE,
-  examples: ["/kube logs unicorn-7d9f8b6c5d-x2x4q -n github-staging", "/kube logs unicorn-7d9f8b6c5d-x2x4q -c statsd --tail 200 --since 10m -n github-production"],
+  examples: ["/kube logs deploy/unicorn -n github-staging --tail 20", "/kube logs unicorn-7d9f8b6c5d-x2x4q -n github-staging", "/kube logs unicorn-7d9f8b6c5d-x2x4q -c statsd --tail 200 --since 10m -n github-production"],
   sideEffects: false,
   parse: parseLogsArgs,
   permission: () => PERMISSION,
