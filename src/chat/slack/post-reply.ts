@@ -150,7 +150,14 @@ export class MessageReply implements ReplyHandle {
         return;
       }
     } else {
-      await client.chat.update({ channel: this.channel, ts: this.ts, text: rendered.text, blocks });
+      try {
+        await client.chat.update({ channel: this.channel, ts: this.ts, text: rendered.text, blocks });
+      } catch (err) {
+        if (isIntermediate(reply)) throw err;
+        // A silent bot is the worst outcome: the final state must reach the channel, so reply in the message's thread.
+        this.opts.log.warn("chat.update failed; posting the final state in the thread", { reason: describeSlackError(err), channel: this.channel });
+        await client.chat.postMessage({ channel: this.channel, thread_ts: this.ts, text: rendered.text, blocks, unfurl_links: false, unfurl_media: false });
+      }
     }
     if (!isIntermediate(reply)) await this.attachFullText(rendered);
   }

@@ -184,6 +184,20 @@ describe("Slack adapter (HTTP receiver, signed requests, Web API stand-in)", fun
     });
   });
 
+  describe("final state delivery", () => {
+    it("posts the final state in the thread when chat.update keeps failing", async () => {
+      bot = await startTestBot({ standIn, updateIntervalMs: 50, slowMs: 200 });
+      standIn.reset();
+      standIn.overrides.set("chat.update", () => ({ ok: false, error: "message_not_found" }));
+      await slash("slow");
+      await standIn.waitFor(() => standIn.callsTo("chat.postMessage").length === 2, 8000, "the final state as a thread reply");
+      const [post, final] = standIn.callsTo("chat.postMessage");
+      expect(final!.args.thread_ts).to.equal(post!.result.ts);
+      expect(final!.args.text).to.equal("slow work done");
+      expect(bot.logs.some((l) => l.message.includes("chat.update failed"))).to.equal(true);
+    });
+  });
+
   describe("permalinks", () => {
     it("permalink() uses chat.getPermalink for the posted message (undefined before the first post)", async () => {
       bot = await startTestBot({ standIn, updateIntervalMs: 50 });
