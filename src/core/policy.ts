@@ -39,23 +39,34 @@ export class Policy {
 
   /** The roles bound to this actor in this channel. */
   async rolesFor(actor: Actor, channelId: string): Promise<Array<{ name: string; role: RoleConfig }>> {
+    return this.rolesIn(actor, await this.memberOf(actor), channelId);
+  }
+
+  private async memberOf(actor: Actor): Promise<Set<string>> {
     const groupIds = [...new Set(this.config.bindings.flatMap((b) => b.groups))];
-    const memberOf = groupIds.length > 0 ? await this.groups.groupsOf(actor.id, groupIds) : new Set<string>();
+    return groupIds.length > 0 ? this.groups.groupsOf(actor.id, groupIds) : new Set<string>();
+  }
+
+  /** Roles from bindings naming the actor or one of their groups; `channelId` undefined means "any channel". */
+  private rolesIn(actor: Actor, memberOf: Set<string>, channelId: string | undefined): Array<{ name: string; role: RoleConfig }> {
     const names = new Set<string>();
     for (const b of this.config.bindings) {
-      if (b.channels && !b.channels.includes(channelId)) continue;
+      if (channelId !== undefined && b.channels && !b.channels.includes(channelId)) continue;
       if (b.users.includes(actor.id) || b.groups.some((g) => memberOf.has(g))) names.add(b.role);
     }
     return [...names].filter((name) => Object.hasOwn(this.config.roles, name)).map((name) => ({ name, role: this.config.roles[name]! }));
   }
 
   async authorize(actor: Actor, channelId: string, permission: string, scope: PermissionScope = {}): Promise<Decision> {
-    const roles = await this.rolesFor(actor, channelId);
-    const granting = roles.filter(({ role }) => role.permissions.some((p) => permissionMatches(p, permission)));
+    const memberOf = await this.memberOf(actor);
+    const grants = ({ role }: { role: RoleConfig }) => role.permissions.some((p) => permissionMatches(p, permission));
+    const granting = this.rolesIn(actor, memberOf, channelId).filter(grants);
     if (granting.length === 0) {
-      const anywhere = await this.hasBindingElsewhere(actor, permission);
-      const where = anywhere ? " in this channel" : "";
-      return { allowed: false, reason: `you need the \`${permission}\` permission${where}; no role bound to you grants it` };
+      // Granted elsewhere (directly or through a group) means a channel-limited binding: say so.
+      if (this.rolesIn(actor, memberOf, undefined).some(grants)) {
+        return { allowed: false, reason: `no role bound to you grants \`${permission}\` in this channel (your bindings for it are limited to other channels)` };
+      }
+      return { allowed: false, reason: `you need the \`${permission}\` permission; no role bound to you grants it` };
     }
     if (!permission.startsWith("kube:") || Object.keys(scope).length === 0) return { allowed: true };
 
@@ -73,16 +84,6 @@ export class Policy {
   async require(actor: Actor, channelId: string, permission: string, scope?: PermissionScope): Promise<void> {
     const decision = await this.authorize(actor, channelId, permission, scope);
     if (!decision.allowed) throw new DeniedError(`Denied: ${decision.reason}.`, permission);
-  }
-
-  private async hasBindingElsewhere(actor: Actor, permission: string): Promise<boolean> {
-    return this.config.bindings.some(
-      (b) =>
-        b.channels !== undefined &&
-        b.users.includes(actor.id) &&
-        Object.hasOwn(this.config.roles, b.role) &&
-        this.config.roles[b.role]!.permissions.some((p) => permissionMatches(p, permission)),
-    );
   }
 }
 

@@ -64,6 +64,15 @@ describe("Policy", () => {
     expect(elsewhere.allowed).to.equal(false);
     expect(elsewhere.reason).to.contain("this channel");
   });
+  it("says 'in this channel' when a group's binding grants the permission only in other channels", async () => {
+    const cfg = { roles: config.roles, bindings: [{ role: "prod", users: [], groups: ["SONCALL"], channels: ["CDEPLOYS"] }] };
+    const p = new Policy(cfg, groups({ SONCALL: ["UCAROL"] }));
+    expect((await p.authorize({ id: "UCAROL" }, "CDEPLOYS", "deploy:production")).allowed).to.equal(true);
+    const elsewhere = await p.authorize({ id: "UCAROL" }, "CRANDOM", "deploy:production");
+    expect(elsewhere.allowed).to.equal(false);
+    expect(elsewhere.reason).to.contain("in this channel");
+    expect(elsewhere.reason).to.contain("deploy:production");
+  });
   it("narrows kube permissions by cluster, namespace and type, naming what was refused", async () => {
     const p = new Policy(config, groups({}));
     const u = { id: "UNARROW" };
