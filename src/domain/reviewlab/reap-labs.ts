@@ -2,7 +2,7 @@ import type { Logger } from "../../core/logger.js";
 import type { BackgroundTask, Services } from "../../core/services.js";
 import { errorMessage } from "../../core/errors.js";
 import type { Reply } from "../../core/reply.js";
-import { LeaseLock } from "../lease-lock.js";
+import { LeaseLock, keepRenewing } from "../lease-lock.js";
 import { mapLimit } from "../apply-objects.js";
 import { findLab, listLabs } from "./find-labs.js";
 import { humanDuration } from "../format/human-duration.js";
@@ -65,6 +65,18 @@ async function reapPass(services: Services, log: Logger): Promise<ReapReport> {
     }
   }
 
+  // Keep the lease while the pass runs (PR lookups can be slow); stop deleting if leadership is lost meanwhile.
+  const renewal = keepRenewing(() => lock.renew(holder, services.clock.now()), leaseSeconds(services), lock.name);
+  try {
+    return await reapAsLeader(services, log, renewal.lost);
+  } finally {
+    renewal.stop();
+  }
+}
+
+async function reapAsLeader(services: Services, log: Logger, lost: AbortSignal): Promise<ReapReport> {
+  const cfg = services.config.reviewlab!;
+  const now = services.clock.now();
   const cluster = services.kube.cluster(cfg.cluster);
   const labs = (await listLabs(cluster)).filter((l) => !l.terminating);
   const doomed: ReapedLab[] = [];
@@ -87,6 +99,7 @@ async function reapPass(services: Services, log: Logger): Promise<ReapReport> {
 
   const reaped: ReapedLab[] = [];
   await mapLimit(doomed, 4, async (d) => {
+    if (lost.aborted) return; // another replica leads now; it will judge this lab itself
     try {
       // The list may be stale by now (PR lookups take a while): someone may have run `up` or `extend` since.
       // Delete only what still is the lab we judged; a changed lab is judged again on the next pass.
