@@ -40,6 +40,14 @@ export function poolLimit(limits: PoolLimits): PoolLimit | undefined {
  * never more than asked. Refused when there is no limit at all or the target would pass it.
  */
 export function planAdd(pool: string, current: number, count: number, limits: PoolLimits): PlanResult {
+  // An autoscaler bound Tugboat cannot read may be a maximum it would pass: refuse rather than guess.
+  if (limits.autoscaler.invalid.length > 0) {
+    return {
+      ok: false,
+      canAdd: 0,
+      reason: `pool ${pool} has autoscaler annotations that are not whole numbers (${limits.autoscaler.invalid.join(", ")}); fix them on the MachineDeployment, then try again`,
+    };
+  }
   const limit = poolLimit(limits);
   if (!limit) {
     return {

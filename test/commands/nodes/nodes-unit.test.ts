@@ -37,6 +37,11 @@ describe("/nodes units", () => {
       const unbounded = planAdd("p", 1, 1, { autoscaler: { invalid: [] } });
       expect(!unbounded.ok && unbounded.reason).to.match(/has no maximum/);
     });
+    it("refuses when an autoscaler annotation is not a whole number, even with a configured maximum", () => {
+      const r = planAdd("p", 1, 1, { configMax: 12, autoscaler: { invalid: ['cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size="ten"'] } });
+      expect(r.ok).to.equal(false);
+      if (!r.ok) expect(r.reason).to.match(/not whole numbers .*max-size="ten".*fix them/);
+    });
   });
 
   describe("pool model", () => {
