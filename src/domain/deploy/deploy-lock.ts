@@ -54,21 +54,23 @@ export async function holdLock(cluster: KubeCluster, namespace: string, name: st
   const got = await retryTransient(() => lock.acquire(req));
   if (!got.acquired) return { held: false, heldBy: got.heldBy };
   const renewal = keepRenewing(() => renewOnce(cluster, namespace, name, req.holder, clock.now()), req.durationSeconds, name);
+  return { held: true, hold: renewedHold(renewal, () => retryTransient(() => lock.release(req.holder)).catch(() => false)) };
+}
+
+/** A hold whose release (run once) stops renewing first; abandoning only stops renewing. */
+function renewedHold(renewal: { lost: AbortSignal; stop(): void }, releaseLease: () => Promise<unknown>): LockHold {
   let done = false;
   return {
-    held: true,
-    hold: {
-      lost: renewal.lost,
-      release: async () => {
-        if (done) return;
-        done = true;
-        renewal.stop();
-        await retryTransient(() => lock.release(req.holder)).catch(() => false);
-      },
-      abandon: () => {
-        done = true;
-        renewal.stop();
-      },
+    lost: renewal.lost,
+    release: async () => {
+      if (done) return;
+      done = true;
+      renewal.stop();
+      await releaseLease();
+    },
+    abandon: () => {
+      done = true;
+      renewal.stop();
     },
   };
 }
@@ -165,29 +167,15 @@ export async function holdInsideManualLock(cluster: KubeCluster, namespace: stri
     req.durationSeconds,
     name,
   );
-  let done = false;
-  return {
-    held: true,
-    hold: {
-      lost: renewal.lost,
-      release: async () => {
-        if (done) return;
-        done = true;
-        renewal.stop();
-        // The manual lock stays; only this deploy's record goes.
-        await update((lease) => {
-          const ann = lease.metadata?.annotations ?? {};
-          if (ann[ANN_INNER_HOLDER] !== req.holder) return false;
-          for (const k of INNER_KEYS) delete ann[k];
-          return true;
-        }).catch(() => undefined);
-      },
-      abandon: () => {
-        done = true;
-        renewal.stop();
-      },
-    },
-  };
+  // On release the manual lock stays; only this deploy's record goes.
+  const removeRecord = () =>
+    update((lease) => {
+      const ann = lease.metadata?.annotations ?? {};
+      if (ann[ANN_INNER_HOLDER] !== req.holder) return false;
+      for (const k of INNER_KEYS) delete ann[k];
+      return true;
+    }).catch(() => undefined);
+  return { held: true, hold: renewedHold(renewal, removeRecord) };
 }
 
 /** Takes (or re-takes) a manual lock for a person. */
