@@ -59,19 +59,8 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
 
     it("adds N on top of a change someone else made between the read and the write, never more", async () => {
       h = await startHarness();
-      const cluster = h.kube.cluster("production");
-      const realSetScale = cluster.setScale.bind(cluster);
-      let bumped = false;
       // The "autoscaler" scales highmem 1 → 2 right before Tugboat's first write, whose resourceVersion is then stale.
-      (cluster as any).setScale = async (...a: Parameters<typeof cluster.setScale>) => {
-        if (!bumped) {
-          bumped = true;
-          const md = machineDeployment(h, "production", "highmem");
-          md.spec.replicas = 2;
-          h.sandbox.clusters.production!.putObject(md);
-        }
-        return realSetScale(...a);
-      };
+      const restore = scaleBeforeFirstWrite(h, 2);
       try {
         const t = await h.run("/nodes add 2 highmem --cluster production");
         expect(t.final!.tone, t.text).to.equal("success");
@@ -79,31 +68,20 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
         expect(h.audit.at(-1)!.details).to.include({ readUnderLock: 1, before: 2, after: 4, conflicts: 1 });
         expect(allText(t.final)).to.include("Replicas changed from 1 to 2 while Tugboat was scaling, so the 2 nodes went on top of 2.");
       } finally {
-        (cluster as any).setScale = realSetScale;
+        restore();
       }
     });
 
     it("re-checks the maximum when someone else's change leaves no room", async () => {
       h = await startHarness();
-      const cluster = h.kube.cluster("production");
-      const realSetScale = cluster.setScale.bind(cluster);
-      let bumped = false;
-      (cluster as any).setScale = async (...a: Parameters<typeof cluster.setScale>) => {
-        if (!bumped) {
-          bumped = true;
-          const md = machineDeployment(h, "production", "highmem");
-          md.spec.replicas = 3;
-          h.sandbox.clusters.production!.putObject(md);
-        }
-        return realSetScale(...a);
-      };
+      const restore = scaleBeforeFirstWrite(h, 3);
       try {
         const t = await h.run("/nodes add 2 highmem --cluster production");
         expect(t.final!.tone).to.equal("error");
         expect(t.final!.summary).to.include("at most 1 more can be added").and.include("replicas changed from 1 to 3 while Tugboat was scaling");
         expect(replicas(h, "production", "highmem")).to.equal(3);
       } finally {
-        (cluster as any).setScale = realSetScale;
+        restore();
       }
     });
   });
@@ -176,3 +154,22 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
     expect(replicas(h, "production", "highmem")).to.equal(2);
   });
 });
+
+/** Someone else (an autoscaler) sets production/highmem's replicas just before Tugboat's first scale write. */
+function scaleBeforeFirstWrite(h: Harness, replicas: number): () => void {
+  const cluster = h.kube.cluster("production");
+  const realSetScale = cluster.setScale.bind(cluster);
+  let bumped = false;
+  (cluster as any).setScale = async (...a: Parameters<typeof cluster.setScale>) => {
+    if (!bumped) {
+      bumped = true;
+      const md = machineDeployment(h, "production", "highmem");
+      md.spec.replicas = replicas;
+      h.sandbox.clusters.production!.putObject(md);
+    }
+    return realSetScale(...a);
+  };
+  return () => {
+    (cluster as any).setScale = realSetScale;
+  };
+}
