@@ -2,7 +2,8 @@ import type { CommandContext } from "../../core/command.js";
 import type { Block } from "../../core/reply.js";
 import { ANN_CANARY_STARTED } from "../../domain/deploy/annotations.js";
 import { CANARY_LABEL } from "../../domain/deploy/canary.js";
-import { findResource, podsOfTemplate } from "../../domain/deploy/follow-rollout.js";
+import { findResource } from "../../domain/deploy/follow-rollout.js";
+import { podsOwnedBy } from "../../domain/deploy/pod-owners.js";
 import { retryTransient } from "../../domain/deploy/retry-transient.js";
 import { runningSha } from "../../domain/deploy/set-images.js";
 import { resolveAppName } from "../../domain/deploy/resolve-deploy-env.js";
@@ -30,7 +31,9 @@ export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): P
   }
   const deployRes = await findResource(cluster, "apps", "deployments");
   const podRes = await findResource(cluster, "", "pods");
+  const rsRes = await findResource(cluster, "apps", "replicasets");
   const { items: pods } = await retryTransient(() => cluster.list(podRes, { namespace: env.namespace }));
+  const { items: replicaSets } = await retryTransient(() => cluster.list(rsRes, { namespace: env.namespace }));
   const now = clock.now();
   const rows: string[][] = [];
   for (const canary of canaries) {
@@ -38,7 +41,8 @@ export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): P
     const stable = await retryTransient(() => cluster.find(deployRes, stableName, env.namespace));
     for (const [track, d] of [["stable", stable], ["canary", canary]] as const) {
       if (!d) continue;
-      const mine = podsOfTemplate(d, pods);
+      // By owner: the canary's pods also match the stable Deployment's selector.
+      const mine = podsOwnedBy(d, replicaSets, pods);
       const started = track === "canary" ? (d.metadata?.annotations?.[ANN_CANARY_STARTED] ?? d.metadata?.creationTimestamp) : d.metadata?.creationTimestamp;
       const sha = runningSha(d, env.image);
       rows.push([d.metadata!.name!, track, `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`, String(restarts(mine)), ageSince(started, now), sha ? sha.slice(0, 7) : "-"]);

@@ -7,8 +7,10 @@ import { withImages } from "./set-images.js";
 
 // GitHub's one-pod canary: next to each production Deployment running the app's image, a Deployment
 // `<name>-canary` with one replica, label `track: canary` and the new image. The Service selects neither
-// track, so the canary takes its share of traffic. The canary's selector adds `track: canary`; the stable
-// Deployment's selector is immutable, so stable pods only get `track: stable` in their template.
+// track, so the canary takes its share of traffic. The canary's selector adds `track: canary`, which keeps its
+// pods apart. The stable Deployment is never changed (a new template label would roll every production pod);
+// its selector also matches canary pods, but the Deployment controller only manages ReplicaSets it owns, and
+// status tells the two apart by owner (pod-owners.ts).
 
 export const TRACK = "track";
 export const CANARY_SUFFIX = "-canary";
@@ -46,15 +48,6 @@ export function buildCanary(stable: KObject, image: string, stamp: DeployStamp, 
     },
     spec,
   };
-}
-
-/** JSON Patch ops that give stable pods `track: stable` when they carry no track label; [] when nothing to do. */
-export function stableTrackOps(stable: KObject): unknown[] {
-  const labels = stable.spec?.template?.metadata?.labels;
-  if (labels?.[TRACK]) return [];
-  if (!stable.spec?.template?.metadata) return [{ op: "add", path: "/spec/template/metadata", value: { labels: { [TRACK]: "stable" } } }];
-  if (!labels) return [{ op: "add", path: "/spec/template/metadata/labels", value: { [TRACK]: "stable" } }];
-  return [{ op: "add", path: `/spec/template/metadata/labels/${TRACK}`, value: "stable" }];
 }
 
 /** The canary Deployments in a namespace. */

@@ -2,7 +2,7 @@ import { UserError } from "../../core/errors.js";
 import type { KObject, KubeCluster } from "../../gateways/types.js";
 import type { Target } from "../resolve-target.js";
 import type { DeployStamp } from "./annotations.js";
-import { buildCanary, canaryName, removeCanaries, stableTrackOps } from "./canary.js";
+import { buildCanary, canaryName, removeCanaries } from "./canary.js";
 import { findResource } from "./follow-rollout.js";
 import { appDeployments, type DeploymentChange } from "./plan-deploy.js";
 import type { DeployEnv } from "./resolve-deploy-env.js";
@@ -39,18 +39,9 @@ export async function planCanary(input: { cluster: KubeCluster; env: DeployEnv; 
   return { mode: "canary", stables, canaries, changes };
 }
 
-/** Labels stable pods `track: stable` (when unlabelled) and applies the canaries. */
+/** Applies the canaries. The stable Deployments are not touched: any change to their template rolls production. */
 export async function applyCanary(cluster: KubeCluster, plan: CanaryPlan, fieldManager: string): Promise<{ deployments: Map<string, number> }> {
   const res = await findResource(cluster, "apps", "deployments");
-  for (const s of plan.stables) {
-    const ops = stableTrackOps(s);
-    if (ops.length === 0) continue;
-    await retryTransient(() => cluster.patch(res, s.metadata!.name!, s.metadata!.namespace, ops, "json"), { also: ["conflict"] }).catch(async (err) => {
-      // A retried add that already landed is fine; anything else is not.
-      const now = await cluster.get(res, s.metadata!.name!, s.metadata!.namespace);
-      if (!now.spec?.template?.metadata?.labels?.track) throw err;
-    });
-  }
   const deployments = new Map<string, number>();
   for (const c of plan.canaries) {
     const applied = await retryTransient(() => cluster.apply(res, c, { fieldManager, force: true }), { also: ["conflict"] });

@@ -87,7 +87,7 @@ describe("/deploy to production and canary", function () {
     expect(canary.spec.template.spec.containers.find((c: any) => c.name === "statsd").image).to.equal("prom/statsd-exporter:v0.26.0");
     expect(canary.metadata.annotations).to.include({ "tugboat.dev/pr": "4812", "tugboat.dev/sha": SHAS.pr4812, "tugboat.dev/deployed-by": "UDEPLOYER" });
     const stable = deployment(h, "production", "github-production", "unicorn");
-    expect(stable.spec.template.metadata.labels.track).to.equal("stable");
+    expect(stable.spec.template.metadata.labels.track).to.equal(undefined);
     expect(stable.spec.selector.matchLabels).to.deep.equal({ app: "unicorn" });
     expect(stable.spec.template.spec.containers[0].image).to.equal(`${IMAGE}:${SHAS.main}`);
     const [gh] = githubDeployments(h, "canary");

@@ -1,0 +1,24 @@
+import type { KObject } from "../../gateways/types.js";
+
+// Which Deployment a pod belongs to, by its controller chain (Pod → ReplicaSet → Deployment), as the
+// Deployment controller itself decides it. Labels cannot tell: a canary's pods also match the stable
+// Deployment's selector, and the stable Deployment is never relabelled for a canary.
+
+function controllerUid(obj: KObject, kind: string): string | undefined {
+  return (obj.metadata?.ownerReferences ?? []).find((o) => o.controller === true && o.kind === kind)?.uid;
+}
+
+/** The pods (not being deleted) whose ReplicaSet is controlled by this Deployment. */
+export function podsOwnedBy(deploy: KObject, replicaSets: Iterable<KObject>, pods: Iterable<KObject>): KObject[] {
+  const uid = deploy.metadata?.uid;
+  if (!uid) return [];
+  const mine = new Set<string>();
+  for (const rs of replicaSets) if (controllerUid(rs, "Deployment") === uid && rs.metadata?.uid) mine.add(rs.metadata.uid);
+  const out: KObject[] = [];
+  for (const p of pods) {
+    if (p.metadata?.deletionTimestamp) continue;
+    const rs = controllerUid(p, "ReplicaSet");
+    if (rs && mine.has(rs)) out.push(p);
+  }
+  return out;
+}
