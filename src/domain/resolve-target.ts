@@ -28,9 +28,7 @@ export async function resolveTarget(github: GithubGateway, repo: string, spec: T
   try {
     if (spec.kind === "pr") {
       const pr = await github.getPull(repo, spec.number);
-      if (pr.state === "closed" && !pr.merged) {
-        throw new UserError(`PR #${pr.number} ("${pr.title}") is closed without being merged; reopen it to deploy it.`);
-      }
+      refuseUnmergedClose(pr, `PR #${pr.number} ("${pr.title}") is`);
       return { sha: pr.headSha, shortSha: pr.headSha.slice(0, 7), label: `PR #${pr.number}`, branch: pr.headRef, pr };
     }
     const ref = spec.kind === "sha" ? spec.sha : spec.name;
@@ -38,6 +36,8 @@ export async function resolveTarget(github: GithubGateway, repo: string, spec: T
     const commit = await github.getCommit(repo, ref);
     const branch = spec.kind === "branch" ? spec.name : undefined;
     const pr = branch ? await github.findPullForBranch(repo, branch) : undefined;
+    // The same rule as for the PR itself, or naming the branch would bypass it. findPullForBranch prefers an open PR.
+    if (branch && pr) refuseUnmergedClose(pr, `Branch ${branch} belongs to PR #${pr.number} ("${pr.title}"), which is`);
     return {
       sha: commit.sha,
       shortSha: commit.sha.slice(0, 7),
@@ -52,6 +52,10 @@ export async function resolveTarget(github: GithubGateway, repo: string, spec: T
     }
     throw err;
   }
+}
+
+function refuseUnmergedClose(pr: PullRequest, subject: string): void {
+  if (pr.state === "closed" && !pr.merged) throw new UserError(`${subject} closed without being merged; reopen it to deploy it.`);
 }
 
 /** The image gate: every configured context must be success at the sha. Throws naming each one that is not. */
