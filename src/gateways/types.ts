@@ -145,9 +145,10 @@ export interface KubeCluster {
   table(res: ApiResource, opts?: TableOptions): Promise<KubeTable>;
   create(res: ApiResource, obj: KObject): Promise<KObject>;
   replace(res: ApiResource, obj: KObject): Promise<KObject>;
-  /** Server-side apply. */
+  /** Server-side apply; with `dryRun` the server returns the object as it would be after the apply and stores nothing. */
   apply(res: ApiResource, obj: KObject, opts: { fieldManager: string; force?: boolean; dryRun?: boolean }): Promise<KObject>;
-  patch(res: ApiResource, name: string, namespace: string | undefined, patch: unknown, type: PatchType): Promise<KObject>;
+  /** `dryRun`: the server validates and answers with the would-be object but stores nothing (dryRun=All). */
+  patch(res: ApiResource, name: string, namespace: string | undefined, patch: unknown, type: PatchType, opts?: { dryRun?: boolean }): Promise<KObject>;
   delete(res: ApiResource, name: string, namespace?: string, opts?: { propagationPolicy?: "Foreground" | "Background" | "Orphan" }): Promise<void>;
   watch(res: ApiResource, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onClose: (err?: GatewayError) => void): Promise<WatchHandle>;
   logs(namespace: string, pod: string, opts?: LogOptions): Promise<string>;

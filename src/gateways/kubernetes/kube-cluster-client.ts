@@ -190,8 +190,12 @@ export class KubeClusterClient implements KubeCluster {
     });
   }
 
-  patch(res: ApiResource, name: string, namespace: string | undefined, patch: unknown, type: PatchType): Promise<KObject> {
-    return this.request("PATCH", this.path(res, namespace, name), { body: patch, contentType: PATCH_CONTENT_TYPE[type] });
+  patch(res: ApiResource, name: string, namespace: string | undefined, patch: unknown, type: PatchType, opts: { dryRun?: boolean } = {}): Promise<KObject> {
+    return this.request("PATCH", this.path(res, namespace, name), {
+      body: patch,
+      contentType: PATCH_CONTENT_TYPE[type],
+      query: { dryRun: opts.dryRun ? "All" : undefined },
+    });
   }
 
   async delete(res: ApiResource, name: string, namespace?: string, opts: { propagationPolicy?: "Foreground" | "Background" | "Orphan" } = {}): Promise<void> {
