@@ -13,6 +13,7 @@ import { KubeHttp } from "./server.js";
 import { Store } from "./store.js";
 import { DEMO_DELAYS, type BrokenImageRule, type KubeSandbox, type KubeSandboxOptions, type SimDelays } from "./types.js";
 import { clone, isoNow } from "./util.js";
+import { linkWorkloadClusters, registerControllers } from "./workload-clusters.js";
 
 export * from "./types.js";
 
@@ -30,6 +31,8 @@ export async function startKubeSandbox(opts: KubeSandboxOptions): Promise<KubeSa
   const delays: SimDelays = { ...DEMO_DELAYS, ...(opts.delays ?? {}) };
   const controllers = new Controllers(api, store, delays, opts.brokenImages ?? DEFAULT_BROKEN_IMAGES, opts.clusterName);
   const faults = new Faults();
+  controllers.machinesElsewhere = opts.machinesElsewhere ?? false;
+  if (opts.workloadClusters) linkWorkloadClusters(controllers, opts.workloadClusters);
 
   // ---- seed (synchronously, then let the controllers settle with past timestamps)
   controllers.bootstrapping = true;
@@ -80,7 +83,7 @@ export async function startKubeSandbox(opts: KubeSandboxOptions): Promise<KubeSa
     },
   };
 
-  return {
+  const sandbox: KubeSandbox = {
     url: `http://${address}`,
     clusterName: opts.clusterName,
     requests,
@@ -111,11 +114,13 @@ export async function startKubeSandbox(opts: KubeSandboxOptions): Promise<KubeSa
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  registerControllers(sandbox, controllers);
+  return sandbox;
 }
 
 function ensureCrds(api: Api): void {
   const at = isoNow(Date.now() - 45 * 86_400_000);
-  for (const [kind, plural, short] of [["MachineDeployment", "machinedeployments", "md"], ["Machine", "machines", "ma"]] as const) {
+  for (const [kind, plural, short] of [["MachineDeployment", "machinedeployments", "md"], ["Machine", "machines", "ma"], ["Cluster", "clusters", "cl"]] as const) {
     const def = findByKind("cluster.x-k8s.io/v1beta1", kind)!;
     api.put({
       apiVersion: "apiextensions.k8s.io/v1",

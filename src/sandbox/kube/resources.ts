@@ -61,6 +61,15 @@ export const RESOURCES: ResourceDef[] = [
       { name: "Version", type: "string", jsonPath: ".spec.version", description: "Kubernetes version associated with this Machine" },
     ],
   },
+  {
+    group: "cluster.x-k8s.io", version: "v1beta1", plural: "clusters", singular: "cluster", kind: "Cluster", namespaced: true, shortNames: ["cl"], categories: ["cluster-api"], verbs: RW, subresources: ["status"], crd: true, nameRule: "subdomain", generation: true,
+    printerColumns: [
+      { name: "ClusterClass", type: "string", jsonPath: ".spec.topology.class", description: "ClusterClass of this Cluster, empty if the Cluster is not using a ClusterClass" },
+      { name: "Phase", type: "string", jsonPath: ".status.phase", description: "Cluster status such as Pending/Provisioning/Provisioned/Deleting/Failed" },
+      { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp", description: "Time duration since creation of Cluster" },
+      { name: "Version", type: "string", jsonPath: ".spec.topology.version", description: "Kubernetes version associated with this Cluster" },
+    ],
+  },
 ];
 
 export function apiVersionOf(def: ResourceDef): string {

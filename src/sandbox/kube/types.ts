@@ -56,6 +56,13 @@ export interface KubeSandboxOptions {
   delays?: Partial<SimDelays>;
   /** how many watch events are kept for replay (default 10000); older resourceVersions get 410 Gone */
   historyLimit?: number;
+  /**
+   * Makes this server a Cluster API management cluster: Machines whose spec.clusterName names one of these servers
+   * create, watch and delete their Nodes there (other Machines keep theirs in this server).
+   */
+  workloadClusters?: Record<string, KubeSandbox>;
+  /** This server's Nodes are provisioned by Machines in another server: Nodes are not deleted for lack of a local Machine. */
+  machinesElsewhere?: boolean;
 }
 
 export interface FaultRule {

@@ -3,6 +3,7 @@ import type { Store, StoreEvent } from "../store.js";
 import { deepEqual } from "../util.js";
 import { D, idOf, MD_NAME_LABEL, machineOfNode, splitId } from "./objects.js";
 import type { Kind, ReconcileQueue } from "./scheduler-queue.js";
+import { TopologyController } from "./topology-controller.js";
 
 /**
  * Store listener that marks what a write can affect: the written object, its owners, its dependants, its namespace
@@ -52,8 +53,16 @@ export class ChangeTracker {
         this.markOwners(o, "rs", D.rs);
         if (prev) this.markOwners(prev, "rs", D.rs);
         break;
+      case D.cluster:
+        this.queue.mark("cluster", id);
+        break;
       case D.md: {
         this.queue.mark("md", id);
+        // a managed MachineDeployment changed: its Cluster's topology decides whether that change stays
+        for (const x of prev ? [prev, o] : [o]) {
+          const owner = TopologyController.ownerOf(x);
+          if (owner) this.queue.mark("cluster", owner);
+        }
         const name = md.name;
         for (const m of this.store.values(D.machine, md.namespace)) if (m.metadata.labels?.[MD_NAME_LABEL] === name) this.queue.mark("machine", idOf(m));
         break;
@@ -83,6 +92,15 @@ export class ChangeTracker {
         for (const m of this.machinesByNode.get(md.name) ?? []) this.markMachineAndMd(m);
         break;
       }
+    }
+  }
+
+  /** a Node changed in a workload cluster whose Machines live in this (management) server */
+  trackRemoteNode(e: StoreEvent): void {
+    if (e.def !== D.node) return;
+    for (const x of [e.prev, e.obj]) {
+      const m = machineOfNode(x);
+      if (m) this.markMachineAndMd(`${m.ns}/${m.name}`);
     }
   }
 

@@ -8,7 +8,7 @@ import type { Store, StoreEvent } from "../store.js";
 import { type BrokenImageRule, type SimDelays, ZERO_DELAYS } from "../types.js";
 import { isoNow } from "../util.js";
 import { ChangeTracker } from "./change-tracker.js";
-import type { ControllerContext, EventType } from "./context.js";
+import type { ControllerContext, EventType, NodeHost } from "./context.js";
 import { DeploymentController } from "./deployment-controller.js";
 import { EventRecorder } from "./events.js";
 import { collectGarbage } from "./garbage-collector.js";
@@ -19,6 +19,7 @@ import { D, idOf, splitId } from "./objects.js";
 import { PodSimulator } from "./pod-simulator.js";
 import { ReplicaSetController } from "./replicaset-controller.js";
 import { type Kind, ReconcileQueue } from "./scheduler-queue.js";
+import { TopologyController } from "./topology-controller.js";
 
 /**
  * Controllers are driven by a dirty set: every store write marks the objects it can affect (the written object, its
@@ -29,6 +30,8 @@ import { type Kind, ReconcileQueue } from "./scheduler-queue.js";
 export class Controllers implements ControllerContext {
   delays: SimDelays;
   bootstrapping = false;
+  /** set on a workload cluster whose Machines live in a management cluster: Nodes are not deleted for lack of a local Machine */
+  machinesElsewhere = false;
   private scheduled: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAtMs = Infinity;
@@ -44,6 +47,10 @@ export class Controllers implements ControllerContext {
   private replicaSets: ReplicaSetController;
   private machines = new MachineController(this);
   private machineDeployments = new MachineDeploymentController(this, this.machines);
+  private topology = new TopologyController(this);
+  /** workload clusters whose Nodes this (management) server's Machines provision, by cluster name */
+  private workloads = new Map<string, NodeHost>();
+  private unlinkWorkloads: Array<() => void> = [];
   /** per-object state a controller keeps, dropped when the object is deleted */
   private stateByDef: Map<ResourceDef, { forget(uid: string): void }>;
   private unsubscribe: () => void;
@@ -76,7 +83,7 @@ export class Controllers implements ControllerContext {
   /** mark every object dirty (after a change of delays: every pending transition is re-timed) */
   resync(): void {
     for (const n of this.store.values(D.ns)) this.queue.mark("ns", n.metadata.name);
-    for (const [kind, def] of [["deploy", D.deploy], ["rs", D.rs], ["pod", D.pod], ["md", D.md], ["machine", D.machine]] as const) {
+    for (const [kind, def] of [["deploy", D.deploy], ["rs", D.rs], ["pod", D.pod], ["cluster", D.cluster], ["md", D.md], ["machine", D.machine]] as const) {
       for (const o of this.store.values(def)) this.queue.mark(kind, idOf(o));
     }
     for (const n of this.store.values(D.node)) this.queue.mark("node", n.metadata.name);
@@ -86,6 +93,7 @@ export class Controllers implements ControllerContext {
   stop(): void {
     this.stopped = true;
     this.unsubscribe();
+    for (const u of this.unlinkWorkloads.splice(0)) u();
     if (this.scheduled) clearTimeout(this.scheduled);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
   }
@@ -168,14 +176,35 @@ export class Controllers implements ControllerContext {
   private reconcileDirty(): void {
     this.eachObject("ns", D.ns, (ns) => this.namespaces.reconcile(ns));
     collectGarbage(this, this.queue.gcDirty);
+    this.eachObject("cluster", D.cluster, (c) => this.topology.reconcile(c));
     this.eachObject("md", D.md, (md) => this.machineDeployments.reconcile(md));
     this.eachObject("machine", D.machine, (m) => this.machines.reconcile(m));
-    this.eachObject("node", D.node, (n) => this.machines.reconcileNode(n));
+    this.eachObject("node", D.node, (n) => {
+      if (!this.machinesElsewhere) this.machines.reconcileNode(n);
+    });
     this.machines.nodeReadiness();
     this.eachObject("deploy", D.deploy, (d) => this.deployments.reconcile(d));
     this.eachObject("rs", D.rs, (rs) => this.replicaSets.reconcile(rs));
     this.eachObject("pod", D.pod, (p) => this.pods.reconcile(p));
     this.events.trim();
+  }
+
+  nodeHost(clusterName: string | undefined): NodeHost {
+    return (clusterName ? this.workloads.get(clusterName) : undefined) ?? this;
+  }
+
+  /**
+   * Makes this server the management cluster of `host`: Machines whose spec.clusterName is `name` create and delete
+   * their Nodes in `host`'s store, and Node changes there re-reconcile the Machines here.
+   */
+  linkWorkload(name: string, host: NodeHost & { store: Store }): void {
+    this.workloads.set(name, host);
+    const unsubscribe = host.store.subscribe((e) => {
+      if (e.def !== D.node) return;
+      this.changes.trackRemoteNode(e);
+      this.kick();
+    });
+    this.unlinkWorkloads.push(unsubscribe);
   }
 
   stamp(pastIso?: string): string {

@@ -1,14 +1,18 @@
-import type { Store } from "../store.js";
 import { clone, fnv32, isoNow } from "../util.js";
-import type { ControllerContext } from "./context.js";
+import type { ControllerContext, NodeHost } from "./context.js";
 import { makeNode } from "./node-factory.js";
-import { CLUSTER_NAMESPACE_ANNOTATION, D, isReady, MACHINE_ANNOTATION, machineOfNode, MD_NAME_LABEL, NEVER_READY } from "./objects.js";
+import { CLUSTER_NAMESPACE_ANNOTATION, D, isReady, MACHINE_ANNOTATION, machineOfNode, MD_NAME_LABEL, NEVER_READY, PROVISION_FAILURE } from "./objects.js";
+import { provisionFailedStatus } from "./provision-failure.js";
+
+/** the Node a machine's status.nodeRef names, in the workload cluster that holds it */
+export function machineNode(ctx: ControllerContext, m: any): any | undefined {
+  const nodeName = m.status?.nodeRef?.name;
+  return nodeName ? ctx.nodeHost(m.spec?.clusterName).store.get(D.node, undefined, nodeName) : undefined;
+}
 
 /** a machine whose node exists and is Ready */
-export function machineNodeReady(store: Store, m: any): boolean {
-  const nodeName = m.status?.nodeRef?.name;
-  if (!nodeName) return false;
-  const n = store.get(D.node, undefined, nodeName);
+export function machineNodeReady(ctx: ControllerContext, m: any): boolean {
+  const n = machineNode(ctx, m);
   return !!n && isReady(n);
 }
 
@@ -19,8 +23,8 @@ export function machineNodeReady(store: Store, m: any): boolean {
 export class MachineController {
   /** machine uid → when first seen, for the provisioning delays */
   private machines = new Map<string, { seen: number }>();
-  /** node uid → when provisioned, until it is Ready */
-  private nodesPending = new Map<string, number>();
+  /** "cluster/node name" → the node's host and when it was provisioned, until it is Ready */
+  private nodesPending = new Map<string, { host: NodeHost; name: string; seen: number }>();
 
   constructor(private ctx: ControllerContext) {}
 
@@ -30,10 +34,11 @@ export class MachineController {
 
   /** delete a machine and the node it provisioned */
   deleteMachine(m: any): void {
-    const nodeName = m.status?.nodeRef?.name;
-    if (nodeName) {
-      const n = this.ctx.store.get(D.node, undefined, nodeName);
-      if (n) this.ctx.api.remove(D.node, n);
+    const n = machineNode(this.ctx, m);
+    if (n) {
+      const host = this.ctx.nodeHost(m.spec?.clusterName);
+      host.api.remove(D.node, n);
+      host.kick();
     }
     this.machines.delete(m.metadata.uid);
     this.ctx.api.remove(D.machine, m);
@@ -56,7 +61,7 @@ export class MachineController {
     }
     const phase = m.status?.phase ?? "Pending";
     if (phase === "Running" || phase === "Failed") {
-      if (phase === "Running" && !machineNodeReady(this.ctx.store, m) && m.status?.nodeRef?.name && !this.ctx.store.get(D.node, undefined, m.status.nodeRef.name)) {
+      if (phase === "Running" && m.status?.nodeRef?.name && !machineNode(this.ctx, m)) {
         const c = clone(m);
         c.status.phase = "Provisioned";
         this.ctx.api.save(D.machine, c);
@@ -84,6 +89,14 @@ export class MachineController {
     if (phase === "Provisioning") {
       if (now < full) { this.ctx.wakeAt(full); return; }
       const md = this.ctx.store.get(D.md, m.metadata.namespace, m.metadata.labels?.[MD_NAME_LABEL] ?? "");
+      const failure = m.metadata.annotations?.[PROVISION_FAILURE] ?? md?.metadata?.annotations?.[PROVISION_FAILURE];
+      if (failure !== undefined) {
+        // CAPI 1.11 (v1beta2 contract): no Failed phase, no failureReason; the Machine stays Provisioning and says why in its conditions.
+        c.status = provisionFailedStatus(c.status, failure, at);
+        this.ctx.api.save(D.machine, c);
+        return;
+      }
+      const host = this.ctx.nodeHost(m.spec?.clusterName);
       const nodeName = this.nodeNameFor(m);
       const itype = this.instanceType(md, m);
       const zone = `us-east-1${"abc"[fnv32(nodeName) % 3]}`;
@@ -102,8 +115,9 @@ export class MachineController {
         instanceType: itype,
         version: m.spec?.version ?? "v1.32.4",
       });
-      const created = this.ctx.store.get(D.node, undefined, nodeName) ?? this.ctx.api.insert(D.node, node, this.ctx.bootstrapping ? m.metadata.creationTimestamp : undefined);
-      if (!this.ctx.bootstrapping && created) this.nodesPending.set(created.metadata.uid, now);
+      const created = host.store.get(D.node, undefined, nodeName) ?? host.api.insert(D.node, node, this.ctx.bootstrapping ? m.metadata.creationTimestamp : undefined);
+      host.kick();
+      if (!this.ctx.bootstrapping && created) this.nodesPending.set(`${host.clusterName}/${nodeName}`, { host, name: nodeName, seen: now });
       c.spec.providerID = providerID;
       c.status.phase = "Provisioned";
       c.status.infrastructureReady = true;
@@ -114,9 +128,9 @@ export class MachineController {
       return;
     }
     if (phase === "Provisioned") {
-      if (machineNodeReady(this.ctx.store, m)) {
+      if (machineNodeReady(this.ctx, m)) {
         c.status.phase = "Running";
-        c.status.nodeInfo = this.ctx.store.get(D.node, undefined, m.status.nodeRef.name)?.status?.nodeInfo;
+        c.status.nodeInfo = machineNode(this.ctx, m)?.status?.nodeInfo;
         c.status.conditions = [{ type: "Ready", status: "True", lastTransitionTime: at }, { type: "BootstrapReady", status: "True", lastTransitionTime: at }, { type: "InfrastructureReady", status: "True", lastTransitionTime: at }, { type: "NodeHealthy", status: "True", lastTransitionTime: at }];
         c.status.lastUpdated = at;
         this.ctx.api.save(D.machine, c);
@@ -133,11 +147,10 @@ export class MachineController {
   /** nodes this controller provisioned turn Ready after `nodeReadyMs` (unless annotated never-ready) */
   nodeReadiness(): void {
     const now = Date.now();
-    for (const [uid, seen] of [...this.nodesPending]) {
-      const e = this.ctx.store.byUid(uid);
-      const n = e?.def === D.node ? this.ctx.store.get(D.node, undefined, e.name) : undefined;
+    for (const [key, { host, name, seen }] of [...this.nodesPending]) {
+      const n = host.store.get(D.node, undefined, name);
       if (!n) {
-        this.nodesPending.delete(uid);
+        this.nodesPending.delete(key);
         continue;
       }
       const machine = machineOfNode(n);
@@ -155,9 +168,10 @@ export class MachineController {
       c.spec.taints = (c.spec.taints ?? []).filter((t: any) => t.key !== "node.kubernetes.io/not-ready");
       if (!c.spec.taints.length) delete c.spec.taints;
       const involved = { ...c, metadata: { ...c.metadata, namespace: undefined } };
-      this.ctx.api.save(D.node, c);
-      this.nodesPending.delete(uid);
-      this.ctx.event(involved, "Normal", "NodeReady", `Node ${c.metadata.name} status is now: NodeReady`, "kubelet", c.metadata.name);
+      host.api.save(D.node, c);
+      this.nodesPending.delete(key);
+      host.event(involved, "Normal", "NodeReady", `Node ${c.metadata.name} status is now: NodeReady`, "kubelet", c.metadata.name);
+      host.kick();
     }
   }
 }

@@ -62,7 +62,7 @@ export class MachineDeploymentController {
       machines = machines.filter((m) => !victims.includes(m));
     }
     const live = this.ctx.store.values(D.machine, ns).filter((m) => m.metadata.labels?.[MD_NAME_LABEL] === name && !m.metadata.deletionTimestamp);
-    const ready = live.filter((m) => machineNodeReady(this.ctx.store, m)).length;
+    const ready = live.filter((m) => machineNodeReady(this.ctx, m)).length;
     const sel = md.spec?.selector?.matchLabels && Object.keys(md.spec.selector.matchLabels).length ? selectorToString(md.spec.selector) : `${CLUSTER_LABEL}=${clusterName},${MD_NAME_LABEL}=${name}`;
     const phase = desired === ready ? "Running" : desired > ready ? "ScalingUp" : "ScalingDown";
     const at = this.ctx.stamp(md.metadata.creationTimestamp);

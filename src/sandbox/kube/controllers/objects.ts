@@ -10,6 +10,7 @@ export const D = {
   rs: findByPlural("apps", "v1", "replicasets")!,
   md: findByPlural("cluster.x-k8s.io", "v1beta1", "machinedeployments")!,
   machine: findByPlural("cluster.x-k8s.io", "v1beta1", "machines")!,
+  cluster: findByPlural("cluster.x-k8s.io", "v1beta1", "clusters")!,
 };
 
 export const REVISION = "deployment.kubernetes.io/revision";
@@ -18,6 +19,12 @@ export const MD_NAME_LABEL = "cluster.x-k8s.io/deployment-name";
 export const CLUSTER_LABEL = "cluster.x-k8s.io/cluster-name";
 export const MACHINE_ANNOTATION = "cluster.x-k8s.io/machine";
 export const CLUSTER_NAMESPACE_ANNOTATION = "cluster.x-k8s.io/cluster-namespace";
+/** set on MachineDeployments the topology (ClusterClass) controller manages */
+export const TOPOLOGY_OWNED_LABEL = "topology.cluster.x-k8s.io/owned";
+/** the name of the Cluster.spec.topology.workers.machineDeployments[] entry a managed MachineDeployment implements */
+export const TOPOLOGY_MD_LABEL = "topology.cluster.x-k8s.io/deployment-name";
+/** sandbox-only: Machines of an annotated MachineDeployment (or the Machine itself) never get infrastructure; the value is "Reason: message" */
+export const PROVISION_FAILURE = "sandbox.tugboat.dev/provision-failure";
 
 /** "namespace/name" ("/name" when cluster-scoped): the id the reconcile queue and indexes use */
 export function idOf(o: any): string {
