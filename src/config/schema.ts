@@ -4,7 +4,9 @@ import { z } from "zod";
 
 const permission = z
   .string()
-  .regex(/^(\*|[a-z]+(:[a-z0-9*_.-]+)*)$/, "a permission such as kube:get, deploy:production, canary:* or *");
+  .regex(/^(\*|[a-z]+(:[a-z0-9*_.-]+)*)$/, "a permission such as kube:get, deploy:production, canary:* or *")
+  // Locks are per environment; the old unscoped names would silently grant nothing.
+  .refine((p) => p !== "deploy:lock" && p !== "deploy:unlock", { error: (issue) => `${String(issue.input)} is per environment: use ${String(issue.input)}:<env> (or ${String(issue.input)}:*)` });
 
 const pattern = z.string().min(1);
 

@@ -40,6 +40,8 @@ export interface Authorizer {
   /** Throws DeniedError naming what was missing. */
   require(permission: string, scope?: PermissionScope): Promise<void>;
   allows(permission: string, scope?: PermissionScope): Promise<boolean>;
+  /** Whether any role bound to another user (in any channel) grants `permission`: whose rights are greater. */
+  userHas(userId: string, permission: string): Promise<boolean>;
 }
 
 export interface PermissionScope {

@@ -57,16 +57,22 @@ export class Policy {
     return [...names].filter((name) => Object.hasOwn(this.config.roles, name)).map((name) => ({ name, role: this.config.roles[name]! }));
   }
 
+  /**
+   * `permission` may name alternatives, `deploy:lock:production|deploy:production`: any one of them allows.
+   * Config permissions cannot contain `|`, so only commands ask this way.
+   */
   async authorize(actor: Actor, channelId: string, permission: string, scope: PermissionScope = {}): Promise<Decision> {
     const memberOf = await this.memberOf(actor);
-    const grants = ({ role }: { role: RoleConfig }) => role.permissions.some((p) => permissionMatches(p, permission));
+    const alternatives = permission.split("|");
+    const grants = ({ role }: { role: RoleConfig }) => role.permissions.some((p) => alternatives.some((wanted) => permissionMatches(p, wanted)));
     const granting = this.rolesIn(actor, memberOf, channelId).filter(grants);
     if (granting.length === 0) {
+      const named = alternatives.map((a) => `\`${a}\``).join(" or ");
       // Granted elsewhere (directly or through a group) means a channel-limited binding: say so.
       if (this.rolesIn(actor, memberOf, undefined).some(grants)) {
-        return { allowed: false, reason: `no role bound to you grants \`${permission}\` in this channel (your bindings for it are limited to other channels)` };
+        return { allowed: false, reason: `no role bound to you grants ${named} in this channel (your bindings for it are limited to other channels)` };
       }
-      return { allowed: false, reason: `you need the \`${permission}\` permission; no role bound to you grants it` };
+      return { allowed: false, reason: `you need the ${named} permission; no role bound to you grants it` };
     }
     if (!permission.startsWith("kube:") || Object.keys(scope).length === 0) return { allowed: true };
 
@@ -78,6 +84,12 @@ export class Policy {
       refusals.push(refusal);
     }
     return { allowed: false, reason: refusals[0] };
+  }
+
+  /** Whether a role bound to this user in any channel grants `permission` (to compare someone else's rights). */
+  async grantedAnywhere(actor: Actor, permission: string): Promise<boolean> {
+    const roles = this.rolesIn(actor, await this.memberOf(actor), undefined);
+    return roles.some(({ role }) => role.permissions.some((p) => permissionMatches(p, permission)));
   }
 
   /** Throws DeniedError when not allowed. */

@@ -134,6 +134,7 @@ export class Router {
       auth: {
         require: (permission, scope) => policy.require(session.actor, session.channel.id, permission, scope),
         allows: async (permission, scope) => (await policy.authorize(session.actor, session.channel.id, permission, scope)).allowed,
+        userHas: (userId, permission) => policy.grantedAnywhere({ id: userId }, permission),
       },
       confirm: async (plan) => {
         const answer = await session.confirm(plan);

@@ -119,6 +119,11 @@ export interface WatchHandle {
   stop(): void;
 }
 
+export interface DeleteOptions {
+  propagationPolicy?: "Foreground" | "Background" | "Orphan";
+  preconditions?: { resourceVersion?: string; uid?: string };
+}
+
 export interface ScaleInfo {
   replicas: number;
   statusReplicas: number;
@@ -149,7 +154,8 @@ export interface KubeCluster {
   apply(res: ApiResource, obj: KObject, opts: { fieldManager: string; force?: boolean; dryRun?: boolean }): Promise<KObject>;
   /** `dryRun`: the server validates and answers with the would-be object but stores nothing (dryRun=All). */
   patch(res: ApiResource, name: string, namespace: string | undefined, patch: unknown, type: PatchType, opts?: { dryRun?: boolean }): Promise<KObject>;
-  delete(res: ApiResource, name: string, namespace?: string, opts?: { propagationPolicy?: "Foreground" | "Background" | "Orphan" }): Promise<void>;
+  /** With `preconditions`, a 409 "conflict" when the object is no longer that version (or uid). */
+  delete(res: ApiResource, name: string, namespace?: string, opts?: DeleteOptions): Promise<void>;
   watch(res: ApiResource, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onClose: (err?: GatewayError) => void): Promise<WatchHandle>;
   logs(namespace: string, pod: string, opts?: LogOptions): Promise<string>;
   getScale(res: ApiResource, name: string, namespace?: string): Promise<ScaleInfo>;

@@ -20,7 +20,7 @@ import {
 } from "./parse-deploy-args.js";
 import { showStatus } from "./show-status.js";
 import { showHistory } from "./show-history.js";
-import { lockEnvironment, unlockEnvironment } from "./lock-environment.js";
+import { lockEnvironment, lockPermission, unlockEnvironment } from "./lock-environment.js";
 import { showWhere } from "./show-where.js";
 import { rollbackEnvironment } from "./rollback-environment.js";
 
@@ -67,24 +67,24 @@ const history = defineCommand({
 const lock = defineCommand({
   family: "deploy",
   verb: "lock",
-  summary: "Lock an environment so nobody else deploys to it; the reason is shown to anyone refused.",
+  summary: "Lock an environment so nobody else deploys to it; the reason is shown to anyone refused. Needs deploy:lock:ENV or deploy:ENV.",
   usage: LOCK_USAGE,
   examples: ["/deploy lock github production investigating the 500s"],
   sideEffects: true,
   parse: parseLockArgs,
-  permission: () => "deploy:lock",
+  permission: (a) => lockPermission("lock", a.env),
   run: (a, ctx) => withClearErrors("Could not lock", () => lockEnvironment(a, ctx)),
 });
 
 const unlock = defineCommand({
   family: "deploy",
   verb: "unlock",
-  summary: "Remove a manual lock (or an expired one).",
+  summary: "Remove a manual lock (or an expired one). Needs deploy:unlock:ENV, or deploy:ENV when the lock's owner has no rights there that you lack.",
   usage: UNLOCK_USAGE,
   examples: ["/deploy unlock github production"],
   sideEffects: true,
   parse: parseUnlockArgs,
-  permission: () => "deploy:unlock",
+  permission: (a) => lockPermission("unlock", a.env),
   run: (a, ctx) => withClearErrors("Could not unlock", () => unlockEnvironment(a, ctx)),
 });
 

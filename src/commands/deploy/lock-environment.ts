@@ -1,16 +1,49 @@
 import type { CommandContext } from "../../core/command.js";
-import { UserError } from "../../core/errors.js";
+import { DeniedError, UserError } from "../../core/errors.js";
 import { describeHolder, readDeployInsideLock, readLock, removeLock, takeManualLock } from "../../domain/deploy/deploy-lock.js";
-import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
+import { resolveAppName, resolveDeployEnv, type DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
+import type { LockInfo } from "../../domain/lease-lock.js";
 import { reply } from "./format-deploy.js";
 import { LOCK_USAGE, UNLOCK_USAGE, type AppEnvArgs } from "./parse-deploy-args.js";
 
-// /deploy lock and /deploy unlock: manual Lease locks that carry their owner and reason.
+// /deploy lock and /deploy unlock: manual Lease locks that carry their owner and reason, scoped per
+// environment. Locking needs deploy:lock:<env> (or deploy:<env>), unlocking deploy:unlock:<env> (or
+// deploy:<env>). A canary shares its base environment's lock, so the base environment's permission decides.
+
+/** What locking or unlocking `env` needs: the explicit permission, or the right to deploy there. */
+export function lockPermission(verb: "lock" | "unlock", env: string): string {
+  return `deploy:${verb}:${env}|deploy:${env}`;
+}
+
+/** The lock is the base environment's: a canary's name must not let a canary deployer lock production. */
+async function requireOnBase(verb: "lock" | "unlock", env: DeployEnv, ctx: CommandContext): Promise<void> {
+  if (env.baseEnv !== env.env) await ctx.auth.require(lockPermission(verb, env.baseEnv));
+}
+
+/**
+ * Someone else's lock may be removed with deploy:unlock:<env>. With only deploy:<env>, not when its owner has
+ * rights here that the caller lacks (an admin's freeze stays until someone allowed to lift it does).
+ */
+async function requireMayRemove(lock: LockInfo, env: DeployEnv, ctx: CommandContext): Promise<void> {
+  if (!lock.owner || lock.owner === ctx.actor.id) return;
+  const unlock = `deploy:unlock:${env.baseEnv}`;
+  if (await ctx.auth.allows(unlock)) return;
+  const relevant = [unlock, `deploy:lock:${env.baseEnv}`, `deploy:${env.baseEnv}`, "deploy:force"];
+  const theirsOnly: string[] = [];
+  for (const p of relevant) if ((await ctx.auth.userHas(lock.owner, p)) && !(await ctx.auth.allows(p))) theirsOnly.push(p);
+  if (theirsOnly.length === 0) return;
+  throw new DeniedError(
+    `Denied: the lock on ${env.app} ${env.baseEnv} is <@${lock.owner}>'s, who has ${theirsOnly.map((p) => `\`${p}\``).join(", ")} and you do not; removing it needs \`${unlock}\`.`,
+    unlock,
+  );
+}
+
 
 export async function lockEnvironment(args: AppEnvArgs, ctx: CommandContext): Promise<void> {
   const { config, kube, clock } = ctx.services;
   const app = resolveAppName(config, ctx.channel.id, args.app, LOCK_USAGE);
   const env = resolveDeployEnv(config, app, args.env, LOCK_USAGE);
+  await requireOnBase("lock", env, ctx);
   const cluster = kube.cluster(env.cluster);
   // Re-taking one's own lock rewrites the Lease; not while a deploy runs inside it (that would forget the deploy).
   const inside = await readDeployInsideLock(cluster, env.namespace, env.lockName, clock.now());
@@ -26,6 +59,7 @@ export async function unlockEnvironment(args: AppEnvArgs, ctx: CommandContext): 
   const { config, kube, clock } = ctx.services;
   const app = resolveAppName(config, ctx.channel.id, args.app, UNLOCK_USAGE);
   const env = resolveDeployEnv(config, app, args.env, UNLOCK_USAGE);
+  await requireOnBase("unlock", env, ctx);
   const cluster = kube.cluster(env.cluster);
   const now = clock.now();
   const current = await readLock(cluster, env.namespace, env.lockName, now);
@@ -40,8 +74,18 @@ export async function unlockEnvironment(args: AppEnvArgs, ctx: CommandContext): 
   if (inside) {
     throw new UserError(`${app} ${env.baseEnv} is ${describeHolder(inside, now)} (inside the manual lock). Unlock it when that deploy has ended.`);
   }
-  const removed = await removeLock(cluster, env.namespace, env.lockName, now);
-  ctx.audit({ app, environment: env.baseEnv, lock: env.lockName, removed: removed ? { holder: removed.holder, owner: removed.owner, reason: removed.reason } : undefined });
+  await requireMayRemove(current, env, ctx);
+  // Only the lock that was checked is removed: if it changed meanwhile, say so instead.
+  const removed = await removeLock(cluster, env.namespace, env.lockName, now, current.holder);
+  if (removed === "changed") throw new UserError(`The lock on ${app} ${env.baseEnv} changed while unlocking it; nothing was removed. See \`/deploy status\`.`);
+  ctx.audit({
+    app,
+    environment: env.baseEnv,
+    lock: env.lockName,
+    removedBy: ctx.actor.id,
+    lockOwner: removed?.owner,
+    removed: removed ? { holder: removed.holder, owner: removed.owner, reason: removed.reason } : undefined,
+  });
   const whose = removed?.owner && removed.owner !== ctx.actor.id ? ` (it was <@${removed.owner}>'s${removed.reason ? `: ${removed.reason}` : ""})` : "";
   await ctx.reply.send(reply(`Unlocked ${app} ${env.baseEnv}${whose}.`, "success"));
 }

@@ -97,8 +97,25 @@ function appEnv(words: string[], usage: string, allowReason: boolean): AppEnvArg
   if (p[0]!.startsWith("-") || p[1]!.startsWith("-")) throw new UsageError(`unknown flag ${p[0]!.startsWith("-") ? p[0] : p[1]}`, usage);
   if (!allowReason && p.length > 2) throw new UsageError(`unexpected words: ${p.slice(2).map((w) => `"${w}"`).join(" ")}`, usage);
   const reason = p.slice(2).join(" ").trim();
-  if (reason.length > 200) throw new UsageError("the reason is too long (at most 200 characters)", usage);
+  checkLockReason(reason, usage);
   return { app: checkName(p[0]!, "app", usage), env: checkName(p[1]!, "environment", usage), reason: reason || undefined };
+}
+
+export const MAX_LOCK_REASON = 200;
+
+/**
+ * Lock reasons are shown to everyone refused and stored in a Lease annotation: at most 200 characters, and no
+ * control or invisible formatting characters (bidirectional overrides, zero-width characters) that would make
+ * the shown text differ from what was typed.
+ */
+export function checkLockReason(reason: string, usage: string): void {
+  const length = [...reason].length;
+  if (length > MAX_LOCK_REASON) throw new UsageError(`the reason is too long (${length} characters; at most ${MAX_LOCK_REASON})`, usage);
+  const bad = reason.match(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/u);
+  if (bad) {
+    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+    throw new UsageError(`the reason contains an invisible or control character (U+${code}); use plain text`, usage);
+  }
 }
 
 export const parseLockArgs = (w: string[]) => appEnv(w, LOCK_USAGE, true);

@@ -195,15 +195,23 @@ export function manualHolder(owner: string): string {
   return `manual:${owner}`;
 }
 
-/** Removes the lock whoever holds it. Returns what was removed. */
-export async function removeLock(cluster: KubeCluster, namespace: string, name: string, now: Date): Promise<LockInfo | undefined> {
+/**
+ * Removes the lock. With `expectHolder`, only while that holder still has it (the delete carries the read
+ * resourceVersion as a precondition): "changed" when someone else took it meanwhile. Returns what was removed.
+ */
+export async function removeLock(cluster: KubeCluster, namespace: string, name: string, now: Date, expectHolder?: string): Promise<LockInfo | undefined | "changed"> {
   const res = await leaseResource(cluster);
   const current = await retryTransient(() => cluster.find(res, name, namespace));
   if (!current) return undefined;
   const info = describeLease(current, now);
-  await retryTransient(() => cluster.delete(res, name, namespace)).catch((err) => {
+  if (expectHolder !== undefined && info.holder !== expectHolder) return "changed";
+  const resourceVersion = expectHolder !== undefined ? current.metadata?.resourceVersion : undefined;
+  try {
+    await retryTransient(() => cluster.delete(res, name, namespace, { preconditions: resourceVersion ? { resourceVersion } : undefined }));
+  } catch (err) {
+    if (isGatewayError(err, "conflict")) return "changed";
     if (!isGatewayError(err, "not-found")) throw err;
-  });
+  }
   return info.holder ? info : undefined;
 }
 

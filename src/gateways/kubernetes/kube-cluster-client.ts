@@ -4,6 +4,7 @@ import type { Logger } from "../../core/logger.js";
 import {
   GatewayError,
   type ApiResource,
+  type DeleteOptions,
   type KObject,
   type KubeCluster,
   type KubeTable,
@@ -198,9 +199,9 @@ export class KubeClusterClient implements KubeCluster {
     });
   }
 
-  async delete(res: ApiResource, name: string, namespace?: string, opts: { propagationPolicy?: "Foreground" | "Background" | "Orphan" } = {}): Promise<void> {
+  async delete(res: ApiResource, name: string, namespace?: string, opts: DeleteOptions = {}): Promise<void> {
     await this.request("DELETE", this.path(res, namespace, name), {
-      body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: opts.propagationPolicy ?? "Background" },
+      body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: opts.propagationPolicy ?? "Background", ...(opts.preconditions ? { preconditions: opts.preconditions } : {}) },
     });
   }
 

@@ -16,26 +16,26 @@ describe("/deploy lock, unlock, status, history, rollback", function () {
   });
 
   it("a manual lock names its owner and reason to anyone refused, covers the canary, and unlocks", async () => {
-    const l = await h.run("/deploy lock github production freeze for the launch: \"{{x}}\"", { user: "UDEPLOYER", channel: "CDEPLOYS" });
+    const l = await h.run("/deploy lock github production freeze for the launch: \"{{x}}\"", { user: "URELEASER", channel: "CDEPLOYS" });
     expect(l.final?.tone, l.text).to.equal("success");
     expect(l.text).to.include("Locked github production: freeze for the launch: {{x}}");
     const lease = h.sandbox.clusters.production!.getObject("coordination.k8s.io/v1", "Lease", "github-production", "tugboat-lock-github-production");
-    expect(lease.metadata.annotations).to.include({ "tugboat.dev/owner": "UDEPLOYER", "tugboat.dev/reason": 'freeze for the launch: {{x}}', "tugboat.dev/lock-kind": "manual" });
+    expect(lease.metadata.annotations).to.include({ "tugboat.dev/owner": "URELEASER", "tugboat.dev/reason": 'freeze for the launch: {{x}}', "tugboat.dev/lock-kind": "manual" });
 
     const p = await h.run("/deploy PR4812 to production", { user: "UADMIN", channel: "CDEPLOYS" });
     expect(p.confirmations).to.have.length(0);
-    expect(p.text).to.match(/github production is locked \(tugboat-lock-github-production\): locked by @UDEPLOYER since \d{4}-\d\d-\d\d [\d:]+ UTC \(\d+s ago\): freeze for the launch/);
+    expect(p.text).to.match(/github production is locked \(tugboat-lock-github-production\): locked by @URELEASER since \d{4}-\d\d-\d\d [\d:]+ UTC \(\d+s ago\): freeze for the launch/);
     expect(p.text).to.include("`/deploy unlock github production` removes it");
     const c = await h.run("/deploy PR4812 to canary", { user: "UADMIN", channel: "CDEPLOYS" });
-    expect(c.text).to.match(/locked by @UDEPLOYER/);
+    expect(c.text).to.match(/locked by @URELEASER/);
     const again = await h.run("/deploy lock github production mine now", { user: "UADMIN", channel: "CDEPLOYS" });
-    expect(again.text).to.match(/already locked: locked by @UDEPLOYER/);
+    expect(again.text).to.match(/already locked: locked by @URELEASER/);
 
     const s = await h.run("/deploy status", { user: "UVIEWER", channel: "CDEPLOYS" });
-    expect(s.text).to.match(/production: locked by @UDEPLOYER .*freeze for the launch/);
+    expect(s.text).to.match(/production: locked by @URELEASER .*freeze for the launch/);
 
     const u = await h.run("/deploy unlock github production", { user: "UADMIN", channel: "CDEPLOYS" });
-    expect(u.text).to.include("Unlocked github production (it was @UDEPLOYER's: freeze for the launch");
+    expect(u.text).to.include("Unlocked github production (it was @URELEASER's: freeze for the launch");
     expect(h.sandbox.clusters.production!.getObject("coordination.k8s.io/v1", "Lease", "github-production", "tugboat-lock-github-production")).to.equal(undefined);
     const u2 = await h.run("/deploy unlock github production", { user: "UADMIN", channel: "CDEPLOYS" });
     expect(u2.text).to.include("github production is not locked");
