@@ -51,6 +51,9 @@ export interface PermissionScope {
   resource?: string;
 }
 
+/** Outcomes a command may record itself; thrown errors, denials and cancellations are recorded by the router. */
+export type CommandOutcome = "failure" | "rolled-back" | "interrupted";
+
 export interface CommandContext {
   requestId: string;
   actor: Actor;
@@ -63,6 +66,8 @@ export interface CommandContext {
   confirm(plan: Reply): Promise<boolean>;
   /** Adds facts to this request's audit entry. */
   audit(details: Record<string, unknown>): void;
+  /** Records how a command that replied without throwing really ended (a deploy that was rolled back is no success). */
+  outcome(outcome: CommandOutcome): void;
   /** Aborted when the bot is shutting down. */
   signal: AbortSignal;
 }

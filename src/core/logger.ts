@@ -13,7 +13,8 @@ export interface AuditEntry {
   channel: string;
   command: string;
   decision: "allowed" | "denied" | "invalid" | "cancelled";
-  outcome: "success" | "failure" | "error" | "denied" | "invalid" | "cancelled";
+  /** "rolled-back": the change failed and was undone; "interrupted": Tugboat stopped following it (shutdown, lost lock). */
+  outcome: "success" | "failure" | "rolled-back" | "interrupted" | "error" | "denied" | "invalid" | "cancelled";
   durationMs: number;
   permission?: string;
   reason?: string;

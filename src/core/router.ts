@@ -146,6 +146,9 @@ export class Router {
         return answer === "confirmed";
       },
       audit: (more) => Object.assign(details, more),
+      outcome: (outcome) => {
+        entry.outcome = outcome;
+      },
     };
   }
 

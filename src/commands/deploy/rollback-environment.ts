@@ -135,6 +135,7 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
     } else {
       await status("failure", "reason" in outcome ? outcome.reason : "failed");
       const summary = `The rollback of ${app} ${env.env} did not become healthy: ${"reason" in outcome ? outcome.reason : ""}`;
+      ctx.outcome("failure");
       await ctx.reply.send(reply(summary, "error", { type: "text", text: summary }, ...blocks));
     }
   } finally {

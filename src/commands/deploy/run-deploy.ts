@@ -4,7 +4,7 @@ import type { Block, Reply } from "../../core/reply.js";
 import type { DeploymentStatusInput, KubeCluster } from "../../gateways/types.js";
 import { isGatewayError } from "../../gateways/types.js";
 import type { DeployStamp } from "../../domain/deploy/annotations.js";
-import { executePlan, PartialApplyError, restoreSnapshots, type Snapshot } from "../../domain/deploy/apply-plan.js";
+import { describeRestore, executePlan, PartialApplyError, restoreSnapshots, type Snapshot } from "../../domain/deploy/apply-plan.js";
 import { describeHolder, holdInsideManualLock, holdLock, readDeployInsideLock, readLock, type LockHold } from "../../domain/deploy/deploy-lock.js";
 import { followRollout, type DeploymentProgress, type FollowOutcome } from "../../domain/deploy/follow-rollout.js";
 import { planDeploy, type DeployPlan, type DeploymentChange } from "../../domain/deploy/plan-deploy.js";
@@ -215,14 +215,13 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
       if (restored.rolledBack.size > 0) {
         await safeFollow({ cluster, namespace: env.namespace, deployments: restored.rolledBack, timeoutMs: env.envConfig.rolloutTimeoutSeconds * 1000, clock, signals: [ctx.signal] });
       }
-      undo = restored.errors.length
-        ? `Rolling back also failed for: ${restored.errors.join("; ")}. Check the namespace by hand.`
-        : "Everything it had changed was put back.";
+      undo = describeRestore(restored, env.namespace);
     }
     await status("error", `Apply failed: ${why}`.slice(0, 140));
     await queue;
     await ctx.reply.send(reply(`${title} failed while applying: ${why}. ${undo}`, "error", header, { type: "text", text: `Applying failed: ${why}\n${undo}` }, { type: "context", text: links() }));
     ctx.audit({ result: "apply-failed" });
+    ctx.outcome("failure");
     return "failure";
   }
 
@@ -266,6 +265,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
       : `Stopped following this deploy: ${why}. Another deploy may have taken over; check \`/deploy status\`.`;
     await ctx.reply.send(reply(text, "warning", header, { type: "text", text }, progressBlock(outcome.progress), { type: "context", text: links() }));
     ctx.audit({ result: "interrupted", reason: why });
+    ctx.outcome("interrupted");
     return "interrupted";
   }
 
@@ -304,6 +304,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
   const summary = `${title} failed: ${why}. ${undo}`;
   await ctx.reply.send(reply(summary, "error", header, { type: "text", text: `*Failed:* ${why}\n${undo}` }, progressBlock(outcome.progress, "failed"), { type: "context", text: links() }));
   ctx.audit({ result: "rolled-back", reason: why });
+  ctx.outcome("rolled-back");
   return "failure";
 }
 

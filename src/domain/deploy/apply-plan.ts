@@ -114,6 +114,13 @@ function content(obj: KObject): KObject {
   };
 }
 
+/** Same content as before (apiVersion and kind aside: list items carry neither). */
+function unchanged(now: KObject, before: KObject): boolean {
+  const { apiVersion: _a, kind: _k, ...a } = content(now);
+  const { apiVersion: _b, kind: _l, ...b } = content(before);
+  return sameJson(a, b);
+}
+
 export interface RestoreResult {
   /** Deployments whose template went back (their rollout must be followed). */
   rolledBack: Map<string, number>;
@@ -122,7 +129,19 @@ export interface RestoreResult {
   errors: string[];
 }
 
-/** Puts every snapshotted object back: Deployments by rollout undo to their previous revision, others as they were. */
+/** What a restore did, in one sentence: only what had changed is named, and a failure says what is left. */
+export function describeRestore(r: RestoreResult, namespace: string): string {
+  const putBack = [...[...r.rolledBack.keys()].map((n) => `Deployment ${n}`), ...r.reapplied, ...r.deleted.map((d) => `${d} (removed)`)];
+  const done = putBack.length ? `Put back what it had changed: ${putBack.join(", ")}.` : "";
+  if (r.errors.length) return `${done ? `${done} ` : ""}Could not put back: ${r.errors.join("; ")}. Check those in ${namespace} by hand.`;
+  return done || "Nothing had been changed.";
+}
+
+/**
+ * Puts every changed object back: Deployments by rollout undo to their previous revision, others as they were.
+ * Objects that are as they were are left alone (a failed apply usually changed nothing), so a refused write cannot
+ * turn into a failed restore of something that never moved.
+ */
 export async function restoreSnapshots(cluster: KubeCluster, snapshots: Snapshot[], fieldManager: string): Promise<RestoreResult> {
   const out: RestoreResult = { rolledBack: new Map(), deleted: [], reapplied: [], errors: [] };
   await mapLimit(snapshots, 8, async (s) => {
@@ -137,6 +156,7 @@ export async function restoreSnapshots(cluster: KubeCluster, snapshots: Snapshot
         }
         return;
       }
+      if (!now || unchanged(now, s.before)) return;
       if (s.kind === "Deployment" && s.res.group === "apps") {
         const prevAnn: Record<string, string | null> = {};
         for (const k of TUGBOAT_ANNOTATIONS) prevAnn[k] = s.before.metadata?.annotations?.[k] ?? null;
@@ -151,10 +171,8 @@ export async function restoreSnapshots(cluster: KubeCluster, snapshots: Snapshot
         void r;
         return;
       }
-      if (now && !sameJson(content(now), content(s.before))) {
-        await retryTransient(() => cluster.apply(s.res, content(s.before!), { fieldManager, force: true }), { also: ["conflict"] });
-        out.reapplied.push(`${s.kind} ${s.name}`);
-      }
+      await retryTransient(() => cluster.apply(s.res, content(s.before!), { fieldManager, force: true }), { also: ["conflict"] });
+      out.reapplied.push(`${s.kind} ${s.name}`);
     } catch (err) {
       out.errors.push(`${s.kind} ${s.name}: ${(err as Error).message}`);
     }

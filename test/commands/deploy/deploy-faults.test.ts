@@ -19,7 +19,7 @@ function expectConsistent(h: Harness, tone: string | undefined, text: string): "
   }
   expect(values[0]).to.equal(`${IMAGE}:${SHAS.staging}`);
   expect(tone, text).to.equal("error");
-  expect(text).to.match(/put back|Rolled back|Nothing was changed/);
+  expect(text).to.match(/put back|Rolled back|Nothing (was|had been) changed/i);
   return "old";
 }
 
@@ -46,7 +46,7 @@ describe("/deploy under injected faults", function () {
       h.sandbox.clusters.staging!.faults.clear();
       const got = expectConsistent(h, t.final?.tone, t.text);
       if (expected !== "either") expect(got, t.text).to.equal(expected);
-      if (name.startsWith("Services")) expect(t.text).to.match(/Applying failed: Service github-staging\/\S+: [^\n]+\nEverything it had changed was put back/);
+      if (name.startsWith("Services")) expect(t.text).to.match(/Applying failed: Service github-staging\/\S+: [^\n]+\nPut back what it had changed: Deployment /);
       const [gh] = githubDeployments(h, "staging");
       if (gh) expect(githubState(h, gh.id)).to.equal(got === "new" ? "success" : got === "old" ? (t.text.includes("Applying failed") ? "error" : "failure") : undefined);
       // The lock is always released.
