@@ -1,9 +1,9 @@
 import type { Block, ProgressState, Reply, Tone } from "../../core/reply.js";
 import type { DeploymentProgress } from "../../domain/deploy/follow-rollout.js";
-import type { DeploymentChange } from "../../domain/deploy/plan-deploy.js";
-import { describeChanges } from "../../domain/deploy/plan-deploy.js";
+import type { PlanPreview } from "../../domain/deploy/preview-plan.js";
 import type { DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import type { Target } from "../../domain/resolve-target.js";
+import { planDiffBlocks } from "./format-plan-diff.js";
 
 // Reply shapes shared by /deploy and /canary.
 
@@ -30,11 +30,14 @@ export function planFields(env: DeployEnv, target: Target, actor: string): Block
   };
 }
 
-export function planReply(title: string, env: DeployEnv, target: Target, actor: string, changes: DeploymentChange[], note?: string): Reply {
-  const blocks: Block[] = [{ type: "header", text: title }, planFields(env, target, actor)];
-  blocks.push({ type: "list", items: describeChanges(changes) });
+/** The plan (confirmation or dry run): what ships where, and what the API server says each object would become. */
+export function planReply(title: string, env: DeployEnv, target: Target, actor: string, preview: PlanPreview, note?: string): Reply {
+  const diff = planDiffBlocks(preview, `plan-${env.app}-${env.env}-${target.shortSha}.diff`, title);
+  const blocks: Block[] = [{ type: "header", text: title }, planFields(env, target, actor), ...diff.blocks];
   if (note) blocks.push({ type: "context", text: note });
-  return { summary: title, tone: "info", blocks };
+  const out: Reply = { summary: title, tone: "info", blocks };
+  if (diff.attachment) out.attachment = diff.attachment;
+  return out;
 }
 
 const STATE: Record<DeploymentProgress["phase"], ProgressState> = { waiting: "running", done: "done", failed: "failed" };

@@ -7,11 +7,13 @@ import type { DeployStamp } from "../../domain/deploy/annotations.js";
 import { describeRestore, executePlan, PartialApplyError, restoreSnapshots, type Snapshot } from "../../domain/deploy/apply-plan.js";
 import { describeHolder, holdInsideManualLock, holdLock, readDeployInsideLock, readLock, type LockHold } from "../../domain/deploy/deploy-lock.js";
 import { followRollout, type DeploymentProgress, type FollowOutcome } from "../../domain/deploy/follow-rollout.js";
-import { planDeploy, type DeployPlan, type DeploymentChange } from "../../domain/deploy/plan-deploy.js";
+import { planDeploy, type DeployPlan } from "../../domain/deploy/plan-deploy.js";
+import { previewPlan } from "../../domain/deploy/preview-plan.js";
 import { checkChannel, resolveAppName, resolveDeployEnv, type DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import { applyCanary, planCanary, removeCanaryDeployments, type CanaryPlan } from "../../domain/deploy/start-canary.js";
 import { checkImageGate, resolveTarget, type Target, type TargetSpec } from "../../domain/resolve-target.js";
 import { planReply, progressBlock, reply, seconds, shortTarget, stepsBlock } from "./format-deploy.js";
+import { countActions } from "./format-plan-diff.js";
 import { DEPLOY_USAGE } from "./parse-deploy-args.js";
 
 // The deploy flow: resolve → image gate → plan → (confirm) → lock → GitHub deployment → apply → follow the
@@ -74,16 +76,15 @@ export async function runDeploy(req: DeployRequest, ctx: CommandContext): Promis
   const plan: DeployPlan | CanaryPlan = env.canary
     ? await planCanary({ cluster, env, target, stamp, channel: ctx.channel.id })
     : await planDeploy({ github, cluster, target, env, stamp });
-  const changes: DeploymentChange[] = plan.changes;
   const title = `${verb} ${shortTarget(target)} to ${env.app} ${env.env}`;
 
+  // What every write would do, asked of the API server (dryRun=All), for the dry run and any confirmation.
+  const preview = req.dryRun || env.envConfig.confirm ? await previewPlan(cluster, plan, { fieldManager: config.deploy.fieldManager, stamp }) : undefined;
+  if (preview) ctx.audit({ plan: countActions(preview) });
+
   if (req.dryRun) {
-    let note = "Dry run: nothing was changed.";
-    if (plan.mode === "manifests") {
-      await executePlan(cluster, plan, { fieldManager: config.deploy.fieldManager, stamp, dryRun: true });
-      note = `Dry run: the API server accepted all ${plan.objects.length} objects (server-side apply, dryRun=All); nothing was changed.`;
-    }
-    const r = planReply(`Dry run: ${title}`, env, target, ctx.actor.id, changes, note);
+    const note = `Dry run: the API server accepted every write of this plan (dryRun=All); nothing was changed.`;
+    const r = planReply(`Dry run: ${title}`, env, target, ctx.actor.id, preview!, note);
     r.tone = "success";
     await ctx.reply.send(r);
     return "dry-run";
@@ -91,7 +92,7 @@ export async function runDeploy(req: DeployRequest, ctx: CommandContext): Promis
 
   if (env.envConfig.confirm) {
     const note = `${env.env} needs confirmation: only <@${ctx.actor.id}> can confirm.`;
-    const ok = await ctx.confirm(planReply(`${title}?`, env, target, ctx.actor.id, changes, note));
+    const ok = await ctx.confirm(planReply(`${title}?`, env, target, ctx.actor.id, preview!, note));
     if (!ok) {
       await ctx.reply.send(reply(`Cancelled: ${title}. Nothing was changed.`, "warning"));
       return "cancelled";

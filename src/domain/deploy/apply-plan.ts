@@ -2,12 +2,12 @@ import type { ApiResource, KObject, KubeCluster } from "../../gateways/types.js"
 import { isGatewayError } from "../../gateways/types.js";
 import { mapLimit, resourceFor } from "../apply-objects.js";
 import { describeObject } from "../render-manifests.js";
-import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR, ANN_SHA, annotationOps, stampAnnotations, type DeployStamp } from "./annotations.js";
+import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR, ANN_SHA, type DeployStamp } from "./annotations.js";
 import { findResource } from "./follow-rollout.js";
 import type { DeployPlan } from "./plan-deploy.js";
 import { retryTransient } from "./retry-transient.js";
 import { revisionOf, rollbackDeployment, sameJson } from "./rollback.js";
-import { imagePatchOps } from "./set-images.js";
+import { setImageOps } from "./set-images.js";
 
 // Carries out a plan so that nothing is left half-applied: every object is read first, and when any change
 // fails (after retries) everything already changed is put back the way it was.
@@ -88,11 +88,10 @@ export async function executePlan(cluster: KubeCluster, plan: DeployPlan, opts: 
     revision: revisionOf(deploy),
   }));
   if (opts.dryRun) return { snapshots: [], deployments };
-  const annotations = stampAnnotations(opts.stamp);
   const results = await mapLimit(plan.targets, opts.concurrency ?? 8, async ({ deploy, containers }) => {
     const name = deploy.metadata!.name!;
     try {
-      const ops = [...imagePatchOps(containers), ...annotationOps(deploy.metadata?.annotations, annotations)];
+      const ops = setImageOps(deploy, containers, opts.stamp);
       const patched = await retryTransient(() => cluster.patch(res, name, deploy.metadata!.namespace, ops, "json"), { also: ["conflict"] });
       deployments.set(name, patched.metadata?.generation ?? 0);
       return undefined;

@@ -1,4 +1,5 @@
 import type { KObject } from "../../gateways/types.js";
+import { annotationOps, stampAnnotations, type DeployStamp } from "./annotations.js";
 
 // `kubectl set image` for the app's own image: only containers running an image from the app's repository
 // change; sidecars and other images stay as they are.
@@ -55,6 +56,11 @@ export function imagePatchOps(changes: ContainerChange[], prefix = "/spec/templa
     { op: "test", path: `${prefix}/${ch.list}/${ch.index}/name`, value: ch.name },
     { op: "replace", path: `${prefix}/${ch.list}/${ch.index}/image`, value: ch.to },
   ]);
+}
+
+/** The JSON patch of a deploy without manifests: the new images and Tugboat's deploy annotations. */
+export function setImageOps(deploy: KObject, containers: ContainerChange[], stamp: DeployStamp): unknown[] {
+  return [...imagePatchOps(containers), ...annotationOps(deploy.metadata?.annotations, stampAnnotations(stamp))];
 }
 
 /** Sets the images in a copy of a pod template. */
