@@ -4,7 +4,7 @@ import { checkLine, tokenize } from "./args.js";
 import { DeniedError, UsageError, UserError, errorMessage } from "./errors.js";
 import type { AuditEntry, AuditLog, Logger } from "./logger.js";
 import type { Policy } from "./policy.js";
-import type { Reply } from "./reply.js";
+import { plainText, type Reply, type Text } from "./reply.js";
 import type { Services } from "./services.js";
 import { familyHelp, generalHelp } from "./help.js";
 
@@ -158,15 +158,15 @@ export class Router {
         entry.decision = "denied";
         entry.outcome = "denied";
         entry.reason = err.message;
-        await session.whisper({ summary: err.message, tone: "error", blocks: [{ type: "text", text: err.message }] });
+        await session.whisper({ summary: err.message, tone: "error", blocks: [{ type: "text", text: err.text }] });
       } else if (err instanceof UsageError) {
         entry.outcome = "invalid";
         entry.reason = err.message;
-        await session.whisper(usageReply(err.message, err.usage ?? spec?.usage));
+        await session.whisper(usageReply(err.text, err.usage ?? spec?.usage));
       } else if (err instanceof UserError) {
         entry.outcome = "failure";
         entry.reason = err.message;
-        const reply: Reply = { summary: err.message, tone: "error", blocks: [{ type: "text", text: err.message }] };
+        const reply: Reply = { summary: err.message, tone: "error", blocks: [{ type: "text", text: err.text }] };
         if (err.usage) reply.blocks.push({ type: "code", text: err.usage });
         await session.reply.send(reply);
       } else {
@@ -205,9 +205,9 @@ function pickSpec(family: CommandFamily, words: string[]): CommandSpec<unknown> 
   throw new UsageError(`${what} (one of: ${verbs})`, family.commands.map((c) => c.usage).join("\n"));
 }
 
-export function usageReply(reason: string, usage?: string): Reply {
+export function usageReply(reason: Text, usage?: string): Reply {
   const blocks: Reply["blocks"] = [{ type: "text", text: reason }];
   // The list of commands (for an unknown command) is its own sentence, not a usage line.
   if (usage) blocks.push({ type: "code", text: usage.startsWith(COMMANDS_PREFIX) ? usage : `Usage: ${usage}` });
-  return { summary: reason, tone: "error", blocks };
+  return { summary: plainText(reason), tone: "error", blocks };
 }

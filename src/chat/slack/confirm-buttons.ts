@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import type { webApi } from "@slack/bolt";
 import type { ConfirmAnswer } from "../../core/command.js";
 import type { Logger } from "../../core/logger.js";
-import type { Reply } from "../../core/reply.js";
+import { mention, rich, type Reply } from "../../core/reply.js";
 import { describeSlackError } from "./describe-slack-error.js";
-import { renderBlocks, type SlackBlock } from "./render-blocks.js";
+import { mrkdwnObject, renderBlocks, toMrkdwn, type SlackBlock } from "./render-blocks.js";
 import { uploadFullText } from "./upload-full-text.js";
 
 // Confirm/Cancel buttons that only the person who asked may press. Each prompt carries a random id in the
@@ -71,7 +71,7 @@ export class ConfirmRegistry {
     };
     const note: SlackBlock = {
       type: "context",
-      elements: [{ type: "mrkdwn", text: `Only <@${request.userId}> can confirm this. It times out in ${formatDuration(this.opts.timeoutSeconds)}.` }],
+      elements: [mrkdwnObject(toMrkdwn(rich`Only ${mention(request.userId)} can confirm this. It times out in ${formatDuration(this.opts.timeoutSeconds)}.`))],
     };
     let markPosted: () => void = () => {};
     const posted = new Promise<void>((r) => (markPosted = r));
@@ -117,7 +117,7 @@ export class ConfirmRegistry {
     const p = this.pending.get(press.value);
     if (!p) return { kind: "unknown", message: "This confirmation is no longer open (it was answered, timed out, or Tugboat restarted)." };
     if (press.userId !== p.request.userId) {
-      return { kind: "refused", message: `Only <@${p.request.userId}> can confirm this.` };
+      return { kind: "refused", message: toMrkdwn(rich`Only ${mention(p.request.userId)} can confirm this.`) };
     }
     const answer: ConfirmAnswer = press.actionId === CONFIRM_ACTION ? "confirmed" : "cancelled";
     await this.finish(p.id, answer, press.userId);
@@ -139,12 +139,13 @@ export class ConfirmRegistry {
     this.pending.delete(id);
     clearTimeout(p.timer);
     p.resolve(answer);
-    const line =
+    const line = toMrkdwn(
       answer === "confirmed"
-        ? `:white_check_mark: Confirmed by <@${byUser}>.`
+        ? rich`:white_check_mark: Confirmed by ${mention(byUser ?? "")}.`
         : answer === "cancelled"
-          ? `:no_entry_sign: Cancelled by <@${byUser}>. Nothing was done.`
-          : `:hourglass: ${reason ?? `Nobody answered within ${formatDuration(this.opts.timeoutSeconds)}`}; nothing was done.`;
+          ? rich`:no_entry_sign: Cancelled by ${mention(byUser ?? "")}. Nothing was done.`
+          : `:hourglass: ${reason ?? `Nobody answered within ${formatDuration(this.opts.timeoutSeconds)}`}; nothing was done.`,
+    );
     if (!p.ts) {
       this.answered.set(id, p);
       await p.posted;
@@ -156,7 +157,7 @@ export class ConfirmRegistry {
         channel: p.channel,
         ts: p.ts,
         text: `${line} ${p.text}`,
-        blocks: [...p.blocks, { type: "context", elements: [{ type: "mrkdwn", text: line }] }],
+        blocks: [...p.blocks, { type: "context", elements: [mrkdwnObject(line)] }],
       });
     } catch (err) {
       this.opts.log.warn("could not update a confirmation prompt", { reason: describeSlackError(err) });

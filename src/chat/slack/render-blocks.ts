@@ -1,5 +1,5 @@
 import type { types } from "@slack/bolt";
-import type { Block, ProgressState, Reply } from "../../core/reply.js";
+import { textParts, type Block, type ProgressState, type Reply, type Text } from "../../core/reply.js";
 import { formatCount } from "../../domain/format/count.js";
 import { renderFullText } from "./render-full-text.js";
 
@@ -50,9 +50,45 @@ const FIELDS_PER_SECTION = 10;
 /** Characters kept back for the cut notice at the end. */
 const NOTICE_RESERVE = 200;
 
-/** Slack mrkdwn needs &, < and > escaped where they are not markup (code, labels from clusters). */
+/** Slack reads &, < and > as markup (`<!channel>`, `<@U…>`, `<url|label>`), in code blocks too: plain text escapes them. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/**
+ * A reply's text as Slack mrkdwn: plain parts escaped, Tugboat's mention and link nodes as markup. The ids and URLs
+ * were checked when the nodes were built; they are checked again here because this is where markup is written.
+ */
+export function toMrkdwn(text: Text): string {
+  return textParts(text)
+    .map((part) => {
+      if (typeof part === "string") return escapeMrkdwn(part);
+      if (part.kind === "mention") return /^[UW][A-Z0-9]{2,20}$/.test(part.userId) ? `<@${part.userId}>` : escapeMrkdwn(`@${part.userId}`);
+      if (!/^https?:\/\//.test(part.url)) return escapeMrkdwn(part.label);
+      // Inside <url|label> a "|" or ">" in the URL would end it early: percent-encode them (and escape & as Slack wants).
+      const url = part.url.replace(/\|/g, "%7C").replace(/</g, "%3C").replace(/>/g, "%3E").replace(/&/g, "&amp;");
+      return part.label === part.url ? `<${url}>` : `<${url}|${escapeMrkdwn(part.label)}>`;
+    })
+    .join("");
+}
+
+/**
+ * Cuts rendered mrkdwn to at most `max` characters without leaving half an entity (`&am`) or half of Tugboat's own
+ * markup (`<@U1`): escaped text holds no other "<", so an unclosed one is always the start of a node.
+ */
+export function cutMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, Math.max(0, max));
+  const amp = cut.lastIndexOf("&");
+  if (amp >= 0 && amp > cut.length - 6 && !cut.slice(amp).includes(";")) cut = cut.slice(0, amp);
+  const open = cut.lastIndexOf("<");
+  if (open >= 0 && !cut.slice(open).includes(">")) cut = cut.slice(0, open);
+  return cut;
+}
+
+/** A mrkdwn text object; verbatim, so Slack does not auto-link names in plain text (our markup still renders). */
+export function mrkdwnObject(text: string): { type: "mrkdwn"; text: string; verbatim: true } {
+  return { type: "mrkdwn", text, verbatim: true };
 }
 
 function moreRows(n: number): string {
@@ -85,7 +121,7 @@ class Budget {
   }
 }
 
-const section = (text: string): SlackBlock => ({ type: "section", text: { type: "mrkdwn", text } });
+const section = (text: string): SlackBlock => ({ type: "section", text: mrkdwnObject(text) });
 
 /**
  * Splits prose into section-sized chunks at line boundaries (a single over-long line is split by characters).
@@ -110,8 +146,9 @@ function chunkLines(lines: string[], perChunk: number, budget: Budget): { chunks
     }
     // A line longer than a whole chunk is split by characters, each piece on its own.
     while (line.length > room() && room() > 0 && chunks.length + 1 < budget.blocksLeft) {
-      chunks.push(line.slice(0, room()));
-      line = line.slice(room());
+      const piece = cutMrkdwn(line, room()) || line.slice(0, room());
+      chunks.push(piece);
+      line = line.slice(piece.length);
     }
     if (line.length <= room()) current = line;
     else break;
@@ -166,12 +203,12 @@ function renderCode(text: string, budget: Budget, limits: RenderLimits): void {
   budget.push(section(body), body.length);
 }
 
-function renderFields(fields: Array<{ label: string; value: string }>, budget: Budget): void {
+function renderFields(fields: Array<{ label: string; value: Text }>, budget: Budget): void {
   for (let i = 0; i < fields.length; i += FIELDS_PER_SECTION) {
     const group = fields.slice(i, i + FIELDS_PER_SECTION).map((f) => {
-      let text = `*${f.label}*\n${f.value}`;
+      let text = `*${escapeMrkdwn(f.label)}*\n${toMrkdwn(f.value)}`;
       if (text.length > FIELD_MAX) {
-        text = `${text.slice(0, FIELD_MAX - 30)} … (value cut)`;
+        text = `${cutMrkdwn(text, FIELD_MAX - 30)} … (value cut)`;
         budget.cut = true;
       }
       return text;
@@ -182,7 +219,7 @@ function renderFields(fields: Array<{ label: string; value: string }>, budget: B
       budget.droppedBlocks += 1;
       return;
     }
-    budget.push({ type: "section", fields: group.map((text) => ({ type: "mrkdwn", text })) }, chars);
+    budget.push({ type: "section", fields: group.map((text) => mrkdwnObject(text)) }, chars);
   }
 }
 
@@ -194,7 +231,7 @@ function renderContext(text: string, budget: Budget, limits: RenderLimits): void
     if (chunks.length === 0) chunks.push("");
     chunks[chunks.length - 1] = `${chunks[chunks.length - 1]}\n${moreLines(omittedLines)}`.replace(/^\n/, "");
   }
-  for (const c of chunks) budget.push({ type: "context", elements: [{ type: "mrkdwn", text: c }] }, c.length);
+  for (const c of chunks) budget.push({ type: "context", elements: [mrkdwnObject(c)] }, c.length);
 }
 
 function renderBlock(block: Block, budget: Budget, limits: RenderLimits): void {
@@ -204,26 +241,26 @@ function renderBlock(block: Block, budget: Budget, limits: RenderLimits): void {
         budget.push({ type: "header", text: { type: "plain_text", text: block.text, emoji: true } }, block.text.length);
       } else {
         // Too long for a header block: show it whole as bold prose instead of cutting it.
-        renderProse(`*${block.text.replace(/\*/g, "")}*`, budget, limits);
+        renderProse(`*${escapeMrkdwn(block.text.replace(/\*/g, ""))}*`, budget, limits);
       }
       return;
     }
     case "text":
-      return renderProse(block.text, budget, limits);
+      return renderProse(toMrkdwn(block.text), budget, limits);
     case "code":
       return renderCode(block.text, budget, limits);
     case "fields":
       return renderFields(block.fields, budget);
     case "list":
-      return renderProse(block.items.map((i) => `• ${i}`).join("\n"), budget, limits);
+      return renderProse(block.items.map((i) => `• ${toMrkdwn(i)}`).join("\n"), budget, limits);
     case "progress":
       return renderProse(
-        block.items.map((i) => `${PROGRESS_EMOJI[i.state] ?? ":white_circle:"} ${i.label}${i.detail ? ` — ${i.detail}` : ""}`).join("\n"),
+        block.items.map((i) => `${PROGRESS_EMOJI[i.state] ?? ":white_circle:"} ${escapeMrkdwn(i.label)}${i.detail ? ` — ${toMrkdwn(i.detail)}` : ""}`).join("\n"),
         budget,
         limits,
       );
     case "context":
-      return renderContext(block.text, budget, limits);
+      return renderContext(toMrkdwn(block.text), budget, limits);
     case "divider":
       budget.push({ type: "divider" }, 0);
       return;
@@ -247,7 +284,7 @@ export function renderBlocks(reply: Reply, opts: RenderOptions = {}): RenderedRe
   if (budget.droppedBlocks > 0) {
     const n = budget.droppedBlocks;
     const text = `:scissors: ${formatCount(n)} more ${n === 1 ? "part" : "parts"} of this reply did not fit here; the full output is in the thread.`;
-    budget.push({ type: "context", elements: [{ type: "mrkdwn", text }] }, text.length);
+    budget.push({ type: "context", elements: [mrkdwnObject(text)] }, text.length);
   }
   const rendered: RenderedReply = { text: fallbackText(reply.summary, limits), blocks: budget.blocks, cut: budget.cut };
   if (reply.attachment) {
@@ -258,7 +295,8 @@ export function renderBlocks(reply: Reply, opts: RenderOptions = {}): RenderedRe
   return rendered;
 }
 
+/** The message's top-level `text` (notifications, screen readers): Slack parses it as mrkdwn too, so it is escaped. */
 function fallbackText(summary: string, limits: RenderLimits): string {
-  const line = summary.trim() === "" ? "Tugboat" : summary;
-  return line.length <= limits.maxSectionChars ? line : `${line.slice(0, limits.maxSectionChars - 1)}…`;
+  const line = escapeMrkdwn(summary.trim() === "" ? "Tugboat" : summary);
+  return line.length <= limits.maxSectionChars ? line : `${cutMrkdwn(line, limits.maxSectionChars - 1)}…`;
 }

@@ -1,4 +1,4 @@
-import type { Block, Reply } from "../../core/reply.js";
+import { plainText, type Block, type Reply } from "../../core/reply.js";
 
 // The whole reply as plain text, nothing cut: what Tugboat uploads (or posts in parts) when Block Kit had to cut.
 
@@ -10,13 +10,13 @@ function blockText(block: Block): string {
     case "text":
     case "context":
     case "code":
-      return block.text.replace(/\n+$/, "");
+      return plainText(block.text).replace(/\n+$/, "");
     case "fields":
-      return block.fields.map((f) => `${f.label}: ${f.value}`).join("\n");
+      return block.fields.map((f) => `${f.label}: ${plainText(f.value)}`).join("\n");
     case "list":
-      return block.items.map((i) => `  • ${i}`).join("\n");
+      return block.items.map((i) => `  • ${plainText(i)}`).join("\n");
     case "progress":
-      return block.items.map((i) => `  ${MARK[i.state] ?? "·"} ${i.label}${i.detail ? `  ${i.detail}` : ""}`).join("\n");
+      return block.items.map((i) => `  ${MARK[i.state] ?? "·"} ${i.label}${i.detail ? `  ${plainText(i.detail)}` : ""}`).join("\n");
     case "divider":
       return "";
   }

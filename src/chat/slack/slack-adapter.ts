@@ -4,7 +4,7 @@ import { App, LogLevel, type AnyMiddlewareArgs, type AllMiddlewareArgs, type web
 import type { ChatSession } from "../../core/command.js";
 import type { Logger } from "../../core/logger.js";
 import type { GroupDirectory } from "../../core/policy.js";
-import type { Reply } from "../../core/reply.js";
+import { mention, rich, type Reply } from "../../core/reply.js";
 import type { RouteOptions, Router } from "../../core/router.js";
 import type { Notifier } from "../../core/services.js";
 import { createBoltLogger } from "./bolt-logger.js";
@@ -14,7 +14,7 @@ import { SeenIds } from "./dedupe-events.js";
 import { describeSlackError } from "./describe-slack-error.js";
 import { commandTextFromMessage, commandTextFromSlash, familyOfSlashCommand } from "./parse-mention.js";
 import { MessageReply } from "./post-reply.js";
-import { escapeMrkdwn } from "./render-blocks.js";
+import { mrkdwnObject, toMrkdwn } from "./render-blocks.js";
 import { SlackUserGroups } from "./resolve-user-groups.js";
 import { createSession } from "./slack-session.js";
 
@@ -155,7 +155,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       channel: { id: command.channel_id, name: command.channel_name },
       direct: false,
       respond,
-      preface: [{ type: "context", elements: [{ type: "mrkdwn", text: `<@${command.user_id}> ran \`${escapeMrkdwn(line.slice(0, 500))}\`` }] }],
+      preface: [{ type: "context", elements: [mrkdwnObject(toMrkdwn(rich`${mention(command.user_id)} ran \`${line.slice(0, 500)}\``))] }],
       confirmations,
       updateIntervalMs,
     });

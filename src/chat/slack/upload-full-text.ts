@@ -85,12 +85,12 @@ async function postInParts(client: webApi.WebClient, target: UploadTarget, file:
   const intro =
     `:warning: I couldn't attach the full output as a file (${reason}), so here it is in ${shown.length} ${shown.length === 1 ? "part" : "parts"}` +
     (leftOut > 0 ? `; the last ${formatCount(leftOut)} lines are too many to post and are left out.` : ".");
-  await client.chat.postMessage({ channel: target.channel, text: intro, ...thread });
+  await client.chat.postMessage({ channel: target.channel, text: escapeMrkdwn(intro), ...thread });
   for (let i = 0; i < shown.length; i++) {
     const label = shown.length > 1 ? `${file.filename} (${i + 1}/${shown.length})` : file.filename;
     await client.chat.postMessage({
       channel: target.channel,
-      text: `${label}\n\`\`\`\n${escapeMrkdwn(shown[i]!)}\n\`\`\``,
+      text: `${escapeMrkdwn(label)}\n\`\`\`\n${escapeMrkdwn(shown[i]!)}\n\`\`\``,
       ...thread,
       unfurl_links: false,
       unfurl_media: false,

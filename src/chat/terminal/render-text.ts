@@ -1,16 +1,15 @@
-import type { Block, Reply } from "../../core/reply.js";
+import { plainText, type Block, type Reply, type Text } from "../../core/reply.js";
 
 // Plain-text rendering for the terminal: the whole output, nothing cut.
 
 const PROGRESS_MARK: Record<string, string> = { pending: "·", running: "…", done: "✓", failed: "✗", skipped: "-" };
 
-/** Slack-ish inline markup to plain text: <url|label> → label (url), *bold* → bold. */
-export function plainInline(text: string): string {
-  return text
-    .replace(/<([^|>]+)\|([^>]+)>/g, "$2 ($1)")
-    .replace(/<(https?:[^>]+)>/g, "$1")
-    .replace(/<@([A-Z0-9]+)>/g, "@$1")
-    .replace(/(^|[\s(])\*([^*\n]+)\*(?=[\s).,:;!?]|$)/g, "$1$2");
+/**
+ * A reply's text for the terminal: mentions as @U…, links as "label (url)", *bold* as bold. Strings are printed as
+ * written (never read as markup), so `<!channel>` in a branch name is just text here too.
+ */
+export function plainInline(text: Text): string {
+  return plainText(text).replace(/(^|[\s(])\*([^*\n]+)\*(?=[\s).,:;!?]|$)/g, "$1$2");
 }
 
 export function renderBlockText(block: Block): string {

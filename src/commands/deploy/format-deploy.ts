@@ -1,4 +1,4 @@
-import type { Block, ProgressState, Reply, Tone } from "../../core/reply.js";
+import { mention, plainText, type Block, type ProgressState, type Reply, type Text, type Tone } from "../../core/reply.js";
 import type { DeploymentProgress } from "../../domain/deploy/follow-rollout.js";
 import type { PlanPreview } from "../../domain/deploy/preview-plan.js";
 import type { DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
@@ -25,13 +25,13 @@ export function planFields(env: DeployEnv, target: Target, actor: string): Block
       { label: "Target", value: describeTarget(target) },
       { label: "Sha", value: `\`${target.sha}\`` },
       { label: "Where", value: `${env.cluster} / ${env.namespace}` },
-      { label: "Requested by", value: `<@${actor}>` },
+      { label: "Requested by", value: mention(actor) },
     ],
   };
 }
 
 /** The plan (confirmation or dry run): what ships where, and what the API server says each object would become. */
-export function planReply(title: string, env: DeployEnv, target: Target, actor: string, preview: PlanPreview, note?: string): Reply {
+export function planReply(title: string, env: DeployEnv, target: Target, actor: string, preview: PlanPreview, note?: Text): Reply {
   const diff = planDiffBlocks(preview, `plan-${env.app}-${env.env}-${target.shortSha}.diff`, title);
   const blocks: Block[] = [{ type: "header", text: title }, planFields(env, target, actor), ...diff.blocks];
   if (note) blocks.push({ type: "context", text: note });
@@ -57,8 +57,9 @@ export function stepsBlock(steps: Array<[string, ProgressState, string?]>): Bloc
   return { type: "progress", items: steps.map(([label, state, detail]) => ({ label, state, detail })) };
 }
 
-export function reply(summary: string, tone: Tone, ...blocks: Block[]): Reply {
-  return { summary, tone, blocks: blocks.length ? blocks : [{ type: "text", text: summary }] };
+/** A reply whose summary (plain) is also its text when no blocks are given (then it may hold mentions and links). */
+export function reply(summary: Text, tone: Tone, ...blocks: Block[]): Reply {
+  return { summary: plainText(summary), tone, blocks: blocks.length ? blocks : [{ type: "text", text: summary }] };
 }
 
 export function seconds(ms: number): string {

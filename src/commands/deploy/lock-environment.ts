@@ -1,5 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { DeniedError, UserError } from "../../core/errors.js";
+import { mention, rich } from "../../core/reply.js";
 import { describeHolder, readDeployInsideLock, readLock, removeLock, takeManualLock } from "../../domain/deploy/deploy-lock.js";
 import { resolveAppName, resolveDeployEnv, type DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import type { LockInfo } from "../../domain/lease-lock.js";
@@ -33,11 +34,10 @@ async function requireMayRemove(lock: LockInfo, env: DeployEnv, ctx: CommandCont
   for (const p of relevant) if ((await ctx.auth.userHas(lock.owner, p)) && !(await ctx.auth.allows(p))) theirsOnly.push(p);
   if (theirsOnly.length === 0) return;
   throw new DeniedError(
-    `Denied: the lock on ${env.app} ${env.baseEnv} is <@${lock.owner}>'s, who has ${theirsOnly.map((p) => `\`${p}\``).join(", ")} and you do not; removing it needs \`${unlock}\`.`,
+    rich`Denied: the lock on ${env.app} ${env.baseEnv} is ${mention(lock.owner)}'s, who has ${theirsOnly.map((p) => `\`${p}\``).join(", ")} and you do not; removing it needs \`${unlock}\`.`,
     unlock,
   );
 }
-
 
 export async function lockEnvironment(args: AppEnvArgs, ctx: CommandContext): Promise<void> {
   const { config, kube, clock } = ctx.services;
@@ -47,11 +47,11 @@ export async function lockEnvironment(args: AppEnvArgs, ctx: CommandContext): Pr
   const cluster = kube.cluster(env.cluster);
   // Re-taking one's own lock rewrites the Lease; not while a deploy runs inside it (that would forget the deploy).
   const inside = await readDeployInsideLock(cluster, env.namespace, env.lockName, clock.now());
-  if (inside) throw new UserError(`${app} ${env.baseEnv} is ${describeHolder(inside, clock.now())} (inside the manual lock). Try again when it is done.`);
+  if (inside) throw new UserError(rich`${app} ${env.baseEnv} is ${describeHolder(inside, clock.now())} (inside the manual lock). Try again when it is done.`);
   const got = await takeManualLock(cluster, env.namespace, env.lockName, ctx.actor.id, args.reason, clock.now());
-  if (!got.acquired) throw new UserError(`${app} ${env.baseEnv} is already locked: ${describeHolder(got.heldBy, clock.now())}.`);
+  if (!got.acquired) throw new UserError(rich`${app} ${env.baseEnv} is already locked: ${describeHolder(got.heldBy, clock.now())}.`);
   ctx.audit({ app, environment: env.baseEnv, lock: env.lockName, reason: args.reason });
-  const text = `Locked ${app} ${env.baseEnv}${env.canary ? " (and its canary)" : ""}${args.reason ? `: ${args.reason}` : ""}. Only <@${ctx.actor.id}> may deploy there until \`/deploy unlock ${app} ${env.baseEnv}\`.`;
+  const text = rich`Locked ${app} ${env.baseEnv}${env.canary ? " (and its canary)" : ""}${args.reason ? `: ${args.reason}` : ""}. Only ${mention(ctx.actor.id)} may deploy there until \`/deploy unlock ${app} ${env.baseEnv}\`.`;
   await ctx.reply.send(reply(text, "success"));
 }
 
@@ -68,11 +68,11 @@ export async function unlockEnvironment(args: AppEnvArgs, ctx: CommandContext): 
     return;
   }
   if (current.kind === "deploy" && !current.expired) {
-    throw new UserError(`${app} ${env.baseEnv} is ${describeHolder(current, now)}. A running deploy's lock is released when it ends (or expires ${current.durationSeconds}s after its bot stops).`);
+    throw new UserError(rich`${app} ${env.baseEnv} is ${describeHolder(current, now)}. A running deploy's lock is released when it ends (or expires ${current.durationSeconds}s after its bot stops).`);
   }
   const inside = await readDeployInsideLock(cluster, env.namespace, env.lockName, now);
   if (inside) {
-    throw new UserError(`${app} ${env.baseEnv} is ${describeHolder(inside, now)} (inside the manual lock). Unlock it when that deploy has ended.`);
+    throw new UserError(rich`${app} ${env.baseEnv} is ${describeHolder(inside, now)} (inside the manual lock). Unlock it when that deploy has ended.`);
   }
   await requireMayRemove(current, env, ctx);
   // Only the lock that was checked is removed: if it changed meanwhile, say so instead.
@@ -86,6 +86,6 @@ export async function unlockEnvironment(args: AppEnvArgs, ctx: CommandContext): 
     lockOwner: removed?.owner,
     removed: removed ? { holder: removed.holder, owner: removed.owner, reason: removed.reason } : undefined,
   });
-  const whose = removed?.owner && removed.owner !== ctx.actor.id ? ` (it was <@${removed.owner}>'s${removed.reason ? `: ${removed.reason}` : ""})` : "";
-  await ctx.reply.send(reply(`Unlocked ${app} ${env.baseEnv}${whose}.`, "success"));
+  const whose = removed?.owner && removed.owner !== ctx.actor.id ? rich` (it was ${mention(removed.owner)}'s${removed.reason ? `: ${removed.reason}` : ""})` : "";
+  await ctx.reply.send(reply(rich`Unlocked ${app} ${env.baseEnv}${whose}.`, "success"));
 }

@@ -1,6 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { UsageError, UserError, errorMessage } from "../../core/errors.js";
-import type { Block } from "../../core/reply.js";
+import { rich, type Block } from "../../core/reply.js";
 import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR, ANN_SHA } from "../../domain/deploy/annotations.js";
 import { describeHolder, holdLock } from "../../domain/deploy/deploy-lock.js";
 import { followRollout, type FollowOutcome } from "../../domain/deploy/follow-rollout.js";
@@ -54,7 +54,7 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
     { holder: `${ctx.services.instanceId}/${ctx.requestId}`, owner: ctx.actor.id, reason: `rolling back ${env.env}`, kind: "deploy", durationSeconds: config.deploy.lockLeaseSeconds, now: clock.now() },
     clock,
   );
-  if (!got.held) throw new UserError(`${app} ${env.env} is locked (${env.lockName}): ${describeHolder(got.heldBy, clock.now())}.`);
+  if (!got.held) throw new UserError(rich`${app} ${env.env} is locked (${env.lockName}): ${describeHolder(got.heldBy, clock.now())}.`);
   const started = Date.now();
   try {
     // The PR that shipped the previous sha, from GitHub's deployment history.

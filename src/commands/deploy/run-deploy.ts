@@ -1,6 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { UserError, errorMessage } from "../../core/errors.js";
-import type { Block, Reply } from "../../core/reply.js";
+import { link, mention, rich, type Block, type Reply } from "../../core/reply.js";
 import type { DeploymentStatusInput, KubeCluster } from "../../gateways/types.js";
 import { isGatewayError } from "../../gateways/types.js";
 import type { DeployStamp } from "../../domain/deploy/annotations.js";
@@ -91,7 +91,7 @@ export async function runDeploy(req: DeployRequest, ctx: CommandContext): Promis
   }
 
   if (env.envConfig.confirm) {
-    const note = `${env.env} needs confirmation: only <@${ctx.actor.id}> can confirm.`;
+    const note = rich`${env.env} needs confirmation: only ${mention(ctx.actor.id)} can confirm.`;
     const ok = await ctx.confirm(planReply(`${title}?`, env, target, ctx.actor.id, preview!, note));
     if (!ok) {
       await ctx.reply.send(reply(`Cancelled: ${title}. Nothing was changed.`, "warning"));
@@ -133,7 +133,7 @@ export async function runDeploy(req: DeployRequest, ctx: CommandContext): Promis
 
 function lockedError(env: DeployEnv, info: Parameters<typeof describeHolder>[0], now: Date): UserError {
   const unlock = info.kind === "manual" ? ` \`/deploy unlock ${env.app} ${env.baseEnv}\` removes it.` : " Try again when it is done.";
-  return new UserError(`${env.app} ${env.baseEnv} is locked (${env.lockName}): ${describeHolder(info, now)}.${unlock}`);
+  return new UserError(rich`${env.app} ${env.baseEnv} is locked (${env.lockName}): ${describeHolder(info, now)}.${unlock}`);
 }
 
 interface LockedInput {
@@ -189,7 +189,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
     }
   };
   await status("in_progress", `Deploying ${target.shortSha} to ${env.env}`);
-  const links = () => `GitHub deployment ${deployment.id}${env.envConfig.url ? ` · <${env.envConfig.url}|${env.env}>` : ""} · ${seconds(Date.now() - started)}`;
+  const links = () => rich`GitHub deployment ${deployment.id}${env.envConfig.url ? rich` · ${link(env.envConfig.url, env.env)}` : ""} · ${seconds(Date.now() - started)}`;
 
   // Apply.
   let snapshots: Snapshot[] = [];

@@ -1,6 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { errorMessage } from "../../core/errors.js";
-import type { Block } from "../../core/reply.js";
+import { joinText, rich, type Block, type Text } from "../../core/reply.js";
 import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR } from "../../domain/deploy/annotations.js";
 import { listCanaries } from "../../domain/deploy/canary.js";
 import { describeHolder, readLock } from "../../domain/deploy/deploy-lock.js";
@@ -11,9 +11,10 @@ import type { KObject } from "../../gateways/types.js";
 import { ageSince } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
 import { reply } from "./format-deploy.js";
+import { hiddenNote, mayRead } from "./kube-scope.js";
 import { STATUS_USAGE } from "./parse-deploy-args.js";
 
-// /deploy status: what runs where, in every environment, and the locks.
+// /deploy status: what runs where, in every environment the caller's /kube scope covers, and their locks.
 
 function row(env: string, d: KObject, image: string, now: Date): string[] {
   const ann = d.metadata?.annotations ?? {};
@@ -28,12 +29,13 @@ export async function showStatus(args: { app?: string }, ctx: CommandContext): P
   const app = resolveAppName(config, ctx.channel.id, args.app, STATUS_USAGE);
   const now = clock.now();
   const rows: string[][] = [];
-  const locks: string[] = [];
+  const locks: Text[] = [];
   const problems: string[] = [];
   const envs = Object.keys(config.environments);
   const results = await Promise.all(
     envs.map(async (name) => {
       const env = resolveDeployEnv(config, app, name);
+      if (!(await mayRead(ctx, env))) return { name, rows: [], hidden: true };
       try {
         const cluster = kube.cluster(env.cluster);
         if (env.canary) {
@@ -44,21 +46,25 @@ export async function showStatus(args: { app?: string }, ctx: CommandContext): P
         return {
           name,
           rows: deploys.map((d) => row(name, d, env.image, now)),
-          lock: lock ? `*${name}*: ${lock.expired ? "expired lock, " : ""}${describeHolder(lock, now)}` : undefined,
+          lock: lock ? rich`*${name}*: ${lock.expired ? "expired lock, " : ""}${describeHolder(lock, now)}` : undefined,
         };
       } catch (err) {
         return { name, rows: [], problem: `${name}: ${errorMessage(err)}` };
       }
     }),
   );
+  const hidden: string[] = [];
   for (const r of results) {
     rows.push(...r.rows);
+    if ("hidden" in r) hidden.push(r.name);
     if ("lock" in r && r.lock) locks.push(r.lock);
     if ("problem" in r && r.problem) problems.push(r.problem);
   }
   const blocks: Block[] = [{ type: "header", text: `${app}: what runs where` }];
   blocks.push({ type: "code", text: rows.length ? formatTable(["ENV", "DEPLOYMENT", "READY", "SHA", "PR", "DEPLOYED BY", "WHEN"], rows) : "(no Deployments found)" });
-  blocks.push({ type: "text", text: locks.length ? `*Locks*\n${locks.join("\n")}` : "No environment is locked." });
+  blocks.push({ type: "text", text: locks.length ? rich`*Locks*\n${joinText(locks, "\n")}` : "No environment is locked." });
   if (problems.length) blocks.push({ type: "context", text: `Could not read: ${problems.join("; ")}` });
+  const note = hiddenNote(hidden);
+  if (note) blocks.push({ type: "context", text: note });
   await ctx.reply.send(reply(`${app}: what runs where`, problems.length ? "warning" : "success", ...blocks));
 }

@@ -1,6 +1,6 @@
 import { defineCommand, type CommandContext } from "../../core/command.js";
 import { UsageError, UserError, errorMessage } from "../../core/errors.js";
-import type { Reply } from "../../core/reply.js";
+import { mention, rich, type Reply } from "../../core/reply.js";
 import { autoscalerBounds, describePool } from "../../domain/nodes/describe-pool.js";
 import { withPoolLock, poolLockName } from "../../domain/nodes/lock-pool.js";
 import { planAdd } from "../../domain/nodes/plan-add.js";
@@ -94,8 +94,8 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
         clock,
         signal: ctx.signal,
         onWait: (heldBy) => {
-          const who = heldBy.owner ? `<@${heldBy.owner}>` : heldBy.holder;
-          progress.lock = { state: "running", detail: `waiting: ${who} holds ${poolLockName(pool)} (${heldBy.reason ?? heldBy.kind})` };
+          const who = heldBy.owner ? mention(heldBy.owner) : heldBy.holder;
+          progress.lock = { state: "running", detail: rich`waiting: ${who} holds ${poolLockName(pool)} (${heldBy.reason ?? heldBy.kind})` };
           updates.push(progressReply(progress));
         },
       },

@@ -1,4 +1,4 @@
-import type { Block, ProgressState, Reply } from "../../core/reply.js";
+import type { Block, ProgressState, Reply, Text } from "../../core/reply.js";
 import type { AddPlan } from "../../domain/nodes/plan-add.js";
 import type { MinSizeResult } from "../../domain/nodes/scale-with-retry.js";
 import type { Slot } from "../../domain/nodes/watch-pool.js";
@@ -50,7 +50,7 @@ export function planReply(t: AddTarget, plan: AddPlan, autoscaled: boolean, dryR
 export interface AddProgress {
   target: AddTarget;
   count: number;
-  lock: { state: ProgressState; detail?: string };
+  lock: { state: ProgressState; detail?: Text };
   scale: { state: ProgressState; detail?: string; label?: string };
   minSize?: { state: ProgressState; label: string; detail?: string };
   slots: Slot[];
@@ -80,7 +80,7 @@ export function slotDetail(s: Slot): string {
 }
 
 export function progressBlock(p: AddProgress): Block {
-  const items: Array<{ label: string; state: ProgressState; detail?: string }> = [
+  const items: Array<{ label: string; state: ProgressState; detail?: Text }> = [
     { label: `Lock tugboat-nodes-${p.target.pool}`, ...p.lock },
     { label: p.scale.label ?? `Scale ${p.target.pool} by +${p.count}`, state: p.scale.state, ...(p.scale.detail ? { detail: p.scale.detail } : {}) },
   ];

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { defineCommand, type CommandContext } from "../../core/command.js";
 import { parseFlags } from "../../core/args.js";
 import { UsageError, UserError, errorMessage } from "../../core/errors.js";
-import type { Reply } from "../../core/reply.js";
+import { link, rich, type Reply } from "../../core/reply.js";
 import type { KObject, KubeCluster, PullRequest } from "../../gateways/types.js";
 import { applyObjects, countByKind } from "../../domain/apply-objects.js";
 import { describeObject } from "../../domain/render-manifests.js";
@@ -205,7 +205,7 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
       ref: target.sha,
       environment: labEnvironment(slug),
       description: `Review lab for ${branch}`.slice(0, 140),
-      payload: { app: env.appName, branch, namespace, cluster: cluster.name, owner },
+      payload: { app: env.appName, branch, namespace, cluster: cluster.name, owner, actor: ctx.actor.id, pr: pr?.number ?? null },
       transientEnvironment: true,
       productionEnvironment: false,
     },
@@ -302,12 +302,12 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
   ctx.audit({ namespace, objects: total, updated: existing !== undefined });
   const verb = existing ? (existing.sha === target.sha ? "is up again" : `was updated from ${existing.sha.slice(0, 7)}`) : "is up";
   const blocks: Reply["blocks"] = [
-    { type: "text", text: `*Review lab for \`${branch}\` ${verb}*: <${url}>` },
+    { type: "text", text: rich`*Review lab for \`${branch}\` ${verb}*: ${link(url)}` },
     {
       type: "fields",
       fields: [
         { label: "Sha", value: `\`${target.shortSha}\`` },
-        { label: "PR", value: pr ? `<${pr.url}|#${pr.number}>` : "none" },
+        { label: "PR", value: pr ? link(pr.url, `#${pr.number}`) : "none" },
         { label: "Namespace", value: `\`${namespace}\`` },
         { label: "Expires", value: `${lab.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z")} (in ${cfg.ttlHours} h)` },
       ],

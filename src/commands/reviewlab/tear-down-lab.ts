@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { defineCommand, type CommandContext } from "../../core/command.js";
 import { DeniedError, UsageError, UserError } from "../../core/errors.js";
+import { mention, rich } from "../../core/reply.js";
 import { labNamespace } from "../../domain/reviewlab/make-slug.js";
 import { findLab } from "../../domain/reviewlab/find-labs.js";
 import { deleteLabNamespace, markLabInactive, waitForNamespaceGone } from "../../domain/reviewlab/remove-lab.js";
@@ -45,7 +46,7 @@ async function tearDownLab(args: { target: LabTarget }, ctx: CommandContext): Pr
   if (lab.branch !== branch) throw new UserError(`Namespace ${namespace} holds the review lab of \`${lab.branch}\`, not \`${branch}\`.`);
   const isOwner = lab.owner === ctx.actor.id;
   if (!isOwner && !(await ctx.auth.allows("reviewlab:down"))) {
-    throw new DeniedError(`Denied: the review lab for \`${branch}\` belongs to <@${lab.owner}>; removing someone else's lab needs the \`reviewlab:down\` permission.`, "reviewlab:down");
+    throw new DeniedError(rich`Denied: the review lab for \`${branch}\` belongs to ${mention(lab.owner)}; removing someone else's lab needs the \`reviewlab:down\` permission.`, "reviewlab:down");
   }
   ctx.audit({ branch, namespace, owner: lab.owner, as: isOwner ? "owner" : "reviewlab:down" });
 

@@ -1,3 +1,4 @@
+import { mention, rich, type RichText } from "../../core/reply.js";
 import type { Clock } from "../../core/services.js";
 import { isGatewayError, type KObject, type KubeCluster } from "../../gateways/types.js";
 import { ageSince } from "../format/human-duration.js";
@@ -221,12 +222,12 @@ export function since(info: LockInfo, now: Date): string {
   return `since ${at} (${ageSince(info.acquiredAt, now)} ago)`;
 }
 
-/** "locked by <@U1> since … (3m ago): deploying PR #4812 (eed486a)" */
-export function describeHolder(info: LockInfo, now: Date): string {
-  const who = info.owner ? `<@${info.owner}>` : info.holder;
+/** "locked by @U1 since … (3m ago): deploying PR #4812 (eed486a)", the owner as a mention and the reason as text. */
+export function describeHolder(info: LockInfo, now: Date): RichText {
+  const who = info.owner ? mention(info.owner) : info.holder;
   const what = info.kind === "manual" ? "locked by" : info.kind === "deploy" ? "being deployed by" : `held (${info.kind}) by`;
   // Deploy holders are "<bot instance>/<request id>": one bot may run many requests.
   const bot = info.kind === "deploy" ? ` through Tugboat instance \`${info.holder.split("/")[0]}\`` : "";
-  const reason = info.reason ? `: ${info.reason}` : "";
-  return `${what} ${who}${bot} ${since(info, now)}${reason}`.replace(/\s+:/, ":").trim();
+  const when = since(info, now);
+  return rich`${what} ${who}${bot}${when ? ` ${when}` : ""}${info.reason ? `: ${info.reason}` : ""}`;
 }

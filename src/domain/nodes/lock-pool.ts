@@ -1,4 +1,5 @@
 import { UserError } from "../../core/errors.js";
+import { mention, rich } from "../../core/reply.js";
 import type { Clock } from "../../core/services.js";
 import type { KubeCluster } from "../../gateways/types.js";
 import { LeaseLock, withLeaseWaiting, type LockInfo } from "../lease-lock.js";
@@ -41,8 +42,8 @@ export async function withPoolLock<T>(req: PoolLockRequest, work: (lost: AbortSi
     { waitMs, initialDelayMs: 100, maxDelayMs: 2000, signal: req.signal, onWait: req.onWait },
   );
   if (got.acquired) return got.value;
-  const who = got.heldBy.owner ? `<@${got.heldBy.owner}>` : got.heldBy.holder;
+  const who = got.heldBy.owner ? mention(got.heldBy.owner) : got.heldBy.holder;
   throw new UserError(
-    `Pool ${req.pool} on ${req.cluster.name} is busy: ${who} holds the lock ${lock.name} (${got.heldBy.reason ?? got.heldBy.kind}) and did not release it within ${Math.round(waitMs / 1000)}s. Nothing was changed; try again.`,
+    rich`Pool ${req.pool} on ${req.cluster.name} is busy: ${who} holds the lock ${lock.name} (${got.heldBy.reason ?? got.heldBy.kind}) and did not release it within ${Math.round(waitMs / 1000)}s. Nothing was changed; try again.`,
   );
 }

@@ -1,7 +1,7 @@
 import type { Logger } from "../../core/logger.js";
 import type { BackgroundTask, Services } from "../../core/services.js";
 import { errorMessage } from "../../core/errors.js";
-import type { Reply } from "../../core/reply.js";
+import { mention, rich, type Reply } from "../../core/reply.js";
 import { LeaseLock, keepRenewing } from "../lease-lock.js";
 import { mapLimit } from "../apply-objects.js";
 import { findLab, listLabs } from "./find-labs.js";
@@ -147,7 +147,7 @@ export function reaperReply(reaped: ReapedLab[], failures: string[]): Reply {
   if (n > 0) {
     blocks.push({
       type: "list",
-      items: reaped.map(({ lab, reason }) => `\`${lab.branch}\` (${lab.namespace}, owner <@${lab.owner}>): ${reason}`),
+      items: reaped.map(({ lab, reason }) => rich`\`${lab.branch}\` (${lab.namespace}, owner ${mention(lab.owner)}): ${reason}`),
     });
   }
   if (failures.length > 0) blocks.push({ type: "list", items: failures.map((f) => `could not remove ${f}`) });

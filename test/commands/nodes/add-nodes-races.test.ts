@@ -22,7 +22,7 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
     expect(second!.before).to.equal(first!.after); // the second computed its target from the first one's result
     expect(second!.after).to.equal(8);
     // one of them waited for the lock instead of being refused
-    const waited = [...a.updates, ...b.updates].some((u) => allText(u).includes("waiting: <@UADMIN> holds tugboat-nodes-general"));
+    const waited = [...a.updates, ...b.updates].some((u) => allText(u).includes("waiting: @UADMIN holds tugboat-nodes-general"));
     expect(waited).to.equal(true);
     // each names its own new Nodes: 5 distinct names in all
     const names = [...(runs[0]!.newNodes as string[]), ...(runs[1]!.newNodes as string[])];

@@ -140,7 +140,7 @@ describe("/reviewlab (sandbox, through the router)", function () {
     expect(viewer.final).to.equal(undefined);
     expect(viewer.whispers[0]!.summary).to.match(/reviewlab:up/);
     const other = await run(h, "/reviewlab down my-branch", LABUSER);
-    expect(other.whispers[0]?.summary).to.match(/belongs to <@UDEPLOYER>.*reviewlab:down/);
+    expect(other.whispers[0]?.summary).to.match(/belongs to @UDEPLOYER.*reviewlab:down/);
     expect(labNamespaceObj(h, "review-lab-my-branch")).to.not.equal(undefined);
   });
 
@@ -215,7 +215,7 @@ describe("/reviewlab (sandbox, through the router)", function () {
     expect(labNamespaceObj(h, ns).metadata.annotations["tugboat.dev/branch"]).to.equal(evil);
 
     const notOwner = await run(h, "/reviewlab down PR4900", { user: "ULABUSER2" });
-    expect(notOwner.whispers[0]?.summary).to.match(/belongs to <@ULABUSER>.*reviewlab:down/);
+    expect(notOwner.whispers[0]?.summary).to.match(/belongs to @ULABUSER.*reviewlab:down/);
     const byOwner = await run(h, "/reviewlab down PR4900", LABUSER);
     expect(byOwner.final?.tone, byOwner.text).to.equal("success");
     expect(labNamespaceObj(h, ns)).to.equal(undefined);
