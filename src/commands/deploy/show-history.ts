@@ -1,20 +1,53 @@
 import type { CommandContext } from "../../core/command.js";
 import { UsageError } from "../../core/errors.js";
-import { resolveAppName } from "../../domain/deploy/resolve-deploy-env.js";
+import type { Block } from "../../core/reply.js";
+import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import { ageSince } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
+import { getOwn } from "../../core/own-keys.js";
+import type { DeploymentRecord } from "../../gateways/types.js";
 import { reply } from "./format-deploy.js";
+import { hiddenNote, mayRead, type Place } from "./kube-scope.js";
 import { HISTORY_USAGE, type HistoryArgs } from "./parse-deploy-args.js";
 
-// /deploy history: recent GitHub Deployments of the app.
+// /deploy history: recent GitHub Deployments of the app, within the caller's /kube scope. Review-lab deployments
+// (environment review-lab/<slug>) are labelled as such and name the lab's owner.
+
+const REVIEW_LAB = "review-lab/";
+
+function text(v: unknown): string | undefined {
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+/** Where a deployment ran, from the config (or, for a review lab, its payload). */
+function placeOf(ctx: CommandContext, app: string, d: DeploymentRecord): Place | undefined {
+  const { config } = ctx.services;
+  if (d.environment.startsWith(REVIEW_LAB)) {
+    const namespace = text(d.payload.namespace);
+    const cluster = config.reviewlab?.cluster;
+    return namespace && cluster ? { cluster, namespace } : undefined;
+  }
+  if (!getOwn(config.environments, d.environment)) return undefined;
+  const env = resolveDeployEnv(config, app, d.environment);
+  return { cluster: env.cluster, namespace: env.namespace };
+}
+
+function rowOf(d: DeploymentRecord, now: Date): string[] {
+  const lab = d.environment.startsWith(REVIEW_LAB);
+  const pr = typeof d.payload.pr === "number" ? `#${d.payload.pr}` : "-";
+  // The person: Tugboat records the Slack user as `actor` (review labs before it did: `owner`); GitHub's creator is the bot.
+  const by = text(d.payload.actor) ?? text(d.payload.owner) ?? d.creator;
+  const env = lab ? `${d.environment} (review lab)` : d.environment;
+  return [String(d.id), env, d.sha.slice(0, 7), pr, by, d.state ?? "-", `${ageSince(d.createdAt, now)} ago`];
+}
 
 export async function showHistory(args: HistoryArgs, ctx: CommandContext): Promise<void> {
   const { config, github, clock } = ctx.services;
   let appName: string | undefined;
   let env: string | undefined;
   for (const w of args.names) {
-    if (config.apps[w] && appName === undefined && env === undefined) appName = w;
-    else if (config.environments[w] && env === undefined) env = w;
+    if (getOwn(config.apps, w) && appName === undefined && env === undefined) appName = w;
+    else if (getOwn(config.environments, w) && env === undefined) env = w;
     else if (args.names.length === 2 && w === args.names[0]) throw new UsageError(`unknown app "${w}" (known apps: ${Object.keys(config.apps).join(", ")})`, HISTORY_USAGE);
     else throw new UsageError(`"${w}" is neither an app (${Object.keys(config.apps).join(", ")}) nor an environment (${Object.keys(config.environments).join(", ")})`, HISTORY_USAGE);
   }
@@ -22,13 +55,19 @@ export async function showHistory(args: HistoryArgs, ctx: CommandContext): Promi
   const repo = config.apps[app]!.repo;
   const records = await github.listDeployments(repo, { environment: env, limit: args.limit });
   const now = clock.now();
-  const rows = records.slice(0, args.limit).map((d) => {
-    const pr = d.payload.pr ? `#${d.payload.pr}` : "-";
-    const actor = typeof d.payload.actor === "string" ? d.payload.actor : d.creator;
-    return [String(d.id), d.environment, d.sha.slice(0, 7), pr, actor, d.state ?? "-", `${ageSince(d.createdAt, now)} ago`];
-  });
-  const title = `${app}: last ${rows.length} deployment${rows.length === 1 ? "" : "s"}${env ? ` to ${env}` : ""}`;
-  await ctx.reply.send(
-    reply(title, "success", { type: "header", text: title }, { type: "code", text: rows.length ? formatTable(["ID", "ENV", "SHA", "PR", "BY", "STATE", "WHEN"], rows) : "(no deployments yet)" }),
-  );
+  const rows: string[][] = [];
+  const hidden = new Set<string>();
+  for (const d of records.slice(0, args.limit)) {
+    if (await mayRead(ctx, placeOf(ctx, app, d))) rows.push(rowOf(d, now));
+    else hidden.add(d.environment);
+  }
+  const where = env ? ` to ${env}` : "";
+  const title = rows.length ? `${app}: last ${rows.length} deployment${rows.length === 1 ? "" : "s"}${where}` : `${app}: no deployments${where} to show`;
+  const blocks: Block[] = [
+    { type: "header", text: title },
+    { type: "code", text: rows.length ? formatTable(["ID", "ENV", "SHA", "PR", "BY", "STATE", "WHEN"], rows) : hidden.size ? "(none that you may see)" : "(no deployments yet)" },
+  ];
+  const note = hiddenNote([...hidden]);
+  if (note) blocks.push({ type: "context", text: note });
+  await ctx.reply.send(reply(title, "success", ...blocks));
 }
