@@ -12,7 +12,6 @@ import { ageSince } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
 import { reply } from "./format-deploy.js";
 import { hiddenNote, mayRead } from "./kube-scope.js";
-import { hiddenNote, mayRead } from "./kube-scope.js";
 import { STATUS_USAGE } from "./parse-deploy-args.js";
 
 // /deploy status: what runs where, in every environment the caller's /kube scope covers, and their locks.
@@ -55,10 +54,8 @@ export async function showStatus(args: { app?: string }, ctx: CommandContext): P
     }),
   );
   const hidden: string[] = [];
-  const hidden: string[] = [];
   for (const r of results) {
     rows.push(...r.rows);
-    if ("hidden" in r) hidden.push(r.name);
     if ("hidden" in r) hidden.push(r.name);
     if ("lock" in r && r.lock) locks.push(r.lock);
     if ("problem" in r && r.problem) problems.push(r.problem);
@@ -67,8 +64,6 @@ export async function showStatus(args: { app?: string }, ctx: CommandContext): P
   blocks.push({ type: "code", text: rows.length ? formatTable(["ENV", "DEPLOYMENT", "READY", "SHA", "PR", "DEPLOYED BY", "WHEN"], rows) : "(no Deployments found)" });
   blocks.push({ type: "text", text: locks.length ? rich`*Locks*\n${joinText(locks, "\n")}` : "No environment is locked." });
   if (problems.length) blocks.push({ type: "context", text: `Could not read: ${problems.join("; ")}` });
-  const note = hiddenNote(hidden);
-  if (note) blocks.push({ type: "context", text: note });
   const note = hiddenNote(hidden);
   if (note) blocks.push({ type: "context", text: note });
   await ctx.reply.send(reply(`${app}: what runs where`, problems.length ? "warning" : "success", ...blocks));
