@@ -83,8 +83,11 @@ export interface CommandSpec<A = unknown> {
   sideEffects: boolean;
   /** Turns the words after the family (and verb) into typed arguments, or throws UsageError. */
   parse(words: string[]): A;
-  /** The permission this invocation needs, checked before run. */
-  permission(args: A): string;
+  /**
+   * Every permission this invocation needs (the command's own first, then those its arguments add, such as
+   * deploy:force for --force), all checked before run so that nothing is posted before a denial.
+   */
+  permission(args: A): string | string[];
   run(args: A, ctx: CommandContext): Promise<void>;
 }
 

@@ -102,9 +102,10 @@ export class Router {
       spec = pickSpec(family, words);
       if (spec.verb !== "") words = words.slice(1);
       const args = spec.parse(words);
-      const permission = spec.permission(args);
+      const permissions = [spec.permission(args)].flat();
+      const permission = permissions.join(" ");
       entry.permission = permission;
-      await this.policy.require(session.actor, session.channel.id, permission);
+      for (const p of permissions) await this.policy.require(session.actor, session.channel.id, p);
       entry.decision = "allowed";
       log.info("command started", { command: `${spec.family} ${spec.verb}`.trim(), permission });
 

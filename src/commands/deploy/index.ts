@@ -34,7 +34,7 @@ const deploy = defineCommand({
   examples: ["/deploy PR4812 to staging", "/deploy github #4812 to production", "/deploy my-branch to staging --dry-run", "/deploy PR4812 to canary"],
   sideEffects: true,
   parse: parseDeployArgs,
-  permission: (a) => `deploy:${a.env}`,
+  permission: (a) => (a.force ? [`deploy:${a.env}`, "deploy:force"] : `deploy:${a.env}`),
   run: async (a, ctx) => {
     await withClearErrors(`Could not deploy to ${a.env}`, () => runDeploy({ app: a.app, target: a.target, env: a.env, dryRun: a.dryRun, force: a.force }, ctx), "Nothing was changed.");
   },

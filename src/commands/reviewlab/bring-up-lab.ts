@@ -44,7 +44,7 @@ export const upCommand = defineCommand<UpArgs>({
     if (positionals.length > 2) throw new UsageError(`too many arguments ("${positionals.slice(2).join(" ")}")`, usage);
     return { target: parseLabTarget(positionals[0], usage), app: positionals[1], force: flags.force === true };
   },
-  permission: () => "reviewlab:up",
+  permission: (a) => (a.force ? ["reviewlab:up", "deploy:force"] : "reviewlab:up"),
   run: bringUpLab,
 });
 
