@@ -16,6 +16,7 @@ function shortSha(text: string): string {
 
 function brief(value: unknown): string | undefined {
   if (value === null || typeof value === "object") return undefined;
+  if (value === "") return '""';
   const text = shortSha(String(value));
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
 }

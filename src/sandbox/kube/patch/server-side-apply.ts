@@ -37,12 +37,32 @@ function ssaMerge(live: any, applied: any, field: string): any {
 }
 
 /**
+ * An object that has never had managedFields (created before field tracking, or with them cleared): as the API
+ * server does, its current fields are attributed to the manager "before-first-apply" (operation Update), so a first
+ * apply that changes one of them conflicts unless forced, and fields it does not mention stay.
+ */
+function beforeFirstApply(live: any, apiVersion: string): Array<{ e: MFEntry; set: FieldSet }> {
+  const set = fieldSetOf(live);
+  if (set.size === 0) return [];
+  return [{ e: { manager: "before-first-apply", operation: "Update", apiVersion, time: isoNow(), fieldsType: "FieldsV1", fieldsV1: {} }, set }];
+}
+
+/** `.../k:{"port":80}/f:port`: a key field of a list item, which identifies the item rather than belonging to it. */
+function isItemKeyField(path: string): boolean {
+  const s = segs(path);
+  const last = s[s.length - 1] ?? "";
+  const parent = s[s.length - 2] ?? "";
+  if (!last.startsWith("f:") || !parent.startsWith("k:")) return false;
+  return Object.prototype.hasOwnProperty.call(JSON.parse(parent.slice(2)), last.slice(2));
+}
+
+/**
  * Server-side apply of `applied` (an apply configuration) onto `live`.
  * Returns the new object (with managedFields) or throws a 409 conflict.
  */
 export function serverSideApply(def: ResourceDef, live: any | undefined, applied: any, manager: string, force: boolean, apiVersion: string): any {
   const appliedSet = fieldSetOf(applied);
-  const entries = entriesOf(live);
+  const entries = live && !live.metadata?.managedFields?.length ? beforeFirstApply(live, apiVersion) : entriesOf(live);
   const subs = subresourceEntries(live);
   const conflicts: Array<{ path: string; e: MFEntry }> = [];
   if (live) {
@@ -91,12 +111,13 @@ export function serverSideApply(def: ResourceDef, live: any | undefined, applied
   delete stripped.status;
   let merged = ssaMerge(live ? clone(live) : {}, stripped, "");
   if (live?.status !== undefined) merged.status = clone(live.status);
-  // remove fields this manager stopped applying and nobody else owns
-  const removed = [...prevSet].filter((p) => !appliedSet.has(p)).sort((a, b) => segs(b).length - segs(a).length);
+  // Remove fields this manager stopped applying and nobody else owns. Shallow paths first, so a list item goes as a
+  // whole; its key fields are never removed on their own (that would leave a keyless remnant in the list).
+  const removed = [...prevSet].filter((p) => !appliedSet.has(p)).sort((a, b) => segs(a).length - segs(b).length);
   for (const p of removed) {
     const ownedElsewhere = entries.some((x) => !(x.e.manager === manager && x.e.operation === "Apply") && [...x.set].some((q) => isDescendantOrSelf(q, p)));
     const stillApplied = [...appliedSet].some((q) => isDescendantOrSelf(q, p));
-    if (!ownedElsewhere && !stillApplied) deleteAt(merged, p);
+    if (!ownedElsewhere && !stillApplied && !isItemKeyField(p)) deleteAt(merged, p);
   }
   merged = merged ?? {};
   const entry = { e: { manager, operation: "Apply", apiVersion, time: isoNow(), fieldsType: "FieldsV1", fieldsV1: {} } as MFEntry, set: appliedSet };
