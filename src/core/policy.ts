@@ -72,7 +72,7 @@ export class Policy {
       if (this.rolesIn(actor, memberOf, undefined).some(grants)) {
         return { allowed: false, reason: `no role bound to you grants ${named} in this channel (your bindings for it are limited to other channels)` };
       }
-      return { allowed: false, reason: `you need the ${named} permission; no role bound to you grants it` };
+      return { allowed: false, reason: `you need the ${named} permission; no role bound to you grants it${this.roleHint(alternatives)}` };
     }
     if (!permission.startsWith("kube:") || Object.keys(scope).length === 0) return { allowed: true };
 
@@ -84,6 +84,18 @@ export class Policy {
       refusals.push(refusal);
     }
     return { allowed: false, reason: refusals[0] };
+  }
+
+  /** Names the configured roles that grant one of `wanted` (catch-all `*` roles last), so a denial says what to ask for. */
+  private roleHint(wanted: string[]): string {
+    const granting = Object.entries(this.config.roles)
+      .map(([name, role]) => ({ name, all: role.permissions.includes("*"), grants: wanted.find((w) => role.permissions.some((p) => permissionMatches(p, w))) }))
+      .filter((c) => c.grants !== undefined)
+      .sort((a, b) => Number(a.all) - Number(b.all));
+    if (granting.length === 0) return " (and no configured role does)";
+    const [first] = granting;
+    if (granting.length === 1) return `. Ask for role \`${first!.name}\`, which grants \`${first!.grants}\``;
+    return `. Ask for role \`${first!.name}\`, which grants \`${first!.grants}\` (so do ${granting.slice(1).map((c) => `\`${c.name}\``).join(", ")})`;
   }
 
   /** Whether a role bound to this user in any channel grants `permission` (to compare someone else's rights). */

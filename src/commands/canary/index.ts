@@ -6,6 +6,7 @@ import { promoteCanary } from "./promote-canary.js";
 import { showCanaryStatus } from "./show-canary-status.js";
 import { startCanaryWatchdog } from "./watch-canaries.js";
 import { withClearErrors } from "../deploy/with-clear-errors.js";
+import { viewPermission } from "../deploy/kube-scope.js";
 
 // /canary: the one-pod canary started by `/deploy PR… to canary`.
 
@@ -17,7 +18,7 @@ const status = defineCommand({
   examples: ["/canary status", "/canary status github"],
   sideEffects: false,
   parse: parseCanaryStatusArgs,
-  permission: () => "canary:status",
+  permission: () => viewPermission("canary:status"),
   run: (a, ctx) => withClearErrors("Could not read the canary", () => showCanaryStatus(a, ctx)),
 });
 

@@ -6,12 +6,13 @@ import { findResource } from "../../domain/deploy/follow-rollout.js";
 import { podsOwnedBy } from "../../domain/deploy/pod-owners.js";
 import { retryTransient } from "../../domain/deploy/retry-transient.js";
 import { runningSha } from "../../domain/deploy/set-images.js";
-import { resolveAppName } from "../../domain/deploy/resolve-deploy-env.js";
+import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import type { KObject } from "../../gateways/types.js";
 import { ageSince } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
 import { reply } from "../deploy/format-deploy.js";
-import { findCanary } from "./find-canary.js";
+import { requireView } from "../deploy/kube-scope.js";
+import { canaryEnvName, findCanary } from "./find-canary.js";
 import { CANARY_STATUS_USAGE, type CanaryArgs } from "./parse-canary-args.js";
 
 // /canary status: each canary against its stable Deployment: ready, restarts, age and sha.
@@ -23,6 +24,8 @@ function restarts(pods: KObject[]): number {
 export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): Promise<void> {
   const { config, kube, clock } = ctx.services;
   const app = resolveAppName(config, ctx.channel.id, args.app, CANARY_STATUS_USAGE);
+  const place = resolveDeployEnv(config, app, canaryEnvName(config));
+  await requireView(ctx, "canary:status", place);
   const state = await findCanary(config, kube, app);
   const { env, cluster, canaries } = state;
   if (canaries.length === 0) {

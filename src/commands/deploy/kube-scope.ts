@@ -19,3 +19,17 @@ export function hiddenNote(hidden: string[]): string | undefined {
   if (hidden.length === 0) return undefined;
   return `Not shown (outside your /kube scope): ${hidden.join(", ")}.`;
 }
+
+/**
+ * Reading views go together: a view is open to its own permission (`canary:status`), and to anyone with
+ * `kube:get` within their /kube scope, like /deploy status and /nodes list. Specs ask for `<own>|kube:get`.
+ */
+export function viewPermission(own: string): string {
+  return `${own}|kube:get`;
+}
+
+/** Inside run, once the place is known: the view's own permission, or kube:get for this place. */
+export async function requireView(ctx: CommandContext, own: string, place: Place): Promise<void> {
+  if (await ctx.auth.allows(own)) return;
+  await ctx.auth.require("kube:get", place);
+}

@@ -5,6 +5,12 @@ import { mapLimit } from "../../domain/apply-objects.js";
 import { listLabs } from "../../domain/reviewlab/find-labs.js";
 import { labConfig } from "./parse-lab-args.js";
 import { labTable, type PodCount } from "./format-labs.js";
+import { mayRead, viewPermission } from "../deploy/kube-scope.js";
+
+async function filterAsync<T>(items: T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
+  const kept = await Promise.all(items.map(keep));
+  return items.filter((_, i) => kept[i]);
+}
 
 const usage = "/reviewlab list [--mine]";
 
@@ -20,14 +26,20 @@ export const listCommand = defineCommand<{ mine: boolean }>({
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, usage);
     return { mine: flags.mine === true };
   },
-  permission: () => "reviewlab:list",
+  permission: () => viewPermission("reviewlab:list"),
   run: async (args, ctx: CommandContext) => {
     const cfg = labConfig(ctx.services.config);
     const cluster = ctx.services.kube.cluster(cfg.cluster);
     const now = ctx.services.clock.now();
-    const labs = (await listLabs(cluster)).filter((l) => !args.mine || l.owner === ctx.actor.id);
+    const all = (await listLabs(cluster)).filter((l) => !args.mine || l.owner === ctx.actor.id);
+    // Without reviewlab:list, the caller sees the labs their /kube scope covers.
+    const everything = await ctx.auth.allows("reviewlab:list");
+    const labs = everything ? all : await filterAsync(all, (l) => mayRead(ctx, { cluster: cfg.cluster, namespace: l.namespace }));
+    const hidden = all.length - labs.length;
+    const hiddenText = hidden ? ` ${hidden} more outside your /kube scope are not shown.` : "";
     if (labs.length === 0) {
-      const text = args.mine ? "You have no review labs." : "There are no review labs.";
+      const none = args.mine ? "You have no review labs" : "There are no review labs";
+      const text = hidden ? `${none} within your /kube scope.${hiddenText}` : `${none}.`;
       await ctx.reply.send({ summary: text, tone: "success", blocks: [{ type: "text", text }, { type: "context", text: `Start one with \`/reviewlab up BRANCH\`.` }] });
       return;
     }
@@ -52,6 +64,7 @@ export const listCommand = defineCommand<{ mine: boolean }>({
       blocks: [
         { type: "text", text: `*${summary}* (limits: ${cfg.maxPerUser} per person, ${cfg.maxTotal} in total)` },
         { type: "code", text: labTable(labs, pods, now) },
+        ...(hiddenText ? [{ type: "context" as const, text: hiddenText.trim() }] : []),
       ],
     });
   },
