@@ -1,3 +1,4 @@
+import type { GithubMarkdown } from "../core/github-markdown.js";
 // The gateway interfaces commands and domain code program against. Implementations live in
 // src/gateways/kubernetes and src/gateways/github and are the only code that touches client-node or Octokit.
 
@@ -251,7 +252,8 @@ export interface GithubGateway {
   createDeployment(repo: string, input: CreateDeploymentInput): Promise<DeploymentRecord>;
   createDeploymentStatus(repo: string, deploymentId: number, input: DeploymentStatusInput): Promise<void>;
   listDeployments(repo: string, opts?: { environment?: string; limit?: number }): Promise<DeploymentRecord[]>;
-  createComment(repo: string, issueNumber: number, body: string): Promise<void>;
+  /** The body is markdown built with md`` (src/core/github-markdown.ts), so text from outside cannot mention or link. */
+  createComment(repo: string, issueNumber: number, body: GithubMarkdown): Promise<void>;
   /** Directory listing at ref; undefined when the directory does not exist. */
   listDirectory(repo: string, path: string, ref: string): Promise<RepoEntry[] | undefined>;
   readFile(repo: string, path: string, ref: string): Promise<string>;

@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { defineCommand, type CommandContext } from "../../core/command.js";
 import { parseFlags } from "../../core/args.js";
 import { UsageError, UserError, errorMessage } from "../../core/errors.js";
+import { code, linkMarkdown, md } from "../../core/github-markdown.js";
 import { link, rich, type Reply } from "../../core/reply.js";
 import type { KObject, KubeCluster, PullRequest } from "../../gateways/types.js";
 import { applyObjects, countByKind } from "../../domain/apply-objects.js";
@@ -323,7 +324,7 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
 
   // GitHub after the reply: the lab is usable now, and the gateway paces GitHub writes about a second apart.
   await recorder.finish("success", `Review lab ${slug} is ready`);
-  if (pr) await recorder.comment(pr.number, `The review lab for \`${branch}\` (${target.shortSha}) is ready: ${url}`);
+  if (pr) await recorder.comment(pr.number, md`The review lab for ${code(branch)} (${code(target.shortSha)}) is ready: ${linkMarkdown(url)}`);
   if (recorder.warnings.length > 0) await ctx.reply.send(finalReply(summary, progress, blocks, [...warnings, ...recorder.warnings]));
 }
 

@@ -1,3 +1,4 @@
+import type { GithubMarkdown } from "../../core/github-markdown.js";
 import { errorMessage } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { CreateDeploymentInput, GithubGateway } from "../../gateways/types.js";
@@ -55,7 +56,7 @@ export class LabDeploymentRecorder {
     }
   }
 
-  async comment(pr: number, body: string): Promise<void> {
+  async comment(pr: number, body: GithubMarkdown): Promise<void> {
     try {
       await this.github.createComment(this.repo, pr, body);
     } catch (err) {

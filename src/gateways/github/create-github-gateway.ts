@@ -1,3 +1,4 @@
+import { deploymentDescription, type GithubMarkdown } from "../../core/github-markdown.js";
 import type { Logger } from "../../core/logger.js";
 import {
   GatewayError,
@@ -113,7 +114,7 @@ class OctokitGithubGateway implements GithubGateway {
         ...split(repo),
         ref: input.ref,
         environment: input.environment,
-        description: input.description,
+        description: input.description === undefined ? undefined : deploymentDescription(input.description),
         payload: input.payload as Record<string, unknown>,
         auto_merge: false,
         required_contexts: [],
@@ -133,7 +134,7 @@ class OctokitGithubGateway implements GithubGateway {
         ...split(repo),
         deployment_id: deploymentId,
         state: input.state,
-        description: input.description?.slice(0, 140),
+        description: input.description === undefined ? undefined : deploymentDescription(input.description),
         environment_url: input.environmentUrl,
         log_url: input.logUrl,
         auto_inactive: input.autoInactive,
@@ -163,8 +164,8 @@ class OctokitGithubGateway implements GithubGateway {
     return records;
   }
 
-  async createComment(repo: string, issueNumber: number, body: string): Promise<void> {
-    await this.call(`commenting on #${issueNumber}`, () => this.octokit.rest.issues.createComment({ ...split(repo), issue_number: issueNumber, body }));
+  async createComment(repo: string, issueNumber: number, body: GithubMarkdown): Promise<void> {
+    await this.call(`commenting on #${issueNumber}`, () => this.octokit.rest.issues.createComment({ ...split(repo), issue_number: issueNumber, body: body.markdown }));
   }
 
   async listDirectory(repo: string, path: string, ref: string): Promise<RepoEntry[] | undefined> {
