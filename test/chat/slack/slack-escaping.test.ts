@@ -146,4 +146,12 @@ describe("Slack escaping corpus: external text reaches Slack as text in every me
     expect(standIn.responses.length).to.be.above(0);
     expectNoForeignMarkup(all);
   });
+
+  it("help shows placeholders such as <type> as text (Slack dropped them as unknown markup)", async () => {
+    standIn.reset();
+    await slash("help", { command: "/kube" });
+    const all = everything();
+    expect(all.join("\n")).to.include("/kube get &lt;type&gt;[,&lt;type&gt;...]").and.include("/kube describe node &lt;name&gt;");
+    expectNoForeignMarkup(all);
+  });
 });
