@@ -37,11 +37,25 @@ const bindingSchema = z
   .strict()
   .refine((b) => b.users.length + b.groups.length > 0, { message: "a binding needs at least one user or group" });
 
+/** Where a workload cluster's Cluster API objects live when a management cluster holds them. */
+const nodePoolsSchema = z
+  .object({
+    /** A configured cluster's name, else a kubeconfig context: the management cluster. */
+    context: z.string().min(1),
+    /** Namespace of the MachineDeployments, Machines and Cluster on the management cluster. */
+    namespace: z.string().min(1).default("default"),
+    /** The workload cluster's Cluster API name (label cluster.x-k8s.io/cluster-name, spec.clusterName); default: the cluster's own name. */
+    clusterName: z.string().min(1).optional(),
+  })
+  .strict();
+
 const clusterSchema = z
   .object({
     /** kubeconfig context name; defaults to the cluster's own name. */
     context: z.string().min(1).optional(),
     inCluster: z.boolean().default(false),
+    /** Cluster API in a management cluster; without it MachineDeployments are read from this cluster (nodes.namespace). */
+    nodePools: nodePoolsSchema.optional(),
   })
   .strict();
 
@@ -103,7 +117,24 @@ const reviewlabSchema = z
     secretSources: z.array(z.string()).default(["common", "{app}"]),
     secretName: z.string().default("review-lab-env"),
     ingress: z
-      .object({ service: z.string().default("unicorn"), port: z.number().int().positive().default(80) })
+      .object({
+        service: z.string().default("unicorn"),
+        port: z.number().int().positive().default(80),
+        /** spec.ingressClassName (ingress-nginx ignores Ingresses without a class unless it is the default class). */
+        className: z.string().min(1).optional(),
+        /** TLS for the lab host: a Secret name ("{slug}" is replaced), optionally issued by cert-manager. */
+        tls: z
+          .object({
+            secretName: z.string().min(1).default("review-lab-tls"),
+            /** cert-manager.io/cluster-issuer annotation. */
+            clusterIssuer: z.string().min(1).optional(),
+            /** cert-manager.io/issuer annotation (an Issuer in the lab's namespace). */
+            issuer: z.string().min(1).optional(),
+          })
+          .strict()
+          .refine((t) => !(t.clusterIssuer && t.issuer), { message: "set clusterIssuer or issuer, not both" })
+          .optional(),
+      })
       .strict()
       .default({ service: "unicorn", port: 80 }),
     applyConcurrency: z.number().int().positive().default(8),
@@ -218,6 +249,9 @@ export const configSchema = z
     }
     for (const name of Object.keys(cfg.nodes.clusters)) {
       if (!clusters.has(name)) ctx.addIssue({ code: "custom", path: ["nodes", "clusters", name], message: "expected the name of a cluster" });
+    }
+    for (const [name, c] of Object.entries(cfg.clusters)) {
+      if (c.nodePools?.context === name) ctx.addIssue({ code: "custom", path: ["clusters", name, "nodePools", "context"], message: "names this cluster itself; leave nodePools out for that layout" });
     }
   });
 

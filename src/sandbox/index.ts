@@ -4,10 +4,13 @@ import { startKubeSandbox, type KubeSandbox, type SimDelays } from "./kube/index
 import { startGithubSandbox, type GithubSandbox } from "./github/index.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 
-// The whole sandbox: one Kubernetes API server per cluster, one GitHub API server, and the files that
-// point clients at them (.sandbox/kubeconfig and .sandbox/env).
+// The whole sandbox: one Kubernetes API server per workload cluster, a Cluster API management cluster holding their
+// MachineDeployments and Machines (its Machines provision Nodes in the workload clusters' servers), one GitHub API
+// server, and the files that point clients at them (.sandbox/kubeconfig and .sandbox/env).
 
-export const SANDBOX_CLUSTERS = ["production", "staging"] as const;
+export const WORKLOAD_CLUSTERS = ["production", "staging"] as const;
+export const MANAGEMENT_CLUSTER = "management";
+export const SANDBOX_CLUSTERS = [...WORKLOAD_CLUSTERS, MANAGEMENT_CLUSTER] as const;
 
 export interface SandboxOptions {
   /** Project root (holds config/sandbox). */
@@ -15,7 +18,7 @@ export interface SandboxOptions {
   /** Where kubeconfig and env are written; default <root>/.sandbox. */
   outDir?: string;
   delays?: Partial<SimDelays>;
-  /** First cluster's port; the next cluster takes the next port. 0 = random. */
+  /** First cluster's port; the next clusters (staging, management) take the next ports. 0 = random. */
   kubePort?: number;
   githubPort?: number;
   writeFiles?: boolean;
@@ -40,7 +43,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   try {
     let port = opts.kubePort ?? 0;
     for (const name of SANDBOX_CLUSTERS) {
-      const c = await startKubeSandbox({ clusterName: name, port, seedDir: join(root, "config/sandbox/kube", name), delays: opts.delays });
+      const management = name === MANAGEMENT_CLUSTER;
+      const c = await startKubeSandbox({
+        clusterName: name,
+        port,
+        seedDir: join(root, "config/sandbox/kube", name),
+        delays: opts.delays,
+        ...(management ? { workloadClusters: Object.fromEntries(WORKLOAD_CLUSTERS.map((w) => [w, clusters[w]!])) } : { machinesElsewhere: true }),
+      });
       clusters[name] = c;
       started.push(c);
       if (port !== 0) port++;

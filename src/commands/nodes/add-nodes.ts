@@ -1,17 +1,18 @@
 import { defineCommand, type CommandContext } from "../../core/command.js";
 import { UsageError, UserError, errorMessage } from "../../core/errors.js";
 import { mention, rich, type Reply } from "../../core/reply.js";
-import { autoscalerBounds, describePool } from "../../domain/nodes/describe-pool.js";
+import { autoscalerBounds, describePool, poolName, topologyOf } from "../../domain/nodes/describe-pool.js";
 import { withPoolLock, poolLockName } from "../../domain/nodes/lock-pool.js";
 import { planAdd } from "../../domain/nodes/plan-add.js";
 import { listMachineDeployments, poolResources, type PoolResources } from "../../domain/nodes/read-pools.js";
-import { raiseMinSize, scaleUpWithRetry, type MinSizeResult } from "../../domain/nodes/scale-with-retry.js";
+import { clustersResource, readTopology, topologyScale } from "../../domain/nodes/scale-topology.js";
+import { raiseMinSize, scaleUpWithRetry, type MinSizeResult, type ScaleTarget } from "../../domain/nodes/scale-with-retry.js";
 import { PoolWatcher } from "../../domain/nodes/watch-pool.js";
 import type { KObject } from "../../gateways/types.js";
 import { explainKubeError } from "./explain-kube-error.js";
 import { ADD_USAGE, parseAddArgs, validateCount, type AddArgs } from "./parse-nodes-args.js";
 import { finalReply, planReply, progressReply, type AddProgress, type AddTarget } from "./render-add.js";
-import { kubeCluster, resolveClusterName } from "./resolve-cluster.js";
+import { poolSourceFor, resolveClusterName } from "./resolve-cluster.js";
 
 // /nodes add N [POOL]: plan → confirm → (under the pool's Lease) scale +N with retry, raise the autoscaler's
 // min-size, wait until the new Machines exist → release → follow them until their Nodes are Ready.
@@ -35,31 +36,62 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
   const { config, clock } = ctx.services;
   const clusterName = resolveClusterName(args.cluster, ctx, ADD_USAGE);
   const count = validateCount(args, config.nodes.maxPerRequest);
-  const namespace = config.nodes.namespace;
   const clusterConfig = config.nodes.clusters[clusterName];
-  const cluster = kubeCluster(ctx, clusterName, ADD_USAGE);
+  const source = poolSourceFor(ctx, clusterName, ADD_USAGE);
+  const { namespace, capi: cluster } = source;
 
   let res: PoolResources;
   let mds: KObject[];
   try {
-    res = await poolResources(cluster);
-    mds = await listMachineDeployments(cluster, res, namespace);
+    res = await poolResources(source);
+    mds = await listMachineDeployments(source, res);
   } catch (err) {
     explainKubeError(err, clusterName, "read the node pools");
   }
-  const existing = mds.map((m) => m.metadata?.name ?? "");
-  const poolList = existing.length > 0 ? `pools on ${clusterName}: ${existing.join(", ")}` : `${clusterName} has no node pools in namespace ${namespace}`;
+  const existing = [...new Set(mds.map(poolName))];
+  const poolList = existing.length > 0 ? `pools on ${clusterName}: ${existing.join(", ")}` : `${clusterName} has no node pools in namespace ${namespace}${source.clusterName !== undefined ? ` of ${cluster.name}` : ""}`;
   const pool = args.pool ?? clusterConfig?.defaultPool;
   if (!pool) throw new UsageError(`name the pool: cluster ${clusterName} has no default pool in the config (${poolList})`, ADD_USAGE);
-  const md = mds.find((m) => m.metadata?.name === pool);
+  const matching = mds.filter((m) => poolName(m) === pool);
+  if (matching.length > 1) throw new UserError(`Refused: pool ${pool} on ${clusterName} is ambiguous: MachineDeployments ${matching.map((m) => m.metadata?.name).join(", ")} all go by that name.`);
+  const md = matching[0];
   if (!md) throw new UsageError(`unknown pool "${pool}" (${poolList})`, ADD_USAGE);
+  const mdName = md.metadata?.name ?? pool;
+
+  // A ClusterClass pool whose topology entry sets replicas is scaled through the Cluster; the topology controller
+  // would revert a scale of the MachineDeployment. Without replicas in the entry (an autoscaler owns them) the
+  // MachineDeployment is scaled as usual.
+  const topology = topologyOf(md);
+  let viaTopology: ScaleTarget | undefined;
+  let topologyMinSize: { from: number; to: number } | undefined;
+  let current = Number(md.spec?.replicas ?? 0);
+  if (topology) {
+    try {
+      const clusters = await clustersResource(cluster);
+      const entry = await readTopology(cluster, clusters, namespace, topology);
+      if (entry.replicas !== undefined) {
+        current = entry.replicas;
+        viaTopology = topologyScale({ capi: cluster, clusters, machineDeployments: res.machineDeployments, namespace, machineDeployment: mdName, ref: topology, onMinSize: (from, to) => (topologyMinSize = { from, to }) });
+      }
+    } catch (err) {
+      explainKubeError(err, cluster.name, `read the topology of Cluster ${topology.cluster}`);
+    }
+  }
 
   const configMax = clusterConfig?.pools[pool]?.maxSize;
   const bounds = autoscalerBounds(md);
   const autoscaled = bounds.min !== undefined;
-  const planned = planAdd(pool, Number(md.spec?.replicas ?? 0), count, { configMax, autoscaler: bounds });
+  const planned = planAdd(pool, current, count, { configMax, autoscaler: bounds });
   if (!planned.ok) throw new UserError(`Refused: ${planned.reason}.`);
-  const target: AddTarget = { cluster: clusterName, pool, namespace, ...withType(describePool(md, [], new Map()).instanceType) };
+  const target: AddTarget = {
+    cluster: clusterName,
+    pool,
+    namespace,
+    machineDeployment: mdName,
+    ...(viaTopology && topology ? { topologyCluster: topology.cluster } : {}),
+    ...(source.clusterName !== undefined ? { managementCluster: cluster.name } : {}),
+    ...withType(describePool(md, [], new Map()).instanceType),
+  };
 
   if (args.dryRun) {
     ctx.audit({ cluster: clusterName, pool, dryRun: true, before: planned.plan.before, after: planned.plan.after, minSizeRaisedTo: planned.plan.minSize?.to });
@@ -77,7 +109,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
   const progress: AddProgress = { target, count, lock: { state: "running", detail: "taking the lock" }, scale: { state: "pending" }, slots: [] };
   updates.push(progressReply(progress));
 
-  const watcher = new PoolWatcher(cluster, res, namespace, pool, ctx.log);
+  const watcher = new PoolWatcher(source, res, mdName, ctx.log);
   let scaled: Awaited<ReturnType<typeof scaleUpWithRetry>> | undefined;
   let minSize: MinSizeResult | undefined;
   let minSizeError: string | undefined;
@@ -87,7 +119,8 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
       {
         cluster,
         namespace,
-        pool,
+        // MachineDeployment names are unique in their namespace, also when a management cluster holds several clusters' pools.
+        pool: mdName,
         holder: `${ctx.services.instanceId}/${ctx.requestId}`,
         owner: ctx.actor.id,
         reason: `/nodes add ${count} ${pool}`,
@@ -95,7 +128,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
         signal: ctx.signal,
         onWait: (heldBy) => {
           const who = heldBy.owner ? mention(heldBy.owner) : heldBy.holder;
-          progress.lock = { state: "running", detail: rich`waiting: ${who} holds ${poolLockName(pool)} (${heldBy.reason ?? heldBy.kind})` };
+          progress.lock = { state: "running", detail: rich`waiting: ${who} holds ${poolLockName(mdName)} (${heldBy.reason ?? heldBy.kind})` };
           updates.push(progressReply(progress));
         },
       },
@@ -104,11 +137,11 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
         progress.scale = { state: "running" };
         updates.push(progressReply(progress));
         await watcher.start();
-        if (lost.aborted) throw new UserError(`Lost the lock ${poolLockName(pool)} before scaling; nothing was changed. Try again.`);
-        scaled = await scaleUpWithRetry({ cluster, machineDeployments: res.machineDeployments, namespace, pool, count, configMax });
+        if (lost.aborted) throw new UserError(`Lost the lock ${poolLockName(mdName)} before scaling; nothing was changed. Try again.`);
+        scaled = await scaleUpWithRetry({ cluster, machineDeployments: res.machineDeployments, namespace, pool: mdName, label: pool, clusterLabel: clusterName, count, configMax, ...(viaTopology ? { target: viaTopology } : {}) });
         scaledAt = clock.now().getTime();
         const plan = scaled.plan;
-        ctx.audit({ cluster: clusterName, pool, requested: count, readUnderLock: scaled.readUnderLock, before: plan.before, after: plan.after, conflicts: scaled.conflicts });
+        ctx.audit({ cluster: clusterName, pool, requested: count, readUnderLock: scaled.readUnderLock, before: plan.before, after: plan.after, conflicts: scaled.conflicts, ...(viaTopology ? { via: "topology" } : {}) });
         progress.scale = {
           state: "done",
           label: `Scale ${pool} ${plan.before} → ${plan.after}`,
@@ -117,7 +150,8 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
         if (plan.minSize) {
           const label = `Autoscaler min-size ${plan.minSize.from} → ${plan.minSize.to}`;
           try {
-            minSize = await raiseMinSize(cluster, res.machineDeployments, namespace, pool, plan.minSize.to);
+            // Through the topology, min-size went into the same write as the replicas.
+            minSize = viaTopology ? (topologyMinSize ? { ...topologyMinSize, changed: true } : undefined) : await raiseMinSize(cluster, res.machineDeployments, namespace, mdName, plan.minSize.to);
             progress.minSize = { label, state: "done", detail: minSize?.changed === false ? `already ${minSize.to}` : minSize ? "stays raised until someone lowers it" : "annotation gone" };
           } catch (err) {
             minSizeError = errorMessage(err);
@@ -153,7 +187,8 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
     progress.slots = watcher.slots(count);
     updates.push(progressReply(progress));
   });
-  const allReady = () => watcher.slots(count).every((s) => s.state === "ready");
+  // Settled: every new Machine has a Ready Node or reported that it cannot provision (no point waiting for the deadline).
+  const settled = () => watcher.slots(count).every((s) => s.state === "ready" || s.state === "failed");
   let onShutdown = () => {};
   const shutdown = new Promise<void>((resolve) => {
     onShutdown = () => resolve();
@@ -162,7 +197,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
   });
   let interrupted = false;
   try {
-    await watcher.waitUntil(allReady, (signal) =>
+    await watcher.waitUntil(settled, (signal) =>
       Promise.race([clock.sleep(Math.max(0, deadline - clock.now().getTime()), signal), shutdown.then(() => void (interrupted = true))]),
     );
   } finally {

@@ -3,7 +3,7 @@ import { readPools, poolResources } from "../../domain/nodes/read-pools.js";
 import { explainKubeError } from "./explain-kube-error.js";
 import { LIST_USAGE, parseListArgs, type ListArgs } from "./parse-nodes-args.js";
 import { renderPoolList } from "./render-pools.js";
-import { kubeCluster, resolveClusterName } from "./resolve-cluster.js";
+import { poolSourceFor, resolveClusterName } from "./resolve-cluster.js";
 
 // /nodes list: read-only, so it needs the read permission every viewer has (kube:get), scoped like /kube.
 
@@ -18,16 +18,16 @@ export const listPoolsCommand = defineCommand<ListArgs>({
   permission: () => "kube:get",
   async run(args, ctx) {
     const clusterName = resolveClusterName(args.cluster, ctx, LIST_USAGE);
-    const namespace = ctx.services.config.nodes.namespace;
-    for (const resource of ["machinedeployments", "machines"]) await ctx.auth.require("kube:get", { cluster: clusterName, namespace, resource });
+    const source = poolSourceFor(ctx, clusterName, LIST_USAGE);
+    // Scoped by the workload cluster the pools belong to, also when their objects live in a management cluster.
+    for (const resource of ["machinedeployments", "machines"]) await ctx.auth.require("kube:get", { cluster: clusterName, namespace: source.namespace, resource });
     await ctx.auth.require("kube:get", { cluster: clusterName, resource: "nodes" });
-    const cluster = kubeCluster(ctx, clusterName, LIST_USAGE);
     let pools;
     try {
-      pools = await readPools(cluster, await poolResources(cluster), namespace);
+      pools = await readPools(source, await poolResources(source));
     } catch (err) {
       explainKubeError(err, clusterName, "list node pools");
     }
-    await ctx.reply.send(renderPoolList(clusterName, namespace, pools, ctx.services.clock.now()));
+    await ctx.reply.send(renderPoolList(source, pools, ctx.services.clock.now()));
   },
 });

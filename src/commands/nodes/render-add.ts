@@ -11,6 +11,16 @@ export interface AddTarget {
   pool: string;
   namespace: string;
   instanceType?: string;
+  /** The MachineDeployment's name (a ClusterClass pool's is generated); default: the pool's name. */
+  machineDeployment?: string;
+  /** Set when replicas are scaled through this Cluster's topology (ClusterClass). */
+  topologyCluster?: string;
+  /** Set when the Cluster API objects live in a management cluster. */
+  managementCluster?: string;
+}
+
+function machineDeploymentOf(t: AddTarget): string {
+  return `${t.namespace}/${t.machineDeployment ?? t.pool}${t.managementCluster ? ` on ${t.managementCluster}` : ""}`;
 }
 
 function nodes(n: number): string {
@@ -38,7 +48,12 @@ export function planReply(t: AddTarget, plan: AddPlan, autoscaled: boolean, dryR
   const blocks: Block[] = [
     { type: "header", text: dryRun ? "Dry run: /nodes add" : "Add nodes?" },
     planFields(t, plan, autoscaled),
-    { type: "context", text: `Scales MachineDeployment ${t.namespace}/${t.pool} through its scale subresource.` },
+    {
+      type: "context",
+      text: t.topologyCluster
+        ? `Scales Cluster ${t.topologyCluster}'s topology entry ${t.pool} (ClusterClass), which sets MachineDeployment ${machineDeploymentOf(t)}.`
+        : `Scales MachineDeployment ${machineDeploymentOf(t)} through its scale subresource.`,
+    },
   ];
   if (dryRun) {
     blocks.push({ type: "text", text: "Dry run: nothing was changed." });
@@ -69,7 +84,7 @@ export function slotDetail(s: Slot): string {
     case "waiting":
       return "waiting for the Machine to be created";
     case "provisioning":
-      return `Machine ${s.machine!.phase}, no Node yet`;
+      return `Machine ${s.machine!.phase}, no Node yet${s.machine!.waitingFor ? ` (${s.machine!.waitingFor})` : ""}`;
     case "registered":
       return `Node ${s.node!.name} registered, not Ready yet`;
     case "ready":
@@ -81,7 +96,7 @@ export function slotDetail(s: Slot): string {
 
 export function progressBlock(p: AddProgress): Block {
   const items: Array<{ label: string; state: ProgressState; detail?: Text }> = [
-    { label: `Lock tugboat-nodes-${p.target.pool}`, ...p.lock },
+    { label: `Lock tugboat-nodes-${p.target.machineDeployment ?? p.target.pool}`, ...p.lock },
     { label: p.scale.label ?? `Scale ${p.target.pool} by +${p.count}`, state: p.scale.state, ...(p.scale.detail ? { detail: p.scale.detail } : {}) },
   ];
   if (p.minSize) items.push(p.minSize);
@@ -131,15 +146,20 @@ export function finalReply(o: AddOutcome): Reply {
   } else {
     const names = stuck.map((s) => `${s.machine?.name ?? "(Machine not created yet)"} (${slotDetail(s)})`);
     const failed = stuck.some((s) => s.state === "failed");
+    // Every stuck Machine reported why it cannot provision: Tugboat stopped waiting before the deadline.
+    const allFailed = stuck.every((s) => s.state === "failed");
     const stuckNames = stuck.map((s) => s.machine?.name ?? "(not created)").join(", ");
     const were = `${stuck.length} of ${nodes(plan.count)} ${plan.count === 1 ? "was" : "were"}`;
+    const reasons = [...new Set(stuck.filter((s) => s.state === "failed").map((s) => s.machine?.failure ?? "failed"))].join("; ");
     summary = o.interrupted
       ? `Scaled ${t.pool} on ${t.cluster} to ${plan.after}; Tugboat stopped watching (it is shutting down) while ${were} not Ready; stuck Machines: ${stuckNames}`
-      : `Scaled ${t.pool} on ${t.cluster} to ${plan.after}, but ${were} not Ready after ${o.timeoutSeconds}s; stuck Machines: ${stuckNames}`;
+      : allFailed
+        ? `Scaled ${t.pool} on ${t.cluster} to ${plan.after}, but ${were} not provisioned (${reasons}); stuck Machines: ${stuckNames}`
+        : `Scaled ${t.pool} on ${t.cluster} to ${plan.after}, but ${were} not Ready after ${o.timeoutSeconds}s; stuck Machines: ${stuckNames}`;
     tone = failed || readyNodes.length === 0 ? "error" : "warning";
     blocks.push({
       type: "text",
-      text: `*${stuck.length} of ${nodes(plan.count)}* added to pool *${t.pool}* on ${t.cluster} ${o.interrupted ? "were not Ready when Tugboat stopped watching" : `were not Ready before the deadline (${o.timeoutSeconds}s)`}. Stuck Machines:`,
+      text: `*${stuck.length} of ${nodes(plan.count)}* added to pool *${t.pool}* on ${t.cluster} ${o.interrupted ? "were not Ready when Tugboat stopped watching" : allFailed ? "cannot be provisioned" : `were not Ready before the deadline (${o.timeoutSeconds}s)`}. Stuck Machines:`,
     });
     blocks.push({ type: "list", items: names });
     if (readyNodes.length > 0) blocks.push({ type: "text", text: `Ready: ${readyNodes.map((n) => `\`${n}\``).join(", ")}` });
@@ -147,6 +167,6 @@ export function finalReply(o: AddOutcome): Reply {
   }
   for (const n of notes) blocks.push({ type: "text", text: n });
   blocks.push(progressBlock(p));
-  blocks.push({ type: "context", text: `${t.cluster} · MachineDeployment ${t.namespace}/${t.pool} · took ${took}` });
+  blocks.push({ type: "context", text: `${t.cluster} · MachineDeployment ${machineDeploymentOf(t)} · took ${took}` });
   return { summary, tone, blocks };
 }

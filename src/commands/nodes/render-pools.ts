@@ -1,5 +1,6 @@
 import type { Block, Reply } from "../../core/reply.js";
 import type { PoolInfo } from "../../domain/nodes/describe-pool.js";
+import type { PoolSource } from "../../domain/nodes/pool-source.js";
 import { ageSince } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
 
@@ -11,9 +12,16 @@ function autoscalerText(p: PoolInfo): string {
   return [min !== undefined ? `min ${min}` : undefined, max !== undefined ? `max ${max}` : undefined].filter(Boolean).join(", ");
 }
 
-export function renderPoolList(cluster: string, namespace: string, pools: PoolInfo[], now: Date): Reply {
+/** Where the MachineDeployments were read, for the reply's context line. */
+function whereFrom(source: Pick<PoolSource, "capi" | "namespace" | "clusterName" | "nodes">): string {
+  if (source.clusterName === undefined) return `namespace ${source.namespace}`;
+  return `namespace ${source.namespace} of management cluster ${source.capi.name} (Cluster ${source.clusterName})`;
+}
+
+export function renderPoolList(source: Pick<PoolSource, "cluster" | "capi" | "namespace" | "clusterName" | "nodes">, pools: PoolInfo[], now: Date): Reply {
+  const cluster = source.cluster;
   if (pools.length === 0) {
-    const text = `No node pools on ${cluster}: no Cluster API MachineDeployments in namespace ${namespace}.`;
+    const text = `No node pools on ${cluster}: no Cluster API MachineDeployments in ${whereFrom(source)}.`;
     return { summary: text, tone: "success", blocks: [{ type: "text", text }] };
   }
   const poolTable = formatTable(
@@ -26,7 +34,11 @@ export function renderPoolList(cluster: string, namespace: string, pools: PoolIn
     const lines = [title];
     if (rows.length > 0) lines.push(formatTable(["NODE", "STATUS", "AGE", "ROLES", "VERSION"], rows));
     else lines.push("(no Nodes)");
-    for (const m of p.pendingMachines) lines.push(`machine ${m.name}: ${m.phase}${m.failure ? ` (${m.failure})` : ""}, no Node yet`);
+    if (p.topology) lines.push(`replicas set by Cluster ${p.topology.cluster}'s topology (ClusterClass); MachineDeployment ${p.machineDeployment}`);
+    for (const m of p.pendingMachines) {
+      const why = m.failure ? ` (cannot provision: ${m.failure})` : m.waitingFor ? ` (${m.waitingFor})` : "";
+      lines.push(`machine ${m.name}: ${m.phase}${why}, no Node yet`);
+    }
     return lines.join("\n");
   });
 
@@ -42,7 +54,7 @@ export function renderPoolList(cluster: string, namespace: string, pools: PoolIn
     { type: "code", text: [poolTable, ...sections].join("\n\n") },
   ];
   if (warnings.length > 0) blocks.push({ type: "list", items: warnings });
-  blocks.push({ type: "context", text: `Cluster API MachineDeployments in namespace ${namespace}` });
+  blocks.push({ type: "context", text: `Cluster API MachineDeployments in ${whereFrom(source)}` });
   blocks.push({ type: "text", text: totals });
   return { summary: `${cluster}: ${totals}`, tone: "success", blocks };
 }

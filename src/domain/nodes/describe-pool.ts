@@ -1,8 +1,13 @@
 import type { KObject } from "../../gateways/types.js";
+import { machineProblem } from "./machine-status.js";
 
 // The node-pool model: a Cluster API MachineDeployment, its Machines and their Nodes, as plain data.
 
 export const DEPLOYMENT_NAME_LABEL = "cluster.x-k8s.io/deployment-name";
+/** Set on MachineDeployments the Cluster topology (ClusterClass) manages. */
+export const TOPOLOGY_OWNED_LABEL = "topology.cluster.x-k8s.io/owned";
+/** The Cluster.spec.topology.workers.machineDeployments[].name a managed MachineDeployment implements. */
+export const TOPOLOGY_NAME_LABEL = "topology.cluster.x-k8s.io/deployment-name";
 export const AUTOSCALER_MIN = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
 export const AUTOSCALER_MAX = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
 
@@ -30,7 +35,18 @@ export interface MachineInfo {
   phase: string;
   createdAt?: string;
   nodeName?: string;
+  /** Why it has no Node: a terminal failure (failureReason, or a provisioning condition that reports an error). */
   failure?: string;
+  /** What a provisioning condition says while it is not done yet (not a failure). */
+  waitingFor?: string;
+}
+
+/** A ClusterClass-managed pool: its replicas belong to the Cluster's topology entry. */
+export interface TopologyRef {
+  /** The Cluster API Cluster (same namespace as the MachineDeployment). */
+  cluster: string;
+  /** Its spec.topology.workers.machineDeployments[].name. */
+  name: string;
 }
 
 export interface AutoscalerBounds {
@@ -41,7 +57,10 @@ export interface AutoscalerBounds {
 }
 
 export interface PoolInfo {
+  /** The pool's name: the topology entry's name for ClusterClass pools, else the MachineDeployment's name. */
   name: string;
+  machineDeployment: string;
+  topology?: TopologyRef;
   namespace: string;
   desired: number;
   ready: number;
@@ -113,14 +132,28 @@ export function describeNode(node: KObject): NodeInfo {
 }
 
 export function describeMachine(m: KObject): MachineInfo {
-  const failure = m.status?.failureMessage ?? m.status?.failureReason;
+  const problem = m.status?.nodeRef?.name ? undefined : machineProblem(m);
   return {
     name: m.metadata?.name ?? "",
     phase: m.status?.phase ?? "Pending",
     createdAt: m.metadata?.creationTimestamp,
     nodeName: m.status?.nodeRef?.name,
-    ...(failure ? { failure: String(failure) } : {}),
+    ...(problem?.failed ? { failure: problem.text } : problem ? { waitingFor: problem.text } : {}),
   };
+}
+
+/** The topology entry that manages this MachineDeployment, if a ClusterClass does. */
+export function topologyOf(md: KObject): TopologyRef | undefined {
+  const labels = md.metadata?.labels ?? {};
+  const name = labels[TOPOLOGY_NAME_LABEL];
+  const cluster = labels["cluster.x-k8s.io/cluster-name"] ?? md.spec?.clusterName;
+  if (labels[TOPOLOGY_OWNED_LABEL] === undefined || !name || !cluster) return undefined;
+  return { cluster: String(cluster), name };
+}
+
+/** What users call the pool: the topology entry's name (the MachineDeployment's own is generated), else the MachineDeployment's. */
+export function poolName(md: KObject): string {
+  return topologyOf(md)?.name ?? md.metadata?.name ?? "";
 }
 
 /** Oldest first, then by name: the order Machines were created in. */
@@ -128,14 +161,15 @@ export function byCreation(a: { createdAt?: string; name: string }, b: { created
   return (a.createdAt ?? "").localeCompare(b.createdAt ?? "") || a.name.localeCompare(b.name);
 }
 
-/** True when a Machine belongs to the MachineDeployment `pool`. */
-export function machineOfPool(m: KObject, pool: string): boolean {
-  return m.metadata?.labels?.[DEPLOYMENT_NAME_LABEL] === pool && !m.metadata?.deletionTimestamp;
+/** True when a Machine belongs to the MachineDeployment named `machineDeployment`. */
+export function machineOfPool(m: KObject, machineDeployment: string): boolean {
+  return m.metadata?.labels?.[DEPLOYMENT_NAME_LABEL] === machineDeployment && !m.metadata?.deletionTimestamp;
 }
 
 export function describePool(md: KObject, machines: KObject[], nodes: Map<string, KObject>): PoolInfo {
-  const name = md.metadata?.name ?? "";
-  const mine = machines.filter((m) => machineOfPool(m, name)).map(describeMachine).sort(byCreation);
+  const mdName = md.metadata?.name ?? "";
+  const topology = topologyOf(md);
+  const mine = machines.filter((m) => machineOfPool(m, mdName)).map(describeMachine).sort(byCreation);
   const poolNodes: NodeInfo[] = [];
   const pending: MachineInfo[] = [];
   for (const m of mine) {
@@ -147,7 +181,9 @@ export function describePool(md: KObject, machines: KObject[], nodes: Map<string
   const instanceType =
     typeFrom(md.spec?.template?.metadata?.labels) ?? typeFrom(md.metadata?.labels) ?? (firstNode ? typeFrom(firstNode.metadata?.labels) : undefined);
   return {
-    name,
+    name: poolName(md),
+    machineDeployment: mdName,
+    ...(topology ? { topology } : {}),
     namespace: md.metadata?.namespace ?? "",
     desired: Number(md.spec?.replicas ?? 0),
     ready: Number(md.status?.readyReplicas ?? 0),

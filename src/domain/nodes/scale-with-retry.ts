@@ -1,5 +1,5 @@
 import { UserError } from "../../core/errors.js";
-import { isGatewayError, type ApiResource, type KubeCluster } from "../../gateways/types.js";
+import { isGatewayError, type ApiResource, type KObject, type KubeCluster } from "../../gateways/types.js";
 import { AUTOSCALER_MIN, autoscalerBounds } from "./describe-pool.js";
 import { planAdd, type AddPlan } from "./plan-add.js";
 
@@ -22,41 +22,75 @@ export interface ScaleUpResult {
   conflicts: number;
 }
 
+/** One way of reading and writing a pool's replicas: the MachineDeployment's scale, or its Cluster's topology. */
+export interface ScaleTarget {
+  /** Replicas now, the MachineDeployment (for its autoscaler annotations) and an opaque version for the write. */
+  read(): Promise<{ replicas: number; md: KObject; version: unknown }>;
+  /** Writes `plan.after` with the read version as precondition; a stale one is a GatewayError "conflict". */
+  write(plan: AddPlan, version: unknown): Promise<void>;
+  /** What a 409 on every attempt was about, e.g. "the MachineDeployment". */
+  readonly what: string;
+}
+
 export interface ScaleUpRequest {
   cluster: KubeCluster;
   machineDeployments: ApiResource;
   namespace: string;
+  /** The MachineDeployment's name. */
   pool: string;
   count: number;
   configMax?: number;
   maxAttempts?: number;
   /** Called after the plan for an attempt is known, before the write (tests, logs). */
   onAttempt?: (attempt: number, plan: AddPlan) => void;
+  /** How replicas are read and written; default: the MachineDeployment's scale subresource. */
+  target?: ScaleTarget;
+  /** The pool's name in messages (default `pool`). */
+  label?: string;
+  /** The workload cluster's name in messages (default: the cluster written to, which may be a management cluster). */
+  clusterLabel?: string;
+}
+
+/** The MachineDeployment's scale subresource, with its resourceVersion as precondition. */
+export function machineDeploymentScale(cluster: KubeCluster, res: ApiResource, namespace: string, name: string): ScaleTarget {
+  return {
+    what: "the MachineDeployment",
+    async read() {
+      const md = await cluster.get(res, name, namespace);
+      const scale = await cluster.getScale(res, name, namespace);
+      return { replicas: scale.replicas, md, version: scale.resourceVersion };
+    },
+    async write(plan, version) {
+      await cluster.setScale(res, name, namespace, plan.after, String(version));
+    },
+  };
 }
 
 export async function scaleUpWithRetry(req: ScaleUpRequest): Promise<ScaleUpResult> {
-  const { cluster, machineDeployments: res, namespace, pool, count } = req;
+  const { cluster, namespace, pool, count } = req;
+  const label = req.label ?? pool;
+  const where = req.clusterLabel ?? cluster.name;
+  const target = req.target ?? machineDeploymentScale(cluster, req.machineDeployments, namespace, pool);
   const maxAttempts = req.maxAttempts ?? MAX_SCALE_ATTEMPTS;
   let readUnderLock: number | undefined;
   let conflicts = 0;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const md = await cluster.get(res, pool, namespace);
-    const scale = await cluster.getScale(res, pool, namespace);
-    readUnderLock ??= scale.replicas;
-    const planned = planAdd(pool, scale.replicas, count, { configMax: req.configMax, autoscaler: autoscalerBounds(md) });
+    const now = await target.read();
+    readUnderLock ??= now.replicas;
+    const planned = planAdd(label, now.replicas, count, { configMax: req.configMax, autoscaler: autoscalerBounds(now.md) });
     if (!planned.ok) {
-      const moved = scale.replicas !== readUnderLock ? ` (replicas changed from ${readUnderLock} to ${scale.replicas} while Tugboat was scaling)` : "";
+      const moved = now.replicas !== readUnderLock ? ` (replicas changed from ${readUnderLock} to ${now.replicas} while Tugboat was scaling)` : "";
       throw new UserError(`Refused: ${planned.reason}${moved}.`);
     }
     req.onAttempt?.(attempt, planned.plan);
     try {
-      await cluster.setScale(res, pool, namespace, planned.plan.after, scale.resourceVersion);
+      await target.write(planned.plan, now.version);
       return { plan: planned.plan, readUnderLock, attempts: attempt, conflicts };
     } catch (err) {
       if (isGatewayError(err, "timeout") || isGatewayError(err, "unavailable")) {
         // The write may have reached the API server before the connection failed: do not retry blindly.
         throw new UserError(
-          `Could not confirm the scale of pool ${pool} on ${cluster.name} to ${planned.plan.after} (${err.message}); it may or may not have been applied. Check /nodes list before trying again.`,
+          `Could not confirm the scale of pool ${label} on ${where} to ${planned.plan.after} (${err.message}); it may or may not have been applied. Check /nodes list before trying again.`,
         );
       }
       if (!isGatewayError(err, "conflict")) throw err;
@@ -64,7 +98,7 @@ export async function scaleUpWithRetry(req: ScaleUpRequest): Promise<ScaleUpResu
     }
   }
   throw new UserError(
-    `Could not scale pool ${pool} on ${cluster.name}: the MachineDeployment changed under Tugboat ${conflicts} times in a row (409 Conflict on every attempt). Nothing was changed; try again.`,
+    `Could not scale pool ${label} on ${where}: ${target.what} changed under Tugboat ${conflicts} times in a row (409 Conflict on every attempt). Nothing was changed; try again.`,
   );
 }
 

@@ -1,9 +1,10 @@
 import type { Logger } from "../../core/logger.js";
 import type { ApiResource, KObject, KubeCluster, WatchEvent, WatchHandle } from "../../gateways/types.js";
 import { DEPLOYMENT_NAME_LABEL, byCreation, describeMachine, describeNode, machineOfPool, type MachineInfo, type NodeInfo } from "./describe-pool.js";
+import type { PoolSource } from "./pool-source.js";
 import type { PoolResources } from "./read-pools.js";
 
-// Follows one pool's Machines and the cluster's Nodes with list + watch (re-listing when a watch ends),
+// Follows one pool's Machines (where Cluster API lives) and the workload cluster's Nodes with list + watch (re-listing when a watch ends),
 // so progress comes from events rather than polling. The Machines that existed when it started are the
 // "before" set; Machines created afterwards are new, oldest first.
 
@@ -22,18 +23,18 @@ export class PoolWatcher {
   private readonly listeners = new Set<() => void>();
   private stopped = false;
 
+  /** `machineDeployment` is the MachineDeployment's name (a ClusterClass pool's differs from the pool's name). */
   constructor(
-    private readonly cluster: KubeCluster,
+    private readonly source: PoolSource,
     private readonly res: PoolResources,
-    private readonly namespace: string,
-    private readonly pool: string,
+    private readonly machineDeployment: string,
     private readonly log?: Logger,
   ) {}
 
   /** Lists and starts watching; the Machines listed now are the "before" set. */
   async start(): Promise<void> {
-    await this.follow(this.res.machines, { namespace: this.namespace, labelSelector: `${DEPLOYMENT_NAME_LABEL}=${this.pool}` }, this.machines, true);
-    await this.follow(this.res.nodes, {}, this.nodes, false);
+    await this.follow(this.source.capi, this.res.machines, { namespace: this.source.namespace, labelSelector: `${DEPLOYMENT_NAME_LABEL}=${this.machineDeployment}` }, this.machines, true);
+    await this.follow(this.source.nodes, this.res.nodes, {}, this.nodes, false);
   }
 
   stop(): void {
@@ -45,7 +46,7 @@ export class PoolWatcher {
   /** Machines created since start, oldest first. */
   newMachines(): MachineInfo[] {
     return [...this.machines.values()]
-      .filter((m) => machineOfPool(m, this.pool) && !this.before.has(m.metadata?.name ?? ""))
+      .filter((m) => machineOfPool(m, this.machineDeployment) && !this.before.has(m.metadata?.name ?? ""))
       .map(describeMachine)
       .sort(byCreation);
   }
@@ -115,8 +116,8 @@ export class PoolWatcher {
     }
   }
 
-  private async follow(res: ApiResource, opts: { namespace?: string; labelSelector?: string }, store: Map<string, KObject>, isBefore: boolean, restarts = 0): Promise<void> {
-    const list = await this.cluster.list(res, opts);
+  private async follow(cluster: KubeCluster, res: ApiResource, opts: { namespace?: string; labelSelector?: string }, store: Map<string, KObject>, isBefore: boolean, restarts = 0): Promise<void> {
+    const list = await cluster.list(res, opts);
     if (this.stopped) return;
     store.clear();
     for (const o of list.items) store.set(o.metadata?.name ?? "", o);
@@ -136,13 +137,13 @@ export class PoolWatcher {
       this.log?.debug("pool watch ended; re-listing", { resource: res.plural, error: err?.message, delay });
       setTimeout(() => {
         if (this.stopped) return;
-        this.follow(res, opts, store, isBefore, restarts + 1).catch((e) => {
+        this.follow(cluster, res, opts, store, isBefore, restarts + 1).catch((e) => {
           this.log?.warn("pool watch could not restart", { resource: res.plural, error: String(e) });
           onClose(e instanceof Error ? e : new Error(String(e)));
         });
       }, delay).unref();
     };
-    const handle = await this.cluster.watch(res, { ...opts, resourceVersion: list.resourceVersion }, onEvent, onClose);
+    const handle = await cluster.watch(res, { ...opts, resourceVersion: list.resourceVersion }, onEvent, onClose);
     if (this.stopped) handle.stop();
     else this.handles.push(handle);
   }

@@ -23,7 +23,7 @@ export function createKubeGateway(opts: KubeGatewayOptions): KubeGateway {
   }
   const clients = new Map<string, KubeClusterClient>();
   const problems: string[] = [];
-  for (const [name, c] of Object.entries(opts.config.clusters)) {
+  for (const [name, c] of [...Object.entries(opts.config.clusters), ...managementContexts(opts.config.clusters)]) {
     const kc = new KubeConfig();
     if (c.inCluster || opts.inCluster) {
       kc.loadFromCluster();
@@ -47,4 +47,17 @@ export function createKubeGateway(opts: KubeGatewayOptions): KubeGateway {
       return client;
     },
   };
+}
+
+/**
+ * Management clusters named by clusters.<name>.nodePools.context that are not configured clusters themselves: each
+ * gets a client named after its kubeconfig context (a configured cluster's name wins over a context of that name).
+ */
+function managementContexts(clusters: TugboatConfig["clusters"]): Array<[string, { context: string; inCluster: boolean }]> {
+  const extra = new Map<string, { context: string; inCluster: boolean }>();
+  for (const c of Object.values(clusters)) {
+    const context = c.nodePools?.context;
+    if (context && !Object.hasOwn(clusters, context)) extra.set(context, { context, inCluster: false });
+  }
+  return [...extra];
 }

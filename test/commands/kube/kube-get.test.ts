@@ -28,9 +28,9 @@ describe("/kube get: kubectl goldens through the router", function () {
     ["staging", "get pods -A --sort-by .metadata.name"],
     ["staging", "get pods -A --sort-by {.status.podIP}"],
     ["staging", "get rs -n github-staging --sort-by .spec.replicas"],
-    ["production", "get machinedeployments -n default"],
-    ["production", "get md -n default -o wide"],
-    ["production", "get machines.cluster.x-k8s.io -A"],
+    ["management", "get machinedeployments -n default"],
+    ["management", "get md -n default -o wide"],
+    ["management", "get machines.cluster.x-k8s.io -A"],
     ["production", "get crd"],
     ["production", "get nodes -o wide"],
     ["production", "get no,md -A"],
@@ -43,10 +43,10 @@ describe("/kube get: kubectl goldens through the router", function () {
     ["staging", "get deploy unicorn -n github-staging -o json"],
     ["staging", "get deploy unicorn -n github-staging -o yaml"],
     ["staging", "get svc -n github-staging -o yaml"],
-    ["production", "get md -n default -o json"],
+    ["management", "get md -n default -o json"],
     ["staging", "get all -n github-staging"],
     ["production", "get all -n github-production -o wide"],
-    ["production", "get cluster-api -n default"],
+    ["management", "get cluster-api -n default"],
   ];
   for (const [cluster, args] of forms) {
     it(`/kube ${args} --cluster ${cluster} prints what kubectl prints`, async () => {
@@ -96,7 +96,7 @@ describe("/kube get: kubectl goldens through the router", function () {
   it("names an unknown cluster in one line listing the known ones", async () => {
     const t = await h.run("/kube get pods --cluster mars", { user: "UVIEWER" });
     expect(t.final?.tone).to.equal("error");
-    expect(t.text).to.equal('Unknown cluster "mars"; known clusters: production, staging.');
+    expect(t.text).to.equal('Unknown cluster "mars"; known clusters: production, staging, management.');
   });
 
   it("asks for one Table per type when discovery is warm, and discovery only once when cold", async () => {
@@ -120,7 +120,8 @@ describe("/kube get: kubectl goldens through the router", function () {
       expect(codeBlock(t), type).to.match(/^pod\//);
     }
     for (const [type, prefix] of [["deploy", "deployment.apps/"], ["rs", "replicaset.apps/"], ["svc", "service/"], ["md", "machinedeployment.cluster.x-k8s.io/"]]) {
-      const t = await h.run(`/kube get ${type} -n ${type === "md" ? "default" : "github-production"} --cluster production -o name`, { user: "UVIEWER" });
+      const where = type === "md" ? "-n default --cluster management" : "-n github-production --cluster production";
+      const t = await h.run(`/kube get ${type} ${where} -o name`, { user: "UVIEWER" });
       expect(codeBlock(t), type).to.contain(prefix!);
     }
     const ing = await h.run("/kube get ing -n github-staging", { user: "UVIEWER" });

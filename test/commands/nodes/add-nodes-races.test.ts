@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startHarness, type Harness } from "../../helpers/harness.js";
-import { MD_API, allText, leases, machineDeployment, minSize, replicas } from "./nodes-helpers.js";
+import { MD_API, allText, leases, machineDeployment, management, minSize, replicas } from "./nodes-helpers.js";
 
 describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through the router)", function () {
   let h: Harness;
@@ -9,7 +9,7 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
   it("serializes two adds on one pool with a Lease: the final count is the start plus both requests", async () => {
     h = await startHarness();
     // Slow the first scale write down so the second add surely finds the lock taken.
-    h.sandbox.clusters.production!.faults.add({ verb: "update", resource: "machinedeployments/scale", latencyMs: 150, count: 1 });
+    management(h).faults.add({ verb: "update", resource: "machinedeployments/scale", latencyMs: 150, count: 1 });
     const [a, b] = await Promise.all([h.run("/nodes add 2 general --cluster production"), h.run("/nodes add 3 general --cluster production", { user: "UADMIN" })]);
     expect(a.final!.tone, a.text).to.equal("success");
     expect(b.final!.tone, b.text).to.equal("success");
@@ -27,14 +27,14 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
     // each names its own new Nodes: 5 distinct names in all
     const names = [...(runs[0]!.newNodes as string[]), ...(runs[1]!.newNodes as string[])];
     expect(new Set(names).size).to.equal(5);
-    expect(leases(h, "production")).to.have.length(0);
+    expect(leases(h)).to.have.length(0);
   });
 
   describe("409 Conflict on the scale subresource", () => {
     for (const conflicts of [1, 2, 3]) {
       it(`re-reads and succeeds after ${conflicts} forced 409${conflicts > 1 ? "s" : ""}`, async () => {
         h = await startHarness();
-        h.sandbox.clusters.production!.faults.add({ verb: "update", resource: "machinedeployments/scale", status: 409, count: conflicts });
+        management(h).faults.add({ verb: "update", resource: "machinedeployments/scale", status: 409, count: conflicts });
         const t = await h.run("/nodes add 2 highmem --cluster production");
         expect(t.final!.tone, t.text).to.equal("success");
         expect(replicas(h, "production", "highmem")).to.equal(3);
@@ -45,7 +45,7 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
 
     it("fails clearly after 4 conflicts in a row and changes nothing", async () => {
       h = await startHarness();
-      h.sandbox.clusters.production!.faults.add({ verb: "update", resource: "machinedeployments/scale", status: 409, count: 4 });
+      management(h).faults.add({ verb: "update", resource: "machinedeployments/scale", status: 409, count: 4 });
       const t = await h.run("/nodes add 2 general --cluster production");
       expect(t.final!.tone).to.equal("error");
       expect(t.final!.summary).to.equal(
@@ -53,7 +53,7 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
       );
       expect(replicas(h, "production", "general")).to.equal(3);
       expect(minSize(h, "production", "general")).to.equal("2");
-      expect(leases(h, "production")).to.have.length(0);
+      expect(leases(h)).to.have.length(0);
       expect(h.audit.at(-1)).to.include({ outcome: "failure" });
     });
 
@@ -89,7 +89,7 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
   describe("raising the autoscaler min-size", () => {
     it("retries a 409 on the annotation patch", async () => {
       h = await startHarness();
-      h.sandbox.clusters.production!.faults.add({ verb: "patch", resource: "machinedeployments", status: 409, count: 2 });
+      management(h).faults.add({ verb: "patch", resource: "machinedeployments", status: 409, count: 2 });
       const t = await h.run("/nodes add 1 general --cluster production");
       expect(t.final!.tone, t.text).to.equal("success");
       expect(minSize(h, "production", "general")).to.equal("4");
@@ -97,7 +97,7 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
 
     it("keeps the scale and warns when min-size cannot be raised", async () => {
       h = await startHarness();
-      h.sandbox.clusters.production!.faults.add({ verb: "patch", resource: "machinedeployments", status: 409, count: 4 });
+      management(h).faults.add({ verb: "patch", resource: "machinedeployments", status: 409, count: 4 });
       const t = await h.run("/nodes add 1 general --cluster production");
       expect(t.final!.tone).to.equal("warning");
       expect(allText(t.final)).to.include("Could not raise the autoscaler min-size").and.include("may take the new nodes back");
@@ -109,21 +109,21 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
 
   it("does not retry a scale write whose outcome is unknown (503), and says so", async () => {
     h = await startHarness();
-    h.sandbox.clusters.production!.faults.add({ verb: "update", resource: "machinedeployments/scale", status: 503, count: 1 });
+    management(h).faults.add({ verb: "update", resource: "machinedeployments/scale", status: 503, count: 1 });
     const t = await h.run("/nodes add 1 highmem --cluster production");
     expect(t.final!.tone).to.equal("error");
     expect(t.final!.summary).to.match(/^Could not confirm the scale of pool highmem on production to 2 \(.*\); it may or may not have been applied\. Check \/nodes list before trying again\.$/);
-    expect(leases(h, "production")).to.have.length(0);
+    expect(leases(h)).to.have.length(0);
   });
 
   it("reports the deadline and names the stuck Machines when new Nodes never become Ready; the scale stays", async () => {
     h = await startHarness({ configure: (c) => void (c.nodes.readyTimeoutSeconds = 1) });
     const md = machineDeployment(h, "production", "highmem");
     md.metadata.annotations = { ...md.metadata.annotations, "sandbox.tugboat.dev/nodes-never-ready": "true" };
-    h.sandbox.clusters.production!.putObject(md);
+    management(h).putObject(md);
 
     const poolMachines = () =>
-      h.sandbox.clusters.production!.listObjects(MD_API, "Machine", "default").filter((m) => m.metadata.labels["cluster.x-k8s.io/deployment-name"] === "highmem");
+      management(h).listObjects(MD_API, "Machine", "default").filter((m) => m.metadata.labels["cluster.x-k8s.io/deployment-name"] === "highmem");
     const seeded = poolMachines().map((m) => m.metadata.name as string);
 
     const started = Date.now();
@@ -144,7 +144,7 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
     h = await startHarness();
     const md = machineDeployment(h, "production", "highmem");
     md.metadata.annotations = { ...md.metadata.annotations, "sandbox.tugboat.dev/nodes-never-ready": "true" };
-    h.sandbox.clusters.production!.putObject(md);
+    management(h).putObject(md);
     const running = h.run("/nodes add 1 highmem --cluster production");
     for (let i = 0; i < 200 && replicas(h, "production", "highmem") !== 2; i++) await new Promise((r) => setTimeout(r, 10));
     await h.app.router.drain(50);
@@ -155,9 +155,9 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
   });
 });
 
-/** Someone else (an autoscaler) sets production/highmem's replicas just before Tugboat's first scale write. */
+/** Someone else (an autoscaler) sets production/highmem's replicas just before Tugboat's first scale write (on the management cluster). */
 function scaleBeforeFirstWrite(h: Harness, replicas: number): () => void {
-  const cluster = h.kube.cluster("production");
+  const cluster = h.kube.cluster("management");
   const realSetScale = cluster.setScale.bind(cluster);
   let bumped = false;
   (cluster as any).setScale = async (...a: Parameters<typeof cluster.setScale>) => {
@@ -165,7 +165,7 @@ function scaleBeforeFirstWrite(h: Harness, replicas: number): () => void {
       bumped = true;
       const md = machineDeployment(h, "production", "highmem");
       md.spec.replicas = replicas;
-      h.sandbox.clusters.production!.putObject(md);
+      management(h).putObject(md);
     }
     return realSetScale(...a);
   };

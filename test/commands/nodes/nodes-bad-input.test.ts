@@ -24,13 +24,13 @@ describe("/nodes: roles and bad input (sandbox, through the router)", function (
     ["/nodes frobnicate", 'unknown subcommand "frobnicate" for /nodes (one of: list, add)', "/nodes add"],
     ["/nodes list extra", "unexpected word: extra", "/nodes list [--cluster C]"],
     ["/nodes list --dry-run", "unknown flag --dry-run", "/nodes list [--cluster C]"],
-    ["/nodes list --cluster nosuch", 'unknown cluster "nosuch"; clusters: production, staging', "/nodes list [--cluster C]"],
+    ["/nodes list --cluster nosuch", 'unknown cluster "nosuch"; clusters: production, staging, management', "/nodes list [--cluster C]"],
     ["/nodes list --cluster", "--cluster needs a value", "/nodes list [--cluster C]"],
     ["/nodes add 1 general extra words", "unexpected words after the pool: extra words", "/nodes add N"],
     ["/nodes add 1 --force", "unknown flag --force", "/nodes add N"],
     ["/nodes add 1 -y", "unknown flag -y", "/nodes add N"],
     ["/nodes add 1 --dry-run=maybe", "--dry-run takes no value", "/nodes add N"],
-    ["/nodes add 1 --cluster nosuch", 'unknown cluster "nosuch"; clusters: production, staging', "/nodes add N"],
+    ["/nodes add 1 --cluster nosuch", 'unknown cluster "nosuch"; clusters: production, staging, management', "/nodes add N"],
     ["/nodes add 1 --cluster=", "--cluster needs a value", "/nodes add N"],
     ["/nodes add 1 --cluster 'Prod Cluster'", '--cluster must be a cluster name, not "Prod Cluster"', "/nodes add N"],
     ["/nodes add 1 General_Pool", 'POOL must be a MachineDeployment name (lowercase letters, digits, - and .), not "General_Pool"', "/nodes add N"],
@@ -53,7 +53,7 @@ describe("/nodes: roles and bad input (sandbox, through the router)", function (
     h.config.channels.CBROKEN = { cluster: "gone" };
     try {
       const t = await h.run("/nodes list", { channel: "CBROKEN" });
-      expect(t.whispers[0]!.summary).to.equal('unknown cluster "gone" (this channel\'s cluster); clusters: production, staging');
+      expect(t.whispers[0]!.summary).to.equal('unknown cluster "gone" (this channel\'s cluster); clusters: production, staging, management');
     } finally {
       delete h.config.channels.CBROKEN;
     }

@@ -2,8 +2,17 @@ import type { Harness } from "../../helpers/harness.js";
 
 export const MD_API = "cluster.x-k8s.io/v1beta1";
 
+/** The sandbox server holding the Cluster API objects of every workload cluster (clusters.<name>.nodePools). */
+export function management(h: Harness) {
+  return h.sandbox.clusters.management!;
+}
+
+/** A workload cluster's pool: the MachineDeployment labelled with the cluster whose name (or topology entry name) is `pool`. */
 export function machineDeployment(h: Harness, cluster: string, pool: string): any {
-  return h.sandbox.clusters[cluster]!.getObject(MD_API, "MachineDeployment", "default", pool);
+  const mds = management(h)
+    .listObjects(MD_API, "MachineDeployment", "default")
+    .filter((md) => md.metadata.labels?.["cluster.x-k8s.io/cluster-name"] === cluster);
+  return mds.find((md) => (md.metadata.labels?.["topology.cluster.x-k8s.io/deployment-name"] ?? md.metadata.name) === pool);
 }
 
 export function replicas(h: Harness, cluster: string, pool: string): number {
@@ -14,8 +23,9 @@ export function minSize(h: Harness, cluster: string, pool: string): string | und
   return machineDeployment(h, cluster, pool).metadata.annotations?.["cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size"];
 }
 
-export function leases(h: Harness, cluster: string): any[] {
-  return h.sandbox.clusters[cluster]!.listObjects("coordination.k8s.io/v1", "Lease", "default");
+/** Pool Leases live next to the MachineDeployments, in the management cluster. */
+export function leases(h: Harness): any[] {
+  return management(h).listObjects("coordination.k8s.io/v1", "Lease", "default");
 }
 
 /** Every text of a reply's blocks, joined, for assertions on content (not layout). */

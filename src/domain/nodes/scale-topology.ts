@@ -1,0 +1,74 @@
+import { UserError } from "../../core/errors.js";
+import type { ApiResource, KObject, KubeCluster } from "../../gateways/types.js";
+import { AUTOSCALER_MIN, type TopologyRef } from "./describe-pool.js";
+import type { ScaleTarget } from "./scale-with-retry.js";
+
+// A ClusterClass-managed pool's replicas belong to its Cluster: spec.topology.workers.machineDeployments[].replicas.
+// The topology controller reverts any direct change of the MachineDeployment, so Tugboat scales the topology entry
+// (a replace of the Cluster with the resourceVersion it read: a 409 means someone changed the Cluster meanwhile).
+// When the autoscaler's min-size has to go up, it goes into the same entry's metadata.annotations in the same
+// write, because the topology controller would overwrite it on the MachineDeployment too.
+
+export interface TopologyEntry {
+  cluster: KObject;
+  index: number;
+  replicas: number | undefined;
+}
+
+/** The topology entry for `ref` in a Cluster object; undefined when the Cluster has no such entry. */
+export function topologyEntry(cluster: KObject, ref: TopologyRef): TopologyEntry | undefined {
+  const entries: unknown = cluster.spec?.topology?.workers?.machineDeployments;
+  if (!Array.isArray(entries)) return undefined;
+  const index = entries.findIndex((e) => e && typeof e === "object" && (e as { name?: unknown }).name === ref.name);
+  if (index < 0) return undefined;
+  const replicas = (entries[index] as { replicas?: unknown }).replicas;
+  return { cluster, index, replicas: typeof replicas === "number" && Number.isSafeInteger(replicas) ? replicas : undefined };
+}
+
+/** Resolves the Cluster API Cluster resource on the management cluster (only needed for ClusterClass pools). */
+export async function clustersResource(capi: KubeCluster): Promise<ApiResource> {
+  const res = await capi.resolve("clusters.cluster.x-k8s.io");
+  if (!res) throw new UserError(`${capi.name} serves no Cluster API Clusters, so the ClusterClass-managed pool cannot be scaled through its topology.`);
+  return res;
+}
+
+/** Reads the Cluster and its topology entry for `ref`; refuses when the entry is missing. */
+export async function readTopology(capi: KubeCluster, clusters: ApiResource, namespace: string, ref: TopologyRef): Promise<TopologyEntry> {
+  const cluster = await capi.get(clusters, ref.cluster, namespace);
+  const entry = topologyEntry(cluster, ref);
+  if (!entry) throw new UserError(`Cluster ${namespace}/${ref.cluster} has no topology entry "${ref.name}" in spec.topology.workers.machineDeployments, although its MachineDeployment says it is managed by it.`);
+  return entry;
+}
+
+export function topologyScale(opts: {
+  capi: KubeCluster;
+  clusters: ApiResource;
+  machineDeployments: ApiResource;
+  namespace: string;
+  machineDeployment: string;
+  ref: TopologyRef;
+  /** Called with the min-size written together with the replicas (when the plan raises it). */
+  onMinSize?: (from: number, to: number) => void;
+}): ScaleTarget {
+  return {
+    what: `Cluster ${opts.ref.cluster}`,
+    async read() {
+      const [entry, md] = await Promise.all([
+        readTopology(opts.capi, opts.clusters, opts.namespace, opts.ref),
+        opts.capi.get(opts.machineDeployments, opts.machineDeployment, opts.namespace),
+      ]);
+      return { replicas: entry.replicas ?? Number(md.spec?.replicas ?? 0), md, version: entry };
+    },
+    async write(plan, version) {
+      const { cluster, index } = version as TopologyEntry;
+      const next = structuredClone(cluster);
+      const entry = next.spec.topology.workers.machineDeployments[index];
+      entry.replicas = plan.after;
+      if (plan.minSize) {
+        entry.metadata = { ...(entry.metadata ?? {}), annotations: { ...(entry.metadata?.annotations ?? {}), [AUTOSCALER_MIN]: String(plan.minSize.to) } };
+      }
+      await opts.capi.replace(opts.clusters, next);
+      if (plan.minSize) opts.onMinSize?.(plan.minSize.from, plan.minSize.to);
+    },
+  };
+}
