@@ -12,6 +12,7 @@ import { parseJson, readRequestBody } from "./http/body.js";
 import { send, sendError } from "./http/response.js";
 import { boolParam, resolveRoute, verbOf, wantsTable, type ResourceRoute } from "./http/routing.js";
 import { serveWatch } from "./http/watch.js";
+import { dryRunOf } from "./http/write-options.js";
 import { podLogs } from "./logs.js";
 import { apiVersionOf } from "./resources.js";
 import type { Store } from "./store.js";
@@ -116,7 +117,7 @@ export class KubeHttp {
     if (f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs));
     if (f.status) throw faultError(f.status, route.def, route.name);
     const opts = {
-      dryRun: q.getAll("dryRun").includes("All"),
+      dryRun: dryRunOf(q, verb),
       fieldManager: q.get("fieldManager") ?? undefined,
       force: boolParam(q.get("force")),
     };

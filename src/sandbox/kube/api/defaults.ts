@@ -6,6 +6,12 @@ export class Defaulter {
   private ipCounter = 10;
   private nodePortCounter = 30000;
 
+  private allocateIp(dryRun: boolean): string {
+    const n = this.ipCounter;
+    if (!dryRun) this.ipCounter++;
+    return `10.96.${Math.floor(n / 250)}.${(n % 250) + 2}`;
+  }
+
   private defaultPodSpec(spec: any): void {
     if (!isPlainObject(spec)) return;
     spec.restartPolicy ??= "Always";
@@ -28,7 +34,8 @@ export class Defaulter {
     }
   }
 
-  apply(def: ResourceDef, obj: any, old?: any): void {
+  /** `dryRun`: allocate as for a real write, but reserve nothing (the next real write gets the same address). */
+  apply(def: ResourceDef, obj: any, old?: any, dryRun = false): void {
     const spec = obj.spec;
     switch (def.kind) {
       case "Namespace":
@@ -71,18 +78,19 @@ export class Defaulter {
         obj.spec = obj.spec ?? {};
         const s = obj.spec;
         s.type ??= "ClusterIP";
-        if (s.clusterIP === undefined) s.clusterIP = old?.spec?.clusterIP ?? `10.96.${Math.floor(this.ipCounter / 250)}.${(this.ipCounter++ % 250) + 2}`;
+        if (s.clusterIP === undefined) s.clusterIP = old?.spec?.clusterIP ?? this.allocateIp(dryRun);
         if (s.clusterIP !== "None") s.clusterIPs ??= [s.clusterIP];
         s.sessionAffinity ??= "None";
         s.ipFamilies ??= ["IPv4"];
         s.ipFamilyPolicy ??= "SingleStack";
         s.internalTrafficPolicy ??= "Cluster";
+        let dryRunPorts = 0;
         for (const p of Array.isArray(s.ports) ? s.ports : []) {
           p.protocol ??= "TCP";
           p.targetPort ??= p.port;
           if ((s.type === "NodePort" || s.type === "LoadBalancer") && p.nodePort === undefined) {
             const oldP = (old?.spec?.ports ?? []).find((x: any) => x.port === p.port);
-            p.nodePort = oldP?.nodePort ?? this.nodePortCounter++;
+            p.nodePort = oldP?.nodePort ?? (dryRun ? this.nodePortCounter + dryRunPorts++ : this.nodePortCounter++);
           }
         }
         if (s.type === "NodePort" || s.type === "LoadBalancer") s.externalTrafficPolicy ??= "Cluster";

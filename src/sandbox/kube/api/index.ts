@@ -66,7 +66,7 @@ export class Api {
     delete md.managedFields;
     if (def.generation) md.generation = 1;
     else delete md.generation;
-    this.defaulter.apply(def, obj);
+    this.defaulter.apply(def, obj, undefined, opts.dryRun);
     validateObject(def, obj);
     if (opts.fieldManager) trackUpdate(undefined, obj, opts.fieldManager, apiVersionOf(def));
     if (opts.dryRun) return obj;
@@ -102,7 +102,7 @@ export class Api {
         if (old.status !== undefined) obj.status = clone(old.status);
         else delete obj.status;
       }
-      this.defaulter.apply(def, obj, old);
+      this.defaulter.apply(def, obj, old, opts.dryRun);
       validateObject(def, obj);
       if (def.generation && specChanged(old, obj)) md.generation = (old.metadata.generation ?? 1) + 1;
       if (!skipTracking && opts.fieldManager) trackUpdate(old, obj, opts.fieldManager, apiVersionOf(def));
@@ -205,7 +205,7 @@ export class Api {
     delete md.resourceVersion;
     if (def.generation) md.generation = 1;
     delete obj.status;
-    this.defaulter.apply(def, obj);
+    this.defaulter.apply(def, obj, undefined, opts.dryRun);
     validateObject(def, obj);
     if (opts.dryRun) return obj;
     return clone(this.store.add(def, obj));
