@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { LogLevel } from "@slack/bolt";
@@ -105,19 +106,31 @@ describe("Slack adapter parts", () => {
       }
     });
 
-    it("asks for the bot scopes and events Tugboat uses, with interactivity and Socket Mode on", () => {
-      expect(manifest.oauth_config.scopes.bot).to.have.members([
-        "commands",
-        "chat:write",
-        "chat:write.public",
-        "app_mentions:read",
-        "im:history",
-        "im:read",
-        "im:write",
-        "files:write",
-        "usergroups:read",
-        "users:read",
-      ]);
+    it("asks for exactly the bot scopes of the Web API methods the adapter calls, its events and slash commands", () => {
+      // The scopes each Web API method needs (api.slack.com/methods). A call not in this table fails the test, so a
+      // new method brings its scope into the manifest; a scope nothing needs fails it too.
+      const scopesOf: Record<string, string[]> = {
+        // chat:write.public: post in public channels without being invited.
+        "chat.postMessage": ["chat:write", "chat:write.public"],
+        "chat.update": ["chat:write"],
+        "chat.postEphemeral": ["chat:write"],
+        "chat.getPermalink": [],
+        "conversations.open": ["im:write"],
+        filesUploadV2: ["files:write"],
+        "usergroups.users.list": ["usergroups:read"],
+      };
+      const eventScopes: Record<string, string> = { app_mention: "app_mentions:read", "message.im": "im:history" };
+      const dir = fileURLToPath(new URL("../../../src/chat/slack/", import.meta.url));
+      const source = readdirSync(dir)
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => readFileSync(join(dir, f), "utf8"))
+        .join("\n");
+      const called = new Set([...source.matchAll(/client\.((?:chat|conversations|usergroups|users|files|im|reactions|views)\.[\w.]+?|filesUploadV2)\(/g)].map((m) => m[1]!));
+      expect([...called]).to.include.members(["chat.postMessage", "chat.update", "usergroups.users.list"]);
+      for (const method of called) expect(scopesOf, `scopes of ${method}`).to.have.property(method);
+      const needed = new Set(["commands", ...[...called].flatMap((m) => scopesOf[m]!), ...manifest.settings.event_subscriptions.bot_events.map((e: string) => eventScopes[e])]);
+      expect(manifest.oauth_config.scopes.bot).to.have.members([...needed]);
+      expect(manifest.oauth_config.scopes.bot).not.to.include.members(["users:read"]);
       expect(manifest.settings.event_subscriptions.bot_events).to.have.members(["app_mention", "message.im"]);
       expect(manifest.settings.interactivity.is_enabled).to.equal(true);
       expect(manifest.settings.socket_mode_enabled).to.equal(true);
