@@ -7,6 +7,7 @@ import type { Policy } from "./policy.js";
 import { plainText, type Reply, type Text } from "./reply.js";
 import type { Services } from "./services.js";
 import { familyHelp, generalHelp } from "./help.js";
+import { didYouMean } from "./suggest.js";
 
 // parse → policy → confirm → run, with one request id per command line and one audit entry per request.
 
@@ -19,7 +20,8 @@ const COMMANDS_PREFIX = "Commands: ";
 
 export class Router {
   private readonly families = new Map<string, CommandFamily>();
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Running commands and their command lines. */
+  private readonly inFlight = new Map<Promise<void>, string>();
   private readonly shutdown = new AbortController();
   private draining = false;
 
@@ -40,9 +42,14 @@ export class Router {
   /** Handles one command line. Never throws: every outcome becomes a reply. */
   handle(session: ChatSession, text: string, opts: RouteOptions = {}): Promise<void> {
     const p = this.route(session, text, opts);
-    this.inFlight.add(p);
+    this.inFlight.set(p, commandLine(text, opts));
     void p.finally(() => this.inFlight.delete(p));
     return p;
+  }
+
+  /** The command lines still running: what a shutdown waits for, and what it left unfinished. */
+  running(): string[] {
+    return [...this.inFlight.values()];
   }
 
   /**
@@ -51,7 +58,7 @@ export class Router {
    */
   async drain(timeoutMs = 30_000, graceMs = 5_000): Promise<void> {
     this.draining = true;
-    const settled = () => Promise.allSettled([...this.inFlight]).then(() => true);
+    const settled = () => Promise.allSettled([...this.inFlight.keys()]).then(() => true);
     const within = (ms: number) => Promise.race([settled(), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
     const done = await within(timeoutMs);
     this.shutdown.abort(new Error("shutting down"));
@@ -66,7 +73,7 @@ export class Router {
       requestId,
       actor: session.actor.id,
       channel: session.channel.id,
-      command: (opts.family ? `/${opts.family} ` : "") + rawText.trim(),
+      command: commandLine(rawText, opts),
       decision: "invalid",
       outcome: "invalid",
       durationMs: 0,
@@ -87,13 +94,13 @@ export class Router {
       if (familyName === "help") {
         const topic = words[0]?.replace(/^\//, "").toLowerCase();
         const fam = topic ? this.families.get(topic) : undefined;
-        if (topic && !fam) throw new UsageError(`no help for "${topic}"`, this.familyList());
+        if (topic && !fam) throw new UsageError(withHint(`no help for "${topic}"`, this.suggestFamily(topic)), this.familyList());
         entry.decision = "allowed";
         entry.outcome = "success";
         return await this.sendHelp(session, fam ? familyHelp(fam) : generalHelp(this.allFamilies()));
       }
       const family = this.families.get(familyName);
-      if (!family) throw new UsageError(`unknown command "${familyName}"`, this.familyList());
+      if (!family) throw new UsageError(withHint(`unknown command "${familyName}"`, this.suggestFamily(familyName)), this.familyList());
       if (words[0]?.toLowerCase() === "help" || words[0] === "--help" || words[0] === "-h") {
         entry.decision = "allowed";
         entry.outcome = "success";
@@ -190,6 +197,10 @@ export class Router {
     return [...this.families.values()];
   }
 
+  private suggestFamily(typed: string): string {
+    return didYouMean(typed, [...this.families.keys(), "help"], (name) => (name === "help" ? name : `/${name}`));
+  }
+
   private familyList(): string {
     return `${COMMANDS_PREFIX}${[...this.families.keys()].map((f) => `/${f}`).join(", ")}. Type \`help\` for usage and examples.`;
   }
@@ -203,7 +214,17 @@ function pickSpec(family: CommandFamily, words: string[]): CommandSpec<unknown> 
   if (fallback) return fallback;
   const verbs = family.commands.map((c) => c.verb).join(", ");
   const what = verb === undefined ? `/${family.name} needs a subcommand` : `unknown subcommand "${words[0]}" for /${family.name}`;
-  throw new UsageError(`${what} (one of: ${verbs})`, family.commands.map((c) => c.usage).join("\n"));
+  const hint = verb === undefined ? "" : didYouMean(verb, family.commands.map((c) => c.verb), (v) => `/${family.name} ${v}`);
+  throw new UsageError(withHint(`${what} (one of: ${verbs})`, hint), family.commands.map((c) => c.usage).join("\n"));
+}
+
+/** "unknown command "kub". Did you mean `/kube`?", or the reason alone when nothing is close. */
+function withHint(reason: string, hint: string): string {
+  return hint ? `${reason}.${hint}` : reason;
+}
+
+function commandLine(text: string, opts: RouteOptions): string {
+  return (opts.family ? `/${opts.family} ` : "") + text.trim();
 }
 
 export function usageReply(reason: Text, usage?: string): Reply {

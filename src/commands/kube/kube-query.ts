@@ -2,8 +2,8 @@ import type { CommandContext } from "../../core/command.js";
 import { DeniedError, UserError } from "../../core/errors.js";
 import { isGatewayError, type ApiResource, type KubeCluster } from "../../gateways/types.js";
 import { explainGatewayError, withDeadline } from "./kube-errors.js";
-import { chooseCluster, defaultNamespace, type Target } from "../../domain/select-cluster.js";
-import { didYouMean } from "./suggest.js";
+import { chooseCluster, defaultNamespace, environmentNamespaces, type Target } from "../../domain/select-cluster.js";
+import { didYouMean, nearest, suggestionOf } from "../../core/suggest.js";
 
 // One /kube request against one cluster: picks the cluster, bounds every call by the configured timeout,
 // turns gateway failures into one clear line, resolves type names, and checks the caller's scope.
@@ -124,8 +124,32 @@ export class KubeQuery {
 
   async requireNamespace(namespace: string): Promise<void> {
     if (!(await this.namespaceExists(namespace))) {
-      throw new UserError(`Namespace "${namespace}" does not exist on cluster ${this.cluster}.`);
+      throw new UserError(`Namespace "${namespace}" does not exist on cluster ${this.cluster}.${await this.namespaceHint(namespace)}`);
     }
+  }
+
+  /**
+   * Namespaces close to a mistyped one, among those the caller may read: this cluster's (one list, on this failure
+   * path only) and the configured environments' on other clusters (where -n alone picks the cluster).
+   */
+  private async namespaceHint(wanted: string): Promise<string> {
+    const clusterOf = new Map<string, string>();
+    try {
+      const nsRes = await withDeadline(this.client.resolve("namespaces"), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster);
+      const listed = nsRes ? await withDeadline(this.client.list(nsRes, { limit: 500 }), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster) : { items: [] };
+      for (const ns of listed.items) if (ns.metadata?.name) clusterOf.set(ns.metadata.name, this.cluster);
+    } catch {
+      // No hint is better than a second error on top of the first.
+    }
+    const known = this.ctx.services.kube.clusterNames();
+    for (const e of environmentNamespaces(this.ctx.services.config)) {
+      if (!clusterOf.has(e.namespace) && known.includes(e.cluster)) clusterOf.set(e.namespace, e.cluster);
+    }
+    const visible: string[] = [];
+    for (const ns of nearest(wanted, clusterOf.keys(), 10)) {
+      if (visible.length < 3 && (await this.ctx.auth.allows("kube:get", { cluster: clusterOf.get(ns), namespace: ns }))) visible.push(ns);
+    }
+    return suggestionOf(visible);
   }
 
   /** A not-found line with the nearest names in that namespace, checking the namespace first. */

@@ -1,5 +1,6 @@
 import type { AppConfig, EnvironmentConfig, TugboatConfig } from "../../config/schema.js";
 import { UsageError, UserError } from "../../core/errors.js";
+import { didYouMean } from "../../core/suggest.js";
 
 // Which app, environment, cluster, namespace, image repository and lock a deploy acts on.
 
@@ -51,7 +52,9 @@ export function resolveDeployEnv(config: TugboatConfig, app: string, env: string
   if (!appConfig) throw new UsageError(`unknown app "${app}" (known apps: ${Object.keys(config.apps).join(", ")})`, usage);
   const envConfig = config.environments[env];
   if (!envConfig) {
-    throw new UsageError(`unknown environment "${env}" (one of: ${deployableEnvironments(config).join(", ")})`, usage);
+    const known = deployableEnvironments(config);
+    const hint = didYouMean(env, known);
+    throw new UsageError(`unknown environment "${env}" (one of: ${known.join(", ")})${hint ? `.${hint}` : ""}`, usage);
   }
   const baseEnv = envConfig.canaryOf ?? env;
   const base = config.environments[baseEnv]!;

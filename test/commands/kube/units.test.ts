@@ -6,7 +6,7 @@ import { compareValues, naturalLess, parseFieldPath, evaluatePath } from "../../
 import { parseGetArgs, parseLogsArgs } from "../../../src/commands/kube/parse-kube-args.js";
 import { forDisplay, redactSecret } from "../../../src/commands/kube/redact-secret.js";
 import { chooseCluster, defaultNamespace } from "../../../src/domain/select-cluster.js";
-import { didYouMean, editDistance } from "../../../src/commands/kube/suggest.js";
+import { didYouMean, editDistance } from "../../../src/core/suggest.js";
 import { smartLabel } from "../../../src/commands/kube/describe-format.js";
 
 // Pure pieces of /kube, without a sandbox.

@@ -1,5 +1,6 @@
 // "Did you mean …": the nearest names by edit distance, plus names that start with what was typed
-// (pod names carry generated suffixes, so `unicorn` should point at `unicorn-7d9f8b6c5d-x2x4q`).
+// (pod names carry generated suffixes, so `unicorn` should point at `unicorn-7d9f8b6c5d-x2x4q`; `prod` at
+// `production`). Used for commands, environments, namespaces and kube types.
 
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
@@ -38,11 +39,15 @@ export function nearest(wanted: string, candidates: Iterable<string>, max = 3): 
   return scored.slice(0, max).map((s) => s.name);
 }
 
-/** ` Did you mean "x"?` or ` Did you mean "x", "y" or "z"?`, or "" when nothing is close. */
-export function didYouMean(wanted: string, candidates: Iterable<string>): string {
-  const n = nearest(wanted, candidates);
-  if (n.length === 0) return "";
-  const quoted = n.map((x) => `\`${x}\``);
+/** `` Did you mean `x`?`` or `` Did you mean `x`, `y` or `z`?``, or "" when nothing is close. `show` dresses a name (`/kube`). */
+export function didYouMean(wanted: string, candidates: Iterable<string>, show: (name: string) => string = (name) => name): string {
+  return suggestionOf(nearest(wanted, candidates).map(show));
+}
+
+/** The sentence for names already chosen (nearest() and then filtered, say). */
+export function suggestionOf(names: string[]): string {
+  if (names.length === 0) return "";
+  const quoted = names.map((x) => `\`${x}\``);
   const list = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
   return ` Did you mean ${list}?`;
 }
