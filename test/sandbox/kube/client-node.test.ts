@@ -1,9 +1,15 @@
 import { expect } from "chai";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions, type KubeConfig, type V1Deployment } from "@kubernetes/client-node";
 import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import { loadSeedDir } from "../../../src/sandbox/kube/seed.js";
 import { deployment, expectStatus, kubeConfigFor, raw, waitFor } from "./helpers.js";
 
 const SEED = new URL("../../../config/sandbox/kube/staging", import.meta.url).pathname;
+// One self-managed server: staging's seed plus its MachineDeployment and Machines from the management seed (without
+// the Cluster object, so no topology controller reverts the direct scales below).
+const MANAGEMENT_SEED = new URL("../../../config/sandbox/kube/management", import.meta.url).pathname;
+const STAGING_CAPI = loadSeedDir(MANAGEMENT_SEED).filter((o) => o.kind !== "Cluster" && o.metadata?.labels?.["cluster.x-k8s.io/cluster-name"] === "staging");
+const STAGING_MD = "staging-general-7xk2p";
 const TABLE = "application/json;as=Table;g=meta.k8s.io;v=v1,application/json";
 
 describe("kube sandbox: client-node", function () {
@@ -15,7 +21,7 @@ describe("kube sandbox: client-node", function () {
   let custom: CustomObjectsApi;
 
   before(async () => {
-    sb = await startKubeSandbox({ clusterName: "staging", seedDir: SEED, delays: TEST_DELAYS, historyLimit: 2000 });
+    sb = await startKubeSandbox({ clusterName: "staging", seedDir: SEED, objects: STAGING_CAPI, delays: TEST_DELAYS, historyLimit: 2000 });
     kc = kubeConfigFor(sb);
     core = kc.makeApiClient(CoreV1Api);
     apps = kc.makeApiClient(AppsV1Api);
@@ -42,7 +48,7 @@ describe("kube sandbox: client-node", function () {
       const nodes = await core.listNode();
       expect(nodes.items).to.have.length(2);
       const mds: any = await custom.listNamespacedCustomObject({ group: "cluster.x-k8s.io", version: "v1beta1", namespace: "default", plural: "machinedeployments" });
-      expect(mds.items.map((m: any) => `${m.metadata.name}:${m.spec.replicas}:${m.status.readyReplicas}`)).to.deep.equal(["general:2:2"]);
+      expect(mds.items.map((m: any) => `${m.metadata.name}:${m.spec.replicas}:${m.status.readyReplicas}`)).to.deep.equal([`${STAGING_MD}:2:2`]);
     });
   });
 
@@ -352,9 +358,9 @@ describe("kube sandbox: client-node", function () {
 
     it("MachineDeployment scale creates Machines and Nodes that become Ready; nodes-never-ready", async () => {
       const md = (n: string) => ({ group: "cluster.x-k8s.io", version: "v1beta1", namespace: "default", plural: "machinedeployments", name: n });
-      await custom.patchNamespacedCustomObjectScale({ ...md("general"), body: { spec: { replicas: 4 } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+      await custom.patchNamespacedCustomObjectScale({ ...md(STAGING_MD), body: { spec: { replicas: 4 } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
       const mdObj: any = await waitFor(async () => {
-        const o: any = await custom.getNamespacedCustomObject(md("general"));
+        const o: any = await custom.getNamespacedCustomObject(md(STAGING_MD));
         return o.status?.readyReplicas === 4 && o.status?.phase === "Running" && o;
       }, 5000, "md ready");
       expect(mdObj.status).to.deep.include({ replicas: 4, availableReplicas: 4, updatedReplicas: 4, observedGeneration: mdObj.metadata.generation });
@@ -368,15 +374,15 @@ describe("kube sandbox: client-node", function () {
       expect(machines.items.map((m: any) => m.status.phase)).to.deep.equal(["Running", "Running", "Running", "Running"]);
       expect(machines.items.every((m: any) => m.status.nodeRef?.name)).to.equal(true);
       // never ready
-      await custom.patchNamespacedCustomObject({ ...md("general"), body: { metadata: { annotations: { "sandbox.tugboat.dev/nodes-never-ready": "true" } }, spec: { replicas: 5 } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+      await custom.patchNamespacedCustomObject({ ...md(STAGING_MD), body: { metadata: { annotations: { "sandbox.tugboat.dev/nodes-never-ready": "true" } }, spec: { replicas: 5 } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
       await waitFor(async () => (await core.listNode()).items.length === 5, 3000, "5th node");
       await new Promise((r) => setTimeout(r, 200));
-      const o: any = await custom.getNamespacedCustomObject(md("general"));
+      const o: any = await custom.getNamespacedCustomObject(md(STAGING_MD));
       expect(o.status).to.deep.include({ replicas: 5, readyReplicas: 4, phase: "ScalingUp" });
       const notReady = (await core.listNode()).items.filter((n) => n.status!.conditions!.find((c) => c.type === "Ready")!.status !== "True");
       expect(notReady).to.have.length(1);
       // scale down removes machines and their nodes
-      await custom.patchNamespacedCustomObjectScale({ ...md("general"), body: { spec: { replicas: 2 } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+      await custom.patchNamespacedCustomObjectScale({ ...md(STAGING_MD), body: { spec: { replicas: 2 } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
       await waitFor(async () => (await core.listNode()).items.length === 2, 3000, "scale down");
     });
 
