@@ -110,8 +110,14 @@ function itemKey(before: unknown[], after: unknown[]): string | undefined {
   });
 }
 
-function collectChanges(before: unknown, after: unknown, path: string, out: FieldChange[]): void {
+/** `item`: a list item, which is listed whole when it is added or removed. */
+function collectChanges(before: unknown, after: unknown, path: string, out: FieldChange[], item = false): void {
   if (same(before, after)) return;
+  // A map that appears or goes as a whole (the first annotation, a new data section) is listed key by key.
+  if (!item && (isObject(before) || before === undefined) && (isObject(after) || after === undefined) && Object.keys(before ?? after ?? {}).length > 0) {
+    before ??= {};
+    after ??= {};
+  }
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(after), ...Object.keys(before)])];
     for (const k of keys) collectChanges(before[k], after[k], childPath(path, k), out);
@@ -122,7 +128,7 @@ function collectChanges(before: unknown, after: unknown, path: string, out: Fiel
     if (key) {
       const find = (list: unknown[], v: unknown) => list.find((x) => (x as Record<string, unknown>)[key] === v);
       const values = [...new Set([...after, ...before].map((x) => (x as Record<string, unknown>)[key]))];
-      for (const v of values) collectChanges(find(before, v), find(after, v), `${path}[${key}=${String(v)}]`, out);
+      for (const v of values) collectChanges(find(before, v), find(after, v), `${path}[${key}=${String(v)}]`, out, true);
       return;
     }
     if (before.length === after.length) {
