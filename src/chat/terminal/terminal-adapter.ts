@@ -77,8 +77,7 @@ export class TerminalAdapter {
         send: async (reply) => {
           // Progress updates print one line each; the full reply prints when it stops changing (see below).
           final = reply;
-          const intermediate = reply.tone === "info" && reply.blocks.some((b) => b.type === "progress");
-          if (intermediate) {
+          if (isIntermediate(reply)) {
             if (reply.summary !== lastSummary) this.write(`… ${reply.summary}\n`);
             lastSummary = reply.summary;
             return;
@@ -90,7 +89,8 @@ export class TerminalAdapter {
       },
       whisper: async (reply) => print(reply),
       confirm: async (plan): Promise<ConfirmAnswer> => {
-        if (final && renderText(final) !== lastPrinted) print(final);
+        // An intermediate state was already printed as its `… summary` line; its progress block is not for the terminal.
+        if (final && !isIntermediate(final) && renderText(final) !== lastPrinted) print(final);
         print(plan);
         if (!this.opts.interactive) {
           const answer = this.opts.assumeYes ? "y" : "N";
@@ -105,6 +105,11 @@ export class TerminalAdapter {
     };
     return session;
   }
+}
+
+/** A progress update (info tone with a progress block): the terminal prints only its summary line. */
+function isIntermediate(reply: Reply): boolean {
+  return reply.tone === "info" && reply.blocks.some((b) => b.type === "progress");
 }
 
 function visible(line: string): string {

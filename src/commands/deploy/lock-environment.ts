@@ -51,7 +51,8 @@ export async function lockEnvironment(args: AppEnvArgs, ctx: CommandContext): Pr
   const got = await takeManualLock(cluster, env.namespace, env.lockName, ctx.actor.id, args.reason, clock.now());
   if (!got.acquired) throw new UserError(rich`${app} ${env.baseEnv} is already locked: ${describeHolder(got.heldBy, clock.now())}.`);
   ctx.audit({ app, environment: env.baseEnv, lock: env.lockName, reason: args.reason });
-  const text = rich`Locked ${app} ${env.baseEnv}${env.canary ? " (and its canary)" : ""}${args.reason ? `: ${args.reason}` : ""}. Only ${mention(ctx.actor.id)} may deploy there until \`/deploy unlock ${app} ${env.baseEnv}\`.`;
+  // Not "only you until you unlock": whoever may remove someone else's lock (requireMayRemove) can lift it too.
+  const text = rich`Locked ${app} ${env.baseEnv}${env.canary ? " (and its canary)" : ""}${args.reason ? `: ${args.reason}` : ""}. Only ${mention(ctx.actor.id)} may deploy there while it holds. \`/deploy unlock ${app} ${env.baseEnv}\` lifts it: by ${mention(ctx.actor.id)}, or by anyone else allowed to unlock ${env.baseEnv} (\`deploy:unlock:${env.baseEnv}\`, or \`deploy:${env.baseEnv}\` with at least your rights there).`;
   await ctx.reply.send(reply(text, "success"));
 }
 
