@@ -68,12 +68,47 @@ function key(o: KObject): string {
   return `${o.apiVersion?.split("/")[0]}/${o.kind}/${o.metadata?.name}`;
 }
 
-export function labIngress(opts: { namespace: string; host: string; service: string; port: number; labels?: Record<string, string> }): KObject {
+export interface LabIngressOptions {
+  namespace: string;
+  host: string;
+  service: string;
+  port: number;
+  labels?: Record<string, string>;
+  /** spec.ingressClassName: controllers such as ingress-nginx ignore Ingresses without a class unless theirs is the default. */
+  className?: string;
+  /** TLS for the host; `secretName` may contain "{slug}". cert-manager issues the certificate when an issuer is named. */
+  tls?: { secretName: string; clusterIssuer?: string; issuer?: string };
+  slug?: string;
+}
+
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function labIngress(opts: LabIngressOptions): KObject {
+  const annotations: Record<string, string> = {};
+  let tls: Array<{ hosts: string[]; secretName: string }> | undefined;
+  if (opts.tls) {
+    const secretName = opts.tls.secretName.replaceAll("{slug}", opts.slug ?? "");
+    // A bad name would be refused by the API server half-way through up; say which setting to fix instead.
+    if (!DNS_SUBDOMAIN.test(secretName)) throw new UserError(`reviewlab.ingress.tls.secretName gives "${secretName}", which is not a valid Secret name (lowercase letters, digits, - and .).`);
+    tls = [{ hosts: [opts.host], secretName }];
+    if (opts.tls.clusterIssuer) annotations["cert-manager.io/cluster-issuer"] = opts.tls.clusterIssuer;
+    if (opts.tls.issuer) annotations["cert-manager.io/issuer"] = opts.tls.issuer;
+  }
+  if (opts.className !== undefined && !DNS_SUBDOMAIN.test(opts.className)) {
+    throw new UserError(`reviewlab.ingress.className "${opts.className}" is not a valid IngressClass name (lowercase letters, digits, - and .).`);
+  }
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
-    metadata: { name: INGRESS_NAME, namespace: opts.namespace, labels: opts.labels ?? {} },
+    metadata: {
+      name: INGRESS_NAME,
+      namespace: opts.namespace,
+      labels: opts.labels ?? {},
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    },
     spec: {
+      ...(opts.className !== undefined ? { ingressClassName: opts.className } : {}),
+      ...(tls ? { tls } : {}),
       rules: [
         {
           host: opts.host,
