@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerOptions, ServerResponse } from "node:http";
 import { HTTPReceiver, type BufferedIncomingMessage, type HTTPReceiverOptions } from "@slack/bolt";
 import type { Logger } from "../../core/logger.js";
 import { SeenIds } from "./dedupe-events.js";
@@ -14,6 +14,35 @@ const MAX_SKEW_SECONDS = 5 * 60;
 
 /** Set on Bolt's context for a request whose signature was already seen (a replay). */
 export const REPLAY_KEY = "tugboatReplayedRequest";
+
+/**
+ * Slack sends small bodies at once and gives up after 3 s, so nothing legitimate needs Node's defaults (300 s for a
+ * request, 60 s for headers, unlimited connections): a client trickling a body would hold a socket for minutes.
+ */
+export interface HttpLimits {
+  /** The whole request, headers and body, must arrive within this (Node's requestTimeout). */
+  requestTimeoutMs: number;
+  /** The headers must arrive within this (Node's headersTimeout). */
+  headersTimeoutMs: number;
+  /** Idle keep-alive connections are closed after this. */
+  keepAliveTimeoutMs: number;
+  /** How often Node checks the two time-outs above (its default, 30 s, would let a slow request live that long). */
+  checkIntervalMs: number;
+  /** Connections beyond this are refused. */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000, checkIntervalMs: 1_000, maxConnections: 256 };
+
+/** The server options that carry the limits (the connection limit is set on the server once it exists). */
+export function limitedServerOptions(limits: HttpLimits): ServerOptions {
+  return {
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: limits.headersTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: limits.checkIntervalMs,
+  };
+}
 
 export interface StrictReceiverOptions {
   signingSecret: string;

@@ -9,7 +9,7 @@ import type { RouteOptions, Router } from "../../core/router.js";
 import type { Notifier } from "../../core/services.js";
 import { createBoltLogger } from "./bolt-logger.js";
 import { CANCEL_ACTION, CONFIRM_ACTION, ConfirmRegistry } from "./confirm-buttons.js";
-import { REPLAY_KEY, StrictHTTPReceiver } from "./create-http-receiver.js";
+import { DEFAULT_HTTP_LIMITS, REPLAY_KEY, StrictHTTPReceiver, limitedServerOptions, type HttpLimits } from "./create-http-receiver.js";
 import { SeenIds } from "./dedupe-events.js";
 import { describeSlackError } from "./describe-slack-error.js";
 import { commandTextFromMessage, commandTextFromSlash, familyOfSlashCommand } from "./parse-mention.js";
@@ -35,6 +35,8 @@ export interface SlackAdapterOptions {
   userGroupCacheSeconds: number;
   /** HTTP mode: the address to listen on (default: all interfaces). */
   host?: string;
+  /** HTTP mode: request and header time-outs and the connection limit (default DEFAULT_HTTP_LIMITS). */
+  httpLimits?: HttpLimits;
   /** Minimum time between two updates of one message (default 1000 ms). */
   updateIntervalMs?: number;
   /** WebClient retries (default: 3 retries within about 10 s, not the library's 30 minutes). */
@@ -229,7 +231,9 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
         throw new Error(`Slack refused the bot token at startup (auth.test: ${describeSlackError(err)})`);
       }
       if (receiver) {
-        server = (await app.start({ port: opts.port, ...(opts.host ? { host: opts.host } : {}) })) as Server;
+        const limits = opts.httpLimits ?? DEFAULT_HTTP_LIMITS;
+        server = (await app.start({ port: opts.port, ...(opts.host ? { host: opts.host } : {}) }, limitedServerOptions(limits))) as Server;
+        server.maxConnections = limits.maxConnections;
       } else {
         await app.start();
       }

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { connect, type Socket } from "node:net";
 import { SlackStandIn } from "./helpers/slack-stand-in.js";
 import { buttonPressBody, eventBody, nowSeconds, postSigned, sign, slashCommandBody } from "./helpers/signed-request.js";
 import { BOT_TOKEN, startTestBot, type TestBot } from "./helpers/test-bot.js";
@@ -526,6 +527,60 @@ describe("Slack adapter (HTTP receiver, signed requests, Web API stand-in)", fun
         refused = true;
       }
       expect(refused).to.equal(true);
+    });
+  });
+
+  describe("HTTP limits: slow bodies and too many connections", () => {
+    const limits = { requestTimeoutMs: 600, headersTimeoutMs: 400, keepAliveTimeoutMs: 500, checkIntervalMs: 100, maxConnections: 2 };
+
+    /** Resolves with what the server sent and when it closed, or with closed: false after `withinMs`. */
+    function watch(socket: Socket, withinMs: number): Promise<{ closed: boolean; received: string; afterMs: number }> {
+      const started = Date.now();
+      let received = "";
+      socket.on("data", (d) => (received += d.toString()));
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve({ closed: false, received, afterMs: Date.now() - started }), withinMs);
+        socket.on("close", () => {
+          clearTimeout(timer);
+          resolve({ closed: true, received, afterMs: Date.now() - started });
+        });
+        socket.on("error", () => undefined);
+      });
+    }
+
+    async function open(port: number): Promise<Socket> {
+      const socket = connect(port, "127.0.0.1");
+      await new Promise((resolve) => socket.once("connect", resolve));
+      return socket;
+    }
+
+    it("cuts a connection that sends its body slowly, within the request time-out", async () => {
+      bot = await startTestBot({ standIn, httpLimits: limits });
+      const socket = await open(bot.adapter.httpPort()!);
+      socket.write("POST /slack/events HTTP/1.1\r\nHost: tugboat\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{");
+      const trickle = setInterval(() => socket.writable && socket.write(" "), 50);
+      const outcome = await watch(socket, 3000);
+      clearInterval(trickle);
+      socket.destroy();
+      expect(outcome.closed, "the slow connection was still open after 3 s").to.equal(true);
+      expect(outcome.afterMs).to.be.below(1500);
+      expect(outcome.received).to.match(/^HTTP\/1\.1 408/);
+      expect(bot.runs.say!.called).to.equal(false);
+    });
+
+    it("refuses connections beyond the limit, and serves again once they are gone", async () => {
+      bot = await startTestBot({ standIn, httpLimits: { ...limits, requestTimeoutMs: 5000, headersTimeoutMs: 4000 } });
+      const port = bot.adapter.httpPort()!;
+      const held = [await open(port), await open(port)];
+      for (const s of held) s.write("POST /slack/events HTTP/1.1\r\n");
+      const third = await open(port);
+      const refused = await watch(third, 1000);
+      expect(refused.closed, "a third connection was accepted").to.equal(true);
+      expect(refused.received).to.equal("");
+      for (const s of held) s.destroy();
+      await sleep(100);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).to.equal(200);
     });
   });
 });

@@ -7,6 +7,7 @@ import { Policy } from "../../../../src/core/policy.js";
 import { Router } from "../../../../src/core/router.js";
 import { systemClock, type Services } from "../../../../src/core/services.js";
 import { createSlackAdapter, type SlackAdapter } from "../../../../src/chat/slack/slack-adapter.js";
+import type { HttpLimits } from "../../../../src/chat/slack/create-http-receiver.js";
 import { SIGNING_SECRET } from "./signed-request.js";
 import type { SlackStandIn } from "./slack-stand-in.js";
 
@@ -176,6 +177,7 @@ export interface TestBotOptions {
   userGroupCacheSeconds?: number;
   updateIntervalMs?: number;
   now?: () => number;
+  httpLimits?: HttpLimits;
 }
 
 export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
@@ -199,6 +201,7 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
     updateIntervalMs: opts.updateIntervalMs,
     retryConfig: { retries: 0 },
     now: opts.now,
+    httpLimits: opts.httpLimits,
   });
   const policy = new Policy(
     {
