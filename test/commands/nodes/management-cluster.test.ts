@@ -94,6 +94,15 @@ describe("/nodes with Cluster API in a management cluster (sandbox, through the 
     expect(replicas(h, "staging", "general")).to.equal(3);
   });
 
+  it("retries a 409 on the Cluster write: someone changed the Cluster between Tugboat's read and write", async () => {
+    h = await startHarness();
+    management(h).faults.add({ verb: "update", resource: "clusters", status: 409, count: 2 });
+    const t = await h.run("/nodes add 2 general --cluster staging");
+    expect(t.final!.tone, t.text).to.equal("success");
+    expect(management(h).getObject(MD_API, "Cluster", "default", "staging").spec.topology.workers.machineDeployments[0].replicas).to.equal(4);
+    expect(h.audit.at(-1)!.details).to.include({ conflicts: 2, via: "topology" });
+  });
+
   it("sandbox: the topology controller reverts a direct scale of a managed MachineDeployment", async () => {
     h = await startHarness();
     const md = machineDeployment(h, "staging", "general");
