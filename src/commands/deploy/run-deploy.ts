@@ -74,7 +74,7 @@ export async function runDeploy(req: DeployRequest, ctx: CommandContext): Promis
   // 3. The plan.
   const stamp: DeployStamp = { pr: target.pr?.number, sha: target.sha, actor: ctx.actor.id, at: clock.now() };
   const plan: DeployPlan | CanaryPlan = env.canary
-    ? await planCanary({ cluster, env, target, stamp, channel: ctx.channel.id })
+    ? await planCanary({ cluster, env, stamp, channel: ctx.channel.id })
     : await planDeploy({ github, cluster, target, env, stamp });
   const title = `${verb} ${shortTarget(target)} to ${env.app} ${env.env}`;
 

@@ -37,7 +37,6 @@ export interface ExecuteOptions {
   fieldManager: string;
   stamp: DeployStamp;
   concurrency?: number;
-  dryRun?: boolean;
 }
 
 export interface Executed {
@@ -61,10 +60,10 @@ export async function executePlan(cluster: KubeCluster, plan: DeployPlan, opts: 
   const deployments = new Map<string, number>();
   if (plan.mode === "manifests") {
     const withRes = await Promise.all(plan.objects.map(async (obj) => ({ obj, res: await resourceFor(cluster, obj) })));
-    const snapshots = opts.dryRun ? [] : await takeSnapshots(cluster, withRes);
+    const snapshots = await takeSnapshots(cluster, withRes);
     const results = await mapLimit(withRes, opts.concurrency ?? 8, async ({ obj, res }) => {
       try {
-        const applied = await retryTransient(() => cluster.apply(res, obj, { fieldManager: opts.fieldManager, force: true, dryRun: opts.dryRun }), {
+        const applied = await retryTransient(() => cluster.apply(res, obj, { fieldManager: opts.fieldManager, force: true }), {
           also: ["conflict"],
         });
         if (obj.kind === "Deployment") deployments.set(applied.metadata!.name!, applied.metadata?.generation ?? 0);
@@ -87,7 +86,6 @@ export async function executePlan(cluster: KubeCluster, plan: DeployPlan, opts: 
     before: deploy,
     revision: revisionOf(deploy),
   }));
-  if (opts.dryRun) return { snapshots: [], deployments };
   const results = await mapLimit(plan.targets, opts.concurrency ?? 8, async ({ deploy, containers }) => {
     const name = deploy.metadata!.name!;
     try {

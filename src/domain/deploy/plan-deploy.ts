@@ -9,19 +9,12 @@ import type { DeployEnv } from "./resolve-deploy-env.js";
 import { retryTransient } from "./retry-transient.js";
 import { imageChanges, runsImage, type ContainerChange } from "./set-images.js";
 
-// What a deploy will change, worked out before anything changes: the rendered manifests (or, without a
-// manifests folder, the app's Deployments whose image is set), and per Deployment the image before → after.
-
-export interface DeploymentChange {
-  name: string;
-  /** False when the manifests create it. */
-  exists: boolean;
-  images: Array<{ container: string; from?: string; to: string }>;
-}
+// What a deploy will write, worked out before anything changes: the rendered manifests (or, without a
+// manifests folder, the app's Deployments whose image is set). What each write would do is previewPlan's.
 
 export type DeployPlan =
-  | { mode: "manifests"; files: string[]; objects: KObject[]; changes: DeploymentChange[] }
-  | { mode: "set-image"; targets: Array<{ deploy: KObject; containers: ContainerChange[] }>; changes: DeploymentChange[] };
+  | { mode: "manifests"; files: string[]; objects: KObject[] }
+  | { mode: "set-image"; targets: Array<{ deploy: KObject; containers: ContainerChange[] }> };
 
 export function isCanaryDeployment(d: KObject): boolean {
   return d.metadata?.labels?.track === "canary" || (d.metadata?.name ?? "").endsWith("-canary");
@@ -71,7 +64,6 @@ export async function readManifests(github: GithubGateway, env: DeployEnv, targe
 export async function planDeploy(input: PlanInput): Promise<DeployPlan> {
   const { github, cluster, target, env, stamp } = input;
   const manifests = await readManifests(github, env, target);
-  const deployRes = await findResource(cluster, "apps", "deployments");
   if (!manifests) {
     const deploys = await appDeployments(cluster, env.namespace, env.image);
     if (deploys.length === 0) {
@@ -80,18 +72,9 @@ export async function planDeploy(input: PlanInput): Promise<DeployPlan> {
       );
     }
     const targets = deploys.map((deploy) => ({ deploy, containers: imageChanges(deploy.spec?.template, env.image, target.sha) }));
-    return {
-      mode: "set-image",
-      targets,
-      changes: targets.map((t) => ({
-        name: t.deploy.metadata!.name!,
-        exists: true,
-        images: t.containers.map((c) => ({ container: c.name, from: c.from, to: c.to })),
-      })),
-    };
+    return { mode: "set-image", targets };
   }
   const annotations = stampAnnotations(stamp);
-  const changes: DeploymentChange[] = [];
   for (const obj of manifests.objects) {
     obj.metadata ??= {};
     const res = await resourceFor(cluster, obj);
@@ -102,27 +85,7 @@ export async function planDeploy(input: PlanInput): Promise<DeployPlan> {
     obj.metadata.namespace = env.namespace;
     if (obj.kind === "Deployment" && obj.apiVersion === "apps/v1") {
       obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), ...annotations };
-      const current = await retryTransient(() => cluster.find(deployRes, obj.metadata!.name!, env.namespace));
-      const before = new Map<string, string>();
-      for (const c of [...(current?.spec?.template?.spec?.initContainers ?? []), ...(current?.spec?.template?.spec?.containers ?? [])]) before.set(c.name, c.image);
-      const after = [...(obj.spec?.template?.spec?.initContainers ?? []), ...(obj.spec?.template?.spec?.containers ?? [])];
-      changes.push({
-        name: obj.metadata.name!,
-        exists: current !== undefined,
-        images: after
-          .filter((c: any) => before.get(c.name) !== c.image || (typeof c.image === "string" && c.image.startsWith(`${env.image}:`)))
-          .map((c: any) => ({ container: c.name, from: before.get(c.name), to: c.image })),
-      });
     }
   }
-  return { mode: "manifests", files: manifests.files, objects: manifests.objects, changes };
-}
-
-/** Plain lines for the plan: `unicorn: registry/github:4e2b69b → registry/github:eed486a`. */
-export function describeChanges(changes: DeploymentChange[]): string[] {
-  const short = (image?: string) => (image ? image.replace(/:([0-9a-f]{40})$/, (_m, sha: string) => `:${sha.slice(0, 7)}`) : "(new)");
-  return changes.map((c) => {
-    const images = c.images.map((i) => `${c.images.length > 1 ? `${i.container}: ` : ""}${short(i.from)} → ${short(i.to)}`).join(", ");
-    return `\`${c.name}\`${c.exists ? "" : " (new)"}: ${images || "no image change"}`;
-  });
+  return { mode: "manifests", files: manifests.files, objects: manifests.objects };
 }

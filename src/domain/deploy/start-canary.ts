@@ -1,13 +1,11 @@
 import { UserError } from "../../core/errors.js";
 import type { KObject, KubeCluster } from "../../gateways/types.js";
-import type { Target } from "../resolve-target.js";
 import type { DeployStamp } from "./annotations.js";
-import { buildCanary, canaryName, removeCanaries } from "./canary.js";
+import { buildCanary, removeCanaries } from "./canary.js";
 import { findResource } from "./follow-rollout.js";
-import { appDeployments, type DeploymentChange } from "./plan-deploy.js";
+import { appDeployments } from "./plan-deploy.js";
 import type { DeployEnv } from "./resolve-deploy-env.js";
 import { retryTransient } from "./retry-transient.js";
-import { imageChanges } from "./set-images.js";
 
 // Planning and applying a canary: one `<name>-canary` per production Deployment running the app's image.
 
@@ -15,28 +13,16 @@ export interface CanaryPlan {
   mode: "canary";
   stables: KObject[];
   canaries: KObject[];
-  changes: DeploymentChange[];
 }
 
-export async function planCanary(input: { cluster: KubeCluster; env: DeployEnv; target: Target; stamp: DeployStamp; channel: string }): Promise<CanaryPlan> {
-  const { cluster, env, target, stamp, channel } = input;
+export async function planCanary(input: { cluster: KubeCluster; env: DeployEnv; stamp: DeployStamp; channel: string }): Promise<CanaryPlan> {
+  const { cluster, env, stamp, channel } = input;
   const stables = await appDeployments(cluster, env.namespace, env.image);
   if (stables.length === 0) {
     throw new UserError(`No canary possible: ${env.namespace} on ${env.cluster} has no Deployment running ${env.image} to put a canary next to.`);
   }
-  const res = await findResource(cluster, "apps", "deployments");
   const canaries = stables.map((s) => buildCanary(s, env.image, stamp, channel));
-  const changes: DeploymentChange[] = [];
-  for (const s of stables) {
-    const existing = await retryTransient(() => cluster.find(res, canaryName(s.metadata!.name!), env.namespace));
-    const from = existing ?? s;
-    changes.push({
-      name: canaryName(s.metadata!.name!),
-      exists: existing !== undefined,
-      images: imageChanges(from.spec?.template, env.image, target.sha).map((c) => ({ container: c.name, from: c.from, to: c.to })),
-    });
-  }
-  return { mode: "canary", stables, canaries, changes };
+  return { mode: "canary", stables, canaries };
 }
 
 /** Applies the canaries. The stable Deployments are not touched: any change to their template rolls production. */

@@ -132,4 +132,21 @@ describe("/deploy plans: a server-side dry run against the live objects", functi
     const code = r.blocks.find((b) => b.type === "code");
     expect(code && code.type === "code" ? code.text : "").to.match(/more lines; the whole output is attached$/);
   });
+  it("a canary's plan shows the canary Deployments it creates; a deploy without manifests shows the image patch's effect", async () => {
+    const canary = await runWritingNothing(h, "/deploy PR4812 to canary --dry-run", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(planLines(canary.final!).sort()).to.deep.equal(["`Deployment unicorn-api-canary`: created", "`Deployment unicorn-canary`: created"]);
+    expect(canary.text).to.include("+   name: unicorn-canary");
+
+    const sha = "4444444444444444444444444444444444444444";
+    const store = h.sandbox.github.store;
+    store.addCommit(REPO, { sha, message: "No manifests here", parents: [SHAS.main] });
+    store.setStatus(REPO, sha, "ci/image", "success");
+    for (const f of store.filesAt(REPO, sha).keys()) if (f.startsWith("config/kubernetes/production/")) store.removeFile(REPO, sha, f);
+    const t = await runWritingNothing(h, `/deploy ${sha} to production --dry-run`, { user: "UADMIN", channel: "CDEPLOYS" });
+    const lines = planLines(t.final!);
+    expect(lines).to.have.length(2);
+    for (const name of ["unicorn", "unicorn-api"]) {
+      expect(lines.find((l) => l.startsWith(`\`Deployment ${name}\``))).to.match(new RegExp(`: changed: \`containers\\[name=${name}\\]\\.image\` registry\\.example\\.com/github:\\w{7} → registry\\.example\\.com/github:4444444; annotations tugboat\\.dev/`));
+    }
+  });
 });
