@@ -4,16 +4,12 @@
  * `apply --server-side --dry-run=server` against the sandbox.
  */
 import { expect } from "chai";
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
-import { writeKubeconfig } from "../../../src/sandbox/kubeconfig.js";
-import { deployment, raw } from "./helpers.js";
+import { deployment, KUBECTL, raw, startKubectlSandbox, type KubectlSandbox } from "./helpers.js";
 
 const SEED = new URL("../../../config/sandbox/kube/production", import.meta.url).pathname;
-const KUBECTL = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].find((p) => existsSync(p));
 const NS = "github-production";
 const APPLY = "application/apply-patch+yaml";
 
@@ -134,32 +130,20 @@ describe("kube sandbox: dryRun=All", function () {
 
 describe("kube sandbox: the real kubectl's server-side diff and dry run", function () {
   this.timeout(60_000);
+  let k: KubectlSandbox;
   let sb: KubeSandbox;
   let dir: string;
-  let env: NodeJS.ProcessEnv;
-  const kubectl = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      execFile(KUBECTL!, args, { env, timeout: 30_000 }, (err, stdout, stderr) => {
-        const code = err ? ((err as any).code ?? 1) : 0;
-        resolve({ code: typeof code === "number" ? code : 1, stdout: String(stdout), stderr: String(stderr) });
-      });
-    });
+  const kubectl = (args: string[]) => k.kubectl(args);
 
   before(async function () {
     if (!KUBECTL) {
       console.log("    [skip] kubectl not found at /usr/bin/kubectl");
       this.skip();
     }
-    dir = mkdtempSync(join(tmpdir(), "kube-sandbox-diff-"));
-    sb = await startKubeSandbox({ clusterName: "production", seedDir: SEED, delays: TEST_DELAYS });
-    const kc = join(dir, "kubeconfig");
-    writeKubeconfig(kc, [{ name: "production", url: sb.url }], "production");
-    env = { ...process.env, KUBECONFIG: kc, KUBECACHEDIR: join(dir, "cache"), HOME: dir };
+    k = await startKubectlSandbox({ clusterName: "production", seedDir: SEED, delays: TEST_DELAYS });
+    ({ sb, dir } = k);
   });
-  after(async () => {
-    if (sb) await sb.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => k && k.stop());
 
   const manifest = (targetPort: number, secretUrl: string) => `apiVersion: v1
 kind: Service

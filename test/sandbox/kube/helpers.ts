@@ -1,5 +1,11 @@
 import { KubeConfig } from "@kubernetes/client-node";
-import type { KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startKubeSandbox, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import type { SimDelays } from "../../../src/sandbox/kube/types.js";
+import { writeKubeconfig } from "../../../src/sandbox/kubeconfig.js";
 
 export function kubeConfigFor(sb: KubeSandbox): KubeConfig {
   const kc = new KubeConfig();
@@ -77,6 +83,47 @@ export function deployment(name: string, ns: string, opts: { replicas?: number; 
         metadata: { labels: { app: name } },
         spec: { containers: [{ name: "app", image: opts.image ?? "nginx:1.25", ports: [{ containerPort: 80 }] }] },
       },
+    },
+  };
+}
+
+/** The real kubectl, when installed (tests that need it skip otherwise). */
+export const KUBECTL = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].find((p) => existsSync(p));
+
+export interface KubectlRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A sandbox with a kubeconfig for the real kubectl, in a scratch HOME of its own. */
+export interface KubectlSandbox {
+  sb: KubeSandbox;
+  dir: string;
+  kubectl(args: string[], timeoutMs?: number): Promise<KubectlRun>;
+  stop(): Promise<void>;
+}
+
+export async function startKubectlSandbox(opts: { clusterName: string; seedDir: string; delays: Partial<SimDelays> }): Promise<KubectlSandbox> {
+  const dir = mkdtempSync(join(tmpdir(), "kube-sandbox-kubectl-"));
+  const sb = await startKubeSandbox({ clusterName: opts.clusterName, seedDir: opts.seedDir, delays: opts.delays });
+  const kc = join(dir, "kubeconfig");
+  writeKubeconfig(kc, [{ name: opts.clusterName, url: sb.url }], opts.clusterName);
+  const env = { ...process.env, KUBECONFIG: kc, KUBECACHEDIR: join(dir, "cache"), HOME: dir };
+  const kubectl = (args: string[], timeoutMs = 30_000): Promise<KubectlRun> =>
+    new Promise((resolve) => {
+      execFile(KUBECTL!, args, { env, timeout: timeoutMs }, (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: unknown }).code ?? 1) : 0;
+        resolve({ code: typeof code === "number" ? code : 1, stdout: String(stdout), stderr: String(stderr) });
+      });
+    });
+  return {
+    sb,
+    dir,
+    kubectl,
+    stop: async () => {
+      await sb.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
