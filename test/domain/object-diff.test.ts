@@ -71,4 +71,8 @@ describe("diffObject", () => {
       { path: "spec.more", before: ["x"], after: ["x", "y"] },
     ]);
   });
+  it("shows values without backticks, so a value cannot end the code span around a path", () => {
+    const cm = (v: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { motd: v } });
+    expect(describeObjectDiff(diffObject(cm("a"), cm("`*hi*` <!here>")))).to.equal("`ConfigMap c`: changed: `data.motd` a → '*hi*' <!here>");
+  });
 });

@@ -17,7 +17,8 @@ function shortSha(text: string): string {
 function brief(value: unknown): string | undefined {
   if (value === null || typeof value === "object") return undefined;
   if (value === "") return '""';
-  const text = shortSha(String(value));
+  // A backtick in a value would end the code span around the path; values are shown without them.
+  const text = shortSha(String(value)).replace(/`/g, "'");
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
 }
 
