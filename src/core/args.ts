@@ -1,4 +1,5 @@
 import { UsageError } from "./errors.js";
+import { getOwn } from "./own-keys.js";
 
 // Shell-like tokenizing and flag parsing shared by every command's grammar.
 
@@ -107,8 +108,10 @@ export function parseFlags(tokens: string[], specs: FlagSpecs, usage?: string, r
       const rest = tok.slice(2);
       inline = rest.startsWith("=") ? rest.slice(1) : rest.length > 0 ? rest : undefined;
     }
-    if (rejected[name]) throw new UsageError(rejected[name]!, usage);
-    const spec = specs[name];
+    // Own keys only: `--constructor` must be an unknown flag, not Object.prototype's member.
+    const refusal = getOwn(rejected, name);
+    if (refusal) throw new UsageError(refusal, usage);
+    const spec = getOwn(specs, name);
     if (!spec) throw new UsageError(`unknown flag --${name}`, usage);
     if (spec.kind === "boolean") {
       if (inline !== undefined && !["true", "false"].includes(inline)) {

@@ -1,5 +1,6 @@
 import type { TugboatConfig } from "../config/schema.js";
 import { UserError } from "../core/errors.js";
+import { getOwn } from "../core/own-keys.js";
 
 // Which cluster a command is about: --cluster, else the cluster of the environment whose namespace is -n,
 // else the channel's cluster, else config.defaultCluster (/kube and /nodes). And which namespace when -n is not given.
@@ -17,7 +18,7 @@ export function environmentNamespaces(config: ClusterConfig): Array<{ namespace:
   const out: Array<{ namespace: string; cluster: string; app: string; env: string }> = [];
   for (const [envName, env] of Object.entries(config.environments)) {
     for (const [appName, app] of Object.entries(config.apps)) {
-      const override = app.environments?.[envName];
+      const override = getOwn(app.environments, envName);
       const template = override?.namespace ?? env.namespace ?? "{app}-{env}";
       const namespace = template.replaceAll("{app}", appName).replaceAll("{env}", envName);
       out.push({ namespace, cluster: override?.cluster ?? env.cluster, app: appName, env: envName });
@@ -54,7 +55,7 @@ export function chooseCluster(config: ClusterConfig, known: string[], opts: Clus
     const match = environmentNamespaces(config).find((e) => e.namespace === opts.namespace && known.includes(e.cluster));
     if (match) return { cluster: match.cluster, reason: "namespace" };
   }
-  const channelCluster = config.channels[opts.channelId]?.cluster;
+  const channelCluster = getOwn(config.channels, opts.channelId)?.cluster;
   if (channelCluster && known.includes(channelCluster)) return { cluster: channelCluster, reason: "channel" };
   if (channelCluster && opts.strictChannel) throw new UnknownClusterError(channelCluster, known, "channel");
   return { cluster: config.defaultCluster, reason: "default" };
@@ -65,10 +66,10 @@ export function chooseCluster(config: ClusterConfig, known: string[], opts: Clus
  * that lives on the chosen cluster, else "default" as kubectl would use.
  */
 export function defaultNamespace(config: ClusterConfig, cluster: string, channelId: string): string {
-  const app = config.channels[channelId]?.app;
+  const app = getOwn(config.channels, channelId)?.app;
   if (app) {
     const match = environmentNamespaces(config).find(
-      (e) => e.app === app && e.cluster === cluster && !config.environments[e.env]?.canaryOf && !config.environments[e.env]?.transient,
+      (e) => e.app === app && e.cluster === cluster && !getOwn(config.environments, e.env)?.canaryOf && !getOwn(config.environments, e.env)?.transient,
     );
     if (match) return match.namespace;
   }

@@ -1,5 +1,6 @@
 import { parseDuration, parseFlags, type FlagSpecs } from "../../core/args.js";
 import { UsageError } from "../../core/errors.js";
+import { getOwn } from "../../core/own-keys.js";
 import { parseFieldPath, type FieldPath } from "./jsonpath.js";
 
 // The /kube grammar: read verbs only, kubectl's flag names, identity- and target-changing flags refused by name.
@@ -225,7 +226,7 @@ export function parseGetArgs(words: string[]): GetArgs {
   let output: OutputFormat = "table";
   const o = str(flags.output);
   if (o !== undefined) {
-    const f = OUTPUTS[o.toLowerCase()];
+    const f = getOwn(OUTPUTS, o.toLowerCase());
     if (!f) throw new UsageError(`-o must be one of wide, yaml, json, name (not "${short(o)}")`, usage);
     output = f;
   }
@@ -347,7 +348,8 @@ export function refuseVerb(words: string[]): never {
   if (verb.startsWith("-")) {
     // Flags before the verb (`/kube --as x get pods`): refuse identity flags by name, anything else as misplaced.
     const name = verb.replace(/^-+/, "").split("=")[0]!;
-    if (REJECTED_FLAGS[name]) throw new UsageError(REJECTED_FLAGS[name]!, usage);
+    const refusal = getOwn(REJECTED_FLAGS, name);
+    if (refusal) throw new UsageError(refusal, usage);
     throw new UsageError(`put the verb first, e.g. \`/kube get pods -n NS\` (/kube is read-only: get, describe, logs, events)`, usage);
   }
   throw new UsageError(`unknown verb "${v}": /kube is read-only and knows get, describe, logs, events and help`, usage);

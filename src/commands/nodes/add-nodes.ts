@@ -1,5 +1,6 @@
 import { defineCommand, type CommandContext } from "../../core/command.js";
 import { UsageError, UserError, errorMessage } from "../../core/errors.js";
+import { getOwn } from "../../core/own-keys.js";
 import { mention, rich, type Reply } from "../../core/reply.js";
 import { autoscalerBounds, describePool, poolName, topologyOf } from "../../domain/nodes/describe-pool.js";
 import { withPoolLock, poolLockName } from "../../domain/nodes/lock-pool.js";
@@ -36,7 +37,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
   const { config, clock } = ctx.services;
   const clusterName = resolveClusterName(args.cluster, ctx, ADD_USAGE);
   const count = validateCount(args, config.nodes.maxPerRequest);
-  const clusterConfig = config.nodes.clusters[clusterName];
+  const clusterConfig = getOwn(config.nodes.clusters, clusterName);
   const source = poolSourceFor(ctx, clusterName, ADD_USAGE);
   const { namespace, capi: cluster } = source;
 
@@ -78,7 +79,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
     }
   }
 
-  const configMax = clusterConfig?.pools[pool]?.maxSize;
+  const configMax = getOwn(clusterConfig?.pools, pool)?.maxSize;
   const bounds = autoscalerBounds(md);
   const autoscaled = bounds.min !== undefined;
   const planned = planAdd(pool, current, count, { configMax, autoscaler: bounds });

@@ -1,5 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { UsageError } from "../../core/errors.js";
+import { getOwn } from "../../core/own-keys.js";
 import { chooseCluster, UnknownClusterError } from "../../domain/select-cluster.js";
 import type { PoolSource } from "../../domain/nodes/pool-source.js";
 import type { KubeCluster } from "../../gateways/types.js";
@@ -34,7 +35,7 @@ export function kubeCluster(ctx: CommandContext, name: string, usage: string): K
  */
 export function poolSourceFor(ctx: CommandContext, name: string, usage: string): PoolSource {
   const nodes = kubeCluster(ctx, name, usage);
-  const pools = ctx.services.config.clusters[name]?.nodePools;
+  const pools = getOwn(ctx.services.config.clusters, name)?.nodePools;
   if (!pools) {
     const managed = Object.entries(ctx.services.config.clusters).filter(([, c]) => c.nodePools?.context === name).map(([n]) => n);
     if (managed.length > 0) throw new UsageError(`${name} is the management cluster of ${managed.join(", ")}: name one of those with --cluster`, usage);

@@ -1,5 +1,6 @@
 import type { TugboatConfig } from "../../config/schema.js";
 import { UsageError, UserError } from "../../core/errors.js";
+import { getOwn } from "../../core/own-keys.js";
 import type { GithubGateway } from "../../gateways/types.js";
 import { GatewayError } from "../../gateways/types.js";
 import { parseTarget } from "../../domain/resolve-target.js";
@@ -31,11 +32,11 @@ export function labConfig(config: TugboatConfig): LabConfig {
 export function pickApp(config: TugboatConfig, channelId: string, named: string | undefined, usage: string): string {
   const apps = Object.keys(config.apps);
   if (named !== undefined) {
-    if (!config.apps[named]) throw new UsageError(`unknown app "${named}" (known: ${apps.join(", ") || "none"})`, usage);
+    if (!getOwn(config.apps, named)) throw new UsageError(`unknown app "${named}" (known: ${apps.join(", ") || "none"})`, usage);
     return named;
   }
-  const fromChannel = config.channels[channelId]?.app ?? apps.find((a) => config.apps[a]!.channels.includes(channelId));
-  if (fromChannel && config.apps[fromChannel]) return fromChannel;
+  const fromChannel = getOwn(config.channels, channelId)?.app ?? apps.find((a) => config.apps[a]!.channels.includes(channelId));
+  if (fromChannel && getOwn(config.apps, fromChannel)) return fromChannel;
   if (apps.length === 1) return apps[0]!;
   throw new UsageError(`name the app: this channel has no default app (known: ${apps.join(", ") || "none"})`, usage);
 }

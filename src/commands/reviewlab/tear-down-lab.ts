@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { defineCommand, type CommandContext } from "../../core/command.js";
 import { DeniedError, UsageError, UserError } from "../../core/errors.js";
+import { getOwn } from "../../core/own-keys.js";
 import { mention, rich } from "../../core/reply.js";
 import { labNamespace } from "../../domain/reviewlab/make-slug.js";
 import { findLab } from "../../domain/reviewlab/find-labs.js";
@@ -61,7 +62,7 @@ async function tearDownLab(args: { target: LabTarget }, ctx: CommandContext): Pr
   const gone = await waitForNamespaceGone(cluster, namespace, cfg.readyTimeoutSeconds * 1000, ctx.signal);
   progress.set(1, gone ? "done" : "failed");
   await progress.settle();
-  const repo = config.apps[lab.app]?.repo;
+  const repo = getOwn(config.apps, lab.app)?.repo;
   const markInactive = async () => void (repo && (await markLabInactive(github, repo, lab, ctx.log)));
   const took = seconds(performance.now() - started);
   if (!gone) {

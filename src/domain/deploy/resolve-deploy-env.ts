@@ -1,5 +1,6 @@
 import type { AppConfig, EnvironmentConfig, TugboatConfig } from "../../config/schema.js";
 import { UsageError, UserError } from "../../core/errors.js";
+import { getOwn } from "../../core/own-keys.js";
 import { didYouMean } from "../../core/suggest.js";
 
 // Which app, environment, cluster, namespace, image repository and lock a deploy acts on.
@@ -31,11 +32,11 @@ export function lockNameFor(app: string, env: string): string {
 export function resolveAppName(config: TugboatConfig, channelId: string, named: string | undefined, usage?: string): string {
   const apps = Object.keys(config.apps);
   if (named !== undefined) {
-    if (config.apps[named]) return named;
+    if (getOwn(config.apps, named)) return named;
     throw new UsageError(`unknown app "${named}" (known apps: ${apps.join(", ") || "none configured"})`, usage);
   }
-  const channelApp = config.channels[channelId]?.app;
-  if (channelApp && config.apps[channelApp]) return channelApp;
+  const channelApp = getOwn(config.channels, channelId)?.app;
+  if (channelApp && getOwn(config.apps, channelApp)) return channelApp;
   const listing = apps.filter((a) => config.apps[a]!.channels.includes(channelId));
   if (listing.length === 1) return listing[0]!;
   if (apps.length === 1) return apps[0]!;
@@ -48,9 +49,9 @@ export function deployableEnvironments(config: TugboatConfig): string[] {
 }
 
 export function resolveDeployEnv(config: TugboatConfig, app: string, env: string, usage?: string): DeployEnv {
-  const appConfig = config.apps[app];
+  const appConfig = getOwn(config.apps, app);
   if (!appConfig) throw new UsageError(`unknown app "${app}" (known apps: ${Object.keys(config.apps).join(", ")})`, usage);
-  const envConfig = config.environments[env];
+  const envConfig = getOwn(config.environments, env);
   if (!envConfig) {
     const known = deployableEnvironments(config);
     const hint = didYouMean(env, known);
@@ -58,8 +59,8 @@ export function resolveDeployEnv(config: TugboatConfig, app: string, env: string
   }
   const baseEnv = envConfig.canaryOf ?? env;
   const base = config.environments[baseEnv]!;
-  const baseOverride = appConfig.environments[baseEnv] ?? {};
-  const ownOverride = appConfig.environments[env] ?? {};
+  const baseOverride = getOwn(appConfig.environments, baseEnv) ?? {};
+  const ownOverride = getOwn(appConfig.environments, env) ?? {};
   const namespaceTemplate = baseOverride.namespace ?? base.namespace;
   const namespace = namespaceTemplate.replace(/\{app\}/g, app).replace(/\{env\}/g, baseEnv);
   return {
@@ -80,10 +81,10 @@ export function resolveDeployEnv(config: TugboatConfig, app: string, env: string
 
 /** The channels deploys to this environment may run from (a canary inherits its base's), or undefined for anywhere. */
 export function allowedChannels(config: TugboatConfig, env: string): string[] | undefined {
-  const e = config.environments[env];
+  const e = getOwn(config.environments, env);
   if (!e) return undefined;
   if (e.channels) return e.channels;
-  if (e.canaryOf) return config.environments[e.canaryOf]?.channels;
+  if (e.canaryOf) return getOwn(config.environments, e.canaryOf)?.channels;
   return undefined;
 }
 

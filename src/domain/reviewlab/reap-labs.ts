@@ -1,6 +1,7 @@
 import type { Logger } from "../../core/logger.js";
 import type { BackgroundTask, Services } from "../../core/services.js";
 import { errorMessage } from "../../core/errors.js";
+import { getOwn } from "../../core/own-keys.js";
 import { mention, rich, type Reply } from "../../core/reply.js";
 import { LeaseLock, keepRenewing } from "../lease-lock.js";
 import { mapLimit } from "../apply-objects.js";
@@ -87,7 +88,7 @@ async function reapAsLeader(services: Services, log: Logger, lost: AbortSignal):
     else if (lab.pr !== undefined) prChecks.push(lab);
   }
   await mapLimit(prChecks, 4, async (lab) => {
-    const repo = services.config.apps[lab.app]?.repo;
+    const repo = getOwn(services.config.apps, lab.app)?.repo;
     if (!repo) return;
     try {
       const pr = await services.github.getPull(repo, lab.pr!);
@@ -112,7 +113,7 @@ async function reapAsLeader(services: Services, log: Logger, lost: AbortSignal):
       if (fresh.state === "lab" && !fresh.lab.terminating) await deleteLabNamespace(cluster, d.lab.namespace);
       reaped.push(d);
       log.info("review-lab reaper removed a lab", { namespace: d.lab.namespace, branch: d.lab.branch, reason: d.reason });
-      const repo = services.config.apps[d.lab.app]?.repo;
+      const repo = getOwn(services.config.apps, d.lab.app)?.repo;
       if (repo) await markLabInactive(services.github, repo, d.lab, log);
     } catch (err) {
       failures.push(`${d.lab.namespace}: ${errorMessage(err)}`);

@@ -13,7 +13,7 @@ describe("/nodes: roles and bad input (sandbox, through the router)", function (
       expect(t.final).to.equal(undefined);
       expect(t.confirmations).to.have.length(0);
       expect(t.whispers).to.have.length(1);
-      expect(t.whispers[0]!.summary).to.equal("Denied: you need the `nodes:add` permission; no role bound to you grants it.");
+      expect(t.whispers[0]!.summary).to.equal("Denied: you need the `nodes:add` permission; no role bound to you grants it. Ask for role `admin`, which grants `nodes:add`.");
       expect(h.audit.at(-1)).to.include({ decision: "denied", permission: "nodes:add" });
       expect(replicas(h, "production", "highmem")).to.equal(1);
     });
