@@ -14,6 +14,7 @@ import { explainKubeError } from "./explain-kube-error.js";
 import { ADD_USAGE, parseAddArgs, validateCount, type AddArgs } from "./parse-nodes-args.js";
 import { finalReply, planReply, progressReply, type AddProgress, type AddTarget } from "./render-add.js";
 import { poolSourceFor, resolveClusterName } from "./resolve-cluster.js";
+import { poolsWhere } from "../../domain/nodes/pool-source.js";
 
 // /nodes add N [POOL]: plan → confirm → (under the pool's Lease) scale +N with retry, raise the autoscaler's
 // min-size, wait until the new Machines exist → release → follow them until their Nodes are Ready.
@@ -47,7 +48,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
     res = await poolResources(source);
     mds = await listMachineDeployments(source, res);
   } catch (err) {
-    explainKubeError(err, clusterName, "read the node pools");
+    explainKubeError(err, poolsWhere(source), "read the node pools");
   }
   const existing = [...new Set(mds.map(poolName))];
   const poolList = existing.length > 0 ? `pools on ${clusterName}: ${existing.join(", ")}` : `${clusterName} has no node pools in namespace ${namespace}${source.clusterName !== undefined ? ` of ${cluster.name}` : ""}`;
@@ -177,7 +178,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
       watcher.stop();
       await updates.flush();
       if (ctx.signal.aborted) throw new UserError(`Tugboat is restarting; pool ${pool} on ${clusterName} was not changed. Try again in a minute.`);
-      explainKubeError(err, clusterName, `scale pool ${pool}`);
+      explainKubeError(err, poolsWhere(source), `scale pool ${pool}`);
     }
   }
   const plan = scaled!.plan;

@@ -4,6 +4,7 @@ import { explainKubeError } from "./explain-kube-error.js";
 import { LIST_USAGE, parseListArgs, type ListArgs } from "./parse-nodes-args.js";
 import { renderPoolList } from "./render-pools.js";
 import { poolSourceFor, resolveClusterName } from "./resolve-cluster.js";
+import { poolsWhere } from "../../domain/nodes/pool-source.js";
 
 // /nodes list: read-only, so it needs the read permission every viewer has (kube:get), scoped like /kube.
 
@@ -26,7 +27,7 @@ export const listPoolsCommand = defineCommand<ListArgs>({
     try {
       pools = await readPools(source, await poolResources(source));
     } catch (err) {
-      explainKubeError(err, clusterName, "list node pools");
+      explainKubeError(err, poolsWhere(source), "list node pools");
     }
     await ctx.reply.send(renderPoolList(source, pools, ctx.services.clock.now()));
   },

@@ -32,3 +32,8 @@ export function belongsToCluster(o: KObject, source: Pick<PoolSource, "clusterNa
 export function clusterSelector(source: Pick<PoolSource, "clusterName">): string | undefined {
   return source.clusterName === undefined ? undefined : `${CLUSTER_NAME_LABEL}=${source.clusterName}`;
 }
+
+/** The cluster named in error messages: the workload cluster, plus the management cluster when that is where CAPI lives. */
+export function poolsWhere(source: Pick<PoolSource, "cluster" | "capi" | "nodes">): string {
+  return source.capi === source.nodes ? source.cluster : `${source.cluster} (Cluster API on ${source.capi.name})`;
+}
