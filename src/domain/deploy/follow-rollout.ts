@@ -1,6 +1,7 @@
 import type { Clock } from "../../core/services.js";
 import type { ApiResource, GatewayError, KObject, KubeCluster, WatchHandle } from "../../gateways/types.js";
 import { rolloutState, rolloutSummary } from "../rollout-status.js";
+import { mayBelongTo } from "./pod-owners.js";
 import { retryTransient } from "./retry-transient.js";
 
 // Follows Deployments until each is rolled out, one fails, or time runs out. Driven by watches on Deployments
@@ -67,6 +68,8 @@ export function podsOfTemplate(deploy: KObject, pods: Iterable<KObject>): KObjec
   for (const p of pods) {
     if (p.metadata?.deletionTimestamp) continue;
     if (!labelsMatch(selector, p.metadata?.labels) || !labelsMatch(tpl.metadata?.labels, p.metadata?.labels)) continue;
+    // The stable selector also matches canary pods; the owning ReplicaSet's name tells them apart.
+    if (!mayBelongTo(p, deploy.metadata?.name ?? "")) continue;
     if (imagesOf(p.spec) !== want) continue;
     out.push(p);
   }

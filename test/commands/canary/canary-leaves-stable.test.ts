@@ -61,4 +61,17 @@ describe("/deploy to canary leaves the stable Deployments alone", function () {
     expect(stableState(h)).to.deep.equal(before);
     expect(before[0]!.template.metadata.labels.track).to.equal("stable");
   });
+
+  it("a crashing canary pod is not taken for a pod of the stable Deployment it matches", async () => {
+    const t = await h.run("/deploy PR4812 to canary", { user: "UDEPLOYER", channel: "CDEPLOYS" });
+    expect(t.final?.tone, t.text).to.equal("success");
+    const prod = h.sandbox.clusters.production!;
+    const pod = prod.listObjects("v1", "Pod", "github-production").find((p: any) => p.metadata.labels?.track === "canary" && p.metadata.labels?.app === "unicorn");
+    pod.status.containerStatuses[0].state = { waiting: { reason: "CrashLoopBackOff", message: "back-off restarting" } };
+    prod.putObject(pod);
+    // Production now gets the canary's images: the canary pod matches the new stable template's labels and images.
+    const d = await h.run("/deploy PR4812 to production", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(d.final?.tone, d.text).to.equal("success");
+    expect(d.text).to.not.include("CrashLoopBackOff");
+  });
 });
