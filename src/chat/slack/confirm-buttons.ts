@@ -6,6 +6,7 @@ import { mention, rich, type Reply } from "../../core/reply.js";
 import { describeSlackError } from "./describe-slack-error.js";
 import { mrkdwnObject, renderBlocks, toMrkdwn, type SlackBlock } from "./render-blocks.js";
 import { uploadFullText } from "./upload-full-text.js";
+import { withRetryAfter } from "./retry-after.js";
 
 // Confirm/Cancel buttons that only the person who asked may press. Each prompt carries a random id in the
 // buttons' value; the answer resolves the waiting command, and the message then says who confirmed or cancelled.
@@ -80,14 +81,14 @@ export class ConfirmRegistry {
       this.pending.set(id, { id, request, channel: request.channel, blocks: rendered.blocks, text: rendered.text, timer, resolve, posted });
     });
     try {
-      const res = await this.opts.client.chat.postMessage({
+      const res = await withRetryAfter(() => this.opts.client.chat.postMessage({
         channel: request.channel,
         text: `Confirm? ${rendered.text}`,
         blocks: [...rendered.blocks, note, buttons],
         ...(request.threadTs ? { thread_ts: request.threadTs } : {}),
         unfurl_links: false,
         unfurl_media: false,
-      });
+      }));
       const p = this.pending.get(id) ?? this.answered.get(id);
       if (p) {
         p.ts = res.ts;
@@ -151,14 +152,15 @@ export class ConfirmRegistry {
       await p.posted;
       this.answered.delete(id);
     }
-    if (!p.ts) return;
+    const ts = p.ts;
+    if (!ts) return;
     try {
-      await this.opts.client.chat.update({
+      await withRetryAfter(() => this.opts.client.chat.update({
         channel: p.channel,
-        ts: p.ts,
+        ts,
         text: `${line} ${p.text}`,
         blocks: [...p.blocks, { type: "context", elements: [mrkdwnObject(line)] }],
-      });
+      }));
     } catch (err) {
       this.opts.log.warn("could not update a confirmation prompt", { reason: describeSlackError(err) });
     }

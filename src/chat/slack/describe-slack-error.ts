@@ -16,3 +16,10 @@ export function slackErrorCode(err: unknown): string | undefined {
   if (err && typeof err === "object") return (err as { data?: { error?: string } }).data?.error;
   return undefined;
 }
+
+/** Seconds to wait when Slack answered 429 (the WebClient rejects rate-limited calls; see slack-adapter.ts). */
+export function retryAfterSeconds(err: unknown): number | undefined {
+  if (!err || typeof err !== "object") return undefined;
+  const e = err as { code?: string; retryAfter?: number };
+  return e.code === "slack_webapi_rate_limited_error" && typeof e.retryAfter === "number" ? Math.max(1, e.retryAfter) : undefined;
+}

@@ -2,6 +2,7 @@ import type { webApi } from "@slack/bolt";
 import type { Logger } from "../../core/logger.js";
 import type { GroupDirectory } from "../../core/policy.js";
 import { describeSlackError } from "./describe-slack-error.js";
+import { withRetryAfter } from "./retry-after.js";
 
 // Which of the configured user groups a user is in, from usergroups.users.list (one call per group), cached.
 // A group that cannot be read counts as "not a member" (deny by default) and is retried after a short while.
@@ -47,7 +48,7 @@ export class SlackUserGroups implements GroupDirectory {
   private async fetch(groupId: string): Promise<Entry> {
     let entry: Entry;
     try {
-      const res = await this.opts.client.usergroups.users.list({ usergroup: groupId });
+      const res = await withRetryAfter(() => this.opts.client.usergroups.users.list({ usergroup: groupId }));
       entry = { members: new Set(res.users ?? []), expiresAt: this.now() + this.opts.cacheSeconds * 1000 };
     } catch (err) {
       const failureSeconds = this.opts.failureCacheSeconds ?? Math.min(30, this.opts.cacheSeconds);

@@ -37,7 +37,7 @@ export interface SlackAdapterOptions {
   host?: string;
   /** HTTP mode: request and header time-outs and the connection limit (default DEFAULT_HTTP_LIMITS). */
   httpLimits?: HttpLimits;
-  /** Minimum time between two updates of one message (default 1000 ms). */
+  /** Minimum time between two updates of one message (default 2500 ms: chat.update is Tier 3, ~50/min per workspace). */
   updateIntervalMs?: number;
   /** WebClient retries (default: 3 retries within about 10 s, not the library's 30 minutes). */
   retryConfig?: webApi.RetryOptions;
@@ -57,6 +57,7 @@ export interface SlackAdapter {
   httpPort(): number | undefined;
 }
 
+export const DEFAULT_UPDATE_INTERVAL_MS = 2500;
 export const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000, randomize: true };
 /** How long event ids are remembered for deduplication (Slack retries within about 5 minutes). */
 const EVENT_ID_TTL_MS = 60 * 60 * 1000;
@@ -70,11 +71,14 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
 
   const log = opts.log.child({ component: "slack" });
   const now = opts.now ?? Date.now;
-  const updateIntervalMs = opts.updateIntervalMs ?? 1000;
+  const updateIntervalMs = opts.updateIntervalMs ?? DEFAULT_UPDATE_INTERVAL_MS;
   const boltLogger = createBoltLogger(opts.log, [opts.botToken, opts.appToken, opts.signingSecret], opts.boltLogLevel ?? LogLevel.INFO);
   const clientOptions: webApi.WebClientOptions = {
     retryConfig: opts.retryConfig ?? DEFAULT_RETRY_CONFIG,
     timeout: opts.requestTimeoutMs ?? 15_000,
+    // A 429 rejects that call at once instead of pausing the client's whole queue for Retry-After: each message
+    // backs off on its own (post-reply.ts), other calls wait for their own Retry-After (retry-after.ts).
+    rejectRateLimitedCalls: true,
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl.endsWith("/") ? opts.apiUrl : `${opts.apiUrl}/` } : {}),
   };
 

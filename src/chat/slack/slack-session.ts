@@ -7,6 +7,7 @@ import { describeSlackError } from "./describe-slack-error.js";
 import { MessageReply } from "./post-reply.js";
 import { renderBlocks, type SlackBlock } from "./render-blocks.js";
 import { uploadFullText } from "./upload-full-text.js";
+import { withRetryAfter } from "./retry-after.js";
 
 // One request's ChatSession: where its channel message, its private (ephemeral) replies and its confirmation go.
 
@@ -35,7 +36,7 @@ export function createSession(opts: SessionOptions): { session: ChatSession; mes
     const rendered = renderBlocks(reply);
     const thread = opts.threadTs ? { thread_ts: opts.threadTs } : {};
     if (opts.direct) {
-      await client.chat.postMessage({ channel: channel.id, text: rendered.text, blocks: rendered.blocks, ...thread, unfurl_links: false, unfurl_media: false });
+      await withRetryAfter(() => client.chat.postMessage({ channel: channel.id, text: rendered.text, blocks: rendered.blocks, ...thread, unfurl_links: false, unfurl_media: false }));
     } else {
       let sent = false;
       if (opts.respond) {
@@ -46,7 +47,7 @@ export function createSession(opts: SessionOptions): { session: ChatSession; mes
           log.warn("response_url failed; falling back to chat.postEphemeral", { reason: describeSlackError(err) });
         }
       }
-      if (!sent) await client.chat.postEphemeral({ channel: channel.id, user: actor.id, text: rendered.text, blocks: rendered.blocks, ...thread });
+      if (!sent) await withRetryAfter(() => client.chat.postEphemeral({ channel: channel.id, user: actor.id, text: rendered.text, blocks: rendered.blocks, ...thread }));
     }
     if (rendered.upload) {
       // A private reply that had to be cut: the full text goes to the caller's DM, never to the channel.

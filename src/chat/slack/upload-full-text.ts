@@ -3,6 +3,7 @@ import type { Logger } from "../../core/logger.js";
 import { describeSlackError } from "./describe-slack-error.js";
 import { formatCount } from "../../domain/format/count.js";
 import { escapeMrkdwn } from "./render-blocks.js";
+import { withRetryAfter } from "./retry-after.js";
 
 // Puts the full output next to a message: files.uploadV2 into the message's thread, or, when uploads are not
 // allowed (missing files:write, not_allowed, …), the text itself posted into the thread in parts. Says which it did.
@@ -28,14 +29,14 @@ export type UploadOutcome = { kind: "uploaded" } | { kind: "posted"; parts: numb
 
 export async function uploadFullText(client: webApi.WebClient, target: UploadTarget, file: FullText, log: Logger): Promise<UploadOutcome> {
   try {
-    await client.filesUploadV2({
+    await withRetryAfter(() => client.filesUploadV2({
       channel_id: target.channel,
       ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
       content: file.content,
       filename: file.filename,
       title: file.title,
       snippet_type: "text",
-    } as webApi.FilesUploadV2Arguments);
+    } as webApi.FilesUploadV2Arguments));
     return { kind: "uploaded" };
   } catch (err) {
     const reason = describeSlackError(err);
@@ -85,16 +86,16 @@ async function postInParts(client: webApi.WebClient, target: UploadTarget, file:
   const intro =
     `:warning: I couldn't attach the full output as a file (${reason}), so here it is in ${shown.length} ${shown.length === 1 ? "part" : "parts"}` +
     (leftOut > 0 ? `; the last ${formatCount(leftOut)} lines are too many to post and are left out.` : ".");
-  await client.chat.postMessage({ channel: target.channel, text: escapeMrkdwn(intro), ...thread });
+  await withRetryAfter(() => client.chat.postMessage({ channel: target.channel, text: escapeMrkdwn(intro), ...thread }));
   for (let i = 0; i < shown.length; i++) {
     const label = shown.length > 1 ? `${file.filename} (${i + 1}/${shown.length})` : file.filename;
-    await client.chat.postMessage({
+    await withRetryAfter(() => client.chat.postMessage({
       channel: target.channel,
       text: `${escapeMrkdwn(label)}\n\`\`\`\n${escapeMrkdwn(shown[i]!)}\n\`\`\``,
       ...thread,
       unfurl_links: false,
       unfurl_media: false,
-    });
+    }));
   }
   return shown.length;
 }

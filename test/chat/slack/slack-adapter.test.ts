@@ -185,6 +185,29 @@ describe("Slack adapter (HTTP receiver, signed requests, Web API stand-in)", fun
     });
   });
 
+  describe("rate limits", () => {
+    it("a 429 on one message's update does not hold up other messages (no queue-wide pause)", async function () {
+      this.timeout(10_000);
+      bot = await startTestBot({ standIn, updateIntervalMs: 50, slowMs: 200 });
+      standIn.reset();
+      standIn.rateLimits.set("chat.update", { retryAfter: 3, times: 1 });
+      await slash("slow");
+      await standIn.waitFor(() => standIn.callsTo("chat.update").some((c) => c.result.status === 429), 3000, "the rate-limited update");
+      const limitedAt = Date.now();
+      await slash("say hi", { responseId: "r2" });
+      await standIn.waitFor(() => standIn.callsTo("chat.postMessage").some((c) => c.args.text === "hi"), 3000, "the other message");
+      const other = standIn.callsTo("chat.postMessage").find((c) => c.args.text === "hi")!;
+      expect(other.at - limitedAt).to.be.below(1500);
+      // The rate-limited message waits for its Retry-After, then its final state lands.
+      expect(standIn.callsTo("chat.update").filter((c) => c.result.status !== 429)).to.have.length(0);
+      await standIn.waitFor(() => standIn.callsTo("chat.update").some((c) => c.result.status !== 429), 5000, "the final state after Retry-After");
+      const landed = standIn.callsTo("chat.update").find((c) => c.result.status !== 429)!;
+      expect(landed.args.text).to.equal("slow work done");
+      expect(landed.at - limitedAt).to.be.at.least(2500);
+      expect(bot.logs.some((l) => l.level === "warn" && /rate-limited this message/.test(l.message) && l.meta.retryAfterSeconds === 3)).to.equal(true);
+    });
+  });
+
   describe("final state delivery", () => {
     it("posts the final state in the thread when chat.update keeps failing", async () => {
       bot = await startTestBot({ standIn, updateIntervalMs: 50, slowMs: 200 });

@@ -32,6 +32,8 @@ export class SlackStandIn {
   readonly uploads: RecordedUpload[] = [];
   readonly responses: RecordedResponse[] = [];
   readonly overrides = new Map<string, MethodHandler>();
+  /** Methods to answer with HTTP 429 and Retry-After, like Slack's rate limits: seconds, and how many times. */
+  readonly rateLimits = new Map<string, { retryAfter: number; times: number }>();
   /** Members per user group id, for usergroups.users.list. */
   readonly groupMembers = new Map<string, string[]>();
   private server: Server | undefined;
@@ -69,6 +71,7 @@ export class SlackStandIn {
     this.uploads.length = 0;
     this.responses.length = 0;
     this.overrides.clear();
+    this.rateLimits.clear();
   }
 
   /** Resolves when `check` holds (re-checked on every recorded call), or rejects after `timeoutMs`. */
@@ -118,6 +121,16 @@ export class SlackStandIn {
     if (!url.pathname.startsWith("/api/")) return send(404, { ok: false, error: "unknown_path" });
     const method = url.pathname.slice("/api/".length);
     const args = decodeArgs(req.headers["content-type"] ?? "", raw);
+    const limit = this.rateLimits.get(method);
+    if (limit && limit.times > 0) {
+      limit.times -= 1;
+      const answer = { ok: false, error: "ratelimited" };
+      this.calls.push({ method, args, authorization: req.headers.authorization, at: Date.now(), result: { ...answer, status: 429 } });
+      res.writeHead(429, { "content-type": "application/json", "retry-after": String(limit.retryAfter) });
+      res.end(JSON.stringify(answer));
+      this.notify();
+      return;
+    }
     const override = this.overrides.get(method);
     const answer = override ? override(args) : this.answer(method, args);
     this.calls.push({ method, args, authorization: req.headers.authorization, at: Date.now(), result: answer });
