@@ -1,6 +1,8 @@
 /** /version, /api, /apis, /api/v1, /apis/<g>/<v> and the OpenAPI v2/v3 documents kubectl needs. */
 import { RESOURCES, groupVersions, type ResourceDef } from "./resources.js";
 import { fnv32 } from "./util.js";
+import { kindSchemaOf } from "./validation/kinds.js";
+import { toOpenApi } from "./validation/openapi.js";
 
 export const VERSION_INFO = {
   major: "1",
@@ -122,6 +124,8 @@ function queryParam(name: string, description: string): any {
 }
 
 function objSchema(gvk: { group: string; version: string; kind: string }, list = false): any {
+  const typed = list ? undefined : kindSchemaOf(gvk.group, gvk.version, gvk.kind);
+  if (typed) return { ...toOpenApi(typed), "x-kubernetes-group-version-kind": [{ group: gvk.group, kind: gvk.kind, version: gvk.version }] };
   const s: any = {
     description: list ? `${gvk.kind} is a list of objects.` : `${gvk.kind} (sandbox schema: unknown fields are preserved).`,
     type: "object",

@@ -14,7 +14,8 @@ export class ApiError extends Error {
   }
 
   toStatus(): any {
-    const s: any = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: this.message, reason: this.reason };
+    const s: any = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: this.message };
+    if (this.reason) s.reason = this.reason; // some real failures (SSA's typed-patch errors) carry no reason
     if (this.details) s.details = this.details;
     s.code = this.code;
     return s;

@@ -9,7 +9,7 @@ import { ApiError, errors, faultError } from "./errors.js";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, openapiV2Doc, openapiV3Doc, openapiV3Index, VERSION_INFO } from "./discovery.js";
 import type { Faults } from "./faults.js";
 import { parseJson, readRequestBody } from "./http/body.js";
-import { send, sendError } from "./http/response.js";
+import { send, sendError, warningHeaders } from "./http/response.js";
 import { boolParam, resolveRoute, verbOf, wantsTable, type ResourceRoute } from "./http/routing.js";
 import { serveWatch } from "./http/watch.js";
 import { dryRunOf } from "./http/write-options.js";
@@ -17,6 +17,7 @@ import { podLogs } from "./logs.js";
 import { apiVersionOf } from "./resources.js";
 import type { Store } from "./store.js";
 import { toTable, type IncludeObject } from "./tables.js";
+import { fieldValidationOf } from "./validation/index.js";
 import type { RequestLogEntry } from "./types.js";
 
 export class KubeHttp {
@@ -120,6 +121,8 @@ export class KubeHttp {
       dryRun: dryRunOf(q, verb),
       fieldManager: q.get("fieldManager") ?? undefined,
       force: boolParam(q.get("force")),
+      fieldValidation: fieldValidationOf(q.get("fieldValidation")),
+      warnings: [] as string[],
     };
     const ua = String(req.headers["user-agent"] ?? "");
     const manager = opts.fieldManager ?? (ua ? ua.split("/")[0] : "unknown");
@@ -153,19 +156,19 @@ export class KubeHttp {
       case "create": {
         const parsed = parseJson(body);
         const created = this.api.create(def, ns, parsed, { ...opts, fieldManager: manager });
-        return send(res, 201, created);
+        return send(res, 201, created, undefined, warningHeaders(opts.warnings));
       }
       case "update": {
         const parsed = parseJson(body);
         const updated = this.api.update(def, ns, name!, parsed, { ...opts, fieldManager: manager }, sub);
-        return send(res, 200, updated);
+        return send(res, 200, updated, undefined, warningHeaders(opts.warnings));
       }
       case "patch": {
         const ct = String(req.headers["content-type"] ?? "application/json-patch+json");
         const isApply = ct.startsWith("application/apply-patch");
         const existed = !!this.store.get(def, ns, name!);
         const out = this.api.patch(def, ns, name!, ct, body, { ...opts, fieldManager: isApply ? opts.fieldManager : manager }, sub);
-        return send(res, isApply && !existed ? 201 : 200, out);
+        return send(res, isApply && !existed ? 201 : 200, out, undefined, warningHeaders(opts.warnings));
       }
       case "delete": {
         const parsed = body.trim() ? parseJson(body) : {};

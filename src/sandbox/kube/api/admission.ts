@@ -3,6 +3,8 @@ import { apiVersionOf, findByPlural, type ResourceDef } from "../resources.js";
 import { matchLabelSelectorObj } from "../selectors.js";
 import type { Store } from "../store.js";
 import { isPlainObject } from "../util.js";
+import { fieldCauses, immutableFieldCauses } from "../validation/index.js";
+import { goValue } from "../validation/go-format.js";
 
 export const NS_DEF = findByPlural("", "v1", "namespaces")!;
 
@@ -19,8 +21,8 @@ export function checkNamespace(store: Store, def: ResourceDef, ns: string | unde
   }
 }
 
-/** field validation: names, label values, selectors that match their template, containers */
-export function validateObject(def: ResourceDef, obj: any): void {
+/** field validation: names, label values, selectors that match their template, containers; on update, immutable fields */
+export function validateObject(def: ResourceDef, obj: any, old?: any): void {
   const name = obj.metadata.name;
   const causes: Array<{ field: string; message: string; reason?: string }> = [];
   for (const m of validateName(def.nameRule, name)) causes.push({ field: "metadata.name", message: `Invalid value: "${name}": ${m}` });
@@ -46,7 +48,7 @@ export function validateObject(def: ResourceDef, obj: any): void {
     if (!sel || (!sel.matchLabels && !sel.matchExpressions)) {
       causes.push({ field: "spec.selector", message: "Required value", reason: "FieldValueRequired" });
     } else if (!matchLabelSelectorObj(sel, obj.spec?.template?.metadata?.labels)) {
-      causes.push({ field: "spec.template.metadata.labels", message: `Invalid value: ${JSON.stringify(obj.spec?.template?.metadata?.labels ?? {})}: \`selector\` does not match template \`labels\`` });
+      causes.push({ field: "spec.template.metadata.labels", message: `Invalid value: ${goValue(obj.spec?.template?.metadata?.labels ?? {})}: \`selector\` does not match template \`labels\`` });
     }
     if (typeof obj.spec?.replicas === "number" && obj.spec.replicas < 0) causes.push({ field: "spec.replicas", message: `Invalid value: ${obj.spec.replicas}: must be greater than or equal to 0` });
     checkContainers(obj.spec?.template?.spec, "spec.template.spec");
@@ -55,6 +57,8 @@ export function validateObject(def: ResourceDef, obj: any): void {
   if (def.kind === "MachineDeployment" && typeof obj.spec?.replicas === "number" && obj.spec.replicas < 0) {
     causes.push({ field: "spec.replicas", message: `Invalid value: ${obj.spec.replicas}: must be greater than or equal to 0` });
   }
+  causes.push(...fieldCauses(def, obj));
+  if (old) causes.push(...immutableFieldCauses(def, old, obj));
   if (causes.length) throw errors.invalid(def, name, causes);
 }
 

@@ -13,6 +13,7 @@ import { insertObject, putObject, saveObject } from "./internal-writes.js";
 import { listObjects, type ListQuery, type ListResult } from "./list.js";
 import { applyPatchDocument } from "./patch-document.js";
 import { toScale, withScaledReplicas } from "./scale.js";
+import { checkApplyConfiguration, decodeBody, type FieldValidation } from "../validation/index.js";
 
 export { NS_DEF } from "./admission.js";
 export type { ListQuery, ListResult } from "./list.js";
@@ -21,6 +22,9 @@ export interface WriteOpts {
   dryRun?: boolean;
   fieldManager?: string;
   force?: boolean;
+  /** unknown fields: Ignore, Warn (the default: `warnings` collects them) or Strict */
+  fieldValidation?: FieldValidation;
+  warnings?: string[];
 }
 
 export class Api {
@@ -45,6 +49,7 @@ export class Api {
 
   create(def: ResourceDef, ns: string | undefined, body: any, opts: WriteOpts = {}): any {
     checkKind(def, body);
+    decodeBody(def, body, opts.fieldValidation ?? "Warn", opts.warnings);
     const obj = def.crd ? clone(body) : dropNulls(body);
     obj.metadata = obj.metadata ?? {};
     const md = obj.metadata;
@@ -103,7 +108,7 @@ export class Api {
         else delete obj.status;
       }
       this.defaulter.apply(def, obj, old, opts.dryRun);
-      validateObject(def, obj);
+      validateObject(def, obj, old);
       if (def.generation && specChanged(old, obj)) md.generation = (old.metadata.generation ?? 1) + 1;
       if (!skipTracking && opts.fieldManager) trackUpdate(old, obj, opts.fieldManager, apiVersionOf(def));
     }
@@ -121,6 +126,7 @@ export class Api {
     if (sub === "scale") return this.updateScale(def, ns, name, body, opts);
     checkKind(def, body);
     checkBodyMatchesUrl(def, body, ns, name);
+    decodeBody(def, body, opts.fieldValidation ?? "Warn", opts.warnings);
     const old = this.store.get(def, ns, name);
     if (!old) throw errors.notFound(def, name);
     const rv = body.metadata.resourceVersion;
@@ -150,6 +156,7 @@ export class Api {
     if (patched.metadata?.name !== undefined && patched.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
     }
+    decodeBody(def, patched, opts.fieldValidation ?? "Warn", opts.warnings);
     return this.commitUpdate(def, old, patched, opts, sub);
   }
 
@@ -184,6 +191,7 @@ export class Api {
       next.status = applyMergePatch(old.status ?? {}, body.status ?? {});
       return this.commitUpdate(def, old, next, opts, "status");
     }
+    checkApplyConfiguration(def, body, ns, name);
     const rv = body.metadata.resourceVersion;
     if (old && rv !== undefined && rv !== "" && rv !== old.metadata.resourceVersion) throw errors.conflict(def, name);
     const merged = serverSideApply(def, old ? clone(old) : undefined, def.crd ? body : dropNulls(body), opts.fieldManager, !!opts.force, av);

@@ -1,0 +1,119 @@
+// The API server's field validation (422 Invalid): enums, port ranges, names of containers, config keys,
+// ingress paths, and the immutable fields of updates, with apimachinery's field.Error wording.
+import { isDns1123Label } from "../errors.js";
+import { isPlainObject } from "../util.js";
+import { goValue } from "./go-format.js";
+import type { Schema } from "./schema.js";
+
+export interface Cause { field: string; message: string; reason: string }
+
+const notSupported = (field: string, v: unknown, values: string[]): Cause => ({
+  field,
+  reason: "FieldValueNotSupported",
+  message: `Unsupported value: ${JSON.stringify(v)}: supported values: ${values.map((x) => JSON.stringify(x)).join(", ")}`,
+});
+const invalid = (field: string, v: unknown, detail: string): Cause => ({ field, reason: "FieldValueInvalid", message: `Invalid value: ${goValue(v)}: ${detail}` });
+const required = (field: string, detail?: string): Cause => ({ field, reason: "FieldValueRequired", message: detail ? `Required value: ${detail}` : "Required value" });
+
+/** enum values anywhere in the object, from the schema */
+function enums(sc: Schema, v: unknown, path: string, out: Cause[]): void {
+  if (v === null || v === undefined) return;
+  if (sc.t === "string" && sc.enum && typeof v === "string" && !sc.enum.includes(v)) out.push(notSupported(path, v, sc.enum));
+  else if (sc.t === "array" && Array.isArray(v)) v.forEach((x, i) => enums(sc.of, x, `${path}[${i}]`, out));
+  else if (sc.t === "map" && isPlainObject(v)) for (const [k, x] of Object.entries(v)) enums(sc.of, x, `${path}[${k}]`, out);
+  else if (sc.t === "object" && isPlainObject(v)) {
+    const props = sc.props();
+    for (const [k, x] of Object.entries(v)) if (props[k]) enums(props[k], x, path ? `${path}.${k}` : k, out);
+  }
+}
+
+const PORT_RANGE = "must be between 1 and 65535, inclusive";
+const CONFIG_KEY_RE = /^[-._a-zA-Z0-9]+$/;
+
+function containers(spec: any, path: string, out: Cause[]): void {
+  if (!isPlainObject(spec)) return;
+  const seen = new Set<string>();
+  for (const list of ["initContainers", "containers"]) {
+    const cs = spec[list];
+    if (!Array.isArray(cs)) continue;
+    cs.forEach((c: any, i: number) => {
+      const p = `${path}.${list}[${i}]`;
+      if (!isPlainObject(c)) return;
+      if (typeof c.name === "string" && c.name) {
+        if (!isDns1123Label(c.name)) out.push(invalid(`${p}.name`, c.name, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"));
+        if (seen.has(c.name)) out.push({ field: `${p}.name`, reason: "FieldValueDuplicate", message: `Duplicate value: ${JSON.stringify(c.name)}` });
+        seen.add(c.name);
+      }
+      (Array.isArray(c.ports) ? c.ports : []).forEach((port: any, j: number) => {
+        const n = port?.containerPort;
+        if (typeof n === "number" && (n < 1 || n > 65535)) out.push(invalid(`${p}.ports[${j}].containerPort`, n, PORT_RANGE));
+      });
+    });
+  }
+}
+
+function kindRules(kind: string, obj: any, out: Cause[]): void {
+  const spec = obj.spec;
+  switch (kind) {
+    case "Deployment":
+    case "ReplicaSet":
+      containers(spec?.template?.spec, "spec.template.spec", out);
+      break;
+    case "Pod":
+      containers(spec, "spec", out);
+      break;
+    case "Service":
+      (Array.isArray(spec?.ports) ? spec.ports : []).forEach((p: any, i: number) => {
+        if (typeof p?.port === "number" && (p.port < 1 || p.port > 65535)) out.push(invalid(`spec.ports[${i}].port`, p.port, PORT_RANGE));
+      });
+      break;
+    case "ConfigMap":
+    case "Secret":
+      for (const field of ["data", "binaryData", "stringData"]) {
+        for (const k of Object.keys(isPlainObject(obj[field]) ? obj[field] : {})) {
+          if (!CONFIG_KEY_RE.test(k) || k.length > 253) out.push(invalid(`${field}[${k}]`, k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
+        }
+      }
+      break;
+    case "Ingress":
+      (Array.isArray(spec?.rules) ? spec.rules : []).forEach((r: any, i: number) => {
+        (Array.isArray(r?.http?.paths) ? r.http.paths : []).forEach((p: any, j: number) => {
+          const at = `spec.rules[${i}].http.paths[${j}]`;
+          if (p?.pathType === undefined) out.push(required(`${at}.pathType`, "pathType must be specified"));
+          else if ((p.pathType === "Exact" || p.pathType === "Prefix") && !String(p.path ?? "").startsWith("/")) out.push(invalid(`${at}.path`, p.path ?? "", "must be an absolute path"));
+        });
+      });
+      break;
+    case "HorizontalPodAutoscaler":
+      if (typeof spec?.maxReplicas === "number" && spec.maxReplicas < 1) out.push(invalid("spec.maxReplicas", spec.maxReplicas, "must be greater than or equal to 1"));
+      if (typeof spec?.minReplicas === "number" && typeof spec?.maxReplicas === "number" && spec.minReplicas > spec.maxReplicas) {
+        out.push(invalid("spec.maxReplicas", spec.maxReplicas, "must be greater than or equal to `minReplicas`"));
+      }
+      break;
+  }
+}
+
+export function semanticCauses(sc: Schema | undefined, kind: string, obj: any): Cause[] {
+  const out: Cause[] = [];
+  if (sc) enums(sc, obj, "", out);
+  kindRules(kind, obj, out);
+  return out;
+}
+
+/** immutable fields on update, with the real validators' messages */
+export function immutableCauses(kind: string, old: any, next: any): Cause[] {
+  const out: Cause[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  if ((kind === "Deployment" || kind === "ReplicaSet") && old.spec?.selector && !same(old.spec.selector, next.spec?.selector)) {
+    out.push({ field: "spec.selector", reason: "FieldValueInvalid", message: `Invalid value: ${goValue(next.spec?.selector ?? null, "v1.LabelSelector")}: field is immutable` });
+  }
+  if (kind === "Service" && old.spec?.clusterIP && old.spec.clusterIP !== "None" && next.spec?.clusterIP !== undefined && next.spec.clusterIP !== old.spec.clusterIP) {
+    const ips = next.spec.clusterIPs && !same(next.spec.clusterIPs, old.spec.clusterIPs) ? next.spec.clusterIPs : [next.spec.clusterIP];
+    out.push({ field: "spec.clusterIPs[0]", reason: "FieldValueInvalid", message: `Invalid value: ${goValue(ips)}: may not change once set` });
+  }
+  if ((kind === "ConfigMap" || kind === "Secret") && old.immutable === true) {
+    if (!same(old.data, next.data)) out.push({ field: "data", reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set" });
+    if (next.immutable !== true) out.push({ field: "immutable", reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set" });
+  }
+  return out;
+}
