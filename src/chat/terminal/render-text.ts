@@ -36,7 +36,8 @@ export function renderBlockText(block: Block): string {
 export function renderText(reply: Reply): string {
   // The terminal has no size limit: when a reply carries the full output as an attachment, print that instead of the cut blocks.
   const blocks = reply.attachment ? reply.blocks.filter((b) => b.type !== "code") : reply.blocks;
-  const parts = blocks.map(renderBlockText).filter((s) => s !== "");
+  // A divider is an empty line between parts; other blocks that render to nothing leave no line.
+  const parts = blocks.flatMap((b) => (b.type === "divider" ? [""] : [renderBlockText(b)].filter((s) => s !== "")));
   if (reply.attachment) parts.push(reply.attachment.content.replace(/\n$/, ""));
   return parts.join("\n");
 }
