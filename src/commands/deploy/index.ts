@@ -29,7 +29,8 @@ import { rollbackEnvironment } from "./rollback-environment.js";
 const deploy = defineCommand({
   family: "deploy",
   verb: "",
-  summary: "Deploy a PR, branch or sha to an environment (there is no default environment). Production asks for confirmation.",
+  summary:
+    "Deploy a PR, branch or sha to an environment (there is no default environment). Production asks for confirmation, showing what each object would become; --dry-run shows that plan and changes nothing.",
   usage: DEPLOY_USAGE,
   examples: ["/deploy PR4812 to staging", "/deploy github #4812 to production", "/deploy my-branch to staging --dry-run", "/deploy PR4812 to canary"],
   sideEffects: true,
