@@ -73,13 +73,13 @@ export const errors = {
   },
 };
 
-export function faultError(code: number, def: ResourceDef | undefined, name: string | undefined): ApiError {
+export function faultError(code: number, def: ResourceDef | undefined, name: string | undefined, retryAfterSeconds = 1): ApiError {
   const n = name ?? "";
   switch (code) {
     case 404: return def ? errors.notFound(def, n) : errors.notFoundPath();
     case 409: return def ? errors.conflict(def, n) : new ApiError(409, "Conflict", "Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again");
     case 410: return errors.gone("too old resource version");
-    case 429: return new ApiError(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later", { retryAfterSeconds: 1 });
+    case 429: return new ApiError(429, "TooManyRequests", "the server has received too many requests and has asked us to try again later", { retryAfterSeconds });
     case 403: return def ? errors.forbidden(def, n, "injected fault") : new ApiError(403, "Forbidden", "forbidden: injected fault");
     case 401: return new ApiError(401, "Unauthorized", "Unauthorized");
     case 503: return new ApiError(503, "ServiceUnavailable", "the server is currently unable to handle the request");

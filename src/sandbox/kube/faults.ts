@@ -1,6 +1,6 @@
 import type { FaultRule } from "./types.js";
 
-export interface FaultDecision { status?: number; latencyMs?: number; dropWatchAfterMs?: number }
+export interface FaultDecision { status?: number; retryAfterSeconds?: number; apfRetryAfterSeconds?: number; latencyMs?: number; dropWatchAfterMs?: number }
 
 export class Faults {
   private rules: Array<FaultRule & { used: number }> = [];
@@ -31,6 +31,11 @@ export class Faults {
       }
       if (r.status !== undefined && d.status === undefined) {
         d.status = r.status;
+        d.retryAfterSeconds = r.retryAfterSeconds;
+        applied = true;
+      }
+      if (r.apfRetryAfterSeconds !== undefined && d.apfRetryAfterSeconds === undefined) {
+        d.apfRetryAfterSeconds = r.apfRetryAfterSeconds;
         applied = true;
       }
       if (r.dropWatchAfterMs !== undefined && verb === "watch" && d.dropWatchAfterMs === undefined) {

@@ -53,6 +53,7 @@ export async function startKubeSandbox(opts: KubeSandboxOptions): Promise<KubeSa
 
   // ---- HTTP
   const http = new KubeHttp(api, store, faults, () => address);
+  if (opts.watchBookmarkMs !== undefined) http.watchBookmarkMs = opts.watchBookmarkMs;
   const server: Server = createServer((req, res) => {
     void http.handle(req, res);
   });

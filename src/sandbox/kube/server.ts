@@ -9,9 +9,9 @@ import { ApiError, errors, faultError } from "./errors.js";
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, openapiV2Doc, openapiV3Doc, openapiV3Index, VERSION_INFO } from "./discovery.js";
 import type { Faults } from "./faults.js";
 import { parseJson, readRequestBody } from "./http/body.js";
-import { send, sendError, warningHeaders } from "./http/response.js";
+import { send, sendApfRejection, sendError, warningHeaders } from "./http/response.js";
 import { boolParam, resolveRoute, verbOf, wantsTable, type ResourceRoute } from "./http/routing.js";
-import { serveWatch } from "./http/watch.js";
+import { serveWatch, WATCH_BOOKMARK_MS } from "./http/watch.js";
 import { dryRunOf } from "./http/write-options.js";
 import { podLogs } from "./logs.js";
 import { apiVersionOf } from "./resources.js";
@@ -24,6 +24,8 @@ export class KubeHttp {
   requests = { total: 0, log: [] as RequestLogEntry[] };
   private openSockets = new Set<any>();
   private watchers = new Set<() => void>();
+  /** how often a watch with allowWatchBookmarks gets a BOOKMARK */
+  watchBookmarkMs = WATCH_BOOKMARK_MS;
 
   constructor(private api: Api, private store: Store, private faults: Faults, private serverAddress: () => string) {}
 
@@ -116,7 +118,8 @@ export class KubeHttp {
     // ---- faults
     const f = this.faults.decide(verb, route.def.plural, route.sub);
     if (f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs));
-    if (f.status) throw faultError(f.status, route.def, route.name);
+    if (f.apfRetryAfterSeconds !== undefined) return sendApfRejection(res, f.apfRetryAfterSeconds);
+    if (f.status) throw faultError(f.status, route.def, route.name, f.retryAfterSeconds);
     const opts = {
       dryRun: dryRunOf(q, verb),
       fieldManager: q.get("fieldManager") ?? undefined,
@@ -152,7 +155,7 @@ export class KubeHttp {
         return send(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: meta, items: r.items });
       }
       case "watch":
-        return serveWatch(this.store, this.watchers, req, res, route, q, table ? include : undefined, f.dropWatchAfterMs);
+        return serveWatch(this.store, this.watchers, req, res, route, q, table ? include : undefined, f.dropWatchAfterMs, this.watchBookmarkMs);
       case "create": {
         const parsed = parseJson(body);
         const created = this.api.create(def, ns, parsed, { ...opts, fieldManager: manager });

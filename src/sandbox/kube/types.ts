@@ -56,6 +56,8 @@ export interface KubeSandboxOptions {
   delays?: Partial<SimDelays>;
   /** how many watch events are kept for replay (default 10000); older resourceVersions get 410 Gone */
   historyLimit?: number;
+  /** how often watches with allowWatchBookmarks get a BOOKMARK (default 60000, about what the real watch cache does) */
+  watchBookmarkMs?: number;
   /**
    * Makes this server a Cluster API management cluster: Machines whose spec.clusterName names one of these servers
    * create, watch and delete their Nodes there (other Machines keep theirs in this server).
@@ -78,6 +80,10 @@ export interface FaultRule {
   count?: number;
   latencyMs?: number;
   dropWatchAfterMs?: number;
+  /** with status 429: the Status's retryAfterSeconds and the Retry-After header (default 1) */
+  retryAfterSeconds?: number;
+  /** reject as API Priority and Fairness does: plain-text 429 with this Retry-After */
+  apfRetryAfterSeconds?: number;
 }
 
 export interface RequestLogEntry {

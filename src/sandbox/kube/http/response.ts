@@ -24,6 +24,23 @@ export function sendError(res: ServerResponse, e: unknown): void {
   }
 }
 
+/**
+ * API Priority and Fairness rejecting a request: a plain-text 429 (not a Status) with Retry-After and the
+ * flow schema / priority level headers, as the real filter answers.
+ */
+export function sendApfRejection(res: ServerResponse, retryAfterSeconds: number): void {
+  const body = "Too many requests, please try again later.\n";
+  res.writeHead(429, {
+    "Retry-After": String(retryAfterSeconds),
+    "X-Kubernetes-Pf-Flowschema-Uid": "b5a8f1f2-3f5e-4c64-9d55-2f1d0c7e9a10",
+    "X-Kubernetes-Pf-Prioritylevel-Uid": "0c3e6f1a-8b8e-4a55-a1d0-5a9f3b1e2c77",
+    "Content-Type": "text/plain; charset=utf-8",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
 /** `Warning: 299 - "unknown field \"spec.foo\""` headers, as the API server sends them for fieldValidation=Warn */
 export function warningHeaders(warnings: string[] | undefined): Record<string, string[]> {
   if (!warnings?.length) return {};

@@ -13,8 +13,13 @@ export function wantsTable(accept: string): boolean {
   return /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
 }
 
+/**
+ * Query booleans as the API server converts them (Convert_Slice_string_To_bool): absent, "0" and "false" (any
+ * case) are false; every other value, even an empty one, is true.
+ */
 export function boolParam(v: string | null): boolean {
-  return v === "true" || v === "1";
+  if (v === null) return false;
+  return v !== "0" && v.toLowerCase() !== "false";
 }
 
 export function resolveRoute(group: string, version: string, rest: string[]): ResourceRoute | undefined {

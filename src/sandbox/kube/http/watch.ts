@@ -7,9 +7,10 @@ import type { Store, StoreEvent } from "../store.js";
 import { toTable, type IncludeObject } from "../tables.js";
 import { boolParam, type ResourceRoute } from "./routing.js";
 
-const WATCH_BOOKMARK_MS = 1000;
+/** The watch cache sends a bookmark to each watcher about once a minute. */
+export const WATCH_BOOKMARK_MS = 60_000;
 
-export function serveWatch(store: Store, watchers: Set<() => void>, req: IncomingMessage, res: ServerResponse, r: ResourceRoute, q: URLSearchParams, tableInclude: IncludeObject | undefined, dropAfter?: number): void {
+export function serveWatch(store: Store, watchers: Set<() => void>, req: IncomingMessage, res: ServerResponse, r: ResourceRoute, q: URLSearchParams, tableInclude: IncludeObject | undefined, dropAfter?: number, bookmarkMs = WATCH_BOOKMARK_MS): void {
   const def = r.def;
   const lreqs = parseLabelSelector(q.get("labelSelector"));
   const freqs = parseFieldSelector(q.get("fieldSelector"));
@@ -78,7 +79,7 @@ export function serveWatch(store: Store, watchers: Set<() => void>, req: Incomin
     if (!res.writableEnded) res.end();
   };
   watchers.add(close);
-  if (bookmarks) timers.push(setInterval(() => bookmark(), WATCH_BOOKMARK_MS));
+  if (bookmarks) timers.push(setInterval(() => bookmark(), bookmarkMs));
   const timeout = q.get("timeoutSeconds");
   if (timeout) timers.push(setTimeout(close, Math.max(0, parseFloat(timeout)) * 1000));
   if (dropAfter !== undefined) timers.push(setTimeout(close, dropAfter));
