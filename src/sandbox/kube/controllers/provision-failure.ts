@@ -1,9 +1,11 @@
 /**
  * The status of a Machine whose infrastructure cannot be provisioned, as Cluster API 1.11 reports it with a
  * v1beta2-contract infrastructure provider: the phase stays Provisioning (Failed is no longer set), there is no
- * failureReason/failureMessage, and the reason is in the conditions. Stored in the v1beta1 shape CAPI 1.9+ uses:
- * the old conditions in `status.conditions`, the new ones in `status.v1beta2.conditions` (v1beta2 serves these as
- * `status.conditions` and the old ones under `status.deprecated.v1beta1`).
+ * failureReason/failureMessage, and the reason is only in the new (v1beta2) conditions; the old v1beta1 conditions just
+ * say the infrastructure is not ready yet. Stored in the v1beta1 shape CAPI 1.9+ uses: the old conditions in
+ * `status.conditions`, the new ones in `status.v1beta2.conditions` (v1beta2 serves these as `status.conditions` and
+ * the old ones under `status.deprecated.v1beta1`). So a client that reads only the old conditions sees a Machine
+ * that is still provisioning.
  *
  * `failure` is "Reason: message" (the sandbox.tugboat.dev/provision-failure annotation); a value without ": " is
  * only a message, with reason InstanceProvisionFailed. Idempotent: a condition already reporting the same reason
@@ -26,9 +28,9 @@ export function provisionFailedStatus(status: any, failure: string, at: string):
     bootstrapReady: true,
     infrastructureReady: false,
     conditions: [
-      keep(old, { type: "Ready", status: "False", severity: "Error", reason, message, lastTransitionTime: at }),
+      keep(old, { type: "Ready", status: "False", severity: "Info", reason: "WaitingForInfrastructure", lastTransitionTime: at }),
       keep(old, { type: "BootstrapReady", status: "True", lastTransitionTime: at }),
-      keep(old, { type: "InfrastructureReady", status: "False", severity: "Error", reason, message, lastTransitionTime: at }),
+      keep(old, { type: "InfrastructureReady", status: "False", severity: "Info", reason: "WaitingForInfrastructure", lastTransitionTime: at }),
     ],
     v1beta2: {
       ...(status?.v1beta2 ?? {}),
