@@ -19,6 +19,12 @@ function text(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
+/** Deployment records are anyone's with repo access: one short line per cell, so a value cannot bend the table. */
+function cell(v: string): string {
+  const line = v.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ").trim();
+  return line.length > 60 ? `${line.slice(0, 59)}…` : line;
+}
+
 /** Where a deployment ran, from the config (or, for a review lab, its payload). */
 function placeOf(ctx: CommandContext, app: string, d: DeploymentRecord): Place | undefined {
   const { config } = ctx.services;
@@ -38,7 +44,7 @@ function rowOf(d: DeploymentRecord, now: Date): string[] {
   // The person: Tugboat records the Slack user as `actor` (review labs before it did: `owner`); GitHub's creator is the bot.
   const by = text(d.payload.actor) ?? text(d.payload.owner) ?? d.creator;
   const env = lab ? `${d.environment} (review lab)` : d.environment;
-  return [String(d.id), env, d.sha.slice(0, 7), pr, by, d.state ?? "-", `${ageSince(d.createdAt, now)} ago`];
+  return [String(d.id), cell(env), cell(d.sha.slice(0, 7)), pr, cell(by), cell(d.state ?? "-"), `${ageSince(d.createdAt, now)} ago`];
 }
 
 export async function showHistory(args: HistoryArgs, ctx: CommandContext): Promise<void> {

@@ -59,4 +59,15 @@ describe("/deploy status and history", function () {
     expect(hist.text).to.match(/\d+\s+review-lab\/my-branch \(review lab\)\s+663c692\s+#4816\s+UDEPLOYER\s+success/);
     expect(hist.text).to.not.include("tugboat-bot");
   });
+
+  it("a deployment record's payload cannot bend the table (one short line per cell)", async () => {
+    const d = h.sandbox.github.store.deployments("octo/github");
+    expect(d).to.have.length(0);
+    await h.run("/deploy PR4812 to staging", { user: "UDEPLOYER", channel: "CDEPLOYS" });
+    const [record] = h.sandbox.github.store.deployments("octo/github");
+    record.payload.actor = "mallory\nstaging   eed486a   #1   UADMIN   success";
+    const hist = await h.run("/deploy history github", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(hist.text).to.match(/\d+\s+staging\s+eed486a\s+#4812\s+mallory staging\s+eed486a/);
+    expect(hist.text.split("\n").filter((l) => /UADMIN/.test(l))).to.have.length(1);
+  });
 });
