@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { startHarness, type Harness } from "../../helpers/harness.js";
+import { raw } from "../../sandbox/kube/helpers.js";
 import { MD_API, allText, machineDeployment, management, replicas } from "./nodes-helpers.js";
 
 // Cluster API in a management cluster (clusters.<name>.nodePools): MachineDeployments and Machines are read from the
@@ -112,6 +113,39 @@ describe("/nodes with Cluster API in a management cluster (sandbox, through the 
     for (let i = 0; i < 100 && replicas(h, "staging", "general") !== 2; i++) await new Promise((r) => setTimeout(r, 10));
     expect(replicas(h, "staging", "general")).to.equal(2);
     expect(nodeNames(h, "staging")).to.have.length(2);
+  });
+
+  it("sandbox: deleting a Machine on the management cluster deletes its Node in the workload cluster; a replacement joins there", async () => {
+    h = await startHarness();
+    const victim = management(h).getObject(MD_API, "Machine", "default", "highmem-7f8b9c6d4-h2v8n");
+    const node = victim.status.nodeRef.name as string;
+    expect(nodeNames(h, "production")).to.include(node);
+    expect((await raw(management(h), "DELETE", "/apis/cluster.x-k8s.io/v1beta1/namespaces/default/machines/highmem-7f8b9c6d4-h2v8n")).status).to.equal(200);
+    const before = nodeNames(h, "production").filter((n) => n !== node);
+    let fresh: string[] = [];
+    for (let i = 0; i < 300 && fresh.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      fresh = nodeNames(h, "production").filter((n) => !before.includes(n) && n !== node);
+    }
+    expect(nodeNames(h, "production")).to.not.include(node);
+    expect(fresh).to.have.length(1);
+    expect(h.sandbox.clusters.production!.getObject("v1", "Node", undefined, fresh[0]!).metadata.annotations["cluster.x-k8s.io/cluster-name"]).to.equal("production");
+  });
+
+  it("scales a ClusterClass pool whose topology leaves replicas to the autoscaler through the MachineDeployment", async () => {
+    h = await startHarness();
+    const cluster = management(h).getObject(MD_API, "Cluster", "default", "staging");
+    delete cluster.spec.topology.workers.machineDeployments[0].replicas;
+    cluster.spec.topology.workers.machineDeployments[0].metadata = {
+      annotations: { "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size": "1", "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size": "5" },
+    };
+    management(h).putObject(cluster);
+    for (let i = 0; i < 100 && !machineDeployment(h, "staging", "general").metadata.annotations?.["cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size"]; i++) await new Promise((r) => setTimeout(r, 10));
+    const t = await h.run("/nodes add 1 general --cluster staging");
+    expect(t.final!.tone, t.text).to.equal("success");
+    expect(t.confirmations[0]!.blocks.map((b: any) => b.text ?? "").join("\n")).to.include("through its scale subresource");
+    expect(replicas(h, "staging", "general")).to.equal(3);
+    expect(management(h).getObject(MD_API, "Cluster", "default", "staging").spec.topology.workers.machineDeployments[0].replicas).to.equal(undefined);
   });
 
   it("keeps the single-cluster layout when nodePools is not set", async () => {

@@ -51,6 +51,8 @@ export class Controllers implements ControllerContext {
   /** workload clusters whose Nodes this (management) server's Machines provision, by cluster name */
   private workloads = new Map<string, NodeHost>();
   private unlinkWorkloads: Array<() => void> = [];
+  /** deleted Machines whose Node lives in a linked workload cluster: removed there on the next pass */
+  private remoteNodesToDelete: any[] = [];
   /** per-object state a controller keeps, dropped when the object is deleted */
   private stateByDef: Map<ResourceDef, { forget(uid: string): void }>;
   private unsubscribe: () => void;
@@ -78,6 +80,7 @@ export class Controllers implements ControllerContext {
     const deleted = e.type === "DELETED";
     if (e.def === D.event) this.events.noteWrite(idOf(e.obj), deleted);
     if (deleted) this.stateByDef.get(e.def)?.forget(e.obj.metadata.uid);
+    if (deleted && e.def === D.machine && this.nodeHost(e.obj.spec?.clusterName) !== this) this.remoteNodesToDelete.push(e.obj);
   }
 
   /** mark every object dirty (after a change of delays: every pending transition is re-timed) */
@@ -179,6 +182,7 @@ export class Controllers implements ControllerContext {
     this.eachObject("cluster", D.cluster, (c) => this.topology.reconcile(c));
     this.eachObject("md", D.md, (md) => this.machineDeployments.reconcile(md));
     this.eachObject("machine", D.machine, (m) => this.machines.reconcile(m));
+    for (const m of this.remoteNodesToDelete.splice(0)) this.machines.deleteNodeOf(m);
     this.eachObject("node", D.node, (n) => {
       if (!this.machinesElsewhere) this.machines.reconcileNode(n);
     });

@@ -34,14 +34,18 @@ export class MachineController {
 
   /** delete a machine and the node it provisioned */
   deleteMachine(m: any): void {
-    const n = machineNode(this.ctx, m);
-    if (n) {
-      const host = this.ctx.nodeHost(m.spec?.clusterName);
-      host.api.remove(D.node, n);
-      host.kick();
-    }
+    this.deleteNodeOf(m);
     this.machines.delete(m.metadata.uid);
     this.ctx.api.remove(D.machine, m);
+  }
+
+  /** delete the node a machine provisioned (in whichever cluster holds it), if it is still that machine's */
+  deleteNodeOf(m: any): void {
+    const n = machineNode(this.ctx, m);
+    if (!n || machineOfNode(n)?.name !== m.metadata.name) return;
+    const host = this.ctx.nodeHost(m.spec?.clusterName);
+    host.api.remove(D.node, n);
+    host.kick();
   }
 
   private nodeNameFor(m: any): string {
