@@ -148,6 +148,15 @@ describe("/nodes with Cluster API in a management cluster (sandbox, through the 
     expect(management(h).getObject(MD_API, "Cluster", "default", "staging").spec.topology.workers.machineDeployments[0].replicas).to.equal(undefined);
   });
 
+  it("refuses the management cluster itself as --cluster, naming the clusters it manages", async () => {
+    h = await startHarness();
+    for (const line of ["/nodes list --cluster management", "/nodes add 1 general --cluster management"]) {
+      const t = await h.run(line);
+      expect(t.final).to.equal(undefined);
+      expect(t.whispers[0]!.summary).to.equal("management is the management cluster of production, staging: name one of those with --cluster");
+    }
+  });
+
   it("keeps the single-cluster layout when nodePools is not set", async () => {
     h = await startHarness({
       configure: (c) => {
