@@ -65,7 +65,7 @@ describe("/deploy status and history", function () {
     expect(d).to.have.length(0);
     await h.run("/deploy PR4812 to staging", { user: "UDEPLOYER", channel: "CDEPLOYS" });
     const [record] = h.sandbox.github.store.deployments("octo/github");
-    record.payload.actor = "mallory\nstaging   eed486a   #1   UADMIN   success";
+    (record!.payload as Record<string, unknown>).actor = "mallory\nstaging   eed486a   #1   UADMIN   success";
     const hist = await h.run("/deploy history github", { user: "UADMIN", channel: "CDEPLOYS" });
     expect(hist.text).to.match(/\d+\s+staging\s+eed486a\s+#4812\s+mallory staging\s+eed486a/);
     expect(hist.text.split("\n").filter((l) => /UADMIN/.test(l))).to.have.length(1);
