@@ -13,6 +13,7 @@ import { insertObject, putObject, saveObject } from "./internal-writes.js";
 import { listObjects, type ListQuery, type ListResult } from "./list.js";
 import { applyPatchDocument } from "./patch-document.js";
 import { toScale, withScaledReplicas } from "./scale.js";
+import { admitPod } from "../admission/index.js";
 import { checkApplyConfiguration, decodeBody, type FieldValidation } from "../validation/index.js";
 
 export { NS_DEF } from "./admission.js";
@@ -73,6 +74,7 @@ export class Api {
     else delete md.generation;
     this.defaulter.apply(def, obj, undefined, opts.dryRun);
     validateObject(def, obj);
+    if (def.kind === "Pod") admitPod(this.store, obj);
     if (opts.fieldManager) trackUpdate(undefined, obj, opts.fieldManager, apiVersionOf(def));
     if (opts.dryRun) return obj;
     return clone(this.store.add(def, obj, true));
@@ -215,6 +217,7 @@ export class Api {
     delete obj.status;
     this.defaulter.apply(def, obj, undefined, opts.dryRun);
     validateObject(def, obj);
+    if (def.kind === "Pod") admitPod(this.store, obj);
     if (opts.dryRun) return obj;
     return clone(this.store.add(def, obj));
   }

@@ -267,6 +267,10 @@ export class DeploymentController {
     }
     if (prevProg && prevProg.type && oldConds.indexOf(prevProg) < oldConds.findIndex((c) => c.type === "Available")) conds.unshift(prog);
     else conds.push(prog);
+    // ReplicaFailure is copied from the new ReplicaSet (else from any other), as getReplicaFailures does
+    const failureOf = (rs: any) => (rs?.status?.conditions ?? []).find((c: any) => c.type === "ReplicaFailure");
+    const failure = failureOf(newRS) ?? all.map(failureOf).find(Boolean);
+    if (failure) conds.push(setCond("ReplicaFailure", failure.status, failure.reason, failure.message, false));
     st.conditions = conds;
     if (!deepEqual(st, old)) {
       const c = clone(d);
