@@ -3,7 +3,8 @@ import type { webApi } from "@slack/bolt";
 import type { ConfirmAnswer } from "../../core/command.js";
 import type { Logger } from "../../core/logger.js";
 import { mention, rich, type Reply } from "../../core/reply.js";
-import { describeSlackError } from "./describe-slack-error.js";
+import { describeSlackError, slackErrorCode } from "./describe-slack-error.js";
+import { notInConversation } from "./response-url.js";
 import { mrkdwnObject, renderBlocks, toMrkdwn, type SlackBlock } from "./render-blocks.js";
 import { uploadFullText } from "./upload-full-text.js";
 import { withRetryAfter } from "./retry-after.js";
@@ -20,6 +21,8 @@ export interface ConfirmRequest {
   /** Only this user may answer. */
   userId: string;
   plan: Reply;
+  /** Where chat.postMessage cannot reach the conversation: sends the prompt to the asker alone (response_url). */
+  ephemeralFallback?: (message: { text: string; blocks: SlackBlock[] }) => Promise<void>;
 }
 
 export interface ButtonPress {
@@ -30,13 +33,19 @@ export interface ButtonPress {
 }
 
 /** What the adapter should tell the presser privately, if anything. */
-export type PressResult = { kind: "answered"; answer: ConfirmAnswer } | { kind: "refused"; message: string } | { kind: "unknown"; message: string };
+export type PressResult =
+  /** `replace`: an ephemeral prompt, which only the press's response_url can update. */
+  | { kind: "answered"; answer: ConfirmAnswer; replace?: { text: string; blocks: SlackBlock[] } }
+  | { kind: "refused"; message: string }
+  | { kind: "unknown"; message: string };
 
 interface Pending {
   id: string;
   request: ConfirmRequest;
   channel: string;
   ts?: string;
+  /** Posted to the asker alone (no ts): updated through the press's response_url. */
+  ephemeral?: boolean;
   blocks: SlackBlock[];
   text: string;
   timer: NodeJS.Timeout;
@@ -100,6 +109,10 @@ export class ConfirmRegistry {
         await uploadFullText(this.opts.client, { channel: res.channel ?? request.channel, threadTs: request.threadTs ?? res.ts }, rendered.upload, this.opts.log);
       }
     } catch (err) {
+      if (notInConversation(slackErrorCode(err)) && request.ephemeralFallback && (await this.postEphemeral(id, request, [...rendered.blocks, note, buttons], rendered.text))) {
+        markPosted();
+        return answer;
+      }
       markPosted();
       // Without a prompt nobody can confirm: that is a cancel, never a silent yes.
       this.opts.log.warn("could not post a confirmation prompt", { reason: describeSlackError(err), channel: request.channel });
@@ -113,6 +126,19 @@ export class ConfirmRegistry {
     return answer;
   }
 
+  /** The prompt for the asker alone; true when it was sent. */
+  private async postEphemeral(id: string, request: ConfirmRequest, blocks: SlackBlock[], text: string): Promise<boolean> {
+    try {
+      await request.ephemeralFallback!({ text: `Confirm? ${text}`, blocks });
+      const p = this.pending.get(id);
+      if (p) p.ephemeral = true;
+      return true;
+    } catch (err) {
+      this.opts.log.warn("could not send the confirmation prompt through the response_url", { reason: describeSlackError(err) });
+      return false;
+    }
+  }
+
   /** Handles a Confirm/Cancel press (already acked by the adapter). */
   async press(press: ButtonPress): Promise<PressResult> {
     const p = this.pending.get(press.value);
@@ -121,7 +147,8 @@ export class ConfirmRegistry {
       return { kind: "refused", message: toMrkdwn(rich`Only ${mention(p.request.userId)} can confirm this.`) };
     }
     const answer: ConfirmAnswer = press.actionId === CONFIRM_ACTION ? "confirmed" : "cancelled";
-    await this.finish(p.id, answer, press.userId);
+    const line = await this.finish(p.id, answer, press.userId);
+    if (p.ephemeral && line) return { kind: "answered", answer, replace: { text: `${line} ${p.text}`, blocks: [...p.blocks, { type: "context", elements: [mrkdwnObject(line)] }] } };
     return { kind: "answered", answer };
   }
 
@@ -134,9 +161,10 @@ export class ConfirmRegistry {
     return this.pending.size;
   }
 
-  private async finish(id: string, answer: ConfirmAnswer, byUser?: string, reason?: string): Promise<void> {
+  /** Resolves the prompt and updates it where it can; returns the closing line. */
+  private async finish(id: string, answer: ConfirmAnswer, byUser?: string, reason?: string): Promise<string | undefined> {
     const p = this.pending.get(id);
-    if (!p) return;
+    if (!p) return undefined;
     this.pending.delete(id);
     clearTimeout(p.timer);
     p.resolve(answer);
@@ -147,13 +175,14 @@ export class ConfirmRegistry {
           ? rich`:no_entry_sign: Cancelled by ${mention(byUser ?? "")}. Nothing was done.`
           : `:hourglass: ${reason ?? `Nobody answered within ${formatDuration(this.opts.timeoutSeconds)}`}; nothing was done.`,
     );
+    if (p.ephemeral) return line;
     if (!p.ts) {
       this.answered.set(id, p);
       await p.posted;
       this.answered.delete(id);
     }
     const ts = p.ts;
-    if (!ts) return;
+    if (!ts) return line;
     try {
       await withRetryAfter(() => this.opts.client.chat.update({
         channel: p.channel,
@@ -164,6 +193,7 @@ export class ConfirmRegistry {
     } catch (err) {
       this.opts.log.warn("could not update a confirmation prompt", { reason: describeSlackError(err) });
     }
+    return line;
   }
 }
 

@@ -16,6 +16,7 @@ import { commandTextFromMessage, commandTextFromSlash, familyOfSlashCommand } fr
 import { MessageReply } from "./post-reply.js";
 import { mrkdwnObject, toMrkdwn } from "./render-blocks.js";
 import { SlackUserGroups } from "./resolve-user-groups.js";
+import { ResponseUrl, canInvite } from "./response-url.js";
 import { createSession } from "./slack-session.js";
 
 // Tugboat's Slack adapter on Bolt: Socket Mode or HTTP (/slack/events, /healthz). Slash commands, mentions and DMs
@@ -160,7 +161,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       actor: { id: command.user_id, name: command.user_name },
       channel: { id: command.channel_id, name: command.channel_name },
       direct: false,
-      respond,
+      responseUrl: new ResponseUrl(respond, now),
+      invitable: canInvite(command.channel_id, command.channel_name),
       preface: [{ type: "context", elements: [mrkdwnObject(toMrkdwn(rich`${mention(command.user_id)} ran \`${line.slice(0, 500)}\``))] }],
       confirmations,
       updateIntervalMs,
@@ -204,7 +206,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     await ack();
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
     const result = await confirmations.press({ actionId: action.action_id, value: action.value ?? "", userId: body.user.id });
-    if (result.kind === "answered") return;
+    if (result.kind === "answered") {
+      // An ephemeral prompt (a conversation Tugboat is not in) is updated through this press's response_url.
+      if (result.replace) await respond({ replace_original: true, text: result.replace.text, blocks: result.replace.blocks }).catch((err) => log.warn("could not update an ephemeral prompt", { reason: describeSlackError(err) }));
+      return;
+    }
     try {
       await respond({ response_type: "ephemeral", replace_original: false, text: result.message });
     } catch {

@@ -1,11 +1,12 @@
-import type { RespondFn, webApi } from "@slack/bolt";
+import type { webApi } from "@slack/bolt";
 import type { Actor, Channel, ChatSession } from "../../core/command.js";
 import type { Logger } from "../../core/logger.js";
 import type { Reply } from "../../core/reply.js";
 import type { ConfirmRegistry } from "./confirm-buttons.js";
 import { describeSlackError } from "./describe-slack-error.js";
-import { MessageReply } from "./post-reply.js";
-import { renderBlocks, type SlackBlock } from "./render-blocks.js";
+import { MessageReply, isIntermediate } from "./post-reply.js";
+import { notInConversation, type ResponseUrl } from "./response-url.js";
+import { mrkdwnObject, renderBlocks, type SlackBlock } from "./render-blocks.js";
 import { uploadFullText } from "./upload-full-text.js";
 import { withRetryAfter } from "./retry-after.js";
 
@@ -20,8 +21,10 @@ export interface SessionOptions {
   threadTs?: string;
   /** The conversation is the caller's DM with Tugboat: "private" replies can simply be posted there. */
   direct: boolean;
-  /** The slash command's response_url helper, for ephemeral answers. */
-  respond?: RespondFn;
+  /** The slash command's response_url: ephemeral answers, and the in_channel record where Tugboat cannot post. */
+  responseUrl?: ResponseUrl;
+  /** Whether inviting Tugboat into this conversation is possible (not in DMs or group DMs). */
+  invitable?: boolean;
   /** Blocks shown above the reply (e.g. who ran which slash command). */
   preface?: SlackBlock[];
   confirmations: ConfirmRegistry;
@@ -39,9 +42,9 @@ export function createSession(opts: SessionOptions): { session: ChatSession; mes
       await withRetryAfter(() => client.chat.postMessage({ channel: channel.id, text: rendered.text, blocks: rendered.blocks, ...thread, unfurl_links: false, unfurl_media: false }));
     } else {
       let sent = false;
-      if (opts.respond) {
+      if (opts.responseUrl && opts.responseUrl.left > 0) {
         try {
-          await opts.respond({ response_type: "ephemeral", replace_original: false, text: rendered.text, blocks: rendered.blocks });
+          await opts.responseUrl.send({ response_type: "ephemeral", replace_original: false, text: rendered.text, blocks: rendered.blocks });
           sent = true;
         } catch (err) {
           log.warn("response_url failed; falling back to chat.postEphemeral", { reason: describeSlackError(err) });
@@ -68,10 +71,21 @@ export function createSession(opts: SessionOptions): { session: ChatSession; mes
     updateIntervalMs: opts.updateIntervalMs,
     preface: opts.preface,
     onPostFailed: async (reply, reason) => {
-      const note =
-        reason === "not_in_channel" || reason === "channel_not_found"
-          ? `I can't post in this conversation (${reason}). Invite me with \`/invite @Tugboat\` or use a channel I'm in. Only you can see this.`
-          : `I couldn't post this reply in the conversation (${reason}). Only you can see this.`;
+      // Not in this conversation (a private channel, someone's DM, a group DM): the slash command's response_url
+      // can still post there. The first state and the final one go in_channel (the final replacing the first); the
+      // last use is kept for the final state.
+      if (notInConversation(reason) && opts.responseUrl && (opts.responseUrl.left > 2 || (!isIntermediate(reply) && opts.responseUrl.left > 0))) {
+        try {
+          await postRecord(reply);
+          return;
+        } catch (err) {
+          log.warn("could not post through the response_url", { reason: describeSlackError(err) });
+        }
+      }
+      if (notInConversation(reason) && opts.responseUrl && isIntermediate(reply)) return;
+      const note = notInConversation(reason)
+        ? `I can't post in this conversation (${reason}).${opts.invitable === false ? "" : " Invite me with `/invite @Tugboat` or use a channel I'm in."} Only you can see this.`
+        : `I couldn't post this reply in the conversation (${reason}). Only you can see this.`;
       try {
         await whisper({ ...reply, blocks: [{ type: "context", text: `:warning: ${note}` }, ...reply.blocks] });
       } catch (err) {
@@ -79,12 +93,36 @@ export function createSession(opts: SessionOptions): { session: ChatSession; mes
       }
     },
   });
+
+  let recorded = false;
+  /** The visible record through the response_url: in_channel, the later states replacing the first. */
+  const postRecord = async (reply: Reply): Promise<void> => {
+    const preface = opts.preface ?? [];
+    const rendered = renderBlocks(reply, { reserveBlocks: preface.length + 1, reserveChars: JSON.stringify(preface).length + 300 });
+    const hint: SlackBlock[] =
+      !recorded && opts.invitable !== false
+        ? [{ type: "context", elements: [mrkdwnObject("Posted through the slash command, as I'm not in this channel: `/invite @Tugboat` for live progress.")] }]
+        : [];
+    await opts.responseUrl!.send({ response_type: "in_channel", replace_original: recorded, text: rendered.text, blocks: [...preface, ...rendered.blocks, ...hint] });
+    recorded = true;
+  };
   const session: ChatSession = {
     actor,
     channel,
     reply: message,
     whisper,
-    confirm: (plan) => opts.confirmations.ask({ channel: channel.id, threadTs: opts.threadTs, userId: actor.id, plan }),
+    confirm: (plan) =>
+      opts.confirmations.ask({
+        channel: channel.id,
+        threadTs: opts.threadTs,
+        userId: actor.id,
+        plan,
+        // Where Tugboat cannot post, the prompt goes to the caller alone through the response_url (buttons work in
+        // ephemeral messages; pressing one gives a response_url to update it).
+        ...(opts.responseUrl
+          ? { ephemeralFallback: (m: { text: string; blocks: SlackBlock[] }) => opts.responseUrl!.send({ response_type: "ephemeral", replace_original: false, text: m.text, blocks: m.blocks }) }
+          : {}),
+      }),
   };
   return { session, message };
 }

@@ -39,8 +39,15 @@ describe("Slack adapter (HTTP receiver, signed requests, Web API stand-in)", fun
     standIn.groupMembers.clear();
   });
 
-  async function slash(text: string, opts: { user?: string; command?: string; responseId?: string } = {}) {
-    const body = slashCommandBody({ command: opts.command ?? "/echo", text, user_id: opts.user, response_url: standIn.responseUrl(opts.responseId ?? "r1") });
+  async function slash(text: string, opts: { user?: string; command?: string; responseId?: string; channel?: string; channelName?: string } = {}) {
+    const body = slashCommandBody({
+      command: opts.command ?? "/echo",
+      text,
+      user_id: opts.user,
+      channel_id: opts.channel,
+      channel_name: opts.channelName,
+      response_url: standIn.responseUrl(opts.responseId ?? "r1"),
+    });
     return postSigned(bot.eventsUrl, body, FORM);
   }
 
@@ -281,13 +288,69 @@ describe("Slack adapter (HTTP receiver, signed requests, Web API stand-in)", fun
       expect(standIn.callsTo("chat.postMessage")).to.have.length(0);
     });
 
-    it("tells the caller privately when it cannot post in the channel", async () => {
-      standIn.overrides.set("chat.postMessage", () => ({ ok: false, error: "not_in_channel" }));
+    it("tells the caller privately when it cannot post in the channel for another reason", async () => {
+      standIn.overrides.set("chat.postMessage", () => ({ ok: false, error: "is_archived" }));
       await slash("say hi");
       await standIn.waitFor(() => standIn.responses.length === 1);
       expect(standIn.responses[0]!.payload.response_type).to.equal("ephemeral");
-      expect(blockText(standIn.responses[0]!.payload.blocks)).to.include("not_in_channel");
+      expect(blockText(standIn.responses[0]!.payload.blocks)).to.include("is_archived");
       expect(blockText(standIn.responses[0]!.payload.blocks)).to.include("hi");
+    });
+  });
+
+  describe("conversations Tugboat is not in (private channels, other people's DMs, group DMs)", () => {
+    beforeEach(async () => {
+      bot = await startTestBot({ standIn, updateIntervalMs: 50, slowMs: 300, confirmTimeoutSeconds: 5 });
+      standIn.reset();
+    });
+
+    it("a private channel: the visible record goes in_channel through the response_url, the final state replaces it, with the invite hint", async () => {
+      standIn.notIn.add("CPRIVATE");
+      await slash("slow", { channel: "CPRIVATE", channelName: "privategroup" });
+      await standIn.waitFor(() => standIn.responses.length === 2, 4000, "the record and its final state");
+      await sleep(200);
+      const [first, last] = standIn.responses.map((r) => r.payload);
+      expect(first).to.include({ response_type: "in_channel", replace_original: false, text: "working" });
+      expect(blockText(first!.blocks)).to.include("<@UALICE> ran `/echo slow`").and.include("thinking").and.include("/invite @Tugboat");
+      expect(last).to.include({ response_type: "in_channel", replace_original: true, text: "slow work done" });
+      expect(standIn.callsTo("chat.postMessage").map((c) => c.result.error)).to.deep.equal(["not_in_channel"]);
+      expect(standIn.callsTo("chat.postEphemeral")).to.have.length(0);
+      expect(standIn.responses).to.have.length(2);
+    });
+
+    it("someone else's DM: Confirm/Cancel reaches the asker alone, pressing it updates the prompt, the result is recorded, and no invite hint", async () => {
+      standIn.notIn.add("DOTHER");
+      await slash("danger", { channel: "DOTHER", channelName: "directmessage" });
+      await standIn.waitFor(() => standIn.responses.some((r) => blockText(r.payload.blocks).includes("tugboat_confirm")), 3000, "the ephemeral prompt");
+      const prompt = standIn.responses.find((r) => blockText(r.payload.blocks).includes("tugboat_confirm"))!.payload;
+      expect(prompt.response_type).to.equal("ephemeral");
+      const id = prompt.blocks.find((b: any) => b.type === "actions").elements[0].value;
+      const press = buttonPressBody({ actionId: "tugboat_confirm", value: id, userId: "UALICE", channel: "DOTHER", messageTs: "1.1", responseUrl: standIn.responseUrl("press-UALICE") });
+      expect((await postSigned(bot.eventsUrl, press, FORM)).status).to.equal(200);
+      await standIn.waitFor(() => standIn.responses.some((r) => r.payload.text === "dropped the table"), 3000, "the recorded result");
+      const updated = standIn.responses.find((r) => r.path.endsWith("press-UALICE"))!.payload;
+      expect(updated.replace_original).to.equal(true);
+      expect(blockText(updated.blocks)).to.include("Confirmed by <@UALICE>").and.not.include("tugboat_confirm");
+      const result = standIn.responses.find((r) => r.payload.text === "dropped the table")!.payload;
+      expect(result.response_type).to.equal("in_channel");
+      expect(JSON.stringify(standIn.responses)).not.to.include("/invite");
+      expect(bot.runs.danger!.calledOnce).to.equal(true);
+    });
+
+    it("a group DM: many progress updates still fit Slack's 5 response_url posts (the first state and the final one)", async () => {
+      standIn.notIn.add("GGROUPDM");
+      await slash("progress", { channel: "GGROUPDM", channelName: "mpdm-alice--bob--carol-1" });
+      await standIn.waitFor(() => standIn.responses.some((r) => r.payload.text === "all 20 steps done"), 5000, "the final state");
+      await sleep(200);
+      expect(standIn.responses.map((r) => r.payload.response_type)).to.deep.equal(["in_channel", "in_channel"]);
+      expect(JSON.stringify(standIn.responses)).not.to.include("/invite");
+    });
+
+    it("the stand-in, like Slack, takes at most 5 posts per response_url", async () => {
+      const url = standIn.responseUrl("budget");
+      const answers = [];
+      for (let i = 0; i < 6; i++) answers.push((await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status);
+      expect(answers).to.deep.equal([200, 200, 200, 200, 200, 404]);
     });
   });
 

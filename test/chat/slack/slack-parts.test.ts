@@ -8,6 +8,7 @@ import { createBoltLogger } from "../../../src/chat/slack/bolt-logger.js";
 import { SeenIds } from "../../../src/chat/slack/dedupe-events.js";
 import { commandTextFromMessage, commandTextFromSlash, familyOfSlashCommand } from "../../../src/chat/slack/parse-mention.js";
 import { createSlackAdapter } from "../../../src/chat/slack/slack-adapter.js";
+import { ResponseUrl, canInvite } from "../../../src/chat/slack/response-url.js";
 import { buildFamilies } from "../../../src/commands/index.js";
 import { capturingLogger, type LogLine } from "./helpers/test-bot.js";
 
@@ -76,6 +77,30 @@ describe("Slack adapter parts", () => {
       const adapter = createSlackAdapter({ ...base, mode: "socket", appToken: "xapp-1-A1-1-abc" });
       expect(adapter.httpPort()).to.equal(undefined);
       expect(adapter.groups.groupsOf).to.be.a("function");
+    });
+  });
+
+  describe("response_url", () => {
+    it("counts Slack's 5 posts and expires after 30 minutes", async () => {
+      let t = 0;
+      const sent: unknown[] = [];
+      const url = new ResponseUrl(async (m) => void sent.push(m) as never, () => t);
+      for (let i = 0; i < 5; i++) await url.send({ text: `post ${i}` });
+      expect(url.left).to.equal(0);
+      let refused: unknown;
+      await url.send({ text: "sixth" }).catch((e) => (refused = e));
+      expect(String(refused)).to.match(/used up/);
+      expect(sent).to.have.length(5);
+      const fresh = new ResponseUrl(async () => undefined as never, () => t);
+      t += 30 * 60 * 1000;
+      expect(fresh.left).to.equal(0);
+    });
+
+    it("offers /invite only where an app can be invited", () => {
+      expect(canInvite("CPRIVATE", "privategroup")).to.equal(true);
+      expect(canInvite("C123", "deploys")).to.equal(true);
+      expect(canInvite("D123", "directmessage")).to.equal(false);
+      expect(canInvite("G123", "mpdm-alice--bob-1")).to.equal(false);
     });
   });
 

@@ -47,6 +47,8 @@ export interface SlashCommand {
   text: string;
   user_id?: string;
   channel_id?: string;
+  /** "directmessage", "privategroup", "mpdm-…" or a channel's name (default "deploys"). */
+  channel_name?: string;
   response_url: string;
 }
 
@@ -56,7 +58,7 @@ export function slashCommandBody(cmd: SlashCommand): string {
     team_id: "T1",
     team_domain: "example",
     channel_id: cmd.channel_id ?? "CDEPLOYS",
-    channel_name: "deploys",
+    channel_name: cmd.channel_name ?? "deploys",
     user_id: cmd.user_id ?? "UALICE",
     user_name: "alice",
     command: cmd.command,

@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import { parse as parseQuery } from "node:querystring";
 
 // A local stand-in for Slack's Web API (and for response_url and the file upload URL). It records every call and
-// answers {ok: true, ...} like Slack does; tests override single methods to return errors.
+// answers {ok: true, ...} like Slack does; tests override single methods to return errors. Like Slack, it refuses
+// posts to conversations the bot is not in (notIn: not_in_channel for channels, channel_not_found for DMs and group
+// DMs), and a response_url takes at most 5 posts within 30 minutes.
 
 export interface RecordedCall {
   method: string;
@@ -34,6 +36,12 @@ export class SlackStandIn {
   readonly overrides = new Map<string, MethodHandler>();
   /** Methods to answer with HTTP 429 and Retry-After, like Slack's rate limits: seconds, and how many times. */
   readonly rateLimits = new Map<string, { retryAfter: number; times: number }>();
+  /** Conversations the bot is not a member of. */
+  readonly notIn = new Set<string>();
+  /** Posts each response_url has taken, and when it was first used. */
+  private readonly responseUrlUses = new Map<string, { posts: number; first: number }>();
+  /** The stand-in's clock, for response_url expiry. */
+  now: () => number = Date.now;
   /** Members per user group id, for usergroups.users.list. */
   readonly groupMembers = new Map<string, string[]>();
   private server: Server | undefined;
@@ -72,6 +80,8 @@ export class SlackStandIn {
     this.responses.length = 0;
     this.overrides.clear();
     this.rateLimits.clear();
+    this.notIn.clear();
+    this.responseUrlUses.clear();
   }
 
   /** Resolves when `check` holds (re-checked on every recorded call), or rejects after `timeoutMs`. */
@@ -113,6 +123,12 @@ export class SlackStandIn {
       return;
     }
     if (url.pathname.startsWith("/respond/")) {
+      // Slack: a response_url takes up to 5 posts within 30 minutes of the command, then answers 404.
+      const uses = this.responseUrlUses.get(url.pathname) ?? { posts: 0, first: this.now() };
+      this.responseUrlUses.set(url.pathname, uses);
+      if (this.now() - uses.first > 30 * 60_000) return send(404, { ok: false, error: "expired_url" });
+      if (uses.posts >= 5) return send(404, { ok: false, error: "used_url" });
+      uses.posts += 1;
       this.responses.push({ path: url.pathname, payload: JSON.parse(raw || "{}") });
       send(200, { ok: true });
       this.notify();
@@ -132,10 +148,16 @@ export class SlackStandIn {
       return;
     }
     const override = this.overrides.get(method);
-    const answer = override ? override(args) : this.answer(method, args);
+    const answer = override ? override(args) : (this.notMember(method, args) ?? this.answer(method, args));
     this.calls.push({ method, args, authorization: req.headers.authorization, at: Date.now(), result: answer });
     send(200, answer);
     this.notify();
+  }
+
+  /** Slack's answer to a write into a conversation the bot is not in. */
+  private notMember(method: string, args: Record<string, any>): Record<string, unknown> | undefined {
+    if (!["chat.postMessage", "chat.update", "chat.postEphemeral"].includes(method) || !this.notIn.has(String(args.channel))) return undefined;
+    return { ok: false, error: String(args.channel).startsWith("C") ? "not_in_channel" : "channel_not_found" };
   }
 
   private answer(method: string, args: Record<string, any>): Record<string, unknown> {
