@@ -238,6 +238,7 @@ function renderBlock(block: Block, budget: Budget, limits: RenderLimits): void {
   switch (block.type) {
     case "header": {
       if (block.text.length <= HEADER_MAX) {
+        // plain_text is shown as written (no mentions, links or entities are read from it): nothing to escape.
         budget.push({ type: "header", text: { type: "plain_text", text: block.text, emoji: true } }, block.text.length);
       } else {
         // Too long for a header block: show it whole as bold prose instead of cutting it.
