@@ -1,6 +1,7 @@
 // `npm run sandbox`: the embedded Kubernetes and GitHub APIs, kept running until interrupted, with
 // .sandbox/kubeconfig and .sandbox/env written for kubectl and for a Tugboat started in any mode.
 import { startSandbox } from "../src/sandbox/index.js";
+import { SandboxBusyError } from "../src/sandbox/claim-dir.js";
 import { DEMO_DELAYS } from "../src/sandbox/kube/index.js";
 
 function port(name: string): number {
@@ -14,7 +15,18 @@ function port(name: string): number {
   return n;
 }
 
-const sandbox = await startSandbox({ delays: DEMO_DELAYS, kubePort: port("SANDBOX_KUBE_PORT"), githubPort: port("SANDBOX_GITHUB_PORT") });
+// Refuses while another running sandbox owns .sandbox/: that one's kubeconfig and env must stay true.
+const sandbox = await startSandbox({
+  delays: DEMO_DELAYS,
+  kubePort: port("SANDBOX_KUBE_PORT"),
+  githubPort: port("SANDBOX_GITHUB_PORT"),
+  owner: "npm run sandbox",
+  whenBusy: "refuse",
+}).catch((err: unknown) => {
+  // One line that says what is wrong (a busy .sandbox/, a port in use), not a stack.
+  process.stderr.write(`sandbox: ${err instanceof SandboxBusyError ? "" : "could not start: "}${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
 const clusters = Object.entries(sandbox.clusters)
   .map(([name, c]) => `  ${name.padEnd(11)} ${c.url}`)
   .join("\n");

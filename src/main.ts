@@ -1,73 +1,103 @@
-import { loadConfigFile, ConfigError } from "./config/load-config.js";
+import { relative, resolve } from "node:path";
+import { loadConfigFile } from "./config/load-config.js";
 import { planStartup, StartupError, type StartupPlan } from "./config/environment.js";
-import { createLogging, SecretRegistry } from "./infra/logging.js";
-import { buildApp } from "./app.js";
+import { createLogging, SecretRegistry, type Logging } from "./infra/logging.js";
+import { buildApp, type App } from "./app.js";
 import { createKubeGateway } from "./gateways/kubernetes/create-kube-gateway.js";
 import { createGithubGateway } from "./gateways/github/create-github-gateway.js";
 import { TerminalAdapter } from "./chat/terminal/terminal-adapter.js";
 import { renderText } from "./chat/terminal/render-text.js";
 import { noGroups } from "./core/policy.js";
 import type { Notifier } from "./core/services.js";
+import { describeStartupFailure, startupStep } from "./startup/startup-failure.js";
+import { describeUnreachable, findUnreachable } from "./startup/check-reachable.js";
+import { Shutdown, type StopReason } from "./startup/shutdown.js";
 
 // The composition root: reads the environment and config, builds gateways, policy, router and one chat adapter.
 
-async function main(): Promise<void> {
+/** The terminal's log and audit files: the conversation owns the screen. */
+const TERMINAL_LOG = ".sandbox/tugboat.log";
+const TERMINAL_AUDIT = ".sandbox/audit.log";
+const SANDBOX_CONFIG = "config/sandbox/tugboat.yaml";
+
+/** What has been started so far, so that a failed start stops it again. */
+interface Started {
+  stopSandbox?: () => Promise<void>;
+  logging?: Logging;
+  app?: App;
+  stopSlack?: () => Promise<void>;
+}
+
+async function main(started: Started): Promise<void> {
   const plan = planStartup(process.env);
   const assumeYes = process.argv.includes("--yes");
-  let stopSandbox: (() => Promise<void>) | undefined;
+  const terminal = plan.chat === "terminal";
+  const say = (line: string) => void process.stdout.write(`${line}\n`);
 
   if (plan.sandbox) {
-    process.stdout.write("Tugboat: nothing configured, so running against the embedded sandbox (Kubernetes and GitHub in-process; kubeconfig in .sandbox/kubeconfig).\n");
     // Imported lazily: a live deployment never loads the sandbox.
     const { startSandbox } = await import("./sandbox/index.js");
     const { DEMO_DELAYS, TEST_DELAYS, ZERO_DELAYS } = await import("./sandbox/kube/index.js");
     const speeds = { demo: DEMO_DELAYS, test: TEST_DELAYS, zero: ZERO_DELAYS };
     const speed = (process.env.SANDBOX_SPEED ?? "demo") as keyof typeof speeds;
-    if (!speeds[speed]) throw new StartupError(`SANDBOX_SPEED must be demo, test or zero, not "${process.env.SANDBOX_SPEED}"`);
+    if (!Object.hasOwn(speeds, speed)) throw new StartupError(`SANDBOX_SPEED must be demo, test or zero, not "${process.env.SANDBOX_SPEED}"`);
     const sandbox = await startSandbox({
       delays: speeds[speed],
       kubePort: process.env.SANDBOX_KUBE_PORT ? Number(process.env.SANDBOX_KUBE_PORT) : 0,
       githubPort: process.env.SANDBOX_GITHUB_PORT ? Number(process.env.SANDBOX_GITHUB_PORT) : 0,
+      owner: "npm start",
+      whenBusy: "own-dir",
     });
-    stopSandbox = sandbox.stop;
+    started.stopSandbox = sandbox.stop;
+    const kubeconfig = shownPath(sandbox.kubeconfigPath);
+    const busy = sandbox.busy ? ` (${shownPath(sandbox.busy.dir)}/ belongs to the running \`${sandbox.busy.holder.owner}\`, pid ${sandbox.busy.holder.pid})` : "";
+    const who = terminal ? `; acting as ${plan.terminalUser ?? defaultTerminalUser(plan)} (TUGBOAT_USER)` : "";
+    say(`Tugboat: nothing configured, so running against the embedded sandbox (Kubernetes and GitHub in-process; kubeconfig in ${kubeconfig}${busy})${who}.`);
     plan.kubeconfig = sandbox.kubeconfigPath;
     plan.github = { baseUrl: sandbox.env.GITHUB_API_URL, token: sandbox.env.GITHUB_TOKEN };
     plan.configPath = sandbox.configPath;
   } else {
-    const who = plan.chat === "terminal" ? `, acting as ${plan.terminalUser ?? "terminal (set TUGBOAT_USER to a Slack user id the config binds to a role)"}` : "";
-    process.stdout.write(`Tugboat: live mode (${plan.chat}), config ${plan.configPath}${who}.\n`);
+    const who = terminal ? `, acting as ${plan.terminalUser ?? "terminal (set TUGBOAT_USER to a Slack user id the config binds to a role)"}` : "";
+    say(`Tugboat: live mode (${plan.chat}), config ${plan.configPath}${who}.`);
   }
 
   const config = loadConfigFile(plan.configPath);
   const secrets = new SecretRegistry();
   for (const v of [plan.slack.botToken, plan.slack.appToken, plan.slack.signingSecret, plan.github.token, plan.github.privateKey]) secrets.add(v);
-  const terminal = plan.chat === "terminal";
   const logging = createLogging({
     level: plan.logLevel,
     secrets,
-    auditFile: config.audit.file ?? (terminal ? ".sandbox/audit.log" : undefined),
+    ...(terminal ? { logFile: TERMINAL_LOG, noticeStream: process.stderr } : {}),
+    auditFile: config.audit.file ?? (terminal ? TERMINAL_AUDIT : undefined),
   });
+  started.logging = logging;
   const log = logging.logger;
 
   const kube = createKubeGateway({ config, kubeconfigPath: plan.kubeconfig, inCluster: plan.inCluster, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log });
   const github = createGithubGateway({ ...plan.github, log });
 
+  if (!plan.sandbox) {
+    const unreachable = await findUnreachable({ config, kube, github, timeoutMs: Math.min(5_000, config.kube.requestTimeoutSeconds * 1000) });
+    const sandboxConfig = resolve(plan.configPath) === resolve(SANDBOX_CONFIG);
+    if (terminal) describeUnreachable(unreachable, sandboxConfig).forEach(say);
+    else if (unreachable.length > 0) log.warn("unreachable at startup", { unreachable });
+  }
+
   // Bolt is loaded only when Slack is configured: the terminal starts faster without it.
-  const slack =
-    plan.chat === "terminal"
-      ? undefined
-      : (await import("./chat/slack/slack-adapter.js")).createSlackAdapter({
-          mode: plan.chat === "slack-socket" ? "socket" : "http",
-          botToken: plan.slack.botToken!,
-          appToken: plan.slack.appToken,
-          signingSecret: plan.slack.signingSecret,
-          apiUrl: plan.slack.apiUrl,
-          port: plan.slack.port,
-          log,
-          confirmTimeoutSeconds: config.slack.confirmTimeoutSeconds,
-          userGroupCacheSeconds: config.slack.userGroupCacheSeconds,
-        });
-  const terminalNotifier: Notifier = { post: async (channel, reply) => void process.stdout.write(`[#${channel}] ${renderText(reply)}\n`) };
+  const slack = terminal
+    ? undefined
+    : (await import("./chat/slack/slack-adapter.js")).createSlackAdapter({
+        mode: plan.chat === "slack-socket" ? "socket" : "http",
+        botToken: plan.slack.botToken!,
+        appToken: plan.slack.appToken,
+        signingSecret: plan.slack.signingSecret,
+        apiUrl: plan.slack.apiUrl,
+        port: plan.slack.port,
+        log,
+        confirmTimeoutSeconds: config.slack.confirmTimeoutSeconds,
+        userGroupCacheSeconds: config.slack.userGroupCacheSeconds,
+      });
+  const terminalNotifier: Notifier = { post: async (channel, reply) => say(`[#${channel}] ${renderText(reply)}`) };
 
   const app = buildApp({
     config,
@@ -78,34 +108,46 @@ async function main(): Promise<void> {
     groups: slack?.groups ?? noGroups,
     notifier: slack?.notifier ?? terminalNotifier,
   });
+  started.app = app;
 
-  let stopping = false;
-  const shutdown = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    await slack?.stop();
-    await app.stop();
-    await stopSandbox?.();
-    await logging.close();
-    process.exit(code);
-  };
-  process.on("SIGTERM", () => void shutdown(0));
-  process.on("SIGINT", () => void shutdown(0));
+  const adapter = terminal
+    ? new TerminalAdapter(app.router, {
+        input: process.stdin,
+        output: process.stdout,
+        actor: { id: plan.terminalUser ?? defaultTerminalUser(plan), name: "terminal" },
+        assumeYes,
+        interactive: Boolean(process.stdin.isTTY),
+        onInterrupt: () => void shutdown.stop("interrupt"),
+      })
+    : undefined;
+  const shutdown = new Shutdown({
+    say: terminal ? say : (line) => log.info(line),
+    stopInput: () => adapter?.stop() ?? [],
+    running: () => app.router.running(),
+    stopServices: async () => {
+      await slack?.stop();
+      await app.stop();
+      await started.stopSandbox?.();
+    },
+    closeLogs: () => logging.close(),
+    exit: (code) => process.exit(code),
+    now: () => performance.now(),
+  });
+  const onSignal = (reason: StopReason) => () => void shutdown.stop(reason);
+  process.on("SIGTERM", onSignal("terminate"));
+  process.on("SIGINT", onSignal("interrupt"));
 
   if (slack) {
-    await slack.start(app.router);
+    started.stopSlack = slack.stop;
+    await startupStep(
+      () => slack.start(app.router),
+      (reason) => `${reason}. Check SLACK_BOT_TOKEN (the app's xoxb- bot token, from the workspace it is installed in)${plan.slack.apiUrl ? " and SLACK_API_URL" : ""}.`,
+    );
     log.info("Slack adapter started", { mode: plan.chat });
     return;
   }
-  const adapter = new TerminalAdapter(app.router, {
-    input: process.stdin,
-    output: process.stdout,
-    actor: { id: plan.terminalUser ?? defaultTerminalUser(plan), name: "terminal" },
-    assumeYes,
-    interactive: Boolean(process.stdin.isTTY),
-  });
-  await adapter.run();
-  await shutdown(0);
+  await adapter!.run();
+  await shutdown.stop("end-of-input");
 }
 
 function defaultTerminalUser(plan: StartupPlan): string {
@@ -113,11 +155,22 @@ function defaultTerminalUser(plan: StartupPlan): string {
   return plan.sandbox ? "UADMIN" : "terminal";
 }
 
-main().catch((err) => {
-  if (err instanceof StartupError || err instanceof ConfigError) {
-    process.stderr.write(`tugboat: ${err.message}\n`);
-  } else {
-    process.stderr.write(`tugboat: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
-  }
+/** Relative to the working directory when inside it (`.sandbox/kubeconfig`), else as is. */
+function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
+}
+
+const started: Started = {};
+main(started).catch(async (err) => {
+  process.stderr.write(`${describeStartupFailure(err, { debug: process.env.LOG_LEVEL === "debug" })}\n`);
+  // Stop what did start (the sandbox gives its files back), bounded: the failure is already said.
+  const cleanup = (async () => {
+    await started.stopSlack?.().catch(() => {});
+    await started.app?.stop().catch(() => {});
+    await started.stopSandbox?.().catch(() => {});
+    await started.logging?.close().catch(() => {});
+  })();
+  await Promise.race([cleanup, new Promise((r) => setTimeout(r, 5_000).unref())]);
   process.exit(1);
 });

@@ -257,5 +257,7 @@ export interface GithubGateway {
   /** Directory listing at ref; undefined when the directory does not exist. */
   listDirectory(repo: string, path: string, ref: string): Promise<RepoEntry[] | undefined>;
   readFile(repo: string, path: string, ref: string): Promise<string>;
+  /** One read of the repository, not retried: a startup check that GitHub answers and knows Tugboat's credentials. */
+  checkReachable(repo: string): Promise<void>;
   readonly requestCount: number;
 }

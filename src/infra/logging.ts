@@ -1,5 +1,6 @@
 import winston from "winston";
 import type { AuditEntry, AuditLog, Logger } from "../core/logger.js";
+import { noticeTransport } from "./notice-transport.js";
 
 // winston JSON logs. A redaction format runs on every line, so tokens and secret values never reach a log.
 
@@ -54,13 +55,17 @@ function redactFormat(secrets: SecretRegistry) {
   })();
 }
 
+/** Log calls after close() are dropped: the transports are ended, and a late line must not crash the exit. */
 class WinstonLogger implements Logger {
-  constructor(private readonly w: winston.Logger) {}
-  debug(message: string, meta?: Record<string, unknown>) { this.w.debug(message, meta); }
-  info(message: string, meta?: Record<string, unknown>) { this.w.info(message, meta); }
-  warn(message: string, meta?: Record<string, unknown>) { this.w.warn(message, meta); }
-  error(message: string, meta?: Record<string, unknown>) { this.w.error(message, meta); }
-  child(meta: Record<string, unknown>): Logger { return new WinstonLogger(this.w.child(meta)); }
+  constructor(
+    private readonly w: winston.Logger,
+    private readonly state: { closed: boolean },
+  ) {}
+  debug(message: string, meta?: Record<string, unknown>) { if (!this.state.closed) this.w.debug(message, meta); }
+  info(message: string, meta?: Record<string, unknown>) { if (!this.state.closed) this.w.info(message, meta); }
+  warn(message: string, meta?: Record<string, unknown>) { if (!this.state.closed) this.w.warn(message, meta); }
+  error(message: string, meta?: Record<string, unknown>) { if (!this.state.closed) this.w.error(message, meta); }
+  child(meta: Record<string, unknown>): Logger { return new WinstonLogger(this.w.child(meta), this.state); }
 }
 
 export interface LoggingOptions {
@@ -68,6 +73,10 @@ export interface LoggingOptions {
   secrets: SecretRegistry;
   /** Where operational logs go. Default: stderr (stdout is the terminal adapter's). */
   stream?: NodeJS.WritableStream;
+  /** Operational logs go to this file instead of `stream` (the terminal: the conversation owns the screen). */
+  logFile?: string;
+  /** Warnings and errors from outside any command (background tasks) also print here, one human line each. */
+  noticeStream?: NodeJS.WritableStream;
   /** Audit log file; default is a tagged stream on `auditStream` (stdout for Slack mode). */
   auditFile?: string;
   auditStream?: NodeJS.WritableStream;
@@ -76,8 +85,8 @@ export interface LoggingOptions {
 export interface Logging {
   logger: Logger;
   audit: AuditLog;
-  /** Flushes and closes every transport. */
-  close(): Promise<void>;
+  /** Hands every line written so far to the transports, ends them and waits until they finish (bounded). */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 export function createLogging(opts: LoggingOptions): Logging {
@@ -87,12 +96,11 @@ export function createLogging(opts: LoggingOptions): Logging {
     redactFormat(opts.secrets),
     winston.format.json(),
   );
-  const main = winston.createLogger({
-    level: opts.level,
-    format,
-    defaultMeta: { service: "tugboat" },
-    transports: [new winston.transports.Stream({ stream: opts.stream ?? process.stderr })],
-  });
+  const transports: winston.transport[] = [
+    opts.logFile ? new winston.transports.File({ filename: opts.logFile }) : new winston.transports.Stream({ stream: opts.stream ?? process.stderr }),
+  ];
+  if (opts.noticeStream) transports.push(noticeTransport(opts.noticeStream));
+  const main = winston.createLogger({ level: opts.level, format, defaultMeta: { service: "tugboat" }, transports });
   // The audit trail has its own container and transport, so its destination is independent of the log level.
   const container = new winston.Container();
   const auditTransport = opts.auditFile
@@ -104,20 +112,40 @@ export function createLogging(opts: LoggingOptions): Logging {
     defaultMeta: { log: "audit" },
     transports: [auditTransport],
   });
+  const state = { closed: false };
   return {
-    logger: new WinstonLogger(main),
-    audit: { record: (entry: AuditEntry) => audit.info("audit", { ...entry }) },
-    close: async () => {
-      await Promise.all(
-        [main, audit].map(
-          (l) =>
-            new Promise<void>((resolve) => {
-              l.on("finish", () => resolve());
-              l.end();
-              setTimeout(resolve, 500).unref();
-            }),
-        ),
-      );
+    logger: new WinstonLogger(main, state),
+    audit: { record: (entry: AuditEntry) => void (state.closed || audit.info("audit", { ...entry })) },
+    close: async (timeoutMs = 5_000) => {
+      if (state.closed) return;
+      state.closed = true;
+      const deadline = Date.now() + timeoutMs;
+      await Promise.all([main, audit].map((l) => closeLogger(l, deadline)));
     },
   };
+}
+
+/**
+ * winston's own logger.end() ends the transports while lines may still wait in the logger's buffers, and the pipe then
+ * writes them into an ended File transport: "write after end", a crash at exit (winstonjs/winston#2219). So: wait until
+ * the logger has handed every line to its transports, unpipe them, end each and wait for its 'finish'.
+ */
+async function closeLogger(l: winston.Logger, deadline: number): Promise<void> {
+  while ((l.writableLength > 0 || l.readableLength > 0) && Date.now() < deadline) await pause(2);
+  await Promise.all(
+    l.transports.map((t) => {
+      l.unpipe(t);
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        const done = () => (clearTimeout(timer), resolve());
+        t.once("finish", done);
+        t.once("error", done);
+        t.end();
+      });
+    }),
+  );
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,10 +3,12 @@ import { join, resolve } from "node:path";
 import { startKubeSandbox, type KubeSandbox, type SimDelays } from "./kube/index.js";
 import { startGithubSandbox, type GithubSandbox } from "./github/index.js";
 import { writeKubeconfig } from "./kubeconfig.js";
+import { claimSandboxDir, type DirClaim, type SandboxOwner } from "./claim-dir.js";
 
 // The whole sandbox: one Kubernetes API server per workload cluster, a Cluster API management cluster holding their
 // MachineDeployments and Machines (its Machines provision Nodes in the workload clusters' servers), one GitHub API
-// server, and the files that point clients at them (.sandbox/kubeconfig and .sandbox/env).
+// server, and the files that point clients at them (.sandbox/kubeconfig and .sandbox/env; see claim-dir.ts for two
+// sandboxes at once).
 
 export const WORKLOAD_CLUSTERS = ["production", "staging"] as const;
 export const MANAGEMENT_CLUSTER = "management";
@@ -22,6 +24,13 @@ export interface SandboxOptions {
   kubePort?: number;
   githubPort?: number;
   writeFiles?: boolean;
+  /** What runs this sandbox ("npm run sandbox", "npm start"), recorded in outDir/owner.json while it runs. */
+  owner?: string;
+  /**
+   * When another running sandbox owns outDir: "refuse" throws SandboxBusyError; "own-dir" (default) writes this
+   * one's files under outDir/embedded/<pid>/ instead, so the other one's kubeconfig and env stay true.
+   */
+  whenBusy?: "refuse" | "own-dir";
 }
 
 export interface Sandbox {
@@ -32,12 +41,16 @@ export interface Sandbox {
   configPath: string;
   /** Environment variables that point Tugboat (and kubectl) at this sandbox. */
   env: Record<string, string>;
+  /** Set when outDir belonged to another running sandbox, so this one's files are elsewhere (kubeconfigPath). */
+  busy?: { dir: string; holder: SandboxOwner };
   stop(): Promise<void>;
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const root = resolve(opts.root ?? ".");
-  const outDir = opts.outDir ?? join(root, ".sandbox");
+  const claim: DirClaim | undefined =
+    opts.writeFiles === false ? undefined : claimSandboxDir(opts.outDir ?? join(root, ".sandbox"), opts.owner ?? "a sandbox", opts.whenBusy ?? "own-dir");
+  const outDir = claim?.dir ?? opts.outDir ?? join(root, ".sandbox");
   const clusters: Record<string, KubeSandbox> = {};
   const started: Array<{ stop(): Promise<void> }> = [];
   try {
@@ -84,12 +97,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       envPath,
       configPath,
       env,
+      ...(claim?.busy ? { busy: claim.busy } : {}),
       stop: async () => {
         await Promise.all(started.map((s) => s.stop()));
+        claim?.release();
       },
     };
   } catch (err) {
     await Promise.allSettled(started.map((s) => s.stop()));
+    claim?.release();
     throw err;
   }
 }

@@ -1,6 +1,10 @@
 import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { createLogging, SecretRegistry } from "../../src/infra/logging.js";
+import type { AuditEntry } from "../../src/core/logger.js";
 
 describe("logging", () => {
   async function capture(fn: (l: ReturnType<typeof createLogging>) => void, secrets = new SecretRegistry()) {
@@ -52,5 +56,47 @@ describe("logging", () => {
     const entry = JSON.parse(auditText.trim());
     expect(entry).to.include({ log: "audit", actor: "UADMIN", command: "/nodes add 2", outcome: "success" });
     expect(entry.details).to.deep.equal({ before: 3, after: 5 });
+  });
+
+  describe("with files (the terminal)", () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "tugboat-logging-"))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    const entry = (i: number): AuditEntry => ({ requestId: `r${i}`, actor: "UADMIN", channel: "terminal", command: "help", decision: "allowed", outcome: "success", durationMs: 1 });
+
+    it("close() hands every line to the audit file first, and a line logged while or after closing is dropped, not a crash", async () => {
+      const auditFile = join(dir, "audit.log");
+      const logging = createLogging({ level: "warn", secrets: new SecretRegistry(), stream: new PassThrough(), auditFile });
+      for (let i = 0; i < 3000; i++) logging.audit.record(entry(i));
+      const closing = logging.close();
+      // A background task that logs during shutdown used to end the process with "write after end".
+      logging.audit.record(entry(-1));
+      logging.logger.warn("late");
+      await closing;
+      logging.audit.record(entry(-2));
+      const lines = readFileSync(auditFile, "utf8").trim().split("\n");
+      expect(lines).to.have.length(3000);
+      expect(JSON.parse(lines[2999]!)).to.include({ requestId: "r2999", log: "audit" });
+    });
+
+    it("sends operational logs to the log file and shows only background warnings, as one human line", async () => {
+      const logFile = join(dir, "tugboat.log");
+      const notices = new PassThrough();
+      let shown = "";
+      notices.on("data", (c) => (shown += c));
+      const secrets = new SecretRegistry();
+      secrets.add("s3cr3t-token-value");
+      const logging = createLogging({ level: "info", secrets, logFile, noticeStream: notices, auditStream: new PassThrough() });
+      const request = logging.logger.child({ requestId: "abcd1234" });
+      request.error("github client", { detail: "GET /repos/octo/github/pulls/99999 - 404" });
+      request.warn("apply failed", { error: "conflict" });
+      logging.logger.child({ task: "reviewlab" }).warn("review-lab reaper pass failed", { error: "connect ECONNREFUSED s3cr3t-token-value\u001b[2J" });
+      logging.logger.info("Slack adapter started");
+      await logging.close();
+      expect(shown).to.equal("tugboat warning: review-lab reaper pass failed (error: connect ECONNREFUSED [redacted] [2J)\n");
+      const file = readFileSync(logFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      expect(file.map((l) => l.message)).to.deep.equal(["github client", "apply failed", "review-lab reaper pass failed", "Slack adapter started"]);
+      expect(readFileSync(logFile, "utf8")).not.to.contain("s3cr3t-token-value");
+    });
   });
 });

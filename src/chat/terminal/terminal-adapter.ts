@@ -14,11 +14,29 @@ export interface TerminalOptions {
   assumeYes: boolean;
   interactive: boolean;
   channelId?: string;
+  /** Ctrl-C on the prompt (readline takes it from the terminal, so no process SIGINT arrives). */
+  onInterrupt?: () => void;
+}
+
+/** Lines read ahead of the one running; reading pauses past this, so a huge pipe is not held in memory. */
+const READ_AHEAD = 64;
+
+/**
+ * `@tugboat deploy …` or Slack's `<@U123> deploy …`, as people paste them from Slack: the mention is dropped, as the
+ * Slack adapter drops the bot's own mention.
+ */
+const MENTION_PREFIX = /^(?:@tugboat\b|<@[A-Z0-9]+(?:\|[^>]*)?>)[:,]?\s*/i;
+
+export function withoutMention(line: string): string {
+  return line.replace(MENTION_PREFIX, "");
 }
 
 export class TerminalAdapter {
   private rl: Interface | undefined;
   private closed = false;
+  private ended = false;
+  private readonly queue: string[] = [];
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly router: Router,
@@ -29,12 +47,21 @@ export class TerminalAdapter {
   async run(): Promise<void> {
     const rl = createInterface({ input: this.opts.input, output: this.opts.interactive ? this.opts.output : undefined, terminal: this.opts.interactive });
     this.rl = rl;
-    const lines = rl[Symbol.asyncIterator]();
+    rl.on("line", (line) => {
+      this.queue.push(line);
+      if (this.queue.length >= READ_AHEAD) rl.pause();
+      this.wakeUp();
+    });
+    rl.on("close", () => {
+      this.ended = true;
+      this.wakeUp();
+    });
+    if (this.opts.onInterrupt) rl.on("SIGINT", this.opts.onInterrupt);
     this.prompt();
-    while (!this.closed) {
-      const next = await lines.next();
-      if (next.done) break;
-      const line = next.value.trim();
+    for (;;) {
+      const next = await this.nextLine();
+      if (next === undefined) break;
+      const line = next.trim();
       if (line === "") {
         this.prompt();
         continue;
@@ -42,15 +69,38 @@ export class TerminalAdapter {
       if (this.opts.interactive && (line === "exit" || line === "quit")) break;
       // The echo shows control characters as \u escapes: the router refuses them, and raw they could drive the terminal.
       if (!this.opts.interactive) this.write(`> ${visible(line)}\n`);
-      await this.router.handle(this.session(lines), line);
+      await this.router.handle(this.session(), withoutMention(line));
       this.prompt();
     }
     rl.close();
   }
 
-  stop(): void {
+  /** Stops after the running command; returns the lines that were read but will not run. */
+  stop(): string[] {
     this.closed = true;
+    this.wakeUp();
+    const unrun = this.queue.splice(0).map((l) => l.trim()).filter((l) => l !== "");
     this.rl?.close();
+    return unrun;
+  }
+
+  /** Whether all of the input was read (a pipe that ended, or the terminal closed). */
+  inputEnded(): boolean {
+    return this.ended;
+  }
+
+  private async nextLine(): Promise<string | undefined> {
+    while (!this.closed && this.queue.length === 0 && !this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
+    if (this.closed) return undefined;
+    const line = this.queue.shift();
+    if (this.queue.length < READ_AHEAD / 2 && !this.ended) this.rl?.resume();
+    return line;
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
   }
 
   private prompt(): void {
@@ -61,7 +111,7 @@ export class TerminalAdapter {
     this.opts.output.write(text);
   }
 
-  private session(lines: AsyncIterator<string>): ChatSession {
+  private session(): ChatSession {
     let lastPrinted = "";
     let lastSummary = "";
     let final: Reply | undefined;
@@ -98,8 +148,8 @@ export class TerminalAdapter {
           return this.opts.assumeYes ? "confirmed" : "cancelled";
         }
         this.write("Confirm? [y/N] ");
-        const next = await lines.next();
-        const yes = !next.done && /^y(es)?$/i.test(next.value.trim());
+        const next = await this.nextLine();
+        const yes = next !== undefined && /^y(es)?$/i.test(next.trim());
         return yes ? "confirmed" : "cancelled";
       },
     };

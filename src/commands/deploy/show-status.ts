@@ -61,9 +61,13 @@ export async function showStatus(args: { app?: string }, ctx: CommandContext): P
     if ("problem" in r && r.problem) problems.push(r.problem);
   }
   const blocks: Block[] = [{ type: "header", text: `${app}: what runs where` }];
-  blocks.push({ type: "code", text: rows.length ? formatTable(["ENV", "DEPLOYMENT", "READY", "SHA", "PR", "DEPLOYED BY", "WHEN"], rows) : "(no Deployments found)" });
-  blocks.push({ type: "text", text: locks.length ? rich`*Locks*\n${joinText(locks, "\n")}` : "No environment is locked." });
-  if (problems.length) blocks.push({ type: "context", text: `Could not read: ${problems.join("; ")}` });
+  // What could not be read comes first, and "none found" / "not locked" are said only of what was read.
+  if (problems.length) blocks.push({ type: "text", text: `Could not read: ${problems.join("; ")}` });
+  const read = results.filter((r) => !("hidden" in r) && !("problem" in r)).length;
+  if (rows.length) blocks.push({ type: "code", text: formatTable(["ENV", "DEPLOYMENT", "READY", "SHA", "PR", "DEPLOYED BY", "WHEN"], rows) });
+  else if (read > 0) blocks.push({ type: "code", text: problems.length ? "(no Deployments found in the environments read)" : "(no Deployments found)" });
+  if (locks.length) blocks.push({ type: "text", text: rich`*Locks*\n${joinText(locks, "\n")}` });
+  else if (read > 0) blocks.push({ type: "text", text: problems.length ? "No lock in the environments read." : "No environment is locked." });
   const note = hiddenNote(hidden);
   if (note) blocks.push({ type: "context", text: note });
   await ctx.reply.send(reply(`${app}: what runs where`, problems.length ? "warning" : "success", ...blocks));

@@ -28,8 +28,9 @@ function split(repo: string): { owner: string; repo: string } {
 
 function toGatewayError(err: unknown, what: string): GatewayError {
   if (err instanceof GatewayError) return err;
-  const e = err as { status?: number; message?: string; response?: { data?: { message?: string } } };
-  const status = e.status;
+  const e = err as { status?: number; message?: string; response?: { data?: { message?: string } }; request?: { url?: string } };
+  // Octokit reports a request that got no answer at all (refused, reset, DNS) as status 500 without a response.
+  const status = e.response === undefined && e.status === 500 ? undefined : e.status;
   const apiMessage = e.response?.data?.message ?? e.message ?? String(err);
   if (status === 404) return new GatewayError("not-found", `${what}: not found on GitHub`, 404, e.response?.data);
   if (status === 401) return new GatewayError("unauthorized", `${what}: GitHub rejected Tugboat's credentials (check GITHUB_TOKEN or the GitHub App key)`, 401);
@@ -37,8 +38,18 @@ function toGatewayError(err: unknown, what: string): GatewayError {
   if (status === 409) return new GatewayError("conflict", `${what}: ${apiMessage}`, 409, e.response?.data);
   if (status === 422) return new GatewayError("invalid", `${what}: ${apiMessage}`, 422, e.response?.data);
   if (status && status >= 500) return new GatewayError("unavailable", `${what}: GitHub answered HTTP ${status}`, status);
-  if (!status) return new GatewayError("unavailable", `${what}: cannot reach GitHub (${apiMessage})`);
+  if (!status) return new GatewayError("unavailable", `${what}: cannot reach GitHub${originOf(e.request?.url)} (${apiMessage})`);
   return new GatewayError("other", `${what}: ${apiMessage}`, status);
+}
+
+/** " at https://host" for a request URL, or "" when there is none. */
+function originOf(url: string | undefined): string {
+  if (!url) return "";
+  try {
+    return ` at ${new URL(url).origin}`;
+  } catch {
+    return "";
+  }
 }
 
 class OctokitGithubGateway implements GithubGateway {
@@ -140,6 +151,10 @@ class OctokitGithubGateway implements GithubGateway {
         auto_inactive: input.autoInactive,
       }),
     );
+  }
+
+  async checkReachable(repo: string): Promise<void> {
+    await this.call(repo, () => this.octokit.rest.repos.get({ ...split(repo), request: { retries: 0 } }));
   }
 
   async listDeployments(repo: string, opts: { environment?: string; limit?: number } = {}): Promise<DeploymentRecord[]> {

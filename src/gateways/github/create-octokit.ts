@@ -44,7 +44,9 @@ export function createOctokit(opts: OctokitOptions): TugboatOctokitInstance {
       debug: () => {},
       info: () => {},
       warn: (msg: string) => opts.log.warn("github client", { detail: msg }),
-      error: (msg: string) => opts.log.error("github client", { detail: msg }),
+      // plugin-request-log reports every non-2xx answer here, expected ones too (a 404 for a PR that does not exist):
+      // the gateway turns them into GatewayErrors and the caller decides whether that is an error.
+      error: (msg: string) => opts.log.debug("github request failed", { detail: msg }),
     },
     retry: { retries: opts.retries ?? 2 },
     throttle: {

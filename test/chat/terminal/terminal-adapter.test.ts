@@ -74,6 +74,13 @@ describe("terminal adapter", () => {
     expect(out).to.contain("tugboat> ");
     expect(out).to.contain("Shipped");
   });
+  it("accepts a command pasted from Slack with the bot's mention in front (@tugboat, <@U…>)", async () => {
+    for (const line of ["@tugboat demo ship", "@Tugboat: demo ship", "<@U0TUGBOAT> demo ship", "<@U0TUGBOAT|tugboat> demo ship"]) {
+      const out = await drive(`${line}\n`, { assumeYes: true });
+      expect(out, line).to.contain("Shipped");
+      expect(out, line).not.to.contain("unknown command");
+    }
+  });
   it("acts as the configured user: nobody else is allowed", async () => {
     const out = await drive("demo ship\n", { user: "USOMEONE" });
     expect(out).to.match(/Denied: .*demo:ship/);
