@@ -18,6 +18,12 @@ export function rolloutState(deploy: KObject): RolloutState {
   if (progressing?.reason === "ProgressDeadlineExceeded") {
     return { phase: "failed", message: `${name}: exceeded its progress deadline` };
   }
+  // Pods that admission refuses (ResourceQuota, Pod Security, a missing ServiceAccount) are never created: the
+  // controller says so at once, long before the progress deadline.
+  const replicaFailure = (status.conditions ?? []).find((c: any) => c.type === "ReplicaFailure" && c.status === "True");
+  if (replicaFailure) {
+    return { phase: "failed", message: `${name}: pods cannot be created (${replicaFailure.reason ?? "ReplicaFailure"}: ${String(replicaFailure.message ?? "").slice(0, 300)})` };
+  }
   const want = spec.replicas ?? 1;
   const updated = status.updatedReplicas ?? 0;
   const replicas = status.replicas ?? 0;
