@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp, type App } from "../../../../src/app.js";
-import { createSlackAdapter, type SlackAdapter } from "../../../../src/chat/slack/slack-adapter.js";
+import type { SlackAdapter } from "../../../../src/chat/slack/slack-adapter.js";
 import { loadConfigFile } from "../../../../src/config/load-config.js";
 import type { TugboatConfig } from "../../../../src/config/schema.js";
 import { createGithubGateway } from "../../../../src/gateways/github/create-github-gateway.js";
@@ -10,9 +10,8 @@ import { createKubeGateway } from "../../../../src/gateways/kubernetes/create-ku
 import type { AuditEntry } from "../../../../src/core/logger.js";
 import { startSandbox, type Sandbox } from "../../../../src/sandbox/index.js";
 import { TEST_DELAYS } from "../../../../src/sandbox/kube/index.js";
-import { SIGNING_SECRET } from "./signed-request.js";
 import type { SlackStandIn } from "./slack-stand-in.js";
-import { BOT_TOKEN, capturingLogger, type LogLine } from "./test-bot.js";
+import { capturingLogger, testAdapter, type LogLine } from "./test-bot.js";
 
 // Tugboat's production wiring (buildApp, real gateways, the sandbox) behind the real Slack adapter in HTTP mode,
 // its Web API pointed at the stand-in: what a workspace would see of real commands.
@@ -37,19 +36,7 @@ export async function startSandboxBot(opts: { standIn: SlackStandIn; confirmTime
   const log = capturingLogger(logs);
   const kube = createKubeGateway({ config, kubeconfigPath: sandbox.kubeconfigPath, timeoutMs: 10_000, log });
   const github = createGithubGateway({ baseUrl: sandbox.github.url, token: sandbox.github.token, log, retries: 0, throttle: false });
-  const adapter = createSlackAdapter({
-    mode: "http",
-    botToken: BOT_TOKEN,
-    signingSecret: SIGNING_SECRET,
-    apiUrl: opts.standIn.apiUrl,
-    port: 0,
-    host: "127.0.0.1",
-    log,
-    confirmTimeoutSeconds: opts.confirmTimeoutSeconds ?? 10,
-    userGroupCacheSeconds: 60,
-    updateIntervalMs: opts.updateIntervalMs ?? 50,
-    retryConfig: { retries: 0 },
-  });
+  const adapter = testAdapter(opts.standIn, log, { confirmTimeoutSeconds: opts.confirmTimeoutSeconds ?? 10, updateIntervalMs: opts.updateIntervalMs ?? 50 });
   const audit: AuditEntry[] = [];
   const app = buildApp({ config, kube, github, log, audit: { record: (e) => void audit.push(e) }, groups: adapter.groups, notifier: adapter.notifier, background: false });
   await adapter.start(app.router);

@@ -6,7 +6,7 @@ import type { AuditEntry, Logger } from "../../../../src/core/logger.js";
 import { Policy } from "../../../../src/core/policy.js";
 import { Router } from "../../../../src/core/router.js";
 import { systemClock, type Services } from "../../../../src/core/services.js";
-import { createSlackAdapter, type SlackAdapter } from "../../../../src/chat/slack/slack-adapter.js";
+import { createSlackAdapter, type SlackAdapter, type SlackAdapterOptions } from "../../../../src/chat/slack/slack-adapter.js";
 import type { HttpLimits } from "../../../../src/chat/slack/create-http-receiver.js";
 import { SIGNING_SECRET } from "./signed-request.js";
 import type { SlackStandIn } from "./slack-stand-in.js";
@@ -180,6 +180,23 @@ export interface TestBotOptions {
   httpLimits?: HttpLimits;
 }
 
+/** The adapter as tests run it: HTTP mode on a free local port, the Web API at the stand-in, no retries. */
+export function testAdapter(standIn: SlackStandIn, log: Logger, more: Partial<SlackAdapterOptions> = {}): SlackAdapter {
+  return createSlackAdapter({
+    mode: "http",
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    apiUrl: standIn.apiUrl,
+    port: 0,
+    host: "127.0.0.1",
+    log,
+    confirmTimeoutSeconds: 5,
+    userGroupCacheSeconds: 60,
+    retryConfig: { retries: 0 },
+    ...more,
+  });
+}
+
 export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
   const logs: LogLine[] = [];
   const audit: AuditEntry[] = [];
@@ -188,18 +205,10 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
   const runs: Record<string, sinon.SinonSpy> = {};
   for (const spec of family.commands) runs[spec.verb] = sinon.spy(spec, "run");
 
-  const adapter = createSlackAdapter({
-    mode: "http",
-    botToken: BOT_TOKEN,
-    signingSecret: SIGNING_SECRET,
-    apiUrl: opts.standIn.apiUrl,
-    port: 0,
-    host: "127.0.0.1",
-    log,
+  const adapter = testAdapter(opts.standIn, log, {
     confirmTimeoutSeconds: opts.confirmTimeoutSeconds ?? 5,
     userGroupCacheSeconds: opts.userGroupCacheSeconds ?? 60,
     updateIntervalMs: opts.updateIntervalMs,
-    retryConfig: { retries: 0 },
     now: opts.now,
     httpLimits: opts.httpLimits,
   });
