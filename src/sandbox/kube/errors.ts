@@ -101,6 +101,10 @@ export function validateName(rule: ResourceDef["nameRule"], name: string): strin
   } else if (rule === "dns1035") {
     if (name.length > 63) errs.push("must be no more than 63 characters");
     if (!DNS1035_RE.test(name)) errs.push(`a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`);
+  } else if (rule === "path") {
+    // RBAC objects: any path segment name (ValidatePathSegmentName).
+    if (name === "." || name === "..") errs.push(`may not be '${name}'`);
+    for (const bad of ["/", "%"]) if (name.includes(bad)) errs.push(`may not contain '${bad}'`);
   } else {
     if (name.length > 253) errs.push("must be no more than 253 characters");
     if (!SUBDOMAIN_RE.test(name)) errs.push(`a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`);

@@ -5,6 +5,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Api } from "./api/index.js";
+import { bootstrapPolicy } from "./auth/index.js";
 import { Controllers } from "./controllers/index.js";
 import { Faults } from "./faults.js";
 import { findByKind } from "./resources.js";
@@ -49,6 +50,8 @@ export async function startKubeSandbox(opts: KubeSandboxOptions): Promise<KubeSa
   const order = (o: any) => (o.kind === "Namespace" ? 0 : o.kind === "CustomResourceDefinition" ? 1 : o.kind === "Node" ? 2 : o.kind === "MachineDeployment" ? 3 : 4);
   for (const o of [...prepared].sort((a, b) => order(a) - order(b))) api.put(o, { keepTimestamps: true });
   ensureCrds(api);
+  // The API server's default roles and bindings (cluster-admin for system:masters, discovery for everyone…).
+  for (const o of bootstrapPolicy()) api.put(o, { keepTimestamps: true });
   controllers.bootstrap();
 
   // ---- HTTP

@@ -4,6 +4,7 @@
  * simple kinds below are understood, anything else gets 415.
  */
 import { ApiError } from "./errors.js";
+import { decodeReviewSpec } from "./auth/protobuf-reviews.js";
 
 type Field = { no: number; wire: number; v: number | Buffer };
 
@@ -142,8 +143,12 @@ export function decodeK8sProtobuf(body: Buffer): any {
       }
       case "ServiceAccount":
         return obj;
-      default:
+      default: {
+        // kubectl auth can-i / whoami send their self-reviews as protobuf.
+        const reviewSpec = decodeReviewSpec(kind, fs, fields);
+        if (reviewSpec) return { ...obj, spec: reviewSpec };
         throw new ApiError(415, "UnsupportedMediaType", `the sandbox cannot decode protobuf bodies of kind ${kind || "<unknown>"}; send application/json`);
+      }
     }
   } catch (e) {
     if (e instanceof ApiError) throw e;

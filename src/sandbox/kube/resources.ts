@@ -1,4 +1,5 @@
 /** Registry of the API resources the sandbox serves. */
+import { AUTH_RESOURCES } from "./auth/resources.js";
 
 export interface ResourceDef {
   group: string;
@@ -14,7 +15,7 @@ export interface ResourceDef {
   /** served as a CustomResourceDefinition */
   crd?: boolean;
   /** name validation: "label" (DNS-1123 label), "subdomain" (DNS-1123 subdomain), "dns1035" */
-  nameRule: "label" | "subdomain" | "dns1035";
+  nameRule: "label" | "subdomain" | "dns1035" | "path";
   /** object tracks metadata.generation */
   generation: boolean;
   /** additional printer columns (CRDs) */
@@ -71,6 +72,8 @@ export const RESOURCES: ResourceDef[] = [
       { name: "Version", type: "string", jsonPath: ".spec.topology.version", description: "Kubernetes version associated with this Cluster" },
     ],
   },
+  // Role-based access control and the self-reviews (./auth).
+  ...AUTH_RESOURCES,
 ];
 
 export function apiVersionOf(def: ResourceDef): string {

@@ -17,6 +17,7 @@ import { podLogs } from "./logs.js";
 import { apiVersionOf } from "./resources.js";
 import type { Store } from "./store.js";
 import { toTable, type IncludeObject } from "./tables.js";
+import { SandboxAuth } from "./auth/index.js";
 import { fieldValidationOf } from "./validation/index.js";
 import type { RequestLogEntry } from "./types.js";
 
@@ -26,8 +27,12 @@ export class KubeHttp {
   private watchers = new Set<() => void>();
   /** how often a watch with allowWatchBookmarks gets a BOOKMARK */
   watchBookmarkMs = WATCH_BOOKMARK_MS;
+  /** Tokens, impersonation and RBAC, checked before every dispatch (./auth). */
+  readonly auth: SandboxAuth;
 
-  constructor(private api: Api, private store: Store, private faults: Faults, private serverAddress: () => string) {}
+  constructor(private api: Api, private store: Store, private faults: Faults, private serverAddress: () => string) {
+    this.auth = new SandboxAuth(store);
+  }
 
   trackSocket(s: any): void {
     this.openSockets.add(s);
@@ -43,10 +48,13 @@ export class KubeHttp {
     const url = new URL(req.url ?? "/", "http://sandbox");
     const method = (req.method ?? "GET").toUpperCase();
     this.requests.total++;
-    this.requests.log.push({ method, path: url.pathname, at: Date.now(), query: url.search.replace(/^\?/, "") });
+    const logEntry: RequestLogEntry = { method, path: url.pathname, at: Date.now(), query: url.search.replace(/^\?/, "") };
+    this.requests.log.push(logEntry);
     if (this.requests.log.length > 5000) this.requests.log.splice(0, this.requests.log.length - 5000);
     try {
       const body = await readRequestBody(req);
+      const answered = this.auth.admit(req, url, method, body, logEntry);
+      if (answered) return send(res, answered.code, answered.body);
       await this.dispatch(req, res, url, method, body);
     } catch (e) {
       sendError(res, e);

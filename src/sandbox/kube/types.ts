@@ -93,6 +93,10 @@ export interface RequestLogEntry {
   at: number;
   /** raw query string without "?" ("" when none) */
   query?: string;
+  /** The user the request ran as (after impersonation), once authenticated. */
+  user?: string;
+  /** The authenticated caller, when it impersonated `user`. */
+  impersonatedBy?: string;
 }
 
 export interface KubeSandbox {
