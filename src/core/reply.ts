@@ -11,7 +11,7 @@ export type Tone = "info" | "success" | "warning" | "error";
 export type ProgressState = "pending" | "running" | "done" | "failed" | "skipped";
 
 /** Markup Tugboat builds on purpose. Renderers check it again (ids and URLs) before emitting it. */
-export type Markup = { kind: "mention"; userId: string } | { kind: "link"; url: string; label: string };
+export type Markup = { kind: "mention"; userId: string } | { kind: "channel"; channelId: string } | { kind: "link"; url: string; label: string };
 
 /** Plain text with Tugboat-made mentions and links in between. Interpolated into a string, it reads as plain text. */
 export class RichText {
@@ -35,6 +35,13 @@ const USER_ID = /^[UW][A-Z0-9]{2,20}$/;
 /** A mention of a Slack user id (U…/W…). Anything else is kept as plain text, so a forged id cannot become markup. */
 export function mention(userId: string): RichText {
   return RichText.of([USER_ID.test(userId) ? { kind: "mention", userId } : userId]);
+}
+
+const CHANNEL_ID = /^[CG][A-Z0-9]{2,20}$/;
+
+/** A link to a Slack channel (C…/G…). Anything else is kept as plain text. */
+export function channelMention(channelId: string): RichText {
+  return RichText.of([CHANNEL_ID.test(channelId) ? { kind: "channel", channelId } : channelId]);
 }
 
 /** A link to an http(s) URL, labelled (the label is plain text). Any other URL is shown as plain text. */
@@ -93,7 +100,7 @@ export function textParts(text: Text): ReadonlyArray<string | Markup> {
 /** Text as a plain string: mentions as @U…, links as "label (url)" (or the url alone). For logs, audit, files. */
 export function plainText(text: Text): string {
   return textParts(text)
-    .map((p) => (typeof p === "string" ? p : p.kind === "mention" ? `@${p.userId}` : p.label === p.url ? p.url : `${p.label} (${p.url})`))
+    .map((p) => (typeof p === "string" ? p : p.kind === "mention" ? `@${p.userId}` : p.kind === "channel" ? `#${p.channelId}` : p.label === p.url ? p.url : `${p.label} (${p.url})`))
     .join("");
 }
 

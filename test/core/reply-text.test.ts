@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { joinText, link, mention, plainText, rich, textParts } from "../../src/core/reply.js";
+import { channelMention, joinText, link, mention, plainText, rich, textParts } from "../../src/core/reply.js";
 import { renderBlocks, toMrkdwn, cutMrkdwn } from "../../src/chat/slack/render-blocks.js";
 import { renderText } from "../../src/chat/terminal/render-text.js";
 import { renderFullText } from "../../src/chat/slack/render-full-text.js";
@@ -34,6 +34,7 @@ describe("reply text: plain strings and Tugboat-made markup", () => {
   it("Slack: mention and link nodes are markup; a forged id or a non-http URL stays text", () => {
     expect(toMrkdwn(rich`by ${mention("UADMIN")}`)).to.equal("by <@UADMIN>");
     expect(toMrkdwn(mention("U1> <!channel"))).to.equal("U1&gt; &lt;!channel");
+    expect(toMrkdwn(rich`from ${channelMention("CDEPLOYS")} or ${channelMention("C1|x> <!here")}`)).to.equal("from <#CDEPLOYS> or C1|x&gt; &lt;!here");
     expect(toMrkdwn(link("https://x.example/a?b=1&c=2", "PR <!here>"))).to.equal("<https://x.example/a?b=1&amp;c=2|PR &lt;!here&gt;>");
     expect(toMrkdwn(link("https://x.example/a|b>c"))).to.equal("<https://x.example/a%7Cb%3Ec>");
     expect(toMrkdwn(link("javascript:alert(1)", "click"))).to.equal("click (javascript:alert(1))");

@@ -64,6 +64,7 @@ export function toMrkdwn(text: Text): string {
     .map((part) => {
       if (typeof part === "string") return escapeMrkdwn(part);
       if (part.kind === "mention") return /^[UW][A-Z0-9]{2,20}$/.test(part.userId) ? `<@${part.userId}>` : escapeMrkdwn(`@${part.userId}`);
+      if (part.kind === "channel") return /^[CG][A-Z0-9]{2,20}$/.test(part.channelId) ? `<#${part.channelId}>` : escapeMrkdwn(`#${part.channelId}`);
       if (!/^https?:\/\//.test(part.url)) return escapeMrkdwn(part.label);
       // Inside <url|label> a "|" or ">" in the URL would end it early: percent-encode them (and escape & as Slack wants).
       const url = part.url.replace(/\|/g, "%7C").replace(/</g, "%3C").replace(/>/g, "%3E").replace(/&/g, "&amp;");

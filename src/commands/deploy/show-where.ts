@@ -1,5 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { allowedChannels, resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
+import { channelMention, joinText, rich, type Text } from "../../core/reply.js";
 import { reply } from "./format-deploy.js";
 import { WHERE_USAGE } from "./parse-deploy-args.js";
 
@@ -9,7 +10,7 @@ export async function showWhere(args: { app?: string }, ctx: CommandContext): Pr
   const { config } = ctx.services;
   const app = resolveAppName(config, ctx.channel.id, args.app, WHERE_USAGE);
   const yes: string[] = [];
-  const no: string[] = [];
+  const no: Text[] = [];
   for (const name of Object.keys(config.environments)) {
     const env = resolveDeployEnv(config, app, name);
     const allowed = await ctx.auth.allows(`deploy:${name}`);
@@ -17,7 +18,7 @@ export async function showWhere(args: { app?: string }, ctx: CommandContext): Pr
     const here = !channels || channels.includes(ctx.channel.id);
     const where = `${env.cluster} / ${env.namespace}${env.canary ? ` (canary of ${env.baseEnv})` : ""}${env.envConfig.confirm ? ", asks for confirmation" : ""}`;
     if (allowed && here) yes.push(`*${name}*: ${where}`);
-    else if (allowed) no.push(`*${name}*: only from ${channels!.map((c) => `<#${c}>`).join(", ")}`);
+    else if (allowed) no.push(rich`*${name}*: only from ${joinText(channels!.map(channelMention), ", ")}`);
     else no.push(`*${name}*: needs \`deploy:${name}\``);
   }
   const title = yes.length ? `You may deploy ${app} to ${yes.length} environment${yes.length === 1 ? "" : "s"} from here` : `You may not deploy ${app} anywhere from here`;

@@ -124,7 +124,7 @@ describe("/deploy refusals", function () {
       expect(t.text).to.match(/staging: staging \/ github-staging/);
       expect(t.text).to.match(/production: needs `deploy:production`/);
       t = await h.run("/deploy where", { user: "UADMIN", channel: "CRANDOM" });
-      expect(t.text).to.match(/production: only from <#CDEPLOYS>/);
+      expect(t.text).to.match(/production: only from #CDEPLOYS/);
     });
   });
 });
