@@ -8,12 +8,23 @@ import { appDeployments } from "../../domain/deploy/plan-deploy.js";
 import { checkChannel, resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import { listRevisions, revisionOf, rollbackDeployment, templateOf } from "../../domain/deploy/rollback.js";
 import { imageChanges, imageTag } from "../../domain/deploy/set-images.js";
+import { diffObject } from "../../domain/deploy/object-diff.js";
 import { progressBlock, reply, seconds } from "./format-deploy.js";
+import { planDiffBlocks } from "./format-plan-diff.js";
 import { ROLLBACK_USAGE, type AppEnvArgs } from "./parse-deploy-args.js";
 
 // /deploy rollback APP ENV: every Deployment of the app back to its previous revision (kubectl rollout undo).
 
 const short = (image?: string) => (image ? image.replace(/:([0-9a-f]{40})$/, (_m, s: string) => `:${s.slice(0, 7)}`) : "?");
+
+interface RollbackStep {
+  name: string;
+  current: number;
+  previous: number;
+  from?: string;
+  to?: string;
+  sha: string;
+}
 
 export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext): Promise<void> {
   const { config, kube, clock, github } = ctx.services;
@@ -26,7 +37,7 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
 
   const deploys = await appDeployments(cluster, env.namespace, env.image);
   if (deploys.length === 0) throw new UserError(`${env.namespace} on ${env.cluster} has no Deployment running ${env.image}.`);
-  const plan = [];
+  const plan: RollbackStep[] = [];
   for (const d of deploys) {
     const current = revisionOf(d);
     const revisions = await listRevisions(cluster, d);
@@ -40,8 +51,28 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
   const shas = [...new Set(plan.map((p) => p.sha).filter(Boolean))];
   const items = plan.map((p) => `\`${p.name}\`: revision ${p.current} → ${p.previous} (${short(p.from)} → ${short(p.to)})`);
   const title = `Roll back ${app} ${env.env}`;
+  // The PR that shipped the previous sha, from GitHub's deployment history.
+  const history = await github.listDeployments(env.repo, { environment: env.env, limit: 30 }).catch(() => []);
+  const prFor = (sha: string) => history.find((h) => h.sha === sha && h.payload.pr)?.payload.pr;
+  const rolledAt = clock.now().toISOString();
+  const rollbackOf = (p: RollbackStep, dryRun = false) => {
+    const pr = p.sha ? prFor(p.sha) : undefined;
+    const annotations = { [ANN_SHA]: p.sha || null, [ANN_PR]: pr ? String(pr) : "", [ANN_DEPLOYED_BY]: ctx.actor.id, [ANN_DEPLOYED_AT]: rolledAt };
+    return rollbackDeployment(cluster, env.namespace, p.name, { toRevision: p.previous, annotations, dryRun });
+  };
   if (env.envConfig.confirm) {
-    const ok = await ctx.confirm(reply(`${title}?`, "info", { type: "header", text: `${title}?` }, { type: "list", items }));
+    // What each Deployment would become, asked of the API server with the rollback's own patch (dryRun=All).
+    const objects = await Promise.all(
+      plan.map(async (p) => {
+        const r = await rollbackOf(p, true);
+        return diffObject(r.before, r.after);
+      }),
+    );
+    const preview = { objects };
+    const diff = planDiffBlocks(preview, `rollback-${app}-${env.env}.diff`, title);
+    const ask = reply(`${title}?`, "info", { type: "header", text: `${title}?` }, { type: "list", items }, ...diff.blocks);
+    if (diff.attachment) ask.attachment = diff.attachment;
+    const ok = await ctx.confirm(ask);
     if (!ok) {
       await ctx.reply.send(reply(`Cancelled: ${title}. Nothing was changed.`, "warning"));
       return;
@@ -57,9 +88,6 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
   if (!got.held) throw new UserError(rich`${app} ${env.env} is locked (${env.lockName}): ${describeHolder(got.heldBy, clock.now())}.`);
   const started = Date.now();
   try {
-    // The PR that shipped the previous sha, from GitHub's deployment history.
-    const history = await github.listDeployments(env.repo, { environment: env.env, limit: 30 }).catch(() => []);
-    const prFor = (sha: string) => history.find((h) => h.sha === sha && h.payload.pr)?.payload.pr;
     const sha = shas.length === 1 ? shas[0]! : undefined;
     const logUrl = await ctx.reply.permalink();
     const deployment = sha
@@ -83,11 +111,7 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
     const done: typeof plan = [];
     try {
       for (const p of plan) {
-        const pr = p.sha ? prFor(p.sha) : undefined;
-        await rollbackDeployment(cluster, env.namespace, p.name, {
-          toRevision: p.previous,
-          annotations: { [ANN_SHA]: p.sha || null, [ANN_PR]: pr ? String(pr) : "", [ANN_DEPLOYED_BY]: ctx.actor.id, [ANN_DEPLOYED_AT]: clock.now().toISOString() },
-        });
+        await rollbackOf(p);
         done.push(p);
         followed.set(p.name, 0);
       }

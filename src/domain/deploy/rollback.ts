@@ -46,6 +46,9 @@ export interface RollbackResult {
   /** False when the Deployment already ran that template (nothing to do). */
   changed: boolean;
   template: any;
+  /** The Deployment before, and as the server answered the patch (with `dryRun`: as it would be). */
+  before: KObject;
+  after: KObject;
 }
 
 /** Same content, ignoring key order. */
@@ -73,7 +76,7 @@ export async function rollbackDeployment(
   cluster: KubeCluster,
   namespace: string,
   name: string,
-  opts: { toRevision?: number; fallbackTemplate?: any; annotations?: Record<string, string | null>; replicas?: number } = {},
+  opts: { toRevision?: number; fallbackTemplate?: any; annotations?: Record<string, string | null>; replicas?: number; dryRun?: boolean } = {},
 ): Promise<RollbackResult> {
   const deployRes = await findResource(cluster, "apps", "deployments");
   const deploy = await retryTransient(() => cluster.get(deployRes, name, namespace));
@@ -92,9 +95,10 @@ export async function rollbackDeployment(
   if (changed) ops.push({ op: "replace", path: "/spec/template", value: template });
   if (opts.replicas !== undefined && opts.replicas !== deploy.spec?.replicas) ops.push({ op: "replace", path: "/spec/replicas", value: opts.replicas });
   if (opts.annotations) ops.push(...annotationOps(deploy.metadata?.annotations, opts.annotations));
+  let after = deploy;
   if (ops.length > 0) {
     // The same JSON patch is idempotent, so a 5xx or a conflict may be retried.
-    await retryTransient(() => cluster.patch(deployRes, name, namespace, ops, "json"), { also: ["conflict"] });
+    after = await retryTransient(() => cluster.patch(deployRes, name, namespace, ops, "json", { dryRun: opts.dryRun }), { also: ["conflict"] });
   }
-  return { name, fromRevision: current, toRevision: target?.revision ?? 0, changed, template };
+  return { name, fromRevision: current, toRevision: target?.revision ?? 0, changed, template, before: deploy, after };
 }

@@ -51,9 +51,9 @@ async function runWritingNothing(h: Harness, text: string, opts: Parameters<Harn
   return t;
 }
 
+/** The per-object lines of a plan (every list block's items). */
 function planLines(r: Reply): string[] {
-  const list = r.blocks.find((b) => b.type === "list");
-  return list && list.type === "list" ? list.items.map(String) : [];
+  return r.blocks.flatMap((b) => (b.type === "list" ? b.items.map(String) : [])).filter((l) => /^`\w+ [^`]+`: (created|changed|unchanged)/.test(l));
 }
 
 describe("/deploy plans: a server-side dry run against the live objects", function () {
@@ -148,5 +148,31 @@ describe("/deploy plans: a server-side dry run against the live objects", functi
     for (const name of ["unicorn", "unicorn-api"]) {
       expect(lines.find((l) => l.startsWith(`\`Deployment ${name}\``))).to.match(new RegExp(`: changed: \`containers\\[name=${name}\\]\\.image\` registry\\.example\\.com/github:\\w{7} → registry\\.example\\.com/github:4444444; annotations tugboat\\.dev/`));
     }
+  });
+});
+
+describe("/deploy rollback: the confirmation shows what the rollback's patch would do", function () {
+  this.timeout(60000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h.stop();
+  });
+
+  it("lists each Deployment's changed fields from a dry run of the rollback patch, and writes nothing when cancelled", async () => {
+    const shipped = await h.run("/deploy PR4812 to production", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(shipped.final?.tone, shipped.text).to.equal("success");
+    const t = await runWritingNothing(h, "/deploy rollback github production", { user: "UADMIN", channel: "CDEPLOYS", confirm: "cancelled" });
+    expect(t.confirmations).to.have.length(1);
+    const lines = planLines(t.confirmations[0]!);
+    for (const name of ["unicorn", "unicorn-api"]) {
+      const line = lines.find((l) => l.startsWith(`\`Deployment ${name}\`: changed:`));
+      expect(line, lines.join("\n")).to.match(new RegExp(`\`containers\\[name=${name}\\]\\.image\` registry\\.example\\.com/github:eed486a → registry\\.example\\.com/github:0c6121e`));
+      expect(line).to.match(new RegExp(`\`containers\\[name=${name}\\]\\.env\` -APP, -RACK_ENV, -PULL_REQUEST and 1 more`));
+    }
+    expect(renderText(t.confirmations[0]!)).to.include("@@ spec.template.spec.containers[name=unicorn].image\n- registry.example.com/github:eed486a1e3c237947f6d05a688220f3d3d81f035\n+ registry.example.com/github:0c6121e4cc22cb1339ba8e9694640db55a1c1b31");
+    expect(t.text).to.match(/Cancelled.*Nothing was changed/);
   });
 });
