@@ -3,6 +3,7 @@ import { RESOURCES, groupVersions, type ResourceDef } from "./resources.js";
 import { fnv32 } from "./util.js";
 import { kindSchemaOf } from "./validation/kinds.js";
 import { toOpenApi } from "./validation/openapi.js";
+import { preferredFirst } from "./versions/index.js";
 
 export const VERSION_INFO = {
   major: "1",
@@ -21,12 +22,12 @@ export function apiVersions(serverAddress: string): any {
 }
 
 export function apiGroupList(): any {
-  const groups: any[] = [];
-  for (const gv of groupVersions()) {
-    if (!gv.group) continue;
-    const v = { groupVersion: `${gv.group}/${gv.version}`, version: gv.version };
-    groups.push({ name: gv.group, versions: [v], preferredVersion: v });
-  }
+  const byGroup = new Map<string, string[]>();
+  for (const gv of groupVersions()) if (gv.group) byGroup.set(gv.group, [...(byGroup.get(gv.group) ?? []), gv.version]);
+  const groups = [...byGroup].map(([name, versions]) => {
+    const vs = preferredFirst(name, versions).map((version) => ({ groupVersion: `${name}/${version}`, version }));
+    return { name, versions: vs, preferredVersion: vs[0] };
+  });
   return { kind: "APIGroupList", apiVersion: "v1", groups };
 }
 
@@ -90,6 +91,10 @@ export function aggregatedDiscovery(legacy: boolean, apiVersion: "v2" | "v2beta1
     const g = byGroup.get(gv.group) ?? { metadata: { name: gv.group, creationTimestamp: null }, versions: [] };
     g.versions.push({ version: gv.version, resources, freshness: "Current" });
     byGroup.set(gv.group, g);
+  }
+  for (const [group, g] of byGroup) {
+    const order = preferredFirst(group, g.versions.map((v: any) => v.version));
+    g.versions.sort((a: any, b: any) => order.indexOf(a.version) - order.indexOf(b.version));
   }
   return { kind: "APIGroupDiscoveryList", apiVersion: `apidiscovery.k8s.io/${apiVersion}`, metadata: {}, items: [...byGroup.values()] };
 }

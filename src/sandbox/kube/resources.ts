@@ -1,4 +1,5 @@
 /** Registry of the API resources the sandbox serves. */
+import { alternateVersionDefs } from "./versions/index.js";
 import { AUTH_RESOURCES } from "./auth/resources.js";
 
 export interface ResourceDef {
@@ -36,6 +37,7 @@ export const RESOURCES: ResourceDef[] = [
   { group: "", version: "v1", plural: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", namespaced: true, shortNames: ["sa"], verbs: RW, subresources: [], nameRule: "subdomain", generation: false },
   { group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment", namespaced: true, shortNames: ["deploy"], categories: ["all"], verbs: RW, subresources: ["status", "scale"], nameRule: "subdomain", generation: true },
   { group: "apps", version: "v1", plural: "replicasets", singular: "replicaset", kind: "ReplicaSet", namespaced: true, shortNames: ["rs"], categories: ["all"], verbs: RW, subresources: ["status", "scale"], nameRule: "subdomain", generation: true },
+  { group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], verbs: RW, subresources: ["status"], nameRule: "subdomain", generation: false },
   { group: "networking.k8s.io", version: "v1", plural: "ingresses", singular: "ingress", kind: "Ingress", namespaced: true, shortNames: ["ing"], verbs: RW, subresources: ["status"], nameRule: "subdomain", generation: true },
   { group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease", kind: "Lease", namespaced: true, verbs: RW, subresources: [], nameRule: "subdomain", generation: false },
   { group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"], verbs: ["get", "list", "watch"], subresources: ["status"], nameRule: "subdomain", generation: true },
@@ -75,6 +77,8 @@ export const RESOURCES: ResourceDef[] = [
   // Role-based access control and the self-reviews (./auth).
   ...AUTH_RESOURCES,
 ];
+// autoscaling/v1 HorizontalPodAutoscalers, Cluster API v1beta2: served from the objects stored above
+RESOURCES.push(...alternateVersionDefs(RESOURCES));
 
 export function apiVersionOf(def: ResourceDef): string {
   return def.group ? `${def.group}/${def.version}` : def.version;

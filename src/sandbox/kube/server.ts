@@ -19,6 +19,8 @@ import type { Store } from "./store.js";
 import { toTable, type IncludeObject } from "./tables.js";
 import { SandboxAuth } from "./auth/index.js";
 import { fieldValidationOf } from "./validation/index.js";
+import { servedVersionOf } from "./versions/index.js";
+import { ServedVersionApi, type ResourceApi } from "./versions/served-api.js";
 import type { RequestLogEntry } from "./types.js";
 
 export class KubeHttp {
@@ -138,13 +140,16 @@ export class KubeHttp {
     const ua = String(req.headers["user-agent"] ?? "");
     const manager = opts.fieldManager ?? (ua ? ua.split("/")[0] : "unknown");
     const { def, namespace: ns, name, sub } = route;
+    // an alternate version (autoscaling/v1, cluster.x-k8s.io/v1beta2) converts to and from the stored one
+    const served = servedVersionOf(def);
+    const api: ResourceApi = served ? new ServedVersionApi(this.api, served) : this.api;
     const table = wantsTable(accept);
     const include = (q.get("includeObject") as IncludeObject) || "Metadata";
     switch (verb) {
       case "get": {
         if (sub === "log") return send(res, 200, this.logs(route, q), "text/plain");
-        if (sub === "scale") return send(res, 200, this.api.getScale(def, ns, name!));
-        const obj = this.api.get(def, ns, name!);
+        if (sub === "scale") return send(res, 200, api.getScale(def, ns, name!));
+        const obj = api.get(def, ns, name!);
         if (table && !sub) return send(res, 200, toTable(def, [obj], { resourceVersion: obj.metadata.resourceVersion }, include));
         return send(res, 200, obj);
       }
@@ -155,7 +160,7 @@ export class KubeHttp {
           limit: q.get("limit") ? parseInt(q.get("limit")!, 10) : undefined,
           continue: q.get("continue") ?? undefined,
         };
-        const r = this.api.list(def, ns, lq);
+        const r = api.list(def, ns, lq);
         const meta: any = { resourceVersion: r.resourceVersion };
         if (r.continue) meta.continue = r.continue;
         if (r.remainingItemCount !== undefined) meta.remainingItemCount = r.remainingItemCount;
@@ -163,33 +168,33 @@ export class KubeHttp {
         return send(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: meta, items: r.items });
       }
       case "watch":
-        return serveWatch(this.store, this.watchers, req, res, route, q, table ? include : undefined, f.dropWatchAfterMs, this.watchBookmarkMs);
+        return serveWatch(this.store, this.watchers, req, res, route, q, table ? include : undefined, f.dropWatchAfterMs, this.watchBookmarkMs, served?.toServed);
       case "create": {
         const parsed = parseJson(body);
-        const created = this.api.create(def, ns, parsed, { ...opts, fieldManager: manager });
+        const created = api.create(def, ns, parsed, { ...opts, fieldManager: manager });
         return send(res, 201, created, undefined, warningHeaders(opts.warnings));
       }
       case "update": {
         const parsed = parseJson(body);
-        const updated = this.api.update(def, ns, name!, parsed, { ...opts, fieldManager: manager }, sub);
+        const updated = api.update(def, ns, name!, parsed, { ...opts, fieldManager: manager }, sub);
         return send(res, 200, updated, undefined, warningHeaders(opts.warnings));
       }
       case "patch": {
         const ct = String(req.headers["content-type"] ?? "application/json-patch+json");
         const isApply = ct.startsWith("application/apply-patch");
         const existed = !!this.store.get(def, ns, name!);
-        const out = this.api.patch(def, ns, name!, ct, body, { ...opts, fieldManager: isApply ? opts.fieldManager : manager }, sub);
+        const out = api.patch(def, ns, name!, ct, body, { ...opts, fieldManager: isApply ? opts.fieldManager : manager }, sub);
         return send(res, isApply && !existed ? 201 : 200, out, undefined, warningHeaders(opts.warnings));
       }
       case "delete": {
         const parsed = body.trim() ? parseJson(body) : {};
         const propagationPolicy = q.get("propagationPolicy") ?? parsed.propagationPolicy;
-        const out = this.api.delete(def, ns, name!, parsed, { ...opts, propagationPolicy });
+        const out = api.delete(def, ns, name!, parsed, { ...opts, propagationPolicy });
         return send(res, out?.metadata?.deletionTimestamp && def.kind !== "Namespace" ? 202 : 200, out);
       }
       case "deletecollection": {
         const parsed = body.trim() ? parseJson(body) : {};
-        const out = this.api.deleteCollection(def, ns, { labelSelector: q.get("labelSelector") ?? undefined, fieldSelector: q.get("fieldSelector") ?? undefined }, parsed, { ...opts, propagationPolicy: q.get("propagationPolicy") ?? parsed.propagationPolicy });
+        const out = api.deleteCollection(def, ns, { labelSelector: q.get("labelSelector") ?? undefined, fieldSelector: q.get("fieldSelector") ?? undefined }, parsed, { ...opts, propagationPolicy: q.get("propagationPolicy") ?? parsed.propagationPolicy });
         return send(res, 200, out);
       }
       default:

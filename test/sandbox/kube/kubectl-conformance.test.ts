@@ -216,4 +216,42 @@ spec:
     const ts = await ok(["logs", pod, "-n", "github-production", "-c", "statsd", "--timestamps", "--tail=1"]);
     expect(ts).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
   });
+
+  it("invalid objects are rejected with kubectl's usual messages (apply --server-side and apply)", async () => {
+    const f = join(dir, "invalid.yaml");
+    const dep = (extra: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: bad, namespace: conformance}\nspec:\n  selector: {matchLabels: {app: bad}}\n  template:\n    metadata: {labels: {app: bad}}\n    spec:\n      containers: [{name: app, image: nginx, ${extra}}]\n`;
+    writeFileSync(f, dep("imagePullPolicy: Sometimes"));
+    const ssa = await kubectl(["apply", "--server-side", "-f", f]);
+    expect(ssa.code).to.equal(1);
+    expect(ssa.stderr.trim()).to.equal('The Deployment "bad" is invalid: spec.template.spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"');
+    writeFileSync(f, dep("ports: [{containerPort: \"8080\"}]"));
+    const csa = await kubectl(["apply", "-f", f]);
+    expect(csa.stderr.trim()).to.equal(`Error from server (BadRequest): error when creating "${f}": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field ContainerPort.spec.template.spec.containers.ports.containerPort of type int32`);
+    writeFileSync(f, dep("imagePullPolicy: Always, foo: 1"));
+    const strict = await kubectl(["apply", "-f", f]);
+    expect(strict.stderr.trim()).to.equal(`Error from server (BadRequest): error when creating "${f}": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].foo"`);
+    const undeclared = await kubectl(["apply", "--server-side", "-f", f]);
+    expect(undeclared.stderr.trim()).to.equal('Error from server: failed to create typed patch object (conformance/bad; apps/v1, Kind=Deployment): .spec.template.spec.containers[name="app"].foo: field not declared in schema');
+    writeFileSync(f, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: port, namespace: conformance}\ndata: {PORT: 8080}\n");
+    const cm = await kubectl(["apply", "-f", f]);
+    expect(cm.stderr.trim()).to.equal(`Error from server (BadRequest): error when creating "${f}": ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string`);
+    const immutable = await kubectl(["patch", "deployment/web", "-n", "conformance", "-p", '{"spec":{"selector":{"matchLabels":{"app":"other"}},"template":{"metadata":{"labels":{"app":"other"}}}}}']);
+    expect(immutable.stderr.trim()).to.equal('The Deployment "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"other"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable');
+    expect((await kubectl(["get", "deployment/bad", "-n", "conformance"])).code).to.equal(1);
+  });
+
+  it("api-versions lists both autoscaling versions and both Cluster API versions", async () => {
+    const versions = (await ok(["api-versions"])).trim().split("\n");
+    expect(versions).to.include.members(["autoscaling/v1", "autoscaling/v2", "cluster.x-k8s.io/v1beta1", "cluster.x-k8s.io/v1beta2"]);
+  });
+
+  it("explain deployment.spec.replicas", async () => {
+    const out = await ok(["explain", "deployment.spec.replicas"]);
+    expect(out).to.match(/GROUP:\s+apps\nKIND:\s+Deployment\nVERSION:\s+v1\n/);
+    expect(out).to.contain("FIELD: replicas <integer>");
+    expect(out).to.match(/DESCRIPTION:\n\s+Number of desired pods\./);
+    const enumField = await ok(["explain", "deployment.spec.template.spec.containers.imagePullPolicy"]);
+    expect(enumField).to.contain("FIELD: imagePullPolicy <string>");
+  });
 });

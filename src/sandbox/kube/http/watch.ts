@@ -10,7 +10,7 @@ import { boolParam, type ResourceRoute } from "./routing.js";
 /** The watch cache sends a bookmark to each watcher about once a minute. */
 export const WATCH_BOOKMARK_MS = 60_000;
 
-export function serveWatch(store: Store, watchers: Set<() => void>, req: IncomingMessage, res: ServerResponse, r: ResourceRoute, q: URLSearchParams, tableInclude: IncludeObject | undefined, dropAfter?: number, bookmarkMs = WATCH_BOOKMARK_MS): void {
+export function serveWatch(store: Store, watchers: Set<() => void>, req: IncomingMessage, res: ServerResponse, r: ResourceRoute, q: URLSearchParams, tableInclude: IncludeObject | undefined, dropAfter?: number, bookmarkMs = WATCH_BOOKMARK_MS, toServed?: (stored: any) => any): void {
   const def = r.def;
   const lreqs = parseLabelSelector(q.get("labelSelector"));
   const freqs = parseFieldSelector(q.get("fieldSelector"));
@@ -33,7 +33,7 @@ export function serveWatch(store: Store, watchers: Set<() => void>, req: Incomin
   res.flushHeaders();
   let first = true;
   const write = (type: string, obj: any) => {
-    let o = obj;
+    let o = toServed && type !== "ERROR" && type !== "BOOKMARK" ? toServed(obj) : obj;
     if (tableInclude && type !== "ERROR" && type !== "BOOKMARK") {
       o = toTable(def, [obj], { resourceVersion: obj.metadata?.resourceVersion }, tableInclude, first);
       if (!first) o.columnDefinitions = [];
