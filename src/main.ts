@@ -73,7 +73,13 @@ async function main(started: Started): Promise<void> {
   started.logging = logging;
   const log = logging.logger;
 
-  const kube = createKubeGateway({ config, kubeconfigPath: plan.kubeconfig, inCluster: plan.inCluster, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log });
+  const kube = await startupStep(
+    async () => createKubeGateway({ config, kubeconfigPath: plan.kubeconfig, inCluster: plan.inCluster, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log }),
+    (reason) =>
+      plan.inCluster
+        ? `cannot use the pod's service account (${reason}): TUGBOAT_CLUSTERS=in-cluster works only inside a cluster.`
+        : `cannot load the kubeconfig ${plan.kubeconfig ?? ""} (${reason}): set KUBECONFIG to a kubeconfig with a context for each cluster in ${plan.configPath}.`,
+  );
   const github = createGithubGateway({ ...plan.github, log });
 
   if (!plan.sandbox) {

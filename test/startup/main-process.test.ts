@@ -81,6 +81,14 @@ describe("src/main.ts as a child process", function () {
     }
   });
 
+  it("a kubeconfig that cannot be read: one line naming it and what to set, exit 1", async () => {
+    const run = await runMain({ env: { KUBECONFIG: "/nonexistent/kubeconfig", GITHUB_TOKEN: "ghp_x", TUGBOAT_CONFIG: "config/sandbox/tugboat.yaml" }, input: "help\n" });
+    expect(run.code).to.equal(1);
+    expect(run.err).to.equal(
+      "tugboat: cannot load the kubeconfig /nonexistent/kubeconfig (ENOENT: no such file or directory, open '/nonexistent/kubeconfig'): set KUBECONFIG to a kubeconfig with a context for each cluster in config/sandbox/tugboat.yaml.\n",
+    );
+  });
+
   it("a start that fails (Slack refuses the token) prints one line saying what to fix, no stack, and exits 1", async () => {
     const outDir = mkdtempSync(join(tmpdir(), "tugboat-slack-refused-"));
     const slack: Server = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"ok":false,"error":"invalid_auth"}'));
