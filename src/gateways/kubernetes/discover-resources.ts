@@ -1,7 +1,9 @@
 import type { ApiResource } from "../types.js";
 
 // Reads API discovery the way kubectl does: aggregated discovery (2 requests) when the server offers it,
-// else the legacy per-group-version documents.
+// else the legacy per-group-version documents. Every served version is kept (a manifest may use a served,
+// non-preferred version such as autoscaling/v1), the preferred version's resources first so that lookups by
+// name resolve to it, as kubectl's do.
 
 export type JsonGet = (path: string, accept?: string) => Promise<any>;
 
@@ -19,10 +21,13 @@ export async function discoverResources(get: JsonGet): Promise<ApiResource[]> {
   const coreVersion: string = legacy?.versions?.[0] ?? "v1";
   const docs: Array<Promise<ApiResource[]>> = [get(`/api/${coreVersion}`).then((d) => fromResourceList(d, "", coreVersion))];
   for (const g of apis?.groups ?? []) {
-    const gv = g.preferredVersion?.groupVersion ?? g.versions?.[0]?.groupVersion;
-    if (!gv) continue;
-    const [group, version] = gv.split("/");
-    docs.push(get(`/apis/${gv}`).then((d) => fromResourceList(d, group, version), () => []));
+    const preferred = g.preferredVersion?.groupVersion ?? g.versions?.[0]?.groupVersion;
+    if (!preferred) continue;
+    const all: string[] = (g.versions ?? []).map((v: any) => v.groupVersion).filter((gv: unknown) => typeof gv === "string" && gv !== preferred);
+    for (const gv of [preferred, ...all]) {
+      const [group, version] = gv.split("/");
+      docs.push(get(`/apis/${gv}`).then((d) => fromResourceList(d, group, version), () => []));
+    }
   }
   for (const list of await Promise.all(docs)) resources.push(...list);
   return resources;
@@ -49,24 +54,25 @@ function fromAggregated(list: any): ApiResource[] {
   const out: ApiResource[] = [];
   for (const g of list.items ?? []) {
     const group = g.metadata?.name ?? "";
-    const v = g.versions?.[0]; // the first listed version is the preferred one
-    if (!v) continue;
-    for (const r of v.resources ?? []) {
-      out.push({
-        group,
-        version: v.version,
-        groupVersion: group ? `${group}/${v.version}` : v.version,
-        kind: r.responseKind?.kind ?? r.resource,
-        plural: r.resource,
-        singular: r.singularResource || String(r.responseKind?.kind ?? r.resource).toLowerCase(),
-        shortNames: r.shortNames ?? [],
-        namespaced: r.scope === "Namespaced",
-        verbs: r.verbs ?? [],
-        categories: r.categories ?? [],
-      });
-    }
+    // the first listed version is the preferred one
+    for (const v of g.versions ?? []) out.push(...aggregatedVersion(group, v));
   }
   return out;
+}
+
+function aggregatedVersion(group: string, v: any): ApiResource[] {
+  return (v.resources ?? []).map((r: any) => ({
+    group,
+    version: v.version,
+    groupVersion: group ? `${group}/${v.version}` : v.version,
+    kind: r.responseKind?.kind ?? r.resource,
+    plural: r.resource,
+    singular: r.singularResource || String(r.responseKind?.kind ?? r.resource).toLowerCase(),
+    shortNames: r.shortNames ?? [],
+    namespaced: r.scope === "Namespaced",
+    verbs: r.verbs ?? [],
+    categories: r.categories ?? [],
+  }));
 }
 
 /** kubectl's resolution: plural, singular, short name or Kind, optionally qualified as `name.group`. */
