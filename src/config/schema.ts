@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { neverAllowed, parseKindEntry } from "../domain/content-policy/kinds.js";
 
 // The YAML configuration (config/tugboat.yaml). Secrets never live here: tokens come from the environment.
 
@@ -56,6 +57,35 @@ const clusterSchema = z
     inCluster: z.boolean().default(false),
     /** Cluster API in a management cluster; without it MachineDeployments are read from this cluster (nodes.namespace). */
     nodePools: nodePoolsSchema.optional(),
+    /**
+     * A second gate: requests for a user are sent with Impersonate-User tugboat:slack:<id> and Impersonate-Group
+     * for their roles and Slack groups, so the cluster's RBAC must allow them too.
+     */
+    impersonate: z.boolean().default(false),
+  })
+  .strict();
+
+/** What a deploy or review lab may contain (README "Content policy"); unset fields fall back to the layer below. */
+const contentPolicySchema = z
+  .object({
+    /** Allowed kinds: a built-in name ("Deployment") or "group/Kind" ("core/Pod", "monitoring.coreos.com/ServiceMonitor"). */
+    kinds: z
+      .array(
+        z.string().superRefine((entry, ctx) => {
+          const gk = parseKindEntry(entry);
+          if (!gk) ctx.addIssue({ code: "custom", message: `"${entry}" is not a built-in kind; write it as group/Kind` });
+          else if (neverAllowed(gk)) ctx.addIssue({ code: "custom", message: `${entry} cannot be allowed: ${neverAllowed(gk)}` });
+        }),
+      )
+      .optional(),
+    podSecurity: z.enum(["baseline", "restricted"]).optional(),
+    serviceTypes: z.array(z.enum(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])).optional(),
+    /** Ingress hosts must be one of these or below one (default: the environment's url host; a lab's own host always). */
+    ingressDomains: z.array(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, "a DNS name such as example.com")).optional(),
+    maxObjects: z.number().int().positive().optional(),
+    maxBytes: z.number().int().positive().optional(),
+    maxReplicas: z.number().int().positive().optional(),
+    renderTimeoutSeconds: z.number().positive().max(60).optional(),
   })
   .strict();
 
@@ -74,6 +104,7 @@ const environmentSchema = z
     url: z.string().optional(),
     /** How long a rollout may take before Tugboat rolls it back. */
     rolloutTimeoutSeconds: z.number().int().positive().default(600),
+    content: contentPolicySchema.optional(),
   })
   .strict();
 
@@ -95,6 +126,7 @@ const appSchema = z
             namespace: z.string().optional(),
             cluster: z.string().optional(),
             image: z.string().optional(),
+            content: contentPolicySchema.optional(),
           })
           .strict(),
       )
@@ -138,6 +170,7 @@ const reviewlabSchema = z
       .strict()
       .default({ service: "unicorn", port: 80 }),
     applyConcurrency: z.number().int().positive().default(8),
+    content: contentPolicySchema.optional(),
     /** Tugboat's own templates, used when the app repository has no config/kubernetes/review-lab/ (relative to the project root). */
     templatesDir: z.string().min(1).default("config/kubernetes/review-lab"),
     reaper: z
@@ -260,3 +293,4 @@ export type RoleConfig = z.infer<typeof roleSchema>;
 export type BindingConfig = z.infer<typeof bindingSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
+export type ContentPolicyConfig = z.infer<typeof contentPolicySchema>;

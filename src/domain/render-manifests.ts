@@ -3,6 +3,7 @@ import Handlebars from "handlebars";
 import { parseAllDocuments } from "yaml";
 import { UserError } from "../core/errors.js";
 import type { KObject } from "../gateways/types.js";
+import { templateProblem } from "./render/template-rules.js";
 
 // Handlebars templates for manifests. A branch name or PR title can change nothing but the value it fills:
 // no new keys, documents or lines (see renderManifests).
@@ -18,6 +19,13 @@ const handlebars = Handlebars.create();
  * longer string) and can never add keys, documents or lines, whatever characters it holds.
  */
 export function renderManifests(source: string, values: TemplateValues, file = "template"): KObject[] {
+  return renderManifestsWithin(source, values, file, Number.POSITIVE_INFINITY).objects;
+}
+
+/** renderManifests, refusing a template whose output passes maxBytes (before that output is parsed). */
+export function renderManifestsWithin(source: string, values: TemplateValues, file: string, maxBytes: number): { objects: KObject[]; bytes: number } {
+  const problem = templateProblem(source);
+  if (problem) throw new UserError(`${file}: ${problem}`);
   const prefix = `tugboatv${randomBytes(6).toString("hex")}x`;
   const tokens = new Map<string, string>();
   const context: Record<string, string> = {};
@@ -32,6 +40,8 @@ export function renderManifests(source: string, values: TemplateValues, file = "
   } catch (err) {
     throw new UserError(`${file}: cannot render the template (${(err as Error).message.split("\n")[0]})`);
   }
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > maxBytes) throw new UserError(`${file}: renders to ${bytes} bytes, more than the ${maxBytes} allowed`);
   const pattern = new RegExp(`${prefix}\\d+z`, "g");
   const substitute = (s: string): string => (s.includes(prefix) ? s.replace(pattern, (t) => tokens.get(t) ?? t) : s);
   const walk = (node: unknown): unknown => {
@@ -42,24 +52,45 @@ export function renderManifests(source: string, values: TemplateValues, file = "
     }
     return node;
   };
-  return parseManifests(text, file).map((obj) => walk(obj) as KObject);
+  return { objects: parseManifests(text, file).map((obj) => walk(obj) as KObject), bytes };
 }
 
-/** Parses multi-document YAML into objects; empty documents are skipped. */
+/** Aliases a document may expand; past this it is an alias bomb ("billion laughs"), not a manifest. */
+const MAX_ALIAS_COUNT = 100;
+
+/** Parses multi-document YAML into objects; empty documents are skipped and a `kind: List` is expanded. */
 export function parseManifests(text: string, file = "manifest"): KObject[] {
-  const docs = parseAllDocuments(text);
+  const docs = parseAllDocuments(text, { uniqueKeys: true });
   const out: KObject[] = [];
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length > 0) throw new UserError(`${file}: invalid YAML after rendering (${doc.errors[0]!.message.split("\n")[0]})`);
-    const obj = doc.toJS();
-    if (obj === null || obj === undefined) continue;
-    if (typeof obj !== "object" || Array.isArray(obj) || typeof obj.kind !== "string" || typeof obj.apiVersion !== "string") {
-      throw new UserError(`${file}: every document must be a Kubernetes object with apiVersion and kind`);
+  for (const [d, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
+    const where = `${file}: document ${d + 1}`;
+    if (doc.errors.length > 0) throw new UserError(`${where}: invalid YAML after rendering (${doc.errors[0]!.message.split("\n")[0]})`);
+    let obj: unknown;
+    try {
+      obj = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      // The yaml library refuses excessive alias expansion with a ReferenceError; say what it means.
+      const why = /alias/i.test((err as Error).message) ? `its aliases expand too much (more than ${MAX_ALIAS_COUNT}; an alias bomb?)` : (err as Error).message.split("\n")[0];
+      throw new UserError(`${where}: cannot be read: ${why}`);
     }
-    if (obj.kind === "List" && Array.isArray(obj.items)) out.push(...obj.items);
-    else out.push(obj);
+    if (obj === null || obj === undefined) continue;
+    if (!isKubeObject(obj)) throw new UserError(`${where}: every document must be a Kubernetes object with apiVersion and kind`);
+    if (obj.kind === "List") {
+      if (!Array.isArray(obj.items)) throw new UserError(`${where}: a List needs an items array`);
+      obj.items.forEach((item: unknown, i: number) => {
+        if (!isKubeObject(item)) throw new UserError(`${where}: List item ${i + 1} is not a Kubernetes object with apiVersion and kind`);
+        if (item.kind === "List") throw new UserError(`${where}: List item ${i + 1} is itself a List`);
+        out.push(item);
+      });
+    } else out.push(obj);
   }
   return out;
+}
+
+function isKubeObject(v: unknown): v is KObject & { kind: string; apiVersion: string } {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.kind === "string" && typeof o.apiVersion === "string" && (o.metadata === undefined || (o.metadata !== null && typeof o.metadata === "object" && !Array.isArray(o.metadata)));
 }
 
 export function describeObject(obj: KObject): string {

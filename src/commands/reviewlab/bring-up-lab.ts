@@ -15,7 +15,10 @@ import { findLab, listLabs } from "../../domain/reviewlab/find-labs.js";
 import { buildLabSecret } from "../../domain/reviewlab/layer-secrets.js";
 import { withCreationLock } from "../../domain/reviewlab/creation-lock.js";
 import { loadLabTemplates } from "../../domain/reviewlab/load-templates.js";
-import { checkLabObjects, labIngress, renderLabObjects } from "../../domain/reviewlab/plan-lab.js";
+import { checkLabObjects, labIngress, templateValues } from "../../domain/reviewlab/plan-lab.js";
+import { renderTemplates } from "../../domain/render/render-pool.js";
+import { labContentPolicy } from "../../domain/content-policy/from-config.js";
+import { enforceContentPolicy } from "../../domain/content-policy/enforce.js";
 import { labEnvironment } from "../../domain/reviewlab/remove-lab.js";
 import { waitForDeployments } from "../../domain/reviewlab/wait-for-deployments.js";
 import { LabDeploymentRecorder } from "./record-lab-deployment.js";
@@ -176,7 +179,8 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
   progress.set(STEP.render, "running");
   const owner = existing?.owner ?? ctx.actor.id;
   const templates = await templateLoad;
-  const rendered = renderLabObjects(templates, {
+  const policy = labContentPolicy(config, host);
+  const values = templateValues({
     image: `${env.imageRepo}:${target.sha}`,
     sha: target.sha,
     shortSha: target.shortSha,
@@ -190,18 +194,12 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
     service: cfg.ingress.service,
     secretName: cfg.secretName,
   });
+  // Off the main thread within the policy's budget, then checked whole before the namespace exists.
+  const rendered = await renderTemplates(templates.files, values, { timeoutMs: policy.renderTimeoutMs, maxBytes: policy.maxBytes });
+  await enforceContentPolicy(cluster, rendered, policy, { namespace, what: "review labs", subject: `the review-lab templates of ${target.label} (${templates.source})` });
   const secret = await secretLoad;
-  const ingress = labIngress({
-    namespace,
-    host,
-    service: cfg.ingress.service,
-    port: cfg.ingress.port,
-    labels: commonLabels,
-    slug,
-    ...(cfg.ingress.className !== undefined ? { className: cfg.ingress.className } : {}),
-    ...(cfg.ingress.tls ? { tls: cfg.ingress.tls } : {}),
-  });
-  const checked = await checkLabObjects(cluster, rendered, namespace, [secret.secret, ingress]);
+  const ingress = labIngress({ namespace, host, service: cfg.ingress.service, port: cfg.ingress.port, labels: commonLabels });
+  const checked = await checkLabObjects(cluster, rendered.objects, namespace, [secret.secret, ingress]);
   const objects = [...checked, secret.secret, ingress];
   progress.set(STEP.render, "done", `${templates.files.length} template${templates.files.length === 1 ? "" : "s"} from ${templates.source}`);
 

@@ -1,7 +1,9 @@
 import { UserError } from "../../core/errors.js";
 import type { GithubGateway, KObject, KubeCluster } from "../../gateways/types.js";
 import { resourceFor } from "../apply-objects.js";
-import { describeObject, renderManifests } from "../render-manifests.js";
+import { describeObject } from "../render-manifests.js";
+import { renderTemplates, type RenderedSet } from "../render/render-pool.js";
+import { enforceContentPolicy } from "../content-policy/enforce.js";
 import type { Target } from "../resolve-target.js";
 import { stampAnnotations, type DeployStamp } from "./annotations.js";
 import { findResource } from "./follow-rollout.js";
@@ -47,7 +49,7 @@ export function templateValues(env: DeployEnv, target: Target): Record<string, s
   };
 }
 
-export async function readManifests(github: GithubGateway, env: DeployEnv, target: Target): Promise<{ files: string[]; objects: KObject[] } | undefined> {
+export async function readManifests(github: GithubGateway, env: DeployEnv, target: Target): Promise<{ files: string[]; objects: KObject[]; rendered: RenderedSet } | undefined> {
   const entries = await github.listDirectory(env.repo, env.manifestsPath, target.sha);
   if (!entries) return undefined;
   const files = entries
@@ -57,13 +59,19 @@ export async function readManifests(github: GithubGateway, env: DeployEnv, targe
   if (files.length === 0) return undefined;
   const values = templateValues(env, target);
   const texts = await Promise.all(files.map((f) => github.readFile(env.repo, f, target.sha)));
-  const objects = texts.flatMap((text, i) => renderManifests(text, values, files[i]));
-  return { files, objects };
+  // Off the main thread and within the content policy's budget: a PR's templates cannot stall the bot.
+  const rendered = await renderTemplates(files.map((path, i) => ({ path, text: texts[i]! })), values, { timeoutMs: env.content.renderTimeoutMs, maxBytes: env.content.maxBytes });
+  return { files, objects: rendered.objects, rendered };
 }
 
 export async function planDeploy(input: PlanInput): Promise<DeployPlan> {
   const { github, cluster, target, env, stamp } = input;
   const manifests = await readManifests(github, env, target);
+  // Refused before anything is applied and before any plan or confirmation is shown.
+  if (manifests) {
+    const subject = `the manifests of ${target.label} for ${env.app} ${env.env}`;
+    await enforceContentPolicy(cluster, manifests.rendered, env.content, { namespace: env.namespace, what: `deploys to ${env.env}`, subject });
+  }
   if (!manifests) {
     const deploys = await appDeployments(cluster, env.namespace, env.image);
     if (deploys.length === 0) {

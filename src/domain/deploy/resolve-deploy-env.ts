@@ -1,5 +1,7 @@
 import type { AppConfig, EnvironmentConfig, TugboatConfig } from "../../config/schema.js";
 import { UsageError, UserError } from "../../core/errors.js";
+import { deployContentPolicy } from "../content-policy/from-config.js";
+import type { ContentPolicy } from "../content-policy/policy.js";
 import { getOwn } from "../../core/own-keys.js";
 import { didYouMean } from "../../core/suggest.js";
 
@@ -22,6 +24,8 @@ export interface DeployEnv {
   lockName: string;
   /** Manifests folder in the app repository. */
   manifestsPath: string;
+  /** What the manifests may contain (config `content`, layered on Tugboat's defaults). */
+  content: ContentPolicy;
 }
 
 export function lockNameFor(app: string, env: string): string {
@@ -76,6 +80,7 @@ export function resolveDeployEnv(config: TugboatConfig, app: string, env: string
     repo: appConfig.repo,
     lockName: lockNameFor(app, baseEnv),
     manifestsPath: `config/kubernetes/${env}`,
+    content: deployContentPolicy(config, app, baseEnv),
   };
 }
 

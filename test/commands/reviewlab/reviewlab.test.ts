@@ -227,11 +227,11 @@ describe("/reviewlab (sandbox, through the router)", function () {
     store.setFile(REPO, sha, "config/kubernetes/review-lab/extra.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: owned\n");
     const t = await run(h, "/reviewlab up sneaky");
     expect(t.final?.tone).to.equal("error");
-    expect(t.text).to.include("Namespace owned is cluster-scoped");
+    expect(t.text).to.include("Namespace owned: Namespace is cluster-scoped");
     const sha2 = pushCommit(h, "sneaky", "two");
     store.setFile(REPO, sha2, "config/kubernetes/review-lab/extra.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: github-staging\n");
     const t2 = await run(h, "/reviewlab up sneaky");
-    expect(t2.text).to.include("ConfigMap github-staging/x names namespace");
+    expect(t2.text).to.include("ConfigMap x: names namespace github-staging; review labs may only change objects in review-lab-sneaky");
     expect(labNamespaceObj(h, labNamespace("sneaky"))).to.equal(undefined);
   });
 

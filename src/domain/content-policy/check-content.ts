@@ -1,0 +1,119 @@
+import type { KObject } from "../../gateways/types.js";
+import { gkKey, groupOf, neverAllowed, type GroupKind } from "./kinds.js";
+import { podSecurityProblems, podTemplates } from "./pod-security.js";
+import type { ContentPolicy } from "./policy.js";
+
+// The content policy as one pure function: every rendered object of a deploy or a review lab is checked, and
+// every problem is returned (nothing is applied unless the list is empty).
+
+export interface Violation {
+  /** "Deployment web", or "" for the whole set (too many objects). */
+  object: string;
+  problems: string[];
+}
+
+export interface ContentTarget {
+  namespace: string;
+  /** What the objects are for, in messages: "deploys to staging", "review labs". */
+  what: string;
+  /** "namespaced" or "cluster" from the cluster's discovery; undefined when the cluster does not serve the kind. */
+  scopeOf(gk: GroupKind): "namespaced" | "cluster" | undefined;
+}
+
+const INGRESS_SNIPPET = /(^|\.)nginx\.ingress\.kubernetes\.io\/[a-z-]*snippet$/;
+
+export function displayName(o: KObject): string {
+  const name = typeof o.metadata?.name === "string" && o.metadata.name !== "" ? o.metadata.name : "(unnamed)";
+  const clean = name.replace(/[`\s]/g, "?");
+  return `${String(o.kind ?? "Object").slice(0, 63)} ${clean.length > 80 ? `${clean.slice(0, 80)}…` : clean}`;
+}
+
+export function checkContent(objects: KObject[], policy: ContentPolicy, target: ContentTarget): Violation[] {
+  const out: Violation[] = [];
+  if (objects.length > policy.maxObjects) {
+    out.push({ object: "", problems: [`${objects.length} objects, more than the ${policy.maxObjects} allowed in one apply`] });
+  }
+  const allowed = new Set(policy.kinds.map(gkKey));
+  for (const o of objects) {
+    const problems = objectProblems(o, policy, target, allowed);
+    if (problems.length > 0) out.push({ object: displayName(o), problems });
+  }
+  return out;
+}
+
+function objectProblems(o: KObject, policy: ContentPolicy, target: ContentTarget, allowed: Set<string>): string[] {
+  const problems: string[] = [];
+  const gk: GroupKind = { group: groupOf(String(o.apiVersion ?? "")), kind: String(o.kind ?? "") };
+  const name = o.metadata?.name;
+  if (typeof name !== "string" || name === "") problems.push("has no metadata.name");
+  else if (name.startsWith("tugboat-") || policy.reservedNames.includes(name)) problems.push(`the name ${name} is reserved for Tugboat's own objects`);
+
+  const never = neverAllowed(gk);
+  if (never) problems.push(never);
+  else if (!allowed.has(gkKey(gk))) problems.push(`kind ${gk.group ? `${gk.group}/` : ""}${gk.kind} is not allowed in ${target.what} (allowed: ${describeKinds(policy)})`);
+  else if (target.scopeOf(gk) === "cluster") problems.push(`${gk.kind} is cluster-scoped; only objects in ${target.namespace} are applied`);
+
+  const ns = o.metadata?.namespace;
+  if (ns !== undefined && ns !== target.namespace) problems.push(`names namespace ${String(ns).slice(0, 63)}; ${target.what} may only change objects in ${target.namespace}`);
+
+  for (const t of podTemplates(o)) problems.push(...podSecurityProblems(t.spec, t.metadata, policy.podSecurity).map((p) => `Pod Security ${policy.podSecurity}: ${p}`));
+  if (gk.group === "" && gk.kind === "Service") problems.push(...serviceProblems(o, policy));
+  if (gk.group === "" && gk.kind === "ServiceAccount" && o.automountServiceAccountToken !== false) {
+    problems.push("a ServiceAccount must set automountServiceAccountToken: false");
+  }
+  if (gk.kind === "Ingress" && gk.group === "networking.k8s.io") problems.push(...ingressProblems(o, policy));
+  problems.push(...replicaProblems(o, policy));
+  return problems;
+}
+
+function describeKinds(policy: ContentPolicy): string {
+  return policy.kinds.map((k) => k.kind).join(", ") || "none";
+}
+
+function serviceProblems(o: KObject, policy: ContentPolicy): string[] {
+  const out: string[] = [];
+  const type = String(o.spec?.type ?? "ClusterIP");
+  if (!(policy.serviceTypes as string[]).includes(type)) out.push(`Service type ${type.slice(0, 40)} is not allowed here (allowed: ${policy.serviceTypes.join(", ")})`);
+  if (Array.isArray(o.spec?.externalIPs) && o.spec.externalIPs.length > 0) out.push("externalIPs can capture other traffic (CVE-2020-8554) and are never applied");
+  return out;
+}
+
+/** Under a domain: the domain itself or a name below it; a wildcard counts by what follows "*.". */
+function under(host: string, domain: string): boolean {
+  const h = host.startsWith("*.") ? host.slice(2) : host;
+  return h === domain || h.endsWith(`.${domain}`);
+}
+
+/** A host is ours when one of our domains covers it and no more specific domain of someone else does. */
+function hostAllowed(host: string, policy: ContentPolicy): boolean {
+  const ours = policy.ingressDomains.filter((d) => under(host, d)).reduce((best, d) => Math.max(best, d.length), -1);
+  if (ours < 0) return false;
+  return !policy.foreignDomains.some((f) => under(host, f) && f.length > ours);
+}
+
+function ingressProblems(o: KObject, policy: ContentPolicy): string[] {
+  const out: string[] = [];
+  const domains = policy.ingressDomains.join(", ") || "no domain is configured";
+  const hosts: unknown[] = [];
+  for (const rule of Array.isArray(o.spec?.rules) ? o.spec.rules : []) {
+    if (rule?.host === undefined || rule.host === "") out.push("an Ingress rule without a host would take every host's traffic");
+    else hosts.push(rule.host);
+  }
+  for (const tls of Array.isArray(o.spec?.tls) ? o.spec.tls : []) hosts.push(...(Array.isArray(tls?.hosts) ? tls.hosts : []));
+  for (const host of new Set(hosts.map((h) => String(h).toLowerCase()))) {
+    if (!hostAllowed(host, policy)) out.push(`Ingress host ${host.slice(0, 100)} is not under ${domains}`);
+  }
+  if (o.spec?.defaultBackend !== undefined) out.push("an Ingress defaultBackend would take every unmatched host's traffic");
+  for (const key of Object.keys(o.metadata?.annotations ?? {})) {
+    if (INGRESS_SNIPPET.test(key)) out.push(`annotation ${key} injects ingress-controller configuration and is never applied`);
+  }
+  return out;
+}
+
+function replicaProblems(o: KObject, policy: ContentPolicy): string[] {
+  if (policy.maxReplicas === undefined) return [];
+  const n = o.kind === "HorizontalPodAutoscaler" ? o.spec?.maxReplicas : o.spec?.replicas;
+  const field = o.kind === "HorizontalPodAutoscaler" ? "maxReplicas" : "replicas";
+  if (typeof n === "number" && n > policy.maxReplicas) return [`${field} ${n} is more than the ${policy.maxReplicas} allowed`];
+  return [];
+}

@@ -1,0 +1,173 @@
+import { Worker } from "node:worker_threads";
+import type { KObject } from "../../gateways/types.js";
+import type { TemplateValues } from "../render-manifests.js";
+import type { RenderRequest, RenderResponse } from "./render-worker.js";
+
+// Renders templates from pull requests off the main thread, within a budget: one job (the files of one deploy or
+// lab) gets `timeoutMs` of rendering in all and `maxBytes` of output in all, and a worker gets `MEMORY_MB` of heap.
+// A worker that runs out of time is ended (the template it was on is refused, later files are not rendered); the
+// main thread, which answers everyone else, never runs template code. Workers are reused between jobs.
+
+export interface TemplateFile {
+  path: string;
+  text: string;
+}
+
+export interface RenderBudget {
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+export interface RenderedSet {
+  objects: KObject[];
+  /** Rendered bytes of the files that rendered. */
+  bytes: number;
+  /** One line per template that was refused, naming the file and why. */
+  failures: string[];
+}
+
+const MEMORY_MB = 128;
+/** Jobs rendering at the same time (the rest wait their turn, which does not count against their budget). */
+const MAX_WORKERS = 2;
+
+/** The worker entry next to this module: TypeScript under tsx (dev, tests), JavaScript in dist/ (production). */
+function startWorker(): Worker {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const entry = new URL(fromSource ? "./render-worker.ts" : "./render-worker.js", import.meta.url);
+  const resourceLimits = { maxOldGenerationSizeMb: MEMORY_MB, maxYoungGenerationSizeMb: 32 };
+  if (!fromSource) return new Worker(entry, { resourceLimits });
+  // tsx's loader is not inherited by workers: tsx-worker-boot.mjs registers it, then imports the TypeScript entry.
+  return new Worker(new URL("./tsx-worker-boot.mjs", import.meta.url), { resourceLimits, workerData: { entry: entry.href } });
+}
+
+class RenderWorker {
+  private readonly worker = startWorker();
+  private nextId = 1;
+  private pending?: { id: number; settle: (r: RenderResponse | { id: number; ok: false; reason: string; fatal: true }) => void };
+  dead = false;
+  private deathReason = "";
+  private markReady!: (ok: boolean) => void;
+  /** Resolves once the worker has loaded (true), or false when it died first. */
+  readonly ready = new Promise<boolean>((resolve) => (this.markReady = resolve));
+
+  constructor() {
+    this.worker.on("message", (res: RenderResponse | { ready: true }) => {
+      if ("ready" in res) this.markReady(true);
+      else if (this.pending?.id === res.id) this.pending.settle(res);
+    });
+    const die = (reason: string) => {
+      this.dead = true;
+      this.deathReason ||= reason;
+      this.markReady(false);
+      this.pending?.settle({ id: this.pending.id, ok: false, reason, fatal: true });
+    };
+    this.worker.on("error", (err: Error & { code?: string }) =>
+      die(err.code === "ERR_WORKER_OUT_OF_MEMORY" ? `used more than ${MEMORY_MB} MB while rendering` : `stopped the renderer (${err.message.split("\n")[0]})`),
+    );
+    this.worker.on("exit", () => die("stopped the renderer"));
+  }
+
+  /** While a job uses the worker it keeps the process alive; idle, it must not (unref after adding listeners, which ref). */
+  inUse(yes: boolean): void {
+    if (yes) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  /** Renders one file, or refuses it when `ms` pass first (the worker is then ended). */
+  async render(req: Omit<RenderRequest, "id">, ms: number): Promise<RenderResponse & { timedOut?: boolean; fatal?: boolean }> {
+    const id = this.nextId++;
+    if (!(await this.ready)) return { id, ok: false, reason: `could not start the template renderer (${this.deathReason})`, fatal: true };
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.dead = true;
+        this.pending = undefined;
+        void this.worker.terminate();
+        resolve({ id, ok: false, reason: "", timedOut: true });
+      }, Math.max(1, ms));
+      this.pending = {
+        id,
+        settle: (res) => {
+          clearTimeout(timer);
+          this.pending = undefined;
+          resolve(res);
+        },
+      };
+      this.worker.postMessage({ ...req, id } satisfies RenderRequest);
+    });
+  }
+
+  stop(): void {
+    this.dead = true;
+    void this.worker.terminate();
+  }
+}
+
+const idle: RenderWorker[] = [];
+let busy = 0;
+const waiting: Array<() => void> = [];
+
+async function acquire(): Promise<RenderWorker> {
+  while (busy >= MAX_WORKERS) await new Promise<void>((resolve) => waiting.push(resolve));
+  busy++;
+  const worker = idle.pop() ?? new RenderWorker();
+  worker.inUse(true);
+  return worker;
+}
+
+function release(worker: RenderWorker | undefined): void {
+  busy--;
+  worker?.inUse(false);
+  if (worker && !worker.dead) idle.push(worker);
+  waiting.shift()?.();
+}
+
+/** Renders every file of a set within the budget; refusals are collected per file, never thrown. */
+export async function renderTemplates(files: TemplateFile[], values: TemplateValues, budget: RenderBudget): Promise<RenderedSet> {
+  const out: RenderedSet = { objects: [], bytes: 0, failures: [] };
+  if (files.length === 0) return out;
+  let worker: RenderWorker | undefined = await acquire();
+  try {
+    await worker.ready;
+    const deadline = performance.now() + budget.timeoutMs;
+    for (const [i, file] of files.entries()) {
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        out.failures.push(`${files.slice(i).map((f) => f.path).join(", ")}: not rendered (the ${seconds(budget.timeoutMs)} rendering budget was spent)`);
+        break;
+      }
+      const sourceBytes = Buffer.byteLength(file.text, "utf8");
+      if (sourceBytes > budget.maxBytes) {
+        out.failures.push(`${file.path}: the template is ${sourceBytes} bytes, more than the ${budget.maxBytes} allowed`);
+        continue;
+      }
+      if (!worker) {
+        worker = new RenderWorker();
+        worker.inUse(true);
+      }
+      const res = await worker.render({ file: file.path, source: file.text, values, maxBytes: budget.maxBytes - out.bytes }, left);
+      if (res.ok) {
+        out.objects.push(...(res.objects as KObject[]));
+        out.bytes += res.bytes;
+        continue;
+      }
+      if (res.timedOut) out.failures.push(`${file.path}: took longer than ${seconds(budget.timeoutMs)} to render (a runaway template?)`);
+      else out.failures.push(res.fatal ? `${file.path}: ${res.reason}` : res.reason);
+      if (worker.dead) {
+        worker.stop();
+        worker = undefined;
+      }
+    }
+  } finally {
+    release(worker);
+  }
+  return out;
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(2))} s`;
+}
+
+/** Ends idle workers (tests, shutdown). Busy ones end when their job does. */
+export function stopRenderWorkers(): void {
+  for (const w of idle.splice(0)) w.stop();
+}
