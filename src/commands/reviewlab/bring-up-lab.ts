@@ -198,7 +198,16 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
   const rendered = await renderTemplates(templates.files, values, { timeoutMs: policy.renderTimeoutMs, maxBytes: policy.maxBytes });
   await enforceContentPolicy(cluster, rendered, policy, { namespace, what: "review labs", subject: `the review-lab templates of ${target.label} (${templates.source})` });
   const secret = await secretLoad;
-  const ingress = labIngress({ namespace, host, service: cfg.ingress.service, port: cfg.ingress.port, labels: commonLabels });
+  const ingress = labIngress({
+    namespace,
+    host,
+    service: cfg.ingress.service,
+    port: cfg.ingress.port,
+    labels: commonLabels,
+    slug,
+    ...(cfg.ingress.className !== undefined ? { className: cfg.ingress.className } : {}),
+    ...(cfg.ingress.tls ? { tls: cfg.ingress.tls } : {}),
+  });
   const checked = await checkLabObjects(cluster, rendered.objects, namespace, [secret.secret, ingress]);
   const objects = [...checked, secret.secret, ingress];
   progress.set(STEP.render, "done", `${templates.files.length} template${templates.files.length === 1 ? "" : "s"} from ${templates.source}`);
