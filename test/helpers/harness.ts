@@ -29,6 +29,8 @@ export interface HarnessOptions {
   instanceId?: string;
   /** Reuse a running sandbox (for a second bot instance). */
   sandbox?: Sandbox;
+  /** The kubeconfig (or KUBECONFIG-style list) instead of the sandbox's own. */
+  kubeconfigPath?: string;
 }
 
 export interface RunOptions {
@@ -77,7 +79,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const secrets = new SecretRegistry();
   secrets.add(sandbox.github.token);
   const logging = createLogging({ level: "debug", secrets, stream: logStream, auditStream: logStream });
-  const kube = createKubeGateway({ config, kubeconfigPath: sandbox.kubeconfigPath, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log: logging.logger });
+  const kube = createKubeGateway({ config, kubeconfigPath: opts.kubeconfigPath ?? sandbox.kubeconfigPath, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log: logging.logger });
   const github = createGithubGateway({ baseUrl: sandbox.github.url, token: sandbox.github.token, log: logging.logger, retries: 0, throttle: false });
   const notices: Harness["notices"] = [];
   const app = buildApp({

@@ -3,10 +3,11 @@ import type { TugboatConfig } from "../../config/schema.js";
 import type { Logger } from "../../core/logger.js";
 import { GatewayError, type KubeCluster, type KubeGateway } from "../types.js";
 import { KubeClusterClient } from "./kube-cluster-client.js";
+import { loadKubeconfig } from "./load-kubeconfig.js";
 
 export interface KubeGatewayOptions {
   config: Pick<TugboatConfig, "clusters">;
-  /** Explicit kubeconfig path; otherwise client-node's standard loading order (KUBECONFIG, ~/.kube/config). */
+  /** Kubeconfig path or KUBECONFIG-style list (`a:b`, merged like kubectl); otherwise $KUBECONFIG, else ~/.kube/config. */
   kubeconfigPath?: string;
   inCluster?: boolean;
   timeoutMs: number;
@@ -18,8 +19,7 @@ export function createKubeGateway(opts: KubeGatewayOptions): KubeGateway {
   const base = new KubeConfig();
   const needsFile = Object.values(opts.config.clusters).some((c) => !c.inCluster) && !opts.inCluster;
   if (needsFile) {
-    if (opts.kubeconfigPath) base.loadFromFile(opts.kubeconfigPath);
-    else base.loadFromDefault();
+    loadKubeconfig(base, opts.kubeconfigPath ?? process.env.KUBECONFIG);
   }
   const clients = new Map<string, KubeClusterClient>();
   const problems: string[] = [];
