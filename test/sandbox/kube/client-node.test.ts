@@ -190,12 +190,32 @@ describe("kube sandbox: client-node", function () {
       const p1 = await core.listNamespacedConfigMap({ namespace: "t", labelSelector: "tier", limit: 3 });
       expect(names(p1)).to.deep.equal(["sel-0", "sel-1", "sel-2"]);
       expect(p1.metadata!._continue).to.be.a("string");
-      expect(p1.metadata!.remainingItemCount).to.equal(4);
+      // Like the API server: no count for a selective list (it would count objects the selector leaves out)
+      expect(p1.metadata!.remainingItemCount).to.equal(undefined);
       const p2 = await core.listNamespacedConfigMap({ namespace: "t", labelSelector: "tier", limit: 3, _continue: p1.metadata!._continue });
       expect(names(p2)).to.deep.equal(["sel-3", "sel-4", "sel-5"]);
       const p3 = await core.listNamespacedConfigMap({ namespace: "t", labelSelector: "tier", limit: 3, _continue: p2.metadata!._continue });
       expect(names(p3)).to.deep.equal(["sel-6"]);
       expect(p3.metadata!._continue).to.equal(undefined);
+      const all = (await core.listNamespacedConfigMap({ namespace: "t" })).items.length;
+      const u1 = await core.listNamespacedConfigMap({ namespace: "t", limit: 3 });
+      expect(u1.metadata!.remainingItemCount).to.equal(all - 3);
+    });
+
+    it("Tables page like lists: limit, continue and remainingItemCount in the Table's metadata", async () => {
+      const all = (await core.listPodForAllNamespaces()).items.length;
+      expect(all).to.be.greaterThan(2);
+      const first = await raw(sb, "GET", "/api/v1/pods?limit=1", { accept: TABLE });
+      expect(first.json.kind).to.equal("Table");
+      expect(first.json.rows).to.have.length(1);
+      expect(first.json.metadata.remainingItemCount).to.equal(all - 1);
+      const next = await raw(sb, "GET", `/api/v1/pods?limit=1&continue=${encodeURIComponent(first.json.metadata.continue)}`, { accept: TABLE });
+      expect(next.json.rows).to.have.length(1);
+      expect(next.json.metadata.remainingItemCount).to.equal(all - 2);
+      expect(next.json.rows[0].object.metadata.name).to.not.equal(first.json.rows[0].object.metadata.name);
+      const selective = await raw(sb, "GET", "/api/v1/pods?limit=1&labelSelector=app%3Dunicorn", { accept: TABLE });
+      expect(selective.json.metadata.continue).to.be.a("string");
+      expect(selective.json.metadata).to.not.have.property("remainingItemCount");
     });
 
     it("Table output with kubectl's columns, paging and selectors", async () => {

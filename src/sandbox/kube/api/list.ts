@@ -54,7 +54,10 @@ export function listObjects(store: Store, def: ResourceDef, ns: string | undefin
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     const token = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: store.rv, start: `${last.metadata.namespace ?? ""}/${last.metadata.name}` })).toString("base64");
-    return { items: page, resourceVersion: rv, continue: token, remainingItemCount: items.length - limit };
+    // Like the API server's etcd store: the count is given only for an unselective list, since with a selector
+    // it would count objects the selector leaves out.
+    const selective = lreqs.length > 0 || freqs.length > 0;
+    return { items: page, resourceVersion: rv, continue: token, remainingItemCount: selective ? undefined : items.length - limit };
   }
   return { items, resourceVersion: rv };
 }
