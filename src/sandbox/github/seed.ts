@@ -26,6 +26,8 @@ const SeedSchema = z.object({
     created_at: isoDate.optional(),
     commits: z.array(z.object({
       sha: sha40, message: z.string(), author: z.string().optional(), date: isoDate.optional(), parents: z.array(sha40).default([]),
+      /** A folder next to the repo's (e.g. "octo-github@pr4817") whose files this commit adds or replaces. */
+      files: z.string().regex(/^[\w.@-]+$/, "a folder name under the repos directory").optional(),
     }).strict()).default([]),
     branches: z.record(z.string().min(1), sha40).default({}),
     pulls: z.array(z.object({
@@ -98,6 +100,12 @@ export function loadSeed(seed: GithubSeed, repoFilesDir: string, store = new Git
     for (const s of r.statuses) store.setStatus(name, s.sha, s.context, s.state, s);
     for (const c of r.check_runs) store.addCheckRun(name, c.sha, c.name, c.status, c.conclusion ?? null, c);
     repo.baseFiles = readTree(join(repoFilesDir, `${repo.owner}-${repo.name}`));
+    for (const c of r.commits) {
+      if (!c.files) continue;
+      const extra = join(repoFilesDir, c.files);
+      if (!existsSync(extra)) throw new Error(`GitHub sandbox seed: ${name} commit ${c.sha} names files folder ${c.files}, which does not exist`);
+      for (const [path, content] of readTree(extra)) store.setFile(name, c.sha, path, content);
+    }
   }
   return store;
 }

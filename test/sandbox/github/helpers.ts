@@ -19,6 +19,7 @@ export const SHAS = {
   pr4814: "5b6d0fbafdfd99b84f1b0fc998dffb8944f99f70",
   pr4815: "77a51aa966d710f860f47c8866e1fe14bc249e50",
   pr4816: "663c692a0f1296edefa2dbd3fa35d535f8881708",
+  pr4817: "2fd8044780a6012a1c156116684ac755d44618a3",
 } as const;
 
 export const ThrottledOctokit = Octokit.plugin(throttling, retry);

@@ -77,25 +77,25 @@ describe("GitHub sandbox (Octokit end to end)", function () {
 
     it("lists pulls by state, head and base, newest first", async function () {
       const open = (await h.octokit.pulls.list({ ...R })).data.map((p) => p.number);
-      expect(open).to.deep.equal([4816, 4814, 4813, 4812]);
+      expect(open).to.deep.equal([4817, 4816, 4814, 4813, 4812]);
       const closed = (await h.octokit.pulls.list({ ...R, state: "closed" })).data.map((p) => p.number);
       expect(closed).to.deep.equal([4815]);
       const all = (await h.octokit.pulls.list({ ...R, state: "all", sort: "created", direction: "asc" })).data.map((p) => p.number);
-      expect(all).to.deep.equal([4815, 4812, 4813, 4814, 4816]);
+      expect(all).to.deep.equal([4815, 4812, 4813, 4814, 4816, 4817]);
       const byHead = (await h.octokit.pulls.list({ ...R, head: "octo:my-branch" })).data.map((p) => p.number);
       expect(byHead).to.deep.equal([4816]);
       expect((await h.octokit.pulls.list({ ...R, base: "other" })).data).to.deep.equal([]);
     });
 
     it("paginates pulls with Link headers that octokit.paginate follows", async function () {
-      const first = await h.octokit.pulls.list({ ...R, state: "all", per_page: 2 });
-      expect(first.data).to.have.length(2);
+      const first = await h.octokit.pulls.list({ ...R, state: "all", per_page: 4 });
+      expect(first.data).to.have.length(4);
       expect(first.headers.link).to.match(/rel="next"/).and.match(/rel="last"/);
-      const last = await h.octokit.pulls.list({ ...R, state: "all", per_page: 2, page: 3 });
-      expect(last.data).to.have.length(1);
+      const last = await h.octokit.pulls.list({ ...R, state: "all", per_page: 4, page: 2 });
+      expect(last.data).to.have.length(2);
       expect(last.headers.link).to.match(/rel="prev"/).and.not.match(/rel="next"/);
       const everything = await h.octokit.paginate(h.octokit.pulls.list, { ...R, state: "all", per_page: 2 });
-      expect(everything.map((p) => p.number).sort()).to.deep.equal([4812, 4813, 4814, 4815, 4816]);
+      expect(everything.map((p) => p.number).sort()).to.deep.equal([4812, 4813, 4814, 4815, 4816, 4817]);
     });
 
     it("gets branches, including names with a slash, and lists them", async function () {

@@ -20,11 +20,12 @@ describe("GitHub sandbox seed", function () {
       [4814, "pending-build", SHAS.pr4814, "open", false, "hubot"],
       [4815, "old-idea", SHAS.pr4815, "closed", false, "octocat"],
       [4816, "my-branch", SHAS.pr4816, "open", false, "hubot"],
+      [4817, "evil-manifests", SHAS.pr4817, "open", false, "mallory"],
     ]);
     expect(store.pull(FULL, 4812).title).to.equal("Make unicorn faster");
     expect(store.pull(FULL, 4816).title).to.equal("My branch");
     const gate = (sha: string) => store.latestStatuses(FULL, sha).find((s) => s.context === "ci/image")?.state;
-    expect([SHAS.main, SHAS.staging, SHAS.pr4812, SHAS.pr4815, SHAS.pr4816].map(gate)).to.deep.equal(Array(5).fill("success"));
+    expect([SHAS.main, SHAS.staging, SHAS.pr4812, SHAS.pr4815, SHAS.pr4816, SHAS.pr4817].map(gate)).to.deep.equal(Array(6).fill("success"));
     expect(gate(SHAS.pr4813)).to.equal("failure");
     expect(gate(SHAS.pr4814)).to.equal("pending");
     expect(store.isAncestor(FULL, SHAS.staging, SHAS.main)).to.equal(true);
@@ -43,6 +44,20 @@ describe("GitHub sandbox seed", function () {
     expect(prod).to.include("replicas: 2").and.include("image: {{image}}").and.include("namespace: {{namespace}}").and.include("progressDeadlineSeconds: 60");
     expect(store.filesAt(FULL, SHAS.main).get("config/kubernetes/staging/unicorn.yaml")).to.include("replicas: 2");
     expect(store.filesAt(FULL, SHAS.main).get("config/kubernetes/review-lab/configmap.yaml")).to.include("BRANCH: {{branch}}");
+  });
+
+  it("adds a commit's own files (PR #4817's hostile manifests) to that commit only", function () {
+    const evil = store.filesAt(FULL, SHAS.pr4817);
+    for (const dir of ["staging", "production", "review-lab"]) {
+      expect(evil.get(`config/kubernetes/${dir}/zz-extra.yaml`), dir).to.be.a("string");
+      expect(evil.get(`config/kubernetes/${dir}/zz-many.yaml`), dir).to.include("filler-300");
+      expect(evil.has(`config/kubernetes/${dir}/unicorn.yaml`), dir).to.equal(true);
+    }
+    expect(evil.get("config/kubernetes/staging/zz-extra.yaml")).to.include("tugboat-lock-github-staging");
+    expect([...store.filesAt(FULL, SHAS.pr4812).keys()].filter((p) => p.includes("zz-"))).to.deep.equal([]);
+    const dir = mkdtempSync(join(tmpdir(), "gh-seed-"));
+    writeFileSync(join(dir, "github.yaml"), `repos:\n  - full_name: octo/x\n    commits:\n      - { sha: ${"b".repeat(40)}, message: m, files: nowhere }\n    branches: { main: ${"b".repeat(40)} }\n`);
+    expect(() => loadSeed(readSeed(join(dir, "github.yaml")), dir)).to.throw(/files folder nowhere, which does not exist/);
   });
 
   it("rejects a broken seed naming the offending path", function () {
