@@ -79,6 +79,7 @@ export async function planDeploy(input: PlanInput): Promise<DeployPlan> {
         `Nothing to deploy: ${env.repo} has no \`${env.manifestsPath}/\` at ${target.shortSha}, and ${env.namespace} on ${env.cluster} has no Deployment running ${env.image}.`,
       );
     }
+    refusePaused(deploys.filter((d) => d.spec?.paused === true), env.namespace);
     const targets = deploys.map((deploy) => ({ deploy, containers: imageChanges(deploy.spec?.template, env.image, target.sha) }));
     return { mode: "set-image", targets };
   }
@@ -95,5 +96,27 @@ export async function planDeploy(input: PlanInput): Promise<DeployPlan> {
       obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), ...annotations };
     }
   }
+  await refusePausedTargets(cluster, env.namespace, manifests.objects);
   return { mode: "manifests", files: manifests.files, objects: manifests.objects };
+}
+
+/**
+ * A paused Deployment (kubectl rollout pause) takes a new template but never rolls it out: the deploy would
+ * only wait for its timeout. Refused before anything is applied, unless the manifest itself unpauses it.
+ */
+async function refusePausedTargets(cluster: KubeCluster, namespace: string, objects: KObject[]): Promise<void> {
+  const names = new Set(objects.filter((o) => o.kind === "Deployment" && o.apiVersion === "apps/v1" && o.spec?.paused !== false).map((o) => o.metadata?.name));
+  if (names.size === 0) return;
+  const res = await findResource(cluster, "apps", "deployments");
+  const { items } = await retryTransient(() => cluster.list(res, { namespace }));
+  refusePaused(items.filter((d) => names.has(d.metadata?.name) && d.spec?.paused === true), namespace);
+}
+
+function refusePaused(paused: KObject[], namespace: string): void {
+  if (paused.length === 0) return;
+  const list = paused.map((d) => d.metadata?.name).join(", ");
+  const first = paused[0]!.metadata?.name;
+  throw new UserError(
+    `${list} in ${namespace} ${paused.length === 1 ? "is" : "are"} paused (kubectl rollout pause), so a deploy would never roll out. Resume ${paused.length === 1 ? "it" : "them"} first (\`kubectl rollout resume deployment/${first} -n ${namespace}\`) and try again.`,
+  );
 }

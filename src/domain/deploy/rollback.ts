@@ -80,6 +80,10 @@ export async function rollbackDeployment(
 ): Promise<RollbackResult> {
   const deployRes = await findResource(cluster, "apps", "deployments");
   const deploy = await retryTransient(() => cluster.get(deployRes, name, namespace));
+  if (deploy.spec?.paused === true) {
+    // as kubectl rollout undo: the template would change but never roll out
+    throw new UserError(`You cannot roll back a paused Deployment: ${name} in ${namespace} is paused. Resume it first (\`kubectl rollout resume deployment/${name} -n ${namespace}\`) and try again.`);
+  }
   const current = revisionOf(deploy);
   const revisions = await listRevisions(cluster, deploy);
   let target: Revision | undefined;
