@@ -68,7 +68,7 @@ async function main(): Promise<void> {
 
   // ---- Tugboat: the production wiring (buildApp), logs at warn to a sink so they cannot grow memory
   const config = loadConfigFile(join(ROOT, "config/sandbox/tugboat.yaml"));
-  config.clusters = { staging: { context: "staging", inCluster: false } };
+  config.clusters = { staging: { context: "staging", inCluster: false, impersonate: false } };
   config.defaultCluster = "staging";
   const sink = new PassThrough();
   sink.resume();

@@ -183,7 +183,9 @@ function capturingGateway(inner: KubeGateway, sink: { objects: KObject[] }): Kub
       },
     });
   const staging = wrap(inner.cluster("staging"));
-  return { clusterNames: () => inner.clusterNames(), cluster: (name) => (name === "staging" ? staging : inner.cluster(name)) };
+  // The benchmark's config has no impersonating cluster, so acting for someone changes nothing to record.
+  const recording: KubeGateway = { clusterNames: () => inner.clusterNames(), cluster: (name) => (name === "staging" ? staging : inner.cluster(name)), actingFor: () => recording };
+  return recording;
 }
 
 /** The objects Tugboat applied, as kubectl's input: no Namespace (kubectl creates it), moved to `namespace`. */

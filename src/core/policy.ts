@@ -42,6 +42,12 @@ export class Policy {
     return this.rolesIn(actor, await this.memberOf(actor), channelId);
   }
 
+  /** The roles bound to this actor here and the Slack groups (named in bindings) they are in: who they are to a cluster. */
+  async identityOf(actor: Actor, channelId: string): Promise<{ roles: string[]; groups: string[] }> {
+    const memberOf = await this.memberOf(actor);
+    return { roles: this.rolesIn(actor, memberOf, channelId).map((r) => r.name), groups: [...memberOf] };
+  }
+
   private async memberOf(actor: Actor): Promise<Set<string>> {
     const groupIds = [...new Set(this.config.bindings.flatMap((b) => b.groups))];
     return groupIds.length > 0 ? this.groups.groupsOf(actor.id, groupIds) : new Set<string>();

@@ -3,6 +3,7 @@ import type { ChatSession, CommandContext, CommandFamily, CommandSpec } from "./
 import { checkLine, tokenize } from "./args.js";
 import { DeniedError, UsageError, UserError, errorMessage } from "./errors.js";
 import type { AuditEntry, AuditLog, Logger } from "./logger.js";
+import { kubeActorFor, reportingDenials } from "./kube-actor.js";
 import type { Policy } from "./policy.js";
 import { plainText, type Reply, type Text } from "./reply.js";
 import type { Services } from "./services.js";
@@ -80,6 +81,8 @@ export class Router {
     };
     const details: Record<string, unknown> = {};
     let spec: CommandSpec<unknown> | undefined;
+    // Whether the command already posted in the channel: a denial then also ends that message.
+    const posted = { inChannel: false };
     try {
       // Only the caller needs to hear that their command was not taken.
       if (this.draining) throw new UsageError("Tugboat is restarting; try again in a minute.");
@@ -116,11 +119,12 @@ export class Router {
       entry.decision = "allowed";
       log.info("command started", { command: `${spec.family} ${spec.verb}`.trim(), permission });
 
-      const ctx = this.context(session, requestId, log, details, entry);
+      const services = this.impersonates() ? await this.servicesFor(session, spec) : this.services;
+      const ctx = this.context(session, requestId, log, details, entry, services, posted);
       await spec.run(args, ctx);
       if (entry.outcome === "invalid") entry.outcome = "success";
     } catch (err) {
-      await this.fail(session, err, spec, entry, log);
+      await this.fail(session, err, spec, entry, log, posted.inChannel);
     } finally {
       entry.durationMs = Date.now() - started;
       if (Object.keys(details).length > 0) entry.details = details;
@@ -129,15 +133,37 @@ export class Router {
     }
   }
 
-  private context(session: ChatSession, requestId: string, log: Logger, details: Record<string, unknown>, entry: AuditEntry): CommandContext {
+  private impersonates(): boolean {
+    // (config is optional here only for tests that build a Router around bare services.)
+    return Object.values(this.services.config?.clusters ?? {}).some((c) => c.impersonate);
+  }
+
+  /**
+   * With a cluster configured to impersonate, the request's gateway acts for the caller there: every request
+   * of a read-only command, only the writes of one with side effects (its reads follow what it changed, as
+   * Tugboat). Refusals for the caller become denials.
+   */
+  private async servicesFor(session: ChatSession, spec: CommandSpec<unknown>): Promise<Services> {
+    const { roles, groups } = await this.policy.identityOf(session.actor, session.channel.id);
+    const kube = reportingDenials(this.services.kube).actingFor(kubeActorFor(session.actor, roles, groups), spec.sideEffects ? "writes" : "all");
+    return { ...this.services, kube };
+  }
+
+  private context(session: ChatSession, requestId: string, log: Logger, details: Record<string, unknown>, entry: AuditEntry, services: Services, posted: { inChannel: boolean }): CommandContext {
     const policy = this.policy;
     return {
       requestId,
       actor: session.actor,
       channel: session.channel,
       log,
-      reply: session.reply,
-      services: this.services,
+      reply: {
+        send: (reply) => {
+          posted.inChannel = true;
+          return session.reply.send(reply);
+        },
+        permalink: () => session.reply.permalink(),
+      },
+      services,
       signal: this.shutdown.signal,
       auth: {
         require: (permission, scope) => policy.require(session.actor, session.channel.id, permission, scope),
@@ -160,13 +186,16 @@ export class Router {
     };
   }
 
-  private async fail(session: ChatSession, err: unknown, spec: CommandSpec<unknown> | undefined, entry: AuditEntry, log: Logger): Promise<void> {
+  private async fail(session: ChatSession, err: unknown, spec: CommandSpec<unknown> | undefined, entry: AuditEntry, log: Logger, postedInChannel = false): Promise<void> {
     try {
       if (err instanceof DeniedError) {
         entry.decision = "denied";
         entry.outcome = "denied";
         entry.reason = err.message;
-        await session.whisper({ summary: err.message, tone: "error", blocks: [{ type: "text", text: err.text }] });
+        const denial: Reply = { summary: err.message, tone: "error", blocks: [{ type: "text", text: err.text }] };
+        await session.whisper(denial);
+        // A refusal mid-command (the cluster's RBAC under impersonation) must not leave its progress message hanging.
+        if (postedInChannel) await session.reply.send(denial);
       } else if (err instanceof UsageError) {
         entry.outcome = "invalid";
         entry.reason = err.message;

@@ -16,6 +16,9 @@ export type GatewayErrorKind =
 
 /** An API answered with an error, or could not be reached. `message` is safe to show a user. */
 export class GatewayError extends Error {
+  /** Set on a refusal of a request made for someone (Kubernetes impersonation): whom, and what was refused. */
+  actingFor?: { user: string; refused: "request" | "impersonation" };
+
   constructor(
     public readonly kind: GatewayErrorKind,
     message: string,
@@ -76,6 +79,8 @@ export interface ListOptions {
   fieldSelector?: string;
   /** Page size; the gateway follows `continue` until done unless `maxItems` is reached. */
   limit?: number;
+  /** Stop paging once this many items are in (the result may hold up to a page more). */
+  maxItems?: number;
 }
 
 export interface TableColumn {
@@ -100,6 +105,19 @@ export interface KubeTable {
 
 export interface TableOptions extends ListOptions {
   name?: string;
+}
+
+/** One page of a Table list: `limit` rows from where `continue` left off. */
+export interface TablePageOptions extends Omit<ListOptions, "limit" | "maxItems"> {
+  limit: number;
+  continue?: string;
+}
+
+export interface KubeTablePage extends KubeTable {
+  /** The token for the next page; undefined on the last one. */
+  continue?: string;
+  /** Rows after this page, when the server counts them (it does not for selective lists). */
+  remainingItemCount?: number;
 }
 
 export type PatchType = "json" | "merge" | "strategic";
@@ -149,6 +167,8 @@ export interface KubeCluster {
   find(res: ApiResource, name: string, namespace?: string): Promise<KObject | undefined>;
   list(res: ApiResource, opts?: ListOptions): Promise<{ items: KObject[]; resourceVersion: string }>;
   table(res: ApiResource, opts?: TableOptions): Promise<KubeTable>;
+  /** One page of the Table list (kubectl's chunking), for callers that stop early or stream. */
+  tablePage(res: ApiResource, opts: TablePageOptions): Promise<KubeTablePage>;
   create(res: ApiResource, obj: KObject): Promise<KObject>;
   replace(res: ApiResource, obj: KObject): Promise<KObject>;
   /** Server-side apply; with `dryRun` the server returns the object as it would be after the apply and stores nothing. */
@@ -166,10 +186,24 @@ export interface KubeCluster {
   readonly requestCount: number;
 }
 
+/** Whom a request is made for on clusters with `impersonate: true` (Kubernetes user and groups). */
+export interface KubeActor {
+  user: string;
+  groups: string[];
+}
+
+/** Which requests carry the actor: every request, or only writes (reads stay Tugboat's own). */
+export type ActingScope = "all" | "writes";
+
 export interface KubeGateway {
   clusterNames(): string[];
   /** Throws GatewayError("not-found") for an unknown cluster name. */
   cluster(name: string): KubeCluster;
+  /**
+   * The same clusters, where those configured with `impersonate` send `scope`'s requests as `actor`
+   * (Impersonate-User / Impersonate-Group). A refusal is a GatewayError "forbidden" with `actingFor` set.
+   */
+  actingFor(actor: KubeActor, scope: ActingScope): KubeGateway;
 }
 
 // ---------------------------------------------------------------- GitHub

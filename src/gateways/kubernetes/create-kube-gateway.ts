@@ -1,7 +1,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import type { TugboatConfig } from "../../config/schema.js";
 import type { Logger } from "../../core/logger.js";
-import { GatewayError, type KubeCluster, type KubeGateway } from "../types.js";
+import { GatewayError, type ActingScope, type KubeActor, type KubeCluster, type KubeGateway } from "../types.js";
 import { KubeClusterClient } from "./kube-cluster-client.js";
 import { loadKubeconfig } from "./load-kubeconfig.js";
 
@@ -39,14 +39,24 @@ export function createKubeGateway(opts: KubeGatewayOptions): KubeGateway {
     clients.set(name, new KubeClusterClient(name, kc, opts.timeoutMs, opts.log.child({ cluster: name })));
   }
   if (problems.length > 0) throw new GatewayError("invalid", `Kubernetes configuration: ${problems.join("; ")}`);
-  return {
-    clusterNames: () => [...clients.keys()],
-    cluster: (name: string): KubeCluster => {
-      const client = clients.get(name);
-      if (!client) throw new GatewayError("not-found", `unknown cluster "${name}" (known: ${[...clients.keys()].join(", ")})`);
-      return client;
-    },
-  };
+  const impersonating = new Set(Object.entries(opts.config.clusters).filter(([, c]) => c.impersonate).map(([name]) => name));
+  return gatewayOver(clients, (client) => client);
+
+  /** The gateway whose clients are `view(client)`: the clients themselves, or copies acting for someone. */
+  function gatewayOver(all: Map<string, KubeClusterClient>, view: (c: KubeClusterClient) => KubeClusterClient): KubeGateway {
+    const viewed = new Map<string, KubeClusterClient>();
+    return {
+      clusterNames: () => [...all.keys()],
+      cluster: (name: string): KubeCluster => {
+        const client = all.get(name);
+        if (!client) throw new GatewayError("not-found", `unknown cluster "${name}" (known: ${[...all.keys()].join(", ")})`);
+        if (!viewed.has(name)) viewed.set(name, view(client));
+        return viewed.get(name)!;
+      },
+      // Only clusters with `impersonate: true` act for someone; the others stay Tugboat's own identity.
+      actingFor: (actor: KubeActor, scope: ActingScope) => gatewayOver(all, (c) => (impersonating.has(c.name) ? c.actingFor(actor, scope) : c)),
+    };
+  }
 }
 
 /**

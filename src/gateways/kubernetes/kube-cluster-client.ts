@@ -3,21 +3,26 @@ import fetch from "node-fetch";
 import type { Logger } from "../../core/logger.js";
 import {
   GatewayError,
+  type ActingScope,
   type ApiResource,
   type DeleteOptions,
   type KObject,
+  type KubeActor,
   type KubeCluster,
   type KubeTable,
+  type KubeTablePage,
   type ListOptions,
   type LogOptions,
   type PatchType,
   type ScaleInfo,
   type TableOptions,
+  type TablePageOptions,
   type WatchEvent,
   type WatchHandle,
   type WatchOptions,
 } from "../types.js";
 import { discoverResources, resolveResource } from "./discover-resources.js";
+import { actsFor, addImpersonationHeaders, impersonatingConfig, markRefusal, type ActingFor } from "./impersonation.js";
 import { statusError, transportError } from "./kube-errors.js";
 
 // One cluster through client-node's KubeConfig (auth, TLS, proxies) and Watch. Requests are generic over
@@ -39,20 +44,30 @@ interface RequestOptions {
   text?: boolean;
 }
 
-export class KubeClusterClient implements KubeCluster {
-  private resources: ApiResource[] | undefined;
-  private discovery: Promise<ApiResource[]> | undefined;
-  private requests = 0;
+/** What the clients of one cluster share, whoever they act for: discovery and the request count. */
+interface ClusterState {
+  resources: ApiResource[] | undefined;
+  discovery: Promise<ApiResource[]> | undefined;
+  requests: number;
+}
 
+export class KubeClusterClient implements KubeCluster {
   constructor(
     readonly name: string,
     private readonly kc: KubeConfig,
     private readonly timeoutMs: number,
     private readonly log: Logger,
+    private readonly acting?: ActingFor,
+    private readonly state: ClusterState = { resources: undefined, discovery: undefined, requests: 0 },
   ) {}
 
+  /** A client of the same cluster whose requests in `scope` are made for `actor` (see ./impersonation.ts). */
+  actingFor(actor: KubeActor, scope: ActingScope): KubeClusterClient {
+    return new KubeClusterClient(this.name, this.kc, this.timeoutMs, this.log, { actor, scope }, this.state);
+  }
+
   get requestCount(): number {
-    return this.requests;
+    return this.state.requests;
   }
 
   private get server(): string {
@@ -68,6 +83,8 @@ export class KubeClusterClient implements KubeCluster {
     const headers = init.headers as import("node-fetch").Headers;
     headers.set("Accept", opts.accept ?? "application/json");
     headers.set("User-Agent", "tugboat");
+    const actor = actsFor(this.acting, method);
+    if (actor) addImpersonationHeaders(headers, actor);
     let body: string | undefined;
     if (opts.body !== undefined) {
       headers.set("Content-Type", opts.contentType ?? "application/json");
@@ -75,7 +92,7 @@ export class KubeClusterClient implements KubeCluster {
     }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    this.requests++;
+    this.state.requests++;
     let res;
     try {
       res = await fetch(url.toString(), { ...init, method, headers, body, signal: controller.signal as any });
@@ -87,7 +104,8 @@ export class KubeClusterClient implements KubeCluster {
         } catch {
           parsed = { message: text.slice(0, 300) };
         }
-        throw statusError(this.name, res.status, parsed);
+        const err = statusError(this.name, res.status, parsed);
+        throw actor ? markRefusal(err, actor) : err;
       }
       if (opts.text) return text as T;
       return (text ? JSON.parse(text) : {}) as T;
@@ -101,17 +119,18 @@ export class KubeClusterClient implements KubeCluster {
   }
 
   async discover(refresh = false): Promise<ApiResource[]> {
-    if (this.resources && !refresh) return this.resources;
-    if (!this.discovery || refresh) {
-      this.discovery = discoverResources((path, accept) => this.request("GET", path, { accept })).then(
-        (r) => (this.resources = r),
+    const state = this.state;
+    if (state.resources && !refresh) return state.resources;
+    if (!state.discovery || refresh) {
+      state.discovery = discoverResources((path, accept) => this.request("GET", path, { accept })).then(
+        (r) => (state.resources = r),
         (err) => {
-          this.discovery = undefined;
+          state.discovery = undefined;
           throw err;
         },
       );
     }
-    return this.discovery;
+    return state.discovery;
   }
 
   async resolve(typeName: string): Promise<ApiResource | undefined> {
@@ -155,7 +174,7 @@ export class KubeClusterClient implements KubeCluster {
       for (const item of page.items ?? []) items.push({ apiVersion: res.groupVersion, kind: res.kind, ...item });
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       cont = page.metadata?.continue || undefined;
-    } while (cont);
+    } while (cont && (opts.maxItems === undefined || items.length < opts.maxItems));
     return { items, resourceVersion };
   }
 
@@ -173,6 +192,17 @@ export class KubeClusterClient implements KubeCluster {
       cont = opts.name ? undefined : page.metadata?.continue || undefined;
     } while (cont);
     return { columns: columns ?? [], rows, serverTable: true };
+  }
+
+  async tablePage(res: ApiResource, opts: TablePageOptions): Promise<KubeTablePage> {
+    const query = { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit, continue: opts.continue };
+    const page: any = await this.request("GET", this.path(res, opts.namespace), { accept: TABLE_ACCEPT, query });
+    const listMeta = page.metadata ?? {};
+    const paging = { continue: listMeta.continue || undefined, remainingItemCount: typeof listMeta.remainingItemCount === "number" ? listMeta.remainingItemCount : undefined };
+    if (page.kind !== "Table") return { ...synthesizeTable(page, false), ...paging };
+    const columns = (page.columnDefinitions ?? []).map((c: any) => ({ name: c.name, type: c.type, format: c.format, priority: c.priority ?? 0 }));
+    const rows = (page.rows ?? []).map((r: any) => ({ cells: r.cells ?? [], object: r.object }));
+    return { columns, rows, serverTable: true, ...paging };
   }
 
   create(res: ApiResource, obj: KObject): Promise<KObject> {
@@ -206,8 +236,9 @@ export class KubeClusterClient implements KubeCluster {
   }
 
   async watch(res: ApiResource, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onClose: (err?: GatewayError) => void): Promise<WatchHandle> {
-    this.requests++;
-    const watcher = new Watch(this.kc);
+    this.state.requests++;
+    const watchActor = actsFor(this.acting, "GET");
+    const watcher = new Watch(watchActor ? impersonatingConfig(this.kc, watchActor) : this.kc);
     let stopped = false;
     const controller = await watcher.watch(
       this.path(res, opts.namespace),
@@ -220,7 +251,8 @@ export class KubeClusterClient implements KubeCluster {
       (type, object) => {
         if (type === "ERROR") {
           const status = object as { code?: number };
-          onClose(statusError(this.name, status.code ?? 500, object));
+          const err = statusError(this.name, status.code ?? 500, object);
+          onClose(watchActor ? markRefusal(err, watchActor) : err);
           stopped = true;
           controller.abort();
           return;
@@ -232,7 +264,8 @@ export class KubeClusterClient implements KubeCluster {
         stopped = true;
         if (!err) return onClose();
         const code = (err as { statusCode?: number; code?: number }).statusCode;
-        onClose(code ? statusError(this.name, code, undefined) : transportError(this.name, this.server, err, this.timeoutMs));
+        const failed = code ? statusError(this.name, code, undefined) : transportError(this.name, this.server, err, this.timeoutMs);
+        onClose(watchActor ? markRefusal(failed, watchActor) : failed);
       },
     );
     return {
