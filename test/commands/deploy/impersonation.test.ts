@@ -47,7 +47,7 @@ describe("clusters.<name>.impersonate: the cluster's RBAC as a second gate", fun
     const before = appImages(h, "staging", "github-staging");
     const deploymentsBefore = githubDeployments(h, "staging").length;
     const t = await h.run("/deploy my-branch to staging", { user: "UADMIN", channel: "CDEPLOYS" });
-    const denial = /^Denied by cluster staging's RBAC for tugboat:slack:UADMIN: \S+( "[^"]+")? is forbidden: User "tugboat:slack:UADMIN" cannot (patch|create) resource "[a-z/]+" in API group "[a-z.]*" in the namespace "github-staging"\.$/;
+    const denial = /^Denied by cluster staging's RBAC for tugboat:slack:UADMIN: \S+( "[^"]+")? is forbidden: User "tugboat:slack:UADMIN" cannot (patch|create) resource "[a-z/]+" in API group "[a-z0-9.]*" in the namespace "github-staging"\.$/;
     // Whispered like any denial; the deploy's progress message in the channel ends with it too.
     expect(t.whispers).to.have.length(1);
     expect(t.whispers[0]!.summary).to.match(denial);
