@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { TugboatConfig } from "./config/schema.js";
 import type { CommandFamily } from "./core/command.js";
 import type { AuditLog, Logger } from "./core/logger.js";
+import type { Metrics } from "./core/metrics.js";
 import { Policy, type GroupDirectory } from "./core/policy.js";
 import { Router } from "./core/router.js";
 import { systemClock, type BackgroundTask, type Clock, type Notifier, type Services } from "./core/services.js";
@@ -25,6 +26,8 @@ export interface AppDeps {
   /** Start background tasks (reaper…). Tests turn this off unless they test them. */
   background?: boolean;
   families?: CommandFamily[];
+  /** Counters and gauges (src/infra/metrics.ts in production); none by default. */
+  metrics?: Metrics;
 }
 
 export interface App {
@@ -42,6 +45,7 @@ export function buildApp(deps: AppDeps): App {
     clock: deps.clock ?? systemClock,
     instanceId: deps.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
     notifier: deps.notifier,
+    metrics: deps.metrics,
   };
   const policy = new Policy(deps.config, deps.groups);
   const families = deps.families ?? buildFamilies();

@@ -12,6 +12,10 @@ import type { Notifier } from "./core/services.js";
 import { describeStartupFailure, startupStep } from "./startup/startup-failure.js";
 import { describeUnreachable, findUnreachable } from "./startup/check-reachable.js";
 import { Shutdown, type StopReason } from "./startup/shutdown.js";
+import { Readiness } from "./startup/readiness.js";
+import { PromMetrics } from "./infra/metrics.js";
+import { createOpsHandler, listenOps } from "./infra/ops-endpoints.js";
+import { locksHeldHere } from "./domain/lease-lock.js";
 
 // The composition root: reads the environment and config, builds gateways, policy, router and one chat adapter.
 
@@ -26,6 +30,7 @@ interface Started {
   logging?: Logging;
   app?: App;
   stopSlack?: () => Promise<void>;
+  stopOps?: () => Promise<void>;
 }
 
 async function main(started: Started): Promise<void> {
@@ -73,14 +78,22 @@ async function main(started: Started): Promise<void> {
   started.logging = logging;
   const log = logging.logger;
 
+  const metrics = new PromMetrics({ defaultMetrics: true, locksHeld: locksHeldHere });
   const kube = await startupStep(
-    async () => createKubeGateway({ config, kubeconfigPath: plan.kubeconfig, inCluster: plan.inCluster, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log }),
+    async () => createKubeGateway({ config, kubeconfigPath: plan.kubeconfig, inCluster: plan.inCluster, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log, onRequest: (cluster) => metrics.kubeObserver(cluster) }),
     (reason) =>
       plan.inCluster
         ? `cannot use the pod's service account (${reason}): TUGBOAT_CLUSTERS=in-cluster works only inside a cluster.`
         : `cannot load the kubeconfig ${plan.kubeconfig ?? ""} (${reason}): set KUBECONFIG to a kubeconfig with a context for each cluster in ${plan.configPath}.`,
   );
-  const github = createGithubGateway({ ...plan.github, log });
+  const github = createGithubGateway({ ...plan.github, log, onRequest: metrics.githubObserver });
+  // /readyz reads the last round of these checks; each round is one discovery per cluster and one GitHub read.
+  const readiness = new Readiness({
+    check: () => findUnreachable({ config, kube, github, timeoutMs: Math.min(5_000, config.kube.requestTimeoutSeconds * 1000) }),
+    intervalMs: READINESS_INTERVAL_MS,
+    log,
+  });
+  const ops = createOpsHandler({ readiness: () => readiness.state(), metrics });
 
   if (!plan.sandbox) {
     const unreachable = await findUnreachable({ config, kube, github, timeoutMs: Math.min(5_000, config.kube.requestTimeoutSeconds * 1000) });
@@ -102,6 +115,8 @@ async function main(started: Started): Promise<void> {
         log,
         confirmTimeoutSeconds: config.slack.confirmTimeoutSeconds,
         userGroupCacheSeconds: config.slack.userGroupCacheSeconds,
+        ops,
+        metrics,
       });
   const terminalNotifier: Notifier = { post: async (channel, reply) => say(`[#${channel}] ${renderText(reply)}`) };
 
@@ -113,6 +128,7 @@ async function main(started: Started): Promise<void> {
     audit: logging.audit,
     groups: slack?.groups ?? noGroups,
     notifier: slack?.notifier ?? terminalNotifier,
+    metrics,
   });
   started.app = app;
 
@@ -128,11 +144,16 @@ async function main(started: Started): Promise<void> {
     : undefined;
   const shutdown = new Shutdown({
     say: terminal ? say : (line) => log.info(line),
-    stopInput: () => adapter?.stop() ?? [],
+    stopInput: () => {
+      readiness.startDraining();
+      return adapter?.stop() ?? [];
+    },
     running: () => app.router.running(),
     stopServices: async () => {
       await slack?.stop();
       await app.stop();
+      readiness.stop();
+      await started.stopOps?.();
       await started.stopSandbox?.();
     },
     closeLogs: () => logging.close(),
@@ -142,6 +163,18 @@ async function main(started: Started): Promise<void> {
   const onSignal = (reason: StopReason) => () => void shutdown.stop(reason);
   process.on("SIGTERM", onSignal("terminate"));
   process.on("SIGINT", onSignal("interrupt"));
+
+  // HTTP mode serves the ops paths next to /slack/events; Socket Mode (and the terminal, when PORT is set) on PORT.
+  if (plan.chat === "slack-socket" || (terminal && process.env.PORT)) {
+    const served = await startupStep(
+      () => listenOps(ops, plan.slack.port),
+      (reason) => `${reason}. /healthz, /readyz and /metrics listen on PORT (${plan.slack.port}); set PORT to a free port.`,
+    );
+    started.stopOps = served.close;
+    log.info("health and metrics endpoints listening", { port: served.port });
+  }
+  if (slack) readiness.require(() => slack.notReady());
+  void readiness.start();
 
   if (slack) {
     started.stopSlack = slack.stop;
@@ -167,6 +200,9 @@ function shownPath(path: string): string {
   return rel && !rel.startsWith("..") ? rel : path;
 }
 
+/** How often /readyz's Kubernetes and GitHub checks run. */
+const READINESS_INTERVAL_MS = 30_000;
+
 const started: Started = {};
 main(started).catch(async (err) => {
   process.stderr.write(`${describeStartupFailure(err, { debug: process.env.LOG_LEVEL === "debug" })}\n`);
@@ -174,6 +210,7 @@ main(started).catch(async (err) => {
   const cleanup = (async () => {
     await started.stopSlack?.().catch(() => {});
     await started.app?.stop().catch(() => {});
+    await started.stopOps?.().catch(() => {});
     await started.stopSandbox?.().catch(() => {});
     await started.logging?.close().catch(() => {});
   })();

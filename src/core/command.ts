@@ -1,6 +1,7 @@
 import type { Reply } from "./reply.js";
 import type { Logger } from "./logger.js";
 import type { BackgroundStarter, Services } from "./services.js";
+import type { ChangeKind } from "./metrics.js";
 
 // A command is a spec (name, grammar, usage, permission, side effects) plus a handler.
 
@@ -81,6 +82,8 @@ export interface CommandSpec<A = unknown> {
   usage: string;
   examples: string[];
   sideEffects: boolean;
+  /** Counted as this kind of change by app and environment (from the audit's `app` and `environment`). */
+  change?: ChangeKind;
   /** Turns the words after the family (and verb) into typed arguments, or throws UsageError. */
   parse(words: string[]): A;
   /**

@@ -3,6 +3,7 @@ import type { ChatSession, CommandContext, CommandFamily, CommandSpec } from "./
 import { checkLine, tokenize } from "./args.js";
 import { DeniedError, UsageError, UserError, errorMessage } from "./errors.js";
 import type { AuditEntry, AuditLog, Logger } from "./logger.js";
+import { noMetrics } from "./metrics.js";
 import { kubeActorFor, reportingDenials } from "./kube-actor.js";
 import type { Policy } from "./policy.js";
 import { plainText, type Reply, type Text } from "./reply.js";
@@ -83,6 +84,7 @@ export class Router {
     let spec: CommandSpec<unknown> | undefined;
     // Whether the command already posted in the channel: a denial then also ends that message.
     const posted = { inChannel: false };
+    let help = false;
     try {
       // Only the caller needs to hear that their command was not taken.
       if (this.draining) throw new UsageError("Tugboat is restarting; try again in a minute.");
@@ -95,6 +97,7 @@ export class Router {
         familyName = first.replace(/^\//, "").toLowerCase();
       }
       if (familyName === "help") {
+        help = true;
         const topic = words[0]?.replace(/^\//, "").toLowerCase();
         const fam = topic ? this.families.get(topic) : undefined;
         if (topic && !fam) throw new UsageError(withHint(`no help for "${topic}"`, this.suggestFamily(topic)), this.familyList());
@@ -105,6 +108,7 @@ export class Router {
       const family = this.families.get(familyName);
       if (!family) throw new UsageError(withHint(`unknown command "${familyName}"`, this.suggestFamily(familyName)), this.familyList());
       if (words[0]?.toLowerCase() === "help" || words[0] === "--help" || words[0] === "-h") {
+        help = true;
         entry.decision = "allowed";
         entry.outcome = "success";
         return await this.sendHelp(session, familyHelp(family));
@@ -129,7 +133,19 @@ export class Router {
       entry.durationMs = Date.now() - started;
       if (Object.keys(details).length > 0) entry.details = details;
       this.auditLog.record(entry);
+      this.count(entry, details, spec, help);
       log.info("command finished", { outcome: entry.outcome, durationMs: entry.durationMs });
+    }
+  }
+
+  /** Metrics from the outcome: labels come from the parsed spec and the config-resolved audit facts, never raw text. */
+  private count(entry: AuditEntry, details: Record<string, unknown>, spec: CommandSpec<unknown> | undefined, help: boolean): void {
+    const metrics = this.services.metrics ?? noMetrics;
+    const family = spec?.family ?? (help ? "help" : "unknown");
+    metrics.commandFinished({ family, verb: spec ? spec.verb || spec.family : "", outcome: entry.outcome, seconds: entry.durationMs / 1000 });
+    const { app, environment, dryRun } = details;
+    if (spec?.change && typeof app === "string" && typeof environment === "string" && !dryRun) {
+      metrics.changeFinished({ kind: spec.change, app, env: environment, outcome: entry.outcome });
     }
   }
 

@@ -2,6 +2,7 @@ import type { KubeGateway, GithubGateway } from "../gateways/types.js";
 import type { TugboatConfig } from "../config/schema.js";
 import type { Reply } from "./reply.js";
 import type { Logger } from "./logger.js";
+import type { Metrics } from "./metrics.js";
 
 /** What commands may reach: gateways, configuration and a clock. Built once in the composition root. */
 export interface Services {
@@ -13,6 +14,8 @@ export interface Services {
   instanceId: string;
   /** Posts to a channel outside any request (reaper reports, automatic canary aborts). */
   notifier: Notifier;
+  /** Counters and gauges (src/core/metrics.ts); absent means nothing is counted. */
+  metrics?: Metrics;
 }
 
 export interface Notifier {

@@ -159,6 +159,8 @@ export class LeaseLock {
  */
 export function keepRenewing(renew: () => Promise<boolean>, durationSeconds: number, name: string): { lost: AbortSignal; stop(): void } {
   const lost = new AbortController();
+  renewingLocks++;
+  let stopped = false;
   let lastRenewed = Date.now();
   let renewing = false;
   const interval = setInterval(() => {
@@ -177,7 +179,22 @@ export function keepRenewing(renew: () => Promise<boolean>, durationSeconds: num
       .finally(() => (renewing = false));
   }, Math.max(200, (durationSeconds * 1000) / 3));
   interval.unref();
-  return { lost: lost.signal, stop: () => clearInterval(interval) };
+  return {
+    lost: lost.signal,
+    stop: () => {
+      clearInterval(interval);
+      if (!stopped) renewingLocks--;
+      stopped = true;
+    },
+  };
+}
+
+/** Every lock held in this process is renewed by keepRenewing until released: their count is the locks it holds. */
+let renewingLocks = 0;
+
+/** How many locks this process holds right now (the tugboat_locks_held gauge). */
+export function locksHeldHere(): number {
+  return renewingLocks;
 }
 
 /**

@@ -16,6 +16,7 @@ import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { TEST_DELAYS, type SimDelays } from "../../src/sandbox/kube/index.js";
 import type { GithubGateway, KubeGateway } from "../../src/gateways/types.js";
 import type { Clock } from "../../src/core/services.js";
+import type { PromMetrics } from "../../src/infra/metrics.js";
 
 // Runs Tugboat's production wiring (buildApp, real gateways over HTTP) against a fresh sandbox.
 // Commands are driven through the router with a recording chat session.
@@ -27,6 +28,8 @@ export interface HarnessOptions {
   background?: boolean;
   clock?: Clock;
   instanceId?: string;
+  /** Prometheus metrics fed by the router and the gateways, as in production. */
+  metrics?: PromMetrics;
   /** Reuse a running sandbox (for a second bot instance). */
   sandbox?: Sandbox;
   /** The kubeconfig (or KUBECONFIG-style list) instead of the sandbox's own. */
@@ -39,6 +42,8 @@ export interface RunOptions {
   family?: string;
   /** Answer to any confirmation prompt; default "confirmed". */
   confirm?: ConfirmAnswer;
+  /** Called with each state of the channel message as it is sent (e.g. to count requests made by then). */
+  onSend?: (reply: Reply) => void;
 }
 
 export interface Transcript {
@@ -79,8 +84,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const secrets = new SecretRegistry();
   secrets.add(sandbox.github.token);
   const logging = createLogging({ level: "debug", secrets, stream: logStream, auditStream: logStream });
-  const kube = createKubeGateway({ config, kubeconfigPath: opts.kubeconfigPath ?? sandbox.kubeconfigPath, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log: logging.logger });
-  const github = createGithubGateway({ baseUrl: sandbox.github.url, token: sandbox.github.token, log: logging.logger, retries: 0, throttle: false });
+  const kube = createKubeGateway({ config, kubeconfigPath: opts.kubeconfigPath ?? sandbox.kubeconfigPath, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log: logging.logger, onRequest: opts.metrics && ((cluster) => opts.metrics!.kubeObserver(cluster)) });
+  const github = createGithubGateway({ baseUrl: sandbox.github.url, token: sandbox.github.token, log: logging.logger, retries: 0, throttle: false, onRequest: opts.metrics?.githubObserver });
   const notices: Harness["notices"] = [];
   const app = buildApp({
     config,
@@ -93,6 +98,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     background: opts.background ?? false,
     clock: opts.clock,
     instanceId: opts.instanceId,
+    metrics: opts.metrics,
   });
 
   return {
@@ -113,6 +119,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
           send: async (reply) => {
             t.updates.push(structuredClone(reply));
             t.final = structuredClone(reply);
+            runOpts.onSend?.(reply);
           },
           permalink: async () => "https://slack.example.com/archives/CTEST/p1",
         },

@@ -51,6 +51,8 @@ export interface StrictReceiverOptions {
   now?: () => number;
   /** Extra readiness check for /healthz. */
   healthy?: () => boolean;
+  /** Tugboat's /healthz, /readyz and /metrics (src/infra/ops-endpoints.ts); returns false for other paths. */
+  ops?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export class StrictHTTPReceiver extends HTTPReceiver {
@@ -87,6 +89,7 @@ export class StrictHTTPReceiver extends HTTPReceiver {
     });
     const boltListener = this.requestListener;
     this.requestListener = (req, res) => {
+      if (opts.ops?.(req, res)) return;
       if (req.method === "POST" && pathOf(req) === EVENTS_PATH) {
         const ts = Number(headerValue(req, "x-slack-request-timestamp"));
         if (Number.isFinite(ts) && ts - Math.floor(now() / 1000) > MAX_SKEW_SECONDS) {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
-import { App, LogLevel, type AnyMiddlewareArgs, type AllMiddlewareArgs, type webApi } from "@slack/bolt";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { App, LogLevel, SocketModeReceiver, type AnyMiddlewareArgs, type AllMiddlewareArgs, type webApi } from "@slack/bolt";
 import type { ChatSession } from "../../core/command.js";
 import type { Logger } from "../../core/logger.js";
 import type { GroupDirectory } from "../../core/policy.js";
@@ -8,6 +8,7 @@ import { mention, rich, type Reply } from "../../core/reply.js";
 import type { RouteOptions, Router } from "../../core/router.js";
 import type { Notifier } from "../../core/services.js";
 import { createBoltLogger } from "./bolt-logger.js";
+import { countingFetch, type SlackCallCounter } from "./count-api-calls.js";
 import { CANCEL_ACTION, CONFIRM_ACTION, ConfirmRegistry } from "./confirm-buttons.js";
 import { DEFAULT_HTTP_LIMITS, REPLAY_KEY, StrictHTTPReceiver, limitedServerOptions, type HttpLimits } from "./create-http-receiver.js";
 import { SeenIds } from "./dedupe-events.js";
@@ -47,6 +48,10 @@ export interface SlackAdapterOptions {
   /** Bolt's own log level (default info; debug lines carry request bodies). */
   boltLogLevel?: LogLevel;
   now?: () => number;
+  /** /healthz, /readyz, /metrics: served on the HTTP receiver's port in HTTP mode. */
+  ops?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Counts Web API calls and how long acks take. */
+  metrics?: SlackCallCounter & { slackAcked(seconds: number): void };
 }
 
 export interface SlackAdapter {
@@ -56,6 +61,8 @@ export interface SlackAdapter {
   stop(): Promise<void>;
   /** HTTP mode, once started: the port the receiver listens on. */
   httpPort(): number | undefined;
+  /** Why this adapter cannot take requests now (not listening, Socket Mode disconnected), or undefined when it can. */
+  notReady(): string | undefined;
 }
 
 export const DEFAULT_UPDATE_INTERVAL_MS = 2500;
@@ -80,6 +87,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     // A 429 rejects that call at once instead of pausing the client's whole queue for Retry-After: each message
     // backs off on its own (post-reply.ts), other calls wait for their own Retry-After (retry-after.ts).
     rejectRateLimitedCalls: true,
+    ...(opts.metrics ? { fetch: countingFetch(opts.metrics) } : {}),
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl.endsWith("/") ? opts.apiUrl : `${opts.apiUrl}/` } : {}),
   };
 
@@ -87,9 +95,17 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   let stopping = false;
   let started = false;
   let server: Server | undefined;
+  let socketConnected = false;
 
   const receiver =
-    opts.mode === "http" ? new StrictHTTPReceiver({ signingSecret: opts.signingSecret!, log, boltLogger, now, healthy: () => started && !stopping }) : undefined;
+    opts.mode === "http"
+      ? new StrictHTTPReceiver({ signingSecret: opts.signingSecret!, log, boltLogger, now, healthy: () => started && !stopping, ops: opts.ops })
+      : new SocketModeReceiver({ appToken: opts.appToken!, logger: boltLogger });
+  if (receiver instanceof SocketModeReceiver) {
+    // Readiness follows the WebSocket: Slack delivers nothing to a replica whose socket is down.
+    receiver.client.on("connected", () => (socketConnected = true));
+    for (const down of ["disconnected", "reconnecting"]) receiver.client.on(down, () => (socketConnected = false));
+  }
   const app = new App({
     token: opts.botToken,
     logger: boltLogger,
@@ -99,7 +115,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     ignoreSelf: true,
     // Tugboat keeps no conversation state in Bolt.
     convoStore: false,
-    ...(receiver ? { receiver } : { socketMode: true, appToken: opts.appToken }),
+    receiver,
   });
   const client = app.client;
 
@@ -137,6 +153,23 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     }
     return fresh;
   };
+
+  // Ack latency: from the moment Bolt hands the request over to the ack (Slack gives up after 3 s).
+  if (opts.metrics) {
+    const metrics = opts.metrics;
+    app.use(async (args: HandlerArgs) => {
+      const a = args as { ack?: (r?: unknown) => Promise<void> };
+      const ack = a.ack;
+      if (ack) {
+        const t0 = performance.now();
+        a.ack = async (r?: unknown) => {
+          await ack(r);
+          metrics.slackAcked((performance.now() - t0) / 1000);
+        };
+      }
+      await args.next();
+    });
+  }
 
   // Replays of an already-handled HTTP request (same timestamp and body) are acked and dropped.
   app.use(async (args: HandlerArgs) => {
@@ -233,6 +266,12 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     groups,
     notifier,
     httpPort: () => (server?.address() as AddressInfo | null)?.port,
+    notReady: () => {
+      if (stopping) return "Slack: stopping";
+      if (!started) return "Slack: not started";
+      if (opts.mode === "socket" && !socketConnected) return "Slack: Socket Mode disconnected";
+      return undefined;
+    },
     start: async (r: Router) => {
       router = r;
       try {
@@ -240,7 +279,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       } catch (err) {
         throw new Error(`Slack refused the bot token at startup (auth.test: ${describeSlackError(err)})`);
       }
-      if (receiver) {
+      if (receiver instanceof StrictHTTPReceiver) {
         const limits = opts.httpLimits ?? DEFAULT_HTTP_LIMITS;
         server = (await app.start({ port: opts.port, ...(opts.host ? { host: opts.host } : {}) }, limitedServerOptions(limits))) as Server;
         server.maxConnections = limits.maxConnections;

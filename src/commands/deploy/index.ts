@@ -29,6 +29,7 @@ import { rollbackEnvironment } from "./rollback-environment.js";
 const deploy = defineCommand({
   family: "deploy",
   verb: "",
+  change: "deploy",
   summary:
     "Deploy a PR, branch or sha to an environment (there is no default environment). Production asks for confirmation, showing what each object would become; --dry-run shows that plan and changes nothing.",
   usage: DEPLOY_USAGE,
@@ -104,6 +105,7 @@ const where = defineCommand({
 const rollback = defineCommand({
   family: "deploy",
   verb: "rollback",
+  change: "rollback",
   summary: "Roll the app's Deployments back to their previous revision (like kubectl rollout undo).",
   usage: ROLLBACK_USAGE,
   examples: ["/deploy rollback github staging"],

@@ -121,6 +121,7 @@ async function reapAsLeader(services: Services, log: Logger, lost: AbortSignal):
     }
   });
 
+  services.metrics?.labsAlive(labs.length - reaped.length);
   if ((reaped.length > 0 || failures.length > 0) && cfg.reaper.channel) {
     try {
       await services.notifier.post(cfg.reaper.channel, reaperReply(reaped, failures));

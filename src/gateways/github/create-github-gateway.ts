@@ -15,10 +15,22 @@ import { createOctokit, type OctokitOptions, type TugboatOctokitInstance } from 
 
 export interface GithubGatewayOptions extends Omit<OctokitOptions, "log"> {
   log: Logger;
+  /** Told every request's method and HTTP status ("error" when there was no answer), for metrics. */
+  onRequest?: (method: string, status: number | "error") => void;
 }
 
 export function createGithubGateway(opts: GithubGatewayOptions): GithubGateway {
-  return new OctokitGithubGateway(createOctokit(opts));
+  const octokit = createOctokit(opts);
+  const observe = opts.onRequest;
+  if (observe) {
+    octokit.hook.after("request", (response, options) => observe(options.method, response.status));
+    octokit.hook.error("request", (error, options) => {
+      const status = (error as { status?: unknown; response?: unknown }).response ? Number((error as { status?: unknown }).status) : "error";
+      observe(options.method, status);
+      throw error;
+    });
+  }
+  return new OctokitGithubGateway(octokit);
 }
 
 function split(repo: string): { owner: string; repo: string } {

@@ -12,6 +12,8 @@ export interface KubeGatewayOptions {
   inCluster?: boolean;
   timeoutMs: number;
   log: Logger;
+  /** Per cluster: told every request's method and HTTP status ("error" when there was no answer), for metrics. */
+  onRequest?: (cluster: string) => (method: string, status: number | "error") => void;
 }
 
 /** One client per configured cluster, each bound to its kubeconfig context (or in-cluster config). */
@@ -36,7 +38,8 @@ export function createKubeGateway(opts: KubeGatewayOptions): KubeGateway {
       kc.loadFromString(base.exportConfig());
       kc.setCurrentContext(context);
     }
-    clients.set(name, new KubeClusterClient(name, kc, opts.timeoutMs, opts.log.child({ cluster: name })));
+    const state = { resources: undefined, discovery: undefined, requests: 0, onRequest: opts.onRequest?.(name) };
+    clients.set(name, new KubeClusterClient(name, kc, opts.timeoutMs, opts.log.child({ cluster: name }), undefined, state));
   }
   if (problems.length > 0) throw new GatewayError("invalid", `Kubernetes configuration: ${problems.join("; ")}`);
   const impersonating = new Set(Object.entries(opts.config.clusters).filter(([, c]) => c.impersonate).map(([name]) => name));

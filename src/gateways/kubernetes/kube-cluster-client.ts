@@ -49,6 +49,8 @@ interface ClusterState {
   resources: ApiResource[] | undefined;
   discovery: Promise<ApiResource[]> | undefined;
   requests: number;
+  /** Told every request's method and HTTP status ("error" when there was no answer), for metrics. */
+  onRequest?: (method: string, status: number | "error") => void;
 }
 
 export class KubeClusterClient implements KubeCluster {
@@ -96,6 +98,7 @@ export class KubeClusterClient implements KubeCluster {
     let res;
     try {
       res = await fetch(url.toString(), { ...init, method, headers, body, signal: controller.signal as any });
+      this.state.onRequest?.(method, res.status);
       const text = await res.text();
       if (res.status >= 400) {
         let parsed: unknown;
@@ -111,6 +114,7 @@ export class KubeClusterClient implements KubeCluster {
       return (text ? JSON.parse(text) : {}) as T;
     } catch (err) {
       if (err instanceof GatewayError) throw err;
+      if (res === undefined) this.state.onRequest?.(method, "error");
       this.log.debug("kubernetes request failed", { cluster: this.name, method, path, error: String(err) });
       throw transportError(this.name, this.server, err, this.timeoutMs);
     } finally {
