@@ -7,7 +7,7 @@ export interface GroupKind {
   kind: string;
 }
 
-/** API group of the built-in namespaced kinds that config may name without a group. */
+/** API group of the built-in kinds that config may name without a group. */
 const BUILT_IN_GROUPS: Record<string, string> = {
   ConfigMap: "",
   Service: "",
@@ -29,6 +29,14 @@ const BUILT_IN_GROUPS: Record<string, string> = {
   HorizontalPodAutoscaler: "autoscaling",
   PodDisruptionBudget: "policy",
   EndpointSlice: "discovery.k8s.io",
+  // Never allowed, but named here so that config naming them gets the reason rather than "not a built-in kind".
+  Secret: "",
+  Namespace: "",
+  Lease: "coordination.k8s.io",
+  Role: "rbac.authorization.k8s.io",
+  RoleBinding: "rbac.authorization.k8s.io",
+  ClusterRole: "rbac.authorization.k8s.io",
+  ClusterRoleBinding: "rbac.authorization.k8s.io",
 };
 
 /** Cluster-scoped kinds, known without asking the cluster (discovery decides for everything else). */
