@@ -124,6 +124,28 @@ describe("content policy: PR #4817 'evil manifests' (sandbox, through the router
     expect(leftovers(h)).to.deep.equal([]);
   });
 
+  it("a YAML alias bomb or a List of null in a manifest or template is a clear refusal, not an internal error", async () => {
+    const store = h.sandbox.github.store;
+    const sha = "3a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d";
+    store.addCommit("octo/github", { sha, message: "yaml tricks", parents: [SHAS.main] });
+    store.setBranch("octo/github", "yaml-tricks", sha);
+    store.setStatus("octo/github", sha, "ci/image", "success");
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 7 }, (_, i) => `${"bcdefgh"[i]}: &${"bcdefgh"[i]} [${Array(9).fill(`*${"abcdefg"[i]}`).join(",")}]`), "apiVersion: v1", "kind: ConfigMap", "metadata: { name: bomb }"].join("\n");
+    for (const dir of ["staging", "review-lab"]) {
+      store.setFile("octo/github", sha, `config/kubernetes/${dir}/zz-bomb.yaml`, bomb);
+      store.setFile("octo/github", sha, `config/kubernetes/${dir}/zz-null.yaml`, "apiVersion: v1\nkind: List\nitems: [null]\n");
+    }
+    const deploy = await h.run("/deploy yaml-tricks to staging", ADMIN);
+    const lab = await h.run("/reviewlab up yaml-tricks", { user: "UDEPLOYER", channel: "CGITHUB" });
+    for (const [t, dir] of [[deploy, "staging"], [lab, "review-lab"]] as const) {
+      expect(t.text).to.not.include("Internal error");
+      expect(t.final?.tone, t.text).to.equal("error");
+      expect(t.text).to.include(`template config/kubernetes/${dir}/zz-bomb.yaml: document 1: cannot be read: its aliases expand too much`);
+      expect(t.text).to.include(`template config/kubernetes/${dir}/zz-null.yaml: document 1: List item 1 is not a Kubernetes object`);
+    }
+    expect(h.sandbox.clusters.staging!.getObject("v1", "ConfigMap", "github-staging", "bomb")).to.equal(undefined);
+  });
+
   it("allowed kinds still deploy: PR #4812 goes to staging", async () => {
     const t = await h.run("/deploy PR4812 to staging", ADMIN);
     expect(t.final?.tone, t.text).to.equal("success");
