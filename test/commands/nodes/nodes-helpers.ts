@@ -1,4 +1,5 @@
 import type { Harness } from "../../helpers/harness.js";
+import { plainText } from "../../../src/core/reply.js";
 
 export const MD_API = "cluster.x-k8s.io/v1beta1";
 
@@ -32,10 +33,11 @@ export function leases(h: Harness): any[] {
 export function allText(reply: { summary: string; blocks: any[] } | undefined): string {
   if (!reply) return "";
   const parts = [reply.summary];
+  // Replies may hold RichText (mentions as @U…); the harness clones replies, so read them with plainText.
   for (const b of reply.blocks) {
-    if (b.text) parts.push(b.text);
-    if (b.items) parts.push(...b.items.map((i: any) => (typeof i === "string" ? i : `${i.label} ${i.state} ${i.detail ?? ""}`)));
-    if (b.fields) parts.push(...b.fields.map((f: any) => `${f.label}: ${f.value}`));
+    if (b.text) parts.push(plainText(b.text));
+    if (b.items) parts.push(...b.items.map((i: any) => (typeof i === "string" || i.parts ? plainText(i) : `${i.label} ${i.state} ${i.detail ? plainText(i.detail) : ""}`)));
+    if (b.fields) parts.push(...b.fields.map((f: any) => `${f.label}: ${plainText(f.value)}`));
   }
   return parts.join("\n");
 }
