@@ -231,9 +231,13 @@ export const configSchema = z
         requestTimeoutSeconds: z.number().positive().default(10),
         logTailDefault: z.number().int().positive().default(50),
         logTailMax: z.number().int().positive().default(500),
+        /** Rows per list request (kubectl's --chunk-size). */
+        chunkSize: z.number().int().positive().max(10_000).default(500),
+        /** At most this many rows go in a /kube get attachment; the rest are counted, not fetched. */
+        attachmentMaxRows: z.number().int().positive().default(50_000),
       })
       .strict()
-      .default({ requestTimeoutSeconds: 10, logTailDefault: 50, logTailMax: 500 }),
+      .default({ requestTimeoutSeconds: 10, logTailDefault: 50, logTailMax: 500, chunkSize: 500, attachmentMaxRows: 50_000 }),
     deploy: z
       .object({
         lockLeaseSeconds: z.number().int().positive().default(60),

@@ -27,10 +27,20 @@ export interface Cut {
   omitted: number;
 }
 
-/** The first lines that fit the limits, with the count of what was left out. */
-export function cutForChat(text: string, unit: "rows" | "lines", nonRowLines?: Set<number>): Cut {
+/** Rows that exist after the text but were not fetched (a paged list that stopped early), and what to say of them. */
+export interface Beyond {
+  rows: number;
+  /** false when `rows` is only a lower bound (the server does not count what a selective list has left). */
+  exact: boolean;
+  /** Replaces "the whole output is attached". */
+  note: string;
+}
+
+/** The first lines that fit the limits, with the count of what was left out (plus `beyond`, when given). */
+export function cutForChat(text: string, unit: "rows" | "lines", nonRowLines?: Set<number>, beyond?: Beyond): Cut {
   const lines = text.split("\n");
-  if (lines.length <= MAX_LINES && text.length <= MAX_CHARS) return { inline: text, omitted: 0 };
+  if (beyond && lines.length < MAX_LINES && text.length <= MAX_CHARS - 80) return { inline: `${text}\n${moreLine(beyond.rows, beyond, unit, beyond.note)}`, omitted: beyond.rows };
+  if (!beyond && lines.length <= MAX_LINES && text.length <= MAX_CHARS) return { inline: text, omitted: 0 };
   const budget = MAX_CHARS - 80; // room for the "… N more rows" line
   const kept: string[] = [];
   let chars = 0;
@@ -52,8 +62,16 @@ export function cutForChat(text: string, unit: "rows" | "lines", nonRowLines?: S
     omitted++;
   }
   if (partialFirst) omitted = Math.max(omitted, 1);
-  const what = omitted === 1 ? unit.slice(0, -1) : unit;
-  return { inline: `${kept.join("\n")}\n… ${formatCount(omitted)} more ${what}${partialFirst ? " (first line cut)" : ""}; the whole output is attached`, omitted };
+  omitted += beyond?.rows ?? 0;
+  const note = `${partialFirst ? "(first line cut); " : ""}${beyond?.note ?? "the whole output is attached"}`;
+  return { inline: `${kept.join("\n")}\n${moreLine(omitted, beyond, unit, note)}`, omitted };
+}
+
+function moreLine(omitted: number, beyond: Beyond | undefined, unit: "rows" | "lines", note: string): string {
+  const uncounted = beyond !== undefined && !beyond.exact;
+  const what = omitted === 1 && !uncounted ? unit.slice(0, -1) : unit;
+  const count = uncounted ? `${formatCount(omitted)}+ more ${what} (the server does not count what a selective list has left)` : `${formatCount(omitted)} more ${what}`;
+  return `… ${count}${note.startsWith("(") ? " " : "; "}${note}`;
 }
 
 export function dataReply(out: DataOutput): Reply {

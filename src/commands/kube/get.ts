@@ -2,11 +2,12 @@ import type { CommandContext } from "../../core/command.js";
 import type { Reply } from "../../core/reply.js";
 import { isGatewayError, type ApiResource, type KObject, type KubeTable } from "../../gateways/types.js";
 import { dataReply, noteReply } from "./chat-output.js";
+import { pagedGet, printTables, type PagedText, type PagedType } from "./paged-get.js";
 import { compareValues, evaluatePath, type FieldPath } from "./jsonpath.js";
 import { KubeQuery, contextLine } from "./kube-query.js";
 import type { GetArgs } from "./parse-kube-args.js";
 import { forDisplay } from "./redact-secret.js";
-import { kindPrefix, renderTable, tableCells } from "./render-table.js";
+import { kindPrefix, renderTable } from "./render-table.js";
 import { asList, toKubectlJson, toKubectlYaml } from "./serialize.js";
 import { tabwrite } from "./tabwriter.js";
 
@@ -64,60 +65,38 @@ export async function runGet(args: GetArgs, ctx: CommandContext): Promise<void> 
     return ctx.reply.send(reply);
   }
 
-  const tables = await Promise.all(resolved.map((r) => fetchTable(q, r, namespace, args)));
-  if (args.sortBy) {
-    for (let i = 0; i < tables.length; i++) await sortTable(q, resolved[i]!, tables[i]!, namespace, args, args.sortBy);
+  const filename = `kube-get-${fileSafe(typeLabel)}.txt`;
+  const printOf = (r: Resolved): PagedType["print"] =>
+    args.output === "name" ? "name" : { wide: args.output === "wide", withNamespace: args.allNamespaces && r.res.namespaced, kindPrefix: multiType ? kindPrefix(r.res) : undefined, now };
+  let printed: PagedText | undefined;
+  if (!named && !args.sortBy) {
+    // Lists page (kubectl's chunking); pagedGet replies itself when the list is longer than the chat shows.
+    const types = resolved.map((r): PagedType => ({ res: r.res, print: printOf(r), namespace, labelSelector: args.selector, fieldSelector: args.fieldSelector }));
+    printed = await pagedGet(ctx, q, types, { summaryBase, context, filename });
+    if (!printed) return;
+  } else {
+    // Names, or --sort-by: kubectl asks for everything at once then (chunking off), and so does Tugboat.
+    const tables = await Promise.all(resolved.map((r) => fetchTable(q, r, namespace, args)));
+    if (args.sortBy) {
+      for (let i = 0; i < tables.length; i++) await sortTable(q, resolved[i]!, tables[i]!, namespace, args, args.sortBy);
+    }
+    printed = printTables(resolved.map((r, i) => ({ table: tables[i]!, res: r.res, print: printOf(r) })));
   }
-  const total = tables.reduce((n, t) => n + t.rows.length, 0);
 
-  if (total === 0) {
+  if (printed.rows === 0) {
     if (!named && namespace !== undefined && anyNamespaced) await q.requireNamespace(namespace);
     const allNamespaced = !args.allNamespaces && resolved.every((r) => r.res.namespaced);
     const note = allNamespaced ? `No resources found in ${namespace} namespace.` : "No resources found";
     return ctx.reply.send(noteReply(`${summaryBase}: none`, context, note));
   }
-
-  if (args.output === "name") {
-    const lines: string[] = [];
-    resolved.forEach((r, i) => {
-      const prefix = kindPrefix(r.res);
-      for (const row of tables[i]!.rows) lines.push(`${prefix}/${rowName(tables[i]!, row)}`);
-    });
-    reply = dataReply({
-      summary: `${summaryBase}: ${total} name${total === 1 ? "" : "s"}`,
-      context,
-      text: lines.join("\n"),
-      unit: "rows",
-      filename: `kube-get-${fileSafe(typeLabel)}.txt`,
-    });
-    return ctx.reply.send(reply);
-  }
-
-  // Tables, one per type, separated by a blank line as kubectl does; empty ones print nothing.
-  const parts: string[] = [];
-  const nonRows = new Set<number>();
-  let lineNo = 0;
-  resolved.forEach((r, i) => {
-    const opts = {
-      wide: args.output === "wide",
-      withNamespace: args.allNamespaces && r.res.namespaced,
-      kindPrefix: multiType ? kindPrefix(r.res) : undefined,
-      now,
-    };
-    const cells = tableCells(tables[i]!, opts);
-    if (cells.length === 0) return;
-    if (parts.length > 0) nonRows.add(lineNo++); // the blank separator line
-    nonRows.add(lineNo); // header
-    lineNo += cells.length;
-    parts.push(tabwrite(cells));
-  });
+  const noun = args.output === "name" ? "name" : "row";
   reply = dataReply({
-    summary: `${summaryBase}: ${total} row${total === 1 ? "" : "s"}`,
+    summary: `${summaryBase}: ${printed.rows} ${noun}${printed.rows === 1 ? "" : "s"}`,
     context,
-    text: parts.join("\n\n"),
+    text: printed.text,
     unit: "rows",
-    nonRowLines: nonRows,
-    filename: `kube-get-${fileSafe(typeLabel)}.txt`,
+    nonRowLines: printed.nonRowLines,
+    filename,
   });
   await ctx.reply.send(reply);
 }
@@ -127,13 +106,6 @@ export { renderTable };
 
 function fileSafe(s: string): string {
   return s.replace(/[^A-Za-z0-9.-]+/g, "-").slice(0, 60);
-}
-
-function rowName(table: KubeTable, row: KubeTable["rows"][number]): string {
-  const fromObject = row.object?.metadata?.name;
-  if (fromObject) return fromObject;
-  const i = table.columns.findIndex((c) => c.format === "name");
-  return String(row.cells[i >= 0 ? i : 0] ?? "");
 }
 
 async function fetchTable(q: KubeQuery, r: Resolved, namespace: string | undefined, args: GetArgs): Promise<KubeTable> {

@@ -136,7 +136,7 @@ export class KubeQuery {
     const clusterOf = new Map<string, string>();
     try {
       const nsRes = await withDeadline(this.client.resolve("namespaces"), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster);
-      const listed = nsRes ? await withDeadline(this.client.list(nsRes, { limit: 500 }), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster) : { items: [] };
+      const listed = nsRes ? await withDeadline(this.client.list(nsRes, { limit: 500, maxItems: 500 }), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster) : { items: [] };
       for (const ns of listed.items) if (ns.metadata?.name) clusterOf.set(ns.metadata.name, this.cluster);
     } catch {
       // No hint is better than a second error on top of the first.
@@ -158,7 +158,7 @@ export class KubeQuery {
     let hint = "";
     try {
       const { items } = await withDeadline(
-        this.client.list(res, { namespace: res.namespaced ? namespace : undefined, limit: 500 }),
+        this.client.list(res, { namespace: res.namespaced ? namespace : undefined, limit: 500, maxItems: 500 }),
         this.ctx.services.config.kube.requestTimeoutSeconds,
         this.cluster,
       );
