@@ -78,6 +78,8 @@ describe("/nodes with Cluster API in a management cluster (sandbox, through the 
 
     const list = await h.run("/nodes list --cluster production", { user: "UVIEWER" });
     expect(allText(list.final)).to.include(`machine ${stuck[0].metadata.name}: Provisioning (cannot provision: InfrastructureReady: InstanceLimitExceeded:`);
+    // Tugboat read the Machines as v1beta2 (CAPI 1.11's preferred version): the reason came from status.conditions.
+    expect((await h.kube.cluster("management").resolve("machines.cluster.x-k8s.io"))!.version).to.equal("v1beta2");
   });
 
   it("scales a ClusterClass pool through the Cluster's topology, and the topology controller keeps it", async () => {
