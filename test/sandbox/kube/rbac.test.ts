@@ -40,6 +40,7 @@ function call(sb: KubeSandbox, method: string, path: string, headers: Array<[str
 }
 
 const bearer = (token: string): [string, string] => ["Authorization", `Bearer ${token}`];
+const RBAC_V1 = "rbac.authorization.k8s.io/v1";
 
 describe("kube sandbox: RBAC, self-reviews and impersonation", function () {
   this.timeout(60_000);
@@ -134,6 +135,36 @@ describe("kube sandbox: RBAC, self-reviews and impersonation", function () {
       } finally {
         sb.putObject(binding);
       }
+    });
+  });
+
+  describe("no privilege escalation through RBAC objects", () => {
+    const role = (name: string, rules: object[]) => ({ apiVersion: RBAC_V1, kind: "Role", metadata: { name, namespace: "github-staging" }, rules });
+    const binding = (name: string, clusterRole: string) => ({ apiVersion: RBAC_V1, kind: "RoleBinding", metadata: { name, namespace: "github-staging" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole }, subjects: [{ kind: "User", name: "viewer" }] });
+    const post = (token: string | undefined, plural: string, obj: object) => call(sb, "POST", `/apis/rbac.authorization.k8s.io/v1/namespaces/github-staging/${plural}`, token ? [bearer(token)] : [], obj);
+    before(() => {
+      // The viewer may write Roles and RoleBindings in github-staging, but not escalate or bind.
+      sb.putObject({ ...role("rbac-writer", [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "rolebindings"], verbs: ["create", "update", "patch"] }]) });
+      sb.putObject({ apiVersion: RBAC_V1, kind: "RoleBinding", metadata: { name: "rbac-writer", namespace: "github-staging" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "rbac-writer" }, subjects: [{ kind: "User", name: "viewer" }] });
+    });
+
+    it("a Role granting what its author lacks is refused with the API server's message; what they hold is fine", async () => {
+      const secrets = await post(TOKENS.viewer, "roles", role("read-secrets", [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] }]));
+      expect(secrets.status).to.equal(403);
+      expect(secrets.json.message).to.equal(
+        'roles.rbac.authorization.k8s.io "read-secrets" is forbidden: user "viewer" (groups=["sandbox:viewers" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}\n{APIGroups:[""], Resources:["secrets"], Verbs:["list"]}',
+      );
+      expect(sb.getObject(RBAC_V1, "Role", "github-staging", "read-secrets")).to.equal(undefined);
+      expect((await post(TOKENS.viewer, "roles", role("read-pods", [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]))).status).to.equal(201);
+      // Anonymous plain-HTTP requests hold cluster-admin, so kubectl can still write any Role.
+      expect((await post(undefined, "roles", role("everything", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]))).status).to.equal(201);
+    });
+
+    it("a binding needs bind on its role or every permission in it", async () => {
+      const edit = await post(TOKENS.viewer, "rolebindings", binding("viewer-edit", "edit"));
+      expect(edit.status).to.equal(403);
+      expect(edit.json.message).to.match(/^rolebindings\.rbac\.authorization\.k8s\.io "viewer-edit" is forbidden: user "viewer" \(groups=\["sandbox:viewers" "system:authenticated"\]\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["configmaps"\], Verbs:\["create"\]\}/);
+      expect((await post(TOKENS.viewer, "rolebindings", binding("viewer-view", "view"))).status).to.equal(201);
     });
   });
 

@@ -7,6 +7,7 @@ import { parseJson } from "../http/body.js";
 import { RESOURCES } from "../resources.js";
 import type { Store } from "../store.js";
 import { ANONYMOUS, authenticateToken, type UserInfo } from "./identities.js";
+import { checkEscalation, isRbacWrite } from "./escalation.js";
 import { forbidden, impersonate } from "./impersonation.js";
 import { RbacAuthorizer } from "./rbac.js";
 import { requestAttributes } from "./request-info.js";
@@ -47,6 +48,11 @@ export class SandboxAuth {
     if (!decision.allowed) throw forbidden(attrs, decision.reason);
     if (!attrs.resourceRequest) return undefined;
 
+    if (isRbacWrite(attrs)) {
+      // A create names its object in the body, not the path.
+      const named = attrs.name ? attrs : { ...attrs, name: objectName(body) };
+      checkEscalation(named, body, String(req.headers["content-type"] ?? ""), this.rbac, this.store);
+    }
     if (REVIEW_PLURALS.has(attrs.resource) && isAuthGroup(attrs.apiGroup)) {
       if (attrs.verb !== "create" || attrs.name) throw errors.methodNotAllowed();
       return { code: 201, body: answerReview(attrs.resource, parseJson(body), user, this.rbac) };
@@ -61,6 +67,15 @@ export class SandboxAuth {
       }
     }
     return undefined;
+  }
+}
+
+function objectName(body: string): string {
+  try {
+    const name = JSON.parse(body)?.metadata?.name;
+    return typeof name === "string" ? name : "";
+  } catch {
+    return "";
   }
 }
 
