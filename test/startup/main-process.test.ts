@@ -97,11 +97,13 @@ describe("src/main.ts as a child process", function () {
     try {
       const port = (slack.address() as { port: number }).port;
       const run = await runMain({
-        env: { ...sandbox.env, SLACK_BOT_TOKEN: "xoxb-000-bad", SLACK_APP_TOKEN: "xapp-000-bad", SLACK_API_URL: `http://127.0.0.1:${port}/api/` },
+        env: { ...sandbox.env, SLACK_BOT_TOKEN: "xoxb-000-bad", SLACK_APP_TOKEN: "xapp-000-bad", SLACK_API_URL: `http://127.0.0.1:${port}/api/`, PORT: "0" },
       });
       expect(run.code).to.equal(1);
-      const errLines = run.err.trim().split("\n");
+      // In Slack mode stderr also carries the JSON log; the failure is the one line that is not.
+      const errLines = run.err.trim().split("\n").filter((l) => !l.startsWith("{"));
       expect(errLines, run.err).to.have.length(1);
+      expect(run.err).not.to.match(/\n\s+at /);
       expect(errLines[0]).to.match(/^tugboat: Slack refused the bot token at startup \(auth\.test: .*invalid_auth.*\)\. Check SLACK_BOT_TOKEN/);
       expect(run.err).not.to.contain("xoxb-000-bad");
     } finally {
