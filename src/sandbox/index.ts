@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startKubeSandbox, type KubeSandbox, type SimDelays } from "./kube/index.js";
 import { startGithubSandbox, type GithubSandbox } from "./github/index.js";
+import { tokenFileLines } from "./kube/auth/index.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { claimSandboxDir, type DirClaim, type SandboxOwner } from "./claim-dir.js";
 
@@ -89,6 +90,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       mkdirSync(outDir, { recursive: true });
       writeKubeconfig(kubeconfigPath, SANDBOX_CLUSTERS.map((name) => ({ name, url: clusters[name]!.url })), "staging");
       writeFileSync(envPath, Object.entries(env).map(([k, v]) => `export ${k}=${JSON.stringify(v)}`).join("\n") + "\n");
+      // Every sandbox identity's bearer token, in kube-apiserver's --token-auth-file format (docs/sandbox.md, RBAC).
+      writeFileSync(join(outDir, "tokens.csv"), tokenFileLines().join("\n") + "\n", { mode: 0o600 });
     }
     return {
       clusters,

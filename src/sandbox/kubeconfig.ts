@@ -1,7 +1,9 @@
 /**
  * Writes a kubeconfig pointing at one or more sandbox API servers. Context `<cluster>` is the full-access
- * user (so kubectl and Tugboat work unchanged); `<identity>@<cluster>` contexts use the sandbox's other
- * identities (see docs/sandbox.md, RBAC), e.g. `kubectl --context viewer@staging auth can-i --list`.
+ * user (so kubectl and Tugboat work unchanged). `tugboat@<cluster>` authenticates with Tugboat's service-account
+ * token (client-node sends tokens over plain HTTP). The other identities' contexts (`viewer@staging`, …) impersonate
+ * them (`as`, `as-groups`) instead: kubectl sends no token over plain HTTP, so a token context would silently act
+ * anonymously, with the sandbox's anonymous cluster-admin binding. See docs/sandbox.md, RBAC.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -17,7 +19,7 @@ export function kubeconfigYaml(clusters: Array<{ name: string; url: string }>, c
     clusters: clusters.map((c) => ({ name: c.name, cluster: { server: c.url, "insecure-skip-tls-verify": true } })),
     users: [
       ...clusters.map((c) => ({ name: `${c.name}-user`, user: { token: admin!.token } })),
-      ...others.map((i) => ({ name: `sandbox-${i.name}`, user: { token: i.token } })),
+      ...others.map((i) => ({ name: `sandbox-${i.name}`, user: i.authenticates === "token" ? { token: i.token } : { as: i.user.username, "as-groups": i.user.groups } })),
     ],
     contexts: [
       ...clusters.map((c) => ({ name: c.name, context: { cluster: c.name, user: `${c.name}-user` } })),

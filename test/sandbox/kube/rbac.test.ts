@@ -216,6 +216,14 @@ describe("kube sandbox: RBAC, self-reviews and impersonation", function () {
       expect(whoami.stdout).to.match(/Username\s+viewer/).and.match(/Groups\s+\[a b system:authenticated\]/);
     });
 
+    it("the kubeconfig's identity contexts work with kubectl (which sends no token over plain HTTP)", async () => {
+      const who = await kubectl(["--context", "viewer@staging", "auth", "whoami"]);
+      expect(who.stdout).to.match(/Username\s+viewer/).and.match(/Groups\s+\[sandbox:viewers system:authenticated\]/);
+      const secrets = await kubectl(["--context", "viewer@staging", "get", "secrets", "-n", "github-staging"]);
+      expect(secrets.stderr.trim()).to.equal('Error from server (Forbidden): secrets is forbidden: User "viewer" cannot list resource "secrets" in API group "" in the namespace "github-staging"');
+      expect((await kubectl(["--context", "viewer@staging", "get", "pods", "-n", "github-staging"])).code).to.equal(0);
+    });
+
     it("a limited identity gets kubectl's usual Forbidden line", async () => {
       const get = await kubectl(["get", "deployment", "consul-service-router", "-n", "github-staging", "--as=system:serviceaccount:default:ci"]);
       expect(get.code).to.not.equal(0);

@@ -15,7 +15,7 @@ import { REVIEW_PLURALS } from "./resources.js";
 import { answerReview } from "./reviews.js";
 
 export { bootstrapPolicy } from "./bootstrap-policy.js";
-export { SANDBOX_IDENTITIES, type SandboxIdentity, type UserInfo } from "./identities.js";
+export { SANDBOX_IDENTITIES, tokenFileLines, type SandboxIdentity, type UserInfo } from "./identities.js";
 
 /** Who made a request, for the request log: the user it ran as, and the authenticated caller when impersonating. */
 export interface RequestIdentity {
