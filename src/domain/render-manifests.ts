@@ -12,6 +12,24 @@ export type TemplateValues = Record<string, string | number | boolean | undefine
 
 const handlebars = Handlebars.create();
 
+type Compiled = { problem: string } | { render: HandlebarsTemplateDelegate };
+/** Checked and compiled templates by source: values enter as tokens, so a compiled template serves every render. */
+const compiled = new Map<string, Compiled>();
+const CACHE_ENTRIES = 64;
+const CACHE_MAX_SOURCE = 64 * 1024;
+
+function compile(source: string): Compiled {
+  const hit = compiled.get(source);
+  if (hit) return hit;
+  const problem = templateProblem(source);
+  const entry: Compiled = problem ? { problem } : { render: handlebars.compile(source, { strict: true, noEscape: true }) };
+  if (source.length <= CACHE_MAX_SOURCE) {
+    if (compiled.size >= CACHE_ENTRIES) compiled.delete(compiled.keys().next().value!);
+    compiled.set(source, entry);
+  }
+  return entry;
+}
+
 /**
  * Renders manifest templates into objects so that values can change nothing but themselves: each value enters
  * the template as an inert alphanumeric token, the YAML is parsed, and only then are the tokens in keys and string
@@ -24,8 +42,8 @@ export function renderManifests(source: string, values: TemplateValues, file = "
 
 /** renderManifests, refusing a template whose output passes maxBytes (before that output is parsed). */
 export function renderManifestsWithin(source: string, values: TemplateValues, file: string, maxBytes: number): { objects: KObject[]; bytes: number } {
-  const problem = templateProblem(source);
-  if (problem) throw new UserError(`${file}: ${problem}`);
+  const template = compile(source);
+  if ("problem" in template) throw new UserError(`${file}: ${template.problem}`);
   const prefix = `tugboatv${randomBytes(6).toString("hex")}x`;
   const tokens = new Map<string, string>();
   const context: Record<string, string> = {};
@@ -36,7 +54,7 @@ export function renderManifestsWithin(source: string, values: TemplateValues, fi
   });
   let text: string;
   try {
-    text = handlebars.compile(source, { strict: true, noEscape: true })(context);
+    text = template.render(context);
   } catch (err) {
     throw new UserError(`${file}: cannot render the template (${(err as Error).message.split("\n")[0]})`);
   }

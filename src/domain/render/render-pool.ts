@@ -27,8 +27,11 @@ export interface RenderedSet {
 }
 
 const MEMORY_MB = 128;
-/** Jobs rendering at the same time (the rest wait their turn, which does not count against their budget). */
-const MAX_WORKERS = 2;
+/**
+ * Workers, all started when this module loads and replaced as soon as one is ended, so a deploy rarely waits for a
+ * worker to start. Jobs beyond this many wait their turn, which does not count against their budget.
+ */
+const POOL_SIZE = 2;
 
 /** The worker entry next to this module: TypeScript under tsx (dev, tests), JavaScript in dist/ (production). */
 function startWorker(): Worker {
@@ -103,29 +106,53 @@ class RenderWorker {
 }
 
 const idle: RenderWorker[] = [];
-let busy = 0;
-const waiting: Array<() => void> = [];
+const waiting: Array<(worker: RenderWorker) => void> = [];
+let live = 0;
+
+function spawn(): RenderWorker {
+  live++;
+  const worker = new RenderWorker();
+  worker.inUse(false);
+  return worker;
+}
 
 async function acquire(): Promise<RenderWorker> {
-  while (busy >= MAX_WORKERS) await new Promise<void>((resolve) => waiting.push(resolve));
-  busy++;
-  const worker = idle.pop() ?? new RenderWorker();
+  const worker = idle.pop() ?? (live < POOL_SIZE ? spawn() : await new Promise<RenderWorker>((resolve) => waiting.push(resolve)));
   worker.inUse(true);
   return worker;
 }
 
-function release(worker: RenderWorker | undefined): void {
-  busy--;
-  worker?.inUse(false);
-  if (worker && !worker.dead) idle.push(worker);
-  waiting.shift()?.();
+/** Hands the worker to the next job or back to the pool; an ended one is replaced by a fresh one, started now. */
+function release(worker: RenderWorker): void {
+  let next = worker;
+  if (worker.dead) {
+    worker.stop();
+    live--;
+    next = spawn();
+  }
+  next.inUse(false);
+  const waiter = waiting.shift();
+  if (waiter) waiter(next);
+  else idle.push(next);
 }
+
+/** A job's worker was ended mid-job: it gets a fresh one for its remaining files. */
+function replace(worker: RenderWorker): RenderWorker {
+  worker.stop();
+  live--;
+  const fresh = spawn();
+  fresh.inUse(true);
+  return fresh;
+}
+
+// Idle workers are unreferenced, so a warm pool never keeps a process (a script, the tests) alive.
+for (let i = 0; i < POOL_SIZE; i++) idle.push(spawn());
 
 /** Renders every file of a set within the budget; refusals are collected per file, never thrown. */
 export async function renderTemplates(files: TemplateFile[], values: TemplateValues, budget: RenderBudget): Promise<RenderedSet> {
   const out: RenderedSet = { objects: [], bytes: 0, failures: [] };
   if (files.length === 0) return out;
-  let worker: RenderWorker | undefined = await acquire();
+  let worker = await acquire();
   try {
     await worker.ready;
     const deadline = performance.now() + budget.timeoutMs;
@@ -140,10 +167,7 @@ export async function renderTemplates(files: TemplateFile[], values: TemplateVal
         out.failures.push(`${file.path}: the template is ${sourceBytes} bytes, more than the ${budget.maxBytes} allowed`);
         continue;
       }
-      if (!worker) {
-        worker = new RenderWorker();
-        worker.inUse(true);
-      }
+      if (worker.dead) worker = replace(worker);
       const res = await worker.render({ file: file.path, source: file.text, values, maxBytes: budget.maxBytes - out.bytes }, left);
       if (res.ok) {
         out.objects.push(...(res.objects as KObject[]));
@@ -152,10 +176,6 @@ export async function renderTemplates(files: TemplateFile[], values: TemplateVal
       }
       if (res.timedOut) out.failures.push(`${file.path}: took longer than ${seconds(budget.timeoutMs)} to render (a runaway template?)`);
       else out.failures.push(res.fatal ? `${file.path}: ${res.reason}` : res.reason);
-      if (worker.dead) {
-        worker.stop();
-        worker = undefined;
-      }
     }
   } finally {
     release(worker);
@@ -167,7 +187,10 @@ function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(2))} s`;
 }
 
-/** Ends idle workers (tests, shutdown). Busy ones end when their job does. */
+/** Ends idle workers (tests, shutdown); the next job starts new ones. Busy ones end when their job does. */
 export function stopRenderWorkers(): void {
-  for (const w of idle.splice(0)) w.stop();
+  for (const w of idle.splice(0)) {
+    w.stop();
+    live--;
+  }
 }
