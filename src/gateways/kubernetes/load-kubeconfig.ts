@@ -1,4 +1,4 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "./client-node.js";
 import { existsSync } from "node:fs";
 import { delimiter } from "node:path";
 import { GatewayError } from "../types.js";
@@ -15,6 +15,10 @@ export function loadKubeconfig(kc: KubeConfig, paths: string | undefined = proce
     return;
   }
   const listed = [...new Set(paths.split(delimiter).filter(Boolean))];
+  if (listed.length === 1) {
+    kc.loadFromFile(listed[0]!); // one file: it must be there (its own error names it)
+    return;
+  }
   const files = listed.filter((f) => existsSync(f));
   if (files.length === 0) throw new GatewayError("invalid", `Kubernetes configuration: no kubeconfig file exists (KUBECONFIG lists ${listed.join(", ") || "nothing"})`);
   const merged = { clusters: new Map(), users: new Map(), contexts: new Map(), currentContext: "" };

@@ -32,7 +32,8 @@ describe("kube sandbox: admission", function () {
     expect(cond.message).to.match(/^pods "web-[a-z0-9]+-[a-z0-9]{5}" is forbidden: exceeded quota: pod-quota, requested: pods=1, used: pods=1, limited: pods=1$/);
     const d = await waitFor(() => sb.getObject("apps/v1", "Deployment", "quota-a", "web")?.status?.conditions?.find((c: any) => c.type === "ReplicaFailure"), 5000, "ReplicaFailure on the Deployment");
     expect(d).to.include({ status: "True", reason: "FailedCreate", message: cond.message });
-    const ev = sb.listObjects("v1", "Event", "quota-a").find((e) => e.reason === "FailedCreate");
+    // every attempt leaves its own event (the pod names differ); the condition keeps the first failure
+    const ev = sb.listObjects("v1", "Event", "quota-a").find((e) => e.reason === "FailedCreate" && e.message === `Error creating: ${cond.message}`);
     expect(ev).to.include({ type: "Warning", message: `Error creating: ${cond.message}` });
     expect(ev.involvedObject).to.include({ kind: "ReplicaSet", name: rs.metadata.name });
     expect(sb.listObjects("v1", "Pod", "quota-a")).to.have.length(1);
