@@ -123,6 +123,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
         namespace,
         // MachineDeployment names are unique in their namespace, also when a management cluster holds several clusters' pools.
         pool: mdName,
+        label: { pool, cluster: clusterName },
         holder: `${ctx.services.instanceId}/${ctx.requestId}`,
         owner: ctx.actor.id,
         reason: `/nodes add ${count} ${pool}`,

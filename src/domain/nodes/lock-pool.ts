@@ -17,9 +17,13 @@ export function poolLockName(pool: string): string {
 }
 
 export interface PoolLockRequest {
+  /** Where the Lease lives: next to the MachineDeployments (a management cluster's, when there is one). */
   cluster: KubeCluster;
   namespace: string;
+  /** The MachineDeployment's name, unique in its namespace (the Lease is named after it). */
   pool: string;
+  /** The pool and cluster as the user named them, for the refusal (default: `pool` and the Lease's cluster). */
+  label?: { pool: string; cluster: string };
   /** Unique per request: two requests in one bot process must not share a holder. */
   holder: string;
   owner: string;
@@ -44,6 +48,6 @@ export async function withPoolLock<T>(req: PoolLockRequest, work: (lost: AbortSi
   if (got.acquired) return got.value;
   const who = got.heldBy.owner ? mention(got.heldBy.owner) : got.heldBy.holder;
   throw new UserError(
-    rich`Pool ${req.pool} on ${req.cluster.name} is busy: ${who} holds the lock ${lock.name} (${got.heldBy.reason ?? got.heldBy.kind}) and did not release it within ${Math.round(waitMs / 1000)}s. Nothing was changed; try again.`,
+    rich`Pool ${req.label?.pool ?? req.pool} on ${req.label?.cluster ?? req.cluster.name} is busy: ${who} holds the lock ${lock.name} (${got.heldBy.reason ?? got.heldBy.kind}) and did not release it within ${Math.round(waitMs / 1000)}s. Nothing was changed; try again.`,
   );
 }

@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { startHarness, type Harness } from "../../helpers/harness.js";
+import { systemClock } from "../../../src/core/services.js";
+import { withPoolLock } from "../../../src/domain/nodes/lock-pool.js";
 import { raw } from "../../sandbox/kube/helpers.js";
 import { MD_API, allText, machineDeployment, management, replicas } from "./nodes-helpers.js";
 
@@ -148,6 +150,33 @@ describe("/nodes with Cluster API in a management cluster (sandbox, through the 
     expect(t.confirmations[0]!.blocks.map((b: any) => b.text ?? "").join("\n")).to.include("through its scale subresource");
     expect(replicas(h, "staging", "general")).to.equal(3);
     expect(management(h).getObject(MD_API, "Cluster", "default", "staging").spec.topology.workers.machineDeployments[0].replicas).to.equal(undefined);
+  });
+
+  it("a busy ClusterClass pool is named as the user knows it; its Lease is next to the MachineDeployment on the management cluster", async () => {
+    h = await startHarness();
+    const now = new Date().toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+    management(h).putObject({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name: "tugboat-nodes-staging-general-7xk2p", namespace: "default", annotations: { "tugboat.dev/owner": "UOTHER", "tugboat.dev/reason": "/nodes add 1 general" } },
+      spec: { holderIdentity: "other-bot/r1", leaseDurationSeconds: 3600, acquireTime: now, renewTime: now },
+    });
+    const lock = withPoolLock(
+      {
+        cluster: h.kube.cluster("management"),
+        namespace: "default",
+        pool: "staging-general-7xk2p",
+        label: { pool: "general", cluster: "staging" },
+        holder: "bot/r2",
+        owner: "UADMIN",
+        reason: "/nodes add 1",
+        clock: systemClock,
+        waitMs: 300,
+      },
+      async () => "ran",
+    );
+    const err = await lock.then(() => undefined, (e: unknown) => e);
+    expect(String((err as Error).message)).to.match(/^Pool general on staging is busy: .* holds the lock tugboat-nodes-staging-general-7xk2p \(\/nodes add 1 general\)/);
   });
 
   it("refuses the management cluster itself as --cluster, naming the clusters it manages", async () => {
