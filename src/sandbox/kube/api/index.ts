@@ -1,5 +1,4 @@
 /** REST verb semantics on top of the Store: defaulting, validation, preconditions, managedFields, dryRun. */
-import { parse as parseYaml } from "yaml";
 import { errors } from "../errors.js";
 import { applyMergePatch, serverSideApply, trackUpdate } from "../patch/index.js";
 import { apiVersionOf, type ResourceDef } from "../resources.js";
@@ -11,7 +10,7 @@ import { deleteObject, type DeleteOpts } from "./delete.js";
 import { specChanged } from "./generation.js";
 import { insertObject, putObject, saveObject } from "./internal-writes.js";
 import { listObjects, type ListQuery, type ListResult } from "./list.js";
-import { applyPatchDocument } from "./patch-document.js";
+import { applyPatchDocument, parseApplyBody, parsePatchBody } from "./patch-document.js";
 import { toScale, withScaledReplicas } from "./scale.js";
 import { admitPod } from "../admission/index.js";
 import { checkApplyConfiguration, decodeBody, type FieldValidation } from "../validation/index.js";
@@ -141,12 +140,7 @@ export class Api {
     if (ct === "application/apply-patch+yaml" || ct === "application/apply-patch+cbor") {
       return this.apply(def, ns, name, rawBody, opts, sub);
     }
-    let body: any;
-    try {
-      body = JSON.parse(rawBody);
-    } catch (e) {
-      throw errors.badRequest(`the server rejected our request due to an error in our request: ${(e as Error).message}`);
-    }
+    const body = parsePatchBody(rawBody);
     const old = this.store.get(def, ns, name);
     if (!old) throw errors.notFound(def, name);
     const current = sub === "scale" ? toScale(def, old) : clone(old);
@@ -166,13 +160,7 @@ export class Api {
     if (!opts.fieldManager) {
       throw errors.badRequest("PATCH, application/apply-patch+yaml requires fieldManager to be set");
     }
-    let body: any;
-    try {
-      body = parseYaml(rawBody);
-    } catch (e) {
-      throw errors.badRequest(`error decoding YAML: ${(e as Error).message}`);
-    }
-    if (!isPlainObject(body)) throw errors.badRequest("the body of the request was not a JSON object");
+    const body = parseApplyBody(rawBody);
     if (sub === "scale") {
       const old = this.store.get(def, ns, name);
       if (!old) throw errors.notFound(def, name);

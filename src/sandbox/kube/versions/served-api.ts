@@ -1,10 +1,9 @@
 // The resource API seen through an alternate version: requests are converted to the storage version, answers
 // back to the version asked for. Patches (other than apply) are applied to the object as the client sees it.
-import { parse as parseYaml } from "yaml";
 import type { Api, ListQuery, WriteOpts } from "../api/index.js";
 import { checkKind } from "../api/admission.js";
 import type { DeleteOpts } from "../api/delete.js";
-import { applyPatchDocument } from "../api/patch-document.js";
+import { applyPatchDocument, parseApplyBody, parsePatchBody } from "../api/patch-document.js";
 import { errors } from "../errors.js";
 import { apiVersionOf, type ResourceDef } from "../resources.js";
 import { isPlainObject } from "../util.js";
@@ -53,24 +52,12 @@ export class ServedVersionApi implements ResourceApi {
     const ct = contentType.split(";")[0].trim().toLowerCase();
     const old = this.api.store.get(this.v.storage, ns, name);
     if (ct.startsWith("application/apply-patch")) {
-      let body: any;
-      try {
-        body = parseYaml(rawBody);
-      } catch (e) {
-        throw errors.badRequest(`error decoding YAML: ${(e as Error).message}`);
-      }
-      if (!isPlainObject(body)) throw errors.badRequest("the body of the request was not a JSON object");
+      const body = parseApplyBody(rawBody);
       checkKind(def, body);
       return this.out(this.api.patch(this.v.storage, ns, name, contentType, JSON.stringify(this.v.toStorage(body, old)), opts, sub));
     }
     if (!old) throw errors.notFound(def, name);
-    let doc: any;
-    try {
-      doc = JSON.parse(rawBody);
-    } catch (e) {
-      throw errors.badRequest(`the server rejected our request due to an error in our request: ${(e as Error).message}`);
-    }
-    const patched = applyPatchDocument(def, this.v.toServed(old), ct, doc);
+    const patched = applyPatchDocument(def, this.v.toServed(old), ct, parsePatchBody(rawBody));
     if (!isPlainObject(patched)) throw errors.badRequest("the patch produced a non-object");
     return this.out(this.api.update(this.v.storage, ns, name, this.toStorage(def, patched, opts, old), opts, sub));
   }
