@@ -150,8 +150,10 @@ async function main(started: Started): Promise<void> {
     },
     running: () => app.router.running(),
     stopServices: async () => {
-      await slack?.stop();
+      // Running commands finish while the transport is up (their replies, /readyz saying 503); open prompts close.
+      await slack?.quiesce();
       await app.stop();
+      await slack?.stop();
       readiness.stop();
       await started.stopOps?.();
       await started.stopSandbox?.();

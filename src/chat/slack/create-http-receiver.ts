@@ -53,6 +53,8 @@ export interface StrictReceiverOptions {
   healthy?: () => boolean;
   /** Tugboat's /healthz, /readyz and /metrics (src/infra/ops-endpoints.ts); returns false for other paths. */
   ops?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Seconds from a request to /slack/events arriving to its answer (the ack), for metrics. */
+  onAnswered?: (seconds: number) => void;
 }
 
 export class StrictHTTPReceiver extends HTTPReceiver {
@@ -91,6 +93,8 @@ export class StrictHTTPReceiver extends HTTPReceiver {
     this.requestListener = (req, res) => {
       if (opts.ops?.(req, res)) return;
       if (req.method === "POST" && pathOf(req) === EVENTS_PATH) {
+        const t0 = performance.now();
+        if (opts.onAnswered) res.once("finish", () => opts.onAnswered!((performance.now() - t0) / 1000));
         const ts = Number(headerValue(req, "x-slack-request-timestamp"));
         if (Number.isFinite(ts) && ts - Math.floor(now() / 1000) > MAX_SKEW_SECONDS) {
           opts.log.warn("refused a Slack request: its timestamp is more than 5 minutes in the future");

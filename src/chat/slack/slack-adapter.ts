@@ -58,6 +58,11 @@ export interface SlackAdapter {
   groups: GroupDirectory;
   notifier: Notifier;
   start(router: Router): Promise<void>;
+  /**
+   * First step of a shutdown: new commands are told Tugboat is restarting and open Confirm/Cancel prompts are
+   * closed (nothing was done), while the transport stays up for the replies of commands still running.
+   */
+  quiesce(): Promise<void>;
   stop(): Promise<void>;
   /** HTTP mode, once started: the port the receiver listens on. */
   httpPort(): number | undefined;
@@ -71,6 +76,8 @@ export const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = { retries: 3, factor: 2
 const EVENT_ID_TTL_MS = 60 * 60 * 1000;
 
 type HandlerArgs = AnyMiddlewareArgs & AllMiddlewareArgs;
+
+const RESTARTED = "Tugboat restarted before anyone answered";
 
 export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   if (!opts.botToken) throw new Error("Slack adapter: SLACK_BOT_TOKEN is required");
@@ -93,18 +100,38 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
 
   let router: Router | undefined;
   let stopping = false;
+  let stopped = false;
   let started = false;
   let server: Server | undefined;
   let socketConnected = false;
 
   const receiver =
     opts.mode === "http"
-      ? new StrictHTTPReceiver({ signingSecret: opts.signingSecret!, log, boltLogger, now, healthy: () => started && !stopping, ops: opts.ops })
+      ? new StrictHTTPReceiver({ signingSecret: opts.signingSecret!, log, boltLogger, now, healthy: () => started && !stopping, ops: opts.ops, onAnswered: opts.metrics && ((s) => opts.metrics!.slackAcked(s)) })
       : new SocketModeReceiver({ appToken: opts.appToken!, logger: boltLogger });
   if (receiver instanceof SocketModeReceiver) {
     // Readiness follows the WebSocket: Slack delivers nothing to a replica whose socket is down.
     receiver.client.on("connected", () => (socketConnected = true));
     for (const down of ["disconnected", "reconnecting"]) receiver.client.on(down, () => (socketConnected = false));
+    // Ack latency: from the envelope's arrival to its ack. The client's emitter (eventemitter3) cannot prepend a
+    // listener, so its emit is wrapped: Bolt's own listener then takes the timed ack.
+    const metrics = opts.metrics;
+    if (metrics) {
+      const client = receiver.client;
+      const emit = client.emit.bind(client);
+      client.emit = (event: string | symbol, ...args: unknown[]) => {
+        const envelope = args[0] as { ack?: (response?: unknown) => Promise<void> } | undefined;
+        if (event === "slack_event" && envelope?.ack) {
+          const ack = envelope.ack;
+          const t0 = performance.now();
+          envelope.ack = async (response?: unknown) => {
+            await ack(response);
+            metrics.slackAcked((performance.now() - t0) / 1000);
+          };
+        }
+        return emit(event, ...args);
+      };
+    }
   }
   const app = new App({
     token: opts.botToken,
@@ -153,23 +180,6 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     }
     return fresh;
   };
-
-  // Ack latency: from the moment Bolt hands the request over to the ack (Slack gives up after 3 s).
-  if (opts.metrics) {
-    const metrics = opts.metrics;
-    app.use(async (args: HandlerArgs) => {
-      const a = args as { ack?: (r?: unknown) => Promise<void> };
-      const ack = a.ack;
-      if (ack) {
-        const t0 = performance.now();
-        a.ack = async (r?: unknown) => {
-          await ack(r);
-          metrics.slackAcked((performance.now() - t0) / 1000);
-        };
-      }
-      await args.next();
-    });
-  }
 
   // Replays of an already-handled HTTP request (same timestamp and body) are acked and dropped.
   app.use(async (args: HandlerArgs) => {
@@ -289,8 +299,13 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       started = true;
       log.info("Slack adapter listening", { mode: opts.mode, ...(server ? { port: (server.address() as AddressInfo).port } : {}) });
     },
+    quiesce: async () => {
+      stopping = true;
+      await confirmations.closeAll(RESTARTED);
+    },
     stop: async () => {
-      if (stopping) return;
+      if (stopped) return;
+      stopped = true;
       stopping = true;
       if (started) {
         try {
@@ -302,7 +317,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       started = false;
       server = undefined;
       // Waiting commands see a time-out; the prompts say Tugboat restarted.
-      await confirmations.closeAll("Tugboat restarted before anyone answered");
+      await confirmations.closeAll(RESTARTED);
       // Deliver the last state of every message still being updated (bounded).
       const flushed = Promise.allSettled([...liveReplies].map((r) => r.flush()));
       await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);

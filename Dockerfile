@@ -1,0 +1,28 @@
+# Tugboat's image: built with the dev dependencies, run with the production ones only.
+#   docker build -t tugboat .
+# The runtime stage runs `node dist/main.js` as the unprivileged `node` user (uid 1000) and writes nothing to its
+# filesystem, so it runs with readOnlyRootFilesystem (deploy/base/deployment.yaml). CI cannot build images; the same
+# steps are checked without Docker by test/production/production-build.check.ts (.ci/run).
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+# package.json marks the project root (ESM, and where config/ is found); config/kubernetes holds the review-lab
+# fallback templates. Everything stays owned by root: the process cannot change its own code.
+COPY package.json ./
+COPY config/kubernetes ./config/kubernetes
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER 1000:1000
+EXPOSE 3000
+# The config file comes from the ConfigMap (deploy/base), mounted at /etc/tugboat.
+ENV TUGBOAT_CONFIG=/etc/tugboat/tugboat.yaml
+ENTRYPOINT ["node", "dist/main.js"]
