@@ -9,6 +9,7 @@ import { Router } from "./core/router.js";
 import { systemClock, type BackgroundTask, type Clock, type Notifier, type Services } from "./core/services.js";
 import type { GithubGateway, KubeGateway } from "./gateways/types.js";
 import { buildFamilies } from "./commands/index.js";
+import { startLeaderWork } from "./domain/replicas/leader-work.js";
 
 // Builds everything behind the chat adapters. The composition root (main.ts) and the tests both use it,
 // so tests exercise the same wiring as production, with real gateways against the sandbox.
@@ -46,12 +47,15 @@ export function buildApp(deps: AppDeps): App {
     instanceId: deps.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
     notifier: deps.notifier,
     metrics: deps.metrics,
+    audit: deps.audit,
   };
   const policy = new Policy(deps.config, deps.groups);
   const families = deps.families ?? buildFamilies();
   const router = new Router(families, policy, services, deps.log, deps.audit);
   const tasks: BackgroundTask[] = [];
   if (deps.background !== false) {
+    // The leader election first: the families' periodic work asks services.leader whether to run.
+    tasks.push(startLeaderWork(services, deps.log.child({ task: "leader" })));
     for (const f of families) for (const start of f.background ?? []) tasks.push(start(services, deps.log.child({ task: f.name })));
   }
   return {

@@ -256,6 +256,18 @@ export const configSchema = z
       })
       .strict()
       .default({ confirmTimeoutSeconds: 300, userGroupCacheSeconds: 300 }),
+    /** Where bot replicas meet: Leases for presence, pending confirmations, Slack event ids and the background leader. */
+    coordination: z
+      .object({
+        /** Default: defaultCluster. */
+        cluster: z.string().optional(),
+        /** Tugboat's own namespace. */
+        namespace: z.string().min(1).default("default"),
+        /** A replica (or the leader) that stops renewing for this long is taken for dead. */
+        leaseSeconds: z.number().int().positive().default(15),
+      })
+      .strict()
+      .default({ namespace: "default", leaseSeconds: 15 }),
     audit: z
       .object({ file: z.string().optional() })
       .strict()
@@ -281,6 +293,9 @@ export const configSchema = z
         ctx.addIssue({ code: "custom", path: ["bindings", i, "role"], message: `expected one of the roles (${Object.keys(cfg.roles).join(", ")})` });
       }
     });
+    if (cfg.coordination.cluster !== undefined && !clusters.has(cfg.coordination.cluster)) {
+      ctx.addIssue({ code: "custom", path: ["coordination", "cluster"], message: `expected one of the clusters (${[...clusters].join(", ")})` });
+    }
     if (cfg.reviewlab && !clusters.has(cfg.reviewlab.cluster)) {
       ctx.addIssue({ code: "custom", path: ["reviewlab", "cluster"], message: `expected one of the clusters (${[...clusters].join(", ")})` });
     }

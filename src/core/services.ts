@@ -1,7 +1,7 @@
 import type { KubeGateway, GithubGateway } from "../gateways/types.js";
 import type { TugboatConfig } from "../config/schema.js";
 import type { Reply } from "./reply.js";
-import type { Logger } from "./logger.js";
+import type { AuditLog, Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 
 /** What commands may reach: gateways, configuration and a clock. Built once in the composition root. */
@@ -16,6 +16,10 @@ export interface Services {
   notifier: Notifier;
   /** Counters and gauges (src/core/metrics.ts); absent means nothing is counted. */
   metrics?: Metrics;
+  /** Background work outside requests writes its own audit entries (restart recovery). */
+  audit?: AuditLog;
+  /** With background work on: whether this replica is the elected leader (periodic work runs only there). */
+  leader?: { isLeader(): boolean };
 }
 
 export interface Notifier {

@@ -67,7 +67,8 @@ export const startCanaryWatchdog: BackgroundStarter = (services, log) => {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    if (stopped) return;
+    // One replica judges canaries: the elected leader (two would race to abort and post twice).
+    if (stopped || (services.leader && !services.leader.isLeader())) return;
     running = checkCanaries(services, log).catch(() => undefined);
   }, canaryWatchdogInterval(services.config.deploy.canaryReadySeconds));
   timer.unref();

@@ -1,0 +1,52 @@
+import type { Logger } from "../../core/logger.js";
+import { errorMessage } from "../../core/errors.js";
+import { isGatewayError } from "../../gateways/types.js";
+import { LeaseLock, keepRenewing, leaseResource } from "../lease-lock.js";
+import { labelsFor, microTime, replicaLeaseName, type Coordination } from "./coordination.js";
+
+// Each replica renews a Lease of its own (tugboat-replica-<hash>) while it runs. Another replica that receives a
+// press for one of its prompts reads it: expired means the asker died, and the prompt is closed as not done.
+
+export class ReplicaPresence {
+  private renewal?: { lost: AbortSignal; stop(): void };
+  private readonly lock: LeaseLock;
+
+  constructor(
+    private readonly c: Coordination,
+    private readonly log: Logger,
+  ) {
+    this.lock = new LeaseLock(c.cluster, c.namespace, replicaLeaseName(c.instanceId));
+  }
+
+  get leaseName(): string {
+    return this.lock.name;
+  }
+
+  async start(): Promise<void> {
+    const res = await leaseResource(this.c.cluster);
+    const now = this.c.now();
+    const body = {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name: this.lock.name, namespace: this.c.namespace, labels: labelsFor("replica") },
+      spec: { holderIdentity: this.c.instanceId, leaseDurationSeconds: this.c.leaseSeconds, acquireTime: microTime(now), renewTime: microTime(now) },
+    };
+    try {
+      await this.c.cluster.create(res, body);
+    } catch (err) {
+      // The same id again (a restart that reused it): take the Lease over.
+      if (!isGatewayError(err, "already-exists")) throw err;
+      const current = await this.c.cluster.get(res, this.lock.name, this.c.namespace);
+      await this.c.cluster.replace(res, { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } });
+    }
+    this.renewal = keepRenewing(() => this.lock.renew(this.c.instanceId, this.c.now()), this.c.leaseSeconds, this.lock.name);
+    this.renewal.lost.addEventListener("abort", () => this.log.warn("lost this replica's presence Lease; other replicas may take it for dead", { lease: this.lock.name }));
+  }
+
+  /** Stops renewing; `release` deletes the Lease so others know at once (a clean shutdown). */
+  async stop(opts: { release: boolean }): Promise<void> {
+    this.renewal?.stop();
+    this.renewal = undefined;
+    if (opts.release) await this.lock.release(this.c.instanceId).catch((err) => this.log.warn("could not delete the presence Lease", { error: errorMessage(err) }));
+  }
+}

@@ -1,0 +1,209 @@
+import type { Logger } from "../../core/logger.js";
+import { errorMessage } from "../../core/errors.js";
+import type { KObject, WatchHandle } from "../../gateways/types.js";
+import { isGatewayError } from "../../gateways/types.js";
+import { leaseResource } from "../lease-lock.js";
+import { ANN_EXPIRES, LABEL_ASKER, LABEL_MANAGED_BY, LABEL_PURPOSE, digest, labelsFor, microTime, replicaAlive, type Coordination } from "./coordination.js";
+
+// Pending Confirm/Cancel prompts as Leases (tugboat-confirm-<id>), so a press reaching any replica counts.
+// The replica that receives a press writes the answer with the read resourceVersion (two presses cannot both
+// win; neither can a press and the asker's time-out); the asking replica watches its own prompts and runs the
+// command. A press whose asker is gone (its presence Lease expired) closes the prompt: nothing was done.
+
+export type SharedAnswer = "confirmed" | "cancelled" | "timeout";
+
+const ANN_ASKER = "tugboat.dev/asker-id";
+const ANN_USER = "tugboat.dev/user";
+const ANN_CHANNEL = "tugboat.dev/channel";
+const ANN_TS = "tugboat.dev/message-ts";
+const ANN_ANSWER = "tugboat.dev/answer";
+const ANN_ANSWERED_BY = "tugboat.dev/answered-by";
+
+/** What a prompt object says, each field checked: the object is shared state, not trusted input. */
+export interface SharedPrompt {
+  id: string;
+  asker: string;
+  userId: string;
+  channel?: string;
+  ts?: string;
+  expiresAt: Date;
+  answer?: SharedAnswer;
+  answeredBy?: string;
+}
+
+export type RecordResult =
+  | { kind: "unknown" }
+  | { kind: "refused"; userId: string }
+  | { kind: "recorded"; prompt: SharedPrompt; askerAlive: boolean };
+
+const ID = /^[0-9a-f]{24}$/;
+const SLACK_ID = /^[A-Z0-9]{2,40}$/;
+const TS = /^\d{1,12}\.\d{1,8}$/;
+
+export function isPromptId(id: string): boolean {
+  return ID.test(id);
+}
+
+function leaseName(id: string): string {
+  return `tugboat-confirm-${id}`;
+}
+
+export function readPrompt(obj: KObject): SharedPrompt | undefined {
+  const name = obj.metadata?.name ?? "";
+  const id = name.startsWith("tugboat-confirm-") ? name.slice("tugboat-confirm-".length) : "";
+  const ann = obj.metadata?.annotations ?? {};
+  const expires = Date.parse(ann[ANN_EXPIRES] ?? "");
+  const userId = ann[ANN_USER] ?? "";
+  if (!ID.test(id) || !SLACK_ID.test(userId) || !Number.isFinite(expires) || !ann[ANN_ASKER]) return undefined;
+  const answer = ann[ANN_ANSWER];
+  return {
+    id,
+    asker: ann[ANN_ASKER],
+    userId,
+    channel: SLACK_ID.test(ann[ANN_CHANNEL] ?? "") ? ann[ANN_CHANNEL] : undefined,
+    ts: TS.test(ann[ANN_TS] ?? "") ? ann[ANN_TS] : undefined,
+    expiresAt: new Date(expires),
+    answer: answer === "confirmed" || answer === "cancelled" || answer === "timeout" ? answer : undefined,
+    answeredBy: SLACK_ID.test(ann[ANN_ANSWERED_BY] ?? "") ? ann[ANN_ANSWERED_BY] : undefined,
+  };
+}
+
+export class SharedConfirmations {
+  constructor(
+    private readonly c: Coordination,
+    private readonly log: Logger,
+  ) {}
+
+  /** Records a new prompt of this replica's, before it is posted. */
+  async open(p: { id: string; userId: string; channel: string; expiresAt: Date }): Promise<void> {
+    const res = await leaseResource(this.c.cluster);
+    await this.c.cluster.create(res, {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: {
+        name: leaseName(p.id),
+        namespace: this.c.namespace,
+        labels: labelsFor("confirmation", { [LABEL_ASKER]: digest(this.c.instanceId, 16) }),
+        annotations: { [ANN_ASKER]: this.c.instanceId, [ANN_USER]: p.userId, [ANN_CHANNEL]: p.channel, [ANN_EXPIRES]: p.expiresAt.toISOString() },
+      },
+      spec: { holderIdentity: this.c.instanceId, acquireTime: microTime(this.c.now()) },
+    });
+  }
+
+  /** Where the prompt was posted, so another replica can close it if this one dies. */
+  async posted(id: string, channel: string, ts: string): Promise<void> {
+    const res = await leaseResource(this.c.cluster);
+    await this.c.cluster.patch(res, leaseName(id), this.c.namespace, { metadata: { annotations: { [ANN_CHANNEL]: channel, [ANN_TS]: ts } } }, "merge");
+  }
+
+  /** A press on any replica: the first answer written wins. */
+  async record(id: string, userId: string, answer: "confirmed" | "cancelled"): Promise<RecordResult> {
+    if (!isPromptId(id)) return { kind: "unknown" };
+    const got = await this.write(id, answer, userId, (p) => (p.userId === userId ? undefined : { kind: "refused", userId: p.userId }));
+    if (got.kind !== "written") return got.kind === "refused" ? got : { kind: "unknown" };
+    return { kind: "recorded", prompt: got.prompt, askerAlive: await replicaAlive(this.c, got.prompt.asker) };
+  }
+
+  /**
+   * The asker's time-out (or shutdown): marks the prompt timed out unless a press got there first, and returns the
+   * answer that stands (undefined when the prompt is gone).
+   */
+  async settle(id: string): Promise<SharedAnswer | undefined> {
+    const got = await this.write(id, "timeout", undefined, () => undefined);
+    if (got.kind === "written") return "timeout";
+    if (got.kind === "answered") return got.answer;
+    return undefined;
+  }
+
+  async close(id: string): Promise<void> {
+    const res = await leaseResource(this.c.cluster);
+    await this.c.cluster.delete(res, leaseName(id), this.c.namespace).catch((err) => {
+      if (!isGatewayError(err, "not-found")) this.log.warn("could not delete a confirmation Lease", { id, error: errorMessage(err) });
+    });
+  }
+
+  /**
+   * Calls `onAnswer` for every answered prompt of this replica's: those already answered when the watch starts
+   * (a list) and each answer after (a watch from the list's resourceVersion). Re-lists and re-watches when the
+   * watch ends, until stopped.
+   */
+  async watchAnswers(onAnswer: (prompt: SharedPrompt) => void): Promise<{ stop(): void }> {
+    const res = await leaseResource(this.c.cluster);
+    const labelSelector = `${LABEL_MANAGED_BY}=tugboat,${LABEL_PURPOSE}=confirmation,${LABEL_ASKER}=${digest(this.c.instanceId, 16)}`;
+    let stopped = false;
+    let handle: WatchHandle | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    const seen = (obj: KObject) => {
+      const p = readPrompt(obj);
+      if (p?.answer && p.answer !== "timeout" && p.asker === this.c.instanceId) onAnswer(p);
+    };
+    const begin = async (): Promise<void> => {
+      if (stopped) return;
+      try {
+        const list = await this.c.cluster.list(res, { namespace: this.c.namespace, labelSelector });
+        list.items.forEach(seen);
+        handle = await this.c.cluster.watch(
+          res,
+          { namespace: this.c.namespace, labelSelector, resourceVersion: list.resourceVersion },
+          (ev) => {
+            if (ev.type === "ADDED" || ev.type === "MODIFIED") seen(ev.object);
+          },
+          (err) => {
+            if (err) this.log.warn("the confirmation watch ended; watching again", { error: errorMessage(err) });
+            again();
+          },
+        );
+        if (stopped) handle.stop();
+      } catch (err) {
+        this.log.warn("cannot watch confirmations; trying again", { error: errorMessage(err) });
+        again();
+      }
+    };
+    const again = () => {
+      if (stopped || retry) return;
+      retry = setTimeout(() => {
+        retry = undefined;
+        void begin();
+      }, 1000);
+      retry.unref();
+    };
+    await begin();
+    return {
+      stop: () => {
+        stopped = true;
+        if (retry) clearTimeout(retry);
+        handle?.stop();
+      },
+    };
+  }
+
+  /**
+   * Writes an answer if the prompt is still open, with the read resourceVersion; on a conflict reads again
+   * (someone else's answer then stands).
+   */
+  private async write(
+    id: string,
+    answer: SharedAnswer,
+    by: string | undefined,
+    refuse: (p: SharedPrompt) => { kind: "refused"; userId: string } | undefined,
+  ): Promise<{ kind: "written"; prompt: SharedPrompt } | { kind: "answered"; answer: SharedAnswer } | { kind: "refused"; userId: string } | { kind: "gone" }> {
+    const res = await leaseResource(this.c.cluster);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const obj = await this.c.cluster.find(res, leaseName(id), this.c.namespace);
+      const prompt = obj && readPrompt(obj);
+      if (!obj || !prompt) return { kind: "gone" };
+      if (prompt.answer) return { kind: "answered", answer: prompt.answer };
+      if (answer !== "timeout" && prompt.expiresAt.getTime() <= this.c.now().getTime()) return { kind: "gone" };
+      const refused = refuse(prompt);
+      if (refused) return refused;
+      const annotations = { ...obj.metadata!.annotations, [ANN_ANSWER]: answer, ...(by ? { [ANN_ANSWERED_BY]: by } : {}) };
+      try {
+        const written = await this.c.cluster.replace(res, { ...obj, metadata: { ...obj.metadata, annotations } });
+        return { kind: "written", prompt: readPrompt(written) ?? { ...prompt, answer, answeredBy: by } };
+      } catch (err) {
+        if (!isGatewayError(err, "conflict")) throw err;
+      }
+    }
+    return { kind: "gone" };
+  }
+}

@@ -1,0 +1,53 @@
+import type { Logger } from "../../core/logger.js";
+import { errorMessage } from "../../core/errors.js";
+import { isGatewayError } from "../../gateways/types.js";
+import { leaseResource } from "../lease-lock.js";
+import { ANN_EXPIRES, digest, expiresAt, labelsFor, microTime, type Coordination } from "./coordination.js";
+
+// Slack event ids (and request signatures) seen by any replica, as Leases named by a digest of the id: creating
+// one is the claim, and "already exists" means another replica (or this one) already handled that delivery.
+// The leader sweeps expired ones (coordination.ts: sweepExpired).
+
+export interface EventIds {
+  /** True the first time any replica sees this id (within the ttl). */
+  firstTime(id: string): Promise<boolean>;
+}
+
+export class SharedEventIds implements EventIds {
+  constructor(
+    private readonly c: Coordination,
+    private readonly ttlMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  async firstTime(id: string): Promise<boolean> {
+    const name = `tugboat-event-${digest(id, 40)}`;
+    const now = this.c.now();
+    const body = (resourceVersion?: string) => ({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name, namespace: this.c.namespace, resourceVersion, labels: labelsFor("event"), annotations: { [ANN_EXPIRES]: new Date(now.getTime() + this.ttlMs).toISOString() } },
+      spec: { holderIdentity: this.c.instanceId, acquireTime: microTime(now) },
+    });
+    try {
+      const res = await leaseResource(this.c.cluster);
+      try {
+        await this.c.cluster.create(res, body());
+        return true;
+      } catch (err) {
+        if (!isGatewayError(err, "already-exists")) throw err;
+        // Seen before: a repeat, unless that claim has expired (then claim it again, first writer wins).
+        const current = await this.c.cluster.find(res, name, this.c.namespace);
+        const expiry = current && expiresAt(current);
+        if (!current || !expiry || expiry.getTime() > now.getTime()) return false;
+        await this.c.cluster.replace(res, body(current.metadata?.resourceVersion));
+        return true;
+      }
+    } catch (err) {
+      if (isGatewayError(err, "conflict")) return false;
+      // Handling a delivery twice is better than dropping one because the cluster is briefly away.
+      this.log.warn("cannot record a Slack event id in Kubernetes; deduplicating in this replica only", { error: errorMessage(err) });
+      throw err;
+    }
+  }
+}
