@@ -34,10 +34,17 @@ describe("/deploy failures and locks", function () {
   });
 
   it("20 concurrent deploys: exactly one runs, the others are told who holds the lock", async () => {
-    h = await startHarness({ delays: { podReadyMs: 150 } });
+    // Pods stay unready until the other 19 have answered, so the winner still holds the lock whatever the machine's
+    // load (a quick winner that released its lock would let a late starter deploy legitimately).
+    h = await startHarness({ delays: { podReadyMs: 60_000 } });
     const users = ["UADMIN", "UDEPLOYER"];
+    let answered = 0;
     const runs = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => h.run(`/deploy ${i % 2 ? "PR4812" : "my-branch"} to staging`, { user: users[i % 2], channel: "CDEPLOYS" })),
+      Array.from({ length: 20 }, (_, i) =>
+        h.run(`/deploy ${i % 2 ? "PR4812" : "my-branch"} to staging`, { user: users[i % 2], channel: "CDEPLOYS" }).finally(() => {
+          if (++answered === 19) h.sandbox.clusters.staging!.setDelays({ podReadyMs: 15 });
+        }),
+      ),
     );
     const ok = runs.filter((t) => t.final?.tone === "success");
     const refused = runs.filter((t) => t.final?.tone === "error");
