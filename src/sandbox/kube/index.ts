@@ -126,6 +126,11 @@ function ensureCrds(api: Api): void {
   const at = isoNow(Date.now() - 45 * 86_400_000);
   for (const [kind, plural, short] of [["MachineDeployment", "machinedeployments", "md"], ["Machine", "machines", "ma"], ["Cluster", "clusters", "cl"]] as const) {
     const def = findByKind("cluster.x-k8s.io/v1beta1", kind)!;
+    const v1beta2 = findByKind("cluster.x-k8s.io/v1beta2", kind)!;
+    const subresources = def.subresources.includes("scale")
+      ? { status: {}, scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.selector" } }
+      : { status: {} };
+    const schema = { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } };
     api.put({
       apiVersion: "apiextensions.k8s.io/v1",
       kind: "CustomResourceDefinition",
@@ -134,14 +139,11 @@ function ensureCrds(api: Api): void {
         group: "cluster.x-k8s.io",
         names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), shortNames: [short], categories: ["cluster-api"] },
         scope: "Namespaced",
-        versions: [{
-          name: "v1beta1", served: true, storage: true,
-          subresources: def.subresources.includes("scale")
-            ? { status: {}, scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.selector" } }
-            : { status: {} },
-          additionalPrinterColumns: def.printerColumns ?? [],
-          schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
-        }],
+        // as CAPI 1.11+ installs them: v1beta2 stored, v1beta1 still served (and deprecated)
+        versions: [
+          { name: "v1beta2", served: true, storage: true, subresources, additionalPrinterColumns: v1beta2.printerColumns ?? [], schema },
+          { name: "v1beta1", served: true, storage: false, deprecated: true, subresources, additionalPrinterColumns: def.printerColumns ?? [], schema },
+        ],
       },
       status: {
         acceptedNames: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), shortNames: [short], categories: ["cluster-api"] },
@@ -149,7 +151,7 @@ function ensureCrds(api: Api): void {
           { type: "NamesAccepted", status: "True", reason: "NoConflicts", message: "no conflicts found", lastTransitionTime: at },
           { type: "Established", status: "True", reason: "InitialNamesAccepted", message: "the initial names have been accepted", lastTransitionTime: at },
         ],
-        storedVersions: ["v1beta1"],
+        storedVersions: ["v1beta1", "v1beta2"],
       },
     }, { keepTimestamps: true });
   }

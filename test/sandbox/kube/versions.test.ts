@@ -39,6 +39,8 @@ describe("kube sandbox: several versions per group", function () {
     const aggCapi = agg.items.find((g: any) => g.metadata.name === "cluster.x-k8s.io");
     expect(aggCapi.versions.map((v: any) => v.version)).to.deep.equal(["v1beta2", "v1beta1"]);
     expect(aggCapi.versions[0].resources.map((r: any) => r.resource)).to.include.members(["machinedeployments", "machines"]);
+    const crd = (await raw(sb, "GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/machines.cluster.x-k8s.io")).json;
+    expect(crd.spec.versions.map((v: any) => [v.name, v.served, v.storage])).to.deep.equal([["v1beta2", true, true], ["v1beta1", true, false]]);
     const hpaV1 = (await raw(sb, "GET", "/apis/autoscaling/v1")).json.resources.map((r: any) => r.name);
     expect(hpaV1).to.include("horizontalpodautoscalers");
   });
