@@ -71,6 +71,13 @@ describe("kube sandbox: admission", function () {
     expect((await raw(sb, "POST", "/api/v1/namespaces/locked/pods", { body: compliant })).status).to.equal(201);
   });
 
+  it("a pod naming a ServiceAccount that does not exist is refused", async () => {
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "sa" }, spec: { serviceAccountName: "builder", containers: [{ name: "app", image: "nginx:1.25" }] } };
+    const r = await raw(sb, "POST", "/api/v1/namespaces/github-production/pods", { body: pod });
+    expect(r.status).to.equal(403);
+    expect(r.json.message).to.equal('pods "sa" is forbidden: error looking up service account github-production/builder: serviceaccount "builder" not found');
+  });
+
   it("pods of a namespace labelled sidecar-injection: enabled get a proxy container", async () => {
     await namespace(sb, "meshed", { "sidecar-injection": "enabled" });
     await raw(sb, "POST", "/apis/apps/v1/namespaces/meshed/deployments", { body: deployment("web", "meshed", { replicas: 1 }) });
