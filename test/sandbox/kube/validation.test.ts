@@ -68,6 +68,18 @@ describe("kube sandbox: validation like the API server", function () {
     expect(r.json.message).to.contain("spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive]");
   });
 
+  it("label keys are qualified names and template label values are checked (63 characters, allowed characters)", async () => {
+    const d = deployment("labels", NS);
+    d.metadata.labels = { "bad key": "x" };
+    d.spec.template.metadata.labels = { app: "labels", tier: "a".repeat(64) };
+    const r = await raw(sb, "POST", `/apis/apps/v1/namespaces/${NS}/deployments`, { body: d });
+    expect(r.status).to.equal(422);
+    const causes = r.json.details.causes;
+    expect(causes.map((c: any) => c.field)).to.deep.equal(["metadata.labels", "spec.template.metadata.labels"]);
+    expect(causes[0].message).to.match(/^Invalid value: "bad key": name part must consist of alphanumeric characters/);
+    expect(causes[1].message).to.equal(`Invalid value: "${"a".repeat(64)}": must be no more than 63 characters`);
+  });
+
   it("fieldValidation: Strict rejects unknown fields, Warn (the default) answers a Warning header, Ignore says nothing", async () => {
     const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "fv" }, data: { a: "b" }, dta: { x: "y" } };
     const strict = await raw(sb, "POST", `/api/v1/namespaces/${NS}/configmaps?fieldValidation=Strict`, { body: cm });

@@ -93,9 +93,42 @@ function kindRules(kind: string, obj: any, out: Cause[]): void {
   }
 }
 
+const NAME_PART_RE = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** label keys are qualified names (`prefix/name`), as ValidateLabelName checks them */
+function labelKeyProblems(key: string): string[] {
+  const slash = key.lastIndexOf("/");
+  const [prefix, name] = slash >= 0 ? [key.slice(0, slash), key.slice(slash + 1)] : [undefined, key];
+  const out: string[] = [];
+  if (prefix !== undefined) {
+    if (prefix.length === 0) out.push("prefix part must be non-empty");
+    else if (prefix.length > 253) out.push("prefix part must be no more than 253 characters");
+    else if (!SUBDOMAIN_RE.test(prefix)) out.push("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+  }
+  if (name.length === 0) out.push("name part must be non-empty");
+  else if (name.length > 63) out.push("name part must be no more than 63 characters");
+  if (name.length > 0 && !NAME_PART_RE.test(name)) out.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')");
+  return out;
+}
+
+function labels(map: unknown, field: string, checkValues: boolean, out: Cause[]): void {
+  if (!isPlainObject(map)) return;
+  for (const [k, v] of Object.entries(map)) {
+    for (const p of labelKeyProblems(k)) out.push(invalid(field, k, p));
+    if (checkValues && typeof v === "string" && (v.length > 63 || !LABEL_VALUE_RE.test(v))) {
+      out.push(invalid(field, v, v.length > 63 ? "must be no more than 63 characters" : "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
+    }
+  }
+}
+
 export function semanticCauses(sc: Schema | undefined, kind: string, obj: any): Cause[] {
   const out: Cause[] = [];
   if (sc) enums(sc, obj, "", out);
+  // values of metadata.labels are checked with the names (admission.ts); keys here, and the template's both
+  labels(obj.metadata?.labels, "metadata.labels", false, out);
+  labels(obj.spec?.template?.metadata?.labels, "spec.template.metadata.labels", true, out);
   kindRules(kind, obj, out);
   return out;
 }
