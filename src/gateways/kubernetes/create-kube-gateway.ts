@@ -1,6 +1,7 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "./client-node.js";
 import type { TugboatConfig } from "../../config/schema.js";
 import type { Logger } from "../../core/logger.js";
+import type { Clock } from "../../core/services.js";
 import { GatewayError, type ActingScope, type KubeActor, type KubeCluster, type KubeGateway } from "../types.js";
 import { KubeClusterClient } from "./kube-cluster-client.js";
 import { loadKubeconfig } from "./load-kubeconfig.js";
@@ -14,6 +15,10 @@ export interface KubeGatewayOptions {
   log: Logger;
   /** Per cluster: told every request's method and HTTP status ("error" when there was no answer), for metrics. */
   onRequest?: (cluster: string) => (method: string, status: number | "error") => void;
+  /** Back-off and Retry-After waits of retries and informers; the system clock by default. */
+  clock?: Clock;
+  /** Jitter of those back-offs, seeded in tests; Math.random by default. */
+  random?: () => number;
 }
 
 /** One client per configured cluster, each bound to its kubeconfig context (or in-cluster config). */
@@ -38,7 +43,7 @@ export function createKubeGateway(opts: KubeGatewayOptions): KubeGateway {
       kc.loadFromString(base.exportConfig());
       kc.setCurrentContext(context);
     }
-    const state = { resources: undefined, discovery: undefined, requests: 0, onRequest: opts.onRequest?.(name) };
+    const state = { resources: undefined, discovery: undefined, requests: 0, onRequest: opts.onRequest?.(name), clock: opts.clock, random: opts.random };
     clients.set(name, new KubeClusterClient(name, kc, opts.timeoutMs, opts.log.child({ cluster: name }), undefined, state));
   }
   if (problems.length > 0) throw new GatewayError("invalid", `Kubernetes configuration: ${problems.join("; ")}`);

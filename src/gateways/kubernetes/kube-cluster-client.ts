@@ -1,4 +1,4 @@
-import { KubeConfig, Watch } from "@kubernetes/client-node";
+import { KubeConfig, Watch } from "./client-node.js";
 import fetch from "node-fetch";
 import type { Logger } from "../../core/logger.js";
 import {
@@ -14,6 +14,9 @@ import {
   type ListOptions,
   type LogOptions,
   type PatchType,
+  type Informer,
+  type InformerOptions,
+  type RetryPolicy,
   type ScaleInfo,
   type TableOptions,
   type TablePageOptions,
@@ -24,6 +27,10 @@ import {
 import { discoverResources, resolveResource } from "./discover-resources.js";
 import { actsFor, addImpersonationHeaders, impersonatingConfig, markRefusal, type ActingFor } from "./impersonation.js";
 import { statusError, transportError } from "./kube-errors.js";
+import { systemClock, type Clock } from "../../core/services.js";
+import { ClusterInformer } from "./informer.js";
+import { DEFAULT_RETRY_POLICY, isRetryable, parseRetryAfter, retryPolicy, withRetries } from "./retry-policy.js";
+import { openWatchStream } from "./watch-stream.js";
 
 // One cluster through client-node's KubeConfig (auth, TLS, proxies) and Watch. Requests are generic over
 // discovered resources, as kubectl's are, so every type (CRDs included) works without per-type code.
@@ -51,6 +58,10 @@ interface ClusterState {
   requests: number;
   /** Told every request's method and HTTP status ("error" when there was no answer), for metrics. */
   onRequest?: (method: string, status: number | "error") => void;
+  /** Back-off sleeps and Retry-After waits (the informer's too); the system clock unless a test injects one. */
+  clock?: Clock;
+  /** Jitter source, seeded in tests. */
+  random?: () => number;
 }
 
 export class KubeClusterClient implements KubeCluster {
@@ -61,11 +72,39 @@ export class KubeClusterClient implements KubeCluster {
     private readonly log: Logger,
     private readonly acting?: ActingFor,
     private readonly state: ClusterState = { resources: undefined, discovery: undefined, requests: 0 },
+    private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
   ) {}
 
   /** A client of the same cluster whose requests in `scope` are made for `actor` (see ./impersonation.ts). */
   actingFor(actor: KubeActor, scope: ActingScope): KubeClusterClient {
-    return new KubeClusterClient(this.name, this.kc, this.timeoutMs, this.log, { actor, scope }, this.state);
+    return new KubeClusterClient(this.name, this.kc, this.timeoutMs, this.log, { actor, scope }, this.state, this.retry);
+  }
+
+  withRetry(policy: Partial<RetryPolicy>): KubeClusterClient {
+    return new KubeClusterClient(this.name, this.kc, this.timeoutMs, this.log, this.acting, this.state, { ...this.retry, ...policy });
+  }
+
+  retryOnConflict<T>(step: () => Promise<T>, policy: Partial<RetryPolicy> = {}): Promise<T> {
+    return withRetries(step, retryPolicy({ ...this.retry, ...policy }), this.retryContext, (err) => err instanceof GatewayError && err.kind === "conflict");
+  }
+
+  informer(res: ApiResource, opts: InformerOptions = {}): Informer {
+    // The informer backs off on its own terms (reflector-style), so its list and watch are not retried here too.
+    const once = this.withRetry({ attempts: 1 });
+    const source = {
+      cluster: this.name,
+      list: (r: ApiResource, o: InformerOptions) => once.list(r, o),
+      watch: once.watchStream.bind(once),
+    };
+    return new ClusterInformer(res, opts, source, this.clock, this.state.random ?? Math.random, this.log);
+  }
+
+  private get clock(): Clock {
+    return this.state.clock ?? systemClock;
+  }
+
+  private get retryContext() {
+    return { clock: this.clock, random: this.state.random ?? Math.random, cluster: this.name };
   }
 
   get requestCount(): number {
@@ -78,7 +117,12 @@ export class KubeClusterClient implements KubeCluster {
     return cluster.server.replace(/\/$/, "");
   }
 
-  async request<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  /** One API call under the retry policy (see ./retry-policy.ts). */
+  request<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    return withRetries(() => this.requestOnce<T>(method, path, opts), this.retry, this.retryContext, (err) => isRetryable(err, method));
+  }
+
+  private async requestOnce<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== "") url.searchParams.set(k, String(v));
     const init: any = await this.kc.applyToFetchOptions({});
@@ -108,6 +152,7 @@ export class KubeClusterClient implements KubeCluster {
           parsed = { message: text.slice(0, 300) };
         }
         const err = statusError(this.name, res.status, parsed);
+        err.retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), this.clock.now());
         throw actor ? markRefusal(err, actor) : err;
       }
       if (opts.text) return text as T;
@@ -242,7 +287,7 @@ export class KubeClusterClient implements KubeCluster {
   async watch(res: ApiResource, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onClose: (err?: GatewayError) => void): Promise<WatchHandle> {
     this.state.requests++;
     const watchActor = actsFor(this.acting, "GET");
-    const watcher = new Watch(watchActor ? impersonatingConfig(this.kc, watchActor) : this.kc);
+    const watcher = new Watch(withUserAgent(watchActor ? impersonatingConfig(this.kc, watchActor) : this.kc));
     let stopped = false;
     const controller = await watcher.watch(
       this.path(res, opts.namespace),
@@ -280,6 +325,29 @@ export class KubeClusterClient implements KubeCluster {
     };
   }
 
+  /** One watch request (the informer's), keeping the refusal's Status and Retry-After (see ./watch-stream.ts). */
+  async watchStream(res: ApiResource, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onClose: (err?: GatewayError) => void): Promise<WatchHandle> {
+    this.state.requests++;
+    const actor = actsFor(this.acting, "GET");
+    const url = new URL(this.server + this.path(res, opts.namespace));
+    const query = { watch: "true", allowWatchBookmarks: "true", labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, resourceVersion: opts.resourceVersion };
+    for (const [k, v] of Object.entries(query)) if (v) url.searchParams.set(k, v);
+    const stop = await openWatchStream({
+      kc: this.kc,
+      cluster: this.name,
+      url: url.toString(),
+      actor,
+      now: () => this.clock.now(),
+      onEvent,
+      onClose: (err) => {
+        if (!err) return onClose();
+        const failed = err instanceof GatewayError ? err : transportError(this.name, this.server, err, this.timeoutMs);
+        onClose(actor ? markRefusal(failed, actor) : failed);
+      },
+    });
+    return { stop };
+  }
+
   logs(namespace: string, pod: string, opts: LogOptions = {}): Promise<string> {
     return this.request("GET", `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, {
       accept: "text/plain, */*",
@@ -308,6 +376,17 @@ function toScale(s: any): ScaleInfo {
 }
 
 /** When the server offers no Table: NAME and AGE, as kubectl's default printer does. */
+/** A KubeConfig whose requests (client-node's Watch) say they are Tugboat's, like the gateway's own requests. */
+function withUserAgent(kc: KubeConfig): KubeConfig {
+  const wrapped = Object.create(kc) as KubeConfig;
+  wrapped.applyToFetchOptions = async (opts) => {
+    const init: any = await kc.applyToFetchOptions(opts);
+    init.headers.set("User-Agent", "tugboat");
+    return init;
+  };
+  return wrapped;
+}
+
 function synthesizeTable(body: any, single: boolean): KubeTable {
   const items: KObject[] = single ? [body] : (body.items ?? []);
   return {

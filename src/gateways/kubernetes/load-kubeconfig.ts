@@ -1,4 +1,4 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "./client-node.js";
 import { existsSync } from "node:fs";
 import { delimiter } from "node:path";
 import { GatewayError } from "../types.js";

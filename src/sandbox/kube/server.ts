@@ -50,7 +50,7 @@ export class KubeHttp {
     const url = new URL(req.url ?? "/", "http://sandbox");
     const method = (req.method ?? "GET").toUpperCase();
     this.requests.total++;
-    const logEntry: RequestLogEntry = { method, path: url.pathname, at: Date.now(), query: url.search.replace(/^\?/, "") };
+    const logEntry: RequestLogEntry = { method, path: url.pathname, at: Date.now(), query: url.search.replace(/^\?/, ""), userAgent: String(req.headers["user-agent"] ?? "") };
     this.requests.log.push(logEntry);
     if (this.requests.log.length > 5000) this.requests.log.splice(0, this.requests.log.length - 5000);
     try {

@@ -63,8 +63,6 @@ export interface KubeSandboxOptions {
    * create, watch and delete their Nodes there (other Machines keep theirs in this server).
    */
   workloadClusters?: Record<string, KubeSandbox>;
-  /** This server's Nodes are provisioned by Machines in another server: Nodes are not deleted for lack of a local Machine. */
-  machinesElsewhere?: boolean;
 }
 
 export interface FaultRule {
@@ -97,6 +95,8 @@ export interface RequestLogEntry {
   user?: string;
   /** The authenticated caller, when it impersonated `user`. */
   impersonatedBy?: string;
+  /** The client's User-Agent ("tugboat", "kubectl/v1.32…"), to tell clients apart in benchmarks. */
+  userAgent?: string;
 }
 
 export interface KubeSandbox {
