@@ -18,6 +18,8 @@ export type GatewayErrorKind =
 export class GatewayError extends Error {
   /** Set on a refusal of a request made for someone (Kubernetes impersonation): whom, and what was refused. */
   actingFor?: { user: string; refused: "request" | "impersonation" };
+  /** How long the server asked the client to wait before trying again (Retry-After on a 429 or 503). */
+  retryAfterMs?: number;
 
   constructor(
     public readonly kind: GatewayErrorKind,
@@ -138,6 +140,60 @@ export interface WatchHandle {
   stop(): void;
 }
 
+/** How the port retries transient failures (5xx, 429, connection resets) of one call; see kubernetes/retry-policy.ts. */
+export interface RetryPolicy {
+  /** Tries in all, the first included; 1 turns retries off. */
+  attempts: number;
+  /** First back-off delay; doubles each try, with jitter, up to `maxDelayMs`. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not waited for: the call fails, saying what the server asked. */
+  maxRetryAfterMs: number;
+}
+
+export interface InformerOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** A change to an informer's store: one watch event, or a (re)list that replaced the store. */
+export interface InformerChange {
+  type: "ADDED" | "MODIFIED" | "DELETED" | "RELISTED";
+  object?: KObject;
+}
+
+export interface WaitForOptions {
+  /** Give up after this long (on the gateway's clock): `waitFor` resolves undefined. */
+  timeoutMs?: number;
+  /** Aborting resolves `waitFor` with undefined. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A local copy of the objects one list/watch selects, kept current the way client-go's reflector does: list, watch
+ * from the list's resourceVersion, re-list on 410 Gone, back off with jitter (honouring Retry-After) on other
+ * failures, and give up after repeated failure with a GatewayError that says why. Stop it when done.
+ */
+export interface Informer {
+  readonly resource: ApiResource;
+  /** Whether the first list has arrived (before that the store is empty, not "nothing exists"). */
+  readonly synced: boolean;
+  /** Set once the informer gave up; `waitFor` then rejects with it. */
+  readonly failure?: GatewayError;
+  /** The objects now in the store. */
+  items(): KObject[];
+  get(name: string, namespace?: string): KObject | undefined;
+  /** Called after each change once synced; returns the unsubscribe function. */
+  onChange(listener: (change: InformerChange) => void): () => void;
+  /**
+   * Resolves with the predicate's first truthy answer (asked once synced and after every change), or undefined when
+   * the time is up or the signal aborts; rejects with `failure` when the informer gives up.
+   */
+  waitFor<T>(predicate: (informer: Informer) => T | undefined | null | false, opts?: WaitForOptions): Promise<T | undefined>;
+  stop(): void;
+}
+
 export interface DeleteOptions {
   propagationPolicy?: "Foreground" | "Background" | "Orphan";
   preconditions?: { resourceVersion?: string; uid?: string };
@@ -178,6 +234,15 @@ export interface KubeCluster {
   /** With `preconditions`, a 409 "conflict" when the object is no longer that version (or uid). */
   delete(res: ApiResource, name: string, namespace?: string, opts?: DeleteOptions): Promise<void>;
   watch(res: ApiResource, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onClose: (err?: GatewayError) => void): Promise<WatchHandle>;
+  /** Starts an informer (list + watch, see Informer); every wait for cluster state goes through one. */
+  informer(res: ApiResource, opts?: InformerOptions): Informer;
+  /** The same cluster whose calls retry transient failures with this policy (attempts: 1 for none). */
+  withRetry(policy: Partial<RetryPolicy>): KubeCluster;
+  /**
+   * Runs a read-modify-write `step` (read the object, change it, write it with its resourceVersion), running it
+   * again from the read when the write answers 409 Conflict, with back-off, up to the policy's attempts.
+   */
+  retryOnConflict<T>(step: () => Promise<T>, policy?: Partial<RetryPolicy>): Promise<T>;
   logs(namespace: string, pod: string, opts?: LogOptions): Promise<string>;
   getScale(res: ApiResource, name: string, namespace?: string): Promise<ScaleInfo>;
   /** Replaces the scale with a resourceVersion precondition; a stale one is a GatewayError "conflict". */
