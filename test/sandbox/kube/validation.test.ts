@@ -94,7 +94,11 @@ describe("kube sandbox: validation like the API server", function () {
     expect(ignore.headers.get("warning")).to.equal(null);
     const patch = await raw(sb, "PATCH", `/api/v1/namespaces/${NS}/configmaps/fv?fieldValidation=Strict`, { body: { spec: { nested: 1 } }, contentType: "application/merge-patch+json" });
     expect(patch.status).to.equal(400);
-    expect(patch.json.message).to.contain('strict decoding error: unknown field "spec"');
+    expect(patch.json.message).to.equal('strict decoding error: unknown field "spec"'); // the patch handler's wording
+    const typed = await raw(sb, "PATCH", `/api/v1/namespaces/${NS}/configmaps/fv`, { body: { data: { n: 1 } }, contentType: "application/merge-patch+json" });
+    expect(typed.status).to.equal(422);
+    expect(typed.json.message).to.match(/^ "" is invalid: patch: Invalid value: ".*": json: cannot unmarshal number into Go struct field ConfigMap\.data of type string$/);
+    expect(typed.json.details.causes[0].field).to.equal("patch");
   });
 
   it("server-side apply of undeclared fields or wrong types fails as a typed-patch error", async () => {

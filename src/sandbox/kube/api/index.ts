@@ -152,7 +152,7 @@ export class Api {
     if (patched.metadata?.name !== undefined && patched.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
     }
-    decodeBody(def, patched, opts.fieldValidation ?? "Warn", opts.warnings);
+    decodeBody(def, patched, opts.fieldValidation ?? "Warn", opts.warnings, true);
     return this.commitUpdate(def, old, patched, opts, sub);
   }
 

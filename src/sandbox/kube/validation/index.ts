@@ -22,15 +22,21 @@ function schemaFor(def: ResourceDef) {
  * A create/update body (or a patch's result) decoded into the type: wrong JSON types are a 400 whatever the
  * directive; unknown fields fail under Strict and become warnings under Warn.
  */
-export function decodeBody(def: ResourceDef, body: unknown, directive: FieldValidation, warnings?: string[]): void {
+export function decodeBody(def: ResourceDef, body: unknown, directive: FieldValidation, warnings?: string[], patched = false): void {
   const sc = schemaFor(def);
   if (!sc) return;
+  const json = patched ? JSON.stringify(body) : "";
   const r = decodeTyped(sc, body);
-  const prefix = `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}`;
-  if (r.typeError) throw errors.badRequest(`${prefix}: ${r.typeError}`);
+  // a patch's result is decoded by the patch handler: its errors name the patch, not the kind
+  const prefix = patched ? "" : `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: `;
+  if (r.typeError && patched) {
+    const message = `Invalid value: ${JSON.stringify(json)}: ${r.typeError}`;
+    throw new ApiError(422, "Invalid", ` "" is invalid: patch: ${message}`, { name: "", kind: "", causes: [{ reason: "FieldValueInvalid", message, field: "patch" }] });
+  }
+  if (r.typeError) throw errors.badRequest(`${prefix}${r.typeError}`);
   if (!r.unknown.length || directive === "Ignore") return;
   const msgs = r.unknown.map((p) => `unknown field ${JSON.stringify(p)}`);
-  if (directive === "Strict") throw errors.badRequest(`${prefix}: strict decoding error: ${msgs.join(", ")}`);
+  if (directive === "Strict") throw errors.badRequest(`${prefix}strict decoding error: ${msgs.join(", ")}`);
   warnings?.push(...msgs);
 }
 

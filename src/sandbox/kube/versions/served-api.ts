@@ -18,9 +18,9 @@ export class ServedVersionApi implements ResourceApi {
   private out = (o: any) => (o?.kind === this.v.storage.kind ? this.v.toServed(o) : o);
 
   /** a body in the served version, checked against that version's schema, as the storage version */
-  private toStorage(def: ResourceDef, body: any, opts: WriteOpts, old?: any): any {
+  private toStorage(def: ResourceDef, body: any, opts: WriteOpts, old?: any, patched = false): any {
     checkKind(def, body);
-    decodeBody(def, body, opts.fieldValidation ?? "Warn", opts.warnings);
+    decodeBody(def, body, opts.fieldValidation ?? "Warn", opts.warnings, patched);
     return this.v.toStorage(body, old);
   }
 
@@ -59,7 +59,7 @@ export class ServedVersionApi implements ResourceApi {
     if (!old) throw errors.notFound(def, name);
     const patched = applyPatchDocument(def, this.v.toServed(old), ct, parsePatchBody(rawBody));
     if (!isPlainObject(patched)) throw errors.badRequest("the patch produced a non-object");
-    return this.out(this.api.update(this.v.storage, ns, name, this.toStorage(def, patched, opts, old), opts, sub));
+    return this.out(this.api.update(this.v.storage, ns, name, this.toStorage(def, patched, opts, old, true), opts, sub));
   }
 
   delete(_def: ResourceDef, ns: string | undefined, name: string, body: any, opts: DeleteOpts = {}): any {
