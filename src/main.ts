@@ -16,6 +16,7 @@ import { Readiness } from "./startup/readiness.js";
 import { PromMetrics } from "./infra/metrics.js";
 import { createOpsHandler, listenOps } from "./infra/ops-endpoints.js";
 import { locksHeldHere } from "./domain/lease-lock.js";
+import { createReplicaSharing } from "./domain/replicas/replica-sharing.js";
 
 // The composition root: reads the environment and config, builds gateways, policy, router and one chat adapter.
 
@@ -102,6 +103,8 @@ async function main(started: Started): Promise<void> {
     else if (unreachable.length > 0) log.warn("unreachable at startup", { unreachable });
   }
 
+  // Slack replicas share prompts and event ids through Leases (config.coordination), and say they are alive.
+  const sharing = terminal ? undefined : createReplicaSharing({ config, kube, log });
   // Bolt is loaded only when Slack is configured: the terminal starts faster without it.
   const slack = terminal
     ? undefined
@@ -117,6 +120,7 @@ async function main(started: Started): Promise<void> {
         userGroupCacheSeconds: config.slack.userGroupCacheSeconds,
         ops,
         metrics,
+        shared: sharing,
       });
   const terminalNotifier: Notifier = { post: async (channel, reply) => say(`[#${channel}] ${renderText(reply)}`) };
 
@@ -129,6 +133,7 @@ async function main(started: Started): Promise<void> {
     groups: slack?.groups ?? noGroups,
     notifier: slack?.notifier ?? terminalNotifier,
     metrics,
+    instanceId: sharing?.instanceId,
   });
   started.app = app;
 
@@ -154,6 +159,7 @@ async function main(started: Started): Promise<void> {
       await slack?.quiesce();
       await app.stop();
       await slack?.stop();
+      await sharing?.presence.stop({ release: true });
       readiness.stop();
       await started.stopOps?.();
       await started.stopSandbox?.();
@@ -180,6 +186,8 @@ async function main(started: Started): Promise<void> {
 
   if (slack) {
     started.stopSlack = slack.stop;
+    // Without it, other replicas take this one's prompts for a dead replica's (closed, nothing done): said, not fatal.
+    await sharing?.presence.start().catch((err) => log.warn("cannot record this replica's presence Lease", { error: String(err) }));
     await startupStep(
       () => slack.start(app.router),
       (reason) => `${reason}. Check SLACK_BOT_TOKEN (the app's xoxb- bot token, from the workspace it is installed in)${plan.slack.apiUrl ? " and SLACK_API_URL" : ""}.`,

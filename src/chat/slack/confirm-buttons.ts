@@ -8,9 +8,13 @@ import { notInConversation } from "./response-url.js";
 import { mrkdwnObject, renderBlocks, toMrkdwn, type SlackBlock } from "./render-blocks.js";
 import { uploadFullText } from "./upload-full-text.js";
 import { withRetryAfter } from "./retry-after.js";
+import { errorMessage } from "../../core/errors.js";
+import type { SharedConfirmations } from "../../domain/replicas/shared-confirmations.js";
 
 // Confirm/Cancel buttons that only the person who asked may press. Each prompt carries a random id in the
 // buttons' value; the answer resolves the waiting command, and the message then says who confirmed or cancelled.
+// With `shared` (two or more replicas) each prompt is also a Lease: a press on any replica records the answer
+// there (first writer wins), and this replica's watch on its own prompts resolves the command.
 
 export const CONFIRM_ACTION = "tugboat_confirm";
 export const CANCEL_ACTION = "tugboat_cancel";
@@ -30,6 +34,10 @@ export interface ButtonPress {
   /** The button's value: the confirmation id. */
   value: string;
   userId: string;
+  /** The message the button was on, as Slack sends it with the press (to close a dead replica's prompt). */
+  message?: { ts?: string; text?: string; blocks?: unknown[] };
+  /** The conversation the press came from. */
+  channel?: string;
 }
 
 /** What the adapter should tell the presser privately, if anything. */
@@ -37,7 +45,9 @@ export type PressResult =
   /** `replace`: an ephemeral prompt, which only the press's response_url can update. */
   | { kind: "answered"; answer: ConfirmAnswer; replace?: { text: string; blocks: SlackBlock[] } }
   | { kind: "refused"; message: string }
-  | { kind: "unknown"; message: string };
+  | { kind: "unknown"; message: string }
+  /** The replica that asked is gone: the prompt was closed as not done. */
+  | { kind: "closed"; message: string };
 
 interface Pending {
   id: string;
@@ -58,18 +68,33 @@ export interface ConfirmRegistryOptions {
   client: webApi.WebClient;
   log: Logger;
   timeoutSeconds: number;
+  /** Prompts in Kubernetes, for more than one replica. */
+  shared?: SharedConfirmations;
+  now?: () => Date;
 }
 
 export class ConfirmRegistry {
   private readonly pending = new Map<string, Pending>();
   /** Prompts answered while their post was still in flight, until the post returns. */
   private readonly answered = new Map<string, Pending>();
+  /** Prompts whose Lease could not be created: only a press on this replica can answer them. */
+  private readonly localOnly = new Set<string>();
+  private watch?: { stop(): void };
 
   constructor(private readonly opts: ConfirmRegistryOptions) {}
 
   /** Posts the plan with Confirm/Cancel and waits for the asker's answer, or the time-out. */
   async ask(request: ConfirmRequest): Promise<ConfirmAnswer> {
-    const id = randomBytes(12).toString("base64url");
+    // Hex: the id also names the prompt's Lease (a DNS label).
+    const id = randomBytes(12).toString("hex");
+    const shared = this.opts.shared;
+    if (shared) {
+      const now = this.opts.now?.() ?? new Date();
+      await shared.open({ id, userId: request.userId, channel: request.channel, expiresAt: new Date(now.getTime() + this.opts.timeoutSeconds * 1000) }).catch((err) => {
+        this.localOnly.add(id);
+        this.opts.log.warn("could not record a confirmation in Kubernetes; only this replica can take its answer", { error: errorMessage(err) });
+      });
+    }
     const rendered = renderBlocks(request.plan, { reserveBlocks: 2, reserveChars: 200 });
     const buttons: SlackBlock = {
       type: "actions",
@@ -86,7 +111,7 @@ export class ConfirmRegistry {
     let markPosted: () => void = () => {};
     const posted = new Promise<void>((r) => (markPosted = r));
     const answer = new Promise<ConfirmAnswer>((resolve) => {
-      const timer = setTimeout(() => void this.finish(id, "timeout"), this.opts.timeoutSeconds * 1000);
+      const timer = setTimeout(() => void this.expire(id), this.opts.timeoutSeconds * 1000);
       this.pending.set(id, { id, request, channel: request.channel, blocks: rendered.blocks, text: rendered.text, timer, resolve, posted });
     });
     try {
@@ -104,6 +129,9 @@ export class ConfirmRegistry {
         if (res.channel) p.channel = res.channel;
       }
       markPosted();
+      if (shared && res.ts && !this.localOnly.has(id)) {
+        await shared.posted(id, res.channel ?? request.channel, res.ts).catch((err) => this.opts.log.warn("could not record where a confirmation was posted", { error: errorMessage(err) }));
+      }
       // A plan too long for the prompt: its full text goes into the prompt's thread, as for any reply.
       if (rendered.upload && res.ts) {
         await uploadFullText(this.opts.client, { channel: res.channel ?? request.channel, threadTs: request.threadTs ?? res.ts }, rendered.upload, this.opts.log);
@@ -142,11 +170,21 @@ export class ConfirmRegistry {
   /** Handles a Confirm/Cancel press (already acked by the adapter). */
   async press(press: ButtonPress): Promise<PressResult> {
     const p = this.pending.get(press.value);
-    if (!p) return { kind: "unknown", message: "This confirmation is no longer open (it was answered, timed out, or Tugboat restarted)." };
-    if (press.userId !== p.request.userId) {
-      return { kind: "refused", message: toMrkdwn(rich`Only ${mention(p.request.userId)} can confirm this.`) };
-    }
+    if (p && press.userId !== p.request.userId) return refused(p.request.userId);
     const answer: ConfirmAnswer = press.actionId === CONFIRM_ACTION ? "confirmed" : "cancelled";
+    const shared = this.opts.shared;
+    if (shared && !this.localOnly.has(press.value)) {
+      const recorded = await shared.record(press.value, press.userId, answer);
+      if (recorded.kind === "unknown") return { kind: "unknown", message: NOT_OPEN };
+      if (recorded.kind === "refused") return refused(recorded.userId);
+      if (!this.pending.has(press.value)) {
+        if (recorded.askerAlive) return { kind: "answered", answer };
+        // Where the prompt is: as recorded, or (the asker died before recording it) where Slack says the button was.
+        const where = recorded.prompt.ts ? recorded.prompt : { channel: press.channel, ts: press.message?.ts };
+        return { kind: "closed", message: await this.closeOrphan(press, where.channel, where.ts) };
+      }
+    }
+    if (!p || !this.pending.has(p.id)) return { kind: "unknown", message: NOT_OPEN };
     const line = await this.finish(p.id, answer, press.userId);
     if (p.ephemeral && line) return { kind: "answered", answer, replace: { text: `${line} ${p.text}`, blocks: [...p.blocks, { type: "context", elements: [mrkdwnObject(line)] }] } };
     return { kind: "answered", answer };
@@ -154,7 +192,51 @@ export class ConfirmRegistry {
 
   /** Closes every open prompt (shutdown): the commands see a time-out, and the messages say why. */
   async closeAll(reason: string): Promise<void> {
-    await Promise.allSettled([...this.pending.keys()].map((id) => this.finish(id, "timeout", undefined, reason)));
+    this.watch?.stop();
+    this.watch = undefined;
+    await Promise.allSettled(
+      [...this.pending.keys()].map(async (id) => {
+        // Closed for every replica first, so a press elsewhere is told so rather than taken.
+        if (this.opts.shared && !this.localOnly.has(id)) await this.opts.shared.settle(id).catch(() => undefined);
+        await this.finish(id, "timeout", undefined, reason);
+      }),
+    );
+  }
+
+  /** Starts taking answers recorded by other replicas (a watch on this replica's prompt Leases). */
+  async listen(): Promise<void> {
+    if (!this.opts.shared || this.watch) return;
+    this.watch = await this.opts.shared.watchAnswers((prompt) => {
+      if (prompt.answer === "confirmed" || prompt.answer === "cancelled") void this.finish(prompt.id, prompt.answer, prompt.answeredBy);
+    });
+  }
+
+  /** The time-out, unless a press on another replica got there first (the Lease decides). */
+  private async expire(id: string): Promise<void> {
+    const shared = this.opts.shared;
+    if (shared && !this.localOnly.has(id)) {
+      const settled = await shared.settle(id).catch((err) => {
+        this.opts.log.warn("could not close a confirmation in Kubernetes", { error: errorMessage(err) });
+        return undefined;
+      });
+      if (settled && settled.answer !== "timeout") return void (await this.finish(id, settled.answer, settled.by));
+    }
+    await this.finish(id, "timeout");
+  }
+
+  /** A press for a prompt whose replica is gone: the prompt now says nothing was done, for everyone. */
+  private async closeOrphan(press: ButtonPress, channel: string | undefined, ts: string | undefined): Promise<string> {
+    const line = ":warning: The Tugboat replica that asked for this stopped before the answer; nothing was done. Run the command again.";
+    const blocks = Array.isArray(press.message?.blocks)
+      ? (press.message!.blocks as SlackBlock[]).filter((b) => !(b?.type === "actions" && String(b.block_id ?? "").startsWith("tugboat_confirm_")))
+      : [];
+    if (channel && ts) {
+      await withRetryAfter(() =>
+        this.opts.client.chat.update({ channel, ts, text: line, blocks: [...blocks, { type: "context", elements: [mrkdwnObject(line)] }] }),
+      ).catch((err) => this.opts.log.warn("could not close the prompt of a stopped replica", { reason: describeSlackError(err) }));
+    }
+    await this.opts.shared?.close(press.value);
+    return line;
   }
 
   get openCount(): number {
@@ -168,6 +250,7 @@ export class ConfirmRegistry {
     this.pending.delete(id);
     clearTimeout(p.timer);
     p.resolve(answer);
+    if (this.opts.shared && !this.localOnly.delete(id)) void this.opts.shared.close(id);
     const line = toMrkdwn(
       answer === "confirmed"
         ? rich`:white_check_mark: Confirmed by ${mention(byUser ?? "")}.`
@@ -195,6 +278,12 @@ export class ConfirmRegistry {
     }
     return line;
   }
+}
+
+const NOT_OPEN = "This confirmation is no longer open (it was answered, timed out, or Tugboat restarted).";
+
+function refused(userId: string): PressResult {
+  return { kind: "refused", message: toMrkdwn(rich`Only ${mention(userId)} can confirm this.`) };
 }
 
 function formatDuration(seconds: number): string {

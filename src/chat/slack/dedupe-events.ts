@@ -27,3 +27,18 @@ export class SeenIds {
     }
   }
 }
+
+/** Something that answers "first time?" for ids across replicas (src/domain/replicas/shared-event-ids.ts). */
+export interface SharedIds {
+  firstTime(id: string): Promise<boolean>;
+}
+
+/**
+ * This replica's memory first (a retry to the same replica costs nothing), then the shared record. When the
+ * shared record cannot be reached, the delivery is handled: twice is better than never.
+ */
+export async function firstTimeAnywhere(local: SeenIds, shared: SharedIds | undefined, id: string): Promise<boolean> {
+  if (!local.firstTime(id)) return false;
+  if (!shared) return true;
+  return shared.firstTime(id).catch(() => true);
+}

@@ -11,7 +11,8 @@ import { createBoltLogger } from "./bolt-logger.js";
 import { countingFetch, type SlackCallCounter } from "./count-api-calls.js";
 import { CANCEL_ACTION, CONFIRM_ACTION, ConfirmRegistry } from "./confirm-buttons.js";
 import { DEFAULT_HTTP_LIMITS, REPLAY_KEY, StrictHTTPReceiver, limitedServerOptions, type HttpLimits } from "./create-http-receiver.js";
-import { SeenIds } from "./dedupe-events.js";
+import { SeenIds, firstTimeAnywhere, type SharedIds } from "./dedupe-events.js";
+import type { SharedConfirmations } from "../../domain/replicas/shared-confirmations.js";
 import { describeSlackError } from "./describe-slack-error.js";
 import { commandTextFromMessage, commandTextFromSlash, familyOfSlashCommand } from "./parse-mention.js";
 import { MessageReply } from "./post-reply.js";
@@ -50,6 +51,8 @@ export interface SlackAdapterOptions {
   now?: () => number;
   /** /healthz, /readyz, /metrics: served on the HTTP receiver's port in HTTP mode. */
   ops?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Two or more replicas: prompts and Slack event ids kept in Kubernetes (src/domain/replicas). */
+  shared?: { confirmations: SharedConfirmations; eventIds: SharedIds };
   /** Counts Web API calls and how long acks take. */
   metrics?: SlackCallCounter & { slackAcked(seconds: number): void };
 }
@@ -147,7 +150,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const client = app.client;
 
   const groups = new SlackUserGroups({ client, log, cacheSeconds: opts.userGroupCacheSeconds, now });
-  const confirmations = new ConfirmRegistry({ client, log, timeoutSeconds: opts.confirmTimeoutSeconds });
+  const confirmations = new ConfirmRegistry({ client, log, timeoutSeconds: opts.confirmTimeoutSeconds, shared: opts.shared?.confirmations, now: () => new Date(now()) });
   const eventIds = new SeenIds(EVENT_ID_TTL_MS, now);
   const liveReplies = new Set<MessageReply>();
 
@@ -166,9 +169,10 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   };
 
   /** True when this Events API delivery is new; retries (X-Slack-Retry-Num) of a seen event_id are dropped. */
-  const firstDelivery = (body: { event_id?: string }, context: { retryNum?: number; retryReason?: string }): boolean => {
+  const firstDelivery = async (body: { event_id?: string }, context: { retryNum?: number; retryReason?: string }): Promise<boolean> => {
     const id = body.event_id;
-    const fresh = id === undefined || eventIds.firstTime(id);
+    // Across replicas: a retry may reach another replica than the first delivery did.
+    const fresh = id === undefined || (await firstTimeAnywhere(eventIds, opts.shared?.eventIds, id));
     if (context.retryNum) {
       log.info(fresh ? "Slack retried an event we had not seen; handling it" : "ignored a retried Slack event", {
         eventId: id,
@@ -229,7 +233,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   };
 
   app.event("app_mention", async ({ event, body, context }) => {
-    if (!firstDelivery(body, context)) return;
+    if (!(await firstDelivery(body, context))) return;
     if (stopping || event.bot_id || event.subtype || !event.user) return;
     // In a DM the message event handles it (message.im).
     if (event.channel.startsWith("D")) return;
@@ -240,7 +244,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     if (event.channel_type !== "im") return;
     // Edits, joins, bot messages (ours included) and other subtypes are not commands.
     if (event.subtype !== undefined || ("bot_id" in event && event.bot_id)) return;
-    if (!firstDelivery(body, context)) return;
+    if (!(await firstDelivery(body, context))) return;
     if (stopping || !event.user) return;
     runMessage({ user: event.user, channel: event.channel, threadTs: event.thread_ts, direct: true }, commandTextFromMessage(event.text ?? "", context.botUserId));
   });
@@ -248,7 +252,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   app.action(new RegExp(`^(${CONFIRM_ACTION}|${CANCEL_ACTION})$`), async ({ ack, body, action, respond }) => {
     await ack();
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
-    const result = await confirmations.press({ actionId: action.action_id, value: action.value ?? "", userId: body.user.id });
+    const result = await confirmations.press({ actionId: action.action_id, value: action.value ?? "", userId: body.user.id, message: body.message, channel: body.channel?.id });
     if (result.kind === "answered") {
       // An ephemeral prompt (a conversation Tugboat is not in) is updated through this press's response_url.
       if (result.replace) await respond({ replace_original: true, text: result.replace.text, blocks: result.replace.blocks }).catch((err) => log.warn("could not update an ephemeral prompt", { reason: describeSlackError(err) }));
@@ -297,6 +301,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
         await app.start();
       }
       started = true;
+      await confirmations.listen();
       log.info("Slack adapter listening", { mode: opts.mode, ...(server ? { port: (server.address() as AddressInfo).port } : {}) });
     },
     quiesce: async () => {

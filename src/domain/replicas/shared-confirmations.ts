@@ -108,10 +108,10 @@ export class SharedConfirmations {
    * The asker's time-out (or shutdown): marks the prompt timed out unless a press got there first, and returns the
    * answer that stands (undefined when the prompt is gone).
    */
-  async settle(id: string): Promise<SharedAnswer | undefined> {
+  async settle(id: string): Promise<{ answer: SharedAnswer; by?: string } | undefined> {
     const got = await this.write(id, "timeout", undefined, () => undefined);
-    if (got.kind === "written") return "timeout";
-    if (got.kind === "answered") return got.answer;
+    if (got.kind === "written") return { answer: "timeout" };
+    if (got.kind === "answered") return { answer: got.answer, by: got.by };
     return undefined;
   }
 
@@ -186,13 +186,13 @@ export class SharedConfirmations {
     answer: SharedAnswer,
     by: string | undefined,
     refuse: (p: SharedPrompt) => { kind: "refused"; userId: string } | undefined,
-  ): Promise<{ kind: "written"; prompt: SharedPrompt } | { kind: "answered"; answer: SharedAnswer } | { kind: "refused"; userId: string } | { kind: "gone" }> {
+  ): Promise<{ kind: "written"; prompt: SharedPrompt } | { kind: "answered"; answer: SharedAnswer; by?: string } | { kind: "refused"; userId: string } | { kind: "gone" }> {
     const res = await leaseResource(this.c.cluster);
     for (let attempt = 0; attempt < 3; attempt++) {
       const obj = await this.c.cluster.find(res, leaseName(id), this.c.namespace);
       const prompt = obj && readPrompt(obj);
       if (!obj || !prompt) return { kind: "gone" };
-      if (prompt.answer) return { kind: "answered", answer: prompt.answer };
+      if (prompt.answer) return { kind: "answered", answer: prompt.answer, by: prompt.answeredBy };
       if (answer !== "timeout" && prompt.expiresAt.getTime() <= this.c.now().getTime()) return { kind: "gone" };
       const refused = refuse(prompt);
       if (refused) return refused;

@@ -1,0 +1,176 @@
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { loadConfigFile } from "../../../src/config/load-config.js";
+import type { TugboatConfig } from "../../../src/config/schema.js";
+import { startSandbox, type Sandbox } from "../../../src/sandbox/index.js";
+import { TEST_DELAYS } from "../../../src/sandbox/kube/index.js";
+import { buttonPressBody, eventBody, postSigned, slashCommandBody } from "./helpers/signed-request.js";
+import { SlackStandIn, type RecordedCall } from "./helpers/slack-stand-in.js";
+import { clockAhead, startChildReplica, startReplica, type Replica } from "./helpers/replica.js";
+
+// Two bot replicas on one sandbox, Slack's requests alternating between them: a Confirm pressed on the other
+// replica runs the command, a retried event reaching the other replica runs nothing twice, and a replica killed
+// (kill -9) before the press or mid-rollout leaves nothing half done.
+
+const FORM = "application/x-www-form-urlencoded";
+const REPO = "octo/github";
+const LEASE_SECONDS = 2;
+const LOCK_SECONDS = 3;
+
+/** Polls (integration test: other processes and timers move on their own). */
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function promptOf(call: RecordedCall): { id: string; ts: string } | undefined {
+  const actions = (call.args.blocks ?? []).find((b: any) => b.type === "actions");
+  const button = actions?.elements?.find((e: any) => e.action_id === "tugboat_confirm");
+  return button ? { id: button.value, ts: call.result.ts } : undefined;
+}
+
+describe("two Tugboat replicas (HTTP mode) on one sandbox", function () {
+  this.timeout(60_000);
+  let sandbox: Sandbox;
+  let standIn: SlackStandIn;
+  let config: TugboatConfig;
+  let configPath: string;
+  let dir: string;
+  const replicas: Replica[] = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "tugboat-replicas-"));
+    sandbox = await startSandbox({ outDir: dir, delays: TEST_DELAYS });
+    standIn = await new SlackStandIn().start();
+    const raw = parse(readFileSync(sandbox.configPath, "utf8"));
+    raw.coordination = { namespace: "default", leaseSeconds: LEASE_SECONDS };
+    raw.deploy = { ...raw.deploy, lockLeaseSeconds: LOCK_SECONDS };
+    configPath = join(dir, "tugboat.yaml");
+    writeFileSync(configPath, stringify(raw));
+    config = loadConfigFile(configPath);
+  });
+  afterEach(async () => {
+    await Promise.allSettled(replicas.splice(0).map((r) => r.stop()));
+    standIn.reset();
+  });
+  after(async () => {
+    await standIn.stop();
+    await sandbox.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = async (name: string, extra: Partial<Parameters<typeof startReplica>[0]> = {}) => {
+    const r = await startReplica({ name, sandbox, config, standIn, ...extra });
+    replicas.push(r);
+    return r;
+  };
+  const slash = (url: string, text: string, id: string) =>
+    postSigned(url, slashCommandBody({ command: "/deploy", text, user_id: "UADMIN", channel_id: "CDEPLOYS", response_url: standIn.responseUrl(id) }), FORM);
+  const press = (url: string, prompt: { id: string; ts: string }, userId = "UADMIN") =>
+    postSigned(url, buttonPressBody({ actionId: "tugboat_confirm", value: prompt.id, userId, channel: "CDEPLOYS", messageTs: prompt.ts, responseUrl: standIn.responseUrl(`press-${prompt.ts}`) }), FORM);
+  const waitForPrompt = async () => {
+    await standIn.waitFor(() => standIn.callsTo("chat.postMessage").some((c) => promptOf(c)), 15_000, "the Confirm/Cancel prompt");
+    return promptOf(standIn.callsTo("chat.postMessage").find((c) => promptOf(c))!)!;
+  };
+  const deployments = (env: string) => sandbox.github.store.deployments(REPO).filter((d: any) => d.environment === env);
+  const statesOf = (id: number) => sandbox.github.store.deploymentStatuses(REPO, id).map((s: any) => s.state);
+  const updatesOf = (ts: string) => standIn.callsTo("chat.update").filter((c) => c.args.ts === ts).map((c) => String(c.args.text));
+
+  it("a Confirm pressed on the other replica runs the command on the one that asked, once", async () => {
+    const a = await start("replica-a");
+    const b = await start("replica-b");
+    const before = deployments("production").length;
+    expect((await slash(a.eventsUrl, "PR4812 to production", "cmd-1")).status).to.equal(200);
+    const prompt = await waitForPrompt();
+    // A second press, of another user, on replica A: refused; the asker's on replica B: taken.
+    const refused = await press(a.eventsUrl, prompt, "UVIEWER");
+    expect(refused.status).to.equal(200);
+    expect((await press(b.eventsUrl, prompt)).status).to.equal(200);
+    await standIn.waitFor(() => updatesOf(prompt.ts).some((t) => t.includes("Confirmed by")), 10_000, "the prompt saying who confirmed");
+    await until(() => a.audit.some((e) => e.command.includes("deploy")), 30_000, "the deploy to finish on replica A");
+    expect(a.audit.find((e) => e.command.includes("deploy"))!.outcome).to.equal("success");
+    expect(b.audit).to.deep.equal([]);
+    expect(deployments("production").length).to.equal(before + 1);
+    // A late press on either replica: no longer open.
+    await press(a.eventsUrl, prompt);
+    await press(b.eventsUrl, prompt);
+    await until(() => standIn.responses.filter((r) => String(r.payload.text).includes("no longer open")).length >= 2, 5000, `two "no longer open" answers: ${JSON.stringify(standIn.responses.map((r) => r.payload.text))}`);
+    expect(standIn.responses.some((r) => String(r.payload.text).includes("Only <@UADMIN> can confirm this"))).to.equal(true);
+    expect(deployments("production").length).to.equal(before + 1);
+  });
+
+  it("two presses at once on the two replicas: one answer wins, the command runs once", async () => {
+    const a = await start("replica-a");
+    const b = await start("replica-b");
+    const before = deployments("production").length;
+    await slash(b.eventsUrl, "PR4812 to production", "cmd-2");
+    const prompt = await waitForPrompt();
+    const cancel = postSigned(a.eventsUrl, buttonPressBody({ actionId: "tugboat_cancel", value: prompt.id, userId: "UADMIN", channel: "CDEPLOYS", messageTs: prompt.ts, responseUrl: standIn.responseUrl("p-a") }), FORM);
+    const confirm = press(b.eventsUrl, prompt);
+    await Promise.all([cancel, confirm]);
+    await until(() => b.audit.some((e) => e.command.includes("deploy")), 30_000, "the deploy's end on replica B");
+    const lines = updatesOf(prompt.ts).filter((t) => /Confirmed by|Cancelled by/.test(t));
+    expect(lines).to.have.length(1);
+    const ran = deployments("production").length - before;
+    expect(ran).to.equal(lines[0]!.includes("Confirmed") ? 1 : 0);
+  });
+
+  it("a Slack retry of an event delivered to the other replica runs nothing twice", async () => {
+    const a = await start("replica-a");
+    const b = await start("replica-b");
+    const body = eventBody("Ev0TWOREPLICAS", { type: "app_mention", user: "UADMIN", text: "<@UBOT> deploy status github", channel: "CDEPLOYS", ts: "1700000000.000100", event_ts: "1700000000.000100" });
+    expect((await postSigned(a.eventsUrl, body, "application/json")).status).to.equal(200);
+    // Slack's retry comes with a new signature timestamp and X-Slack-Retry-Num, to whichever replica.
+    const retry = await postSigned(b.eventsUrl, body, "application/json", { timestamp: Math.floor(Date.now() / 1000) + 1, headers: { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" } });
+    expect(retry.status).to.equal(200);
+    await until(() => a.audit.length + b.audit.length >= 1, 10_000, "the status command");
+    await a.app.router.drain(5000);
+    await b.app.router.drain(5000);
+    expect(a.audit.length + b.audit.length).to.equal(1);
+    expect(a.audit).to.have.length(1);
+    expect(b.logs.some((l) => l.message === "ignored a retried Slack event")).to.equal(true);
+  });
+
+  it("kill -9 of the asking replica before the press: the other replica's press closes the prompt, nothing was done", async () => {
+    const a = await startChildReplica({ sandbox, configPath, standIn });
+    const before = deployments("production").length;
+    const b = await start("replica-b", { clock: clockAhead((LEASE_SECONDS + 1) * 1000) });
+    await slash(a.eventsUrl, "PR4812 to production", "cmd-3");
+    const prompt = await waitForPrompt();
+    await a.kill9();
+    expect((await press(b.eventsUrl, prompt)).status).to.equal(200);
+    await until(() => updatesOf(prompt.ts).some((t) => t.includes("nothing was done")), 10_000, `the prompt closed by replica B: ${a.output().slice(-3000)} ${JSON.stringify(b.logs.slice(-15))} ${JSON.stringify(standIn.responses.map((r) => r.payload.text))}`);
+    expect(updatesOf(prompt.ts).join("\n")).to.include("The Tugboat replica that asked for this stopped before the answer");
+    expect(deployments("production").length).to.equal(before);
+    expect(b.audit).to.deep.equal([]);
+  });
+
+  it("kill -9 mid-rollout of a broken image: the other replica leads, rolls back, marks the GitHub deployment, and the next deploy proceeds", async () => {
+    const a = await startChildReplica({ sandbox, configPath, standIn });
+    await slash(a.eventsUrl, "PR4813 to staging --force", "cmd-4");
+    await standIn.waitFor(() => standIn.calls.some((c) => /Rolling out/.test(String(c.args.text))), 20_000, "the rollout to start");
+    const [stuck] = deployments("staging").sort((x: any, y: any) => y.id - x.id);
+    await a.kill9();
+    expect(statesOf(stuck.id).at(-1)).to.equal("in_progress");
+    // Replica B's clock is past the dead replica's leases: it becomes the leader and recovers at once.
+    const b = await start("replica-b", { clock: clockAhead((LOCK_SECONDS + LEASE_SECONDS + 1) * 1000), background: true });
+    await until(() => b.audit.some((e) => e.details?.recovery === true), 30_000, "replica B's recovery");
+    const entry = b.audit.find((e) => e.details?.recovery === true)!;
+    expect(entry.outcome).to.equal("rolled-back");
+    expect(entry.details?.githubDeployment).to.equal(stuck.id);
+    expect(statesOf(stuck.id).at(-1)).to.equal("error");
+    const images = sandbox.clusters.staging!.listObjects("apps/v1", "Deployment", "github-staging").map((d: any) => d.spec.template.spec.containers[0].image);
+    expect(images.every((i: string) => !i.endsWith(stuck.sha))).to.equal(true);
+    expect(standIn.callsTo("chat.postMessage").some((c) => c.args.channel === "CDEPLOYS" && /Tugboat restarted during the deploy/.test(String(c.args.text)))).to.equal(true);
+    // The lock is free again: the next deploy, on replica B, goes through.
+    await slash(b.eventsUrl, "PR4812 to staging", "cmd-5");
+    await until(() => b.audit.some((e) => e.command.includes("deploy PR4812")), 30_000, "the next deploy");
+    expect(b.audit.find((e) => e.command.includes("deploy PR4812"))!.outcome).to.equal("success");
+  });
+});
