@@ -84,7 +84,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const secrets = new SecretRegistry();
   secrets.add(sandbox.github.token);
   const logging = createLogging({ level: "debug", secrets, stream: logStream, auditStream: logStream });
-  const kube = createKubeGateway({ config, kubeconfigPath: opts.kubeconfigPath ?? sandbox.kubeconfigPath, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log: logging.logger, onRequest: opts.metrics && ((cluster) => opts.metrics!.kubeObserver(cluster)) });
+  const kube = createKubeGateway({ config, kubeconfigPath: opts.kubeconfigPath ?? sandbox.kubeconfigPath, timeoutMs: config.kube.requestTimeoutSeconds * 1000, log: logging.logger, onRequest: opts.metrics && ((cluster) => opts.metrics!.kubeObserver(cluster)), clock: opts.clock });
   const github = createGithubGateway({ baseUrl: sandbox.github.url, token: sandbox.github.token, log: logging.logger, retries: 0, throttle: false, onRequest: opts.metrics?.githubObserver });
   const notices: Harness["notices"] = [];
   const app = buildApp({

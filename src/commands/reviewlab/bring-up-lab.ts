@@ -292,6 +292,16 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
     timeoutMs: cfg.readyTimeoutSeconds * 1000,
     signal: ctx.signal,
     onChange: (states) => progress.detail(STEP.ready, `${[...states.values()].filter((s) => s.phase === "done").length}/${deployments.length} available`),
+  }).catch(async (err: unknown) => {
+    // The cluster would not let Tugboat follow the rollout (RBAC, throttling, outage): say why, keep the lab.
+    progress.set(STEP.ready, "failed");
+    await recorder.finish("failure", "Could not follow the rollout");
+    await progress.settle();
+    ctx.audit({ namespace, followFailed: errorMessage(err) });
+    throw new UserError(
+      `The review lab for \`${branch}\` was applied, but Tugboat could not follow its rollout: ${errorMessage(err)}.\n` +
+        `The lab is left in place (namespace \`${namespace}\`, ${url}). Remove it with \`/reviewlab down ${branch}\`.`,
+    );
   });
   const took = seconds(performance.now() - env.started);
   const counts = countByKind([nsObject, ...objects]);

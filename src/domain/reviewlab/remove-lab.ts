@@ -1,9 +1,8 @@
-import type { GithubGateway, KubeCluster, WatchHandle } from "../../gateways/types.js";
+import type { GithubGateway, KubeCluster } from "../../gateways/types.js";
 import { isGatewayError } from "../../gateways/types.js";
 import type { Logger } from "../../core/logger.js";
 import { mapLimit } from "../apply-objects.js";
 import type { LabInfo } from "./lab-metadata.js";
-import { watchExpired } from "./wait-for-deployments.js";
 
 // Removing a lab: delete its Namespace (Kubernetes deletes everything in it), optionally wait until it is
 // gone, and mark its GitHub Deployments inactive.
@@ -32,50 +31,14 @@ export async function deleteLabNamespace(cluster: KubeCluster, namespace: string
   }
 }
 
-/** Resolves once the namespace no longer exists (watching it); false on timeout. */
+/** Resolves once the namespace no longer exists (followed by an informer); false on timeout or abort. */
 export async function waitForNamespaceGone(cluster: KubeCluster, namespace: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-  const res = await namespaceResource(cluster);
-  const fieldSelector = `metadata.name=${namespace}`;
-  return new Promise<boolean>((resolve, reject) => {
-    let finished = false;
-    let watch: WatchHandle | undefined;
-    let rv: string | undefined;
-    const finish = (value: boolean | Error) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      watch?.stop();
-      if (value instanceof Error) reject(value);
-      else resolve(value);
-    };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    const onAbort = () => finish(false);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const fail = (e: unknown) => finish(e instanceof Error ? e : new Error(String(e)));
-    const relist = async () => {
-      const { items, resourceVersion } = await cluster.list(res, { fieldSelector });
-      rv = resourceVersion;
-      if (!items.some((n) => n.metadata?.name === namespace)) finish(true);
-    };
-    const start = async (): Promise<void> => {
-      if (finished) return;
-      watch = await cluster.watch(
-        res,
-        { fieldSelector, resourceVersion: rv },
-        (ev) => {
-          if (ev.object?.metadata?.resourceVersion) rv = ev.object.metadata.resourceVersion;
-          if (ev.type === "DELETED" && ev.object?.metadata?.name === namespace) finish(true);
-        },
-        (err) => {
-          if (finished) return;
-          (watchExpired(err) ? relist().then(start) : start()).catch(fail);
-        },
-      );
-      if (finished) watch.stop();
-    };
-    relist().then(start).catch(fail);
-  });
+  const informer = cluster.informer(await namespaceResource(cluster), { fieldSelector: `metadata.name=${namespace}` });
+  try {
+    return (await informer.waitFor((i) => i.get(namespace) === undefined, { timeoutMs, signal })) ?? false;
+  } finally {
+    informer.stop();
+  }
 }
 
 /** Marks every still-active GitHub Deployment of the lab's environment inactive. Failures are logged, not thrown. */

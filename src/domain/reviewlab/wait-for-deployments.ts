@@ -1,8 +1,8 @@
-import type { ApiResource, GatewayError, KObject, KubeCluster, WatchHandle } from "../../gateways/types.js";
+import type { ApiResource, KubeCluster } from "../../gateways/types.js";
 import { rolloutState, type RolloutState } from "../rollout-status.js";
 
-// Waits for Deployments to become available by watching them (list once, then watch from that
-// resourceVersion; a dropped watch resumes, a 410 Gone re-lists). No polling.
+// Waits for Deployments to become available, following them with the port's informer (list, then watch; no
+// polling). A watch the cluster keeps refusing ends the wait with the informer's error, which says why.
 
 export interface DeploymentWait {
   ok: boolean;
@@ -26,73 +26,29 @@ export async function deploymentResource(cluster: KubeCluster): Promise<ApiResou
 export async function waitForDeployments(cluster: KubeCluster, namespace: string, names: string[], opts: WaitOptions): Promise<DeploymentWait> {
   const states = new Map<string, RolloutState>(names.map((n) => [n, { phase: "waiting", message: `${n}: not seen yet` }]));
   if (names.length === 0) return { ok: true, states };
-  const res = await deploymentResource(cluster);
-  const wanted = new Set(names);
-
-  return new Promise<DeploymentWait>((resolve, reject) => {
-    let watch: WatchHandle | undefined;
-    let finished = false;
-    const finish = (result: DeploymentWait | Error) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener("abort", onAbort);
-      watch?.stop();
-      if (result instanceof Error) reject(result);
-      else resolve(result);
-    };
-    const timer = setTimeout(() => finish({ ok: false, reason: "timeout", states }), opts.timeoutMs);
-    const onAbort = () => finish({ ok: false, reason: "aborted", states });
-    opts.signal?.addEventListener("abort", onAbort, { once: true });
-
-    const settle = () => {
+  const informer = cluster.informer(await deploymentResource(cluster), { namespace });
+  const seen = new Set<string>();
+  let reported = "";
+  const outcome = (): DeploymentWait | undefined => {
+    for (const name of names) {
+      const d = informer.get(name, namespace);
+      if (d) seen.add(name);
+      states.set(name, d ? rolloutState(d) : { phase: "waiting", message: `${name}: ${seen.has(name) ? "deleted" : "not seen yet"}` });
+    }
+    const all = [...states.values()];
+    const now = all.map((s) => `${s.phase}:${s.message}`).join("\n");
+    if (now !== reported) {
+      reported = now;
       opts.onChange?.(states);
-      const all = [...states.values()];
-      if (all.every((s) => s.phase === "done")) finish({ ok: true, states });
-      else if (all.some((s) => s.phase === "failed")) finish({ ok: false, reason: "failed", states });
-    };
-    const observe = (d: KObject, deleted = false) => {
-      const name = d.metadata?.name;
-      if (!name || !wanted.has(name)) return false;
-      const next: RolloutState = deleted ? { phase: "waiting", message: `${name}: deleted` } : rolloutState(d);
-      const prev = states.get(name);
-      states.set(name, next);
-      return prev?.phase !== next.phase || prev.message !== next.message;
-    };
-
-    let resourceVersion: string | undefined;
-    const relist = async () => {
-      const { items, resourceVersion: rv } = await cluster.list(res, { namespace });
-      for (const d of items) observe(d);
-      resourceVersion = rv;
-      settle();
-    };
-    const startWatch = async (): Promise<void> => {
-      if (finished) return;
-      watch = await cluster.watch(
-        res,
-        { namespace, resourceVersion },
-        (ev) => {
-          if (ev.object?.metadata?.resourceVersion) resourceVersion = ev.object.metadata.resourceVersion;
-          if (ev.type === "BOOKMARK") return;
-          if (observe(ev.object, ev.type === "DELETED")) settle();
-        },
-        (err?: GatewayError) => {
-          if (finished) return;
-          // A dropped watch resumes from the last resourceVersion; one that is too old (410) re-lists first.
-          const again = watchExpired(err) ? relist().then(startWatch) : startWatch();
-          again.catch((e) => finish(e instanceof Error ? e : new Error(String(e))));
-        },
-      );
-      if (finished) watch.stop();
-    };
-    relist()
-      .then(startWatch)
-      .catch((e) => finish(e instanceof Error ? e : new Error(String(e))));
-  });
-}
-
-/** A watch closed because its resourceVersion is too old (410 Gone): re-list before watching again. */
-export function watchExpired(err?: { kind?: string; status?: number }): boolean {
-  return err?.kind === "gone" || err?.status === 410;
+    }
+    if (all.every((s) => s.phase === "done")) return { ok: true, states };
+    if (all.some((s) => s.phase === "failed")) return { ok: false, reason: "failed", states };
+    return undefined;
+  };
+  try {
+    const done = await informer.waitFor(outcome, { timeoutMs: opts.timeoutMs, signal: opts.signal });
+    return done ?? { ok: false, reason: opts.signal?.aborted ? "aborted" : "timeout", states };
+  } finally {
+    informer.stop();
+  }
 }

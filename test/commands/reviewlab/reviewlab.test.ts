@@ -236,7 +236,8 @@ describe("/reviewlab (sandbox, through the router)", function () {
   });
 
   it("a failure in the middle of up is reported clearly, and down removes everything", async () => {
-    staging(h).faults.add({ verb: "patch", resource: "services", status: 500, count: 1 });
+    // One 500 is retried by the port's retry policy; one that persists fails the apply.
+    staging(h).faults.add({ verb: "patch", resource: "services", status: 500 });
     try {
       const t = await run(h, "/reviewlab up my-branch");
       expect(t.final?.tone).to.equal("error");

@@ -1,0 +1,46 @@
+import { expect } from "chai";
+import { startHarness, type Harness } from "../../helpers/harness.js";
+import { ManualClock } from "../../helpers/manual-clock.js";
+import { staging } from "./helpers.js";
+
+// A lab whose Deployments Tugboat may not watch: the informer backs off (a handful of watches over several
+// seconds of the injected clock, not a tight loop) and the reply says why, naming the namespace.
+
+describe("/reviewlab up when the cluster refuses to let Tugboat watch (sandbox, through the router)", function () {
+  this.timeout(20_000);
+  let h: Harness;
+  const clock = new ManualClock();
+
+  before(async () => {
+    // Pods never become ready here, so the wait has to watch.
+    h = await startHarness({ clock, delays: { podReadyMs: 600_000 } });
+  });
+  after(async () => h?.stop());
+
+  it("a watch answered 403 is retried with back-off, then the reply says there is no permission to watch", async () => {
+    const deadline = h.config.reviewlab!.readyTimeoutSeconds * 1000;
+    staging(h).faults.add({ verb: "watch", resource: "deployments", status: 403 });
+    let finished = false;
+    const running = h.run("/reviewlab up my-branch").finally(() => (finished = true));
+    const started = clock.now().getTime();
+    // Move the clock through each back-off (any sleep shorter than the readiness deadline) until the reply.
+    while (!finished) {
+      await new Promise((r) => setTimeout(r, 5));
+      const next = clock.pending().find((ms) => ms < deadline);
+      if (next !== undefined) clock.advance(next);
+    }
+    const t = await running;
+    const watches = staging(h).requests.log.filter((r) => r.path === "/apis/apps/v1/namespaces/review-lab-my-branch/deployments" && /watch=true/.test(r.query ?? ""));
+    expect(t.final?.tone, t.text).to.equal("error");
+    expect(t.text).to.include("could not follow its rollout: no permission to watch deployments in review-lab-my-branch (cluster staging)");
+    expect(t.text).to.include("/reviewlab down my-branch");
+    expect(watches).to.have.length(4);
+    const waited = clock.now().getTime() - started;
+    // Three back-offs of 0.8, 1.6 and 3.2 s, each with up to as much jitter again.
+    expect(waited, "virtual time spent backing off").to.be.within(800 + 1600 + 3200, 2 * (800 + 1600 + 3200));
+    expect(waited).to.be.below(deadline);
+    const store = h.sandbox.github.store;
+    const dep = store.deployments("octo/github").filter((x) => x.environment === "review-lab/my-branch");
+    expect(store.deploymentStatuses("octo/github", dep[0]!.id).map((s) => s.state)).to.deep.equal(["in_progress", "failure"]);
+  });
+});
