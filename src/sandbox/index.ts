@@ -63,7 +63,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         port,
         seedDir: join(root, "config/sandbox/kube", name),
         delays: opts.delays,
-        ...(management ? { workloadClusters: Object.fromEntries(WORKLOAD_CLUSTERS.map((w) => [w, clusters[w]!])) } : { machinesElsewhere: true }),
+        ...(management ? { workloadClusters: Object.fromEntries(WORKLOAD_CLUSTERS.map((w) => [w, clusters[w]!])) } : {}),
       });
       clusters[name] = c;
       started.push(c);

@@ -67,7 +67,8 @@ export function topologyScale(opts: {
       if (plan.minSize) {
         entry.metadata = { ...(entry.metadata ?? {}), annotations: { ...(entry.metadata?.annotations ?? {}), [AUTOSCALER_MIN]: String(plan.minSize.to) } };
       }
-      await opts.capi.replace(opts.clusters, next);
+      // Never retried by the gateway: a repeated write that had landed would answer 409, and the re-read would add N again.
+      await opts.capi.withRetry({ attempts: 1 }).replace(opts.clusters, next);
       if (plan.minSize) opts.onMinSize?.(plan.minSize.from, plan.minSize.to);
     },
   };

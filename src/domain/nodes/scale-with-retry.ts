@@ -61,7 +61,8 @@ export function machineDeploymentScale(cluster: KubeCluster, res: ApiResource, n
       return { replicas: scale.replicas, md, version: scale.resourceVersion };
     },
     async write(plan, version) {
-      await cluster.setScale(res, name, namespace, plan.after, String(version));
+      // Never retried by the gateway: a repeated write that had landed would answer 409, and the re-read would add N again.
+      await cluster.withRetry({ attempts: 1 }).setScale(res, name, namespace, plan.after, String(version));
     },
   };
 }

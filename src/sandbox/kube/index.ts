@@ -32,7 +32,6 @@ export async function startKubeSandbox(opts: KubeSandboxOptions): Promise<KubeSa
   const delays: SimDelays = { ...DEMO_DELAYS, ...(opts.delays ?? {}) };
   const controllers = new Controllers(api, store, delays, opts.brokenImages ?? DEFAULT_BROKEN_IMAGES, opts.clusterName);
   const faults = new Faults();
-  controllers.machinesElsewhere = opts.machinesElsewhere ?? false;
   if (opts.workloadClusters) linkWorkloadClusters(controllers, opts.workloadClusters);
 
   // ---- seed (synchronously, then let the controllers settle with past timestamps)

@@ -155,21 +155,29 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
   });
 });
 
-/** Someone else (an autoscaler) sets production/highmem's replicas just before Tugboat's first scale write (on the management cluster). */
+/**
+ * Someone else (an autoscaler) sets production/highmem's replicas just before Tugboat's first scale write (on the
+ * management cluster). The write goes through a client without gateway retries (cluster.withRetry), so that is wrapped.
+ */
 function scaleBeforeFirstWrite(h: Harness, replicas: number): () => void {
   const cluster = h.kube.cluster("management");
-  const realSetScale = cluster.setScale.bind(cluster);
+  const realWithRetry = cluster.withRetry.bind(cluster);
   let bumped = false;
-  (cluster as any).setScale = async (...a: Parameters<typeof cluster.setScale>) => {
-    if (!bumped) {
-      bumped = true;
-      const md = machineDeployment(h, "production", "highmem");
-      md.spec.replicas = replicas;
-      management(h).putObject(md);
-    }
-    return realSetScale(...a);
+  (cluster as any).withRetry = (policy: Parameters<typeof cluster.withRetry>[0]) => {
+    const client = realWithRetry(policy);
+    const realSetScale = client.setScale.bind(client);
+    (client as any).setScale = async (...a: Parameters<typeof client.setScale>) => {
+      if (!bumped) {
+        bumped = true;
+        const md = machineDeployment(h, "production", "highmem");
+        md.spec.replicas = replicas;
+        management(h).putObject(md);
+      }
+      return realSetScale(...a);
+    };
+    return client;
   };
   return () => {
-    (cluster as any).setScale = realSetScale;
+    (cluster as any).withRetry = realWithRetry;
   };
 }

@@ -1,14 +1,11 @@
 import { expect } from "chai";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions, type KubeConfig, type V1Deployment } from "@kubernetes/client-node";
 import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
-import { loadSeedDir } from "../../../src/sandbox/kube/seed.js";
-import { deployment, expectStatus, kubeConfigFor, raw, waitFor } from "./helpers.js";
+import { capiSeedFor, deployment, expectStatus, kubeConfigFor, raw, waitFor } from "./helpers.js";
 
 const SEED = new URL("../../../config/sandbox/kube/staging", import.meta.url).pathname;
-// One self-managed server: staging's seed plus its MachineDeployment and Machines from the management seed (without
-// the Cluster object, so no topology controller reverts the direct scales below).
-const MANAGEMENT_SEED = new URL("../../../config/sandbox/kube/management", import.meta.url).pathname;
-const STAGING_CAPI = loadSeedDir(MANAGEMENT_SEED).filter((o) => o.kind !== "Cluster" && o.metadata?.labels?.["cluster.x-k8s.io/cluster-name"] === "staging");
+// One self-managed server: staging's seed plus its MachineDeployment and Machines from the management seed.
+const STAGING_CAPI = capiSeedFor("staging");
 const STAGING_MD = "staging-general-7xk2p";
 const TABLE = "application/json;as=Table;g=meta.k8s.io;v=v1,application/json";
 

@@ -1,4 +1,5 @@
 import { KubeConfig } from "@kubernetes/client-node";
+import { loadSeedDir } from "../../../src/sandbox/kube/seed.js";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -126,4 +127,13 @@ export async function startKubectlSandbox(opts: { clusterName: string; seedDir: 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One workload cluster's MachineDeployments and Machines from the management cluster's seed, without its Cluster
+ * object (so no topology controller reverts direct scales): for a single self-managed server in sandbox tests.
+ */
+export function capiSeedFor(cluster: string): any[] {
+  const dir = new URL("../../../config/sandbox/kube/management", import.meta.url).pathname;
+  return loadSeedDir(dir).filter((o) => o.kind !== "Cluster" && o.metadata?.labels?.["cluster.x-k8s.io/cluster-name"] === cluster);
 }

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
 import { writeKubeconfig } from "../../../src/sandbox/kubeconfig.js";
+import { capiSeedFor } from "./helpers.js";
 
 const KUBECTL = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].find((p) => existsSync(p));
 const SEED = new URL("../../../config/sandbox/kube/production", import.meta.url).pathname;
@@ -44,7 +45,8 @@ describe("kube sandbox: real kubectl conformance", function () {
       this.skip();
     }
     dir = mkdtempSync(join(tmpdir(), "kube-sandbox-kubectl-"));
-    sb = await startKubeSandbox({ clusterName: "production", seedDir: SEED, delays: TEST_DELAYS });
+    // A self-managed production: its MachineDeployments and Machines (in the management seed) live with its Nodes.
+    sb = await startKubeSandbox({ clusterName: "production", seedDir: SEED, objects: capiSeedFor("production"), delays: TEST_DELAYS });
     const kc = join(dir, "kubeconfig");
     writeKubeconfig(kc, [{ name: "production", url: sb.url }], "production");
     env = { ...process.env, KUBECONFIG: kc, KUBECACHEDIR: join(dir, "cache"), HOME: dir };

@@ -30,8 +30,6 @@ import { TopologyController } from "./topology-controller.js";
 export class Controllers implements ControllerContext {
   delays: SimDelays;
   bootstrapping = false;
-  /** set on a workload cluster whose Machines live in a management cluster: Nodes are not deleted for lack of a local Machine */
-  machinesElsewhere = false;
   private scheduled: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAtMs = Infinity;
@@ -51,8 +49,8 @@ export class Controllers implements ControllerContext {
   /** workload clusters whose Nodes this (management) server's Machines provision, by cluster name */
   private workloads = new Map<string, NodeHost>();
   private unlinkWorkloads: Array<() => void> = [];
-  /** deleted Machines whose Node lives in a linked workload cluster: removed there on the next pass */
-  private remoteNodesToDelete: any[] = [];
+  /** deleted Machines: their Nodes (here or in a linked workload cluster) are removed on the next pass */
+  private deletedMachines: any[] = [];
   /** per-object state a controller keeps, dropped when the object is deleted */
   private stateByDef: Map<ResourceDef, { forget(uid: string): void }>;
   private unsubscribe: () => void;
@@ -80,7 +78,7 @@ export class Controllers implements ControllerContext {
     const deleted = e.type === "DELETED";
     if (e.def === D.event) this.events.noteWrite(idOf(e.obj), deleted);
     if (deleted) this.stateByDef.get(e.def)?.forget(e.obj.metadata.uid);
-    if (deleted && e.def === D.machine && this.nodeHost(e.obj.spec?.clusterName) !== this) this.remoteNodesToDelete.push(e.obj);
+    if (deleted && e.def === D.machine) this.deletedMachines.push(e.obj);
   }
 
   /** mark every object dirty (after a change of delays: every pending transition is re-timed) */
@@ -182,10 +180,10 @@ export class Controllers implements ControllerContext {
     this.eachObject("cluster", D.cluster, (c) => this.topology.reconcile(c));
     this.eachObject("md", D.md, (md) => this.machineDeployments.reconcile(md));
     this.eachObject("machine", D.machine, (m) => this.machines.reconcile(m));
-    for (const m of this.remoteNodesToDelete.splice(0)) this.machines.deleteNodeOf(m);
-    this.eachObject("node", D.node, (n) => {
-      if (!this.machinesElsewhere) this.machines.reconcileNode(n);
-    });
+    // A Node goes with its Machine (wherever the Node lives); a Node whose Machine is elsewhere or unknown stays, as
+    // on a real cluster. Node changes only matter through the Machines they mark.
+    for (const m of this.deletedMachines.splice(0)) this.machines.deleteNodeOf(m);
+    this.queue.each("node", () => {});
     this.machines.nodeReadiness();
     this.eachObject("deploy", D.deploy, (d) => this.deployments.reconcile(d));
     this.eachObject("rs", D.rs, (rs) => this.replicaSets.reconcile(rs));

@@ -142,12 +142,6 @@ export class MachineController {
     }
   }
 
-  /** a node whose machine disappeared is deleted */
-  reconcileNode(n: any): void {
-    const machine = machineOfNode(n);
-    if (machine && !this.ctx.store.get(D.machine, machine.ns, machine.name)) this.ctx.api.remove(D.node, n);
-  }
-
   /** nodes this controller provisioned turn Ready after `nodeReadyMs` (unless annotated never-ready) */
   nodeReadiness(): void {
     const now = Date.now();
