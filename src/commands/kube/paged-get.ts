@@ -118,6 +118,24 @@ export function printTables(tables: Array<{ table: KubeTable; res: ApiResource; 
   );
 }
 
+/**
+ * Attachments being paged at once, in this process. Each holds up to kube.attachmentMaxRows rows of cells, so a burst
+ * of big lists would otherwise hold that many times over; the chat replies do not wait for this, only the files.
+ */
+const ATTACHMENTS_AT_ONCE = 2;
+let attachmentsRunning = 0;
+const attachmentQueue: Array<() => void> = [];
+
+async function attachmentSlot(): Promise<() => void> {
+  if (attachmentsRunning >= ATTACHMENTS_AT_ONCE) await new Promise<void>((resolve) => attachmentQueue.push(resolve));
+  else attachmentsRunning++;
+  return () => {
+    const next = attachmentQueue.shift();
+    if (next) next();
+    else attachmentsRunning--;
+  };
+}
+
 export interface PagedGetOptions {
   summaryBase: string;
   context: string;
@@ -153,17 +171,35 @@ export async function pagedGet(ctx: CommandContext, q: KubeQuery, types: PagedTy
   // The attachment: the remaining pages, up to the cap. A failure part way keeps what came and says why.
   let stoppedBy: string | undefined;
   let held = fetchedRows;
+  const release = await attachmentSlot();
   try {
-    for (const s of streams) {
-      while (s.hasMore && held < attachmentMaxRows) {
-        const before = s.rows.length;
-        await s.fetch();
-        held += s.rows.length - before;
+    try {
+      for (const s of streams) {
+        while (s.hasMore && held < attachmentMaxRows) {
+          const before = s.rows.length;
+          await s.fetch();
+          held += s.rows.length - before;
+        }
       }
+    } catch (err) {
+      stoppedBy = err instanceof Error ? err.message : String(err);
     }
-  } catch (err) {
-    stoppedBy = err instanceof Error ? err.message : String(err);
+    await sendWithAttachment(ctx, opts, streams, first, { held, stoppedBy, attachmentMaxRows });
+  } finally {
+    release();
   }
+  return undefined;
+}
+
+/** The final state: the same first rows, the exact (or capped) count, and the attachment. */
+async function sendWithAttachment(
+  ctx: CommandContext,
+  opts: PagedGetOptions,
+  streams: TableStream[],
+  first: PagedText,
+  { held, stoppedBy, attachmentMaxRows }: { held: number; stoppedBy: string | undefined; attachmentMaxRows: number },
+): Promise<void> {
+  const fetchedRows = first.rows;
   const all = printSections(streams, attachmentMaxRows);
   const left = streams.reduce((n, s) => n + (s.hasMore ? (s.remaining ?? 0) : 0), 0) + (held - all.rows);
   const complete = !stoppedBy && streams.every((s) => !s.hasMore) && all.rows === held;
@@ -176,7 +212,6 @@ export async function pagedGet(ctx: CommandContext, q: KubeQuery, types: PagedTy
   const reply = chatReply(opts, summary, first, { rows: finalTotal - fetchedRows, exact: exact || complete, note }, false);
   reply.attachment = { filename: opts.filename, title: summary, content: `${content}\n` };
   await ctx.reply.send(reply);
-  return undefined;
 }
 
 /** The first rows and the "… N more rows" line; `fetching` marks the state before the attachment is ready. */

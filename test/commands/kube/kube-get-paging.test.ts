@@ -108,7 +108,8 @@ describe("/kube get: paged lists (kube.chunkSize, kube.attachmentMaxRows)", func
     const t = await h.run("/kube get pods -n bulk", {
       user: "UVIEWER",
       onSend: () => {
-        if (sends++ === 0) staging.faults.add({ verb: "list", resource: "pods", status: 500, count: 1 });
+        // 410 Gone: the continue token expired (the gateway does not retry that, the list must start over)
+        if (sends++ === 0) staging.faults.add({ verb: "list", resource: "pods", status: 410, count: 1 });
       },
     });
     staging.faults.clear();
