@@ -1,10 +1,10 @@
 import type { Logger } from "../../core/logger.js";
-import type { ApiResource, KObject, KubeCluster, WatchEvent, WatchHandle } from "../../gateways/types.js";
+import type { Informer } from "../../gateways/types.js";
 import { DEPLOYMENT_NAME_LABEL, byCreation, describeMachine, describeNode, machineOfPool, type MachineInfo, type NodeInfo } from "./describe-pool.js";
 import type { PoolSource } from "./pool-source.js";
 import type { PoolResources } from "./read-pools.js";
 
-// Follows one pool's Machines (where Cluster API lives) and the workload cluster's Nodes with list + watch (re-listing when a watch ends),
+// Follows one pool's Machines (where Cluster API lives) and the workload cluster's Nodes with the port's informers,
 // so progress comes from events rather than polling. The Machines that existed when it started are the
 // "before" set; Machines created afterwards are new, oldest first.
 
@@ -16,12 +16,11 @@ export interface Slot {
 }
 
 export class PoolWatcher {
-  private readonly machines = new Map<string, KObject>();
-  private readonly nodes = new Map<string, KObject>();
   private readonly before = new Set<string>();
-  private readonly handles: WatchHandle[] = [];
+  private machines: Informer | undefined;
+  private nodes: Informer | undefined;
   private readonly listeners = new Set<() => void>();
-  private stopped = false;
+  private readonly unsubscribe: Array<() => void> = [];
 
   /** `machineDeployment` is the MachineDeployment's name (a ClusterClass pool's differs from the pool's name). */
   constructor(
@@ -31,21 +30,27 @@ export class PoolWatcher {
     private readonly log?: Logger,
   ) {}
 
-  /** Lists and starts watching; the Machines listed now are the "before" set. */
+  /** Starts both informers and waits for their first lists; the Machines listed now are the "before" set. */
   async start(): Promise<void> {
-    await this.follow(this.source.capi, this.res.machines, { namespace: this.source.namespace, labelSelector: `${DEPLOYMENT_NAME_LABEL}=${this.machineDeployment}` }, this.machines, true);
-    await this.follow(this.source.nodes, this.res.nodes, {}, this.nodes, false);
+    this.machines = this.source.capi.informer(this.res.machines, { namespace: this.source.namespace, labelSelector: `${DEPLOYMENT_NAME_LABEL}=${this.machineDeployment}` });
+    this.nodes = this.source.nodes.informer(this.res.nodes);
+    await this.machines.waitFor(() => true);
+    for (const m of this.machines.items()) this.before.add(m.metadata?.name ?? "");
+    await this.nodes.waitFor(() => true);
+    for (const informer of [this.machines, this.nodes]) this.unsubscribe.push(informer.onChange(() => this.notify()));
+    this.notify();
   }
 
   stop(): void {
-    this.stopped = true;
-    for (const h of this.handles.splice(0)) h.stop();
+    for (const u of this.unsubscribe.splice(0)) u();
+    this.machines?.stop();
+    this.nodes?.stop();
     this.listeners.clear();
   }
 
   /** Machines created since start, oldest first. */
   newMachines(): MachineInfo[] {
-    return [...this.machines.values()]
+    return (this.machines?.items() ?? [])
       .filter((m) => machineOfPool(m, this.machineDeployment) && !this.before.has(m.metadata?.name ?? ""))
       .map(describeMachine)
       .sort(byCreation);
@@ -61,7 +66,7 @@ export class PoolWatcher {
         out.push({ state: "waiting" });
         continue;
       }
-      const nodeObj = machine.nodeName ? this.nodes.get(machine.nodeName) : undefined;
+      const nodeObj = machine.nodeName ? this.nodes?.get(machine.nodeName) : undefined;
       const node = nodeObj ? describeNode(nodeObj) : undefined;
       let state: Slot["state"];
       if (node?.ready) state = "ready";
@@ -81,13 +86,15 @@ export class PoolWatcher {
   }
 
   /**
-   * Resolves true as soon as `done()` holds, false when `sleep` (a deadline) resolves first.
-   * The sleep gets an abort signal that fires when the wait is over either way.
+   * Resolves true as soon as `done()` holds, false when `sleep` (a deadline) resolves first; rejects with the
+   * informer's error when Machines or Nodes cannot be followed (it says why). The sleep gets an abort signal
+   * that fires when the wait is over either way.
    */
   async waitUntil(done: () => boolean, sleep: (signal: AbortSignal) => Promise<void>): Promise<boolean> {
     if (done()) return true;
-    const stopTimer = new AbortController();
+    const over = new AbortController();
     let unsubscribe = () => {};
+    const failed = (informer: Informer | undefined) => informer?.waitFor(() => false, { signal: over.signal }).then(() => false) ?? new Promise<boolean>(() => {});
     try {
       return await Promise.race([
         new Promise<boolean>((resolve) => {
@@ -95,14 +102,16 @@ export class PoolWatcher {
             if (done()) resolve(true);
           });
         }),
-        sleep(stopTimer.signal).then(
+        sleep(over.signal).then(
           () => false,
           () => false,
         ),
+        failed(this.machines),
+        failed(this.nodes),
       ]);
     } finally {
       unsubscribe();
-      stopTimer.abort();
+      over.abort();
     }
   }
 
@@ -114,37 +123,5 @@ export class PoolWatcher {
         this.log?.warn("pool watcher listener failed", { error: String(err) });
       }
     }
-  }
-
-  private async follow(cluster: KubeCluster, res: ApiResource, opts: { namespace?: string; labelSelector?: string }, store: Map<string, KObject>, isBefore: boolean, restarts = 0): Promise<void> {
-    const list = await cluster.list(res, opts);
-    if (this.stopped) return;
-    store.clear();
-    for (const o of list.items) store.set(o.metadata?.name ?? "", o);
-    if (isBefore && restarts === 0) for (const name of store.keys()) this.before.add(name);
-    this.notify();
-    const onEvent = (ev: WatchEvent) => {
-      const name = ev.object.metadata?.name;
-      if (!name || ev.type === "BOOKMARK") return;
-      if (ev.type === "DELETED") store.delete(name);
-      else store.set(name, ev.object);
-      this.notify();
-    };
-    const onClose = (err?: Error) => {
-      if (this.stopped) return;
-      // Watches end (server timeouts, 410 Gone after compaction): list again and resume.
-      const delay = Math.min(2000, 100 * 2 ** Math.min(restarts, 5));
-      this.log?.debug("pool watch ended; re-listing", { resource: res.plural, error: err?.message, delay });
-      setTimeout(() => {
-        if (this.stopped) return;
-        this.follow(cluster, res, opts, store, isBefore, restarts + 1).catch((e) => {
-          this.log?.warn("pool watch could not restart", { resource: res.plural, error: String(e) });
-          onClose(e instanceof Error ? e : new Error(String(e)));
-        });
-      }, delay).unref();
-    };
-    const handle = await cluster.watch(res, { ...opts, resourceVersion: list.resourceVersion }, onEvent, onClose);
-    if (this.stopped) handle.stop();
-    else this.handles.push(handle);
   }
 }
