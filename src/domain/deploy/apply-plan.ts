@@ -5,7 +5,6 @@ import { describeObject } from "../render-manifests.js";
 import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR, ANN_SHA, type DeployStamp } from "./annotations.js";
 import { findResource } from "./follow-rollout.js";
 import type { DeployPlan } from "./plan-deploy.js";
-import { retryTransient } from "./retry-transient.js";
 import { revisionOf, rollbackDeployment, sameJson } from "./rollback.js";
 import { setImageOps } from "./set-images.js";
 
@@ -51,7 +50,7 @@ async function takeSnapshots(cluster: KubeCluster, objects: Array<{ obj: KObject
   return mapLimit(objects, 8, async ({ obj, res }) => {
     const name = obj.metadata!.name!;
     const namespace = obj.metadata!.namespace!;
-    const before = await retryTransient(() => cluster.find(res, name, namespace));
+    const before = await cluster.find(res, name, namespace);
     return { res, name, namespace, kind: obj.kind ?? res.kind, before, revision: revisionOf(before) };
   });
 }
@@ -63,9 +62,7 @@ export async function executePlan(cluster: KubeCluster, plan: DeployPlan, opts: 
     const snapshots = await takeSnapshots(cluster, withRes);
     const results = await mapLimit(withRes, opts.concurrency ?? 8, async ({ obj, res }) => {
       try {
-        const applied = await retryTransient(() => cluster.apply(res, obj, { fieldManager: opts.fieldManager, force: true }), {
-          also: ["conflict"],
-        });
+        const applied = await cluster.retryOnConflict(() => cluster.apply(res, obj, { fieldManager: opts.fieldManager, force: true }));
         if (obj.kind === "Deployment") deployments.set(applied.metadata!.name!, applied.metadata?.generation ?? 0);
         return undefined;
       } catch (err) {
@@ -90,7 +87,7 @@ export async function executePlan(cluster: KubeCluster, plan: DeployPlan, opts: 
     const name = deploy.metadata!.name!;
     try {
       const ops = setImageOps(deploy, containers, opts.stamp);
-      const patched = await retryTransient(() => cluster.patch(res, name, deploy.metadata!.namespace, ops, "json"), { also: ["conflict"] });
+      const patched = await cluster.retryOnConflict(() => cluster.patch(res, name, deploy.metadata!.namespace, ops, "json"));
       deployments.set(name, patched.metadata?.generation ?? 0);
       return undefined;
     } catch (err) {
@@ -143,10 +140,10 @@ export async function restoreSnapshots(cluster: KubeCluster, snapshots: Snapshot
   const out: RestoreResult = { rolledBack: new Map(), deleted: [], reapplied: [], errors: [] };
   await mapLimit(snapshots, 8, async (s) => {
     try {
-      const now = await retryTransient(() => cluster.find(s.res, s.name, s.namespace));
+      const now = await cluster.find(s.res, s.name, s.namespace);
       if (!s.before) {
         if (now) {
-          await retryTransient(() => cluster.delete(s.res, s.name, s.namespace)).catch((err) => {
+          await cluster.delete(s.res, s.name, s.namespace).catch((err) => {
             if (!isGatewayError(err, "not-found")) throw err;
           });
           out.deleted.push(`${s.kind} ${s.name}`);
@@ -163,12 +160,12 @@ export async function restoreSnapshots(cluster: KubeCluster, snapshots: Snapshot
           annotations: prevAnn,
           replicas: s.before.spec?.replicas,
         });
-        const after = await retryTransient(() => cluster.get(s.res, s.name, s.namespace));
+        const after = await cluster.get(s.res, s.name, s.namespace);
         out.rolledBack.set(s.name, after.metadata?.generation ?? 0);
         void r;
         return;
       }
-      await retryTransient(() => cluster.apply(s.res, content(s.before!), { fieldManager, force: true }), { also: ["conflict"] });
+      await cluster.retryOnConflict(() => cluster.apply(s.res, content(s.before!), { fieldManager, force: true }));
       out.reapplied.push(`${s.kind} ${s.name}`);
     } catch (err) {
       out.errors.push(`${s.kind} ${s.name}: ${(err as Error).message}`);

@@ -2,7 +2,6 @@ import type { KObject, KubeCluster } from "../../gateways/types.js";
 import { isGatewayError } from "../../gateways/types.js";
 import { ANN_CANARY_STARTED, ANN_CHANNEL, stampAnnotations, type DeployStamp } from "./annotations.js";
 import { findResource } from "./follow-rollout.js";
-import { retryTransient } from "./retry-transient.js";
 import { withImages } from "./set-images.js";
 
 // GitHub's one-pod canary: next to each production Deployment running the app's image, a Deployment
@@ -53,7 +52,7 @@ export function buildCanary(stable: KObject, image: string, stamp: DeployStamp, 
 /** The canary Deployments in a namespace. */
 export async function listCanaries(cluster: KubeCluster, namespace: string): Promise<KObject[]> {
   const res = await findResource(cluster, "apps", "deployments");
-  const { items } = await retryTransient(() => cluster.list(res, { namespace }));
+  const { items } = await cluster.list(res, { namespace });
   return items.filter((d) => d.metadata?.labels?.[TRACK] === "canary" && d.metadata?.labels?.[CANARY_LABEL]);
 }
 
@@ -63,7 +62,7 @@ export async function removeCanaries(cluster: KubeCluster, namespace: string, na
   const removed: string[] = [];
   for (const name of names) {
     try {
-      await retryTransient(() => cluster.delete(res, name, namespace, { propagationPolicy: "Background" }));
+      await cluster.delete(res, name, namespace, { propagationPolicy: "Background" });
       removed.push(name);
     } catch (err) {
       if (!isGatewayError(err, "not-found")) throw err;

@@ -3,7 +3,6 @@ import type { Clock } from "../../core/services.js";
 import { isGatewayError, type KObject, type KubeCluster } from "../../gateways/types.js";
 import { ageSince } from "../format/human-duration.js";
 import { LeaseLock, describeLease, keepRenewing, leaseResource, type AcquireRequest, type LockInfo } from "../lease-lock.js";
-import { retryTransient } from "./retry-transient.js";
 
 // The deploy lock of one app in one environment: a Lease `tugboat-lock-<app>-<env>` that a deploy holds and
 // renews while it runs. A bot that dies stops renewing, and the lease expires after its duration.
@@ -27,7 +26,7 @@ export function deployLock(cluster: KubeCluster, namespace: string, name: string
 }
 
 export async function readLock(cluster: KubeCluster, namespace: string, name: string, now: Date): Promise<LockInfo | undefined> {
-  return retryTransient(() => deployLock(cluster, namespace, name).read(now));
+  return deployLock(cluster, namespace, name).read(now);
 }
 
 /** Renews once; false only when the lease is definitely someone else's (or gone). */
@@ -52,10 +51,10 @@ async function renewOnce(cluster: KubeCluster, namespace: string, name: string, 
 /** Takes the lock and keeps renewing it every third of its duration until released or abandoned. */
 export async function holdLock(cluster: KubeCluster, namespace: string, name: string, req: AcquireRequest, clock: Clock): Promise<HoldResult> {
   const lock = deployLock(cluster, namespace, name);
-  const got = await retryTransient(() => lock.acquire(req));
+  const got = await lock.acquire(req);
   if (!got.acquired) return { held: false, heldBy: got.heldBy };
   const renewal = keepRenewing(() => renewOnce(cluster, namespace, name, req.holder, clock.now()), req.durationSeconds, name);
-  return { held: true, hold: renewedHold(renewal, () => retryTransient(() => lock.release(req.holder)).catch(() => false)) };
+  return { held: true, hold: renewedHold(renewal, () => lock.release(req.holder).catch(() => false)) };
 }
 
 /** A hold whose release (run once) stops renewing first; abandoning only stops renewing. */
@@ -112,7 +111,7 @@ export function deployInsideLock(lease: KObject | undefined, now: Date): LockInf
 /** Reads the live deploy inside the manual lock `name`, if any. */
 export async function readDeployInsideLock(cluster: KubeCluster, namespace: string, name: string, now: Date): Promise<LockInfo | undefined> {
   const res = await leaseResource(cluster);
-  return deployInsideLock(await retryTransient(() => cluster.find(res, name, namespace)), now);
+  return deployInsideLock(await cluster.find(res, name, namespace), now);
 }
 
 /**
@@ -125,7 +124,7 @@ export async function holdInsideManualLock(cluster: KubeCluster, namespace: stri
   /** Edits the lease's annotations with a resourceVersion precondition; undefined when `edit` declines. */
   const update = async (edit: (lease: KObject) => boolean): Promise<"done" | "declined" | "gone"> => {
     for (let i = 0; i < 5; i++) {
-      const lease = await retryTransient(() => cluster.find(res, name, namespace));
+      const lease = await cluster.find(res, name, namespace);
       if (!lease || lease.spec?.holderIdentity !== manual) return "gone";
       if (!edit(lease)) return "declined";
       try {
@@ -189,7 +188,7 @@ export async function takeManualLock(
   now: Date,
 ): Promise<{ acquired: true; lock: LockInfo } | { acquired: false; heldBy: LockInfo }> {
   const lock = deployLock(cluster, namespace, name);
-  return retryTransient(() => lock.acquire({ holder: manualHolder(owner), owner, reason, kind: "manual", durationSeconds: MANUAL_LOCK_SECONDS, now }));
+  return lock.acquire({ holder: manualHolder(owner), owner, reason, kind: "manual", durationSeconds: MANUAL_LOCK_SECONDS, now });
 }
 
 export function manualHolder(owner: string): string {
@@ -202,13 +201,13 @@ export function manualHolder(owner: string): string {
  */
 export async function removeLock(cluster: KubeCluster, namespace: string, name: string, now: Date, expectHolder?: string): Promise<LockInfo | undefined | "changed"> {
   const res = await leaseResource(cluster);
-  const current = await retryTransient(() => cluster.find(res, name, namespace));
+  const current = await cluster.find(res, name, namespace);
   if (!current) return undefined;
   const info = describeLease(current, now);
   if (expectHolder !== undefined && info.holder !== expectHolder) return "changed";
   const resourceVersion = expectHolder !== undefined ? current.metadata?.resourceVersion : undefined;
   try {
-    await retryTransient(() => cluster.delete(res, name, namespace, { preconditions: resourceVersion ? { resourceVersion } : undefined }));
+    await cluster.delete(res, name, namespace, { preconditions: resourceVersion ? { resourceVersion } : undefined });
   } catch (err) {
     if (isGatewayError(err, "conflict")) return "changed";
     if (!isGatewayError(err, "not-found")) throw err;

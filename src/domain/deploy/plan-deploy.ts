@@ -8,7 +8,6 @@ import type { Target } from "../resolve-target.js";
 import { stampAnnotations, type DeployStamp } from "./annotations.js";
 import { findResource } from "./follow-rollout.js";
 import type { DeployEnv } from "./resolve-deploy-env.js";
-import { retryTransient } from "./retry-transient.js";
 import { imageChanges, runsImage, type ContainerChange } from "./set-images.js";
 
 // What a deploy will write, worked out before anything changes: the rendered manifests (or, without a
@@ -25,7 +24,7 @@ export function isCanaryDeployment(d: KObject): boolean {
 /** The environment's Deployments running the app's image (canaries excluded). */
 export async function appDeployments(cluster: KubeCluster, namespace: string, image: string): Promise<KObject[]> {
   const res = await findResource(cluster, "apps", "deployments");
-  const { items } = await retryTransient(() => cluster.list(res, { namespace }));
+  const { items } = await cluster.list(res, { namespace });
   return items.filter((d) => !isCanaryDeployment(d) && runsImage(d.spec?.template, image));
 }
 
@@ -108,7 +107,7 @@ async function refusePausedTargets(cluster: KubeCluster, namespace: string, obje
   const names = new Set(objects.filter((o) => o.kind === "Deployment" && o.apiVersion === "apps/v1" && o.spec?.paused !== false).map((o) => o.metadata?.name));
   if (names.size === 0) return;
   const res = await findResource(cluster, "apps", "deployments");
-  const { items } = await retryTransient(() => cluster.list(res, { namespace }));
+  const { items } = await cluster.list(res, { namespace });
   refusePaused(items.filter((d) => names.has(d.metadata?.name) && d.spec?.paused === true), namespace);
 }
 

@@ -6,7 +6,6 @@ import type { DeployStamp } from "./annotations.js";
 import { findResource } from "./follow-rollout.js";
 import { diffObject, type ObjectDiff } from "./object-diff.js";
 import type { DeployPlan } from "./plan-deploy.js";
-import { retryTransient } from "./retry-transient.js";
 import { setImageOps } from "./set-images.js";
 import type { CanaryPlan } from "./start-canary.js";
 
@@ -29,8 +28,8 @@ async function previewApply(cluster: KubeCluster, res: ApiResource, obj: KObject
   const name = obj.metadata!.name!;
   const namespace = obj.metadata?.namespace;
   try {
-    const live = await retryTransient(() => cluster.find(res, name, namespace));
-    const after = await retryTransient(() => cluster.apply(res, obj, { fieldManager, force: true, dryRun: true }));
+    const live = await cluster.find(res, name, namespace);
+    const after = await cluster.apply(res, obj, { fieldManager, force: true, dryRun: true });
     return diffObject(live, { apiVersion: res.groupVersion, kind: res.kind, ...after });
   } catch (err) {
     throw refused(obj, err);
@@ -56,7 +55,7 @@ export async function previewPlan(cluster: KubeCluster, plan: DeployPlan | Canar
   const objects = await mapLimit(plan.targets, limit, async ({ deploy, containers }) => {
     const ops = setImageOps(deploy, containers, opts.stamp);
     try {
-      const after = await retryTransient(() => cluster.patch(deployments, deploy.metadata!.name!, deploy.metadata!.namespace, ops, "json", { dryRun: true }));
+      const after = await cluster.patch(deployments, deploy.metadata!.name!, deploy.metadata!.namespace, ops, "json", { dryRun: true });
       return diffObject(deploy, { apiVersion: "apps/v1", kind: "Deployment", ...after });
     } catch (err) {
       throw refused(deploy, err);

@@ -2,7 +2,6 @@ import { UserError } from "../../core/errors.js";
 import type { KObject, KubeCluster } from "../../gateways/types.js";
 import { ANN_REVISION, annotationOps } from "./annotations.js";
 import { findResource } from "./follow-rollout.js";
-import { retryTransient } from "./retry-transient.js";
 
 // `kubectl rollout undo`: find the Deployment's ReplicaSets by their revision annotation, take the one to go
 // back to (the newest older than the current one, or a named revision), drop its pod-template-hash label, and
@@ -24,7 +23,7 @@ export async function listRevisions(cluster: KubeCluster, deploy: KObject): Prom
   const selector = Object.entries(deploy.spec?.selector?.matchLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(",");
-  const { items } = await retryTransient(() => cluster.list(rsRes, { namespace: deploy.metadata?.namespace, labelSelector: selector || undefined }));
+  const { items } = await cluster.list(rsRes, { namespace: deploy.metadata?.namespace, labelSelector: selector || undefined });
   const uid = deploy.metadata?.uid;
   return items
     .filter((rs) => (rs.metadata?.ownerReferences ?? []).some((o) => o.uid === uid && o.kind === "Deployment"))
@@ -79,7 +78,7 @@ export async function rollbackDeployment(
   opts: { toRevision?: number; fallbackTemplate?: any; annotations?: Record<string, string | null>; replicas?: number; dryRun?: boolean } = {},
 ): Promise<RollbackResult> {
   const deployRes = await findResource(cluster, "apps", "deployments");
-  const deploy = await retryTransient(() => cluster.get(deployRes, name, namespace));
+  const deploy = await cluster.get(deployRes, name, namespace);
   if (deploy.spec?.paused === true) {
     // as kubectl rollout undo: the template would change but never roll out
     throw new UserError(`You cannot roll back a paused Deployment: ${name} in ${namespace} is paused. Resume it first (\`kubectl rollout resume deployment/${name} -n ${namespace}\`) and try again.`);
@@ -102,7 +101,7 @@ export async function rollbackDeployment(
   let after = deploy;
   if (ops.length > 0) {
     // The same JSON patch is idempotent, so a 5xx or a conflict may be retried.
-    after = await retryTransient(() => cluster.patch(deployRes, name, namespace, ops, "json", { dryRun: opts.dryRun }), { also: ["conflict"] });
+    after = await cluster.retryOnConflict(() => cluster.patch(deployRes, name, namespace, ops, "json", { dryRun: opts.dryRun }));
   }
   return { name, fromRevision: current, toRevision: target?.revision ?? 0, changed, template, before: deploy, after };
 }

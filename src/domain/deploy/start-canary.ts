@@ -5,7 +5,6 @@ import { buildCanary, removeCanaries } from "./canary.js";
 import { findResource } from "./follow-rollout.js";
 import { appDeployments } from "./plan-deploy.js";
 import type { DeployEnv } from "./resolve-deploy-env.js";
-import { retryTransient } from "./retry-transient.js";
 
 // Planning and applying a canary: one `<name>-canary` per production Deployment running the app's image.
 
@@ -30,7 +29,7 @@ export async function applyCanary(cluster: KubeCluster, plan: CanaryPlan, fieldM
   const res = await findResource(cluster, "apps", "deployments");
   const deployments = new Map<string, number>();
   for (const c of plan.canaries) {
-    const applied = await retryTransient(() => cluster.apply(res, c, { fieldManager, force: true }), { also: ["conflict"] });
+    const applied = await cluster.retryOnConflict(() => cluster.apply(res, c, { fieldManager, force: true }));
     deployments.set(applied.metadata!.name!, applied.metadata?.generation ?? 0);
   }
   return { deployments };

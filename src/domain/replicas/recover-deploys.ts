@@ -7,7 +7,6 @@ import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR, ANN_SHA } from "../deploy/ann
 import { holdLock } from "../deploy/deploy-lock.js";
 import { findResource, followRollout, type FollowOutcome } from "../deploy/follow-rollout.js";
 import { deployableEnvironments, resolveDeployEnv, type DeployEnv } from "../deploy/resolve-deploy-env.js";
-import { retryTransient } from "../deploy/retry-transient.js";
 import { rollbackDeployment } from "../deploy/rollback.js";
 
 // Restart recovery: what a replica that died mid-deploy left behind. A GitHub deployment still in progress whose
@@ -104,7 +103,7 @@ async function settleRecord(
 ): Promise<Pick<SettledDeploy, "result" | "reason">> {
   const { clock } = services;
   const deployRes = await findResource(cluster, "apps", "deployments");
-  const { items } = await retryTransient(() => cluster.list(deployRes, { namespace: env.namespace }));
+  const { items } = await cluster.list(deployRes, { namespace: env.namespace });
   const touched = items.filter((d) => d.metadata?.annotations?.[ANN_SHA] === record.sha);
   if (touched.length === 0) return { result: "not-applied", reason: "nothing of it reached the cluster" };
   // The rest of the rollout time the live deploy had (at least one lock duration, to read the state calmly).
