@@ -1,11 +1,10 @@
 import { UserError } from "../../core/errors.js";
 import type { KObject, KubeCluster } from "../../gateways/types.js";
 import { resourceFor } from "../apply-objects.js";
-import { describeObject, renderManifests, type TemplateValues } from "../render-manifests.js";
-import type { TemplateSet } from "./load-templates.js";
+import { describeObject, type TemplateValues } from "../render-manifests.js";
 
-// From templates to the objects of one lab: render (YAML-safe), parse, and check that every object is a
-// namespaced kind landing in the lab's own namespace. Tugboat then adds its Secret and Ingress.
+// The objects of one lab: the templates' values, and a check that every rendered object (the content policy has
+// already passed them) is named, served and not declared twice. Tugboat then adds its Secret and Ingress.
 
 export const INGRESS_NAME = "review-lab";
 
@@ -28,13 +27,6 @@ export interface LabValues {
 
 export function templateValues(v: LabValues): TemplateValues {
   return { ...v, pr: v.pr === undefined ? "" : String(v.pr) };
-}
-
-export function renderLabObjects(templates: TemplateSet, values: LabValues): KObject[] {
-  const vals = templateValues(values);
-  const out: KObject[] = [];
-  for (const f of templates.files) out.push(...renderManifests(f.text, vals, f.path));
-  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { layerSecrets, secretSourceNames } from "../../../src/domain/reviewlab/layer-secrets.js";
-import { renderLabObjects } from "../../../src/domain/reviewlab/plan-lab.js";
+import { templateValues } from "../../../src/domain/reviewlab/plan-lab.js";
+import { renderTemplates } from "../../../src/domain/render/render-pool.js";
 import { readFallbackTemplates } from "../../../src/domain/reviewlab/load-templates.js";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -19,10 +20,10 @@ describe("review-lab secrets and templates (pure)", () => {
     expect(s.data).to.deep.equal({ A: b64("common-a"), B: b64("app-b"), C: b64("app-c") });
   });
 
-  it("renders Tugboat's fallback templates with hostile values changing nothing but the values", () => {
+  it("renders Tugboat's fallback templates with hostile values changing nothing but the values", async () => {
     const templates = readFallbackTemplates("config/kubernetes/review-lab");
     const hostile = 'x"\n  kind: ClusterRole\n---\napiVersion: v1\nkind: Namespace';
-    const objects = renderLabObjects(templates, {
+    const values = templateValues({
       image: "registry.example.com/github:abc",
       sha: "abc",
       shortSha: "abc",
@@ -36,6 +37,8 @@ describe("review-lab secrets and templates (pure)", () => {
       service: "unicorn",
       secretName: "review-lab-env",
     });
+    const { objects, failures } = await renderTemplates(templates.files, values, { timeoutMs: 5000, maxBytes: 1 << 20 });
+    expect(failures).to.deep.equal([]);
     expect(objects.map((o) => `${o.kind}/${o.metadata?.name}`)).to.deep.equal(["ConfigMap/review-lab-config", "Deployment/unicorn", "Service/unicorn"]);
     const cm = objects[0]!;
     expect(cm.data).to.deep.equal({
