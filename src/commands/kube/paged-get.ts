@@ -126,7 +126,8 @@ const ATTACHMENTS_AT_ONCE = 2;
 let attachmentsRunning = 0;
 const attachmentQueue: Array<() => void> = [];
 
-async function attachmentSlot(): Promise<() => void> {
+/** Waits for a free slot; call the returned function to give it back. Exported for its test. */
+export async function attachmentSlot(): Promise<() => void> {
   if (attachmentsRunning >= ATTACHMENTS_AT_ONCE) await new Promise<void>((resolve) => attachmentQueue.push(resolve));
   else attachmentsRunning++;
   return () => {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { attachmentSlot } from "../../../src/commands/kube/paged-get.js";
 import type { Reply } from "../../../src/core/reply.js";
 import { startHarness, type Harness } from "../../helpers/harness.js";
 import { codeBlock, kubectl } from "./kube-helpers.js";
@@ -144,5 +145,24 @@ describe("/kube get: paged lists (kube.chunkSize, kube.attachmentMaxRows)", func
     expect(queries).to.have.length(1);
     expect(queries[0]).to.not.match(/limit=/);
     expect(t.final!.summary).to.equal("get pods -n bulk on staging: 150 rows");
+  });
+});
+
+describe("/kube get: attachments paged at once", () => {
+  it("two at a time; the third waits for a slot and gets it when one is given back", async () => {
+    const first = await attachmentSlot();
+    const second = await attachmentSlot();
+    let third: (() => void) | undefined;
+    const waiting = attachmentSlot().then((release) => (third = release));
+    await new Promise((r) => setImmediate(r));
+    expect(third).to.equal(undefined);
+    first();
+    await waiting;
+    expect(third).to.be.a("function");
+    second();
+    third!();
+    // all given back: two are free again at once
+    const again = await Promise.all([attachmentSlot(), attachmentSlot()]);
+    again.forEach((release) => release());
   });
 });
