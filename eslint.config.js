@@ -1,39 +1,121 @@
-// Lint exists mainly to hold the layering: commands, domain and core never touch an SDK.
+// Lint holds the shape: the import graph between layers (eslint-plugin-boundaries), no SDK outside its gateway,
+// no floating promises in src/ (type-aware), and no `any` where a folder is already free of it.
+import boundaries from "eslint-plugin-boundaries";
 import tseslint from "typescript-eslint";
 
-const sdkImports = {
-  patterns: [
-    { group: ["@slack/*", "@slack/**"], message: "Only src/chat/slack may import the Slack SDK." },
-    { group: ["@kubernetes/*", "@kubernetes/**"], message: "Only src/gateways/kubernetes (and the sandbox) may import client-node." },
-    { group: ["@octokit/*", "@octokit/**"], message: "Only src/gateways/github may import Octokit." },
-    { group: ["**/chat/**", "**/gateways/*/*", "**/sandbox/**"], message: "Commands, domain and core depend on gateway interfaces only (src/gateways/types.ts), never on adapters, implementations or the sandbox." },
-    { group: ["**/node_modules/**"], message: "Import packages by name, so the layering rule can see them." },
-  ],
-  // createRequire would load any SDK past this rule.
-  paths: ["node:module", "module"].map((name) => ({ name, importNames: ["createRequire"], message: "Commands, domain and core load modules with static imports only." })),
-};
+// Every file of src/ (and test/, scripts/) is one element; the dependency policies below name who may import whom.
+// The first pattern that matches a file wins, so the specific ones come first.
+const elements = [
+  { type: "commands", pattern: "src/commands/*", capture: ["family"] },
+  { type: "command-registry", pattern: "src/commands" },
+  { type: "chat", pattern: "src/chat/*", capture: ["adapter"] },
+  { type: "core", pattern: "src/core" },
+  { type: "domain", pattern: "src/domain" },
+  { type: "gateway", pattern: "src/gateways/*", capture: ["gateway"] },
+  { type: "gateway-port", pattern: "src/gateways" },
+  { type: "config", pattern: "src/config" },
+  { type: "infra", pattern: "src/infra" },
+  { type: "startup", pattern: "src/startup" },
+  { type: "sandbox", pattern: "src/sandbox" },
+  // What is left directly in src/: main.ts and app.ts, which build everything.
+  { type: "composition-root", pattern: "src" },
+  { type: "tests", pattern: "test" },
+  { type: "scripts", pattern: "scripts" },
+];
 
-// Dynamic import() and require() are invisible to no-restricted-imports: these layers may not use them at all.
+const to = (...types) => ({ to: { element: { types: { anyOf: types } } } });
+const allowFrom = (type, ...targets) => ({ from: { element: { type } }, allow: { to: { element: { types: { anyOf: targets } } } } });
+const sameCapture = (type, key) => ({
+  from: { element: { type } },
+  allow: { to: { element: { type, captured: { [key]: `{{ from.element.captured.${key} }}` } } } },
+});
+
+// Local imports: anything not allowed here is refused (default: disallow).
+const layerPolicies = [
+  // Packages and node: builtins are open to all but the SDKs (sdkPolicies, which come later and so win).
+  { allow: { to: { module: { origin: ["external", "core"] } } } },
+  // main.ts and app.ts build everything; any other file directly under src/ (or in a folder not listed above) is
+  // a composition-root element by position only, and may import nothing of Tugboat's until it is placed.
+  { from: { element: { type: "composition-root", fileInternalPath: ["main.ts", "app.ts"] } }, allow: to("*") },
+  { from: { element: { types: { anyOf: ["tests", "scripts"] } } }, allow: to("*") },
+  allowFrom("command-registry", "commands", "core"),
+  // A command family imports its own files, never another family's: shared code lives in domain/ or core/.
+  sameCapture("commands", "family"),
+  allowFrom("commands", "core", "domain", "gateway-port", "config"),
+  // Chat adapters hand text to the router; they never reach into commands.
+  sameCapture("chat", "adapter"),
+  allowFrom("chat", "core", "domain", "gateway-port", "config"),
+  allowFrom("core", "core", "gateway-port", "config"),
+  allowFrom("domain", "domain", "core", "gateway-port", "config"),
+  allowFrom("gateway-port", "gateway-port", "core"),
+  sameCapture("gateway", "gateway"),
+  allowFrom("gateway", "gateway-port", "core", "config"),
+  allowFrom("config", "config", "domain"),
+  allowFrom("infra", "infra", "core", "startup"),
+  allowFrom("startup", "startup", "core", "config", "gateway-port"),
+  // The sandbox stands alone (it becomes its own package): it imports nothing of Tugboat's.
+  allowFrom("sandbox", "sandbox"),
+];
+
+// SDKs: only the element that wraps one may import it (tests and scripts may use them to drive the real thing).
+const sdkOnlyIn = (source, message, ...owners) => ({
+  from: { element: { types: { noneOf: [...owners.map((o) => o.type), "tests", "scripts"] } } },
+  disallow: { to: { module: { origin: "external", source } } },
+  message,
+});
+const notOwner = (source, message, owner, key, value) => ({
+  from: { element: { type: owner, captured: { [key]: `!${value}` } } },
+  disallow: { to: { module: { origin: "external", source } } },
+  message,
+});
+const sdkPolicies = [
+  sdkOnlyIn(["@kubernetes/*", "@kubernetes/**"], "Only src/gateways/kubernetes (and the sandbox) may import client-node.", { type: "gateway" }, { type: "sandbox" }),
+  notOwner(["@kubernetes/*", "@kubernetes/**"], "Only src/gateways/kubernetes (and the sandbox) may import client-node.", "gateway", "gateway", "kubernetes"),
+  sdkOnlyIn(["@octokit/*", "@octokit/**"], "Only src/gateways/github may import Octokit.", { type: "gateway" }),
+  notOwner(["@octokit/*", "@octokit/**"], "Only src/gateways/github may import Octokit.", "gateway", "gateway", "github"),
+  sdkOnlyIn(["@slack/*", "@slack/**"], "Only src/chat/slack may import the Slack SDK.", { type: "chat" }),
+  notOwner(["@slack/*", "@slack/**"], "Only src/chat/slack may import the Slack SDK.", "chat", "adapter", "slack"),
+  {
+    from: { file: { path: "!src/infra/metrics.ts" }, element: { types: { noneOf: ["tests", "scripts"] } } },
+    disallow: { to: { module: { origin: "external", source: "prom-client" } } },
+    message: "Only src/infra/metrics.ts may import prom-client; the rest reports through the Metrics interface (src/core/metrics.ts).",
+  },
+];
+
+// Dynamic import() and require() are how a module could load past the import rules: these layers may not use them.
 const dynamicLoading = [
   { selector: "ImportExpression", message: "Commands, domain and core use static imports only, so the layering rule can check them." },
   { selector: "CallExpression[callee.name='require']", message: "Commands, domain and core use static imports only, so the layering rule can check them." },
   { selector: "CallExpression[callee.property.name='getBuiltinModule']", message: "Commands, domain and core use static imports only, so the layering rule can check them." },
 ];
+const staticImportsOnly = {
+  patterns: [{ group: ["**/node_modules/**"], message: "Import packages by name, so the layering rule can see them." }],
+  // createRequire would load any SDK past the rules.
+  paths: ["node:module", "module"].map((name) => ({ name, importNames: ["createRequire"], message: "Commands, domain and core load modules with static imports only." })),
+};
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "dist/**", ".sandbox/**"] },
   {
     files: ["**/*.ts"],
     languageOptions: { parser: tseslint.parser },
-    plugins: { "@typescript-eslint": tseslint.plugin },
+    plugins: { "@typescript-eslint": tseslint.plugin, boundaries },
+    settings: {
+      "boundaries/elements": elements,
+      "boundaries/include": ["src/**/*.ts", "test/**/*.ts", "scripts/**/*.ts"],
+      "boundaries/dependency-nodes": ["import", "export", "dynamic-import"],
+      "boundaries/legacy-templates": false,
+      "import/resolver": { typescript: { project: "tsconfig.json" } },
+    },
     rules: {
       "no-debugger": "error",
       "no-var": "error",
       "prefer-const": "error",
+      "boundaries/dependencies": ["error", { default: "disallow", checkAllOrigins: true, policies: [...layerPolicies, ...sdkPolicies] }],
     },
   },
   {
     files: ["src/commands/**/*.ts", "src/domain/**/*.ts", "src/core/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", sdkImports], "no-restricted-syntax": ["error", ...dynamicLoading] },
+    rules: { "no-restricted-imports": ["error", staticImportsOnly], "no-restricted-syntax": ["error", ...dynamicLoading] },
   },
 );

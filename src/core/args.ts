@@ -154,3 +154,11 @@ export function parseDuration(raw: string, what = "duration", usage?: string): n
   const [d, h, min, s] = m.slice(1).map((g) => Number(g ?? 0));
   return d! * 86400 + h! * 3600 + min! * 60 + s!;
 }
+
+/** An app or environment name as typed: letters, digits, dot, dash, underscore; 63 at most. */
+const APP_OR_ENV_NAME = /^[a-z0-9]([a-z0-9._-]{0,62})$/i;
+
+export function checkName(word: string, what: "app" | "environment", usage: string): string {
+  if (!APP_OR_ENV_NAME.test(word)) throw new UsageError(`"${word}" is not a valid ${what} name`, usage);
+  return word;
+}

@@ -133,6 +133,7 @@ export interface Reply {
   attachment?: Attachment;
 }
 
-export function textReply(summary: string, tone: Tone = "info", ...blocks: Block[]): Reply {
-  return { summary, tone, blocks: blocks.length > 0 ? blocks : [{ type: "text", text: summary }] };
+/** A reply whose summary (plain) is also its text when no blocks are given (then it may hold mentions and links). */
+export function textReply(summary: Text, tone: Tone = "info", ...blocks: Block[]): Reply {
+  return { summary: plainText(summary), tone, blocks: blocks.length > 0 ? blocks : [{ type: "text", text: summary }] };
 }

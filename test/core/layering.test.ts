@@ -1,23 +1,44 @@
 import { expect } from "chai";
 import { ESLint } from "eslint";
 
-// The layering rule must bite: a command module that imports an SDK fails lint, and so `npm test`.
-describe("layering lint rule", () => {
+// The import rules must bite: each fixture breaks one rule of eslint.config.js and fails lint, and so `npm test`.
+describe("layering lint rules", function () {
+  this.timeout(60_000);
   const eslint = new ESLint({ cwd: process.cwd() });
-  const cases: Array<[string, string]> = [
-    ["src/commands/kube/evil.ts", 'import { KubeConfig } from "@kubernetes/client-node";\nexport const k = KubeConfig;\n'],
-    ["src/commands/deploy/evil.ts", 'import { Octokit } from "@octokit/rest";\nexport const o = Octokit;\n'],
-    ["src/domain/evil.ts", 'import { App } from "@slack/bolt";\nexport const a = App;\n'],
-    ["src/commands/nodes/evil.ts", 'import { createKubeGateway } from "../../gateways/kubernetes/create-kube-gateway.js";\nexport const g = createKubeGateway;\n'],
-    ["src/core/evil.ts", 'import { startSandbox } from "../sandbox/index.js";\nexport const s = startSandbox;\n'],
+  const cases: Array<[string, string, string]> = [
+    // SDKs only in their gateway (or adapter).
+    ["client-node outside its gateway", "src/commands/kube/evil.ts", 'import { KubeConfig } from "@kubernetes/client-node";\nexport const k = KubeConfig;\n'],
+    ["client-node in the other gateway", "src/gateways/github/evil.ts", 'import { KubeConfig } from "@kubernetes/client-node";\nexport const k = KubeConfig;\n'],
+    ["Octokit outside its gateway", "src/commands/deploy/evil.ts", 'import { Octokit } from "@octokit/rest";\nexport const o = Octokit;\n'],
+    ["Octokit in the Kubernetes gateway", "src/gateways/kubernetes/evil.ts", 'import type { Octokit } from "@octokit/rest";\nexport type O = Octokit;\n'],
+    ["Bolt in domain", "src/domain/evil.ts", 'import { App } from "@slack/bolt";\nexport const a = App;\n'],
+    ["Bolt in the terminal adapter", "src/chat/terminal/evil.ts", 'import { App } from "@slack/bolt";\nexport const a = App;\n'],
+    ["prom-client outside infra/metrics.ts", "src/core/evil.ts", 'import { Registry } from "prom-client";\nexport const r = Registry;\n'],
+    // Layers.
+    ["a command importing a gateway implementation", "src/commands/nodes/evil.ts", 'import { createKubeGateway } from "../../gateways/kubernetes/create-kube-gateway.js";\nexport const g = createKubeGateway;\n'],
+    ["core importing the sandbox", "src/core/evil.ts", 'import { startSandbox } from "../sandbox/index.js";\nexport const s = startSandbox;\n'],
+    ["domain importing a chat adapter", "src/domain/evil.ts", 'import { startSlack } from "../chat/slack/slack-adapter.js";\nexport const s = startSlack;\n'],
+    ["domain importing a command", "src/domain/deploy/evil.ts", 'import { runDeploy } from "../../commands/deploy/run-deploy.js";\nexport const r = runDeploy;\n'],
+    ["one command family importing another", "src/commands/canary/evil.ts", 'import { runDeploy } from "../deploy/run-deploy.js";\nexport const r = runDeploy;\n'],
+    ["a type-only import across families", "src/commands/kube/evil.ts", 'import type { DeployArgs } from "../deploy/parse-deploy-args.js";\nexport type D = DeployArgs;\n'],
+    ["chat importing commands", "src/chat/slack/evil.ts", 'import { buildFamilies } from "../../commands/index.js";\nexport const b = buildFamilies;\n'],
+    ["one chat adapter importing another", "src/chat/terminal/evil.ts", 'import { startSlack } from "../slack/slack-adapter.js";\nexport const s = startSlack;\n'],
+    ["a gateway importing the other", "src/gateways/github/evil.ts", 'import { createKubeGateway } from "../kubernetes/create-kube-gateway.js";\nexport const g = createKubeGateway;\n'],
+    ["the sandbox importing Tugboat", "src/sandbox/evil.ts", 'import { UserError } from "../core/errors.js";\nexport const e = UserError;\n'],
+    ["src importing test code", "src/domain/evil.ts", 'import { startHarness } from "../../test/helpers/harness.js";\nexport const h = startHarness;\n'],
+    ["a re-export across families", "src/commands/nodes/evil.ts", 'export { runDeploy } from "../deploy/run-deploy.js";\n'],
   ];
-  for (const [filePath, code] of cases) {
-    it(`fails ${filePath}`, async () => {
+  for (const [rule, filePath, code] of cases) {
+    it(`fails ${rule} (${filePath})`, async () => {
       const [result] = await eslint.lintText(code, { filePath });
       expect(result!.errorCount, JSON.stringify(result!.messages)).to.be.greaterThan(0);
-      expect(result!.messages.map((m) => m.ruleId)).to.include("no-restricted-imports");
+      expect(result!.messages.map((m) => m.ruleId)).to.include("boundaries/dependencies");
     });
   }
+  it("fails a file in a new folder of src/ that imports Tugboat code before the folder has a place in the rules", async () => {
+    const [result] = await eslint.lintText('import { UserError } from "../core/errors.js";\nexport const e = UserError;\n', { filePath: "src/helpers/misc.ts" });
+    expect(result!.messages.map((m) => m.ruleId)).to.include("boundaries/dependencies");
+  });
   // The ways around a static import: each must fail lint too.
   const sneaky: Array<[string, string]> = [
     ["src/commands/kube/dynamic.ts", 'export const k = await import("@kubernetes/client-node");\n'],
@@ -36,8 +57,18 @@ describe("layering lint rule", () => {
     const [result] = await eslint.lintText('export const slack = await import("./chat/slack/slack-adapter.js");\n', { filePath: "src/main.ts" });
     expect(result!.errorCount).to.equal(0);
   });
-  it("allows a command to use the gateway interfaces", async () => {
-    const [result] = await eslint.lintText('import type { KubeCluster } from "../../gateways/types.js";\nexport type K = KubeCluster;\n', { filePath: "src/commands/kube/fine.ts" });
-    expect(result!.errorCount).to.equal(0);
-  });
+  // The allowed paths, so the rules cannot pass by refusing everything.
+  const allowed: Array<[string, string]> = [
+    ["src/commands/kube/fine.ts", 'import type { KubeCluster } from "../../gateways/types.js";\nimport { parse } from "yaml";\nimport { UserError } from "../../core/errors.js";\nimport { formatCount } from "../../domain/format/count.js";\nimport { parseKubeArgs } from "./parse-kube-args.js";\nexport const x = [parse, UserError, formatCount, parseKubeArgs];\nexport type K = KubeCluster;\n'],
+    ["src/gateways/kubernetes/fine.ts", 'import { KubeConfig } from "@kubernetes/client-node";\nimport type { KubeCluster } from "../types.js";\nexport const k = KubeConfig;\nexport type K = KubeCluster;\n'],
+    ["src/chat/slack/fine.ts", 'import { App } from "@slack/bolt";\nimport { Router } from "../../core/router.js";\nexport const x = [App, Router];\n'],
+    ["src/infra/metrics.ts", 'import { Registry } from "prom-client";\nexport const r = Registry;\n'],
+    ["src/commands/index.ts", 'import { kubeFamily } from "./kube/index.js";\nexport const k = kubeFamily;\n'],
+  ];
+  for (const [filePath, code] of allowed) {
+    it(`allows ${filePath} its own imports`, async () => {
+      const [result] = await eslint.lintText(code, { filePath });
+      expect(result!.errorCount, JSON.stringify(result!.messages)).to.equal(0);
+    });
+  }
 });

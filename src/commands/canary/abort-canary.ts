@@ -1,10 +1,10 @@
+import { textReply } from "../../core/reply.js";
 import type { CommandContext } from "../../core/command.js";
 import { errorMessage } from "../../core/errors.js";
 import type { GithubGateway } from "../../gateways/types.js";
 import type { Logger } from "../../core/logger.js";
 import { removeCanaries } from "../../domain/deploy/canary.js";
 import { resolveAppName, type DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
-import { reply } from "../deploy/format-deploy.js";
 import { findCanary } from "./find-canary.js";
 import { CANARY_ABORT_USAGE, type CanaryArgs } from "./parse-canary-args.js";
 
@@ -25,7 +25,7 @@ export async function abortCanary(args: CanaryArgs, ctx: CommandContext): Promis
   const app = resolveAppName(config, ctx.channel.id, args.app, CANARY_ABORT_USAGE);
   const state = await findCanary(config, kube, app);
   if (state.canaries.length === 0) {
-    await ctx.reply.send(reply(`${app} has no canary running in ${state.env.baseEnv}; nothing to abort.`, "success"));
+    await ctx.reply.send(textReply(`${app} has no canary running in ${state.env.baseEnv}; nothing to abort.`, "success"));
     return;
   }
   const removed = await removeCanaries(
@@ -36,5 +36,5 @@ export async function abortCanary(args: CanaryArgs, ctx: CommandContext): Promis
   await closeCanaryDeployment(github, state.env, "inactive", `Canary aborted by ${ctx.actor.id}`, ctx.log);
   ctx.audit({ app, canary: removed, sha: state.sha });
   const text = `Aborted the ${app} canary${state.sha ? ` of ${state.sha.slice(0, 7)}` : ""}: removed ${removed.join(", ")}. ${state.env.baseEnv} runs only its stable pods.`;
-  await ctx.reply.send(reply(text, "success"));
+  await ctx.reply.send(textReply(text, "success"));
 }

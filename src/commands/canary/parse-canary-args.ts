@@ -1,6 +1,5 @@
-import { parseFlags } from "../../core/args.js";
+import { checkName, parseFlags } from "../../core/args.js";
 import { UsageError } from "../../core/errors.js";
-import { checkName } from "../deploy/parse-deploy-args.js";
 
 export const CANARY_STATUS_USAGE = "/canary status [APP]";
 export const CANARY_PROMOTE_USAGE = "/canary promote [APP] [--force]";

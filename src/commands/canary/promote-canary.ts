@@ -3,15 +3,15 @@ import { UserError } from "../../core/errors.js";
 import { removeCanaries } from "../../domain/deploy/canary.js";
 import { resolveAppName } from "../../domain/deploy/resolve-deploy-env.js";
 import { resolveTarget } from "../../domain/resolve-target.js";
-import { runDeploy } from "../deploy/run-deploy.js";
+import type { RunDeploy } from "../../domain/deploy/deploy-request.js";
 import { closeCanaryDeployment } from "./abort-canary.js";
 import { findCanary } from "./find-canary.js";
 import { CANARY_PROMOTE_USAGE, type CanaryArgs } from "./parse-canary-args.js";
 
 // /canary promote: deploy the canary's sha to production through the normal path (gate, confirmation,
-// lock, rollback on failure), then remove the canary.
+// lock, rollback on failure), then remove the canary. The deploy flow is handed in (see deploy-request.ts).
 
-export async function promoteCanary(args: CanaryArgs, ctx: CommandContext): Promise<void> {
+export async function promoteCanary(args: CanaryArgs, ctx: CommandContext, runDeploy: RunDeploy): Promise<void> {
   const { config, kube, github } = ctx.services;
   const app = resolveAppName(config, ctx.channel.id, args.app, CANARY_PROMOTE_USAGE);
   const state = await findCanary(config, kube, app);

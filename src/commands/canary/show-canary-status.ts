@@ -1,3 +1,4 @@
+import { textReply } from "../../core/reply.js";
 import type { CommandContext } from "../../core/command.js";
 import type { Block } from "../../core/reply.js";
 import { ANN_CANARY_STARTED } from "../../domain/deploy/annotations.js";
@@ -10,8 +11,7 @@ import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-de
 import type { KObject } from "../../gateways/types.js";
 import { ageSince } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
-import { reply } from "../deploy/format-deploy.js";
-import { requireView } from "../deploy/kube-scope.js";
+import { requireView } from "../../core/kube-scope.js";
 import { canaryEnvName, findCanary } from "./find-canary.js";
 import { CANARY_STATUS_USAGE, type CanaryArgs } from "./parse-canary-args.js";
 
@@ -29,7 +29,7 @@ export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): P
   const state = await findCanary(config, kube, app);
   const { env, cluster, canaries } = state;
   if (canaries.length === 0) {
-    await ctx.reply.send(reply(`${app} has no canary running in ${env.baseEnv}.`, "success"));
+    await ctx.reply.send(textReply(`${app} has no canary running in ${env.baseEnv}.`, "success"));
     return;
   }
   const deployRes = await findResource(cluster, "apps", "deployments");
@@ -57,5 +57,5 @@ export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): P
     { type: "code", text: formatTable(["DEPLOYMENT", "TRACK", "READY", "RESTARTS", "AGE", "SHA"], rows) },
     { type: "context", text: `\`/canary promote ${app}\` ships it to ${env.baseEnv}; \`/canary abort ${app}\` removes it.` },
   ];
-  await ctx.reply.send(reply(title, "success", ...blocks));
+  await ctx.reply.send(textReply(title, "success", ...blocks));
 }

@@ -1,3 +1,4 @@
+import { textReply } from "../../core/reply.js";
 import type { BackgroundStarter, Services } from "../../core/services.js";
 import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
@@ -7,7 +8,6 @@ import { findResource, podFailure, podsOfTemplate } from "../../domain/deploy/fo
 import { resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import { retryTransient } from "../../domain/deploy/retry-transient.js";
 import type { KObject } from "../../gateways/types.js";
-import { reply } from "../deploy/format-deploy.js";
 import { closeCanaryDeployment } from "./abort-canary.js";
 
 // The canary watchdog: a canary that is not Ready within config.deploy.canaryReadySeconds of its start, or
@@ -50,7 +50,7 @@ export async function checkCanaries(services: Services, log: Logger): Promise<st
         const channel = canaries.map((c) => c.metadata?.annotations?.[ANN_CHANNEL]).find(Boolean);
         const text = `Aborted the ${app} canary automatically: ${verdicts.join("; ")}. Removed ${removed.join(", ")}; ${env.baseEnv} runs only its stable pods.`;
         log.warn("canary aborted", { app, removed, reasons: verdicts });
-        if (channel) await services.notifier.post(channel, reply(text, "error")).catch((err) => log.warn("could not post the canary abort", { error: errorMessage(err) }));
+        if (channel) await services.notifier.post(channel, textReply(text, "error")).catch((err) => log.warn("could not post the canary abort", { error: errorMessage(err) }));
       } catch (err) {
         log.warn("canary check failed", { app, env: envName, error: errorMessage(err) });
       }

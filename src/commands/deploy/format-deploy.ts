@@ -1,4 +1,4 @@
-import { mention, plainText, type Block, type ProgressState, type Reply, type Text, type Tone } from "../../core/reply.js";
+import { mention, type Block, type ProgressState, type Reply, type Text } from "../../core/reply.js";
 import type { DeploymentProgress } from "../../domain/deploy/follow-rollout.js";
 import type { PlanPreview } from "../../domain/deploy/preview-plan.js";
 import type { DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
@@ -55,11 +55,6 @@ export function progressBlock(progress: DeploymentProgress[], final?: "done" | "
 
 export function stepsBlock(steps: Array<[string, ProgressState, string?]>): Block {
   return { type: "progress", items: steps.map(([label, state, detail]) => ({ label, state, detail })) };
-}
-
-/** A reply whose summary (plain) is also its text when no blocks are given (then it may hold mentions and links). */
-export function reply(summary: Text, tone: Tone, ...blocks: Block[]): Reply {
-  return { summary: plainText(summary), tone, blocks: blocks.length ? blocks : [{ type: "text", text: summary }] };
 }
 
 export function seconds(ms: number): string {

@@ -1,7 +1,7 @@
 import type { Attachment, Block } from "../../core/reply.js";
 import { renderObjectDiff, type FieldChange, type ObjectDiff } from "../../domain/deploy/object-diff.js";
 import type { PlanPreview } from "../../domain/deploy/preview-plan.js";
-import { cutForChat } from "../kube/chat-output.js";
+import { cutForChat } from "../../domain/format/cut-for-chat.js";
 
 // The plan of a deploy as chat shows it: one line per object (created / changed, with the changed fields in
 // brief / unchanged), then the full field-level diff inline when it fits, else attached as a file.

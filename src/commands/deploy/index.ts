@@ -1,7 +1,7 @@
 import type { CommandFamily } from "../../core/command.js";
 import { defineCommand } from "../../core/command.js";
 import { runDeploy } from "./run-deploy.js";
-import { withClearErrors } from "./with-clear-errors.js";
+import { withClearErrors } from "../../core/with-clear-errors.js";
 import {
   DEPLOY_USAGE,
   HISTORY_USAGE,

@@ -1,10 +1,9 @@
 import type { CommandContext } from "../../core/command.js";
 import { DeniedError, UserError } from "../../core/errors.js";
-import { mention, rich } from "../../core/reply.js";
+import { mention, rich, textReply } from "../../core/reply.js";
 import { describeHolder, readDeployInsideLock, readLock, removeLock, takeManualLock } from "../../domain/deploy/deploy-lock.js";
 import { resolveAppName, resolveDeployEnv, type DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import type { LockInfo } from "../../domain/lease-lock.js";
-import { reply } from "./format-deploy.js";
 import { LOCK_USAGE, UNLOCK_USAGE, type AppEnvArgs } from "./parse-deploy-args.js";
 
 // /deploy lock and /deploy unlock: manual Lease locks that carry their owner and reason, scoped per
@@ -53,7 +52,7 @@ export async function lockEnvironment(args: AppEnvArgs, ctx: CommandContext): Pr
   ctx.audit({ app, environment: env.baseEnv, lock: env.lockName, reason: args.reason });
   // Not "only you until you unlock": whoever may remove someone else's lock (requireMayRemove) can lift it too.
   const text = rich`Locked ${app} ${env.baseEnv}${env.canary ? " (and its canary)" : ""}${args.reason ? `: ${args.reason}` : ""}. Only ${mention(ctx.actor.id)} may deploy there while it holds. \`/deploy unlock ${app} ${env.baseEnv}\` lifts it: by ${mention(ctx.actor.id)}, or by anyone else allowed to unlock ${env.baseEnv} (\`deploy:unlock:${env.baseEnv}\`, or \`deploy:${env.baseEnv}\` with at least your rights there).`;
-  await ctx.reply.send(reply(text, "success"));
+  await ctx.reply.send(textReply(text, "success"));
 }
 
 export async function unlockEnvironment(args: AppEnvArgs, ctx: CommandContext): Promise<void> {
@@ -65,7 +64,7 @@ export async function unlockEnvironment(args: AppEnvArgs, ctx: CommandContext): 
   const now = clock.now();
   const current = await readLock(cluster, env.namespace, env.lockName, now);
   if (!current) {
-    await ctx.reply.send(reply(`${app} ${env.baseEnv} is not locked.`, "success"));
+    await ctx.reply.send(textReply(`${app} ${env.baseEnv} is not locked.`, "success"));
     return;
   }
   if (current.kind === "deploy" && !current.expired) {
@@ -88,5 +87,5 @@ export async function unlockEnvironment(args: AppEnvArgs, ctx: CommandContext): 
     removed: removed ? { holder: removed.holder, owner: removed.owner, reason: removed.reason } : undefined,
   });
   const whose = removed?.owner && removed.owner !== ctx.actor.id ? rich` (it was ${mention(removed.owner)}'s${removed.reason ? `: ${removed.reason}` : ""})` : "";
-  await ctx.reply.send(reply(rich`Unlocked ${app} ${env.baseEnv}${whose}.`, "success"));
+  await ctx.reply.send(textReply(rich`Unlocked ${app} ${env.baseEnv}${whose}.`, "success"));
 }

@@ -1,4 +1,4 @@
-import { parseFlags, parseWholeNumber } from "../../core/args.js";
+import { checkName, parseFlags, parseWholeNumber } from "../../core/args.js";
 import { UsageError } from "../../core/errors.js";
 import { parseTarget, type TargetSpec } from "../../domain/resolve-target.js";
 
@@ -12,13 +12,6 @@ export const LOCK_USAGE = "/deploy lock APP ENV [reason...]";
 export const UNLOCK_USAGE = "/deploy unlock APP ENV";
 export const WHERE_USAGE = "/deploy where [APP]";
 export const ROLLBACK_USAGE = "/deploy rollback APP ENV";
-
-const NAME = /^[a-z0-9]([a-z0-9._-]{0,62})$/i;
-
-export function checkName(word: string, what: "app" | "environment", usage: string): string {
-  if (!NAME.test(word)) throw new UsageError(`"${word}" is not a valid ${what} name`, usage);
-  return word;
-}
 
 export interface DeployArgs {
   app?: string;

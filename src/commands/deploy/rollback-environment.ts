@@ -1,6 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { UsageError, UserError, errorMessage } from "../../core/errors.js";
-import { rich, type Block } from "../../core/reply.js";
+import { rich, type Block, textReply } from "../../core/reply.js";
 import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR, ANN_SHA } from "../../domain/deploy/annotations.js";
 import { describeHolder, holdLock } from "../../domain/deploy/deploy-lock.js";
 import { followRollout, type FollowOutcome } from "../../domain/deploy/follow-rollout.js";
@@ -9,7 +9,7 @@ import { checkChannel, resolveAppName, resolveDeployEnv } from "../../domain/dep
 import { listRevisions, revisionOf, rollbackDeployment, templateOf } from "../../domain/deploy/rollback.js";
 import { imageChanges, imageTag } from "../../domain/deploy/set-images.js";
 import { diffObject } from "../../domain/deploy/object-diff.js";
-import { progressBlock, reply, seconds } from "./format-deploy.js";
+import { progressBlock, seconds } from "./format-deploy.js";
 import { planDiffBlocks } from "./format-plan-diff.js";
 import { ROLLBACK_USAGE, type AppEnvArgs } from "./parse-deploy-args.js";
 
@@ -33,7 +33,7 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
   if (env.canary) throw new UsageError(`a canary is not rolled back; \`/canary abort ${app}\` removes it`, ROLLBACK_USAGE);
   checkChannel(config, env.env, ctx.channel.id);
   const cluster = kube.cluster(env.cluster);
-  await ctx.reply.send(reply(`Rollback of ${app} ${env.env}: reading revisions…`, "info", { type: "progress", items: [{ label: "read revisions", state: "running" }] }));
+  await ctx.reply.send(textReply(`Rollback of ${app} ${env.env}: reading revisions…`, "info", { type: "progress", items: [{ label: "read revisions", state: "running" }] }));
 
   const deploys = await appDeployments(cluster, env.namespace, env.image);
   if (deploys.length === 0) throw new UserError(`${env.namespace} on ${env.cluster} has no Deployment running ${env.image}.`);
@@ -70,11 +70,11 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
     );
     const preview = { objects };
     const diff = planDiffBlocks(preview, `rollback-${app}-${env.env}.diff`, title);
-    const ask = reply(`${title}?`, "info", { type: "header", text: `${title}?` }, { type: "list", items }, ...diff.blocks);
+    const ask = textReply(`${title}?`, "info", { type: "header", text: `${title}?` }, { type: "list", items }, ...diff.blocks);
     if (diff.attachment) ask.attachment = diff.attachment;
     const ok = await ctx.confirm(ask);
     if (!ok) {
-      await ctx.reply.send(reply(`Cancelled: ${title}. Nothing was changed.`, "warning"));
+      await ctx.reply.send(textReply(`Cancelled: ${title}. Nothing was changed.`, "warning"));
       return;
     }
   }
@@ -141,7 +141,7 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
       signals: [ctx.signal, got.hold.lost],
       timeoutLabel: "the rollback",
       onProgress: (p) => {
-        queue = queue.then(() => ctx.reply.send(reply(`Rolling back ${app} ${env.env}…`, "info", { type: "text", text: `*${title}*` }, progressBlock(p)))).catch(() => {});
+        queue = queue.then(() => ctx.reply.send(textReply(`Rolling back ${app} ${env.env}…`, "info", { type: "text", text: `*${title}*` }, progressBlock(p)))).catch(() => {});
       },
     }).catch((err): FollowOutcome => ({
       // The Deployments changed: an error while following is a failed rollback, never an open GitHub deployment.
@@ -155,12 +155,12 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
     if (outcome.outcome === "done") {
       await status("success", "Rolled back");
       const summary = `Rolled back ${app} ${env.env} to the previous revision${sha ? ` (${sha.slice(0, 7)})` : ""}.`;
-      await ctx.reply.send(reply(summary, "success", { type: "text", text: summary }, ...blocks));
+      await ctx.reply.send(textReply(summary, "success", { type: "text", text: summary }, ...blocks));
     } else {
       await status("failure", "reason" in outcome ? outcome.reason : "failed");
       const summary = `The rollback of ${app} ${env.env} did not become healthy: ${"reason" in outcome ? outcome.reason : ""}`;
       ctx.outcome("failure");
-      await ctx.reply.send(reply(summary, "error", { type: "text", text: summary }, ...blocks));
+      await ctx.reply.send(textReply(summary, "error", { type: "text", text: summary }, ...blocks));
     }
   } finally {
     await got.hold.release();

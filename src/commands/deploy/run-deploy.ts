@@ -1,6 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { UserError, errorMessage } from "../../core/errors.js";
-import { link, mention, rich, type Block, type Reply } from "../../core/reply.js";
+import { link, mention, rich, type Block, type Reply, textReply } from "../../core/reply.js";
 import type { DeploymentStatusInput, KubeCluster } from "../../gateways/types.js";
 import { isGatewayError } from "../../gateways/types.js";
 import type { DeployStamp } from "../../domain/deploy/annotations.js";
@@ -12,26 +12,13 @@ import { previewPlan } from "../../domain/deploy/preview-plan.js";
 import { checkChannel, resolveAppName, resolveDeployEnv, type DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import { applyCanary, planCanary, removeCanaryDeployments, type CanaryPlan } from "../../domain/deploy/start-canary.js";
 import { checkImageGate, resolveTarget, type Target, type TargetSpec } from "../../domain/resolve-target.js";
-import { planReply, progressBlock, reply, seconds, shortTarget, stepsBlock } from "./format-deploy.js";
+import { planReply, progressBlock, seconds, shortTarget, stepsBlock } from "./format-deploy.js";
 import { countActions } from "./format-plan-diff.js";
 import { DEPLOY_USAGE } from "./parse-deploy-args.js";
+import type { DeployOutcome, DeployRequest } from "../../domain/deploy/deploy-request.js";
 
 // The deploy flow: resolve → image gate → plan → (confirm) → lock → GitHub deployment → apply → follow the
 // rollout → success, or automatic rollback. Every state is a reply; the channel message is updated in place.
-
-export interface DeployRequest {
-  app?: string;
-  target: TargetSpec | { kind: "resolved"; target: Target };
-  env: string;
-  dryRun: boolean;
-  force: boolean;
-  /** Runs inside the lock after a successful deploy (canary promote removes the canary); returns a line for the reply. */
-  afterSuccess?: (env: DeployEnv, cluster: KubeCluster) => Promise<string | undefined>;
-  /** What the flow is called in messages ("Deploy", "Promotion"). */
-  verb?: string;
-}
-
-export type DeployOutcome = "success" | "failure" | "cancelled" | "dry-run" | "interrupted";
 
 export async function runDeploy(req: DeployRequest, ctx: CommandContext): Promise<DeployOutcome> {
   const { config, github, kube, clock } = ctx.services;
@@ -47,7 +34,7 @@ export async function runDeploy(req: DeployRequest, ctx: CommandContext): Promis
   const verb = req.verb ?? "Deploy";
   const what = req.target.kind === "resolved" ? shortTarget(req.target.target) : "the target";
 
-  await ctx.reply.send(reply(`${verb}: resolving ${what} for ${app} ${env.env}…`, "info", stepsBlock([["resolve target", "running"]])));
+  await ctx.reply.send(textReply(`${verb}: resolving ${what} for ${app} ${env.env}…`, "info", stepsBlock([["resolve target", "running"]])));
 
   // 1. What to ship.
   const target = req.target.kind === "resolved" ? req.target.target : await resolveTarget(github, env.repo, req.target);
@@ -94,7 +81,7 @@ export async function runDeploy(req: DeployRequest, ctx: CommandContext): Promis
     const note = rich`${env.env} needs confirmation: only ${mention(ctx.actor.id)} can confirm.`;
     const ok = await ctx.confirm(planReply(`${title}?`, env, target, ctx.actor.id, preview!, note));
     if (!ok) {
-      await ctx.reply.send(reply(`Cancelled: ${title}. Nothing was changed.`, "warning"));
+      await ctx.reply.send(textReply(`Cancelled: ${title}. Nothing was changed.`, "warning"));
       return "cancelled";
     }
   }
@@ -159,7 +146,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
   };
   const header: Block = { type: "text", text: `*${title}*` };
   const running = (text: string, progress?: DeploymentProgress[]) =>
-    send(reply(text, "info", header, progress ? progressBlock(progress) : stepsBlock([["apply", "running"]]), { type: "context", text }));
+    send(textReply(text, "info", header, progress ? progressBlock(progress) : stepsBlock([["apply", "running"]]), { type: "context", text }));
 
   await running(`Applying ${shortTarget(target)} to ${env.env}…`);
 
@@ -220,7 +207,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
     }
     await status("error", `Apply failed: ${why}`.slice(0, 140));
     await queue;
-    await ctx.reply.send(reply(`${title} failed while applying: ${why}. ${undo}`, "error", header, { type: "text", text: `Applying failed: ${why}\n${undo}` }, { type: "context", text: links() }));
+    await ctx.reply.send(textReply(`${title} failed while applying: ${why}. ${undo}`, "error", header, { type: "text", text: `Applying failed: ${why}\n${undo}` }, { type: "context", text: links() }));
     ctx.audit({ result: "apply-failed" });
     ctx.outcome("failure");
     return "failure";
@@ -252,7 +239,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
     const blocks: Block[] = [header, { type: "text", text: summary }, progressBlock(outcome.progress, "done")];
     if (extra) blocks.push({ type: "text", text: extra });
     blocks.push({ type: "context", text: links() });
-    await ctx.reply.send(reply(summary, "success", ...blocks));
+    await ctx.reply.send(textReply(summary, "success", ...blocks));
     ctx.audit({ result: "success" });
     return "success";
   }
@@ -264,7 +251,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
     const text = stopping
       ? `Tugboat is shutting down while this deploy was rolling out. The rollout continues in the cluster without it; the lock expires in ${config.deploy.lockLeaseSeconds}s. Check \`/deploy status\`.`
       : `Stopped following this deploy: ${why}. Another deploy may have taken over; check \`/deploy status\`.`;
-    await ctx.reply.send(reply(text, "warning", header, { type: "text", text }, progressBlock(outcome.progress), { type: "context", text: links() }));
+    await ctx.reply.send(textReply(text, "warning", header, { type: "text", text }, progressBlock(outcome.progress), { type: "context", text: links() }));
     ctx.audit({ result: "interrupted", reason: why });
     ctx.outcome("interrupted");
     return "interrupted";
@@ -303,7 +290,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
   }
   await status("failure", `${why}`.slice(0, 140));
   const summary = `${title} failed: ${why}. ${undo}`;
-  await ctx.reply.send(reply(summary, "error", header, { type: "text", text: `*Failed:* ${why}\n${undo}` }, progressBlock(outcome.progress, "failed"), { type: "context", text: links() }));
+  await ctx.reply.send(textReply(summary, "error", header, { type: "text", text: `*Failed:* ${why}\n${undo}` }, progressBlock(outcome.progress, "failed"), { type: "context", text: links() }));
   ctx.audit({ result: "rolled-back", reason: why });
   ctx.outcome("rolled-back");
   return "failure";

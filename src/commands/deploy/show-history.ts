@@ -1,3 +1,4 @@
+import { textReply } from "../../core/reply.js";
 import type { CommandContext } from "../../core/command.js";
 import { UsageError } from "../../core/errors.js";
 import type { Block } from "../../core/reply.js";
@@ -6,8 +7,7 @@ import { ageSince } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
 import { getOwn } from "../../core/own-keys.js";
 import type { DeploymentRecord } from "../../gateways/types.js";
-import { reply } from "./format-deploy.js";
-import { hiddenNote, mayRead, type Place } from "./kube-scope.js";
+import { hiddenNote, mayRead, type Place } from "../../core/kube-scope.js";
 import { HISTORY_USAGE, type HistoryArgs } from "./parse-deploy-args.js";
 
 // /deploy history: recent GitHub Deployments of the app, within the caller's /kube scope. Review-lab deployments
@@ -75,5 +75,5 @@ export async function showHistory(args: HistoryArgs, ctx: CommandContext): Promi
   ];
   const note = hiddenNote([...hidden]);
   if (note) blocks.push({ type: "context", text: note });
-  await ctx.reply.send(reply(title, "success", ...blocks));
+  await ctx.reply.send(textReply(title, "success", ...blocks));
 }

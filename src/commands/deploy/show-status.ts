@@ -1,6 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { errorMessage } from "../../core/errors.js";
-import { joinText, rich, type Block, type Text } from "../../core/reply.js";
+import { joinText, rich, type Block, type Text, textReply } from "../../core/reply.js";
 import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR } from "../../domain/deploy/annotations.js";
 import { listCanaries } from "../../domain/deploy/canary.js";
 import { describeHolder, readLock } from "../../domain/deploy/deploy-lock.js";
@@ -10,8 +10,7 @@ import { runningSha } from "../../domain/deploy/set-images.js";
 import type { KObject } from "../../gateways/types.js";
 import { ageSince } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
-import { reply } from "./format-deploy.js";
-import { hiddenNote, mayRead } from "./kube-scope.js";
+import { hiddenNote, mayRead } from "../../core/kube-scope.js";
 import { STATUS_USAGE } from "./parse-deploy-args.js";
 
 // /deploy status: what runs where, in every environment the caller's /kube scope covers, and their locks.
@@ -70,5 +69,5 @@ export async function showStatus(args: { app?: string }, ctx: CommandContext): P
   else if (read > 0) blocks.push({ type: "text", text: problems.length ? "No lock in the environments read." : "No environment is locked." });
   const note = hiddenNote(hidden);
   if (note) blocks.push({ type: "context", text: note });
-  await ctx.reply.send(reply(`${app}: what runs where`, problems.length ? "warning" : "success", ...blocks));
+  await ctx.reply.send(textReply(`${app}: what runs where`, problems.length ? "warning" : "success", ...blocks));
 }

@@ -1,7 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { allowedChannels, resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
-import { channelMention, joinText, rich, type Text } from "../../core/reply.js";
-import { reply } from "./format-deploy.js";
+import { channelMention, joinText, rich, type Block, type Text, textReply } from "../../core/reply.js";
 import { WHERE_USAGE } from "./parse-deploy-args.js";
 
 // /deploy where: the environments the caller may deploy the app to.
@@ -22,8 +21,8 @@ export async function showWhere(args: { app?: string }, ctx: CommandContext): Pr
     else no.push(`*${name}*: needs \`deploy:${name}\``);
   }
   const title = yes.length ? `You may deploy ${app} to ${yes.length} environment${yes.length === 1 ? "" : "s"} from here` : `You may not deploy ${app} anywhere from here`;
-  const blocks: Parameters<typeof reply>[2][] = [{ type: "header", text: title }];
+  const blocks: Block[] = [{ type: "header", text: title }];
   if (yes.length) blocks.push({ type: "list", items: yes });
   if (no.length) blocks.push({ type: "text", text: "*Not from here:*" }, { type: "list", items: no });
-  await ctx.reply.send(reply(title, "success", ...blocks));
+  await ctx.reply.send(textReply(title, "success", ...blocks));
 }

@@ -5,7 +5,7 @@ import { mapLimit } from "../../domain/apply-objects.js";
 import { listLabs } from "../../domain/reviewlab/find-labs.js";
 import { labConfig } from "./parse-lab-args.js";
 import { labTable, type PodCount } from "./format-labs.js";
-import { mayRead, viewPermission } from "../deploy/kube-scope.js";
+import { mayRead, viewPermission } from "../../core/kube-scope.js";
 
 async function filterAsync<T>(items: T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
   const kept = await Promise.all(items.map(keep));

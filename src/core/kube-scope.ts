@@ -1,7 +1,8 @@
-import type { CommandContext } from "../../core/command.js";
+import type { CommandContext } from "./command.js";
 
-// /deploy's read-only views show what runs in a namespace (shas, who deployed, lock reasons), so they follow the
-// caller's /kube scope (roles.<role>.kube clusters and namespaces): what `/kube get` would refuse is left out.
+// Reading views (/deploy status and history, /canary status, /lab list) show what runs in a namespace (shas, who
+// deployed, lock reasons), so they follow the caller's /kube scope (roles.<role>.kube clusters and namespaces): what
+// `/kube get` would refuse is left out.
 
 export interface Place {
   cluster: string;

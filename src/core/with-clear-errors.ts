@@ -1,5 +1,5 @@
-import { UserError } from "../../core/errors.js";
-import { isGatewayError } from "../../gateways/types.js";
+import { UserError } from "./errors.js";
+import { isGatewayError } from "../gateways/types.js";
 
 // Gateway errors that escape a command (API down, forbidden, timeouts) become one clear line in the channel.
 
