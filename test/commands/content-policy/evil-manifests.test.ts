@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { startHarness, type Harness, type Transcript } from "../../helpers/harness.js";
 import { githubDeployments, IMAGE, SHAS } from "../deploy/helpers.js";
 
 // PR #4817 "evil manifests" (config/sandbox/repos/octo-github@pr4817): its image gate passes, so every refusal
@@ -37,6 +37,13 @@ function leftovers(h: Harness): string[] {
   return out;
 }
 
+/** A refusal: error tone, its heading, and each expected line. */
+function expectRefusal(t: Transcript, heading: string, lines: string[]): void {
+  expect(t.final?.tone, t.text).to.equal("error");
+  expect(t.text).to.include(heading);
+  for (const line of lines) expect(t.text, line).to.include(line);
+}
+
 describe("content policy: PR #4817 'evil manifests' (sandbox, through the router)", function () {
   this.timeout(60_000);
   let h: Harness;
@@ -48,10 +55,8 @@ describe("content policy: PR #4817 'evil manifests' (sandbox, through the router
   it("/deploy PR4817 to staging refuses, naming every offending object and template, and applies nothing", async () => {
     const before = h.sandbox.clusters.staging!.getObject("apps/v1", "Deployment", "github-staging", "unicorn").spec.template.spec.containers[0].image;
     const t = await h.run("/deploy PR4817 to staging", ADMIN);
-    expect(t.final?.tone, t.text).to.equal("error");
-    expect(t.text).to.include("Refused the manifests of PR #4817 for github staging");
     expect(t.text).to.include("nothing was applied");
-    for (const line of [
+    expectRefusal(t, "Refused the manifests of PR #4817 for github staging", [
       "Secret unicorn-env: Secrets never come from manifests",
       "Pod node-shell: kind Pod is not allowed in deploys to staging",
       "Pod Security baseline: hostPID: true",
@@ -67,9 +72,7 @@ describe("content policy: PR #4817 'evil manifests' (sandbox, through the router
       'container "miner" adds capability SYS_ADMIN',
       "objects, more than the 200 allowed in one apply",
       "template config/kubernetes/staging/zz-loop.yaml: line 2: #each/#with nested more than 2 deep",
-    ]) {
-      expect(t.text, line).to.include(line);
-    }
+    ]);
     expect(t.confirmations).to.have.length(0);
     expect(githubDeployments(h).filter((d) => d.sha === EVIL_SHA)).to.deep.equal([]);
     expect(leftovers(h)).to.deep.equal([]);
@@ -79,9 +82,7 @@ describe("content policy: PR #4817 'evil manifests' (sandbox, through the router
 
   it("/deploy PR4817 to production --dry-run refuses the same way; without --dry-run no confirmation is ever shown", async () => {
     const dry = await h.run("/deploy PR4817 to production --dry-run", ADMIN);
-    expect(dry.final?.tone, dry.text).to.equal("error");
-    expect(dry.text).to.include("Refused the manifests of PR #4817 for github production");
-    for (const line of [
+    expectRefusal(dry, "Refused the manifests of PR #4817 for github production", [
       "Secret unicorn-env",
       "Pod node-shell",
       "Lease tugboat-lock-github-production",
@@ -91,9 +92,7 @@ describe("content policy: PR #4817 'evil manifests' (sandbox, through the router
       "Deployment miner",
       "objects, more than the 200 allowed",
       "template config/kubernetes/production/zz-loop.yaml",
-    ]) {
-      expect(dry.text, line).to.include(line);
-    }
+    ]);
     const real = await h.run("/deploy PR4817 to production", ADMIN);
     expect(real.confirmations, "a refused deploy never reaches confirmation").to.have.length(0);
     expect(real.final?.tone).to.equal("error");
@@ -102,9 +101,7 @@ describe("content policy: PR #4817 'evil manifests' (sandbox, through the router
 
   it("/reviewlab up PR4817 refuses, naming every offending object, and no lab namespace is created", async () => {
     const t = await h.run("/reviewlab up PR4817", { user: "UDEPLOYER", channel: "CGITHUB" });
-    expect(t.final?.tone, t.text).to.equal("error");
-    expect(t.text).to.include("Refused the review-lab templates of PR #4817");
-    for (const line of [
+    expectRefusal(t, "Refused the review-lab templates of PR #4817", [
       "Pod node-shell: kind Pod is not allowed in review labs",
       'container "shell" is privileged',
       "Pod read-lab-secret: kind Pod is not allowed",
@@ -116,9 +113,7 @@ describe("content policy: PR #4817 'evil manifests' (sandbox, through the router
       "Lease tugboat-reviewlab-create: the name tugboat-reviewlab-create is reserved",
       "objects, more than the 200 allowed in one apply",
       "template config/kubernetes/review-lab/zz-loop.yaml",
-    ]) {
-      expect(t.text, line).to.include(line);
-    }
+    ]);
     const labs = h.sandbox.clusters.staging!.listObjects("v1", "Namespace", undefined).filter((n: any) => n.metadata.name.startsWith("review-lab-evil"));
     expect(labs).to.deep.equal([]);
     expect(leftovers(h)).to.deep.equal([]);
