@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { TugboatConfig } from "../../config/schema.js";
 import type { KObject, KubeCluster } from "../../gateways/types.js";
-import type { Services } from "../../core/services.js";
+import type { Clock, Services } from "../../core/services.js";
 import { describeLease, leaseResource } from "../lease-lock.js";
 
 // Where bot replicas meet: Leases in Tugboat's own namespace (config.coordination), each labelled with what it is
@@ -24,6 +24,7 @@ export interface Coordination {
   instanceId: string;
   leaseSeconds: number;
   now(): Date;
+  clock: Clock;
 }
 
 export function coordinationOf(services: Pick<Services, "config" | "kube" | "instanceId" | "clock">): Coordination {
@@ -34,6 +35,7 @@ export function coordinationOf(services: Pick<Services, "config" | "kube" | "ins
     instanceId: services.instanceId,
     leaseSeconds: cfg.leaseSeconds,
     now: () => services.clock.now(),
+    clock: services.clock,
   };
 }
 

@@ -2,7 +2,7 @@ import type { AuditEntry, AuditLog, Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
 import type { Reply } from "../../core/reply.js";
 import type { Services } from "../../core/services.js";
-import type { DeploymentRecord, KObject, KubeCluster } from "../../gateways/types.js";
+import type { DeploymentRecord, KubeCluster } from "../../gateways/types.js";
 import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR, ANN_SHA } from "../deploy/annotations.js";
 import { holdLock } from "../deploy/deploy-lock.js";
 import { findResource, followRollout, type FollowOutcome } from "../deploy/follow-rollout.js";
@@ -171,7 +171,3 @@ function recoveryReply(env: DeployEnv, record: DeploymentRecord, settled: Settle
   return { summary, tone: settled.result === "finished" ? "success" : settled.result === "rolled-back" ? "error" : "warning", blocks: [{ type: "text", text: summary }] };
 }
 
-/** A Deployment Tugboat deployed (it carries the tugboat.dev annotations). */
-export function deployedByTugboat(d: KObject): boolean {
-  return Boolean(d.metadata?.annotations?.[ANN_SHA]);
-}

@@ -39,7 +39,7 @@ export class ReplicaPresence {
       const current = await this.c.cluster.get(res, this.lock.name, this.c.namespace);
       await this.c.cluster.replace(res, { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } });
     }
-    this.renewal = keepRenewing(() => this.lock.renew(this.c.instanceId, this.c.now()), this.c.leaseSeconds, this.lock.name);
+    this.renewal = keepRenewing(() => this.lock.renew(this.c.instanceId, this.c.now()), this.c.leaseSeconds, this.lock.name, this.c.clock);
     this.renewal.lost.addEventListener("abort", () => this.log.warn("lost this replica's presence Lease; other replicas may take it for dead", { lease: this.lock.name }));
   }
 

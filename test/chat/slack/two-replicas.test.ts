@@ -21,10 +21,10 @@ const LEASE_SECONDS = 2;
 const LOCK_SECONDS = 3;
 
 /** Polls (integration test: other processes and timers move on their own). */
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+async function until(check: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -100,7 +100,7 @@ describe("two Tugboat replicas (HTTP mode) on one sandbox", function () {
     // A late press on either replica: no longer open.
     await press(a.eventsUrl, prompt);
     await press(b.eventsUrl, prompt);
-    await until(() => standIn.responses.filter((r) => String(r.payload.text).includes("no longer open")).length >= 2, 5000, `two "no longer open" answers: ${JSON.stringify(standIn.responses.map((r) => r.payload.text))}`);
+    await until(() => standIn.responses.filter((r) => String(r.payload.text).includes("no longer open")).length >= 2, 5000, () => `two "no longer open" answers: ${JSON.stringify(standIn.responses.map((r) => r.payload.text))}`);
     expect(standIn.responses.some((r) => String(r.payload.text).includes("Only <@UADMIN> can confirm this"))).to.equal(true);
     expect(deployments("production").length).to.equal(before + 1);
   });
@@ -145,7 +145,7 @@ describe("two Tugboat replicas (HTTP mode) on one sandbox", function () {
     const prompt = await waitForPrompt();
     await a.kill9();
     expect((await press(b.eventsUrl, prompt)).status).to.equal(200);
-    await until(() => updatesOf(prompt.ts).some((t) => t.includes("nothing was done")), 10_000, `the prompt closed by replica B: ${a.output().slice(-3000)} ${JSON.stringify(b.logs.slice(-15))} ${JSON.stringify(standIn.responses.map((r) => r.payload.text))}`);
+    await until(() => updatesOf(prompt.ts).some((t) => t.includes("nothing was done")), 10_000, () => `the prompt closed by replica B: ${a.output().slice(-3000)} ${JSON.stringify(b.logs.slice(-15))} ${JSON.stringify(standIn.responses.map((r) => r.payload.text))}`);
     expect(updatesOf(prompt.ts).join("\n")).to.include("The Tugboat replica that asked for this stopped before the answer");
     expect(deployments("production").length).to.equal(before);
     expect(b.audit).to.deep.equal([]);
@@ -154,10 +154,13 @@ describe("two Tugboat replicas (HTTP mode) on one sandbox", function () {
   it("kill -9 mid-rollout of a broken image: the other replica leads, rolls back, marks the GitHub deployment, and the next deploy proceeds", async () => {
     const a = await startChildReplica({ sandbox, configPath, standIn });
     await slash(a.eventsUrl, "PR4813 to staging --force", "cmd-4");
-    await standIn.waitFor(() => standIn.calls.some((c) => /Rolling out/.test(String(c.args.text))), 20_000, "the rollout to start");
+    // Killed once the broken image is applied (the replica is following its rollout), before it could roll back.
+    const applied = () => sandbox.clusters.staging!.listObjects("apps/v1", "Deployment", "github-staging").filter((d: any) => d.metadata.annotations?.["tugboat.dev/pr"] === "4813");
+    await until(() => applied().length > 0, 20_000, () => `the broken image applied: ${a.output()}`);
     const [stuck] = deployments("staging").sort((x: any, y: any) => y.id - x.id);
     await a.kill9();
     expect(statesOf(stuck.id).at(-1)).to.equal("in_progress");
+    expect(a.output()).not.to.include("rolled-back");
     // Replica B's clock is past the dead replica's leases: it becomes the leader and recovers at once.
     const b = await start("replica-b", { clock: clockAhead((LOCK_SECONDS + LEASE_SECONDS + 1) * 1000), background: true });
     await until(() => b.audit.some((e) => e.details?.recovery === true), 30_000, "replica B's recovery");
