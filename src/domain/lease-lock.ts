@@ -1,5 +1,6 @@
 import type { ApiResource, KObject, KubeCluster } from "../gateways/types.js";
 import { GatewayError, isGatewayError } from "../gateways/types.js";
+import type { Clock } from "../core/services.js";
 
 // Locks as coordination.k8s.io/v1 Leases, so they survive restarts and work across bot replicas.
 // Taking a lock: read it, then create or replace it with the read resourceVersion; a 409 means someone else won.
@@ -154,37 +155,36 @@ export class LeaseLock {
 }
 
 /**
- * Renews a lease every third of its duration until stopped. `lost` aborts when a renewal finds the lease is no
- * longer ours, or when renewals keep failing for longer than the lease lasts (others may have taken it by then).
+ * Renews a lease every third of its duration (on `clock`) until stopped. `lost` aborts when a renewal finds the
+ * lease is no longer ours, or when renewals keep failing for longer than the lease lasts (others may have taken it).
  */
-export function keepRenewing(renew: () => Promise<boolean>, durationSeconds: number, name: string): { lost: AbortSignal; stop(): void } {
+export function keepRenewing(renew: () => Promise<boolean>, durationSeconds: number, name: string, clock: Clock): { lost: AbortSignal; stop(): void } {
   const lost = new AbortController();
+  const stopping = new AbortController();
   renewingLocks++;
-  let stopped = false;
-  let lastRenewed = Date.now();
-  let renewing = false;
-  const interval = setInterval(() => {
-    if (renewing) return;
-    renewing = true;
-    renew()
-      .then(
-        (ok) => {
-          if (ok) lastRenewed = Date.now();
-          else lost.abort(new Error(`lost the lock ${name}`));
-        },
-        () => {
-          if (Date.now() - lastRenewed > durationSeconds * 1000) lost.abort(new Error(`could not renew the lock ${name}`));
-        },
-      )
-      .finally(() => (renewing = false));
-  }, Math.max(200, (durationSeconds * 1000) / 3));
-  interval.unref();
+  const period = Math.max(200, (durationSeconds * 1000) / 3);
+  let lastRenewed = clock.now().getTime();
+  const renewUntilStopped = async () => {
+    while (!lost.signal.aborted) {
+      try {
+        await clock.sleep(period, stopping.signal);
+      } catch {
+        return; // stopped
+      }
+      try {
+        if (await renew()) lastRenewed = clock.now().getTime();
+        else lost.abort(new Error(`lost the lock ${name}`));
+      } catch {
+        if (clock.now().getTime() - lastRenewed > durationSeconds * 1000) lost.abort(new Error(`could not renew the lock ${name}`));
+      }
+    }
+  };
+  void renewUntilStopped();
   return {
     lost: lost.signal,
     stop: () => {
-      clearInterval(interval);
-      if (!stopped) renewingLocks--;
-      stopped = true;
+      if (!stopping.signal.aborted) renewingLocks--;
+      stopping.abort();
     },
   };
 }
@@ -204,12 +204,12 @@ export function locksHeldHere(): number {
 export async function withLease<T>(
   lock: LeaseLock,
   req: AcquireRequest,
-  clock: { now(): Date },
+  clock: Clock,
   work: (lostSignal: AbortSignal) => Promise<T>,
 ): Promise<{ acquired: true; value: T } | { acquired: false; heldBy: LockInfo }> {
   const got = await lock.acquire(req);
   if (!got.acquired) return got;
-  const renewal = keepRenewing(() => lock.renew(req.holder, clock.now()), req.durationSeconds, lock.name);
+  const renewal = keepRenewing(() => lock.renew(req.holder, clock.now()), req.durationSeconds, lock.name, clock);
   try {
     return { acquired: true, value: await work(renewal.lost) };
   } finally {
@@ -232,17 +232,17 @@ export interface WaitOptions {
 }
 
 /**
- * withLease, waiting with backoff while someone else holds the lock. Returns who held it when the wait ran out.
- * The backoff sleeps in real time (it spaces API calls), not on the injectable clock.
+ * withLease, waiting with backoff (on `clock`) while someone else holds the lock. Returns who held it when the
+ * wait ran out.
  */
 export async function withLeaseWaiting<T>(
   lock: LeaseLock,
   request: () => AcquireRequest,
-  clock: { now(): Date },
+  clock: Clock,
   work: (lostSignal: AbortSignal) => Promise<T>,
   opts: WaitOptions,
 ): Promise<{ acquired: true; value: T } | { acquired: false; heldBy: LockInfo }> {
-  const started = Date.now();
+  const started = clock.now().getTime();
   let delay = opts.initialDelayMs;
   let waited = false;
   for (;;) {
@@ -252,24 +252,10 @@ export async function withLeaseWaiting<T>(
       waited = true;
       await opts.onWait?.(got.heldBy);
     }
-    if (Date.now() - started + delay > opts.waitMs) return got;
-    await pause(delay + Math.floor(Math.random() * delay * 0.5), opts.signal, opts.abortError);
+    if (clock.now().getTime() - started + delay > opts.waitMs) return got;
+    await clock.sleep(delay + Math.floor(Math.random() * delay * 0.5), opts.signal).catch((err: unknown) => {
+      throw opts.abortError && opts.signal?.aborted ? opts.abortError() : err;
+    });
     delay = Math.min(delay * 2, opts.maxDelayMs);
   }
-}
-
-function pause(ms: number, signal?: AbortSignal, abortError?: () => Error): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const fail = () => reject(abortError ? abortError() : signal!.reason);
-    if (signal?.aborted) return fail();
-    const onAbort = () => {
-      clearTimeout(t);
-      fail();
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

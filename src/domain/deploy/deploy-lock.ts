@@ -53,7 +53,7 @@ export async function holdLock(cluster: KubeCluster, namespace: string, name: st
   const lock = deployLock(cluster, namespace, name);
   const got = await lock.acquire(req);
   if (!got.acquired) return { held: false, heldBy: got.heldBy };
-  const renewal = keepRenewing(() => renewOnce(cluster, namespace, name, req.holder, clock.now()), req.durationSeconds, name);
+  const renewal = keepRenewing(() => renewOnce(cluster, namespace, name, req.holder, clock.now()), req.durationSeconds, name, clock);
   return { held: true, hold: renewedHold(renewal, () => lock.release(req.holder).catch(() => false)) };
 }
 
@@ -166,6 +166,7 @@ export async function holdInsideManualLock(cluster: KubeCluster, namespace: stri
       })) === "done",
     req.durationSeconds,
     name,
+    clock,
   );
   // On release the manual lock stays; only this deploy's record goes.
   const removeRecord = () =>

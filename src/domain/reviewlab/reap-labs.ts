@@ -67,7 +67,7 @@ async function reapPass(services: Services, log: Logger): Promise<ReapReport> {
   }
 
   // Keep the lease while the pass runs (PR lookups can be slow); stop deleting if leadership is lost meanwhile.
-  const renewal = keepRenewing(() => lock.renew(holder, services.clock.now()), leaseSeconds(services), lock.name);
+  const renewal = keepRenewing(() => lock.renew(holder, services.clock.now()), leaseSeconds(services), lock.name, services.clock);
   try {
     return await reapAsLeader(services, log, renewal.lost);
   } finally {
