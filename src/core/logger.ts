@@ -14,7 +14,8 @@ export interface AuditEntry {
   command: string;
   decision: "allowed" | "denied" | "invalid" | "cancelled";
   /** "rolled-back": the change failed and was undone; "interrupted": Tugboat stopped following it (shutdown, lost lock). */
-  outcome: "success" | "failure" | "rolled-back" | "interrupted" | "error" | "denied" | "invalid" | "cancelled";
+  /** "started": the entry written when an allowed command begins (its final entry follows). */
+  outcome: "started" | "success" | "failure" | "rolled-back" | "interrupted" | "error" | "denied" | "invalid" | "cancelled";
   durationMs: number;
   permission?: string;
   reason?: string;
@@ -24,6 +25,8 @@ export interface AuditEntry {
 
 export interface AuditLog {
   record(entry: AuditEntry): void;
+  /** A command passed the policy and starts: so a process that dies mid-command still leaves a trace. */
+  started?(entry: AuditEntry): void;
 }
 
 /** A logger that drops everything: for code paths that were given no logger on purpose. */

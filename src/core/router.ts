@@ -45,7 +45,10 @@ export class Router {
   handle(session: ChatSession, text: string, opts: RouteOptions = {}): Promise<void> {
     const p = this.route(session, text, opts);
     this.inFlight.set(p, commandLine(text, opts));
-    void p.finally(() => this.inFlight.delete(p));
+    // Forgotten once done either way (route turns every failure into a reply, so p should never reject; if it
+    // did, the caller holds p, and this bookkeeping must not add a second, unhandled rejection).
+    const forget = (): void => void this.inFlight.delete(p);
+    p.then(forget, forget);
     return p;
   }
 
@@ -122,6 +125,7 @@ export class Router {
       for (const p of permissions) await this.policy.require(session.actor, session.channel.id, p);
       entry.decision = "allowed";
       log.info("command started", { command: `${spec.family} ${spec.verb}`.trim(), permission });
+      this.auditLog.started?.({ ...entry, outcome: "started" });
 
       const services = this.impersonates() ? await this.servicesFor(session, spec) : this.services;
       const ctx = this.context(session, requestId, log, details, entry, services, posted);

@@ -115,7 +115,10 @@ export function createLogging(opts: LoggingOptions): Logging {
   const state = { closed: false };
   return {
     logger: new WinstonLogger(main, state),
-    audit: { record: (entry: AuditEntry) => void (state.closed || audit.info("audit", { ...entry })) },
+    audit: {
+      record: (entry: AuditEntry) => void (state.closed || audit.info("audit", { ...entry })),
+      started: (entry: AuditEntry) => void (state.closed || audit.info("audit", { ...entry })),
+    },
     close: async (timeoutMs = 5_000) => {
       if (state.closed) return;
       state.closed = true;

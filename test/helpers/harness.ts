@@ -92,7 +92,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     kube,
     github,
     log: logging.logger,
-    audit: { record: (e) => (audit.push(e), logging.audit.record(e)) },
+    audit: { record: (e) => (audit.push(e), logging.audit.record(e)), started: (e) => logging.audit.started?.(e) },
     groups: { groupsOf: async () => new Set() },
     notifier: { post: async (channel, reply) => void notices.push({ channel, reply }) },
     background: opts.background ?? false,
