@@ -130,6 +130,15 @@ export const KIND_SCHEMAS: Record<string, Schema> = {
       holderIdentity: s.str(), leaseDurationSeconds: s.int32(), acquireTime: s.str(), renewTime: s.str(), leaseTransitions: s.int32(), strategy: s.str(), preferredHolder: s.str(),
     })),
   }, "Lease defines a lease concept."),
+  "policy/v1/PodDisruptionBudget": kindSchema("PodDisruptionBudget", {
+    spec: s.obj("PodDisruptionBudgetSpec", () => ({
+      minAvailable: s.intOrString("An eviction is allowed if at least \"minAvailable\" pods selected by \"selector\" will still be available after the eviction."),
+      maxUnavailable: s.intOrString("An eviction is allowed if at most \"maxUnavailable\" pods selected by \"selector\" are unavailable after the eviction."),
+      selector: labelSelector,
+      unhealthyPodEvictionPolicy: s.enumOf(["AlwaysAllow", "IfHealthyBudget"], "UnhealthyPodEvictionPolicy defines the criteria for when unhealthy pods should be considered for eviction."),
+    })),
+    status: s.any(),
+  }, "PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods"),
   "autoscaling/v2/HorizontalPodAutoscaler": kindSchema("HorizontalPodAutoscaler", { spec: hpaV2Spec, status: s.any() }, "HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler."),
   "autoscaling/v1/HorizontalPodAutoscaler": kindSchema("HorizontalPodAutoscaler", { spec: hpaV1Spec, status: s.any() }, "configuration of a horizontal pod autoscaler."),
 };

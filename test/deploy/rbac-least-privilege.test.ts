@@ -1,0 +1,61 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseConfig } from "../../src/config/load-config.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import type { Harness } from "../helpers/harness.js";
+import { FLOWS, runFlow, startServiceAccountBot, type ServiceAccountBot } from "./rbac-flows.js";
+import { asAdmin, kubectl, kubectlOk, ROOT } from "./rbac-helpers.js";
+
+// deploy/'s RBAC is enough. With the seed's own grants to Tugboat's ServiceAccount taken away and deploy/rbac applied
+// to the sandbox clusters (deploy/rbac/cluster everywhere, review-labs on staging, node-pools on the management
+// cluster), every feature's happy path runs through the router as that ServiceAccount, and nothing more is granted.
+// That no rule is more than needed is rbac-rule-removal.check.ts (in .ci/run's check:production step). The overlays
+// pass a server-side dry run.
+
+describe("deploy/ RBAC: least privilege, proven against the sandbox", function () {
+  this.timeout(300_000);
+  let bot: ServiceAccountBot;
+  let sandbox: Sandbox;
+  let h: Harness;
+
+  before(async () => {
+    bot = await startServiceAccountBot();
+    ({ sandbox, h } = bot);
+  });
+
+  after(() => bot?.stop());
+
+  it("every feature's happy path runs as the ServiceAccount, and leaves no lock behind", async () => {
+    const failures: string[] = [];
+    for (const flow of FLOWS) {
+      const failed = await runFlow(h, sandbox, flow);
+      if (failed) failures.push(`${flow.name}: ${failed}`);
+    }
+    expect(failures).to.deep.equal([]);
+  });
+
+  it("the ServiceAccount has no grant beyond deploy/ (no Secrets to read, no RBAC to write, nothing in kube-system)", async () => {
+    // kubectl answers yes or no on stdout (and exits 1 for no).
+    const can = async (cluster: string, verb: string, what: string, ns?: string) =>
+      (await kubectl(["--kubeconfig", sandbox.kubeconfigPath, "--context", cluster, "auth", "can-i", verb, what, ...(ns ? ["-n", ns] : []), "--as", "system:serviceaccount:tugboat:tugboat"])).stdout.trim();
+    expect(await can("staging", "list", "secrets", "github-staging")).to.equal("no");
+    expect(await can("staging", "create", "rolebindings.rbac.authorization.k8s.io", "github-staging")).to.equal("no");
+    expect(await can("production", "delete", "deployments.apps", "kube-system")).to.equal("no");
+    expect(await can("production", "create", "namespaces"), "labs only on the lab cluster").to.equal("no");
+    expect(await can("staging", "create", "namespaces"), "on the lab cluster").to.equal("yes");
+    expect(await can("production", "patch", "deployments.apps", "github-production")).to.equal("yes");
+  });
+
+  it("kubectl apply --dry-run=server -k deploy/overlays/http (and socket-mode) passes against the sandbox", async () => {
+    for (const overlay of ["deploy/overlays/http", "deploy/overlays/socket-mode"]) {
+      // On staging, the review-lab cluster: the overlays include the lab and Cluster API rules, whose namespaces it has.
+      const out = await kubectlOk(["--kubeconfig", sandbox.kubeconfigPath, "--context", "staging", "apply", "--dry-run=server", "-k", overlay]);
+      expect(out, overlay).to.match(/deployment\.apps\/tugboat (created|configured) \(server dry run\)/);
+      expect(out, overlay).to.match(/poddisruptionbudget\.policy\/tugboat (created|configured) \(server dry run\)/);
+    }
+    // Nothing was stored; the ConfigMap's tugboat.yaml is a valid config.
+    expect(() => parseConfig(readFileSync(join(ROOT, "deploy/base/tugboat.yaml"), "utf8"), "deploy/base/tugboat.yaml")).not.to.throw();
+    expect(await asAdmin(sandbox, "staging", ["get", "deployments,poddisruptionbudgets", "-n", "tugboat", "-o", "name"])).to.equal("");
+  });
+});
