@@ -40,8 +40,8 @@ export interface RunOptions {
   user?: string;
   channel?: string;
   family?: string;
-  /** Answer to any confirmation prompt; default "confirmed". */
-  confirm?: ConfirmAnswer;
+  /** Answer to any confirmation prompt; default "confirmed". A function answers when it resolves. */
+  confirm?: ConfirmAnswer | (() => Promise<ConfirmAnswer>);
   /** Called with each state of the channel message as it is sent (e.g. to count requests made by then). */
   onSend?: (reply: Reply) => void;
 }
@@ -126,7 +126,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         whisper: async (reply) => void t.whispers.push(reply),
         confirm: async (plan) => {
           t.confirmations.push(plan);
-          return runOpts.confirm ?? "confirmed";
+          return typeof runOpts.confirm === "function" ? await runOpts.confirm() : (runOpts.confirm ?? "confirmed");
         },
       };
       await app.router.handle(session, text, { family: runOpts.family });

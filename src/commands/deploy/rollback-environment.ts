@@ -88,6 +88,14 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
   if (!got.held) throw new UserError(rich`${app} ${env.env} is locked (${env.lockName}): ${describeHolder(got.heldBy, clock.now())}.`);
   const started = Date.now();
   try {
+    // The plan (and the confirmation) came before the lock: another replica may have deployed meanwhile.
+    const now = await appDeployments(cluster, env.namespace, env.image);
+    for (const p of plan) {
+      const revision = revisionOf(now.find((d) => d.metadata?.name === p.name));
+      if (revision !== p.current) {
+        throw new UserError(`${app} ${env.env} changed while this rollback waited: ${p.name} is at revision ${revision || "none"} now, not ${p.current}. Nothing was rolled back; run the rollback again to see the new plan.`);
+      }
+    }
     const sha = shas.length === 1 ? shas[0]! : undefined;
     const logUrl = await ctx.reply.permalink();
     const deployment = sha
