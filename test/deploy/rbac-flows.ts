@@ -1,4 +1,9 @@
 import { reapOnce } from "../../src/commands/reviewlab/index.js";
+import { coordinationOf, sweepExpired } from "../../src/domain/replicas/coordination.js";
+import { Leadership } from "../../src/domain/replicas/leadership.js";
+import { ReplicaPresence } from "../../src/domain/replicas/replica-presence.js";
+import { SharedConfirmations } from "../../src/domain/replicas/shared-confirmations.js";
+import { SharedEventIds } from "../../src/domain/replicas/shared-event-ids.js";
 import { silentLogger } from "../../src/core/logger.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -74,6 +79,37 @@ export const FLOWS: Flow[] = [
     },
   },
   {
+    name: "replicas",
+    // What two replicas share (src/domain/replicas), as the ServiceAccount: presence, a prompt answered on another
+    // replica and watched by the asker, an event id, the leader Lease, and the leader's sweep of expired ones.
+    check: async (h) => {
+      const ahead = { now: () => new Date(Date.now() + 2 * 3600_000), sleep: h.app.services.clock.sleep };
+      const replica = (instanceId: string, clock = h.app.services.clock) => coordinationOf({ config: h.config, kube: h.kube, instanceId, clock });
+      const presence = new ReplicaPresence(replica("rbac-a"), silentLogger);
+      await presence.start();
+      const asker = new SharedConfirmations(replica("rbac-a"), silentLogger);
+      const answers: string[] = [];
+      const watch = await asker.watchAnswers((p) => void answers.push(p.answer ?? ""));
+      const id = "0123456789abcdef01234567";
+      await asker.open({ id, userId: "UADMIN", channel: "CDEPLOYS", expiresAt: new Date(Date.now() + 60_000) });
+      await asker.posted(id, "CDEPLOYS", "1700000000.000100");
+      const recorded = await new SharedConfirmations(replica("rbac-b"), silentLogger).record(id, "UADMIN", "confirmed");
+      for (let i = 0; i < 100 && answers.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      watch.stop();
+      await asker.close(id);
+      if (recorded.kind !== "recorded" || !recorded.askerAlive || answers[0] !== "confirmed") return `prompt: ${JSON.stringify({ recorded, answers })}`;
+      if (!(await new SharedEventIds(replica("rbac-a"), 60_000, silentLogger).firstTime("Ev-rbac"))) return "event id not claimed";
+      const leader = new Leadership(replica("rbac-a"), silentLogger, async () => {});
+      await leader.tick();
+      const led = leader.isLeader();
+      await leader.stop();
+      await presence.stop({ release: true });
+      if (!led) return "did not become the leader";
+      if ((await sweepExpired(replica("rbac-a", ahead), "event")) !== 1) return "the expired event id was not swept";
+      return undefined;
+    },
+  },
+  {
     name: "nodes",
     steps: [
       { line: "/nodes list --cluster production" },
@@ -87,7 +123,7 @@ export const FLOWS: Flow[] = [
 /** The flows that use a role (to keep the experiments short); every role's rules are exercised by these. */
 export const FLOWS_OF: Record<string, string[]> = {
   "tugboat-kube-read": FLOWS.map((f) => f.name),
-  "tugboat-leases": ["review labs", "reaper"],
+  "tugboat-leases": ["review labs", "reaper", "replicas"],
   "tugboat-deploy": ["deploy", "locks", "rollback", "canary"],
   "tugboat-review-labs": ["review labs"],
   "tugboat-lab-secret-sources": ["review labs"],
@@ -135,6 +171,8 @@ export interface ServiceAccountBot {
   h: Harness;
   /** The RBAC objects put on each cluster. */
   applied: Record<string, K8sDoc[]>;
+  /** The kubeconfig whose contexts act as the ServiceAccount. */
+  kubeconfigPath: string;
   stop(): Promise<void>;
 }
 
@@ -143,16 +181,21 @@ export async function startServiceAccountBot(): Promise<ServiceAccountBot> {
   const dir = mkdtempSync(join(tmpdir(), "tugboat-rbac-"));
   const sandbox = await startSandbox({ outDir: dir, delays: TEST_DELAYS });
   const applied = await installRbac(sandbox);
+  const kubeconfigPath = serviceAccountKubeconfig(sandbox, dir);
   const h = await startHarness({
     sandbox,
-    kubeconfigPath: serviceAccountKubeconfig(sandbox, dir),
+    kubeconfigPath,
     // Tugboat's own Leases live in its namespace (as deploy/base/tugboat.yaml configures).
-    configure: (c) => void (c.reviewlab!.reaper.leaseNamespace = "tugboat"),
+    configure: (c) => {
+      c.reviewlab!.reaper.leaseNamespace = "tugboat";
+      c.coordination.namespace = "tugboat";
+    },
   });
   return {
     sandbox,
     h,
     applied,
+    kubeconfigPath,
     stop: async () => {
       await h.stop();
       await sandbox.stop();

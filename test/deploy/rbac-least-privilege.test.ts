@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config/load-config.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import type { Harness } from "../helpers/harness.js";
+import { startHarness, type Harness } from "../helpers/harness.js";
 import { FLOWS, runFlow, startServiceAccountBot, type ServiceAccountBot } from "./rbac-flows.js";
 import { asAdmin, kubectl, kubectlOk, ROOT } from "./rbac-helpers.js";
 
@@ -57,5 +57,33 @@ describe("deploy/ RBAC: least privilege, proven against the sandbox", function (
     // Nothing was stored; the ConfigMap's tugboat.yaml is a valid config.
     expect(() => parseConfig(readFileSync(join(ROOT, "deploy/base/tugboat.yaml"), "utf8"), "deploy/base/tugboat.yaml")).not.to.throw();
     expect(await asAdmin(sandbox, "staging", ["get", "deployments,poddisruptionbudgets", "-n", "tugboat", "-o", "name"])).to.equal("");
+  });
+
+  it("with impersonate: true, deploy/rbac/impersonation lets Tugboat act for the user, and without it the cluster refuses", async () => {
+    await asAdmin(sandbox, "staging", ["apply", "-k", "deploy/rbac/impersonation"]);
+    // The cluster's own rule for the user: admins may deploy in the app namespace.
+    const binding = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "slack-admins-deploy", namespace: "github-staging" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "tugboat-deploy" },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "tugboat:role:admin" }],
+    };
+    await asAdmin(sandbox, "staging", ["apply", "-f", "-"], JSON.stringify(binding));
+    const acting = await startHarness({
+      sandbox,
+      kubeconfigPath: bot.kubeconfigPath,
+      configure: (c) => void (c.clusters.staging = { ...c.clusters.staging!, impersonate: true }),
+    });
+    try {
+      const deploy = () => runFlow(acting, sandbox, { name: "deploy as the user", steps: [{ line: "/deploy PR4812 to staging", user: "UADMIN", channel: "CDEPLOYS" }] });
+      expect(await deploy()).to.equal(undefined);
+      await asAdmin(sandbox, "staging", ["delete", "clusterrolebinding", "tugboat-impersonator"]);
+      expect(await deploy()).to.match(/forbidden.*impersonate/i);
+    } finally {
+      await acting.stop();
+      await asAdmin(sandbox, "staging", ["delete", "rolebinding", "slack-admins-deploy", "-n", "github-staging"]);
+      await asAdmin(sandbox, "staging", ["delete", "leases", "--all", "-n", "github-staging"]);
+    }
   });
 });
