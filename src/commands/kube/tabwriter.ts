@@ -22,35 +22,42 @@ function runeCount(s: string): number {
 /**
  * Lays out lines of cells. Each inner array is one line; every cell but the last is tab-terminated.
  * Column widths are computed per block of consecutive lines that have a cell in that column, as Go does.
+ * Memory stays at the output plus one width per column block (a 50,000-row attachment is laid out here).
  */
 export function tabwrite(lines: string[][], settings: TabwriterSettings = KUBECTL_GET): string {
-  const widths = lines.map((cells) => cells.map(runeCount));
-  const padTo: number[][] = lines.map((cells) => new Array<number>(Math.max(cells.length - 1, 0)).fill(0));
   const maxCols = lines.reduce((m, cells) => Math.max(m, cells.length - 1), 0);
+  // blocks[col]: [firstLine, endLine, width] runs of consecutive lines with a tab-terminated cell in `col`
+  const blocks: Array<Array<[number, number, number]>> = [];
   for (let col = 0; col < maxCols; col++) {
+    const runs: Array<[number, number, number]> = [];
     let line = 0;
     while (line < lines.length) {
       if (lines[line]!.length - 1 <= col) {
         line++;
         continue;
       }
-      // A column block: consecutive lines with a tab-terminated cell in this column.
       const start = line;
       let width = settings.minWidth;
       while (line < lines.length && lines[line]!.length - 1 > col) {
-        width = Math.max(width, widths[line]![col]! + settings.padding);
+        width = Math.max(width, runeCount(lines[line]![col]!) + settings.padding);
         line++;
       }
-      for (let l = start; l < line; l++) padTo[l]![col] = width;
+      runs.push([start, line, width]);
     }
+    blocks.push(runs);
   }
+  const at = new Array<number>(maxCols).fill(0); // each column's current block, as lines advance
   const out: string[] = [];
   for (let l = 0; l < lines.length; l++) {
     const cells = lines[l]!;
     let text = "";
     for (let c = 0; c < cells.length; c++) {
       text += cells[c];
-      if (c < cells.length - 1) text += " ".repeat(padTo[l]![c]! - widths[l]![c]!);
+      if (c < cells.length - 1) {
+        const runs = blocks[c]!;
+        while (runs[at[c]!]![1] <= l) at[c]!++;
+        text += " ".repeat(runs[at[c]!]![2] - runeCount(cells[c]!));
+      }
     }
     out.push(text);
   }
