@@ -4,7 +4,11 @@ import { ESLint } from "eslint";
 // The import rules must bite: each fixture breaks one rule of eslint.config.js and fails lint, and so `npm test`.
 describe("layering lint rules", function () {
   this.timeout(60_000);
-  const eslint = new ESLint({ cwd: process.cwd() });
+  // The import rules need no types: fixtures (which are not on disk) are linted without the type-aware rules.
+  const eslint = new ESLint({
+    cwd: process.cwd(),
+    overrideConfig: { files: ["src/**/*.ts"], languageOptions: { parserOptions: { projectService: false } }, rules: { "@typescript-eslint/no-floating-promises": "off" } },
+  });
   const cases: Array<[string, string, string]> = [
     // SDKs only in their gateway (or adapter).
     ["client-node outside its gateway", "src/commands/kube/evil.ts", 'import { KubeConfig } from "@kubernetes/client-node";\nexport const k = KubeConfig;\n'],
@@ -71,4 +75,21 @@ describe("layering lint rules", function () {
       expect(result!.errorCount, JSON.stringify(result!.messages)).to.equal(0);
     });
   }
+
+  it("fails an `any` in a folder that is free of it", async () => {
+    const [result] = await eslint.lintText("export function f(x: any): number {\n  return x;\n}\n", { filePath: "src/commands/deploy/loose.ts" });
+    expect(result!.messages.map((m) => m.ruleId)).to.include("@typescript-eslint/no-explicit-any");
+  });
+  // Type-aware: a fixture that is not on disk is linted in the project service's default project.
+  it("fails a floating promise in src/, and passes once it is awaited or voided on purpose", async () => {
+    const typed = new ESLint({
+      cwd: process.cwd(),
+      overrideConfig: { files: ["src/**/*.ts"], languageOptions: { parserOptions: { projectService: { allowDefaultProject: ["src/core/*.ts"] } } } },
+    });
+    const work = "async function work(): Promise<void> {}\n";
+    const [floating] = await typed.lintText(`${work}work();\n`, { filePath: "src/core/floating-fixture.ts" });
+    expect(floating!.messages.map((m) => m.ruleId), JSON.stringify(floating!.messages)).to.include("@typescript-eslint/no-floating-promises");
+    const [handled] = await typed.lintText(`${work}export async function run(): Promise<void> {\n  await work();\n  void work().catch(() => undefined);\n}\n`, { filePath: "src/core/floating-fixture.ts" });
+    expect(handled!.errorCount, JSON.stringify(handled!.messages)).to.equal(0);
+  });
 });
