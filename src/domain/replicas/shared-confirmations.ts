@@ -92,8 +92,18 @@ export class SharedConfirmations {
 
   /** Where the prompt was posted, so another replica can close it if this one dies. */
   async posted(id: string, channel: string, ts: string): Promise<void> {
+    // Read and update (no patch verb needed); a conflict is a press landing first: read again.
     const res = await leaseResource(this.c.cluster);
-    await this.c.cluster.patch(res, leaseName(id), this.c.namespace, { metadata: { annotations: { [ANN_CHANNEL]: channel, [ANN_TS]: ts } } }, "merge");
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const obj = await this.c.cluster.find(res, leaseName(id), this.c.namespace);
+      if (!obj) return;
+      try {
+        await this.c.cluster.replace(res, { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [ANN_CHANNEL]: channel, [ANN_TS]: ts } } });
+        return;
+      } catch (err) {
+        if (!isGatewayError(err, "conflict")) throw err;
+      }
+    }
   }
 
   /** A press on any replica: the first answer written wins. */
