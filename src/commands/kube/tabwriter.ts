@@ -50,16 +50,17 @@ export function tabwrite(lines: string[][], settings: TabwriterSettings = KUBECT
   const out: string[] = [];
   for (let l = 0; l < lines.length; l++) {
     const cells = lines[l]!;
-    let text = "";
+    const parts: string[] = [];
     for (let c = 0; c < cells.length; c++) {
-      text += cells[c];
+      parts.push(cells[c]!);
       if (c < cells.length - 1) {
         const runs = blocks[c]!;
         while (runs[at[c]!]![1] <= l) at[c]!++;
-        text += " ".repeat(runs[at[c]!]![2] - runeCount(cells[c]!));
+        parts.push(" ".repeat(runs[at[c]!]![2] - runeCount(cells[c]!)));
       }
     }
-    out.push(text);
+    // joined, not concatenated: one flat string per line instead of a rope of every cell and pad
+    out.push(parts.join(""));
   }
   return out.join("\n");
 }
