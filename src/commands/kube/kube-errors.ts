@@ -1,4 +1,5 @@
 import { UserError } from "../../core/errors.js";
+import type { Clock } from "../../core/services.js";
 import { GatewayError, isGatewayError } from "../../gateways/types.js";
 
 // Gateway failures as one clear line each (UserError, shown in the channel). Never a stack trace.
@@ -32,19 +33,18 @@ export function explainGatewayError(err: unknown, cluster: string): never {
  * Bounds a gateway call by config.kube.requestTimeoutSeconds, so a slow API server becomes one clear line
  * even when the gateway was built with a longer timeout.
  */
-export async function withDeadline<T>(p: Promise<T>, seconds: number, cluster: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new GatewayError("timeout", `the API server of cluster ${cluster} did not answer within ${formatSeconds(seconds)}`)),
-      seconds * 1000,
-    );
-    timer.unref?.();
-  });
+export async function withDeadline<T>(p: Promise<T>, seconds: number, cluster: string, clock: Clock): Promise<T> {
+  const over = new AbortController();
+  const deadline = clock.sleep(seconds * 1000, over.signal).then(
+    () => {
+      throw new GatewayError("timeout", `the API server of cluster ${cluster} did not answer within ${formatSeconds(seconds)}`);
+    },
+    () => new Promise<never>(() => {}), // the call settled first
+  );
   try {
     return await Promise.race([p, deadline]);
   } finally {
-    clearTimeout(timer);
+    over.abort();
   }
 }
 

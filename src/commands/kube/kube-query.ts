@@ -43,7 +43,7 @@ export class KubeQuery {
   /** Runs a gateway call under the configured timeout; failures become one clear line. */
   async call<T>(fn: (c: KubeCluster) => Promise<T>): Promise<T> {
     try {
-      return await withDeadline(fn(this.client), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster);
+      return await withDeadline(fn(this.client), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster, this.ctx.services.clock);
     } catch (err) {
       return explainGatewayError(err, this.cluster);
     }
@@ -52,7 +52,7 @@ export class KubeQuery {
   /** Like call, but hands a GatewayError of the given kind back as undefined. */
   async callOr<T>(fn: (c: KubeCluster) => Promise<T>, kind: "not-found"): Promise<T | undefined> {
     try {
-      return await withDeadline(fn(this.client), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster);
+      return await withDeadline(fn(this.client), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster, this.ctx.services.clock);
     } catch (err) {
       if (isGatewayError(err, kind)) return undefined;
       return explainGatewayError(err, this.cluster);
@@ -113,9 +113,9 @@ export class KubeQuery {
   /** False only when the API server says the namespace does not exist (any other doubt counts as existing). */
   async namespaceExists(namespace: string): Promise<boolean> {
     try {
-      const nsRes = await withDeadline(this.client.resolve("namespaces"), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster);
+      const nsRes = await withDeadline(this.client.resolve("namespaces"), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster, this.ctx.services.clock);
       if (!nsRes) return true;
-      const found = await withDeadline(this.client.find(nsRes, namespace), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster);
+      const found = await withDeadline(this.client.find(nsRes, namespace), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster, this.ctx.services.clock);
       return found !== undefined;
     } catch {
       return true;
@@ -135,8 +135,8 @@ export class KubeQuery {
   private async namespaceHint(wanted: string): Promise<string> {
     const clusterOf = new Map<string, string>();
     try {
-      const nsRes = await withDeadline(this.client.resolve("namespaces"), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster);
-      const listed = nsRes ? await withDeadline(this.client.list(nsRes, { limit: 500, maxItems: 500 }), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster) : { items: [] };
+      const nsRes = await withDeadline(this.client.resolve("namespaces"), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster, this.ctx.services.clock);
+      const listed = nsRes ? await withDeadline(this.client.list(nsRes, { limit: 500, maxItems: 500 }), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster, this.ctx.services.clock) : { items: [] };
       for (const ns of listed.items) if (ns.metadata?.name) clusterOf.set(ns.metadata.name, this.cluster);
     } catch {
       // No hint is better than a second error on top of the first.
@@ -161,6 +161,7 @@ export class KubeQuery {
         this.client.list(res, { namespace: res.namespaced ? namespace : undefined, limit: 500, maxItems: 500 }),
         this.ctx.services.config.kube.requestTimeoutSeconds,
         this.cluster,
+        this.ctx.services.clock,
       );
       hint = didYouMean(name, items.map((o) => o.metadata?.name ?? "").filter((n) => n !== ""));
     } catch {

@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import { defineCommand, type CommandContext } from "../../core/command.js";
 import { parseFlags } from "../../core/args.js";
 import { UsageError, UserError, errorMessage } from "../../core/errors.js";
@@ -86,7 +85,7 @@ function failFast(cluster: KubeCluster): KubeCluster {
 }
 
 async function bringUpLab(args: UpArgs, ctx: CommandContext): Promise<void> {
-  const started = performance.now();
+  const started = ctx.services.clock.now().getTime();
   const { config } = ctx.services;
   const cfg = labConfig(config);
   const appName = pickApp(config, ctx.channel.id, args.app, usage);
@@ -94,7 +93,7 @@ async function bringUpLab(args: UpArgs, ctx: CommandContext): Promise<void> {
   const cluster = ctx.services.kube.cluster(cfg.cluster);
   const what = args.target.kind === "pr" ? `PR #${args.target.number}` : args.target.name;
 
-  const progress = new ProgressMessage(ctx.reply, `Bringing up the review lab for ${what}…`, [{ type: "text", text: `*Review lab for \`${what}\`*` }], [
+  const progress = new ProgressMessage(ctx.reply, ctx.services.clock, `Bringing up the review lab for ${what}…`, [{ type: "text", text: `*Review lab for \`${what}\`*` }], [
     { label: "Resolve the branch and check its image", state: "running" },
     { label: "Render templates", state: "pending" },
     { label: "Apply objects", state: "pending" },
@@ -303,7 +302,7 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
         `The lab is left in place (namespace \`${namespace}\`, ${url}). Remove it with \`/reviewlab down ${branch}\`.`,
     );
   });
-  const took = seconds(performance.now() - env.started);
+  const took = seconds(ctx.services.clock.now().getTime() - env.started);
   const counts = countByKind([nsObject, ...objects]);
   if (!wait.ok) {
     progress.set(STEP.ready, "failed");

@@ -1,5 +1,6 @@
 import type { ReplyHandle } from "../../core/command.js";
 import type { Block, ProgressState } from "../../core/reply.js";
+import type { Clock } from "../../core/services.js";
 
 // One message that a long command keeps updating: tone info with a progress block, sent at most every
 // `minIntervalMs` (step changes are sent at once), in order.
@@ -17,6 +18,7 @@ export class ProgressMessage {
 
   constructor(
     private readonly reply: ReplyHandle,
+    private readonly clock: Pick<Clock, "now">,
     private readonly summary: string,
     private readonly header: Block[],
     readonly steps: Step[],
@@ -49,7 +51,7 @@ export class ProgressMessage {
   }
 
   flush(force: boolean): void {
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     if (!force && now - this.lastSent < this.minIntervalMs) {
       this.pending = true;
       return;

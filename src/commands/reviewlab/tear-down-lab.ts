@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import { defineCommand, type CommandContext } from "../../core/command.js";
 import { DeniedError, UsageError, UserError } from "../../core/errors.js";
 import { getOwn } from "../../core/own-keys.js";
@@ -34,7 +33,7 @@ export const downCommand = defineCommand<{ target: LabTarget }>({
 });
 
 async function tearDownLab(args: { target: LabTarget }, ctx: CommandContext): Promise<void> {
-  const started = performance.now();
+  const started = ctx.services.clock.now().getTime();
   const { config, github, kube } = ctx.services;
   const cfg = labConfig(config);
   const cluster = kube.cluster(cfg.cluster);
@@ -51,7 +50,7 @@ async function tearDownLab(args: { target: LabTarget }, ctx: CommandContext): Pr
   }
   ctx.audit({ branch, namespace, owner: lab.owner, as: isOwner ? "owner" : "reviewlab:down" });
 
-  const progress = new ProgressMessage(ctx.reply, `Removing the review lab for ${branch}…`, [{ type: "text", text: `*Removing the review lab for \`${branch}\`*` }], [
+  const progress = new ProgressMessage(ctx.reply, ctx.services.clock, `Removing the review lab for ${branch}…`, [{ type: "text", text: `*Removing the review lab for \`${branch}\`*` }], [
     { label: `Delete namespace ${namespace}`, state: "running" },
     { label: "Wait until it is gone", state: "pending" },
   ]);
@@ -64,7 +63,7 @@ async function tearDownLab(args: { target: LabTarget }, ctx: CommandContext): Pr
   await progress.settle();
   const repo = getOwn(config.apps, lab.app)?.repo;
   const markInactive = async () => void (repo && (await markLabInactive(github, repo, lab, ctx.log)));
-  const took = seconds(performance.now() - started);
+  const took = seconds(ctx.services.clock.now().getTime() - started);
   if (!gone) {
     await ctx.reply.send({
       summary: `The review lab for ${branch} is still terminating after ${cfg.readyTimeoutSeconds} s`,

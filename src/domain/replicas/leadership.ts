@@ -15,7 +15,7 @@ export interface LeaderView {
 
 export class Leadership implements LeaderView {
   private leader = false;
-  private timer?: NodeJS.Timeout;
+  private readonly stopping = new AbortController();
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
   private busy = false;
@@ -75,20 +75,20 @@ export class Leadership implements LeaderView {
   }
 
   start(): void {
-    const loop = () => {
-      this.running = this.tick().finally(() => {
-        if (this.stopped) return;
-        this.timer = setTimeout(loop, Math.max(200, (this.c.leaseSeconds * 1000) / 3));
-        this.timer.unref();
-      });
+    // Rounds every third of the lease, on the injected clock.
+    const rounds = async () => {
+      while (!this.stopped) {
+        await this.tick().catch(() => undefined);
+        await this.c.clock.sleep(Math.max(200, (this.c.leaseSeconds * 1000) / 3), this.stopping.signal).catch(() => undefined);
+      }
     };
-    loop();
+    this.running = rounds();
   }
 
   /** Stops; a leader hands over at once by deleting the Lease. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.stopping.abort();
     await this.running;
     await this.work;
     if (this.leader) await this.lock.release(this.c.instanceId).catch(() => false);

@@ -160,23 +160,17 @@ export function reaperReply(reaped: ReapedLab[], failures: string[]): Reply {
 export function startReaper(services: Services, log: Logger): BackgroundTask {
   const cfg = services.config.reviewlab;
   if (!cfg) return { stop: async () => {} };
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    if (stopped) return;
-    current = reapOnce(services, log)
-      .catch((err) => log.warn("review-lab reaper pass failed", { error: errorMessage(err) }))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, cfg.reaper.intervalSeconds * 1000);
-        timer?.unref?.();
-      });
+  const stopping = new AbortController();
+  const passes = async () => {
+    while (!stopping.signal.aborted) {
+      await reapOnce(services, log).catch((err) => log.warn("review-lab reaper pass failed", { error: errorMessage(err) }));
+      await services.clock.sleep(cfg.reaper.intervalSeconds * 1000, stopping.signal).catch(() => undefined);
+    }
   };
-  tick();
+  const current = passes();
   return {
     stop: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
+      stopping.abort();
       await current;
       // Hand leadership over at once instead of making the others wait for the lease to expire.
       await reaperLock(services)?.release(services.instanceId).catch(() => false);

@@ -44,5 +44,5 @@ export function transportError(cluster: string, server: string, err: unknown, ti
     return new GatewayError("timeout", `the API server of cluster ${cluster} did not answer within ${Math.round(timeoutMs / 1000)} s`);
   }
   const code = e?.code ?? (e?.message?.match(/E[A-Z]+/)?.[0] ?? "");
-  return new GatewayError("unavailable", `cannot reach the API server of cluster ${cluster} at ${server}${code ? ` (${code})` : ""}`);
+  return new GatewayError("unavailable", `cannot reach the API server of cluster ${cluster} at ${server}${code ? ` (${code})` : ""}`, undefined, { code });
 }

@@ -4,8 +4,9 @@ import { GatewayError, type RetryPolicy } from "../types.js";
 // The one retry policy for Kubernetes calls, applied by the cluster client to every request. What is retried
 // depends on whether the server can have acted on the request:
 // - 429 and 503 (the server refused before doing anything; Retry-After is honoured): every method;
-// - other 5xx and connection failures: every method but POST (a create may have happened; repeating it would
-//   answer 409 AlreadyExists and hide the first answer);
+// - other 5xx and connections reset mid-request: every method but POST (a create may have happened; repeating it
+//   would answer 409 AlreadyExists and hide the first answer); a refused connection is not retried (the server
+//   is down, not flaky: say so at once, as client-go does);
 // - a time-out: reads only (a slow write may still land);
 // - 409 Conflict: never here; a read-modify-write step is repeated from its read by `retryOnConflict`.
 
@@ -20,9 +21,13 @@ export function isRetryable(err: unknown, method: string): boolean {
   const status = err.status;
   if (status === 429 || status === 503) return true;
   if (err.kind === "timeout") return method === "GET";
-  if (method === "POST") return false;
-  return err.kind === "unavailable";
+  if (method === "POST" || err.kind !== "unavailable") return false;
+  if (status !== undefined) return status >= 500;
+  return RESET_CODES.has((err.body as { code?: string } | undefined)?.code ?? "");
 }
+
+/** Transport failures after the request went out (client-go's connection reset / EOF cases). */
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
 /** Back-off before try `attempt + 1`: exponential from the base, capped, with jitter in [½, 1) of it. */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
