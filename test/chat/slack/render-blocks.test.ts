@@ -1,26 +1,11 @@
 import { expect } from "chai";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createHash } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { renderBlocks, SLACK_LIMITS, type RenderedReply } from "../../../src/chat/slack/render-blocks.js";
 import { splitText } from "../../../src/chat/slack/upload-full-text.js";
 import { REPLY_FIXTURES } from "../../fixtures/slack/replies.js";
+import { readGolden, slackGoldenText } from "../../helpers/goldens.js";
 
-// Golden files for the Block Kit renderer. Regenerate with UPDATE_GOLDEN=1 after an intended change, and review the diff.
-
-const goldenDir = fileURLToPath(new URL("../../golden/slack/", import.meta.url));
-
-/** What the golden file keeps: everything, with an uploaded file's content reduced to its size and digest. */
-function goldenOf(r: RenderedReply) {
-  const upload = r.upload && {
-    filename: r.upload.filename,
-    title: r.upload.title,
-    chars: r.upload.content.length,
-    lines: r.upload.content.split("\n").length - 1,
-    sha256: createHash("sha256").update(r.upload.content).digest("hex").slice(0, 16),
-  };
-  return { text: r.text, cut: r.cut, blockCount: r.blocks.length, blocks: r.blocks, ...(upload ? { upload } : {}) };
-}
+// Golden files for the Block Kit renderer (test/golden/slack). After an intended change, rewrite them with
+// `npm run golden:update` and review the diff; a missing one fails here.
 
 function textOf(block: any): string[] {
   const out: string[] = [];
@@ -50,10 +35,7 @@ describe("Slack Block Kit renderer", () => {
     it(`matches the golden file: ${name}`, () => {
       const rendered = renderBlocks(reply);
       checkLimits(rendered);
-      const actual = JSON.stringify(goldenOf(rendered), null, 2) + "\n";
-      const file = `${goldenDir}${name}.json`;
-      if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, actual);
-      expect(actual).to.equal(readFileSync(file, "utf8"));
+      expect(slackGoldenText(rendered)).to.equal(readGolden(`slack/${name}.json`));
     });
   }
 
