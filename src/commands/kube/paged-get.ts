@@ -172,6 +172,7 @@ export async function pagedGet(ctx: CommandContext, q: KubeQuery, types: PagedTy
   // The attachment: the remaining pages, up to the cap. A failure part way keeps what came and says why.
   let stoppedBy: string | undefined;
   let held = fetchedRows;
+  let reply: Reply;
   const release = await attachmentSlot();
   try {
     try {
@@ -185,21 +186,24 @@ export async function pagedGet(ctx: CommandContext, q: KubeQuery, types: PagedTy
     } catch (err) {
       stoppedBy = err instanceof Error ? err.message : String(err);
     }
-    await sendWithAttachment(ctx, opts, streams, first, { held, stoppedBy, attachmentMaxRows });
+    reply = withAttachment(opts, streams, first, { held, stoppedBy, attachmentMaxRows });
   } finally {
+    // The cells are printed into the reply's text by now: drop them before the send, which may wait for Slack's
+    // update pacing, so that waiting holds only the text.
+    for (const s of streams) s.rows.length = 0;
     release();
   }
+  await ctx.reply.send(reply);
   return undefined;
 }
 
-/** The final state: the same first rows, the exact (or capped) count, and the attachment. */
-async function sendWithAttachment(
-  ctx: CommandContext,
+/** The final state: the same first rows, the exact (or capped) count, and the attachment's text. */
+function withAttachment(
   opts: PagedGetOptions,
   streams: TableStream[],
   first: PagedText,
   { held, stoppedBy, attachmentMaxRows }: { held: number; stoppedBy: string | undefined; attachmentMaxRows: number },
-): Promise<void> {
+): Reply {
   const fetchedRows = first.rows;
   const all = printSections(streams, attachmentMaxRows);
   const left = streams.reduce((n, s) => n + (s.hasMore ? (s.remaining ?? 0) : 0), 0) + (held - all.rows);
@@ -212,7 +216,7 @@ async function sendWithAttachment(
   const summary = `${opts.summaryBase}: ${exact || complete ? "" : "at least "}${formatCount(finalTotal)} row${finalTotal === 1 ? "" : "s"}`;
   const reply = chatReply(opts, summary, first, { rows: finalTotal - fetchedRows, exact: exact || complete, note }, false);
   reply.attachment = { filename: opts.filename, title: summary, content: `${content}\n` };
-  await ctx.reply.send(reply);
+  return reply;
 }
 
 /** The first rows and the "… N more rows" line; `fetching` marks the state before the attachment is ready. */
