@@ -4,8 +4,11 @@ import { coordinationOf, sweepExpired } from "./coordination.js";
 import { Leadership } from "./leadership.js";
 import { recoverDeploys } from "./recover-deploys.js";
 
-// What only the leader does: on gaining leadership, restart recovery (recover-deploys.ts); on every tenth round,
-// deleting expired coordination Leases. Sets services.leader, which the canary watchdog consults.
+// What only the leader does: restart recovery (recover-deploys.ts) on gaining leadership and every twelfth round
+// (a round is a third of coordination.leaseSeconds), and deleting expired coordination Leases every tenth. Sets
+// services.leader, which the canary watchdog consults.
+
+const RECOVERY_EVERY_ROUNDS = 12;
 
 export function startLeaderWork(services: Services, log: Logger): BackgroundTask & { leadership: Leadership } {
   const c = coordinationOf(services);
@@ -18,7 +21,10 @@ export function startLeaderWork(services: Services, log: Logger): BackgroundTask
       await sweep();
     },
     async () => {
-      if (++rounds % 10 === 0) await sweep();
+      rounds++;
+      // A follower that dies mid-deploy leaves its deploy to the leader: look again about once a minute (default).
+      if (rounds % RECOVERY_EVERY_ROUNDS === 0) await recoverDeploys(services, log, services.audit);
+      if (rounds % 10 === 0) await sweep();
     },
   );
   const sweep = async () => {

@@ -151,29 +151,33 @@ describe("two Tugboat replicas (HTTP mode) on one sandbox", function () {
     expect(b.audit).to.deep.equal([]);
   });
 
-  it("kill -9 mid-rollout of a broken image: the other replica leads, rolls back, marks the GitHub deployment, and the next deploy proceeds", async () => {
-    const a = await startChildReplica({ sandbox, configPath, standIn });
-    await slash(a.eventsUrl, "PR4813 to staging --force", "cmd-4");
-    // Killed once the broken image is applied (the replica is following its rollout), before it could roll back.
-    const applied = () => sandbox.clusters.staging!.listObjects("apps/v1", "Deployment", "github-staging").filter((d: any) => d.metadata.annotations?.["tugboat.dev/pr"] === "4813");
-    await until(() => applied().length > 0, 20_000, () => `the broken image applied: ${a.output()}`);
-    const [stuck] = deployments("staging").sort((x: any, y: any) => y.id - x.id);
-    await a.kill9();
-    expect(statesOf(stuck.id).at(-1)).to.equal("in_progress");
-    expect(a.output()).not.to.include("rolled-back");
-    // Replica B's clock is past the dead replica's leases: it becomes the leader and recovers at once.
-    const b = await start("replica-b", { clock: clockAhead((LOCK_SECONDS + LEASE_SECONDS + 1) * 1000), background: true });
-    await until(() => b.audit.some((e) => e.details?.recovery === true), 30_000, "replica B's recovery");
-    const entry = b.audit.find((e) => e.details?.recovery === true)!;
-    expect(entry.outcome).to.equal("rolled-back");
-    expect(entry.details?.githubDeployment).to.equal(stuck.id);
-    expect(statesOf(stuck.id).at(-1)).to.equal("error");
-    const images = sandbox.clusters.staging!.listObjects("apps/v1", "Deployment", "github-staging").map((d: any) => d.spec.template.spec.containers[0].image);
-    expect(images.every((i: string) => !i.endsWith(stuck.sha))).to.equal(true);
-    expect(standIn.callsTo("chat.postMessage").some((c) => c.args.channel === "CDEPLOYS" && /Tugboat restarted during the deploy/.test(String(c.args.text)))).to.equal(true);
-    // The lock is free again: the next deploy, on replica B, goes through.
-    await slash(b.eventsUrl, "PR4812 to staging", "cmd-5");
-    await until(() => b.audit.some((e) => e.command.includes("deploy PR4812")), 30_000, "the next deploy");
-    expect(b.audit.find((e) => e.command.includes("deploy PR4812"))!.outcome).to.equal("success");
-  });
+  for (const who of ["the leader", "a follower"] as const) {
+    it(`kill -9 mid-rollout of a broken image (the killed replica is ${who}): the other leads, rolls back, marks the GitHub deployment, and the next deploy proceeds`, async () => {
+      // The follower case: replica B leads from the start (real clock) and finds the dead follower's deploy on a
+      // later round; the leader case: B starts after the kill with its clock past the dead replica's leases.
+      const bFirst = who === "a follower" ? await start("replica-b", { background: true }) : undefined;
+      const a = await startChildReplica({ sandbox, configPath, standIn });
+      await slash(a.eventsUrl, "PR4813 to staging --force", `cmd-4-${who}`);
+      // Killed once the broken image is applied (the replica is following its rollout), before it could roll back.
+      const applied = () => sandbox.clusters.staging!.listObjects("apps/v1", "Deployment", "github-staging").filter((d: any) => d.metadata.annotations?.["tugboat.dev/pr"] === "4813");
+      await until(() => applied().length > 0, 20_000, () => `the broken image applied: ${a.output()}`);
+      const [stuck] = deployments("staging").sort((x: any, y: any) => y.id - x.id);
+      await a.kill9();
+      expect(statesOf(stuck.id).at(-1)).to.equal("in_progress");
+      expect(a.output()).not.to.include("rolled-back");
+      const b = bFirst ?? (await start("replica-b", { clock: clockAhead((LOCK_SECONDS + LEASE_SECONDS + 1) * 1000), background: true }));
+      await until(() => b.audit.some((e) => e.details?.recovery === true), 30_000, "replica B's recovery");
+      const entry = b.audit.find((e) => e.details?.recovery === true)!;
+      expect(entry.outcome).to.equal("rolled-back");
+      expect(entry.details?.githubDeployment).to.equal(stuck.id);
+      expect(statesOf(stuck.id).at(-1)).to.equal("error");
+      const images = sandbox.clusters.staging!.listObjects("apps/v1", "Deployment", "github-staging").map((d: any) => d.spec.template.spec.containers[0].image);
+      expect(images.every((i: string) => !i.endsWith(stuck.sha))).to.equal(true);
+      expect(standIn.callsTo("chat.postMessage").some((c) => c.args.channel === "CDEPLOYS" && /Tugboat restarted during the deploy/.test(String(c.args.text)))).to.equal(true);
+      // The lock is free again: the next deploy, on replica B, goes through.
+      await slash(b.eventsUrl, "PR4812 to staging", `cmd-5-${who}`);
+      await until(() => b.audit.some((e) => e.command.includes("deploy PR4812")), 30_000, "the next deploy");
+      expect(b.audit.find((e) => e.command.includes("deploy PR4812"))!.outcome).to.equal("success");
+    });
+  }
 });
