@@ -5,7 +5,6 @@ import { ANN_CANARY_STARTED } from "../../domain/deploy/annotations.js";
 import { CANARY_LABEL } from "../../domain/deploy/canary.js";
 import { findResource } from "../../domain/deploy/follow-rollout.js";
 import { podsOwnedBy } from "../../domain/deploy/pod-owners.js";
-import { retryTransient } from "../../domain/deploy/retry-transient.js";
 import { runningSha } from "../../domain/deploy/set-images.js";
 import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import type { KObject } from "../../gateways/types.js";
@@ -35,13 +34,13 @@ export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): P
   const deployRes = await findResource(cluster, "apps", "deployments");
   const podRes = await findResource(cluster, "", "pods");
   const rsRes = await findResource(cluster, "apps", "replicasets");
-  const { items: pods } = await retryTransient(() => cluster.list(podRes, { namespace: env.namespace }));
-  const { items: replicaSets } = await retryTransient(() => cluster.list(rsRes, { namespace: env.namespace }));
+  const { items: pods } = await cluster.list(podRes, { namespace: env.namespace });
+  const { items: replicaSets } = await cluster.list(rsRes, { namespace: env.namespace });
   const now = clock.now();
   const rows: string[][] = [];
   for (const canary of canaries) {
     const stableName = canary.metadata!.labels![CANARY_LABEL]!;
-    const stable = await retryTransient(() => cluster.find(deployRes, stableName, env.namespace));
+    const stable = await cluster.find(deployRes, stableName, env.namespace);
     for (const [track, d] of [["stable", stable], ["canary", canary]] as const) {
       if (!d) continue;
       // By owner: the canary's pods also match the stable Deployment's selector.

@@ -4,9 +4,9 @@ import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
 import { ANN_CANARY_STARTED, ANN_CHANNEL } from "../../domain/deploy/annotations.js";
 import { listCanaries, removeCanaries } from "../../domain/deploy/canary.js";
-import { findResource, podFailure, podsOfTemplate } from "../../domain/deploy/follow-rollout.js";
+import { findResource, podFailure } from "../../domain/deploy/follow-rollout.js";
+import { podsOfNewRevision } from "../../domain/deploy/pod-owners.js";
 import { resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
-import { retryTransient } from "../../domain/deploy/retry-transient.js";
 import type { KObject } from "../../gateways/types.js";
 import { closeCanaryDeployment } from "./abort-canary.js";
 
@@ -14,8 +14,9 @@ import { closeCanaryDeployment } from "./abort-canary.js";
 // whose pods restart, is aborted, and the channel that started it (annotation tugboat.dev/channel) is told.
 
 /** Why this canary must go, if it must. */
-export function canaryVerdict(canary: KObject, pods: KObject[], now: Date, readySeconds: number): string | undefined {
-  const mine = podsOfTemplate(canary, pods);
+export function canaryVerdict(canary: KObject, replicaSets: KObject[], pods: KObject[], now: Date, readySeconds: number): string | undefined {
+  // By owner, not by template: injected sidecars or rewritten images make pods differ from the template.
+  const mine = podsOfNewRevision(canary, replicaSets, pods);
   const failure = podFailure(mine, true);
   if (failure) return failure;
   const started = Date.parse(canary.metadata?.annotations?.[ANN_CANARY_STARTED] ?? canary.metadata?.creationTimestamp ?? "");
@@ -38,9 +39,11 @@ export async function checkCanaries(services: Services, log: Logger): Promise<st
         const canaries = await listCanaries(cluster, env.namespace);
         if (canaries.length === 0) continue;
         const podRes = await findResource(cluster, "", "pods");
-        const { items: pods } = await retryTransient(() => cluster.list(podRes, { namespace: env.namespace }));
+        const rsRes = await findResource(cluster, "apps", "replicasets");
+        const { items: pods } = await cluster.list(podRes, { namespace: env.namespace });
+        const { items: replicaSets } = await cluster.list(rsRes, { namespace: env.namespace });
         const now = clock.now();
-        const verdicts = canaries.map((c) => canaryVerdict(c, pods, now, config.deploy.canaryReadySeconds)).filter(Boolean) as string[];
+        const verdicts = canaries.map((c) => canaryVerdict(c, replicaSets, pods, now, config.deploy.canaryReadySeconds)).filter(Boolean) as string[];
         if (verdicts.length === 0) continue;
         // One bad canary pod aborts the whole canary: they ship the same sha.
         const removed = await removeCanaries(cluster, env.namespace, canaries.map((c) => c.metadata!.name!));
@@ -64,18 +67,21 @@ export function canaryWatchdogInterval(readySeconds: number): number {
 }
 
 export const startCanaryWatchdog: BackgroundStarter = (services, log) => {
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    // One replica judges canaries: the elected leader (two would race to abort and post twice).
-    if (stopped || (services.leader && !services.leader.isLeader())) return;
-    running = checkCanaries(services, log).catch(() => undefined);
-  }, canaryWatchdogInterval(services.config.deploy.canaryReadySeconds));
-  timer.unref();
+  const stopping = new AbortController();
+  const interval = canaryWatchdogInterval(services.config.deploy.canaryReadySeconds);
+  // A check every interval on the injected clock, never two at once.
+  const rounds = async () => {
+    while (!stopping.signal.aborted) {
+      await services.clock.sleep(interval, stopping.signal).catch(() => undefined);
+      // One replica judges canaries: the elected leader (two would race to abort and post twice).
+      if (stopping.signal.aborted || (services.leader && !services.leader.isLeader())) continue;
+      await checkCanaries(services, log).catch(() => undefined);
+    }
+  };
+  const running = rounds();
   return {
     stop: async () => {
-      stopped = true;
-      clearInterval(timer);
+      stopping.abort();
       await running;
     },
   };

@@ -86,7 +86,7 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
     clock,
   );
   if (!got.held) throw new UserError(rich`${app} ${env.env} is locked (${env.lockName}): ${describeHolder(got.heldBy, clock.now())}.`);
-  const started = Date.now();
+  const started = clock.now().getTime();
   try {
     // The plan (and the confirmation) came before the lock: another replica may have deployed meanwhile.
     const now = await appDeployments(cluster, env.namespace, env.image);
@@ -159,7 +159,7 @@ export async function rollbackEnvironment(args: AppEnvArgs, ctx: CommandContext)
     }));
     await queue;
     const blocks: Block[] = [{ type: "text", text: `*${title}*` }, { type: "list", items }, progressBlock(outcome.progress, outcome.outcome === "done" ? "done" : "failed")];
-    blocks.push({ type: "context", text: `${deployment ? `GitHub deployment ${deployment.id} · ` : ""}${seconds(Date.now() - started)}` });
+    blocks.push({ type: "context", text: `${deployment ? `GitHub deployment ${deployment.id} · ` : ""}${seconds(clock.now().getTime() - started)}` });
     if (outcome.outcome === "done") {
       await status("success", "Rolled back");
       const summary = `Rolled back ${app} ${env.env} to the previous revision${sha ? ` (${sha.slice(0, 7)})` : ""}.`;

@@ -138,7 +138,7 @@ interface LockedInput {
 async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
   const { ctx, env, cluster, target, plan, stamp, title, hold } = input;
   const { config, github, clock } = ctx.services;
-  const started = Date.now();
+  const started = clock.now().getTime();
   let queue = Promise.resolve();
   const send = (r: Reply) => {
     queue = queue.then(() => ctx.reply.send(r)).catch((err) => ctx.log.warn("could not update the deploy message", { error: errorMessage(err) }));
@@ -176,7 +176,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
     }
   };
   await status("in_progress", `Deploying ${target.shortSha} to ${env.env}`);
-  const links = () => rich`GitHub deployment ${deployment.id}${env.envConfig.url ? rich` · ${link(env.envConfig.url, env.env)}` : ""} · ${seconds(Date.now() - started)}`;
+  const links = () => rich`GitHub deployment ${deployment.id}${env.envConfig.url ? rich` · ${link(env.envConfig.url, env.env)}` : ""} · ${seconds(clock.now().getTime() - started)}`;
 
   // Apply.
   let snapshots: Snapshot[] = [];
@@ -235,7 +235,7 @@ async function deployLocked(input: LockedInput): Promise<DeployOutcome> {
     if (input.afterSuccess) extra = await input.afterSuccess(env, cluster);
     const summary = env.canary
       ? `Canary of ${shortTarget(target)} is live in ${env.baseEnv}: one pod next to ${followed.size === 1 ? "its Deployment" : "each Deployment"}. \`/canary promote\` ships it; \`/canary abort\` removes it.`
-      : `Deployed ${shortTarget(target)} to ${env.app} ${env.env} in ${seconds(Date.now() - started)}.`;
+      : `Deployed ${shortTarget(target)} to ${env.app} ${env.env} in ${seconds(clock.now().getTime() - started)}.`;
     const blocks: Block[] = [header, { type: "text", text: summary }, progressBlock(outcome.progress, "done")];
     if (extra) blocks.push({ type: "text", text: extra });
     blocks.push({ type: "context", text: links() });

@@ -1,4 +1,5 @@
 import type { KObject } from "../../gateways/types.js";
+import { ANN_REVISION } from "./annotations.js";
 
 // Which Deployment a pod belongs to, by its controller chain (Pod → ReplicaSet → Deployment), as the
 // Deployment controller itself decides it. Labels cannot tell: a canary's pods also match the stable
@@ -33,4 +34,19 @@ export function podsOwnedBy(deploy: KObject, replicaSets: Iterable<KObject>, pod
     if (rs && mine.has(rs)) out.push(p);
   }
   return out;
+}
+
+/**
+ * The pods of the Deployment's current revision, by owner: the ReplicaSet the Deployment controls whose revision
+ * annotation is the Deployment's, and the pods that ReplicaSet controls. Unlike matching the template, this holds
+ * when the cluster changes pods' containers (sidecar injection, image rewriting).
+ */
+export function podsOfNewRevision(deploy: KObject, replicaSets: Iterable<KObject>, pods: Iterable<KObject>): KObject[] {
+  const uid = deploy.metadata?.uid;
+  const revision = deploy.metadata?.annotations?.[ANN_REVISION];
+  if (!uid || revision === undefined) return [];
+  const current = [...replicaSets].find((rs) => controllerUid(rs, "Deployment") === uid && rs.metadata?.annotations?.[ANN_REVISION] === revision);
+  const rsUid = current?.metadata?.uid;
+  if (!rsUid) return [];
+  return [...pods].filter((p) => !p.metadata?.deletionTimestamp && controllerUid(p, "ReplicaSet") === rsUid);
 }
