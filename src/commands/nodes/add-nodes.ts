@@ -2,12 +2,12 @@ import { defineCommand, type CommandContext } from "../../core/command.js";
 import { UsageError, UserError, errorMessage } from "../../core/errors.js";
 import { getOwn } from "../../core/own-keys.js";
 import { mention, rich, type Reply } from "../../core/reply.js";
-import { autoscalerBounds, describePool, poolName, topologyOf } from "../../domain/nodes/describe-pool.js";
+import { autoscalerBounds, describePool, poolName } from "../../domain/nodes/describe-pool.js";
 import { withPoolLock, poolLockName } from "../../domain/nodes/lock-pool.js";
 import { planAdd } from "../../domain/nodes/plan-add.js";
 import { listMachineDeployments, poolResources, type PoolResources } from "../../domain/nodes/read-pools.js";
-import { clustersResource, readTopology, topologyScale } from "../../domain/nodes/scale-topology.js";
-import { raiseMinSize, scaleUpWithRetry, type MinSizeResult, type ScaleTarget } from "../../domain/nodes/scale-with-retry.js";
+import { replicaOwner, type ReplicaOwner } from "../../domain/nodes/scale-topology.js";
+import { raiseMinSize, scaleUpWithRetry, type MinSizeResult } from "../../domain/nodes/scale-with-retry.js";
 import { PoolWatcher } from "../../domain/nodes/watch-pool.js";
 import type { KObject } from "../../gateways/types.js";
 import { explainKubeError } from "./explain-kube-error.js";
@@ -60,25 +60,13 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
   if (!md) throw new UsageError(`unknown pool "${pool}" (${poolList})`, ADD_USAGE);
   const mdName = md.metadata?.name ?? pool;
 
-  // A ClusterClass pool whose topology entry sets replicas is scaled through the Cluster; the topology controller
-  // would revert a scale of the MachineDeployment. Without replicas in the entry (an autoscaler owns them) the
-  // MachineDeployment is scaled as usual.
-  const topology = topologyOf(md);
-  let viaTopology: ScaleTarget | undefined;
-  let topologyMinSize: { from: number; to: number } | undefined;
-  let current = Number(md.spec?.replicas ?? 0);
-  if (topology) {
-    try {
-      const clusters = await clustersResource(cluster);
-      const entry = await readTopology(cluster, clusters, namespace, topology);
-      if (entry.replicas !== undefined) {
-        current = entry.replicas;
-        viaTopology = topologyScale({ capi: cluster, clusters, machineDeployments: res.machineDeployments, namespace, machineDeployment: mdName, ref: topology, onMinSize: (from, to) => (topologyMinSize = { from, to }) });
-      }
-    } catch (err) {
-      explainKubeError(err, cluster.name, `read the topology of Cluster ${topology.cluster}`);
-    }
+  let owner: ReplicaOwner;
+  try {
+    owner = await replicaOwner(cluster, res.machineDeployments, namespace, md);
+  } catch (err) {
+    explainKubeError(err, poolsWhere(source), `read the topology of pool ${pool}`);
   }
+  const { current, topology } = owner;
 
   const configMax = getOwn(clusterConfig?.pools, pool)?.maxSize;
   const bounds = autoscalerBounds(md);
@@ -90,7 +78,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
     pool,
     namespace,
     machineDeployment: mdName,
-    ...(viaTopology && topology ? { topologyCluster: topology.cluster } : {}),
+    ...(topology ? { topologyCluster: topology.ref.cluster } : {}),
     ...(source.clusterName !== undefined ? { managementCluster: cluster.name } : {}),
     ...withType(describePool(md, [], new Map()).instanceType),
   };
@@ -141,10 +129,10 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
         updates.push(progressReply(progress));
         await watcher.start();
         if (lost.aborted) throw new UserError(`Lost the lock ${poolLockName(mdName)} before scaling; nothing was changed. Try again.`);
-        scaled = await scaleUpWithRetry({ cluster, machineDeployments: res.machineDeployments, namespace, pool: mdName, label: pool, clusterLabel: clusterName, count, configMax, ...(viaTopology ? { target: viaTopology } : {}) });
+        scaled = await scaleUpWithRetry({ cluster, machineDeployments: res.machineDeployments, namespace, pool: mdName, label: pool, clusterLabel: clusterName, count, configMax, ...(topology ? { target: topology.target } : {}) });
         scaledAt = clock.now().getTime();
         const plan = scaled.plan;
-        ctx.audit({ cluster: clusterName, pool, requested: count, readUnderLock: scaled.readUnderLock, before: plan.before, after: plan.after, conflicts: scaled.conflicts, ...(viaTopology ? { via: "topology" } : {}) });
+        ctx.audit({ cluster: clusterName, pool, requested: count, readUnderLock: scaled.readUnderLock, before: plan.before, after: plan.after, conflicts: scaled.conflicts, ...(topology ? { via: "topology" } : {}) });
         progress.scale = {
           state: "done",
           label: `Scale ${pool} ${plan.before} → ${plan.after}`,
@@ -154,7 +142,8 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
           const label = `Autoscaler min-size ${plan.minSize.from} → ${plan.minSize.to}`;
           try {
             // Through the topology, min-size went into the same write as the replicas.
-            minSize = viaTopology ? (topologyMinSize ? { ...topologyMinSize, changed: true } : undefined) : await raiseMinSize(cluster, res.machineDeployments, namespace, mdName, plan.minSize.to);
+            const written = topology?.minSizeWritten();
+            minSize = topology ? (written ? { ...written, changed: true } : undefined) : await raiseMinSize(cluster, res.machineDeployments, namespace, mdName, plan.minSize.to);
             progress.minSize = { label, state: "done", detail: minSize?.changed === false ? `already ${minSize.to}` : minSize ? "stays raised until someone lowers it" : "annotation gone" };
           } catch (err) {
             minSizeError = errorMessage(err);

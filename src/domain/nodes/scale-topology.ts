@@ -1,6 +1,6 @@
 import { UserError } from "../../core/errors.js";
 import type { ApiResource, KObject, KubeCluster } from "../../gateways/types.js";
-import { AUTOSCALER_MIN, type TopologyRef } from "./describe-pool.js";
+import { AUTOSCALER_MIN, topologyOf, type TopologyRef } from "./describe-pool.js";
 import type { ScaleTarget } from "./scale-with-retry.js";
 
 // A ClusterClass-managed pool's replicas belong to its Cluster: spec.topology.workers.machineDeployments[].replicas.
@@ -72,4 +72,29 @@ export function topologyScale(opts: {
       if (plan.minSize) opts.onMinSize?.(plan.minSize.from, plan.minSize.to);
     },
   };
+}
+
+/** Where a pool's replicas are owned, and how to scale it. */
+export interface ReplicaOwner {
+  /** Replicas now: the topology entry's when it owns them, else the MachineDeployment's. */
+  current: number;
+  /** Set when the Cluster's topology owns the replicas: scale through it. */
+  topology?: { ref: TopologyRef; target: ScaleTarget; minSizeWritten(): { from: number; to: number } | undefined };
+}
+
+/**
+ * A ClusterClass pool whose topology entry sets replicas is scaled through the Cluster (the topology controller would
+ * revert a scale of the MachineDeployment). Without replicas in the entry (an autoscaler owns them), and for pools
+ * outside a topology, the MachineDeployment is scaled as usual.
+ */
+export async function replicaOwner(capi: KubeCluster, machineDeployments: ApiResource, namespace: string, md: KObject): Promise<ReplicaOwner> {
+  const current = Number(md.spec?.replicas ?? 0);
+  const ref = topologyOf(md);
+  if (!ref) return { current };
+  const clusters = await clustersResource(capi);
+  const entry = await readTopology(capi, clusters, namespace, ref);
+  if (entry.replicas === undefined) return { current };
+  let written: { from: number; to: number } | undefined;
+  const target = topologyScale({ capi, clusters, machineDeployments, namespace, machineDeployment: md.metadata?.name ?? "", ref, onMinSize: (from, to) => (written = { from, to }) });
+  return { current: entry.replicas, topology: { ref, target, minSizeWritten: () => written } };
 }

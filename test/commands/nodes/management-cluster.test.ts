@@ -100,6 +100,24 @@ describe("/nodes with Cluster API in a management cluster (sandbox, through the 
     expect(replicas(h, "staging", "general")).to.equal(3);
   });
 
+  it("raises the autoscaler min-size of a ClusterClass pool in its topology entry, in the same write as the replicas", async () => {
+    h = await startHarness();
+    const cluster = management(h).getObject(MD_API, "Cluster", "default", "staging");
+    cluster.spec.topology.workers.machineDeployments[0].metadata = {
+      annotations: { "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size": "2", "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size": "6" },
+    };
+    management(h).putObject(cluster);
+    for (let i = 0; i < 100 && !machineDeployment(h, "staging", "general").metadata.annotations?.["cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size"]; i++) await new Promise((r) => setTimeout(r, 10));
+    const t = await h.run("/nodes add 1 general --cluster staging");
+    expect(t.final!.tone, t.text).to.equal("success");
+    const entry = management(h).getObject(MD_API, "Cluster", "default", "staging").spec.topology.workers.machineDeployments[0];
+    expect(entry.replicas).to.equal(3);
+    expect(entry.metadata.annotations["cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size"]).to.equal("3");
+    expect(machineDeployment(h, "staging", "general").metadata.annotations["cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size"]).to.equal("3");
+    expect(allText(t.final)).to.include("Autoscaler min-size raised from 2 to 3");
+    expect(h.audit.at(-1)!.details).to.include({ minSizeRaisedTo: 3, via: "topology" });
+  });
+
   it("retries a 409 on the Cluster write: someone changed the Cluster between Tugboat's read and write", async () => {
     h = await startHarness();
     management(h).faults.add({ verb: "update", resource: "clusters", status: 409, count: 2 });
