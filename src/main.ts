@@ -173,7 +173,8 @@ async function main(started: Started): Promise<void> {
   process.on("SIGINT", onSignal("interrupt"));
 
   // HTTP mode serves the ops paths next to /slack/events; Socket Mode (and the terminal, when PORT is set) on PORT.
-  if (plan.chat === "slack-socket" || (terminal && process.env.PORT)) {
+  const ownOpsServer = plan.chat === "slack-socket" || (terminal && Boolean(process.env.PORT));
+  if (ownOpsServer) {
     const served = await startupStep(
       () => listenOps(ops, plan.slack.port),
       (reason) => `${reason}. /healthz, /readyz and /metrics listen on PORT (${plan.slack.port}); set PORT to a free port.`,
@@ -182,7 +183,8 @@ async function main(started: Started): Promise<void> {
     log.info("health and metrics endpoints listening", { port: served.port });
   }
   if (slack) readiness.require(() => slack.notReady());
-  void readiness.start();
+  // Checked only where /readyz is served: a terminal without PORT has no use for it.
+  if (slack || ownOpsServer) void readiness.start();
 
   if (slack) {
     started.stopSlack = slack.stop;
