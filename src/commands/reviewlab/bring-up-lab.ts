@@ -221,7 +221,8 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
       ref: target.sha,
       environment: labEnvironment(slug),
       description: `Review lab for ${branch}`.slice(0, 140),
-      payload: { app: env.appName, branch, namespace, cluster: cluster.name, owner, actor: ctx.actor.id, pr: pr?.number ?? null },
+      // instance and channel: if this replica dies mid-way, the leader settles the deployment and says so there.
+      payload: { app: env.appName, branch, namespace, cluster: cluster.name, owner, actor: ctx.actor.id, pr: pr?.number ?? null, instance: ctx.services.instanceId, channel: ctx.channel.id },
       transientEnvironment: true,
       productionEnvironment: false,
     },

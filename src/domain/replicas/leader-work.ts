@@ -3,6 +3,7 @@ import type { BackgroundTask, Services } from "../../core/services.js";
 import { coordinationOf, sweepExpired } from "./coordination.js";
 import { Leadership } from "./leadership.js";
 import { recoverDeploys } from "./recover-deploys.js";
+import { recoverLabs } from "./recover-labs.js";
 
 // What only the leader does: restart recovery (recover-deploys.ts) on gaining leadership and every twelfth round
 // (a round is a third of coordination.leaseSeconds), and deleting expired coordination Leases every tenth. Sets
@@ -17,16 +18,20 @@ export function startLeaderWork(services: Services, log: Logger): BackgroundTask
     c,
     log,
     async () => {
-      await recoverDeploys(services, log, services.audit);
+      await recover();
       await sweep();
     },
     async () => {
       rounds++;
       // A follower that dies mid-deploy leaves its deploy to the leader: look again about once a minute (default).
-      if (rounds % RECOVERY_EVERY_ROUNDS === 0) await recoverDeploys(services, log, services.audit);
+      if (rounds % RECOVERY_EVERY_ROUNDS === 0) await recover();
       if (rounds % 10 === 0) await sweep();
     },
   );
+  const recover = async () => {
+    await recoverDeploys(services, log, services.audit);
+    await recoverLabs(services, log, services.audit);
+  };
   const sweep = async () => {
     for (const purpose of ["confirmation", "event", "replica"] as const) await sweepExpired(c, purpose);
   };

@@ -173,11 +173,34 @@ describe("two Tugboat replicas (HTTP mode) on one sandbox", function () {
       expect(statesOf(stuck.id).at(-1)).to.equal("error");
       const images = sandbox.clusters.staging!.listObjects("apps/v1", "Deployment", "github-staging").map((d: any) => d.spec.template.spec.containers[0].image);
       expect(images.every((i: string) => !i.endsWith(stuck.sha))).to.equal(true);
-      expect(standIn.callsTo("chat.postMessage").some((c) => c.args.channel === "CDEPLOYS" && /Tugboat restarted during the deploy/.test(String(c.args.text)))).to.equal(true);
+      await until(() => standIn.callsTo("chat.postMessage").some((c) => c.args.channel === "CDEPLOYS" && /Tugboat restarted during the deploy/.test(String(c.args.text))), 5000, "the post to the deploy's channel");
       // The lock is free again: the next deploy, on replica B, goes through.
       await slash(b.eventsUrl, "PR4812 to staging", `cmd-5-${who}`);
       await until(() => b.audit.some((e) => e.command.includes("deploy PR4812")), 30_000, "the next deploy");
       expect(b.audit.find((e) => e.command.includes("deploy PR4812"))!.outcome).to.equal("success");
     });
   }
+
+  it("kill -9 while a review lab comes up: the leader marks its GitHub deployment error, tells the channel and audits it; the lab stays for /reviewlab down", async () => {
+    const a = await startChildReplica({ sandbox, configPath, standIn });
+    sandbox.clusters.staging!.setDelays({ podReadyMs: 60_000 });
+    try {
+      const up = slashCommandBody({ command: "/reviewlab", text: "up my-branch", user_id: "UDEPLOYER", channel_id: "CGITHUB", channel_name: "github", response_url: standIn.responseUrl("lab-1") });
+      expect((await postSigned(a.eventsUrl, up, FORM)).status).to.equal(200);
+      const lab = () => sandbox.clusters.staging!.listObjects("v1", "Namespace").find((n: any) => n.metadata.labels?.["tugboat.dev/review-lab"] === "true" && n.metadata.annotations?.["tugboat.dev/branch"] === "my-branch");
+      const labDeployment = () => sandbox.github.store.deployments(REPO).filter((d: any) => String(d.environment).startsWith("review-lab")).sort((x: any, y: any) => y.id - x.id)[0];
+      await until(() => Boolean(lab()) && statesOf(labDeployment()?.id ?? 0).at(-1) === "in_progress", 20_000, () => `the lab half up: ${a.output()}`);
+      const stuck = labDeployment();
+      await a.kill9();
+      const b = await start("replica-b", { clock: clockAhead((LEASE_SECONDS + 1) * 1000), background: true });
+      await until(() => b.audit.some((e) => e.details?.recovery === true), 30_000, "replica B's recovery");
+      const entry = b.audit.find((e) => e.details?.recovery === true)!;
+      expect(entry.details).to.include({ githubDeployment: stuck.id, namespace: lab()!.metadata.name });
+      expect(statesOf(stuck.id).at(-1)).to.equal("error");
+      expect(lab()).to.not.equal(undefined);
+        await until(() => standIn.callsTo("chat.postMessage").some((c) => c.args.channel === "CGITHUB" && /Tugboat restarted while bringing up the review lab/.test(String(c.args.text))), 5000, "the post to the lab's channel");
+    } finally {
+      sandbox.clusters.staging!.setDelays({ podReadyMs: TEST_DELAYS.podReadyMs });
+    }
+  });
 });
