@@ -110,29 +110,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     audit,
     notices,
     logText: () => logged,
-    run: async (text, runOpts = {}) => {
-      const t: Transcript = { updates: [], whispers: [], confirmations: [], text: "" };
-      const session: ChatSession = {
-        actor: { id: runOpts.user ?? "UADMIN" },
-        channel: { id: runOpts.channel ?? "CTEST" },
-        reply: {
-          send: async (reply) => {
-            t.updates.push(structuredClone(reply));
-            t.final = structuredClone(reply);
-            runOpts.onSend?.(reply);
-          },
-          permalink: async () => "https://slack.example.com/archives/CTEST/p1",
-        },
-        whisper: async (reply) => void t.whispers.push(reply),
-        confirm: async (plan) => {
-          t.confirmations.push(plan);
-          return typeof runOpts.confirm === "function" ? await runOpts.confirm() : (runOpts.confirm ?? "confirmed");
-        },
-      };
-      await app.router.handle(session, text, { family: runOpts.family });
-      t.text = [...t.whispers, ...(t.final ? [t.final] : [])].map(renderText).join("\n");
-      return t;
-    },
+    run: (text, runOpts) => runThroughRouter(app, text, runOpts),
     stop: async () => {
       await app.stop();
       if (ownSandbox) await sandbox.stop();
@@ -140,4 +118,29 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       rmSync(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs one command through the app's router with a recording chat session (also used by the real-cluster run). */
+export async function runThroughRouter(app: App, text: string, runOpts: RunOptions = {}): Promise<Transcript> {
+  const t: Transcript = { updates: [], whispers: [], confirmations: [], text: "" };
+  const session: ChatSession = {
+    actor: { id: runOpts.user ?? "UADMIN" },
+    channel: { id: runOpts.channel ?? "CTEST" },
+    reply: {
+      send: async (reply) => {
+        t.updates.push(structuredClone(reply));
+        t.final = structuredClone(reply);
+        runOpts.onSend?.(reply);
+      },
+      permalink: async () => "https://slack.example.com/archives/CTEST/p1",
+    },
+    whisper: async (reply) => void t.whispers.push(reply),
+    confirm: async (plan) => {
+      t.confirmations.push(plan);
+      return typeof runOpts.confirm === "function" ? await runOpts.confirm() : (runOpts.confirm ?? "confirmed");
+    },
+  };
+  await app.router.handle(session, text, { family: runOpts.family });
+  t.text = [...t.whispers, ...(t.final ? [t.final] : [])].map(renderText).join("\n");
+  return t;
 }
