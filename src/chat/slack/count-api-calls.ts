@@ -18,8 +18,9 @@ export function countingFetch(counter: SlackCallCounter, inner: typeof fetch = f
       counter.slackApiCall(method, "error");
       throw err;
     }
-    // Slack answers 200 with {"ok": false, "error": "channel_not_found"} for most failures: count the code.
-    if (res.status !== 200) counter.slackApiCall(method, String(res.status));
+    // Slack answers 200 with {"ok": false, "error": "channel_not_found"} for most failures: count the code. Upload
+    // URLs answer plain text: their HTTP status is the outcome.
+    if (res.status !== 200 || method === UPLOAD) counter.slackApiCall(method, String(res.status));
     else void res.clone().json().then(
       (body) => counter.slackApiCall(method, outcomeOf(body)),
       () => counter.slackApiCall(method, "unparsed"),
@@ -28,13 +29,15 @@ export function countingFetch(counter: SlackCallCounter, inner: typeof fetch = f
   };
 }
 
+const UPLOAD = "upload";
+
 /** "chat.postMessage" for .../api/chat.postMessage; "upload" for the file-upload URLs Slack hands out. */
 function apiMethodOf(url: string | URL): string {
   try {
     const m = /\/api\/([A-Za-z]+(?:\.[A-Za-z]+)+)$/.exec(new URL(url).pathname);
-    return m ? m[1]! : "upload";
+    return m ? m[1]! : UPLOAD;
   } catch {
-    return "upload";
+    return UPLOAD;
   }
 }
 

@@ -31,7 +31,7 @@ describe("countingFetch (Slack Web API calls by method and outcome)", () => {
       ["usergroups.users.list", "429"],
       ["chat.update", "error"],
       ["auth.test", "error"],
-      ["upload", "error"],
+      ["upload", "200"],
     ]);
   });
 });
