@@ -2,15 +2,30 @@ import type { FaultRule } from "./types.js";
 
 export interface FaultDecision { status?: number; retryAfterSeconds?: number; apfRetryAfterSeconds?: number; latencyMs?: number; dropWatchAfterMs?: number }
 
-export class Faults {
-  private rules: Array<FaultRule & { used: number }> = [];
+/** mulberry32: a small seeded generator, so a `rate` fault picks the same requests on every run. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
+export class Faults {
+  private rules: Array<FaultRule & { used: number; random: () => number }> = [];
+  private added = 0;
+
+  /** A rule with a `rate` draws from its own sequence, seeded by how many rules came before it since start. */
   add(rule: FaultRule): void {
-    this.rules.push({ ...rule, used: 0 });
+    this.rules.push({ ...rule, used: 0, random: seededRandom(0x9e3779b9 ^ ++this.added) });
   }
 
   clear(): void {
     this.rules = [];
+    this.added = 0;
   }
 
   /** decide which faults apply to a request; consumes counts */
@@ -23,7 +38,7 @@ export class Faults {
         if (r.resource !== resource && r.resource !== full) continue;
       }
       if (r.count !== undefined && r.used >= r.count) continue;
-      if (r.rate !== undefined && r.rate < 1 && Math.random() >= r.rate) continue;
+      if (r.rate !== undefined && r.rate < 1 && r.random() >= r.rate) continue;
       let applied = false;
       if (r.latencyMs !== undefined) {
         d.latencyMs = (d.latencyMs ?? 0) + r.latencyMs;

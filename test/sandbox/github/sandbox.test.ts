@@ -203,7 +203,9 @@ describe("GitHub sandbox (Octokit end to end)", function () {
   });
 
   describe("deployments", function () {
-    const env = (name: string) => `${name}-${Math.random().toString(36).slice(2, 8)}`;
+    // Each test its own environment, named in order (not at random), so a failure names the same one every run.
+    let envs = 0;
+    const env = (name: string) => `${name}-${++envs}`;
 
     it("creates a deployment with GitHub's defaults", async function () {
       const res = await h.octokit.repos.createDeployment({ ...R, ref: SHAS.pr4812, auto_merge: false });
