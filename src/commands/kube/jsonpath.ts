@@ -1,4 +1,5 @@
 import { UsageError } from "../../core/errors.js";
+import { isQuantity, parseQuantity } from "./quantity.js";
 
 // The JSONPath subset --sort-by accepts: `.metadata.name`, `{.metadata.creationTimestamp}`,
 // `.spec.containers[0].image`, `.metadata.labels['app']`/`.metadata.labels.app`.
@@ -40,39 +41,11 @@ export function evaluatePath(obj: unknown, path: FieldPath): unknown {
   return cur;
 }
 
-/** Natural order for strings (digit runs compare by value), as kubectl's sorter does. */
-export function naturalLess(a: string, b: string): boolean {
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const da = isDigit(a[i]!);
-    const db = isDigit(b[j]!);
-    if (da && db) {
-      let ei = i;
-      while (ei < a.length && isDigit(a[ei]!)) ei++;
-      let ej = j;
-      while (ej < b.length && isDigit(b[ej]!)) ej++;
-      const na = a.slice(i, ei).replace(/^0+/, "");
-      const nb = b.slice(j, ej).replace(/^0+/, "");
-      if (na.length !== nb.length) return na.length < nb.length;
-      if (na !== nb) return na < nb;
-      if (ei - i !== ej - j) return ei - i < ej - j;
-      i = ei;
-      j = ej;
-    } else {
-      if (a[i] !== b[j]) return a[i]! < b[j]!;
-      i++;
-      j++;
-    }
-  }
-  return a.length - i < b.length - j;
-}
-
-function isDigit(c: string): boolean {
-  return c >= "0" && c <= "9";
-}
-
-/** Compares two field values: missing first, numbers numerically, booleans false<true, strings naturally. */
+/**
+ * Compares two field values as kubectl's --sort-by does (checked against kubectl 1.32 on seeded names): missing
+ * first, numbers numerically, booleans false<true, two strings that read as quantities ("9", "10", "512Mi") by
+ * amount, other strings byte by byte ("web-10" before "web-9").
+ */
 export function compareValues(a: unknown, b: unknown): number {
   const ma = a === undefined || a === null;
   const mb = b === undefined || b === null;
@@ -82,5 +55,9 @@ export function compareValues(a: unknown, b: unknown): number {
   const sa = typeof a === "string" ? a : JSON.stringify(a);
   const sb = typeof b === "string" ? b : JSON.stringify(b);
   if (sa === sb) return 0;
-  return naturalLess(sa, sb) ? -1 : 1;
+  if (isQuantity(sa) && isQuantity(sb)) {
+    const byAmount = parseQuantity(sa).milli - parseQuantity(sb).milli;
+    if (byAmount !== 0) return byAmount;
+  }
+  return sa < sb ? -1 : 1;
 }

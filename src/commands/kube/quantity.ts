@@ -12,9 +12,16 @@ export interface Quantity {
 
 export const ZERO: Quantity = { milli: 0, binary: false };
 
+const QUANTITY = /^([+-]?[0-9.]+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|(?:[eE]([+-]?\d+))|(n|u|m|k|M|G|T|P|E))?$/;
+
+/** Whether the text reads as a quantity ("10", "1.5", "512Mi", "100m"): kubectl sorts such values by amount. */
+export function isQuantity(s: string): boolean {
+  return QUANTITY.test(s.trim()) && !Number.isNaN(Number(s.trim().match(QUANTITY)![1]));
+}
+
 export function parseQuantity(s: string | number | undefined | null): Quantity {
   if (s === undefined || s === null) return ZERO;
-  const m = String(s).trim().match(/^([+-]?[0-9.]+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|(?:[eE]([+-]?\d+))|(n|u|m|k|M|G|T|P|E))?$/);
+  const m = String(s).trim().match(QUANTITY);
   if (!m) return ZERO;
   const n = Number(m[1]);
   if (m[2]) return { milli: Math.ceil(n * BINARY[m[2]]! * 1000), binary: true };

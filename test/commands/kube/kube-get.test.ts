@@ -59,6 +59,27 @@ describe("/kube get: kubectl goldens through the router", function () {
     });
   }
 
+  // Sorting on names and values chosen for it, not the sandbox's random pod suffixes: kubectl 1.32 orders names
+  // byte by byte ("web-10" before "web-9", "-" before "." before digits before letters) and values that read as
+  // quantities by amount ("9" before "10").
+  it("sorts seeded names and fields exactly as kubectl does", async () => {
+    const staging = h.sandbox.clusters.staging!;
+    staging.putObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "sorting" } });
+    const ranks: Record<string, string> = { "web-9": "0", z0: "1", "web-1": "2", "web-9a": "3", "api-2": "4", "a-b": "6", "web-10": "7", "0z": "8", api: "9", web: "10", "a.b": "11" };
+    for (const [name, rank] of Object.entries(ranks)) staging.putObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "sorting" }, data: { rank } });
+    const cases: Array<[string, string[]]> = [
+      ["get cm -n sorting --sort-by .metadata.name", ["0z", "a-b", "a.b", "api", "api-2", "web", "web-1", "web-10", "web-9", "web-9a", "z0"]],
+      ["get cm -n sorting --sort-by {.data.rank}", Object.keys(ranks)],
+    ];
+    for (const [args, order] of cases) {
+      const [t, k] = await Promise.all([h.run(`/kube ${args} --cluster staging`, { user: "UVIEWER" }), kubectl(h, "staging", args.split(" "))]);
+      const kubectlOrder = k.stdout.trim().split("\n").slice(1).map((line) => line.split(/\s+/)[0]);
+      expect(kubectlOrder, `${args}: kubectl`).to.deep.equal(order);
+      const ours = output(t);
+      if (!sameAsKubectl(ours, k.stdout)) expect(ours + "\n").to.equal(k.stdout);
+    }
+  });
+
   it("says what kubectl says (on stderr) when nothing matches", async () => {
     const t = await h.run("/kube get pods -n github-staging -l app=nothing", { user: "UVIEWER" });
     const k = await kubectl(h, "staging", ["get", "pods", "-n", "github-staging", "-l", "app=nothing"]);

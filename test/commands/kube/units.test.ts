@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadConfigFile } from "../../../src/config/load-config.js";
 import { UsageError } from "../../../src/core/errors.js";
 import { cutForChat, dataReply, MAX_CHARS, MAX_LINES } from "../../../src/commands/kube/chat-output.js";
-import { compareValues, naturalLess, parseFieldPath, evaluatePath } from "../../../src/commands/kube/jsonpath.js";
+import { compareValues, parseFieldPath, evaluatePath } from "../../../src/commands/kube/jsonpath.js";
 import { parseGetArgs, parseLogsArgs } from "../../../src/commands/kube/parse-kube-args.js";
 import { forDisplay, redactSecret } from "../../../src/commands/kube/redact-secret.js";
 import { chooseCluster, defaultNamespace } from "../../../src/domain/select-cluster.js";
@@ -121,9 +121,11 @@ describe("/kube units", () => {
       expect(didYouMean("unicorn", ["unicorn-abc-1", "unicorn-api-x-2", "redis"])).to.equal(" Did you mean `unicorn-abc-1` or `unicorn-api-x-2`?");
       expect(didYouMean("zzz", ["unicorn"])).to.equal("");
     });
-    it("natural order, numbers, booleans, missing first", () => {
-      expect(naturalLess("pod-2", "pod-10")).to.equal(true);
-      expect(naturalLess("pod-10", "pod-2")).to.equal(false);
+    it("kubectl's order: strings byte by byte, quantities by amount, numbers, missing first", () => {
+      expect(compareValues("pod-10", "pod-2")).to.be.below(0);
+      expect(compareValues("9", "10")).to.be.below(0);
+      expect(compareValues("900Mi", "1Gi")).to.be.below(0);
+      expect(compareValues("100m", "1")).to.be.below(0);
       expect(compareValues(undefined, "a")).to.be.below(0);
       expect(compareValues(10, 9)).to.be.above(0);
       expect(evaluatePath({ spec: { containers: [{ image: "x" }] } }, parseFieldPath(".spec.containers[0].image"))).to.equal("x");
