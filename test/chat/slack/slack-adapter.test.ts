@@ -440,7 +440,8 @@ describe("Slack adapter (HTTP receiver, signed requests, Web API stand-in)", fun
       const actions = prompt.args.blocks.find((b: any) => b.type === "actions");
       expect(actions.elements.map((e: any) => e.action_id)).to.deep.equal(["tugboat_confirm", "tugboat_cancel"]);
       expect(actions.elements[0].value).to.equal(actions.elements[1].value);
-      expect(actions.elements[0].value).to.match(/^[A-Za-z0-9_-]{16}$/);
+      // 96 random bits in hex: the id also names the prompt's Lease, shared by the replicas.
+      expect(actions.elements[0].value).to.match(/^[0-9a-f]{24}$/);
       return { id: actions.elements[0].value, ts: prompt.result.ts, blocks: prompt.args.blocks };
     }
 
