@@ -155,6 +155,8 @@ export interface InformerOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** Never give up (background watches that must outlast an outage): back off up to the cap and keep trying. */
+  keepTrying?: boolean;
 }
 
 /** A change to an informer's store: one watch event, or a (re)list that replaced the store. */

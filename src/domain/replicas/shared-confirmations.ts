@@ -1,9 +1,9 @@
 import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
-import type { KObject, WatchHandle } from "../../gateways/types.js";
+import type { KObject } from "../../gateways/types.js";
 import { isGatewayError } from "../../gateways/types.js";
 import { leaseResource } from "../lease-lock.js";
-import { ANN_EXPIRES, LABEL_ASKER, LABEL_MANAGED_BY, LABEL_PURPOSE, digest, labelsFor, microTime, replicaAlive, type Coordination } from "./coordination.js";
+import { ANN_EXPIRES, SLACK_ID, LABEL_ASKER, LABEL_MANAGED_BY, LABEL_PURPOSE, digest, labelsFor, microTime, replicaAlive, type Coordination } from "./coordination.js";
 
 // Pending Confirm/Cancel prompts as Leases (tugboat-confirm-<id>), so a press reaching any replica counts.
 // The replica that receives a press writes the answer with the read resourceVersion (two presses cannot both
@@ -36,8 +36,9 @@ export type RecordResult =
   | { kind: "refused"; userId: string }
   | { kind: "recorded"; prompt: SharedPrompt; askerAlive: boolean };
 
+/** How long watchAnswers waits for its first list before returning (it keeps trying after). */
+const FIRST_LIST_WAIT_MS = 5000;
 const ID = /^[0-9a-f]{24}$/;
-const SLACK_ID = /^[A-Z0-9]{2,40}$/;
 const TS = /^\d{1,12}\.\d{1,8}$/;
 
 export function isPromptId(id: string): boolean {
@@ -133,58 +134,24 @@ export class SharedConfirmations {
   }
 
   /**
-   * Calls `onAnswer` for every answered prompt of this replica's: those already answered when the watch starts
-   * (a list) and each answer after (a watch from the list's resourceVersion). Re-lists and re-watches when the
-   * watch ends, until stopped.
+   * Calls `onAnswer` for every answered prompt of this replica's: those already answered when it starts and each
+   * answer after, through the port's informer (which re-lists and backs off by itself, and never gives up here:
+   * prompts must keep working through an outage). Resolves once the first list is in (or after a few seconds).
    */
   async watchAnswers(onAnswer: (prompt: SharedPrompt) => void): Promise<{ stop(): void }> {
     const res = await leaseResource(this.c.cluster);
     const labelSelector = `${LABEL_MANAGED_BY}=tugboat,${LABEL_PURPOSE}=confirmation,${LABEL_ASKER}=${digest(this.c.instanceId, 16)}`;
-    let stopped = false;
-    let handle: WatchHandle | undefined;
-    let retry: NodeJS.Timeout | undefined;
+    const informer = this.c.cluster.informer(res, { namespace: this.c.namespace, labelSelector, keepTrying: true });
     const seen = (obj: KObject) => {
       const p = readPrompt(obj);
       if (p?.answer && p.answer !== "timeout" && p.asker === this.c.instanceId) onAnswer(p);
     };
-    const begin = async (): Promise<void> => {
-      if (stopped) return;
-      try {
-        const list = await this.c.cluster.list(res, { namespace: this.c.namespace, labelSelector });
-        list.items.forEach(seen);
-        handle = await this.c.cluster.watch(
-          res,
-          { namespace: this.c.namespace, labelSelector, resourceVersion: list.resourceVersion },
-          (ev) => {
-            if (ev.type === "ADDED" || ev.type === "MODIFIED") seen(ev.object);
-          },
-          (err) => {
-            if (err) this.log.warn("the confirmation watch ended; watching again", { error: errorMessage(err) });
-            again();
-          },
-        );
-        if (stopped) handle.stop();
-      } catch (err) {
-        this.log.warn("cannot watch confirmations; trying again", { error: errorMessage(err) });
-        again();
-      }
-    };
-    const again = () => {
-      if (stopped || retry) return;
-      retry = setTimeout(() => {
-        retry = undefined;
-        void begin();
-      }, 1000);
-      retry.unref();
-    };
-    await begin();
-    return {
-      stop: () => {
-        stopped = true;
-        if (retry) clearTimeout(retry);
-        handle?.stop();
-      },
-    };
+    informer.onChange((change) => {
+      if (change.type === "RELISTED") informer.items().forEach(seen);
+      else if ((change.type === "ADDED" || change.type === "MODIFIED") && change.object) seen(change.object);
+    });
+    await informer.waitFor(() => true, { timeoutMs: FIRST_LIST_WAIT_MS });
+    return { stop: () => informer.stop() };
   }
 
   /**

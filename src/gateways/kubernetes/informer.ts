@@ -61,6 +61,11 @@ export class ClusterInformer implements Informer {
     void this.relist();
   }
 
+  private get selection(): InformerOptions {
+    const { namespace, labelSelector, fieldSelector } = this.opts;
+    return { namespace, labelSelector, fieldSelector };
+  }
+
   get synced(): boolean {
     return this.isSynced;
   }
@@ -147,7 +152,7 @@ export class ClusterInformer implements Informer {
     if (this.stopped) return;
     let listed;
     try {
-      listed = await this.source.list(this.resource, this.opts);
+      listed = await this.source.list(this.resource, this.selection);
     } catch (err) {
       return this.failed(err, "list");
     }
@@ -189,7 +194,7 @@ export class ClusterInformer implements Informer {
     let closedAtOnce = false;
     let handle: { stop(): void } | undefined;
     try {
-      handle = await this.source.watch(this.resource, { ...this.opts, resourceVersion: this.resourceVersion }, onEvent, (err) => {
+      handle = await this.source.watch(this.resource, { ...this.selection, resourceVersion: this.resourceVersion }, onEvent, (err) => {
         closedAtOnce = handle === undefined;
         onClose(err);
       });
@@ -208,7 +213,7 @@ export class ClusterInformer implements Informer {
     const gatewayErr = err instanceof GatewayError ? err : new GatewayError("other", String(err));
     this.failures++;
     this.log.debug("informer failed; backing off", { resource: this.resource.plural, verb, failures: this.failures, error: gatewayErr.message });
-    if (this.failures >= this.tuning.maxFailures) return this.giveUp(explain(gatewayErr, verb, this.resource, this.opts, this.source.cluster, this.failures));
+    if (this.failures >= this.tuning.maxFailures && !this.opts.keepTrying) return this.giveUp(explain(gatewayErr, verb, this.resource, this.opts, this.source.cluster, this.failures));
     const delay = Math.max(gatewayErr.retryAfterMs ?? 0, this.delay(this.failures));
     void this.after(delay, () => this.relist());
   }

@@ -105,6 +105,19 @@ describe("kube gateway: the informer", function () {
     informer.stop();
   });
 
+  it("with keepTrying (background watches) it never gives up: back-off caps at 30 s and it recovers", async () => {
+    sb.faults.add({ verb: "watch", resource: "deployments", status: 503, count: 7 });
+    const informer = cluster.informer(deployments, { namespace: NS, keepTrying: true });
+    let found: unknown;
+    const waiting = informer.waitFor((i) => i.get("late"), { timeoutMs: DEADLINE }).then((v) => (found = v ?? "timed out"));
+    await driveUntil(() => watches() === 8);
+    sb.putObject(deployment("late"));
+    await waiting;
+    expect((found as { metadata: { name: string } }).metadata.name).to.equal("late");
+    expect(clock.sleeps.filter((ms) => ms !== DEADLINE)).to.deep.equal([1200, 2400, 4800, 9600, 19200, 38400, 45000]);
+    informer.stop();
+  });
+
   it("waitFor resolves undefined at its deadline on the injected clock, and at once when aborted", async () => {
     const informer = cluster.informer(deployments, { namespace: NS });
     const timed = informer.waitFor((i) => i.get("never"), { timeoutMs: 5000 });
