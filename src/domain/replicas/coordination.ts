@@ -16,6 +16,12 @@ export const LABEL_ASKER = "tugboat.dev/asker";
 /** When a confirmation or an event id may be deleted by whoever cleans up. */
 export const ANN_EXPIRES = "tugboat.dev/expires-at";
 
+/** A Slack user or channel id, as read back from shared state or a deployment payload. */
+export const SLACK_ID = /^[A-Z0-9]{2,40}$/;
+
+/** GitHub deployment states of a deploy or lab still under way. */
+export const OPEN_DEPLOYMENT_STATES = new Set(["in_progress", "queued", "pending"]);
+
 export type Purpose = "replica" | "confirmation" | "event" | "leader";
 
 export interface Coordination {

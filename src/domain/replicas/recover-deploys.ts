@@ -8,6 +8,7 @@ import { holdLock } from "../deploy/deploy-lock.js";
 import { findResource, followRollout, type FollowOutcome } from "../deploy/follow-rollout.js";
 import { deployableEnvironments, resolveDeployEnv, type DeployEnv } from "../deploy/resolve-deploy-env.js";
 import { rollbackDeployment } from "../deploy/rollback.js";
+import { OPEN_DEPLOYMENT_STATES, SLACK_ID } from "./coordination.js";
 
 // Restart recovery: what a replica that died mid-deploy left behind. A GitHub deployment still in progress whose
 // deploy lock has expired belongs to nobody: its rollout is followed to the end as the live deploy would have
@@ -22,8 +23,6 @@ export interface SettledDeploy {
   reason: string;
 }
 
-const OPEN_STATES = new Set(["in_progress", "queued", "pending"]);
-const SLACK_ID = /^[A-Z0-9]{2,40}$/;
 const SHA = /^[0-9a-f]{7,64}$/;
 
 export async function recoverDeploys(services: Services, log: Logger, audit?: AuditLog): Promise<SettledDeploy[]> {
@@ -51,7 +50,7 @@ export async function recoverDeploys(services: Services, log: Logger, audit?: Au
 async function recoverEnvironment(services: Services, env: DeployEnv, log: Logger, audit?: AuditLog): Promise<SettledDeploy[]> {
   const { github, clock, config } = services;
   const records = await github.listDeployments(env.repo, { environment: env.env, limit: 10 });
-  const open = records.filter((r) => r.state !== undefined && OPEN_STATES.has(r.state) && r.payload?.app === env.app);
+  const open = records.filter((r) => r.state !== undefined && OPEN_DEPLOYMENT_STATES.has(r.state) && r.payload?.app === env.app);
   if (open.length === 0) return [];
   const cluster = services.kube.cluster(env.cluster);
   // The deploy lock: a live deploy holds it (nothing to recover), and holding it keeps new deploys out meanwhile.

@@ -4,7 +4,7 @@ import { getOwn } from "../../core/own-keys.js";
 import type { Services } from "../../core/services.js";
 import { listLabs } from "../reviewlab/find-labs.js";
 import { labEnvironment } from "../reviewlab/remove-lab.js";
-import { coordinationOf, replicaAlive } from "./coordination.js";
+import { OPEN_DEPLOYMENT_STATES, SLACK_ID, coordinationOf, replicaAlive } from "./coordination.js";
 
 // Restart recovery for review labs: a `/reviewlab up` whose replica died leaves the lab's GitHub deployment in
 // progress. The lab stays where it is (as a failed `up` leaves it, for inspection and `/reviewlab down`); its
@@ -15,8 +15,6 @@ export interface SettledLab {
   deploymentId: number;
 }
 
-const OPEN_STATES = new Set(["in_progress", "queued", "pending"]);
-const SLACK_ID = /^[A-Z0-9]{2,40}$/;
 
 export async function recoverLabs(services: Services, log: Logger, audit?: AuditLog): Promise<SettledLab[]> {
   const cfg = services.config.reviewlab;
@@ -31,7 +29,7 @@ export async function recoverLabs(services: Services, log: Logger, audit?: Audit
       const records = await services.github.listDeployments(repo, { environment: labEnvironment(lab.slug), limit: 5 });
       for (const record of records) {
         const instance = record.payload?.instance;
-        if (record.state === undefined || !OPEN_STATES.has(record.state) || typeof instance !== "string" || !instance) continue;
+        if (record.state === undefined || !OPEN_DEPLOYMENT_STATES.has(record.state) || typeof instance !== "string" || !instance) continue;
         // A live replica (this one included) is still bringing it up.
         if (await replicaAlive(c, instance)) continue;
         const reason = "Tugboat stopped while bringing this lab up; the lab is left in place (`/reviewlab down` removes it)";
