@@ -8,7 +8,7 @@ import { planAdd } from "../../domain/nodes/plan-add.js";
 import { listMachineDeployments, poolResources, type PoolResources } from "../../domain/nodes/read-pools.js";
 import { replicaOwner, type ReplicaOwner } from "../../domain/nodes/scale-topology.js";
 import { raiseMinSize, scaleUpWithRetry, type MinSizeResult } from "../../domain/nodes/scale-with-retry.js";
-import { PoolWatcher } from "../../domain/nodes/watch-pool.js";
+import { PoolFollower } from "../../domain/nodes/follow-pool.js";
 import type { KObject } from "../../gateways/types.js";
 import { explainKubeError } from "./explain-kube-error.js";
 import { ADD_USAGE, parseAddArgs, validateCount, type AddArgs } from "./parse-nodes-args.js";
@@ -99,7 +99,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
   const progress: AddProgress = { target, count, lock: { state: "running", detail: "taking the lock" }, scale: { state: "pending" }, slots: [] };
   updates.push(progressReply(progress));
 
-  const watcher = new PoolWatcher(source, res, mdName, ctx.log);
+  const follower = new PoolFollower(source, res, mdName, ctx.log);
   let scaled: Awaited<ReturnType<typeof scaleUpWithRetry>> | undefined;
   let minSize: MinSizeResult | undefined;
   let minSizeError: string | undefined;
@@ -127,7 +127,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
         progress.lock = { state: "done", detail: "held" };
         progress.scale = { state: "running" };
         updates.push(progressReply(progress));
-        await watcher.start();
+        await follower.start();
         if (lost.aborted) throw new UserError(`Lost the lock ${poolLockName(mdName)} before scaling; nothing was changed. Try again.`);
         scaled = await scaleUpWithRetry({ cluster, machineDeployments: res.machineDeployments, namespace, pool: mdName, label: pool, clusterLabel: clusterName, count, configMax, ...(topology ? { target: topology.target } : {}) });
         scaledAt = clock.now().getTime();
@@ -151,11 +151,11 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
           }
         }
         ctx.audit({ minSizeRaisedTo: minSize?.changed ? minSize.to : null, ...(minSizeError ? { minSizeError } : {}) });
-        progress.slots = watcher.slots(count);
+        progress.slots = follower.slots(count);
         updates.push(progressReply(progress));
         // Keep the lock until the MachineSet has created our Machines, so the next add's "before" set has them.
-        await watcher.waitUntil(
-          () => watcher.newMachines().length >= count,
+        await follower.waitUntil(
+          () => follower.newMachines().length >= count,
           (signal) => clock.sleep(Math.min(CLAIM_WAIT_MS, config.nodes.readyTimeoutSeconds * 1000), signal),
         );
       },
@@ -165,7 +165,7 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
       // Scaled, then something failed while claiming the Machines: report the scale, never pretend nothing happened.
       ctx.log.warn("error after scaling", { error: errorMessage(err) });
     } else {
-      watcher.stop();
+      follower.stop();
       await updates.flush();
       if (ctx.signal.aborted) throw new UserError(`Tugboat is restarting; pool ${pool} on ${clusterName} was not changed. Try again in a minute.`);
       explainKubeError(err, poolsWhere(source), `scale pool ${pool}`);
@@ -175,12 +175,12 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
 
   // Follow the new Machines until their Nodes are Ready or the deadline (counted from the scale) passes.
   const deadline = scaledAt + config.nodes.readyTimeoutSeconds * 1000;
-  const unsubscribe = watcher.onChange(() => {
-    progress.slots = watcher.slots(count);
+  const unsubscribe = follower.onChange(() => {
+    progress.slots = follower.slots(count);
     updates.push(progressReply(progress));
   });
   // Settled: every new Machine has a Ready Node or reported that it cannot provision (no point waiting for the deadline).
-  const settled = () => watcher.slots(count).every((s) => s.state === "ready" || s.state === "failed");
+  const settled = () => follower.slots(count).every((s) => s.state === "ready" || s.state === "failed");
   let onShutdown = () => {};
   const shutdown = new Promise<void>((resolve) => {
     onShutdown = () => resolve();
@@ -189,14 +189,14 @@ async function addNodes(args: AddArgs, ctx: CommandContext): Promise<void> {
   });
   let interrupted = false;
   try {
-    await watcher.waitUntil(settled, (signal) =>
+    await follower.waitUntil(settled, (signal) =>
       Promise.race([clock.sleep(Math.max(0, deadline - clock.now().getTime()), signal), shutdown.then(() => void (interrupted = true))]),
     );
   } finally {
     ctx.signal.removeEventListener("abort", onShutdown);
     unsubscribe();
-    progress.slots = watcher.slots(count);
-    watcher.stop();
+    progress.slots = follower.slots(count);
+    follower.stop();
   }
   if (progress.slots.every((s) => s.state === "ready")) interrupted = false;
   await updates.flush();

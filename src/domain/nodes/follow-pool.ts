@@ -15,7 +15,7 @@ export interface Slot {
   state: "waiting" | "provisioning" | "registered" | "ready" | "failed";
 }
 
-export class PoolWatcher {
+export class PoolFollower {
   private readonly before = new Set<string>();
   private machines: Informer | undefined;
   private nodes: Informer | undefined;
@@ -120,7 +120,7 @@ export class PoolWatcher {
       try {
         fn();
       } catch (err) {
-        this.log?.warn("pool watcher listener failed", { error: String(err) });
+        this.log?.warn("pool follower listener failed", { error: String(err) });
       }
     }
   }
