@@ -183,6 +183,7 @@ async function main(started: Started): Promise<void> {
     log.info("health and metrics endpoints listening", { port: served.port });
   }
   if (slack) readiness.require(() => slack.notReady());
+  if (sharing) readiness.require(() => sharing.presence.notReady());
   // Checked only where /readyz is served: a terminal without PORT has no use for it.
   if (slack || ownOpsServer) void readiness.start();
 

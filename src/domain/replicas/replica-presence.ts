@@ -10,6 +10,8 @@ import { labelsFor, microTime, replicaLeaseName, type Coordination } from "./coo
 export class ReplicaPresence {
   private renewal?: { lost: AbortSignal; stop(): void };
   private readonly lock: LeaseLock;
+  private state: "stopped" | "renewing" | "lost" = "stopped";
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly c: Coordination,
@@ -20,6 +22,12 @@ export class ReplicaPresence {
 
   get leaseName(): string {
     return this.lock.name;
+  }
+
+  /** For /readyz: while the Lease is not renewed, other replicas take this one for dead (and close its prompts). */
+  notReady(): string | undefined {
+    if (this.state === "renewing") return undefined;
+    return this.state === "lost" ? `replica presence Lease ${this.lock.name} is not renewed` : `replica presence Lease ${this.lock.name} not taken yet`;
   }
 
   async start(): Promise<void> {
@@ -34,17 +42,40 @@ export class ReplicaPresence {
     try {
       await this.c.cluster.create(res, body);
     } catch (err) {
-      // The same id again (a restart that reused it): take the Lease over.
+      // The same id again (a restart that reused it, or taking it back after losing it): take the Lease over.
       if (!isGatewayError(err, "already-exists")) throw err;
       const current = await this.c.cluster.get(res, this.lock.name, this.c.namespace);
       await this.c.cluster.replace(res, { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } });
     }
-    this.renewal = keepRenewing(() => this.lock.renew(this.c.instanceId, this.c.now()), this.c.leaseSeconds, this.lock.name, this.c.clock);
-    this.renewal.lost.addEventListener("abort", () => this.log.warn("lost this replica's presence Lease; other replicas may take it for dead", { lease: this.lock.name }));
+    this.state = "renewing";
+    const renewal = keepRenewing(() => this.lock.renew(this.c.instanceId, this.c.now()), this.c.leaseSeconds, this.lock.name, this.c.clock);
+    this.renewal = renewal;
+    renewal.lost.addEventListener("abort", () => {
+      if (this.stopping.signal.aborted) return;
+      this.state = "lost";
+      renewal.stop();
+      this.log.warn("lost this replica's presence Lease; other replicas may take it for dead until it is back", { lease: this.lock.name });
+      void this.takeBack();
+    });
+  }
+
+  /** Tries to record the Lease again every third of its duration until it is back (or this replica stops). */
+  private async takeBack(): Promise<void> {
+    while (!this.stopping.signal.aborted && this.state === "lost") {
+      try {
+        await this.c.clock.sleep(Math.max(200, (this.c.leaseSeconds * 1000) / 3), this.stopping.signal);
+        await this.start();
+        this.log.info("this replica's presence Lease is back", { lease: this.lock.name });
+      } catch (err) {
+        if (!this.stopping.signal.aborted) this.log.debug("presence Lease still not back", { error: errorMessage(err) });
+      }
+    }
   }
 
   /** Stops renewing; `release` deletes the Lease so others know at once (a clean shutdown). */
   async stop(opts: { release: boolean }): Promise<void> {
+    this.stopping.abort();
+    this.state = "stopped";
     this.renewal?.stop();
     this.renewal = undefined;
     if (opts.release) await this.lock.release(this.c.instanceId).catch((err) => this.log.warn("could not delete the presence Lease", { error: errorMessage(err) }));
