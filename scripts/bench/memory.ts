@@ -59,9 +59,15 @@ function completions(standIn: SlackStandIn): () => number {
   };
 }
 
-async function measure(kind: BotKind, standIn: SlackStandIn, sandbox: Awaited<ReturnType<typeof startSandboxProcess>>): Promise<MemoryRun> {
+/** Node as it comes, and as the image runs it (Dockerfile: NODE_OPTIONS), for both bots. */
+const VARIANTS: Array<{ label: string; env: Record<string, string> }> = [
+  { label: "node defaults", env: {} },
+  { label: "`NODE_OPTIONS=--max-semi-space-size=1` (as the image runs it)", env: { NODE_OPTIONS: "--max-semi-space-size=1" } },
+];
+
+async function measure(kind: BotKind, standIn: SlackStandIn, sandbox: Awaited<ReturnType<typeof startSandboxProcess>>, env: Record<string, string>): Promise<MemoryRun> {
   standIn.reset();
-  const bot = await startBot(kind, standIn, sandbox);
+  const bot = await startBot(kind, standIn, sandbox, [], env);
   try {
     await sleep(10_000);
     const idle = memoryOf(bot.pid).rss;
@@ -102,12 +108,16 @@ async function main(): Promise<void> {
   const sandbox = await startSandboxProcess(PODS);
   log(`sandbox ready (pid ${sandbox.pid}, ${PODS} extra pods)`);
   try {
-    const [bolt, tugboat] = await withStandIn(async (standIn) => [await measure("bolt", standIn, sandbox), await measure("tugboat", standIn, sandbox)]);
+    const results: Array<{ label: string; bolt: MemoryRun; tugboat: MemoryRun }> = [];
+    for (const v of VARIANTS) {
+      log(`--- ${v.label}`);
+      const [bolt, tugboat] = await withStandIn(async (standIn) => [await measure("bolt", standIn, sandbox, v.env), await measure("tugboat", standIn, sandbox, v.env)]);
+      results.push({ label: v.label, bolt, tugboat });
+    }
     const ok = (b: boolean) => (b ? "✅" : "❌");
-    const body = [
-      `Latest run: ${facts.date}, commit ${facts.commit}, ${facts.machine}; load average (1/5/15 min) ${loadBefore} at the start, ${facts.load()} at the end. The machine was shared with other engineers' builds and tests while this ran, so absolute times are high and noisy; the two bots ran one after the other in the same run, so their ratio is still meaningful.`,
+    const tables = results.flatMap(({ label, bolt, tugboat }) => [
       "",
-      `\`npm run bench:memory\`: the sandbox (plus ${PODS.toLocaleString("en-US")} pods in staging) in a child process; each bot as \`node\` in Slack HTTP mode (Tugboat: \`node dist/main.js\`, the build; the peer: \`scripts/bench/bare-bolt.mjs\`, a Bolt app that acks and posts one message), its Web API the Slack stand-in. RSS from /proc: idle 10 s after start; peak while ${QUERIES.toLocaleString("en-US")} signed slash commands run (at most ${CONCURRENCY} in flight; mix: ${MIX.map(([w, c, t]) => `${w}% \`${c} ${t}\``).join(", ")}; the bare app gets the same commands); after 15 s of quiet.`,
+      `**${label}**`,
       "",
       "| measure | Tugboat | bare Bolt app | ratio (Tugboat / Bolt) | target |",
       "|---|---|---|---|---|",
@@ -116,6 +126,12 @@ async function main(): Promise<void> {
       `| RSS 15 s after the load | ${mb(tugboat.after)} | ${mb(bolt.after)} | ${ratio(tugboat.after, bolt.after)} | near idle (${ratio(tugboat.after, tugboat.idle)} of its idle) |`,
       `| time for the ${QUERIES.toLocaleString("en-US")} queries | ${tugboat.seconds.toFixed(0)} s | ${bolt.seconds.toFixed(0)} s | | |`,
       `| acks that were not 200 | ${tugboat.failures} | ${bolt.failures} | | 0 |`,
+    ]);
+    const body = [
+      `Latest run: ${facts.date}, commit ${facts.commit}, ${facts.machine}; load average (1/5/15 min) ${loadBefore} at the start, ${facts.load()} at the end. The machine was shared with other engineers' builds and tests while this ran, so absolute times are high and noisy; the two bots ran one after the other in the same run, so their ratio is still meaningful.`,
+      "",
+      `\`npm run bench:memory\`: the sandbox (plus ${PODS.toLocaleString("en-US")} pods in staging) in a child process; each bot as \`node\` in Slack HTTP mode, first with node's defaults, then as the image runs it (Tugboat: \`node dist/main.js\`, the build; the peer: \`scripts/bench/bare-bolt.mjs\`, a Bolt app that acks and posts one message), its Web API the Slack stand-in. RSS from /proc: idle 10 s after start; peak while ${QUERIES.toLocaleString("en-US")} signed slash commands run (at most ${CONCURRENCY} in flight; mix: ${MIX.map(([w, c, t]) => `${w}% \`${c} ${t}\``).join(", ")}; the bare app gets the same commands); after 15 s of quiet.`,
+      ...tables,
     ].join("\n");
     publish("## Memory", body);
   } finally {

@@ -230,6 +230,8 @@ async function bench(): Promise<void> {
   const { createKubeGateway } = await import("../../src/gateways/kubernetes/create-kube-gateway.js");
   const { createGithubGateway } = await import("../../src/gateways/github/create-github-gateway.js");
   const config = loadConfigFile(ready.configPath);
+  // The content policy allows 200 objects in one apply by default; the 500-object lab needs room.
+  if (config.reviewlab) config.reviewlab.content = { ...config.reviewlab.content, maxObjects: Math.max(config.reviewlab.content?.maxObjects ?? 200, SERVICES * 3 + 10) };
   const secrets = new SecretRegistry();
   secrets.add(ready.token);
   const sink = new PassThrough();
