@@ -91,6 +91,17 @@ describe("kube gateway: the informer", function () {
     informer.stop();
   });
 
+  it("honours the Retry-After of API Priority and Fairness' plain-text 429 on a watch", async () => {
+    sb.faults.add({ verb: "watch", resource: "deployments", apfRetryAfterSeconds: 3, count: 1 });
+    const informer = cluster.informer(deployments, { namespace: NS });
+    const waiting = informer.waitFor((i) => i.get("web"), { timeoutMs: DEADLINE });
+    await driveUntil(() => watches() === 2);
+    sb.putObject(deployment("web"));
+    expect((await waiting)?.metadata?.name).to.equal("web");
+    expect(clock.sleeps.filter((ms) => ms !== DEADLINE)).to.deep.equal([3000]);
+    informer.stop();
+  });
+
   it("re-lists at once after 410 Gone (no back-off) and keeps watching", async () => {
     sb.putObject(deployment("old"));
     sb.faults.add({ verb: "watch", resource: "deployments", status: 410, count: 1 });
