@@ -188,7 +188,8 @@ export function median(xs: number[]): number {
 }
 
 export function ratio(a: number, b: number): string {
-  return `${(a / b).toFixed(2)}×`;
+  const r = a / b;
+  return `${r < 0.1 ? r.toPrecision(2) : r.toFixed(2)}×`;
 }
 
 /** Date, commit, machine and load for a results table. */
