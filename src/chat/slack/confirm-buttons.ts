@@ -149,6 +149,7 @@ export class ConfirmRegistry {
         clearTimeout(p.timer);
         this.pending.delete(id);
         p.resolve("cancelled");
+        if (shared && !this.localOnly.delete(id)) await shared.close(id);
       }
     }
     return answer;

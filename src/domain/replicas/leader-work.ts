@@ -28,14 +28,22 @@ export function startLeaderWork(services: Services, log: Logger): BackgroundTask
       if (rounds % 10 === 0) await sweep();
     },
   );
+  // Stopping aborts a recovery that is following a rollout: shutdown must not wait for a rollout time-out.
+  const stopping = new AbortController();
   const recover = async () => {
-    await recoverDeploys(services, log, services.audit);
-    await recoverLabs(services, log, services.audit);
+    await recoverDeploys(services, log, services.audit, stopping.signal);
+    if (!stopping.signal.aborted) await recoverLabs(services, log, services.audit);
   };
   const sweep = async () => {
     for (const purpose of ["confirmation", "event", "replica"] as const) await sweepExpired(c, purpose);
   };
   services.leader = leadership;
   leadership.start();
-  return { leadership, stop: () => leadership.stop() };
+  return {
+    leadership,
+    stop: async () => {
+      stopping.abort();
+      await leadership.stop();
+    },
+  };
 }

@@ -25,7 +25,8 @@ export interface SettledDeploy {
 
 const SHA = /^[0-9a-f]{7,64}$/;
 
-export async function recoverDeploys(services: Services, log: Logger, audit?: AuditLog): Promise<SettledDeploy[]> {
+/** `signal` stops following rollouts (this replica is shutting down); what is unsettled stays for the next leader. */
+export async function recoverDeploys(services: Services, log: Logger, audit?: AuditLog, signal?: AbortSignal): Promise<SettledDeploy[]> {
   const settled: SettledDeploy[] = [];
   for (const app of Object.keys(services.config.apps)) {
     for (const envName of deployableEnvironments(services.config)) {
@@ -37,8 +38,9 @@ export async function recoverDeploys(services: Services, log: Logger, audit?: Au
       }
       // A canary's leftovers are the canary watchdog's to judge.
       if (env.canary) continue;
+      if (signal?.aborted) break;
       try {
-        settled.push(...(await recoverEnvironment(services, env, log, audit)));
+        settled.push(...(await recoverEnvironment(services, env, log, audit, signal)));
       } catch (err) {
         log.warn("restart recovery failed for an environment", { app, env: envName, error: errorMessage(err) });
       }
@@ -47,7 +49,7 @@ export async function recoverDeploys(services: Services, log: Logger, audit?: Au
   return settled;
 }
 
-async function recoverEnvironment(services: Services, env: DeployEnv, log: Logger, audit?: AuditLog): Promise<SettledDeploy[]> {
+async function recoverEnvironment(services: Services, env: DeployEnv, log: Logger, audit?: AuditLog, signal?: AbortSignal): Promise<SettledDeploy[]> {
   const { github, clock, config } = services;
   const records = await github.listDeployments(env.repo, { environment: env.env, limit: 10 });
   const open = records.filter((r) => r.state !== undefined && OPEN_DEPLOYMENT_STATES.has(r.state) && r.payload?.app === env.app);
@@ -70,10 +72,13 @@ async function recoverEnvironment(services: Services, env: DeployEnv, log: Logge
     const lastGood = records.filter((r) => r.state === "success").sort((a, b) => b.id - a.id)[0];
     const out: SettledDeploy[] = [];
     for (const [i, record] of newestFirst.entries()) {
+      if (signal?.aborted) break;
       const result =
         i === 0
-          ? await settleRecord(services, env, cluster, record, lastGood, got.hold.lost)
+          ? await settleRecord(services, env, cluster, record, lastGood, signal ? AbortSignal.any([got.hold.lost, signal]) : got.hold.lost)
           : { result: "superseded" as const, reason: `a newer deploy (${newestFirst[0]!.id}) started after it` };
+      // Interrupted (shutdown, lost lock): left open for the next leader to settle.
+      if (!result) break;
       const state = result.result === "finished" ? "success" : "error";
       const description = `Tugboat stopped during this deploy; ${result.reason}`.slice(0, 140);
       await github.createDeploymentStatus(env.repo, record.id, { state, description }).catch((err) => log.warn("could not mark the GitHub deployment", { deployment: record.id, error: errorMessage(err) }));
@@ -99,7 +104,7 @@ async function settleRecord(
   record: DeploymentRecord,
   lastGood: DeploymentRecord | undefined,
   lost: AbortSignal,
-): Promise<Pick<SettledDeploy, "result" | "reason">> {
+): Promise<Pick<SettledDeploy, "result" | "reason"> | undefined> {
   const { clock } = services;
   const deployRes = await findResource(cluster, "apps", "deployments");
   const { items } = await cluster.list(deployRes, { namespace: env.namespace });
@@ -118,7 +123,7 @@ async function settleRecord(
     signals: [lost],
   });
   if (outcome.outcome === "done") return { result: "finished", reason: "its rollout finished healthy" };
-  if (outcome.outcome === "interrupted") return { result: "not-applied", reason: `recovery was interrupted (${outcome.reason}); check the environment` };
+  if (outcome.outcome === "interrupted") return undefined;
   const errors: string[] = [];
   await Promise.all(
     touched.map((d) =>
