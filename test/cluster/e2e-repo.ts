@@ -16,10 +16,15 @@ export const E2E_REPO = "tugboat-e2e/app";
 export const DEFAULT_IMAGE_REPOSITORY = "tugboat-e2e.local/app";
 
 export const E2E_SHAS = {
-  main: "e2e0000000000000000000000000000000000001",
-  first: "e2e0000000000000000000000000000000000002",
-  second: "e2e0000000000000000000000000000000000003",
+  main: "e2e1000000000000000000000000000000000000",
+  first: "e2e2000000000000000000000000000000000000",
+  second: "e2e3000000000000000000000000000000000000",
 } as const;
+
+/** The images the cluster must hold before a run (one per commit Tugboat may deploy). */
+export function e2eImages(imageRepository: string): string[] {
+  return Object.values(E2E_SHAS).map((sha) => `${imageRepository}:${sha}`);
+}
 
 export interface E2eRepo {
   seedFile: string;

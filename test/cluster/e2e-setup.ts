@@ -9,6 +9,8 @@ export const E2E_RUN_LABEL = "tugboat.dev/e2e-run";
 export const E2E_CLUSTER = "e2e";
 /** The Cluster API management cluster, also a cluster of its own in the config (for reading its pools directly). */
 export const E2E_CAPI_CLUSTER = "e2e-management";
+/** The workload cluster /nodes list is asked about (its Nodes in its own context, its pools in the management one). */
+export const E2E_NODES_CLUSTER = "e2e-nodes";
 export const E2E_APP = "e2e";
 export const E2E_ENV = "e2e";
 export const E2E_CANARY_ENV = "e2e-canary";
@@ -18,11 +20,14 @@ export interface E2eTarget {
   /** The kubeconfig context the flows run in (TUGBOAT_E2E_CONTEXT, else the kubeconfig's current context). */
   context: string;
   imageRepository: string;
-  /** Cluster API for /nodes list: the management context holding the workload cluster's MachineDeployments. */
-  capi?: { context: string; namespace: string; clusterName: string };
+  /**
+   * Cluster API for /nodes list: the management context holding the MachineDeployments of Cluster `clusterName`,
+   * and the workload cluster's own context, where its Nodes are (TUGBOAT_E2E_NODES_CONTEXT, default `context`).
+   */
+  capi?: { context: string; namespace: string; clusterName: string; workloadContext: string };
 }
 
-export const E2E_VARIABLES = `TUGBOAT_E2E_KUBECONFIG (kubeconfig path or list), TUGBOAT_E2E_CONTEXT, TUGBOAT_E2E_IMAGE_REPOSITORY, TUGBOAT_E2E_CAPI_CONTEXT, TUGBOAT_E2E_CAPI_NAMESPACE, TUGBOAT_E2E_CAPI_CLUSTER`;
+export const E2E_VARIABLES = `TUGBOAT_E2E_KUBECONFIG (kubeconfig path or list), TUGBOAT_E2E_CONTEXT, TUGBOAT_E2E_IMAGE_REPOSITORY, TUGBOAT_E2E_CAPI_CONTEXT, TUGBOAT_E2E_CAPI_NAMESPACE, TUGBOAT_E2E_CAPI_CLUSTER, TUGBOAT_E2E_NODES_CONTEXT`;
 
 /** The current context of the first kubeconfig file that names one (kubectl's rule for a list). */
 function currentContext(kubeconfig: string): string | undefined {
@@ -50,7 +55,9 @@ export function e2eTargetFromEnv(env: NodeJS.ProcessEnv, defaultImageRepository:
     kubeconfig,
     context,
     imageRepository: env.TUGBOAT_E2E_IMAGE_REPOSITORY?.trim() || defaultImageRepository,
-    capi: capiContext ? { context: capiContext, namespace: env.TUGBOAT_E2E_CAPI_NAMESPACE?.trim() || "default", clusterName: capiCluster! } : undefined,
+    capi: capiContext
+      ? { context: capiContext, namespace: env.TUGBOAT_E2E_CAPI_NAMESPACE?.trim() || "default", clusterName: capiCluster!, workloadContext: env.TUGBOAT_E2E_NODES_CONTEXT?.trim() || context }
+      : undefined,
   };
 }
 
@@ -67,13 +74,12 @@ export function runNamespaces(runId: string): { app: string; secrets: string } {
 /** Writes the run's Tugboat config (checked by the real config loader when the harness reads it). */
 export function writeE2eConfig(dir: string, target: E2eTarget, runId: string, repo: string): string {
   const ns = runNamespaces(runId);
-  const clusters: Record<string, unknown> = {
-    [E2E_CLUSTER]: {
-      context: target.context,
-      ...(target.capi ? { nodePools: { context: target.capi.context, namespace: target.capi.namespace, clusterName: target.capi.clusterName } } : {}),
-    },
-  };
-  if (target.capi) clusters[E2E_CAPI_CLUSTER] = { context: target.capi.context };
+  const clusters: Record<string, unknown> = { [E2E_CLUSTER]: { context: target.context } };
+  if (target.capi) {
+    const { context, namespace, clusterName, workloadContext } = target.capi;
+    clusters[E2E_NODES_CLUSTER] = { context: workloadContext, nodePools: { context, namespace, clusterName } };
+    clusters[E2E_CAPI_CLUSTER] = { context };
+  }
   const config = {
     defaultCluster: E2E_CLUSTER,
     clusters,

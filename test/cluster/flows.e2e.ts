@@ -13,8 +13,8 @@ import { poolName } from "../../src/domain/nodes/describe-pool.js";
 import { labNamespace } from "../../src/domain/reviewlab/make-slug.js";
 import type { Transcript } from "../helpers/harness.js";
 import { startE2eHarness, type E2eHarness } from "./e2e-harness.js";
-import { DEFAULT_IMAGE_REPOSITORY, E2E_REPO, E2E_SHAS, writeE2eRepo, type E2eRepo } from "./e2e-repo.js";
-import { E2E_APP, E2E_CANARY_ENV, E2E_CAPI_CLUSTER, E2E_CLUSTER, E2E_ENV, E2E_RUN_LABEL, E2E_VARIABLES, e2eTargetFromEnv, newRunId, runNamespaces, writeE2eConfig } from "./e2e-setup.js";
+import { DEFAULT_IMAGE_REPOSITORY, E2E_REPO, E2E_SHAS, e2eImages, writeE2eRepo, type E2eRepo } from "./e2e-repo.js";
+import { E2E_APP, E2E_CANARY_ENV, E2E_CAPI_CLUSTER, E2E_CLUSTER, E2E_ENV, E2E_NODES_CLUSTER, E2E_RUN_LABEL, E2E_VARIABLES, e2eTargetFromEnv, newRunId, runNamespaces, writeE2eConfig } from "./e2e-setup.js";
 
 const STALE_RUN_MS = 60 * 60 * 1000;
 const WAIT_MS = 120_000;
@@ -70,6 +70,7 @@ describe("real cluster: end-to-end flows through the router (npm run test:cluste
     cluster = h.kube.cluster(E2E_CLUSTER);
     namespaces = await resource("namespaces");
     await removeStaleRuns();
+    await warnOfMissingImages();
     for (const name of [ns.app, ns.secrets]) {
       await cluster.create(namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { [E2E_RUN_LABEL]: runId } } });
     }
@@ -115,6 +116,15 @@ describe("real cluster: end-to-end flows through the router (npm run test:cluste
     for (const id of stale) await removeRun(id, []);
   }
 
+  /** Nodes list the images they hold (kind and k3d do): say early which of the run's images none of them has. */
+  async function warnOfMissingImages(): Promise<void> {
+    const { items } = await cluster.list(await resource("nodes"));
+    const held = new Set(items.flatMap((n) => (n.status?.images ?? []).flatMap((i: { names?: string[] }) => i.names ?? [])));
+    if (held.size === 0) return;
+    const missing = e2eImages(target!.imageRepository).filter((image) => !held.has(image) && !held.has(`docker.io/${image}`));
+    if (missing.length > 0) console.log(`    [warning] no node holds ${missing.join(", ")}: deploys will fail to pull them (docs/testing.md: load them first)`);
+  }
+
   it("deploys PR #1, and /kube get, describe and logs show it", async () => {
     await succeeds(`/deploy ${E2E_APP} PR${repo.prs.first.number} to ${E2E_ENV}`);
     const d = await deployment("e2e-app", ns.app);
@@ -143,7 +153,7 @@ describe("real cluster: end-to-end flows through the router (npm run test:cluste
     const canary = await deployment("e2e-app-canary", ns.app);
     expect(canary?.spec?.template?.spec?.containers?.[0]?.image).to.equal(`${target!.imageRepository}:${E2E_SHAS.second}`);
     const status = await succeeds(`/canary status ${E2E_APP}`);
-    expect(status.text).to.contain(E2E_SHAS.second.slice(0, 7));
+    expect(status.text).to.contain(E2E_SHAS.second.slice(0, 7)).and.to.contain(E2E_SHAS.first.slice(0, 7));
     await succeeds(`/canary abort ${E2E_APP}`);
     await waitFor("the canary Deployment to go", async () => (await deployment("e2e-app-canary", ns.app)) === undefined);
   });
@@ -171,7 +181,17 @@ describe("real cluster: end-to-end flows through the router (npm run test:cluste
     const { items } = await management.list(mdRes, { namespace: target!.capi!.namespace, labelSelector: `cluster.x-k8s.io/cluster-name=${target!.capi!.clusterName}` });
     const pools = items.map(poolName);
     expect(pools, `MachineDeployments of Cluster ${target!.capi!.clusterName} in ${target!.capi!.namespace}`).to.not.be.empty;
-    const t = await succeeds(`/nodes list --cluster ${E2E_CLUSTER}`);
+    const t = await succeeds(`/nodes list --cluster ${E2E_NODES_CLUSTER}`);
     for (const pool of pools) expect(t.text).to.contain(pool);
+    // Each Machine's Node, found in the workload cluster through the Machine's nodeRef.
+    const machineRes = await management.resolve("machines");
+    const machines = machineRes ? (await management.list(machineRes, { namespace: target!.capi!.namespace, labelSelector: `cluster.x-k8s.io/cluster-name=${target!.capi!.clusterName}` })).items : [];
+    const mdNames = new Set(items.map((md) => md.metadata!.name!));
+    const nodeNames = machines
+      .filter((m) => mdNames.has(m.metadata?.labels?.["cluster.x-k8s.io/deployment-name"] ?? "") && !m.metadata?.deletionTimestamp)
+      .map((m) => m.status?.nodeRef?.name)
+      .filter((n): n is string => typeof n === "string");
+    expect(nodeNames, "the pools' Machines with a Node").to.not.be.empty;
+    for (const node of nodeNames) expect(t.text).to.contain(node);
   });
 });
