@@ -1,7 +1,7 @@
 import type { Block, ProgressState, Reply, Text } from "../../core/reply.js";
 import type { AddPlan } from "../../domain/nodes/plan-add.js";
 import type { MinSizeResult } from "../../domain/nodes/scale-with-retry.js";
-import type { Slot } from "../../domain/nodes/watch-pool.js";
+import type { Slot } from "../../domain/nodes/follow-pool.js";
 import { humanDuration } from "../../domain/format/human-duration.js";
 
 // Replies of /nodes add: the plan (confirmation and --dry-run), progress, and the final outcome.
