@@ -75,7 +75,10 @@ export async function scaleUpWithRetry(req: ScaleUpRequest): Promise<ScaleUpResu
   const maxAttempts = req.maxAttempts ?? MAX_SCALE_ATTEMPTS;
   let readUnderLock: number | undefined;
   let conflicts = 0;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  let attempt = 0;
+  // One attempt: read, plan, write with the read version. A 409 runs it again from the read (the port's retryOnConflict).
+  const attemptOnce = async (): Promise<ScaleUpResult> => {
+    attempt++;
     const now = await target.read();
     readUnderLock ??= now.replicas;
     const planned = planAdd(label, now.replicas, count, { configMax: req.configMax, autoscaler: autoscalerBounds(now.md) });
@@ -94,13 +97,18 @@ export async function scaleUpWithRetry(req: ScaleUpRequest): Promise<ScaleUpResu
           `Could not confirm the scale of pool ${label} on ${where} to ${planned.plan.after} (${err.message}); it may or may not have been applied. Check /nodes list before trying again.`,
         );
       }
-      if (!isGatewayError(err, "conflict")) throw err;
-      conflicts++;
+      if (isGatewayError(err, "conflict")) conflicts++;
+      throw err;
     }
+  };
+  try {
+    return await cluster.retryOnConflict(attemptOnce, { attempts: maxAttempts });
+  } catch (err) {
+    if (!isGatewayError(err, "conflict")) throw err;
+    throw new UserError(
+      `Could not scale pool ${label} on ${where}: ${target.what} changed under Tugboat ${conflicts} times in a row (409 Conflict on every attempt). Nothing was changed; try again.`,
+    );
   }
-  throw new UserError(
-    `Could not scale pool ${label} on ${where}: ${target.what} changed under Tugboat ${conflicts} times in a row (409 Conflict on every attempt). Nothing was changed; try again.`,
-  );
 }
 
 export interface MinSizeResult {
@@ -122,18 +130,19 @@ export async function raiseMinSize(
   to: number,
   maxAttempts = MAX_SCALE_ATTEMPTS,
 ): Promise<MinSizeResult | undefined> {
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  const attemptOnce = async (): Promise<MinSizeResult | undefined> => {
     const md = await cluster.get(res, pool, namespace);
     const { min } = autoscalerBounds(md);
     if (min === undefined) return undefined;
     if (min >= to) return { from: min, to: min, changed: false };
     const patch = { metadata: { resourceVersion: md.metadata?.resourceVersion, annotations: { [AUTOSCALER_MIN]: String(to) } } };
-    try {
-      await cluster.patch(res, pool, namespace, patch, "merge");
-      return { from: min, to, changed: true };
-    } catch (err) {
-      if (!isGatewayError(err, "conflict")) throw err;
-    }
+    await cluster.patch(res, pool, namespace, patch, "merge");
+    return { from: min, to, changed: true };
+  };
+  try {
+    return await cluster.retryOnConflict(attemptOnce, { attempts: maxAttempts });
+  } catch (err) {
+    if (!isGatewayError(err, "conflict")) throw err;
+    throw new UserError(`the MachineDeployment kept changing (409 Conflict ${maxAttempts} times)`);
   }
-  throw new UserError(`the MachineDeployment kept changing (409 Conflict ${maxAttempts} times)`);
 }
