@@ -122,14 +122,21 @@ export function printTables(tables: Array<{ table: KubeTable; res: ApiResource; 
  * Attachments being paged at once, in this process. Each holds up to kube.attachmentMaxRows rows of cells, so a burst
  * of big lists would otherwise hold that many times over; the chat replies do not wait for this, only the files.
  */
-const ATTACHMENTS_AT_ONCE = 2;
+export const ATTACHMENTS_AT_ONCE = 2;
+/** Attachments that may wait for a slot; beyond that a list gets its chat answer but no attachment. */
+export const ATTACHMENTS_WAITING = 8;
 let attachmentsRunning = 0;
 const attachmentQueue: Array<() => void> = [];
 
-/** Waits for a free slot; call the returned function to give it back. Exported for its test. */
-export async function attachmentSlot(): Promise<() => void> {
-  if (attachmentsRunning >= ATTACHMENTS_AT_ONCE) await new Promise<void>((resolve) => attachmentQueue.push(resolve));
-  else attachmentsRunning++;
+/**
+ * Waits for a free slot; call the returned function to give it back. Undefined when ATTACHMENTS_WAITING lists wait
+ * already: waiting ones hold their first page each, so the queue is bounded too. Exported for its test.
+ */
+export async function attachmentSlot(): Promise<(() => void) | undefined> {
+  if (attachmentsRunning >= ATTACHMENTS_AT_ONCE) {
+    if (attachmentQueue.length >= ATTACHMENTS_WAITING) return undefined;
+    await new Promise<void>((resolve) => attachmentQueue.push(resolve));
+  } else attachmentsRunning++;
   return () => {
     const next = attachmentQueue.shift();
     if (next) next();
@@ -174,6 +181,12 @@ export async function pagedGet(ctx: CommandContext, q: KubeQuery, types: PagedTy
   let held = fetchedRows;
   let reply: Reply;
   const release = await attachmentSlot();
+  if (!release) {
+    for (const s of streams) s.rows.length = 0;
+    const busy = `no attachment: ${ATTACHMENTS_AT_ONCE + ATTACHMENTS_WAITING} other long lists are being prepared by this bot; ask again in a moment`;
+    await ctx.reply.send(chatReply(opts, `${opts.summaryBase}: ${totalText}`, first, { rows: total - fetchedRows, exact: counted, note: busy }, false));
+    return undefined;
+  }
   try {
     try {
       for (const s of streams) {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { attachmentSlot } from "../../../src/commands/kube/paged-get.js";
+import { ATTACHMENTS_AT_ONCE, ATTACHMENTS_WAITING, attachmentSlot } from "../../../src/commands/kube/paged-get.js";
 import type { Reply } from "../../../src/core/reply.js";
 import { startHarness, type Harness } from "../../helpers/harness.js";
 import { codeBlock, kubectl } from "./kube-helpers.js";
@@ -123,6 +123,20 @@ describe("/kube get: paged lists (kube.chunkSize, kube.attachmentMaxRows)", func
     expect(file.at(-1)).to.match(/^… 110 more rows not included \(paging stopped: .+\)$/);
   });
 
+  it("when the attachment queue is full, the chat still gets its answer and says there is no attachment", async () => {
+    const running = await Promise.all([attachmentSlot(), attachmentSlot()]);
+    const waiters = Array.from({ length: ATTACHMENTS_WAITING }, () => attachmentSlot());
+    try {
+      const t = await h.run("/kube get pods -n bulk", { user: "UVIEWER" });
+      expect(t.final!.tone).to.equal("success");
+      expect(t.final!.attachment).to.equal(undefined);
+      expect(codeOf(t.final).split("\n").at(-1)).to.match(/^… 112 more rows; no attachment: 10 other long lists are being prepared by this bot; ask again in a moment$/);
+    } finally {
+      running.forEach((release) => release!());
+      for (const w of waiters) (await w)!();
+    }
+  });
+
   it("-A counts every namespace from the first page's remainingItemCount", async () => {
     const all = h.sandbox.clusters.staging!.listObjects("v1", "Pod").length;
     const t = await h.run("/kube get pods -A", { user: "UVIEWER" });
@@ -150,8 +164,9 @@ describe("/kube get: paged lists (kube.chunkSize, kube.attachmentMaxRows)", func
 
 describe("/kube get: attachments paged at once", () => {
   it("two at a time; the third waits for a slot and gets it when one is given back", async () => {
-    const first = await attachmentSlot();
-    const second = await attachmentSlot();
+    expect(ATTACHMENTS_AT_ONCE).to.equal(2);
+    const first = (await attachmentSlot())!;
+    const second = (await attachmentSlot())!;
     let third: (() => void) | undefined;
     const waiting = attachmentSlot().then((release) => (third = release));
     await new Promise((r) => setImmediate(r));
@@ -163,6 +178,17 @@ describe("/kube get: attachments paged at once", () => {
     third!();
     // all given back: two are free again at once
     const again = await Promise.all([attachmentSlot(), attachmentSlot()]);
-    again.forEach((release) => release());
+    again.forEach((release) => release!());
+  });
+
+  it("at most ATTACHMENTS_WAITING wait; the next gets no slot at once instead of waiting", async () => {
+    const running = await Promise.all([attachmentSlot(), attachmentSlot()]);
+    const waiters = Array.from({ length: ATTACHMENTS_WAITING }, () => attachmentSlot());
+    expect(await attachmentSlot()).to.equal(undefined);
+    running.forEach((release) => release!());
+    for (const w of waiters) (await w)!();
+    const fresh = await attachmentSlot();
+    expect(fresh).to.be.a("function");
+    fresh!();
   });
 });
