@@ -38,6 +38,8 @@ export type RecordResult =
 
 /** How long watchAnswers waits for its first list before returning (it keeps trying after). */
 const FIRST_LIST_WAIT_MS = 5000;
+/** Read-modify-write tries of a prompt's Lease before giving up on 409s. */
+const CONFLICT_RETRIES = { attempts: 3 };
 const ID = /^[0-9a-f]{24}$/;
 const TS = /^\d{1,12}\.\d{1,8}$/;
 
@@ -95,16 +97,14 @@ export class SharedConfirmations {
   async posted(id: string, channel: string, ts: string): Promise<void> {
     // Read and update (no patch verb needed); a conflict is a press landing first: read again.
     const res = await leaseResource(this.c.cluster);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const obj = await this.c.cluster.find(res, leaseName(id), this.c.namespace);
-      if (!obj) return;
-      try {
-        await this.c.cluster.replace(res, { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [ANN_CHANNEL]: channel, [ANN_TS]: ts } } });
-        return;
-      } catch (err) {
+    await this.c.cluster
+      .retryOnConflict(async () => {
+        const obj = await this.c.cluster.find(res, leaseName(id), this.c.namespace);
+        if (obj) await this.c.cluster.replace(res, { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [ANN_CHANNEL]: channel, [ANN_TS]: ts } } });
+      }, CONFLICT_RETRIES)
+      .catch((err: unknown) => {
         if (!isGatewayError(err, "conflict")) throw err;
-      }
-    }
+      });
   }
 
   /** A press on any replica: the first answer written wins. */
@@ -165,7 +165,9 @@ export class SharedConfirmations {
     refuse: (p: SharedPrompt) => { kind: "refused"; userId: string } | undefined,
   ): Promise<{ kind: "written"; prompt: SharedPrompt } | { kind: "answered"; answer: SharedAnswer; by?: string } | { kind: "refused"; userId: string } | { kind: "gone" }> {
     const res = await leaseResource(this.c.cluster);
-    for (let attempt = 0; attempt < 3; attempt++) {
+    type Written = Awaited<ReturnType<SharedConfirmations["write"]>>;
+    // Read, decide, write with the read version; a 409 (another press landed first) reads again.
+    const attempt = async (): Promise<Written> => {
       const obj = await this.c.cluster.find(res, leaseName(id), this.c.namespace);
       const prompt = obj && readPrompt(obj);
       if (!obj || !prompt) return { kind: "gone" };
@@ -174,13 +176,12 @@ export class SharedConfirmations {
       const refused = refuse(prompt);
       if (refused) return refused;
       const annotations = { ...obj.metadata!.annotations, [ANN_ANSWER]: answer, ...(by ? { [ANN_ANSWERED_BY]: by } : {}) };
-      try {
-        const written = await this.c.cluster.replace(res, { ...obj, metadata: { ...obj.metadata, annotations } });
-        return { kind: "written", prompt: readPrompt(written) ?? { ...prompt, answer, answeredBy: by } };
-      } catch (err) {
-        if (!isGatewayError(err, "conflict")) throw err;
-      }
-    }
-    return { kind: "gone" };
+      const written = await this.c.cluster.replace(res, { ...obj, metadata: { ...obj.metadata, annotations } });
+      return { kind: "written", prompt: readPrompt(written) ?? { ...prompt, answer, answeredBy: by } };
+    };
+    return this.c.cluster.retryOnConflict(attempt, CONFLICT_RETRIES).catch((err: unknown): Written => {
+      if (!isGatewayError(err, "conflict")) throw err;
+      return { kind: "gone" };
+    });
   }
 }
