@@ -78,6 +78,17 @@ describe("rendering with a budget: a corpus of hostile templates", function () {
     expect(again.objects).to.have.length(1);
   });
 
+  it("a template that was refused leaves no damaged worker behind: the next jobs render", async () => {
+    for (let round = 0; round < 3; round++) {
+      const bomb = await renderTemplates([{ path: "memory-bomb.yaml", text: nest(2, "y".repeat(900_000)) + CM }], VALUES, BUDGET);
+      expect(bomb.failures).to.have.length(1);
+      for (let i = 0; i < 2; i++) {
+        const next = await renderTemplates([{ path: "ok.yaml", text: CM }], VALUES, BUDGET);
+        expect(next, `round ${round}, job ${i}`).to.deep.include({ failures: [] });
+      }
+    }
+  });
+
   it("caps the output of the whole set, not only of one file", async () => {
     const big = `${CM}data:\n  x: "${"z".repeat(600)}"\n`;
     const res = await renderTemplates([{ path: "one.yaml", text: big }, { path: "two.yaml", text: big }], VALUES, { timeoutMs: 2000, maxBytes: 1000 });

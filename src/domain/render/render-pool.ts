@@ -174,10 +174,20 @@ export async function renderTemplates(files: TemplateFile[], values: TemplateVal
         out.bytes += res.bytes;
         continue;
       }
-      if (res.timedOut) out.failures.push(`${file.path}: took longer than ${seconds(budget.timeoutMs)} to render (a runaway template?)`);
-      else out.failures.push(res.fatal ? `${file.path}: ${res.reason}` : res.reason);
+      if (res.timedOut) {
+        // The timer was set to what was left of the job's budget, so the budget is spent (whatever a clock read
+        // a millisecond later would say).
+        out.failures.push(`${file.path}: took longer than ${seconds(budget.timeoutMs)} to render (a runaway template?)`);
+        const rest = files.slice(i + 1).map((f) => f.path);
+        if (rest.length > 0) out.failures.push(`${rest.join(", ")}: not rendered (the ${seconds(budget.timeoutMs)} rendering budget was spent)`);
+        break;
+      }
+      out.failures.push(res.fatal ? `${file.path}: ${res.reason}` : res.reason);
     }
   } finally {
+    // A worker that refused a template may have been left near its heap limit (a huge output was built before it
+    // was measured) and could die during the next job, which would then be refused for someone else's template.
+    if (out.failures.length > 0) worker.dead = true;
     release(worker);
   }
   return out;
