@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 
@@ -46,6 +46,8 @@ function currentContext(kubeconfig: string): string | undefined {
 export function e2eTargetFromEnv(env: NodeJS.ProcessEnv, defaultImageRepository: string): E2eTarget | undefined {
   const kubeconfig = env.TUGBOAT_E2E_KUBECONFIG?.trim();
   if (!kubeconfig) return undefined;
+  const files = kubeconfig.split(":").filter(Boolean);
+  if (!files.some((f) => existsSync(f))) throw new Error(`TUGBOAT_E2E_KUBECONFIG names no file that exists: ${kubeconfig}`);
   const context = env.TUGBOAT_E2E_CONTEXT?.trim() || currentContext(kubeconfig);
   if (!context) throw new Error(`TUGBOAT_E2E_KUBECONFIG (${kubeconfig}) has no current-context: set TUGBOAT_E2E_CONTEXT`);
   const capiContext = env.TUGBOAT_E2E_CAPI_CONTEXT?.trim();
