@@ -9,18 +9,6 @@ function controllerUid(obj: KObject, kind: string): string | undefined {
   return (obj.metadata?.ownerReferences ?? []).find((o) => o.controller === true && o.kind === kind)?.uid;
 }
 
-/**
- * Whether the pod's ReplicaSet can be this Deployment's, when only pods are at hand (no ReplicaSet list): the
- * Deployment controller names its ReplicaSets `<deployment>-<pod-template-hash>`, so a canary's pod (ReplicaSet
- * `unicorn-canary-…`) is never taken for a pod of `unicorn`. Pods without a ReplicaSet owner are not ruled out.
- */
-export function mayBelongTo(pod: KObject, deployName: string): boolean {
-  const rs = (pod.metadata?.ownerReferences ?? []).find((o) => o.controller === true && o.kind === "ReplicaSet");
-  const hash = pod.metadata?.labels?.["pod-template-hash"];
-  if (!rs || !hash) return true;
-  return rs.name === `${deployName}-${hash}`;
-}
-
 /** The pods (not being deleted) whose ReplicaSet is controlled by this Deployment. */
 export function podsOwnedBy(deploy: KObject, replicaSets: Iterable<KObject>, pods: Iterable<KObject>): KObject[] {
   const uid = deploy.metadata?.uid;
