@@ -17,6 +17,9 @@ ENV NODE_ENV=production
 # A 1 MB young generation (V8's default grows it to 16 MB per semi-space): under sustained commands RSS stays near
 # idle instead of growing by 50-100 MB, at the cost of more frequent, shorter scavenges (docs/benchmarks.md, Memory).
 ENV NODE_OPTIONS="--max-semi-space-size=1"
+# Two glibc malloc arenas instead of one per thread and core: native memory freed after big replies is reused
+# instead of staying spread over arenas (RSS after a load: 183 MB instead of 232 MB in the same measurement).
+ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 # package.json marks the project root (ESM, and where config/ is found); config/kubernetes holds the review-lab
 # fallback templates. Everything stays owned by root: the process cannot change its own code.

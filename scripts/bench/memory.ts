@@ -62,7 +62,7 @@ function completions(standIn: SlackStandIn): () => number {
 /** Node as it comes, and as the image runs it (Dockerfile: NODE_OPTIONS), for both bots. */
 const VARIANTS: Array<{ label: string; env: Record<string, string> }> = [
   { label: "node defaults", env: {} },
-  { label: "`NODE_OPTIONS=--max-semi-space-size=1` (as the image runs it)", env: { NODE_OPTIONS: "--max-semi-space-size=1" } },
+  { label: "`NODE_OPTIONS=--max-semi-space-size=1 MALLOC_ARENA_MAX=2` (as the image runs it)", env: { NODE_OPTIONS: "--max-semi-space-size=1", MALLOC_ARENA_MAX: "2" } },
 ];
 
 async function measure(kind: BotKind, standIn: SlackStandIn, sandbox: Awaited<ReturnType<typeof startSandboxProcess>>, env: Record<string, string>): Promise<MemoryRun> {
