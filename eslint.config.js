@@ -131,6 +131,8 @@ export default tseslint.config(
       "src/config/**/*.ts",
       "src/infra/**/*.ts",
       "src/startup/**/*.ts",
+      "src/core/**/*.ts",
+      "src/gateways/github/**/*.ts",
       "src/commands/*.ts",
       "src/commands/deploy/**/*.ts",
       "src/commands/nodes/**/*.ts",

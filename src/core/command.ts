@@ -97,7 +97,7 @@ export interface CommandSpec<A = unknown> {
 export interface CommandFamily {
   name: string;
   summary: string;
-  commands: CommandSpec<any>[];
+  commands: CommandSpec<unknown>[];
   /** Started once by the composition root, stopped at shutdown. */
   background?: BackgroundStarter[];
 }

@@ -1,3 +1,4 @@
+import type { RestEndpointMethodTypes } from "@octokit/rest";
 import { deploymentDescription, type GithubMarkdown } from "../../core/github-markdown.js";
 import type { Logger } from "../../core/logger.js";
 import {
@@ -214,13 +215,17 @@ class OctokitGithubGateway implements GithubGateway {
   }
 }
 
-function toPull(data: any): PullRequest {
+// Octokit's response types, for the two shapes read here (a pull from get or from list; a deployment).
+type PullData = RestEndpointMethodTypes["pulls"]["get"]["response"]["data"] | RestEndpointMethodTypes["pulls"]["list"]["response"]["data"][number];
+type DeploymentData = RestEndpointMethodTypes["repos"]["listDeployments"]["response"]["data"][number];
+
+function toPull(data: PullData): PullRequest {
   return {
     number: data.number,
     title: data.title,
     author: data.user?.login ?? "unknown",
-    state: data.state,
-    merged: Boolean(data.merged ?? data.merged_at),
+    state: data.state === "open" ? "open" : "closed",
+    merged: Boolean(("merged" in data ? data.merged : undefined) ?? data.merged_at),
     headSha: data.head.sha,
     headRef: data.head.ref,
     baseRef: data.base.ref,
@@ -228,7 +233,7 @@ function toPull(data: any): PullRequest {
   };
 }
 
-function toDeployment(data: any): DeploymentRecord {
+function toDeployment(data: DeploymentData): DeploymentRecord {
   let payload: Record<string, unknown> = {};
   if (typeof data.payload === "string") {
     try {
