@@ -235,7 +235,6 @@ export interface KubeCluster {
   patch(res: ApiResource, name: string, namespace: string | undefined, patch: unknown, type: PatchType, opts?: { dryRun?: boolean }): Promise<KObject>;
   /** With `preconditions`, a 409 "conflict" when the object is no longer that version (or uid). */
   delete(res: ApiResource, name: string, namespace?: string, opts?: DeleteOptions): Promise<void>;
-  watch(res: ApiResource, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onClose: (err?: GatewayError) => void): Promise<WatchHandle>;
   /** Starts an informer (list + watch, see Informer); every wait for cluster state goes through one. */
   informer(res: ApiResource, opts?: InformerOptions): Informer;
   /** The same cluster whose calls retry transient failures with this policy (attempts: 1 for none). */

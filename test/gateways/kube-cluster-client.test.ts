@@ -18,9 +18,10 @@ describe("kube gateway: requests as the API server sees them", function () {
     const pods = (await cluster.resolve("pods"))!;
     const staging = h.sandbox.clusters.staging!;
     staging.requests.reset();
-    const listed = await cluster.list(pods, { namespace: "github-staging" });
-    const handle = await cluster.watch(pods, { namespace: "github-staging", resourceVersion: listed.resourceVersion }, () => undefined, () => undefined);
-    handle.stop();
+    const informer = cluster.informer(pods, { namespace: "github-staging" });
+    await informer.waitFor(() => true);
+    for (let i = 0; i < 200 && staging.requests.log.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    informer.stop();
     const agents = staging.requests.log.map((r) => `${r.query?.includes("watch=true") ? "watch" : "list"} ${r.userAgent}`);
     expect(agents).to.deep.equal(["list tugboat", "watch tugboat"]);
   });

@@ -1,4 +1,3 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import { GatewayError, type ActingScope, type KubeActor } from "../types.js";
 
 // Kubernetes impersonation for requests Tugboat makes on a user's behalf. One Impersonate-Group header line
@@ -21,17 +20,6 @@ export function actsFor(acting: ActingFor | undefined, method: string): KubeActo
 export function addImpersonationHeaders(headers: { set(k: string, v: string): void; append(k: string, v: string): void }, actor: KubeActor): void {
   headers.set("Impersonate-User", actor.user);
   for (const g of actor.groups) headers.append("Impersonate-Group", g);
-}
-
-/** A KubeConfig whose requests (client-node's Watch among them) carry the actor. */
-export function impersonatingConfig(kc: KubeConfig, actor: KubeActor): KubeConfig {
-  const wrapped = Object.create(kc) as KubeConfig;
-  wrapped.applyToFetchOptions = async (opts) => {
-    const init: any = await kc.applyToFetchOptions(opts);
-    addImpersonationHeaders(init.headers, actor);
-    return init;
-  };
-  return wrapped;
 }
 
 const IMPERSONATED_KINDS = new Set(["users", "groups", "serviceaccounts", "uids", "userextras"]);

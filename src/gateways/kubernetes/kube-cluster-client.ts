@@ -1,4 +1,4 @@
-import { KubeConfig, Watch } from "./client-node.js";
+import type { KubeConfig } from "./client-node.js";
 import fetch from "node-fetch";
 import type { Logger } from "../../core/logger.js";
 import {
@@ -25,14 +25,14 @@ import {
   type WatchOptions,
 } from "../types.js";
 import { discoverResources, resolveResource } from "./discover-resources.js";
-import { actsFor, addImpersonationHeaders, impersonatingConfig, markRefusal, type ActingFor } from "./impersonation.js";
+import { actsFor, addImpersonationHeaders, markRefusal, type ActingFor } from "./impersonation.js";
 import { statusError, transportError } from "./kube-errors.js";
 import { systemClock, type Clock } from "../../core/services.js";
 import { ClusterInformer } from "./informer.js";
 import { DEFAULT_RETRY_POLICY, isRetryable, parseRetryAfter, retryPolicy, withRetries } from "./retry-policy.js";
 import { openWatchStream } from "./watch-stream.js";
 
-// One cluster through client-node's KubeConfig (auth, TLS, proxies) and Watch. Requests are generic over
+// One cluster through client-node's KubeConfig (auth, TLS, proxies). Requests are generic over
 // discovered resources, as kubectl's are, so every type (CRDs included) works without per-type code.
 
 const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
@@ -94,7 +94,7 @@ export class KubeClusterClient implements KubeCluster {
     const source = {
       cluster: this.name,
       list: (r: ApiResource, o: InformerOptions) => once.list(r, o),
-      watch: once.watchStream.bind(once),
+      watch: once.watch.bind(once),
     };
     return new ClusterInformer(res, opts, source, this.clock, this.state.random ?? Math.random, this.log);
   }
@@ -284,49 +284,8 @@ export class KubeClusterClient implements KubeCluster {
     });
   }
 
-  async watch(res: ApiResource, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onClose: (err?: GatewayError) => void): Promise<WatchHandle> {
-    this.state.requests++;
-    const watchActor = actsFor(this.acting, "GET");
-    const watcher = new Watch(withUserAgent(watchActor ? impersonatingConfig(this.kc, watchActor) : this.kc));
-    let stopped = false;
-    const controller = await watcher.watch(
-      this.path(res, opts.namespace),
-      {
-        labelSelector: opts.labelSelector,
-        fieldSelector: opts.fieldSelector,
-        resourceVersion: opts.resourceVersion,
-        allowWatchBookmarks: true,
-      },
-      (type, object) => {
-        if (type === "ERROR") {
-          const status = object as { code?: number };
-          const err = statusError(this.name, status.code ?? 500, object);
-          onClose(watchActor ? markRefusal(err, watchActor) : err);
-          stopped = true;
-          controller.abort();
-          return;
-        }
-        onEvent({ type: type as WatchEvent["type"], object });
-      },
-      (err) => {
-        if (stopped) return;
-        stopped = true;
-        if (!err) return onClose();
-        const code = (err as { statusCode?: number; code?: number }).statusCode;
-        const failed = code ? statusError(this.name, code, undefined) : transportError(this.name, this.server, err, this.timeoutMs);
-        onClose(watchActor ? markRefusal(failed, watchActor) : failed);
-      },
-    );
-    return {
-      stop: () => {
-        stopped = true;
-        controller.abort();
-      },
-    };
-  }
-
   /** One watch request (the informer's), keeping the refusal's Status and Retry-After (see ./watch-stream.ts). */
-  async watchStream(res: ApiResource, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onClose: (err?: GatewayError) => void): Promise<WatchHandle> {
+  async watch(res: ApiResource, opts: WatchOptions, onEvent: (ev: WatchEvent) => void, onClose: (err?: GatewayError) => void): Promise<WatchHandle> {
     this.state.requests++;
     const actor = actsFor(this.acting, "GET");
     const url = new URL(this.server + this.path(res, opts.namespace));
@@ -376,17 +335,6 @@ function toScale(s: any): ScaleInfo {
 }
 
 /** When the server offers no Table: NAME and AGE, as kubectl's default printer does. */
-/** A KubeConfig whose requests (client-node's Watch) say they are Tugboat's, like the gateway's own requests. */
-function withUserAgent(kc: KubeConfig): KubeConfig {
-  const wrapped = Object.create(kc) as KubeConfig;
-  wrapped.applyToFetchOptions = async (opts) => {
-    const init: any = await kc.applyToFetchOptions(opts);
-    init.headers.set("User-Agent", "tugboat");
-    return init;
-  };
-  return wrapped;
-}
-
 function synthesizeTable(body: any, single: boolean): KubeTable {
   const items: KObject[] = single ? [body] : (body.items ?? []);
   return {
