@@ -72,8 +72,9 @@ describe("two Tugboat replicas (HTTP mode) on one sandbox", function () {
   };
   const slash = (url: string, text: string, id: string) =>
     postSigned(url, slashCommandBody({ command: "/deploy", text, user_id: "UADMIN", channel_id: "CDEPLOYS", response_url: standIn.responseUrl(id) }), FORM);
-  const press = (url: string, prompt: { id: string; ts: string }, userId = "UADMIN") =>
-    postSigned(url, buttonPressBody({ actionId: "tugboat_confirm", value: prompt.id, userId, channel: "CDEPLOYS", messageTs: prompt.ts, responseUrl: standIn.responseUrl(`press-${prompt.ts}`) }), FORM);
+  // Each press its own response_url: two identical signed bodies within a second are a replay, and dropped.
+  const press = (url: string, prompt: { id: string; ts: string }, userId = "UADMIN", responseId = `press-${prompt.ts}-${userId}`) =>
+    postSigned(url, buttonPressBody({ actionId: "tugboat_confirm", value: prompt.id, userId, channel: "CDEPLOYS", messageTs: prompt.ts, responseUrl: standIn.responseUrl(responseId) }), FORM);
   const waitForPrompt = async () => {
     await standIn.waitFor(() => standIn.callsTo("chat.postMessage").some((c) => promptOf(c)), 15_000, "the Confirm/Cancel prompt");
     return promptOf(standIn.callsTo("chat.postMessage").find((c) => promptOf(c))!)!;
@@ -98,8 +99,8 @@ describe("two Tugboat replicas (HTTP mode) on one sandbox", function () {
     expect(b.audit).to.deep.equal([]);
     expect(deployments("production").length).to.equal(before + 1);
     // A late press on either replica: no longer open.
-    await press(a.eventsUrl, prompt);
-    await press(b.eventsUrl, prompt);
+    await press(a.eventsUrl, prompt, "UADMIN", "late-a");
+    await press(b.eventsUrl, prompt, "UADMIN", "late-b");
     await until(() => standIn.responses.filter((r) => String(r.payload.text).includes("no longer open")).length >= 2, 5000, () => `two "no longer open" answers: ${JSON.stringify(standIn.responses.map((r) => r.payload.text))}`);
     expect(standIn.responses.some((r) => String(r.payload.text).includes("Only <@UADMIN> can confirm this"))).to.equal(true);
     expect(deployments("production").length).to.equal(before + 1);
