@@ -285,7 +285,7 @@ async function upSteps(args: UpArgs, ctx: CommandContext, env: UpEnv): Promise<v
   }
   progress.set(STEP.apply, "done", `${total}/${total}`);
 
-  // 4. Wait for the Deployments (watch), naming failing pods when they do not make it.
+  // 4. Wait for the Deployments (the port's informer), naming failing pods when they do not make it.
   const deployments = objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata!.name!);
   progress.set(STEP.ready, "running", `0/${deployments.length} available`);
   const wait = await waitForDeployments(cluster, namespace, deployments, {

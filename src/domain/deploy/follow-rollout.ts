@@ -6,7 +6,7 @@ import { podsOfNewRevision } from "./pod-owners.js";
 
 // Follows Deployments until each is rolled out, one fails, or time runs out. Driven by the port's informers on
 // Deployments, ReplicaSets and Pods in the namespace (no polling); the informers re-list and back off themselves,
-// and when the cluster will not let Tugboat watch, following stops ("interrupted") with their reason.
+// and when the cluster will not let them follow, following stops ("interrupted") with their reason.
 
 export type DeploymentPhase = "waiting" | "done" | "failed";
 
@@ -156,7 +156,7 @@ export async function followRollout(opts: FollowOptions): Promise<FollowOutcome>
       };
       for (const informer of informers) {
         cleanups.push(informer.onChange(check));
-        // An informer that gives up (no permission to watch, throttled, API down) ends following with its reason.
+        // An informer that gives up (no permission, throttled, API down) ends following with its reason.
         informer.waitFor(() => false, { signal: stopWaiting.signal }).catch((err: unknown) =>
           resolve({ outcome: "interrupted", reason: `cannot follow the rollout: ${errorMessage(err)}`, progress: progress() }),
         );

@@ -1,8 +1,8 @@
 import type { ApiResource, KubeCluster } from "../../gateways/types.js";
 import { rolloutState, type RolloutState } from "../rollout-status.js";
 
-// Waits for Deployments to become available, following them with the port's informer (list, then watch; no
-// polling). A watch the cluster keeps refusing ends the wait with the informer's error, which says why.
+// Waits for Deployments to become available, following them with the port's informer (no polling). When the
+// cluster keeps refusing, the wait ends with the informer's error, which says why.
 
 export interface DeploymentWait {
   ok: boolean;
