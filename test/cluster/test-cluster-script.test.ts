@@ -31,10 +31,18 @@ describe("npm run test:cluster", function () {
   this.timeout(180_000);
   let dir: string;
   let sandbox: Sandbox;
+  // The three runs start together (each is mostly a child process starting up) and each test awaits its own.
+  let runs: { skipped: Promise<Run>; failing: Promise<Run>; passing: Promise<Run> };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "tugboat-test-cluster-"));
     sandbox = await startSandbox({ outDir: dir, delays: TEST_DELAYS });
+    runs = {
+      skipped: testCluster(baseEnv()),
+      // No Cluster API pools for a cluster of this name: /nodes list's check fails after the other flows ran.
+      failing: testCluster({ ...sandboxTarget(), TUGBOAT_E2E_CAPI_CLUSTER: "no-such-cluster" }),
+      passing: testCluster(sandboxTarget()),
+    };
   });
   const sandboxTarget = (): NodeJS.ProcessEnv => ({
     ...baseEnv(),
@@ -56,12 +64,13 @@ describe("npm run test:cluster", function () {
   };
 
   after(async () => {
+    if (runs) await Promise.all(Object.values(runs));
     await sandbox?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("without TUGBOAT_E2E_KUBECONFIG: says why and leaves every flow pending, exit 0", async () => {
-    const r = await testCluster(baseEnv());
+    const r = await runs.skipped;
     expect(r.code, r.output).to.equal(0);
     expect(r.output).to.contain("TUGBOAT_E2E_KUBECONFIG is not set");
     expect(r.output).to.match(/\b0 passing/);
@@ -69,8 +78,7 @@ describe("npm run test:cluster", function () {
   });
 
   it("a flow that fails makes the run fail, and its namespaces are removed all the same", async () => {
-    // No Cluster API pools for a cluster of this name: /nodes list's check fails after the other flows ran.
-    const r = await testCluster({ ...sandboxTarget(), TUGBOAT_E2E_CAPI_CLUSTER: "no-such-cluster" });
+    const r = await runs.failing;
     expect(r.code, r.output).to.not.equal(0);
     expect(r.output).to.match(/\b4 passing/);
     expect(r.output).to.match(/\b1 failing/);
@@ -83,7 +91,7 @@ describe("npm run test:cluster", function () {
   });
 
   it("against the sandbox's kubeconfig: every flow passes and the run's namespaces are gone", async () => {
-    const r = await testCluster(sandboxTarget());
+    const r = await runs.passing;
     expect(r.code, r.output).to.equal(0);
     expect(r.output, r.output).to.match(/\b5 passing/);
     expect(r.output).to.not.match(/pending|failing/);
