@@ -1,7 +1,7 @@
 import { register } from "node:module";
 import type * as ClientNode from "@kubernetes/client-node";
 
-// The parts of @kubernetes/client-node Tugboat uses (KubeConfig for auth, TLS and proxies; Watch), without the
+// The part of @kubernetes/client-node Tugboat uses (KubeConfig: auth, TLS and proxies), without the
 // generated API clients. client-node's config module imports its whole generated API (`./gen/index.js`: every
 // model and API class, about 50 MB of memory once loaded) only for KubeConfig.makeApiClient, which Tugboat never
 // calls (its requests are generic, see kube-cluster-client.ts). A module resolve hook hands config.js a stand-in
@@ -33,9 +33,6 @@ register(`data:text/javascript,${encodeURIComponent(hook)}`);
 
 // Imported only after the hook is in place (static imports would be resolved before it).
 const config: typeof ClientNode = await import("@kubernetes/client-node/dist/config.js" as string);
-const watch: typeof ClientNode = await import("@kubernetes/client-node/dist/watch.js" as string);
 
 export const KubeConfig = config.KubeConfig;
 export type KubeConfig = ClientNode.KubeConfig;
-export const Watch = watch.Watch;
-export type Watch = ClientNode.Watch;
