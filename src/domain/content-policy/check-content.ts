@@ -84,16 +84,24 @@ function under(host: string, domain: string): boolean {
   return h === domain || h.endsWith(`.${domain}`);
 }
 
-/** A host is ours when one of our domains covers it and no more specific domain of someone else does. */
-function hostAllowed(host: string, policy: ContentPolicy): boolean {
+/** Why a host is not ours, or undefined: one of our domains must cover it and no more specific foreign one. */
+function hostProblem(host: string, policy: ContentPolicy, source: string): string | undefined {
+  const shown = `Ingress host ${host.slice(0, 100)}${source}`;
   const ours = policy.ingressDomains.filter((d) => under(host, d)).reduce((best, d) => Math.max(best, d.length), -1);
-  if (ours < 0) return false;
-  return !policy.foreignDomains.some((f) => under(host, f) && f.length > ours);
+  if (ours < 0) return `${shown} is not under ${policy.ingressDomains.join(", ") || "no domain is configured"}`;
+  if (policy.foreignDomains.some((f) => under(host, f) && f.length > ours)) return `${shown} is not under ${policy.ingressDomains.join(", ")}`;
+  // A wildcard also matches every name below its base, someone else's domain among them (*.example.com matches
+  // staging.example.com wherever no exact rule exists).
+  const base = host.startsWith("*.") ? host.slice(2) : undefined;
+  const covered = base === undefined ? undefined : policy.foreignDomains.find((f) => f.endsWith(`.${base}`));
+  return covered === undefined ? undefined : `${shown} also matches ${covered}, which is not this target's domain`;
 }
+
+/** ingress-nginx serves these extra names (comma or space separated) for the same backends as the rules' hosts. */
+const SERVER_ALIAS = "nginx.ingress.kubernetes.io/server-alias";
 
 function ingressProblems(o: KObject, policy: ContentPolicy): string[] {
   const out: string[] = [];
-  const domains = policy.ingressDomains.join(", ") || "no domain is configured";
   const hosts: unknown[] = [];
   for (const rule of Array.isArray(o.spec?.rules) ? o.spec.rules : []) {
     if (rule?.host === undefined || rule.host === "") out.push("an Ingress rule without a host would take every host's traffic");
@@ -101,7 +109,13 @@ function ingressProblems(o: KObject, policy: ContentPolicy): string[] {
   }
   for (const tls of Array.isArray(o.spec?.tls) ? o.spec.tls : []) hosts.push(...(Array.isArray(tls?.hosts) ? tls.hosts : []));
   for (const host of new Set(hosts.map((h) => String(h).toLowerCase()))) {
-    if (!hostAllowed(host, policy)) out.push(`Ingress host ${host.slice(0, 100)} is not under ${domains}`);
+    const problem = hostProblem(host, policy, "");
+    if (problem) out.push(problem);
+  }
+  const aliases = o.metadata?.annotations?.[SERVER_ALIAS];
+  for (const alias of new Set(String(aliases ?? "").toLowerCase().split(/[\s,]+/).filter(Boolean))) {
+    const problem = hostProblem(alias, policy, " (server-alias)");
+    if (problem) out.push(problem);
   }
   if (o.spec?.defaultBackend !== undefined) out.push("an Ingress defaultBackend would take every unmatched host's traffic");
   for (const key of Object.keys(o.metadata?.annotations ?? {})) {
