@@ -56,7 +56,10 @@ function objectProblems(o: KObject, policy: ContentPolicy, target: ContentTarget
   const ns = o.metadata?.namespace;
   if (ns !== undefined && ns !== target.namespace) problems.push(`names namespace ${String(ns).slice(0, 63)}; ${target.what} may only change objects in ${target.namespace}`);
 
-  for (const t of podTemplates(o)) problems.push(...podSecurityProblems(t.spec, t.metadata, policy.podSecurity).map((p) => `Pod Security ${policy.podSecurity}: ${p}`));
+  for (const t of podTemplates(o)) {
+    problems.push(...podSecurityProblems(t.spec, t.metadata, policy.podSecurity).map((p) => `Pod Security ${policy.podSecurity}: ${p}`));
+    problems.push(...serviceAccountTokenProblems(t.spec));
+  }
   if (gk.group === "" && gk.kind === "Service") problems.push(...serviceProblems(o, policy));
   if (gk.group === "" && gk.kind === "ServiceAccount" && o.automountServiceAccountToken !== false) {
     problems.push("a ServiceAccount must set automountServiceAccountToken: false");
@@ -64,6 +67,25 @@ function objectProblems(o: KObject, policy: ContentPolicy, target: ContentTarget
   if (gk.kind === "Ingress" && gk.group === "networking.k8s.io") problems.push(...ingressProblems(o, policy));
   problems.push(...replicaProblems(o, policy));
   return problems;
+}
+
+/**
+ * A pod of a named ServiceAccount other than the namespace's default would run with that account's rights (an
+ * existing CI or operator account): it may use one only without its token, mounted or projected.
+ */
+function serviceAccountTokenProblems(specIn: unknown): string[] {
+  const spec = (specIn !== null && typeof specIn === "object" ? specIn : {}) as Record<string, any>;
+  const account = spec.serviceAccountName ?? spec.serviceAccount ?? "default";
+  if (account === "default" || account === "") return [];
+  const shown = JSON.stringify(String(account).slice(0, 63));
+  const out: string[] = [];
+  if (spec.automountServiceAccountToken !== false) {
+    out.push(`runs as ServiceAccount ${shown} with its token mounted (only the default ServiceAccount's token may be; set automountServiceAccountToken: false)`);
+  }
+  const volumes: unknown[] = Array.isArray(spec.volumes) ? spec.volumes : [];
+  const projects = volumes.some((v: any) => Array.isArray(v?.projected?.sources) && v.projected.sources.some((src: any) => src?.serviceAccountToken !== undefined));
+  if (projects) out.push(`projects a token of ServiceAccount ${shown} (only the default ServiceAccount's token may be)`);
+  return out;
 }
 
 function describeKinds(policy: ContentPolicy): string {
