@@ -21,7 +21,8 @@ export function parseTarget(word: string, usage?: string): TargetSpec {
   if (pr) return { kind: "pr", number: Number(pr[1]) };
   if (/^[0-9a-f]{7,40}$/.test(word)) return { kind: "sha", sha: word };
   if (!BRANCH.test(word) || word.startsWith("-")) throw new UsageError(`"${word}" is not a PR (PR4812 or #4812), branch or commit sha`, usage);
-  return { kind: "branch", name: word };
+  // refs/heads/x and heads/x resolve to branch x (as git's own ref lookup does): use its name, so its PR is found.
+  return { kind: "branch", name: word.replace(/^(?:refs\/)?heads\//, "") };
 }
 
 export async function resolveTarget(github: GithubGateway, repo: string, spec: TargetSpec): Promise<Target> {

@@ -22,6 +22,16 @@ describe("a closed PR's branch", function () {
     expect(githubDeployments(h)).to.have.length(0);
   });
 
+  for (const qualified of ["refs/heads/old-idea", "heads/old-idea"]) {
+    it(`/deploy ${qualified} to staging (the branch's qualified ref) is refused too`, async () => {
+      const t = await h.run(`/deploy ${qualified} to staging`, { user: "UADMIN", channel: "CDEPLOYS" });
+      expect(t.final?.tone, t.text).to.equal("error");
+      expect(t.text).to.match(/Branch old-idea belongs to PR #4815 \("An old idea"\), which is closed without being merged/);
+      expect(appImages(h, "staging", "github-staging").unicorn).to.equal(`${IMAGE}:${SHAS.staging}`);
+      expect(githubDeployments(h)).to.have.length(0);
+    });
+  }
+
   it("/reviewlab up old-idea is refused too, and creates no namespace", async () => {
     const t = await h.run("/reviewlab up old-idea", { user: "UDEPLOYER", channel: "CGITHUB" });
     expect(t.final?.tone, t.text).to.equal("error");
