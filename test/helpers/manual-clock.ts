@@ -69,6 +69,21 @@ export class ManualClock implements Clock {
   }
 }
 
+/**
+ * Settles `work`, moving the clock to each sleep it asks for that is shorter than `deadlineMs` (back-offs,
+ * renewals, pacing), never to the deadline itself, so the work ends by what it does, not by its time-out.
+ */
+export async function settleOnClock<T>(clock: ManualClock, work: Promise<T>, deadlineMs: number): Promise<T> {
+  let finished = false;
+  const done = work.finally(() => (finished = true));
+  while (!finished) {
+    await new Promise((r) => setTimeout(r, 5));
+    const next = clock.pending().find((ms) => ms < deadlineMs);
+    if (next !== undefined) clock.advance(next);
+  }
+  return done;
+}
+
 /** Polls (real time, 5 ms steps) until `cond` holds; for waiting on I/O the clock does not govern. */
 export async function eventually(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startHarness, type Harness } from "../../helpers/harness.js";
-import { ManualClock } from "../../helpers/manual-clock.js";
+import { ManualClock, settleOnClock } from "../../helpers/manual-clock.js";
 import { IMAGE, SHAS, appImages, githubDeployments, githubStates } from "./helpers.js";
 
 // Following a rollout through the port's informers: pods are matched by owner (an injected sidecar does not hide
@@ -32,15 +32,8 @@ describe("/deploy following the rollout", function () {
     h = await startHarness({ clock, delays: { podReadyMs: 600_000 } });
     const staging = h.sandbox.clusters.staging!;
     staging.faults.add({ verb: "watch", resource: "pods", status: 403 });
-    let finished = false;
-    const running = h.run("/deploy my-branch to staging", { user: "UADMIN", channel: "CDEPLOYS" }).finally(() => (finished = true));
     const deadline = h.config.environments.staging!.rolloutTimeoutSeconds * 1000;
-    while (!finished) {
-      await new Promise((r) => setTimeout(r, 5));
-      const next = clock.pending().find((ms) => ms < deadline);
-      if (next !== undefined) clock.advance(next);
-    }
-    const t = await running;
+    const t = await settleOnClock(clock, h.run("/deploy my-branch to staging", { user: "UADMIN", channel: "CDEPLOYS" }), deadline);
     expect(t.final?.tone, t.text).to.equal("warning");
     expect(t.text).to.include("Stopped following this deploy: cannot follow the rollout: no permission to watch pods in github-staging (cluster staging)");
     const podWatches = staging.requests.log.filter((r) => r.path === "/api/v1/namespaces/github-staging/pods" && /watch=true/.test(r.query ?? ""));

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startHarness, type Harness } from "../../helpers/harness.js";
-import { ManualClock } from "../../helpers/manual-clock.js";
+import { ManualClock, settleOnClock } from "../../helpers/manual-clock.js";
 import { staging } from "./helpers.js";
 
 // A lab whose Deployments Tugboat may not watch: the informer backs off (a handful of watches over several
@@ -20,15 +20,8 @@ describe("/reviewlab up when the cluster refuses to let Tugboat watch (sandbox, 
   it("a watch answered 403 is retried with back-off, then the reply says there is no permission to watch", async () => {
     const deadline = h.config.reviewlab!.readyTimeoutSeconds * 1000;
     staging(h).faults.add({ verb: "watch", resource: "deployments", status: 403 });
-    let finished = false;
-    const running = h.run("/reviewlab up my-branch").finally(() => (finished = true));
-    // Move the clock through each back-off (any sleep shorter than the readiness deadline) until the reply.
-    while (!finished) {
-      await new Promise((r) => setTimeout(r, 5));
-      const next = clock.pending().find((ms) => ms < deadline);
-      if (next !== undefined) clock.advance(next);
-    }
-    const t = await running;
+    // The clock moves through each back-off (any sleep shorter than the readiness deadline) until the reply.
+    const t = await settleOnClock(clock, h.run("/reviewlab up my-branch"), deadline);
     const watches = staging(h).requests.log.filter((r) => r.path === "/apis/apps/v1/namespaces/review-lab-my-branch/deployments" && /watch=true/.test(r.query ?? ""));
     expect(t.final?.tone, t.text).to.equal("error");
     expect(t.text).to.include("could not follow its rollout: no permission to watch deployments in review-lab-my-branch (cluster staging)");
