@@ -27,11 +27,13 @@ export interface RenderedSet {
 }
 
 const MEMORY_MB = 128;
-/**
- * Workers, all started when this module loads and replaced as soon as one is ended, so a deploy rarely waits for a
- * worker to start. Jobs beyond this many wait their turn, which does not count against their budget.
- */
+/** Workers at most; jobs beyond this many wait their turn, which does not count against their budget. */
 const POOL_SIZE = 2;
+/**
+ * A worker is a second V8 instance (tens of MB): started on a job's demand, kept for the next deploy or lab, and ended
+ * after this long without one, so an idle bot holds none.
+ */
+const IDLE_WORKER_MS = 60_000;
 
 /** The worker entry next to this module: TypeScript under tsx (dev, tests), JavaScript in dist/ (production). */
 function startWorker(): Worker {
@@ -101,7 +103,16 @@ class RenderWorker {
 
   stop(): void {
     this.dead = true;
+    this.retireWhenIdle(undefined);
     void this.worker.terminate();
+  }
+
+  private idleTimer?: NodeJS.Timeout;
+
+  /** Calls `retire` after IDLE_WORKER_MS unless the worker is taken again (undefined cancels). */
+  retireWhenIdle(retire: (() => void) | undefined): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = retire ? setTimeout(retire, IDLE_WORKER_MS).unref() : undefined;
   }
 }
 
@@ -118,8 +129,21 @@ function spawn(): RenderWorker {
 
 async function acquire(): Promise<RenderWorker> {
   const worker = idle.pop() ?? (live < POOL_SIZE ? spawn() : await new Promise<RenderWorker>((resolve) => waiting.push(resolve)));
+  worker.retireWhenIdle(undefined);
   worker.inUse(true);
   return worker;
+}
+
+/** Keeps an idle worker for the next job; it is unreferenced, as is its retirement timer, so it keeps no process alive. */
+function park(worker: RenderWorker): void {
+  idle.push(worker);
+  worker.retireWhenIdle(() => {
+    const at = idle.indexOf(worker);
+    if (at < 0) return;
+    idle.splice(at, 1);
+    worker.stop();
+    live--;
+  });
 }
 
 /** Hands the worker to the next job or back to the pool; an ended one is replaced by a fresh one, started now. */
@@ -133,7 +157,7 @@ function release(worker: RenderWorker): void {
   next.inUse(false);
   const waiter = waiting.shift();
   if (waiter) waiter(next);
-  else idle.push(next);
+  else park(next);
 }
 
 /** A job's worker was ended mid-job: it gets a fresh one for its remaining files. */
@@ -144,9 +168,6 @@ function replace(worker: RenderWorker): RenderWorker {
   fresh.inUse(true);
   return fresh;
 }
-
-// Idle workers are unreferenced, so a warm pool never keeps a process (a script, the tests) alive.
-for (let i = 0; i < POOL_SIZE; i++) idle.push(spawn());
 
 /** Renders every file of a set within the budget; refusals are collected per file, never thrown. */
 export async function renderTemplates(files: TemplateFile[], values: TemplateValues, budget: RenderBudget): Promise<RenderedSet> {
