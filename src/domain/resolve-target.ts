@@ -39,6 +39,9 @@ export async function resolveTarget(github: GithubGateway, repo: string, spec: T
     const pr = branch ? await github.findPullForBranch(repo, branch) : undefined;
     // The same rule as for the PR itself, or naming the branch would bypass it. findPullForBranch prefers an open PR.
     if (branch && pr) refuseUnmergedClose(pr, `Branch ${branch} belongs to PR #${pr.number} ("${pr.title}"), which is`);
+    // A review lab takes a hex word as a branch name; when it named a commit (no PR, the sha starts with it), check it as one.
+    const namesCommit = spec.kind === "sha" || (branch !== undefined && !pr && commit.sha.startsWith(branch));
+    if (namesCommit) await refuseUnmergedCommit(github, repo, commit.sha);
     return {
       sha: commit.sha,
       shortSha: commit.sha.slice(0, 7),
@@ -53,6 +56,23 @@ export async function resolveTarget(github: GithubGateway, repo: string, spec: T
     }
     throw err;
   }
+}
+
+/**
+ * The same rule for a bare sha, or naming a closed PR's head commit would bypass it: a commit must be on the default
+ * branch or in an open or merged PR. GitHub does not list PRs closed without being merged for a commit, so one that
+ * is listed is named, and a commit in none is refused all the same.
+ */
+async function refuseUnmergedCommit(github: GithubGateway, repo: string, sha: string): Promise<void> {
+  const { onDefault, defaultBranch } = await github.isOnDefaultBranch(repo, sha);
+  if (onDefault) return;
+  const pulls = await github.listPullsForCommit(repo, sha);
+  if (pulls.some((p) => p.state === "open" || p.merged)) return;
+  const closed = pulls[0];
+  if (closed) refuseUnmergedClose(closed, `Commit ${sha.slice(0, 7)} belongs to PR #${closed.number} ("${closed.title}"), which is`);
+  throw new UserError(
+    `Commit ${sha.slice(0, 7)} is not on ${defaultBranch} and no open or merged PR contains it (was its PR closed without being merged?); deploy an open PR, its branch or a commit on ${defaultBranch}.`,
+  );
 }
 
 function refuseUnmergedClose(pr: PullRequest, subject: string): void {

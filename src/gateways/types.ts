@@ -345,6 +345,10 @@ export interface GithubGateway {
   getPull(repo: string, number: number): Promise<PullRequest>;
   /** The open (or most recent) PR whose head is this branch, if any. */
   findPullForBranch(repo: string, branch: string): Promise<PullRequest | undefined>;
+  /** The PRs GitHub associates with a commit: open and merged ones, or (on the default branch) the merged one. */
+  listPullsForCommit(repo: string, sha: string): Promise<PullRequest[]>;
+  /** Is the commit reachable from the repository's default branch? Names the branch it checked. */
+  isOnDefaultBranch(repo: string, sha: string): Promise<{ onDefault: boolean; defaultBranch: string }>;
   /** Branch name, tag or (short) sha → the full commit. GatewayError "not-found" when unknown. */
   getCommit(repo: string, ref: string): Promise<CommitInfo>;
   /** Statuses and check runs for these contexts at sha. Missing contexts are reported as "missing". */

@@ -100,6 +100,23 @@ class OctokitGithubGateway implements GithubGateway {
     return pulls.find((p) => p.state === "open") ?? pulls[0];
   }
 
+  async listPullsForCommit(repo: string, sha: string): Promise<PullRequest[]> {
+    const { data } = await this.call(`PRs holding ${sha.slice(0, 7)} in ${repo}`, () =>
+      this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...split(repo), commit_sha: sha, per_page: 100 }),
+    );
+    return data.map(toPull);
+  }
+
+  async isOnDefaultBranch(repo: string, sha: string): Promise<{ onDefault: boolean; defaultBranch: string }> {
+    const { data: info } = await this.call(`repository ${repo}`, () => this.octokit.rest.repos.get(split(repo)));
+    const defaultBranch = info.default_branch;
+    // default...sha is "behind" (or "identical") exactly when sha is an ancestor of the default branch's tip.
+    const { data } = await this.call(`${sha.slice(0, 7)} against ${defaultBranch} in ${repo}`, () =>
+      this.octokit.rest.repos.compareCommitsWithBasehead({ ...split(repo), basehead: `${defaultBranch}...${sha}`, per_page: 1 }),
+    );
+    return { onDefault: data.status === "behind" || data.status === "identical", defaultBranch };
+  }
+
   async getCommit(repo: string, ref: string): Promise<CommitInfo> {
     try {
       const { data } = await this.octokit.rest.repos.getCommit({ ...split(repo), ref, per_page: 1 });

@@ -259,19 +259,23 @@ export class GithubStore {
     return { ok: false, reason: "unknown" };
   }
 
-  /** Is `ancestor` reachable from `sha` through parents (or the same commit)? */
-  isAncestor(repo: string | RepoRecord, ancestor: string, sha: string): boolean {
+  /** Every commit reachable from `sha` through parents, `sha` included. */
+  ancestors(repo: string | RepoRecord, sha: string): Set<string> {
     const r = typeof repo === "string" ? this.repo(repo) : repo;
     const seen = new Set<string>();
     const todo = [sha];
     while (todo.length) {
       const s = todo.pop()!;
-      if (s === ancestor) return true;
-      if (seen.has(s)) continue;
+      if (seen.has(s) || !r.commits.has(s)) continue;
       seen.add(s);
-      todo.push(...(r.commits.get(s)?.parents ?? []));
+      todo.push(...r.commits.get(s)!.parents);
     }
-    return false;
+    return seen;
+  }
+
+  /** Is `ancestor` reachable from `sha` through parents (or the same commit)? */
+  isAncestor(repo: string | RepoRecord, ancestor: string, sha: string): boolean {
+    return sha === ancestor || this.ancestors(repo, sha).has(ancestor);
   }
 
   // ---- pulls -----------------------------------------------------------------------------------
@@ -296,6 +300,20 @@ export class GithubStore {
     this.user(rec.user);
     r.pulls.set(number, rec);
     return rec;
+  }
+
+  /**
+   * The PRs whose commits include `sha`: reachable from the PR's head but not from its base branch. A merged PR
+   * whose head is already on its base has no such commits left, so it is taken to hold its head commit only.
+   */
+  pullsContaining(repo: string | RepoRecord, sha: string): PullRecord[] {
+    const r = typeof repo === "string" ? this.repo(repo) : repo;
+    return [...r.pulls.values()].filter((p) => {
+      const base = r.branches.get(p.base);
+      const onBase = base !== undefined && this.isAncestor(r, sha, base);
+      if (onBase) return p.merged && p.sha === sha;
+      return this.isAncestor(r, sha, p.sha);
+    });
   }
 
   pull(repo: string, number: number): PullRecord {

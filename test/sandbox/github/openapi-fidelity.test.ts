@@ -23,6 +23,8 @@ const REQUIRED: Array<[string, string, number[]]> = [
   ["GET", "/repos/{owner}/{repo}/commits/{ref}/status", [200, 404]],
   ["GET", "/repos/{owner}/{repo}/commits/{ref}/statuses", [200]],
   ["POST", "/repos/{owner}/{repo}/statuses/{sha}", [201, 422]],
+  ["GET", "/repos/{owner}/{repo}/commits/{commit_sha}/pulls", [200]],
+  ["GET", "/repos/{owner}/{repo}/compare/{basehead}", [200, 404]],
   ["GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", [200]],
   ["POST", "/repos/{owner}/{repo}/deployments", [201, 202, 409, 422]],
   ["GET", "/repos/{owner}/{repo}/deployments", [200]],
@@ -82,6 +84,11 @@ describe("GitHub sandbox: OpenAPI fidelity (@octokit/openapi, api.github.com)", 
       await expectStatus(200, () => o.checks.listForRef({ ...R, ref }));
     }
     await expectStatus(404, () => o.repos.getCombinedStatusForRef({ ...R, ref: "missing" }));
+    for (const commit_sha of [SHAS.main, SHAS.pr4812, "77a51aa"]) await expectStatus(200, () => o.repos.listPullRequestsAssociatedWithCommit({ ...R, commit_sha }));
+    for (const basehead of [`main...${SHAS.pr4812}`, "main...1a2b3c4d", "main...main", "main...old-idea"]) {
+      await expectStatus(200, () => o.repos.compareCommitsWithBasehead({ ...R, basehead }));
+    }
+    await expectStatus(404, () => o.repos.compareCommitsWithBasehead({ ...R, basehead: "main...missing" }));
     await expectStatus(201, () => o.repos.createCommitStatus({ ...R, sha: SHAS.pr4816, state: "success", context: "ci/extra", target_url: "https://ci.example/1", description: "ok" }));
     await expectStatus(201, () => o.repos.createCommitStatus({ ...R, sha: SHAS.pr4816, state: "pending" }));
     await expectStatus(422, () => o.repos.createCommitStatus({ ...R, sha: SHAS.pr4816, state: "nope" as "success" }));

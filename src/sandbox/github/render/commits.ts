@@ -97,3 +97,36 @@ export function checkRunJson(ctx: RenderCtx, r: RepoRecord, c: CheckRunRecord): 
     pull_requests: [],
   };
 }
+
+export interface Comparison {
+  basehead: string;
+  base: string;
+  head: string;
+  mergeBase: string;
+  status: "identical" | "ahead" | "behind" | "diverged";
+  /** Commits on head and not on base, oldest first. */
+  ahead: string[];
+  behindBy: number;
+}
+
+export function compareJson(ctx: RenderCtx, r: RepoRecord, c: Comparison): Json {
+  const url = repoUrl(ctx, r);
+  const html = `${ctx.html}/${r.owner}/${r.name}`;
+  const commit = (sha: string): Json => commitJson(ctx, r, r.commits.get(sha)!, false);
+  return {
+    url: `${url}/compare/${c.basehead}`,
+    html_url: `${html}/compare/${c.basehead}`,
+    permalink_url: `${html}/compare/${r.owner}:${c.base.slice(0, 7)}...${r.owner}:${c.head.slice(0, 7)}`,
+    diff_url: `${html}/compare/${c.basehead}.diff`,
+    patch_url: `${html}/compare/${c.basehead}.patch`,
+    base_commit: commit(c.base),
+    merge_base_commit: commit(c.mergeBase),
+    status: c.status,
+    ahead_by: c.ahead.length,
+    behind_by: c.behindBy,
+    total_commits: c.ahead.length,
+    // GitHub lists at most 250 commits here.
+    commits: c.ahead.slice(0, 250).map(commit),
+    files: [],
+  };
+}

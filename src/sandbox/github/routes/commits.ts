@@ -1,6 +1,7 @@
-// Commits and what CI reports on them: commit statuses, the combined status, check runs.
+// Commits and what CI reports on them: commit statuses, the combined status, check runs; the PRs that hold a commit.
 import type { CommitState } from "../store.js";
 import { checkRunJson, combinedStatusJson, commitJson, statusJson } from "../render/commits.js";
+import { pullJson } from "../render/pulls.js";
 import { notFound, unprocessable } from "./errors.js";
 import { listReply, paginate } from "./pagination.js";
 import { bodyObject, noCommit, optString, repoOf, resolveOr } from "./request.js";
@@ -10,6 +11,19 @@ const getCommit: Handler = (ctx, _req, p) => {
   const r = repoOf(ctx, p);
   const { sha } = resolveOr(ctx, r, p.ref!, noCommit(p.ref!));
   return { status: 200, body: commitJson(ctx, r, r.commits.get(sha)!) };
+};
+
+// GitHub: the merged PR that brought a commit onto the default branch; for a commit not on it, the open and merged
+// PRs that contain it. PRs closed without being merged are not listed.
+const pullsForCommit: Handler = (ctx, req, p) => {
+  const r = repoOf(ctx, p);
+  const { sha } = resolveOr(ctx, r, p.ref!, noCommit(p.ref!));
+  const defaultTip = r.branches.get(r.default_branch);
+  const onDefault = defaultTip !== undefined && ctx.store.isAncestor(r, sha, defaultTip);
+  const pulls = ctx.store.pullsContaining(r, sha)
+    .filter((x) => x.merged || (!onDefault && x.state === "open"))
+    .sort((a, b) => b.number - a.number);
+  return listReply(ctx, req, pulls, (x) => pullJson(ctx, r, x, false));
 };
 
 const combinedStatus: Handler = (ctx, _req, p) => {
@@ -63,6 +77,7 @@ export const commitRoutes: Route[] = [
   route("GET", `${REPO}/commits/*ref/status`, combinedStatus),
   route("GET", `${REPO}/commits/*ref/statuses`, listStatuses),
   route("GET", `${REPO}/commits/*ref/check-runs`, listCheckRuns),
+  route("GET", `${REPO}/commits/*ref/pulls`, pullsForCommit),
   route("GET", `${REPO}/commits/*ref`, getCommit),
   route("POST", `${REPO}/statuses/:sha`, createStatus),
 ];

@@ -2,6 +2,7 @@
 // request and return a reply; errors are thrown as HttpError and rendered like GitHub's.
 import { notFound } from "./errors.js";
 import { commitRoutes } from "./commits.js";
+import { compareRoutes } from "./compare.js";
 import { contentRoutes } from "./contents.js";
 import { deploymentRoutes } from "./deployments.js";
 import { issueRoutes } from "./issues.js";
@@ -12,7 +13,7 @@ import { userRoutes } from "./user.js";
 
 // The first match wins. Families share no path prefix, so only the order inside a family matters.
 export const routes: Route[] = [
-  ...userRoutes, ...repoRoutes, ...pullRoutes, ...commitRoutes, ...deploymentRoutes, ...issueRoutes, ...contentRoutes,
+  ...userRoutes, ...repoRoutes, ...pullRoutes, ...commitRoutes, ...compareRoutes, ...deploymentRoutes, ...issueRoutes, ...contentRoutes,
 ];
 
 /** Finds the handler for a request; 404 for unknown paths, 404 (like GitHub) for known paths with other methods. */
