@@ -121,6 +121,7 @@ describe("/deploy plans: a server-side dry run against the live objects", functi
     const sha = "3333333333333333333333333333333333333333";
     const store = h.sandbox.github.store;
     store.addCommit(REPO, { sha, message: "Lots of settings", parents: [SHAS.main] });
+    store.addPull(REPO, { title: "Lots of settings", head: "lots-of-settings", sha }); // a commit off main must be in an open PR
     store.setStatus(REPO, sha, "ci/image", "success");
     const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`KEY_${i}`, `value-${i}`]));
     store.setFile(REPO, sha, "config/kubernetes/production/settings.yaml", settings(many));
@@ -140,6 +141,7 @@ describe("/deploy plans: a server-side dry run against the live objects", functi
     const sha = "4444444444444444444444444444444444444444";
     const store = h.sandbox.github.store;
     store.addCommit(REPO, { sha, message: "No manifests here", parents: [SHAS.main] });
+    store.addPull(REPO, { title: "No manifests here", head: "no-manifests-here", sha }); // a commit off main must be in an open PR
     store.setStatus(REPO, sha, "ci/image", "success");
     for (const f of store.filesAt(REPO, sha).keys()) if (f.startsWith("config/kubernetes/production/")) store.removeFile(REPO, sha, f);
     const t = await runWritingNothing(h, `/deploy ${sha} to production --dry-run`, { user: "UADMIN", channel: "CDEPLOYS" });

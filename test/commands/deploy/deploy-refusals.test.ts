@@ -78,6 +78,8 @@ describe("/deploy refusals", function () {
     it("refuses a sha without the context, naming each missing one", async () => {
       const sha = "abcdef0123456789abcdef0123456789abcdef01";
       h.sandbox.github.store.addCommit(REPO, { sha, message: "no image yet", parents: [SHAS.main] });
+      // An open PR holds it: a commit off main in no open or merged PR is refused before the gate.
+      h.sandbox.github.store.addPull(REPO, { title: "No image yet", head: "no-image-yet", sha });
       h.config.apps.github!.imageContexts = ["ci/image", "ci/scan"];
       try {
         const t = await h.run(`/deploy ${sha.slice(0, 10)} to staging`, { user: "UDEPLOYER", channel: "CDEPLOYS" });
