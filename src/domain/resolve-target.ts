@@ -12,7 +12,14 @@ export interface Target {
   pr?: PullRequest;
 }
 
-export type TargetSpec = { kind: "pr"; number: number } | { kind: "sha"; sha: string } | { kind: "branch"; name: string };
+export type TargetSpec =
+  | { kind: "pr"; number: number }
+  /**
+   * `running`: a sha that already runs as a canary, whose target was checked when the canary started (a branch
+   * without a PR included); the promoting caller checks the canary's PR again itself.
+   */
+  | { kind: "sha"; sha: string; running?: boolean }
+  | { kind: "branch"; name: string };
 
 const BRANCH = /^(?!.*\.\.)(?!.*\/\/)(?!\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._\/-]{1,200}$/;
 
@@ -40,7 +47,7 @@ export async function resolveTarget(github: GithubGateway, repo: string, spec: T
     // The same rule as for the PR itself, or naming the branch would bypass it. findPullForBranch prefers an open PR.
     if (branch && pr) refuseUnmergedClose(pr, `Branch ${branch} belongs to PR #${pr.number} ("${pr.title}"), which is`);
     // A review lab takes a hex word as a branch name; when it named a commit (no PR, the sha starts with it), check it as one.
-    const namesCommit = spec.kind === "sha" || (branch !== undefined && !pr && commit.sha.startsWith(branch));
+    const namesCommit = (spec.kind === "sha" && !spec.running) || (branch !== undefined && !pr && commit.sha.startsWith(branch));
     if (namesCommit) await refuseUnmergedCommit(github, repo, commit.sha);
     return {
       sha: commit.sha,

@@ -19,10 +19,12 @@ export async function promoteCanary(args: CanaryArgs, ctx: CommandContext, runDe
   await ctx.auth.require(`deploy:${base}`);
   if (state.canaries.length === 0) throw new UserError(`${app} has no canary running in ${base}; start one with \`/deploy PR… to ${state.env.env}\`.`);
   if (!state.sha) throw new UserError(`The ${app} canaries disagree on (or lack) their sha; abort and start the canary again.`);
-  const target = await resolveTarget(github, state.env.repo, { kind: "sha", sha: state.sha });
+  const target = await resolveTarget(github, state.env.repo, { kind: "sha", sha: state.sha, running: true });
   if (state.pr) {
     const pr = await github.getPull(state.env.repo, state.pr).catch(() => undefined);
     if (pr) {
+      // A PR closed without being merged while its canary ran is not shipped to production.
+      if (pr.state === "closed" && !pr.merged) throw new UserError(`The canary's PR #${pr.number} ("${pr.title}") was closed without being merged; abort the canary, or reopen the PR to promote it.`);
       target.pr = pr;
       target.label = `PR #${pr.number}`;
     }

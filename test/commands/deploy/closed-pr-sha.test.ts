@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { startHarness, type Harness } from "../../helpers/harness.js";
+import { pushCommit } from "../reviewlab/helpers.js";
 import { appImages, githubDeployments, IMAGE, SHAS } from "./helpers.js";
 
 // A closed, unmerged PR cannot be shipped by naming its head commit instead of its number or branch.
@@ -56,6 +57,26 @@ describe("a closed PR's commit", function () {
     const t = await h.run(`/deploy ${SHAS.pr4812} to staging`, { user: "UADMIN", channel: "CDEPLOYS" });
     expect(t.final?.tone, t.text).to.equal("success");
     expect(appImages(h, "staging", "github-staging").unicorn).to.equal(`${IMAGE}:${SHAS.pr4812}`);
+  });
+
+  it("/canary promote ships a canary started from a branch without a PR (its sha was checked when the canary started)", async () => {
+    const sha = pushCommit(h, "no-pr-yet", "one");
+    const c = await h.run("/deploy no-pr-yet to canary", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(c.final?.tone, c.text).to.equal("success");
+    const p = await h.run("/canary promote", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(p.final?.tone, p.text).to.equal("success");
+    expect(appImages(h, "production", "github-production").unicorn).to.equal(`${IMAGE}:${sha}`);
+  });
+
+  it("/canary promote refuses a canary whose PR was closed without being merged while it ran", async () => {
+    const c = await h.run("/deploy PR4812 to canary", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(c.final?.tone, c.text).to.equal("success");
+    h.sandbox.github.store.setPullState("octo/github", 4812, "closed");
+    const p = await h.run("/canary promote", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(p.final?.tone, p.text).to.equal("error");
+    expect(p.text).to.match(/The canary's PR #4812 \(".*"\) was closed without being merged; abort the canary, or reopen the PR to promote it\./);
+    expect(appImages(h, "production", "github-production").unicorn).to.equal(`${IMAGE}:${SHAS.main}`);
+    expect(githubDeployments(h, "production")).to.have.length(0);
   });
 
   it("reopening PR #4815 makes its commit deployable again", async () => {
