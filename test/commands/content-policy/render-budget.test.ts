@@ -36,7 +36,9 @@ describe("rendering with a budget (sandbox, through the router)", function () {
     const t = await lab;
     const labTook = performance.now() - started;
     expect(t.final?.tone, t.text).to.equal("error");
-    expect(t.text).to.include("template config/kubernetes/review-lab/zz-slow.yaml: took longer than 2 s to render");
+    // Which limit of the budget ends it first, time or the worker's heap (compiling 10,000 blocks is large), depends
+    // on the machine and on what the worker compiled before; either way it is refused by name.
+    expect(t.text).to.match(/template config\/kubernetes\/review-lab\/zz-slow\.yaml: (took longer than 2 s to render|used more than 128 MB while rendering)/);
     expect(t.text).to.include("nothing was applied");
     expect(labTook, "the lab was refused within the budget plus set-up").to.be.below(10_000);
     expect(latencies.length, "commands were answered while the template rendered").to.be.greaterThan(3);
