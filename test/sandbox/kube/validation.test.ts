@@ -124,6 +124,28 @@ describe("kube sandbox: validation like the API server", function () {
     expect(ip.json.message).to.equal('Service "unicorn" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.99.99"}: may not change once set');
   });
 
+  it("a Job: restartPolicy must be OnFailure or Never (Always is the pod default), and its template is immutable", async () => {
+    const job = (policy?: string, image = "busybox:1.36") => ({
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "migrate" },
+      spec: { template: { spec: { ...(policy ? { restartPolicy: policy } : {}), containers: [{ name: "m", image }] } } },
+    });
+    const defaulted = await raw(sb, "POST", `/apis/batch/v1/namespaces/${NS}/jobs`, { body: job() });
+    expect(defaulted.status).to.equal(422);
+    expect(defaulted.json.message).to.equal('Job.batch "migrate" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"');
+    const created = await raw(sb, "POST", `/apis/batch/v1/namespaces/${NS}/jobs`, { body: job("Never") });
+    expect(created.status, JSON.stringify(created.json)).to.equal(201);
+    const changed = await raw(sb, "PATCH", `/apis/batch/v1/namespaces/${NS}/jobs/migrate`, {
+      body: { spec: { template: { spec: { containers: [{ name: "m", image: "busybox:1.37" }] } } } },
+      contentType: "application/strategic-merge-patch+json",
+    });
+    expect(changed.status).to.equal(422);
+    expect(changed.json.message).to.match(/^Job\.batch "migrate" is invalid: spec\.template: Invalid value: .*busybox:1\.37.*: field is immutable$/);
+    const same = await raw(sb, "PATCH", `/apis/batch/v1/namespaces/${NS}/jobs/migrate`, { body: { metadata: { labels: { team: "a" } } }, contentType: "application/merge-patch+json" });
+    expect(same.status).to.equal(200);
+  });
+
   it("OpenAPI v3 describes the fields (what kubectl explain reads)", async () => {
     const doc = (await raw(sb, "GET", "/openapi/v3/apis/apps/v1")).json;
     const dep = Object.values<any>(doc.components.schemas).find((x) => x["x-kubernetes-group-version-kind"]?.[0]?.kind === "Deployment");

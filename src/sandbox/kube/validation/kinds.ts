@@ -33,6 +33,19 @@ const replicaSetSpec = s.obj("ReplicaSetSpec", () => ({
   template: podTemplateSpec,
 }), { required: ["selector"], desc: "Spec defines the specification of the desired behavior of the ReplicaSet." });
 
+const jobSpec = s.obj("JobSpec", () => ({
+  parallelism: s.int32("Specifies the maximum desired number of pods the job should run at any given time."),
+  completions: s.int32("Specifies the desired number of successfully finished pods the job should be run with."),
+  activeDeadlineSeconds: s.int64("Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it."),
+  backoffLimit: s.int32("Specifies the number of retries before marking this job failed. Defaults to 6"),
+  selector: labelSelector,
+  manualSelector: s.bool(),
+  template: podTemplateSpec,
+  ttlSecondsAfterFinished: s.int32(),
+  completionMode: s.enumOf(["NonIndexed", "Indexed"]),
+  suspend: s.bool("suspend specifies whether the Job controller should create Pods or not."),
+}), { required: ["template"], desc: "Specification of the desired behavior of a job." });
+
 const servicePort = s.obj("ServicePort", () => ({
   name: s.str(),
   protocol: s.enumOf(PROTOCOLS),
@@ -123,6 +136,7 @@ export const KIND_SCHEMAS: Record<string, Schema> = {
     status: s.any(),
   }, "ResourceQuota sets aggregate quota restrictions enforced per namespace."),
   "apps/v1/Deployment": kindSchema("Deployment", { spec: deploymentSpec, status: s.any() }, "Deployment enables declarative updates for Pods and ReplicaSets."),
+  "batch/v1/Job": kindSchema("Job", { spec: jobSpec, status: s.any() }, "Job represents the configuration of a single job."),
   "apps/v1/ReplicaSet": kindSchema("ReplicaSet", { spec: replicaSetSpec, status: s.any() }, "ReplicaSet ensures that a specified number of pod replicas are running at any given time."),
   "networking.k8s.io/v1/Ingress": kindSchema("Ingress", { spec: ingressSpec, status: s.any() }, "Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend."),
   "coordination.k8s.io/v1/Lease": kindSchema("Lease", {

@@ -62,6 +62,13 @@ function kindRules(kind: string, obj: any, out: Cause[]): void {
     case "Pod":
       containers(spec, "spec", out);
       break;
+    case "Job": {
+      containers(spec?.template?.spec, "spec.template.spec", out);
+      // A pod's restartPolicy defaults to Always before validation, which a Job refuses.
+      const policy = spec?.template?.spec?.restartPolicy ?? "Always";
+      if (policy !== "OnFailure" && policy !== "Never") out.push(notSupported("spec.template.spec.restartPolicy", policy, ["OnFailure", "Never"]));
+      break;
+    }
     case "Service":
       (Array.isArray(spec?.ports) ? spec.ports : []).forEach((p: any, i: number) => {
         if (typeof p?.port === "number" && (p.port < 1 || p.port > 65535)) out.push(invalid(`spec.ports[${i}].port`, p.port, PORT_RANGE));
@@ -139,6 +146,9 @@ export function immutableCauses(kind: string, old: any, next: any): Cause[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   if ((kind === "Deployment" || kind === "ReplicaSet") && old.spec?.selector && !same(old.spec.selector, next.spec?.selector)) {
     out.push({ field: "spec.selector", reason: "FieldValueInvalid", message: `Invalid value: ${goValue(next.spec?.selector ?? null, "v1.LabelSelector")}: field is immutable` });
+  }
+  if (kind === "Job" && !same(old.spec?.template, next.spec?.template)) {
+    out.push({ field: "spec.template", reason: "FieldValueInvalid", message: `Invalid value: ${goValue(next.spec?.template ?? null)}: field is immutable` });
   }
   if (kind === "Service" && old.spec?.clusterIP && old.spec.clusterIP !== "None" && next.spec?.clusterIP !== undefined && next.spec.clusterIP !== old.spec.clusterIP) {
     const ips = next.spec.clusterIPs && !same(next.spec.clusterIPs, old.spec.clusterIPs) ? next.spec.clusterIPs : [next.spec.clusterIP];
