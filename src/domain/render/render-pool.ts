@@ -134,6 +134,12 @@ async function acquire(): Promise<RenderWorker> {
   return worker;
 }
 
+/** Ends a worker for good and frees its place in the pool. */
+function end(worker: RenderWorker): void {
+  worker.stop();
+  live--;
+}
+
 /** Keeps an idle worker for the next job; it is unreferenced, as is its retirement timer, so it keeps no process alive. */
 function park(worker: RenderWorker): void {
   idle.push(worker);
@@ -141,29 +147,26 @@ function park(worker: RenderWorker): void {
     const at = idle.indexOf(worker);
     if (at < 0) return;
     idle.splice(at, 1);
-    worker.stop();
-    live--;
+    end(worker);
   });
 }
 
-/** Hands the worker to the next job or back to the pool; an ended one is replaced by a fresh one, started now. */
+/** Hands the worker to the next job or back to the pool; an ended one is replaced only when a job is waiting. */
 function release(worker: RenderWorker): void {
-  let next = worker;
-  if (worker.dead) {
-    worker.stop();
-    live--;
-    next = spawn();
-  }
-  next.inUse(false);
   const waiter = waiting.shift();
-  if (waiter) waiter(next);
-  else park(next);
+  if (worker.dead) {
+    end(worker);
+    if (waiter) waiter(spawn());
+    return;
+  }
+  worker.inUse(false);
+  if (waiter) waiter(worker);
+  else park(worker);
 }
 
 /** A job's worker was ended mid-job: it gets a fresh one for its remaining files. */
 function replace(worker: RenderWorker): RenderWorker {
-  worker.stop();
-  live--;
+  end(worker);
   const fresh = spawn();
   fresh.inUse(true);
   return fresh;
@@ -220,8 +223,5 @@ function seconds(ms: number): string {
 
 /** Ends idle workers (tests, shutdown); the next job starts new ones. Busy ones end when their job does. */
 export function stopRenderWorkers(): void {
-  for (const w of idle.splice(0)) {
-    w.stop();
-    live--;
-  }
+  for (const w of idle.splice(0)) end(w);
 }
