@@ -82,8 +82,13 @@ async function refuseUnmergedCommit(github: GithubGateway, repo: string, sha: st
   );
 }
 
+/** A PR closed without being merged: the rule every way of naming a target applies (PR, branch, sha, canary promote). */
+export function isClosedUnmerged(pr: PullRequest): boolean {
+  return pr.state === "closed" && !pr.merged;
+}
+
 function refuseUnmergedClose(pr: PullRequest, subject: string): void {
-  if (pr.state === "closed" && !pr.merged) throw new UserError(`${subject} closed without being merged; reopen it to deploy it.`);
+  if (isClosedUnmerged(pr)) throw new UserError(`${subject} closed without being merged; reopen it to deploy it.`);
 }
 
 /** The image gate: every configured context must be success at the sha. Throws naming each one that is not. */

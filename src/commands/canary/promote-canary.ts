@@ -2,7 +2,7 @@ import type { CommandContext } from "../../core/command.js";
 import { UserError } from "../../core/errors.js";
 import { removeCanaries } from "../../domain/deploy/canary.js";
 import { resolveAppName } from "../../domain/deploy/resolve-deploy-env.js";
-import { resolveTarget } from "../../domain/resolve-target.js";
+import { isClosedUnmerged, resolveTarget } from "../../domain/resolve-target.js";
 import type { RunDeploy } from "../../domain/deploy/deploy-request.js";
 import { closeCanaryDeployment } from "./abort-canary.js";
 import { findCanary } from "./find-canary.js";
@@ -24,7 +24,7 @@ export async function promoteCanary(args: CanaryArgs, ctx: CommandContext, runDe
     const pr = await github.getPull(state.env.repo, state.pr).catch(() => undefined);
     if (pr) {
       // A PR closed without being merged while its canary ran is not shipped to production.
-      if (pr.state === "closed" && !pr.merged) throw new UserError(`The canary's PR #${pr.number} ("${pr.title}") was closed without being merged; abort the canary, or reopen the PR to promote it.`);
+      if (isClosedUnmerged(pr)) throw new UserError(`The canary's PR #${pr.number} ("${pr.title}") was closed without being merged; abort the canary, or reopen the PR to promote it.`);
       target.pr = pr;
       target.label = `PR #${pr.number}`;
     }
