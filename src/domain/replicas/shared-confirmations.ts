@@ -1,11 +1,9 @@
 import type { Logger } from "../../core/logger.js";
-import { errorMessage } from "../../core/errors.js";
 import type { KObject } from "../../gateways/types.js";
-import { isGatewayError } from "../../gateways/types.js";
-import { leaseResource } from "../lease-lock.js";
-import { ANN_EXPIRES, SLACK_ID, LABEL_ASKER, LABEL_MANAGED_BY, LABEL_PURPOSE, digest, labelsFor, microTime, replicaAlive, type Coordination } from "./coordination.js";
+import { ANN_EXPIRES, SLACK_ID, LABEL_ASKER, LABEL_MANAGED_BY, LABEL_PURPOSE, digest, replicaAlive, type Coordination } from "./coordination.js";
+import { closePromptLease, observePromptLeases, openPromptLease, updatePromptLease } from "./prompt-leases.js";
 
-// Pending Confirm/Cancel prompts as Leases (tugboat-confirm-<id>), so a press reaching any replica counts.
+// Pending Confirm/Cancel prompts as Leases (tugboat-confirm-<id>, on prompt-leases.ts), so a press reaching any replica counts.
 // The replica that receives a press writes the answer with the read resourceVersion (two presses cannot both
 // win; neither can a press and the asker's time-out); the asking replica watches its own prompts and runs the
 // command. A press whose asker is gone (its presence Lease expired) closes the prompt: nothing was done.
@@ -36,10 +34,6 @@ export type RecordResult =
   | { kind: "refused"; userId: string }
   | { kind: "recorded"; prompt: SharedPrompt; askerAlive: boolean };
 
-/** How long watchAnswers waits for its first list before returning (it keeps trying after). */
-const FIRST_LIST_WAIT_MS = 5000;
-/** Read-modify-write tries of a prompt's Lease before giving up on 409s. */
-const CONFLICT_RETRIES = { attempts: 3 };
 const ID = /^[0-9a-f]{24}$/;
 const TS = /^\d{1,12}\.\d{1,8}$/;
 
@@ -79,32 +73,18 @@ export class SharedConfirmations {
 
   /** Records a new prompt of this replica's, before it is posted. */
   async open(p: { id: string; userId: string; channel: string; expiresAt: Date }): Promise<void> {
-    const res = await leaseResource(this.c.cluster);
-    await this.c.cluster.create(res, {
-      apiVersion: "coordination.k8s.io/v1",
-      kind: "Lease",
-      metadata: {
-        name: leaseName(p.id),
-        namespace: this.c.namespace,
-        labels: labelsFor("confirmation", { [LABEL_ASKER]: digest(this.c.instanceId, 16) }),
-        annotations: { [ANN_ASKER]: this.c.instanceId, [ANN_USER]: p.userId, [ANN_CHANNEL]: p.channel, [ANN_EXPIRES]: p.expiresAt.toISOString() },
-      },
-      spec: { holderIdentity: this.c.instanceId, acquireTime: microTime(this.c.now()) },
+    await openPromptLease(this.c, {
+      name: leaseName(p.id),
+      purpose: "confirmation",
+      labels: { [LABEL_ASKER]: digest(this.c.instanceId, 16) },
+      annotations: { [ANN_ASKER]: this.c.instanceId, [ANN_USER]: p.userId, [ANN_CHANNEL]: p.channel, [ANN_EXPIRES]: p.expiresAt.toISOString() },
     });
   }
 
   /** Where the prompt was posted, so another replica can close it if this one dies. */
   async posted(id: string, channel: string, ts: string): Promise<void> {
-    // Read and update (no patch verb needed); a conflict is a press landing first: read again.
-    const res = await leaseResource(this.c.cluster);
-    await this.c.cluster
-      .retryOnConflict(async () => {
-        const obj = await this.c.cluster.find(res, leaseName(id), this.c.namespace);
-        if (obj) await this.c.cluster.replace(res, { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata?.annotations, [ANN_CHANNEL]: channel, [ANN_TS]: ts } } });
-      }, CONFLICT_RETRIES)
-      .catch((err: unknown) => {
-        if (!isGatewayError(err, "conflict")) throw err;
-      });
+    // A conflict is a press landing first: read again (and give up quietly if presses keep landing).
+    await updatePromptLease(this.c, leaseName(id), (obj) => (obj ? { write: { [ANN_CHANNEL]: channel, [ANN_TS]: ts }, then: () => undefined } : { answer: undefined }), () => undefined);
   }
 
   /** A press on any replica: the first answer written wins. */
@@ -127,10 +107,7 @@ export class SharedConfirmations {
   }
 
   async close(id: string): Promise<void> {
-    const res = await leaseResource(this.c.cluster);
-    await this.c.cluster.delete(res, leaseName(id), this.c.namespace).catch((err) => {
-      if (!isGatewayError(err, "not-found")) this.log.warn("could not delete a confirmation Lease", { id, error: errorMessage(err) });
-    });
+    await closePromptLease(this.c, leaseName(id), this.log);
   }
 
   /**
@@ -139,19 +116,11 @@ export class SharedConfirmations {
    * prompts must keep working through an outage). Resolves once the first list is in (or after a few seconds).
    */
   async watchAnswers(onAnswer: (prompt: SharedPrompt) => void): Promise<{ stop(): void }> {
-    const res = await leaseResource(this.c.cluster);
     const labelSelector = `${LABEL_MANAGED_BY}=tugboat,${LABEL_PURPOSE}=confirmation,${LABEL_ASKER}=${digest(this.c.instanceId, 16)}`;
-    const informer = this.c.cluster.informer(res, { namespace: this.c.namespace, labelSelector, keepTrying: true });
-    const seen = (obj: KObject) => {
+    return observePromptLeases(this.c, { labelSelector, keepTrying: true }, (obj) => {
       const p = readPrompt(obj);
       if (p?.answer && p.answer !== "timeout" && p.asker === this.c.instanceId) onAnswer(p);
-    };
-    informer.onChange((change) => {
-      if (change.type === "RELISTED") informer.items().forEach(seen);
-      else if ((change.type === "ADDED" || change.type === "MODIFIED") && change.object) seen(change.object);
     });
-    await informer.waitFor(() => true, { timeoutMs: FIRST_LIST_WAIT_MS });
-    return { stop: () => informer.stop() };
   }
 
   /**
@@ -163,25 +132,25 @@ export class SharedConfirmations {
     answer: SharedAnswer,
     by: string | undefined,
     refuse: (p: SharedPrompt) => { kind: "refused"; userId: string } | undefined,
-  ): Promise<{ kind: "written"; prompt: SharedPrompt } | { kind: "answered"; answer: SharedAnswer; by?: string } | { kind: "refused"; userId: string } | { kind: "gone" }> {
-    const res = await leaseResource(this.c.cluster);
-    type Written = Awaited<ReturnType<SharedConfirmations["write"]>>;
-    // Read, decide, write with the read version; a 409 (another press landed first) reads again.
-    const attempt = async (): Promise<Written> => {
-      const obj = await this.c.cluster.find(res, leaseName(id), this.c.namespace);
-      const prompt = obj && readPrompt(obj);
-      if (!obj || !prompt) return { kind: "gone" };
-      if (prompt.answer) return { kind: "answered", answer: prompt.answer, by: prompt.answeredBy };
-      if (answer !== "timeout" && prompt.expiresAt.getTime() <= this.c.now().getTime()) return { kind: "gone" };
-      const refused = refuse(prompt);
-      if (refused) return refused;
-      const annotations = { ...obj.metadata!.annotations, [ANN_ANSWER]: answer, ...(by ? { [ANN_ANSWERED_BY]: by } : {}) };
-      const written = await this.c.cluster.replace(res, { ...obj, metadata: { ...obj.metadata, annotations } });
-      return { kind: "written", prompt: readPrompt(written) ?? { ...prompt, answer, answeredBy: by } };
-    };
-    return this.c.cluster.retryOnConflict(attempt, CONFLICT_RETRIES).catch((err: unknown): Written => {
-      if (!isGatewayError(err, "conflict")) throw err;
-      return { kind: "gone" };
-    });
+  ): Promise<Written> {
+    return updatePromptLease<Written>(
+      this.c,
+      leaseName(id),
+      (obj) => {
+        const prompt = obj && readPrompt(obj);
+        if (!prompt) return { answer: { kind: "gone" } };
+        if (prompt.answer) return { answer: { kind: "answered", answer: prompt.answer, by: prompt.answeredBy } };
+        if (answer !== "timeout" && prompt.expiresAt.getTime() <= this.c.now().getTime()) return { answer: { kind: "gone" } };
+        const refused = refuse(prompt);
+        if (refused) return { answer: refused };
+        return {
+          write: { [ANN_ANSWER]: answer, ...(by ? { [ANN_ANSWERED_BY]: by } : {}) },
+          then: (written) => ({ kind: "written", prompt: readPrompt(written) ?? { ...prompt, answer, answeredBy: by } }),
+        };
+      },
+      () => ({ kind: "gone" }),
+    );
   }
 }
+
+type Written = { kind: "written"; prompt: SharedPrompt } | { kind: "answered"; answer: SharedAnswer; by?: string } | { kind: "refused"; userId: string } | { kind: "gone" };
