@@ -9,7 +9,7 @@ import { describeLease, leaseResource } from "../lease-lock.js";
 // presence, pending confirmations, Slack event ids and the background leader.
 
 export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
-/** replica | confirmation | event | leader | freeze | queue */
+/** replica | confirmation | event | leader | approval | freeze | queue */
 export const LABEL_PURPOSE = "tugboat.dev/coordination";
 /** On confirmations: a hash of the asking replica's id, so it can watch its own prompts. */
 export const LABEL_ASKER = "tugboat.dev/asker";
@@ -22,7 +22,7 @@ export const SLACK_ID = /^[A-Z0-9]{2,40}$/;
 /** GitHub deployment states of a deploy or lab still under way. */
 export const OPEN_DEPLOYMENT_STATES = new Set(["in_progress", "queued", "pending"]);
 
-export type Purpose = "replica" | "confirmation" | "event" | "leader" | "freeze" | "queue";
+export type Purpose = "replica" | "confirmation" | "event" | "leader" | "approval" | "freeze" | "queue";
 
 export interface Coordination {
   cluster: KubeCluster;

@@ -35,7 +35,7 @@ export function startLeaderWork(services: Services, log: Logger): BackgroundTask
     if (!stopping.signal.aborted) await recoverLabs(services, log, services.audit);
   };
   const sweep = async () => {
-    for (const purpose of ["confirmation", "event", "replica", "freeze"] as const) await sweepExpired(c, purpose);
+    for (const purpose of ["confirmation", "event", "replica", "approval", "freeze", "queue"] as const) await sweepExpired(c, purpose);
   };
   services.leader = leadership;
   leadership.start();
