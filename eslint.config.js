@@ -75,6 +75,12 @@ const sdkPolicies = [
   notOwner(["@octokit/*", "@octokit/**"], "Only src/gateways/github may import Octokit.", "gateway", "gateway", "github"),
   sdkOnlyIn(["@slack/*", "@slack/**"], "Only src/chat/slack may import the Slack SDK.", { type: "chat" }),
   notOwner(["@slack/*", "@slack/**"], "Only src/chat/slack may import the Slack SDK.", "chat", "adapter", "slack"),
+  // The typed views of Kubernetes objects: client-node's own models, as types only (nothing of it loads at run time),
+  // in the one module of the port that domain/ and commands/ import them from.
+  {
+    from: { file: { path: "src/gateways/kube-models.ts" } },
+    allow: { dependency: { kind: "type" }, to: { module: { origin: "external", source: "@kubernetes/client-node" } } },
+  },
   {
     from: { file: { path: "!src/infra/metrics.ts" }, element: { types: { noneOf: ["tests", "scripts"] } } },
     disallow: { to: { module: { origin: "external", source: "prom-client" } } },

@@ -1,4 +1,20 @@
 import type { GithubMarkdown } from "../core/github-markdown.js";
+import type {
+  CoreV1Event,
+  Cluster,
+  Machine,
+  MachineDeployment,
+  V1ConfigMap,
+  V1Deployment,
+  V1Ingress,
+  V1Lease,
+  V1Namespace,
+  V1Node,
+  V1Pod,
+  V1ReplicaSet,
+  V1Secret,
+  V1Service,
+} from "./kube-models.js";
 // The gateway interfaces commands and domain code program against. Implementations live in
 // src/gateways/kubernetes and src/gateways/github and are the only code that touches client-node or Octokit.
 
@@ -160,9 +176,9 @@ export interface InformerOptions {
 }
 
 /** A change to an informer's store: one watch event, or a (re)list that replaced the store. */
-export interface InformerChange {
+export interface InformerChange<T extends KObject = KObject> {
   type: "ADDED" | "MODIFIED" | "DELETED" | "RELISTED";
-  object?: KObject;
+  object?: T;
 }
 
 export interface WaitForOptions {
@@ -177,22 +193,22 @@ export interface WaitForOptions {
  * from the list's resourceVersion, re-list on 410 Gone, back off with jitter (honouring Retry-After) on other
  * failures, and give up after repeated failure with a GatewayError that says why. Stop it when done.
  */
-export interface Informer {
+export interface Informer<T extends KObject = KObject> {
   readonly resource: ApiResource;
   /** Whether the first list has arrived (before that the store is empty, not "nothing exists"). */
   readonly synced: boolean;
   /** Set once the informer gave up; `waitFor` then rejects with it. */
   readonly failure?: GatewayError;
   /** The objects now in the store. */
-  items(): KObject[];
-  get(name: string, namespace?: string): KObject | undefined;
+  items(): T[];
+  get(name: string, namespace?: string): T | undefined;
   /** Called after each change once synced; returns the unsubscribe function. */
-  onChange(listener: (change: InformerChange) => void): () => void;
+  onChange(listener: (change: InformerChange<T>) => void): () => void;
   /**
    * Resolves with the predicate's first truthy answer (asked once synced and after every change), or undefined when
    * the time is up or the signal aborts; rejects with `failure` when the informer gives up.
    */
-  waitFor<T>(predicate: (informer: Informer) => T | undefined | null | false, opts?: WaitForOptions): Promise<T | undefined>;
+  waitFor<A>(predicate: (informer: Informer<T>) => A | undefined | null | false, opts?: WaitForOptions): Promise<A | undefined>;
   stop(): void;
 }
 
@@ -213,8 +229,70 @@ export interface LogOptions {
   sinceSeconds?: number;
 }
 
+export interface ApplyOptions {
+  fieldManager: string;
+  force?: boolean;
+  /** The server answers with the object as it would be after the apply and stores nothing (dryRun=All). */
+  dryRun?: boolean;
+}
+
+/**
+ * One kind Tugboat works with, its objects typed with client-node's models (src/gateways/kube-models.ts). The
+ * resource is resolved through discovery of every served version, once per discovery (a miss reads discovery again,
+ * as a CRD may have been installed since); a cluster that serves none answers GatewayError "not-found".
+ */
+export interface KindClient<T extends KObject> {
+  /** The discovered resource (group, the version Tugboat's model describes, plural, scope). */
+  resource(): Promise<ApiResource>;
+  /** Whether the cluster serves this kind at all (Cluster API is optional). */
+  served(): Promise<boolean>;
+  get(name: string, namespace?: string): Promise<T>;
+  /** undefined for 404 instead of throwing. */
+  find(name: string, namespace?: string): Promise<T | undefined>;
+  list(opts?: ListOptions): Promise<{ items: T[]; resourceVersion: string }>;
+  create(obj: T): Promise<T>;
+  /** A replace carrying the object's resourceVersion: a stale one is a GatewayError "conflict". */
+  replace(obj: T): Promise<T>;
+  /** Server-side apply of (part of) the object. */
+  apply(obj: T, opts: ApplyOptions): Promise<T>;
+  patch(name: string, namespace: string | undefined, patch: unknown, type: PatchType, opts?: { dryRun?: boolean }): Promise<T>;
+  delete(name: string, namespace?: string, opts?: DeleteOptions): Promise<void>;
+  /** A typed informer (see Informer): every wait for this kind's state goes through one. */
+  informer(opts?: InformerOptions): Promise<Informer<T>>;
+}
+
+/** A kind with a scale subresource. */
+export interface ScalableKindClient<T extends KObject> extends KindClient<T> {
+  getScale(name: string, namespace?: string): Promise<ScaleInfo>;
+  /** Replaces the scale with a resourceVersion precondition; a stale one is a GatewayError "conflict". */
+  setScale(name: string, namespace: string | undefined, replicas: number, resourceVersion: string): Promise<ScaleInfo>;
+}
+
+/** The kinds Tugboat's domain code works with, typed (see src/gateways/kube-models.ts for the how-to). */
+export interface WellKnownKinds {
+  readonly deployments: ScalableKindClient<V1Deployment>;
+  readonly replicaSets: ScalableKindClient<V1ReplicaSet>;
+  readonly pods: KindClient<V1Pod>;
+  readonly services: KindClient<V1Service>;
+  readonly configMaps: KindClient<V1ConfigMap>;
+  readonly secrets: KindClient<V1Secret>;
+  readonly ingresses: KindClient<V1Ingress>;
+  readonly namespaces: KindClient<V1Namespace>;
+  readonly nodes: KindClient<V1Node>;
+  readonly leases: KindClient<V1Lease>;
+  /** core/v1 Events. */
+  readonly events: KindClient<CoreV1Event>;
+  /** Cluster API (cluster.x-k8s.io): on the workload cluster itself or a management cluster. */
+  readonly capiClusters: KindClient<Cluster>;
+  readonly machineDeployments: ScalableKindClient<MachineDeployment>;
+  readonly machines: KindClient<Machine>;
+}
+
+/** The untyped part of a cluster: any discovered resource, objects as KObject (/kube's any-type paths, CRDs). */
+export type UntypedKubeCluster = Omit<KubeCluster, keyof WellKnownKinds>;
+
 /** One cluster, reached through a kubeconfig context (or in-cluster config). */
-export interface KubeCluster {
+export interface KubeCluster extends WellKnownKinds {
   readonly name: string;
   /** Cached API discovery. `refresh` forces a new read. */
   discover(refresh?: boolean): Promise<ApiResource[]>;
@@ -230,7 +308,7 @@ export interface KubeCluster {
   create(res: ApiResource, obj: KObject): Promise<KObject>;
   replace(res: ApiResource, obj: KObject): Promise<KObject>;
   /** Server-side apply; with `dryRun` the server returns the object as it would be after the apply and stores nothing. */
-  apply(res: ApiResource, obj: KObject, opts: { fieldManager: string; force?: boolean; dryRun?: boolean }): Promise<KObject>;
+  apply(res: ApiResource, obj: KObject, opts: ApplyOptions): Promise<KObject>;
   /** `dryRun`: the server validates and answers with the would-be object but stores nothing (dryRun=All). */
   patch(res: ApiResource, name: string, namespace: string | undefined, patch: unknown, type: PatchType, opts?: { dryRun?: boolean }): Promise<KObject>;
   /** With `preconditions`, a 409 "conflict" when the object is no longer that version (or uid). */

@@ -5,6 +5,7 @@ import {
   GatewayError,
   type ActingScope,
   type ApiResource,
+  type ApplyOptions,
   type DeleteOptions,
   type KObject,
   type KubeActor,
@@ -24,6 +25,7 @@ import {
   type WatchHandle,
   type WatchOptions,
 } from "../types.js";
+import { wellKnownKinds } from "../well-known-kinds.js";
 import { discoverResources, resolveResource } from "./discover-resources.js";
 import { actsFor, addImpersonationHeaders, markRefusal, type ActingFor } from "./impersonation.js";
 import { statusError, transportError } from "./kube-errors.js";
@@ -65,6 +67,23 @@ interface ClusterState {
 }
 
 export class KubeClusterClient implements KubeCluster {
+  // The typed kinds (src/gateways/kube-models.ts), resolved through this client's discovery.
+  private readonly kinds = wellKnownKinds(this);
+  readonly deployments = this.kinds.deployments;
+  readonly replicaSets = this.kinds.replicaSets;
+  readonly pods = this.kinds.pods;
+  readonly services = this.kinds.services;
+  readonly configMaps = this.kinds.configMaps;
+  readonly secrets = this.kinds.secrets;
+  readonly ingresses = this.kinds.ingresses;
+  readonly namespaces = this.kinds.namespaces;
+  readonly nodes = this.kinds.nodes;
+  readonly leases = this.kinds.leases;
+  readonly events = this.kinds.events;
+  readonly capiClusters = this.kinds.capiClusters;
+  readonly machineDeployments = this.kinds.machineDeployments;
+  readonly machines = this.kinds.machines;
+
   constructor(
     readonly name: string,
     private readonly kc: KubeConfig,
@@ -262,7 +281,7 @@ export class KubeClusterClient implements KubeCluster {
     return this.request("PUT", this.path(res, obj.metadata?.namespace, obj.metadata?.name), { body: obj });
   }
 
-  apply(res: ApiResource, obj: KObject, opts: { fieldManager: string; force?: boolean; dryRun?: boolean }): Promise<KObject> {
+  apply(res: ApiResource, obj: KObject, opts: ApplyOptions): Promise<KObject> {
     return this.request("PATCH", this.path(res, obj.metadata?.namespace, obj.metadata?.name), {
       body: obj,
       contentType: PATCH_CONTENT_TYPE.apply,
