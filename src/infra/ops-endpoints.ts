@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { pathOf } from "../core/http-request.js";
 import type { ReadinessState } from "../startup/readiness.js";
 
 // /healthz, /readyz and /metrics. In Slack HTTP mode they are served by the Slack receiver on PORT (next to
@@ -67,12 +68,4 @@ export async function listenOps(handler: OpsHandler, port: number, host?: string
 
 function sendJson(res: ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
-}
-
-function pathOf(req: IncomingMessage): string {
-  try {
-    return new URL(req.url ?? "/", "http://localhost").pathname;
-  } catch {
-    return "";
-  }
 }

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerOptions, ServerResponse } from "node:http";
 import { HTTPReceiver, type BufferedIncomingMessage, type HTTPReceiverOptions } from "@slack/bolt";
 import type { Logger } from "../../core/logger.js";
-import { SeenIds } from "./dedupe-events.js";
+import { headerValue, pathOf } from "../../core/http-request.js";
+import { SeenIds } from "../../core/seen-ids.js";
 
 // Bolt's HTTP receiver, made stricter. Bolt verifies the v0 signature and refuses timestamps more than five
 // minutes old; in front of it this refuses timestamps more than five minutes in the future, and after Bolt's
@@ -105,18 +106,5 @@ export class StrictHTTPReceiver extends HTTPReceiver {
       }
       boltListener(req, res);
     };
-  }
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function pathOf(req: IncomingMessage): string {
-  try {
-    return new URL(req.url ?? "/", "http://localhost").pathname;
-  } catch {
-    return "";
   }
 }

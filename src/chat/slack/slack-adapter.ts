@@ -11,7 +11,7 @@ import { createBoltLogger } from "./bolt-logger.js";
 import { countingFetch, type SlackCallCounter } from "./count-api-calls.js";
 import { CANCEL_ACTION, CONFIRM_ACTION, ConfirmRegistry } from "./confirm-buttons.js";
 import { DEFAULT_HTTP_LIMITS, REPLAY_KEY, StrictHTTPReceiver, limitedServerOptions, type HttpLimits } from "./create-http-receiver.js";
-import { SeenIds, firstTimeAnywhere, type SharedIds } from "./dedupe-events.js";
+import { SeenIds, firstTimeAnywhere, type SharedIds } from "../../core/seen-ids.js";
 import type { SharedConfirmations } from "../../domain/replicas/shared-confirmations.js";
 import { describeSlackError } from "./describe-slack-error.js";
 import { commandTextFromMessage, commandTextFromSlash, familyOfSlashCommand } from "./parse-mention.js";

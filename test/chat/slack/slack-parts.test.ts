@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { LogLevel } from "@slack/bolt";
 import { createBoltLogger } from "../../../src/chat/slack/bolt-logger.js";
-import { SeenIds } from "../../../src/chat/slack/dedupe-events.js";
+import { SeenIds } from "../../../src/core/seen-ids.js";
 import { commandTextFromMessage, commandTextFromSlash, familyOfSlashCommand } from "../../../src/chat/slack/parse-mention.js";
 import { createSlackAdapter } from "../../../src/chat/slack/slack-adapter.js";
 import { ResponseUrl, canInvite } from "../../../src/chat/slack/response-url.js";

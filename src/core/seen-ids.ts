@@ -1,4 +1,5 @@
-// Remembers ids (Events API event_id, request signatures) for a while, so a retry or a replay runs nothing twice.
+// Remembers ids (Slack event ids and request signatures, GitHub delivery ids and bodies) for a while, so a retry or a
+// replay runs nothing twice.
 
 export class SeenIds {
   private readonly seen = new Map<string, number>();
