@@ -1,12 +1,11 @@
 import { defineCommand, type CommandContext } from "../../core/command.js";
 import { parseDuration } from "../../core/args.js";
-import { UsageError, UserError } from "../../core/errors.js";
-import { labNamespace } from "../../domain/reviewlab/make-slug.js";
-import { findLab } from "../../domain/reviewlab/find-labs.js";
+import { UsageError } from "../../core/errors.js";
 import { humanDuration } from "../../domain/format/human-duration.js";
-import { expiryPatch } from "../../domain/reviewlab/lab-metadata.js";
-import { namespaceResource } from "../../domain/reviewlab/remove-lab.js";
-import { branchOf, labConfig, parseLabTarget, type LabTarget } from "./parse-lab-args.js";
+import { isoSeconds } from "../../domain/reviewlab/describe-lab.js";
+import { extendLab } from "../../domain/reviewlab/extend-lab.js";
+import { labConfig } from "../../domain/reviewlab/lab-use-case.js";
+import { appForPull, labDeps, parseLabTarget, type LabTarget } from "./parse-lab-args.js";
 
 const usage = "/reviewlab extend BRANCH|PR<n> DURATION";
 
@@ -31,39 +30,14 @@ export const extendCommand = defineCommand<ExtendArgs>({
     return { target, seconds };
   },
   permission: () => "reviewlab:extend",
-  run: extendLab,
+  run: runExtend,
 });
 
-async function extendLab(args: ExtendArgs, ctx: CommandContext): Promise<void> {
-  const { config, github, kube, clock } = ctx.services;
-  const cfg = labConfig(config);
-  const cluster = kube.cluster(cfg.cluster);
-  const branch = await branchOf(github, config, ctx.channel.id, args.target, usage);
-  const namespace = labNamespace(branch);
-  const found = await findLab(cluster, namespace);
-  if (found.state !== "lab" || found.lab.branch !== branch) {
-    throw new UserError(`There is no review lab for \`${branch}\`. See \`/reviewlab list\`.`);
-  }
-  const lab = found.lab;
-  if (lab.terminating) throw new UserError(`The review lab for \`${branch}\` is being removed.`);
-  const now = clock.now();
-  const base = Math.max(lab.expiresAt.getTime(), now.getTime());
-  const wanted = base + args.seconds * 1000;
-  const limit = now.getTime() + cfg.maxExtendHours * 3600_000;
-  if (wanted > limit) {
-    const room = Math.max(0, limit - base);
-    const allowed = room >= 60_000 ? `you can extend it by at most ${humanDuration(room)} (until ${iso(new Date(limit))})` : "it cannot be extended further now";
-    throw new UserError(
-      `A review lab may be kept at most ${cfg.maxExtendHours} h from now; \`${branch}\` expires ${iso(lab.expiresAt)}, so ${allowed}.`,
-    );
-  }
-  const expiresAt = new Date(wanted);
-  await cluster.patch(await namespaceResource(cluster), namespace, undefined, expiryPatch(expiresAt), "merge");
-  ctx.audit({ branch, namespace, from: lab.expiresAt.toISOString(), to: expiresAt.toISOString() });
-  const text = `The review lab for \`${branch}\` now expires ${iso(expiresAt)} (in ${humanDuration(wanted - now.getTime())}).`;
+async function runExtend(args: ExtendArgs, ctx: CommandContext): Promise<void> {
+  labConfig(ctx.services.config);
+  const app = appForPull(ctx, args.target, usage);
+  const outcome = await extendLab({ target: args.target, app, bySeconds: args.seconds, actorId: ctx.actor.id, requestId: ctx.requestId, channelId: ctx.channel.id }, labDeps(ctx), () => {});
+  if (outcome.type === "refused") throw outcome.error;
+  const text = `The review lab for \`${outcome.branch}\` now expires ${isoSeconds(outcome.to)} (in ${humanDuration(outcome.to.getTime() - outcome.at.getTime())}).`;
   await ctx.reply.send({ summary: text, tone: "success", blocks: [{ type: "text", text }] });
-}
-
-function iso(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }

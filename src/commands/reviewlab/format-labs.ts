@@ -1,20 +1,9 @@
 import type { LabInfo } from "../../domain/reviewlab/lab-metadata.js";
+import { expiryText } from "../../domain/reviewlab/describe-lab.js";
 import { humanDuration } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
 
-// Lab descriptions shared by list, limit refusals and replies.
-
-export function expiryText(lab: LabInfo, now: Date): string {
-  if (lab.terminating) return "being removed";
-  const left = lab.expiresAt.getTime() - now.getTime();
-  return left > 0 ? `in ${humanDuration(left)}` : `expired ${humanDuration(-left)} ago`;
-}
-
-/** "`my-branch` (663c692, PR #4816) https://… expires in 3d" */
-export function labLine(lab: LabInfo, now: Date): string {
-  const pr = lab.pr !== undefined ? `, PR #${lab.pr}` : "";
-  return `\`${lab.branch}\` (${lab.sha.slice(0, 7)}${pr}) ${lab.url}, expires ${expiryText(lab, now)}`;
-}
+// The lab table of /reviewlab list, and durations as replies print them.
 
 export interface PodCount {
   ready: number;

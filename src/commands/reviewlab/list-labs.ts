@@ -3,7 +3,7 @@ import { parseFlags } from "../../core/args.js";
 import { UsageError } from "../../core/errors.js";
 import { mapLimit } from "../../domain/apply-objects.js";
 import { listLabs } from "../../domain/reviewlab/find-labs.js";
-import { labConfig } from "./parse-lab-args.js";
+import { labConfig } from "../../domain/reviewlab/lab-use-case.js";
 import { labTable, type PodCount } from "./format-labs.js";
 import { mayRead, viewPermission } from "../../core/kube-scope.js";
 

@@ -1,15 +1,13 @@
 import type { TugboatConfig } from "../../config/schema.js";
-import { UsageError, UserError } from "../../core/errors.js";
+import type { CommandContext } from "../../core/command.js";
+import { UsageError } from "../../core/errors.js";
 import { getOwn } from "../../core/own-keys.js";
-import type { GithubGateway } from "../../gateways/types.js";
-import { GatewayError } from "../../gateways/types.js";
 import { parseTarget } from "../../domain/resolve-target.js";
+import type { LabDeps, LabTarget } from "../../domain/reviewlab/lab-use-case.js";
 
 // Shared grammar for /reviewlab: a lab is named by its branch or by a PR (whose head branch it is).
 
-export type LabTarget = { kind: "pr"; number: number } | { kind: "branch"; name: string };
-
-export type LabConfig = NonNullable<TugboatConfig["reviewlab"]>;
+export type { LabTarget };
 
 export function parseLabTarget(word: string | undefined, usage: string): LabTarget {
   if (word === undefined) throw new UsageError("name a branch or a PR (PR4816 or #4816)", usage);
@@ -17,15 +15,6 @@ export function parseLabTarget(word: string | undefined, usage: string): LabTarg
   // Labs are per branch: a hex-looking word is a branch name here, not a commit.
   if (spec.kind === "sha") return { kind: "branch", name: spec.sha };
   return spec;
-}
-
-export function describeTarget(t: LabTarget): string {
-  return t.kind === "pr" ? `PR #${t.number}` : `\`${t.name}\``;
-}
-
-export function labConfig(config: TugboatConfig): LabConfig {
-  if (!config.reviewlab) throw new UserError("Review labs are not configured on this Tugboat (no `reviewlab` section in its config).");
-  return config.reviewlab;
 }
 
 /** The app: named, the channel's, or the only one configured. */
@@ -41,15 +30,13 @@ export function pickApp(config: TugboatConfig, channelId: string, named: string 
   throw new UsageError(`name the app: this channel has no default app (known: ${apps.join(", ") || "none"})`, usage);
 }
 
-/** The branch a lab target names. A PR is looked up in the app's repository (any app, for down/extend). */
-export async function branchOf(github: GithubGateway, config: TugboatConfig, channelId: string, target: LabTarget, usage: string): Promise<string> {
-  if (target.kind === "branch") return target.name;
-  const app = pickApp(config, channelId, undefined, usage);
-  const repo = config.apps[app]!.repo;
-  try {
-    return (await github.getPull(repo, target.number)).headRef;
-  } catch (err) {
-    if (err instanceof GatewayError && err.kind === "not-found") throw new UserError(`PR #${target.number} was not found in ${repo}.`);
-    throw err;
-  }
+/** The app whose repository a PR is looked up in (the channel's), needed only when the target is a PR. */
+export function appForPull(ctx: CommandContext, target: LabTarget, usage: string): string | undefined {
+  return target.kind === "pr" ? pickApp(ctx.services.config, ctx.channel.id, undefined, usage) : undefined;
+}
+
+/** A use case's dependencies, from a command's context. */
+export function labDeps(ctx: CommandContext): LabDeps {
+  const { config, kube, github, clock, instanceId } = ctx.services;
+  return { config, kube, github, clock, instanceId, log: ctx.log, audit: (facts) => ctx.audit(facts), signal: ctx.signal };
 }

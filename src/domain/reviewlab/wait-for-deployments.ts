@@ -1,5 +1,5 @@
 import type { ApiResource, KubeCluster } from "../../gateways/types.js";
-import { rolloutState, type RolloutState } from "../rollout-status.js";
+import { podProblems, rolloutState, type RolloutState } from "../rollout-status.js";
 
 // Waits for Deployments to become available, following them with the port's informer (no polling). When the
 // cluster keeps refusing, the wait ends with the informer's error, which says why.
@@ -51,4 +51,27 @@ export async function waitForDeployments(cluster: KubeCluster, namespace: string
   } finally {
     informer.stop();
   }
+}
+
+/** Why a lab is not ready: its pods' problems, else pods not ready, else the Deployments' own states. */
+export async function describeNotReady(cluster: KubeCluster, namespace: string, states: Map<string, RolloutState>): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    const res = await cluster.resolve("pods");
+    if (res) {
+      const { items } = await cluster.list(res, { namespace });
+      for (const pod of items) out.push(...podProblems(pod));
+      if (out.length === 0) {
+        for (const pod of items) {
+          const conditions: Array<{ type?: string; status?: string }> = pod.status?.conditions ?? [];
+          const ready = conditions.some((c) => c.type === "Ready" && c.status === "True");
+          if (!ready) out.push(`${pod.metadata?.name}: ${pod.status?.phase ?? "Pending"}, not ready`);
+        }
+      }
+    }
+  } catch {
+    // The deployment states below still say something.
+  }
+  if (out.length === 0) for (const s of states.values()) if (s.phase !== "done") out.push(s.message);
+  return out;
 }

@@ -1,0 +1,21 @@
+import { humanDuration } from "../format/human-duration.js";
+import type { LabInfo } from "./lab-metadata.js";
+
+// One-line descriptions of a lab, shared by /reviewlab list, the limit refusals and replies.
+
+export function expiryText(lab: LabInfo, now: Date): string {
+  if (lab.terminating) return "being removed";
+  const left = lab.expiresAt.getTime() - now.getTime();
+  return left > 0 ? `in ${humanDuration(left)}` : `expired ${humanDuration(-left)} ago`;
+}
+
+/** "`my-branch` (663c692, PR #4816) https://… expires in 3d" */
+export function labLine(lab: LabInfo, now: Date): string {
+  const pr = lab.pr !== undefined ? `, PR #${lab.pr}` : "";
+  return `\`${lab.branch}\` (${lab.sha.slice(0, 7)}${pr}) ${lab.url}, expires ${expiryText(lab, now)}`;
+}
+
+/** An instant as the replies print it: ISO 8601 to the second. */
+export function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}

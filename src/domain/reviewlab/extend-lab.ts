@@ -1,0 +1,58 @@
+import { UserError } from "../../core/errors.js";
+import { getOwn } from "../../core/own-keys.js";
+import { humanDuration } from "../format/human-duration.js";
+import { labNamespace } from "./make-slug.js";
+import { findLab } from "./find-labs.js";
+import { expiryPatch } from "./lab-metadata.js";
+import { namespaceResource } from "./remove-lab.js";
+import { isoSeconds } from "./describe-lab.js";
+import { labBranch, labConfig, refusalsAsOutcome, type Emit, type LabDeps, type LabRequest, type LabTarget, type Refused } from "./lab-use-case.js";
+
+// `lab extend` as a use case: move a lab's expiry later, at most reviewlab.maxExtendHours from now.
+
+export interface LabExtendInput extends LabRequest {
+  target: LabTarget;
+  /** The app whose repository a PR target is looked up in. */
+  app?: string;
+  /** How much later than its current expiry (or than now, for a lab already expired). */
+  bySeconds: number;
+}
+
+export type LabExtendOutcome = { type: "extended"; branch: string; namespace: string; from: Date; to: Date; at: Date } | Refused;
+
+export type LabExtendEvent = LabExtendOutcome;
+
+export function extendLab(input: LabExtendInput, deps: LabDeps, emit: Emit<LabExtendEvent>): Promise<LabExtendOutcome> {
+  return refusalsAsOutcome(emit, async () => {
+    const outcome = await extendSteps(input, deps);
+    await emit(outcome);
+    return outcome;
+  });
+}
+
+async function extendSteps(input: LabExtendInput, deps: LabDeps): Promise<LabExtendOutcome> {
+  const { config, github, clock } = deps;
+  const cfg = labConfig(config);
+  const cluster = deps.kube.cluster(cfg.cluster);
+  const branch = await labBranch(github, input.app === undefined ? undefined : getOwn(config.apps, input.app)?.repo, input.target);
+  const namespace = labNamespace(branch);
+  const found = await findLab(cluster, namespace);
+  if (found.state !== "lab" || found.lab.branch !== branch) {
+    throw new UserError(`There is no review lab for \`${branch}\`. See \`/reviewlab list\`.`);
+  }
+  const lab = found.lab;
+  if (lab.terminating) throw new UserError(`The review lab for \`${branch}\` is being removed.`);
+  const now = clock.now();
+  const base = Math.max(lab.expiresAt.getTime(), now.getTime());
+  const wanted = base + input.bySeconds * 1000;
+  const limit = now.getTime() + cfg.maxExtendHours * 3600_000;
+  if (wanted > limit) {
+    const room = Math.max(0, limit - base);
+    const allowed = room >= 60_000 ? `you can extend it by at most ${humanDuration(room)} (until ${isoSeconds(new Date(limit))})` : "it cannot be extended further now";
+    throw new UserError(`A review lab may be kept at most ${cfg.maxExtendHours} h from now; \`${branch}\` expires ${isoSeconds(lab.expiresAt)}, so ${allowed}.`);
+  }
+  const expiresAt = new Date(wanted);
+  await cluster.patch(await namespaceResource(cluster), namespace, undefined, expiryPatch(expiresAt), "merge");
+  deps.audit({ branch, namespace, from: lab.expiresAt.toISOString(), to: expiresAt.toISOString() });
+  return { type: "extended", branch, namespace, from: lab.expiresAt, to: expiresAt, at: now };
+}
