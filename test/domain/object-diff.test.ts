@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { describeObjectDiff, fullDiffText } from "../../src/commands/deploy/format-plan-diff.js";
+import { describeObjectDiff, fullDiffText } from "../../src/domain/deploy/format-plan-diff.js";
 import { diffObject, renderObjectDiff } from "../../src/domain/deploy/object-diff.js";
 
 // The field-level diff of a live object and a dry run's answer: server-kept fields ignored, lists matched by their

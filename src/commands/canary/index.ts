@@ -1,11 +1,10 @@
 import type { CommandFamily } from "../../core/command.js";
 import { defineCommand } from "../../core/command.js";
-import type { RunDeploy } from "../../domain/deploy/deploy-request.js";
 import { abortCanary } from "./abort-canary.js";
 import { CANARY_ABORT_USAGE, CANARY_PROMOTE_USAGE, CANARY_STATUS_USAGE, parseCanaryAbortArgs, parseCanaryPromoteArgs, parseCanaryStatusArgs } from "./parse-canary-args.js";
 import { promoteCanary } from "./promote-canary.js";
 import { showCanaryStatus } from "./show-canary-status.js";
-import { startCanaryWatchdog } from "./watch-canaries.js";
+import { startCanaryGuard } from "./canary-guard.js";
 import { withClearErrors } from "../../core/with-clear-errors.js";
 import { viewPermission } from "../../core/kube-scope.js";
 
@@ -23,19 +22,17 @@ const status = defineCommand({
   run: (a, ctx) => withClearErrors("Could not read the canary", () => showCanaryStatus(a, ctx)),
 });
 
-function promoteCommand(runDeploy: RunDeploy) {
-  return defineCommand({
-    family: "canary",
-    verb: "promote",
-    summary: "Deploy the canary's sha to production (confirmation and lock included), then remove the canary.",
-    usage: CANARY_PROMOTE_USAGE,
-    examples: ["/canary promote"],
-    sideEffects: true,
-    parse: parseCanaryPromoteArgs,
-    permission: () => "canary:promote",
-    run: (a, ctx) => withClearErrors("Could not promote the canary", () => promoteCanary(a, ctx, runDeploy)),
-  });
-}
+const promote = defineCommand({
+  family: "canary",
+  verb: "promote",
+  summary: "Deploy the canary's sha to production (confirmation and lock included), then remove the canary.",
+  usage: CANARY_PROMOTE_USAGE,
+  examples: ["/canary promote"],
+  sideEffects: true,
+  parse: parseCanaryPromoteArgs,
+  permission: (a) => (a.force ? ["canary:promote", "deploy:force"] : "canary:promote"),
+  run: (a, ctx) => withClearErrors("Could not promote the canary", () => promoteCanary(a, ctx)),
+});
 
 const abort = defineCommand({
   family: "canary",
@@ -49,12 +46,9 @@ const abort = defineCommand({
   run: (a, ctx) => withClearErrors("Could not abort the canary", () => abortCanary(a, ctx)),
 });
 
-/** /canary; promote runs the deploy flow it is given (the command registry hands in /deploy's). */
-export function canaryFamily(runDeploy: RunDeploy): CommandFamily {
-  return {
-    name: "canary",
-    summary: "Watch, promote or abort a canary",
-    commands: [status, promoteCommand(runDeploy), abort],
-    background: [startCanaryWatchdog],
-  };
-}
+export const canaryFamily: CommandFamily = {
+  name: "canary",
+  summary: "Follow, promote or abort a canary",
+  commands: [status, promote, abort],
+  background: [startCanaryGuard],
+};

@@ -11,7 +11,7 @@ import type { KObject } from "../../gateways/types.js";
 import { ageSince } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
 import { requireView } from "../../core/kube-scope.js";
-import { canaryEnvName, findCanary } from "./find-canary.js";
+import { canaryEnvName, findCanary } from "../../domain/deploy/find-canary.js";
 import { CANARY_STATUS_USAGE, type CanaryArgs } from "./parse-canary-args.js";
 
 // /canary status: each canary against its stable Deployment: ready, restarts, age and sha.

@@ -1,6 +1,6 @@
 import type { CommandFamily } from "../../core/command.js";
 import { defineCommand } from "../../core/command.js";
-import { runDeploy } from "./run-deploy.js";
+import { deployFromChat } from "./deploy-from-chat.js";
 import { withClearErrors } from "../../core/with-clear-errors.js";
 import {
   DEPLOY_USAGE,
@@ -38,7 +38,7 @@ const deploy = defineCommand({
   parse: parseDeployArgs,
   permission: (a) => (a.force ? [`deploy:${a.env}`, "deploy:force"] : `deploy:${a.env}`),
   run: async (a, ctx) => {
-    await withClearErrors(`Could not deploy to ${a.env}`, () => runDeploy({ app: a.app, target: a.target, env: a.env, dryRun: a.dryRun, force: a.force }, ctx), "Nothing was changed.");
+    await withClearErrors(`Could not deploy to ${a.env}`, () => deployFromChat(a, ctx), "Nothing was changed.");
   },
 });
 

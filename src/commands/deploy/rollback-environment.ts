@@ -9,8 +9,8 @@ import { checkChannel, resolveAppName, resolveDeployEnv } from "../../domain/dep
 import { listRevisions, revisionOf, rollbackDeployment, templateOf } from "../../domain/deploy/rollback.js";
 import { imageChanges, imageTag } from "../../domain/deploy/set-images.js";
 import { diffObject } from "../../domain/deploy/object-diff.js";
-import { progressBlock, seconds } from "./format-deploy.js";
-import { planDiffBlocks } from "./format-plan-diff.js";
+import { progressBlock, seconds } from "../../domain/deploy/format-deploy.js";
+import { planDiffBlocks } from "../../domain/deploy/format-plan-diff.js";
 import { ROLLBACK_USAGE, type AppEnvArgs } from "./parse-deploy-args.js";
 
 // /deploy rollback APP ENV: every Deployment of the app back to its previous revision (kubectl rollout undo).

@@ -63,3 +63,17 @@ export async function previewPlan(cluster: KubeCluster, plan: DeployPlan | Canar
   });
   return { objects };
 }
+
+/** "2 changed, 1 created, 3 unchanged". */
+export function countActions(preview: PlanPreview): string {
+  const n = (a: ObjectDiff["action"]) => preview.objects.filter((o) => o.action === a).length;
+  const parts = [
+    [n("create"), "created"],
+    [n("change"), "changed"],
+    [n("unchanged"), "unchanged"],
+  ] as const;
+  return parts
+    .filter(([count]) => count > 0)
+    .map(([count, word]) => `${count} ${word}`)
+    .join(", ");
+}

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { checkCanaries } from "../../../src/commands/canary/watch-canaries.js";
+import { guardCanaries } from "../../../src/domain/deploy/canary-guard.js";
 import { startHarness, type Harness } from "../../helpers/harness.js";
 import { IMAGE, SHAS, appImages, deployment, githubDeployments, githubStates } from "../deploy/helpers.js";
 
@@ -30,13 +30,13 @@ describe("/canary failures and the watchdog", function () {
     const t = await h.run("/deploy PR4812 to canary", { user: "UDEPLOYER", channel: "CGITHUB" });
     expect(t.final?.tone, t.text).to.equal("success");
     const log = { debug() {}, info() {}, warn() {}, error() {}, child() { return log; } } as never;
-    expect(await checkCanaries(h.app.services, log)).to.deep.equal([]);
+    expect(await guardCanaries(h.app.services, log)).to.deep.equal([]);
     // A canary pod restarts.
     const prod = h.sandbox.clusters.production!;
     const pod = prod.listObjects("v1", "Pod", "github-production").find((p: any) => p.metadata.labels?.track === "canary" && p.metadata.labels?.app === "unicorn");
     pod.status.containerStatuses[0].restartCount = 1;
     prod.putObject(pod);
-    const aborted = await checkCanaries(h.app.services, log);
+    const aborted = await guardCanaries(h.app.services, log);
     expect(aborted.sort()).to.deep.equal(["unicorn-api-canary", "unicorn-canary"]);
     expect(h.notices).to.have.length(1);
     expect(h.notices[0]!.channel).to.equal("CGITHUB");

@@ -1,9 +1,9 @@
 import type { TugboatConfig } from "../../config/schema.js";
 import { UserError } from "../../core/errors.js";
 import type { KObject, KubeCluster, KubeGateway } from "../../gateways/types.js";
-import { ANN_PR, ANN_SHA } from "../../domain/deploy/annotations.js";
-import { listCanaries } from "../../domain/deploy/canary.js";
-import { resolveDeployEnv, type DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
+import { ANN_PR, ANN_SHA } from "./annotations.js";
+import { listCanaries } from "./canary.js";
+import { resolveDeployEnv, type DeployEnv } from "./resolve-deploy-env.js";
 
 // The canary environment of an app, and the canary Deployments running in it.
 

@@ -1,7 +1,7 @@
 import type { Attachment, Block } from "../../core/reply.js";
-import { renderObjectDiff, type FieldChange, type ObjectDiff } from "../../domain/deploy/object-diff.js";
-import type { PlanPreview } from "../../domain/deploy/preview-plan.js";
-import { cutForChat } from "../../domain/format/cut-for-chat.js";
+import { renderObjectDiff, type FieldChange, type ObjectDiff } from "./object-diff.js";
+import { countActions, type PlanPreview } from "./preview-plan.js";
+import { cutForChat } from "../format/cut-for-chat.js";
 
 // The plan of a deploy as chat shows it: one line per object (created / changed, with the changed fields in
 // brief / unchanged), then the full field-level diff inline when it fits, else attached as a file.
@@ -76,20 +76,6 @@ export function describeObjectDiff(d: ObjectDiff): string {
   if (d.action === "create") return `${what}: created`;
   if (d.secret || d.changes.length === 0) return `${what}: changed${d.secret ? " (a Secret: contents not shown)" : ""}`;
   return `${what}: changed: ${describeChanges(d.changes)}`;
-}
-
-/** "2 changed, 1 created, 3 unchanged". */
-export function countActions(preview: PlanPreview): string {
-  const n = (a: ObjectDiff["action"]) => preview.objects.filter((o) => o.action === a).length;
-  const parts = [
-    [n("create"), "created"],
-    [n("change"), "changed"],
-    [n("unchanged"), "unchanged"],
-  ] as const;
-  return parts
-    .filter(([count]) => count > 0)
-    .map(([count, word]) => `${count} ${word}`)
-    .join(", ");
 }
 
 export function fullDiffText(preview: PlanPreview): string {

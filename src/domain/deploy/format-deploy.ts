@@ -1,20 +1,12 @@
 import { mention, type Block, type ProgressState, type Reply, type Text } from "../../core/reply.js";
-import type { DeploymentProgress } from "../../domain/deploy/follow-rollout.js";
-import type { PlanPreview } from "../../domain/deploy/preview-plan.js";
-import type { DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
-import type { Target } from "../../domain/resolve-target.js";
+import type { DeploymentProgress } from "./follow-rollout.js";
+import type { PlanPreview } from "./preview-plan.js";
+import type { DeployEnv } from "./resolve-deploy-env.js";
+import type { Target } from "../resolve-target.js";
+import { describeTarget } from "./describe-target.js";
 import { planDiffBlocks } from "./format-plan-diff.js";
 
-// Reply shapes shared by /deploy and /canary.
-
-export function describeTarget(target: Target): string {
-  if (target.pr) return `PR #${target.pr.number} "${target.pr.title}" by ${target.pr.author} (${target.shortSha})`;
-  return `${target.label}${target.label.startsWith("sha") ? "" : ` (${target.shortSha})`}`;
-}
-
-export function shortTarget(target: Target): string {
-  return target.pr ? `PR #${target.pr.number} (${target.shortSha})` : target.label.startsWith("sha") ? target.label : `${target.label} (${target.shortSha})`;
-}
+// Reply shapes of deploys, rollbacks and canaries, shared by every entry point (commands, webhooks, buttons).
 
 export function planFields(env: DeployEnv, target: Target, actor: string): Block {
   return {

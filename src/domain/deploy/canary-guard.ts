@@ -1,16 +1,16 @@
 import { textReply } from "../../core/reply.js";
-import type { BackgroundStarter, Services } from "../../core/services.js";
+import type { Services } from "../../core/services.js";
 import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
-import { ANN_CANARY_STARTED, ANN_CHANNEL } from "../../domain/deploy/annotations.js";
-import { listCanaries, removeCanaries } from "../../domain/deploy/canary.js";
-import { findResource, podFailure } from "../../domain/deploy/follow-rollout.js";
-import { podsOfNewRevision } from "../../domain/deploy/pod-owners.js";
-import { resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
+import { ANN_CANARY_STARTED, ANN_CHANNEL } from "./annotations.js";
+import { listCanaries, removeCanaries } from "./canary.js";
+import { findResource, podFailure } from "./follow-rollout.js";
+import { podsOfNewRevision } from "./pod-owners.js";
+import { resolveDeployEnv } from "./resolve-deploy-env.js";
 import type { KObject } from "../../gateways/types.js";
 import { closeCanaryDeployment } from "./abort-canary.js";
 
-// The canary watchdog: a canary that is not Ready within config.deploy.canaryReadySeconds of its start, or
+// The canary guard: a canary that is not Ready within config.deploy.canaryReadySeconds of its start, or
 // whose pods restart, is aborted, and the channel that started it (annotation tugboat.dev/channel) is told.
 
 /** Why this canary must go, if it must. */
@@ -27,7 +27,8 @@ export function canaryVerdict(canary: KObject, replicaSets: KObject[], pods: KOb
   return undefined;
 }
 
-export async function checkCanaries(services: Services, log: Logger): Promise<string[]> {
+/** One round of the guard over every app's canaries; returns the canary Deployments it removed. */
+export async function guardCanaries(services: Services, log: Logger): Promise<string[]> {
   const { config, kube, clock } = services;
   const aborted: string[] = [];
   const canaryEnvs = Object.entries(config.environments).filter(([, e]) => e.canaryOf);
@@ -61,28 +62,3 @@ export async function checkCanaries(services: Services, log: Logger): Promise<st
   }
   return aborted;
 }
-
-export function canaryWatchdogInterval(readySeconds: number): number {
-  return Math.max(1000, Math.min(30_000, (readySeconds * 1000) / 4));
-}
-
-export const startCanaryWatchdog: BackgroundStarter = (services, log) => {
-  const stopping = new AbortController();
-  const interval = canaryWatchdogInterval(services.config.deploy.canaryReadySeconds);
-  // A check every interval on the injected clock, never two at once.
-  const rounds = async () => {
-    while (!stopping.signal.aborted) {
-      await services.clock.sleep(interval, stopping.signal).catch(() => undefined);
-      // One replica judges canaries: the elected leader (two would race to abort and post twice).
-      if (stopping.signal.aborted || (services.leader && !services.leader.isLeader())) continue;
-      await checkCanaries(services, log).catch(() => undefined);
-    }
-  };
-  const running = rounds();
-  return {
-    stop: async () => {
-      stopping.abort();
-      await running;
-    },
-  };
-};

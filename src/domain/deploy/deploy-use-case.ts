@@ -1,0 +1,343 @@
+import type { TugboatConfig } from "../../config/schema.js";
+import { errorMessage } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+import type { Clock } from "../../core/services.js";
+import type { DeploymentStatusInput, GithubGateway, KubeCluster, KubeGateway } from "../../gateways/types.js";
+import type { LockInfo } from "../lease-lock.js";
+import { checkImageGate, resolveTarget, type Target, type TargetSpec } from "../resolve-target.js";
+import type { DeployStamp } from "./annotations.js";
+import { holdInsideManualLock, holdLock, readDeployInsideLock, readLock, type LockHold } from "./deploy-lock.js";
+import type { DeployEvent, DeployEventSink, DeployOutcome, DeployRun } from "./deploy-events.js";
+import { planStrategy, type DeployStrategy, type FollowDeployments } from "./deploy-strategy.js";
+import { shortTarget } from "./describe-target.js";
+import { followRollout, type DeploymentProgress, type FollowOutcome } from "./follow-rollout.js";
+import { countActions, previewPlan, type PlanPreview } from "./preview-plan.js";
+import { checkChannel, resolveDeployEnv, type DeployEnv } from "./resolve-deploy-env.js";
+
+// The deploy use case: resolve → image gate → [freeze] → plan → preview → (confirm) → [approvals] → lock →
+// GitHub deployment → apply → follow the rollout → success, or undo (rollback, or the canary removed). It knows
+// nothing of chat: whoever runs it (a command, a webhook, a button) passes its inputs and dependencies and renders
+// the DeployEvents it emits (deploy-events.ts). A deploy to a canary environment is a canary start.
+//
+// Seams for what is built on it (all optional, in DeploySteps):
+// - steps.freeze(check): before planning; a verdict refuses the deploy ("frozen") before anything is read or shown.
+// - deps.confirm(run, preview): the caller's own confirmation (chat: Confirm/Cancel; a modal; a webhook decides).
+// - steps.approvals(run, preview): after confirmation, before the lock; "approved" goes on, a refusal ends it
+//   ("rejected") with nothing changed.
+// - steps.lockBusy(busy): the deploy lock is someone else's (before planning and again when taking it); "retry"
+//   (e.g. once a queue says it is this deploy's turn) reads the lock once more, "refuse" ends it ("locked").
+
+export interface DeployInput {
+  /** Already resolved by the caller (config, channel default). */
+  app: string;
+  env: string;
+  target: TargetSpec | { kind: "resolved"; target: Target };
+  /** Who asked (Slack user id), the channel the deploy belongs to, and the id its audit and logs carry. */
+  actor: string;
+  channel: string;
+  requestId: string;
+  dryRun: boolean;
+  /** Skip the image gate (the caller has checked deploy:force). */
+  force: boolean;
+  /** Why, when the caller asked for one; it goes to the GitHub deployment and the audit. */
+  reason?: string;
+}
+
+export interface FreezeVerdict {
+  /** Names the window and its end: "production is frozen until 18:00 UTC: release week". */
+  reason: string;
+}
+
+export type ApprovalVerdict = { approved: true } | { approved: false; reason: string };
+
+export interface DeploySteps {
+  freeze?(check: { env: DeployEnv; target: Target; actor: string; force: boolean; reason?: string }): Promise<FreezeVerdict | undefined>;
+  approvals?(run: DeployRun, preview: PlanPreview | undefined): Promise<ApprovalVerdict>;
+  lockBusy?(busy: { env: DeployEnv; holder: LockInfo; actor: string }): Promise<"retry" | "refuse">;
+}
+
+export interface DeployDeps {
+  config: TugboatConfig;
+  kube: KubeGateway;
+  github: GithubGateway;
+  clock: Clock;
+  log: Logger;
+  /** Adds facts to the deploy's audit entry. */
+  audit(facts: Record<string, unknown>): void;
+  emit: DeployEventSink;
+  /** This bot process, for the lock's holder. */
+  instanceId: string;
+  /** Aborted when Tugboat is shutting down: following stops and the lock is left to expire. */
+  signal: AbortSignal;
+  /** Asked for environments with `confirm: true`; true only on an explicit yes. */
+  confirm(run: DeployRun, preview: PlanPreview): Promise<boolean>;
+  /** Where the deploy can be watched (the chat message's permalink), for the GitHub deployment's log_url. */
+  logUrl?(): Promise<string | undefined>;
+  steps?: DeploySteps;
+}
+
+/** What a flow built on the deploy (canary promote) adds: its name in messages and a step inside the lock. */
+export interface DeployVariant {
+  verb: string;
+  /** Runs inside the lock after a successful deploy; returns a line for the result. */
+  afterSuccess?(env: DeployEnv, cluster: KubeCluster): Promise<string | undefined>;
+}
+
+export function deploy(input: DeployInput, deps: DeployDeps): Promise<DeployOutcome> {
+  return runDeployFlow(input, deps, { verb: "Deploy" });
+}
+
+export async function runDeployFlow(input: DeployInput, deps: DeployDeps, variant: DeployVariant): Promise<DeployOutcome> {
+  const { config, github, kube, clock, emit } = deps;
+  const env = resolveDeployEnv(config, input.app, input.env);
+  checkChannel(config, env.env, input.channel);
+  if (input.force) deps.audit({ forced: true });
+  deps.audit({ app: env.app, environment: env.env, dryRun: input.dryRun || undefined, reason: input.reason });
+  const cluster = kube.cluster(env.cluster);
+  const what = input.target.kind === "resolved" ? shortTarget(input.target.target) : "the target";
+  emit({ type: "resolving", verb: variant.verb, app: env.app, env, what });
+
+  // 1. What to ship.
+  const target = input.target.kind === "resolved" ? input.target.target : await resolveTarget(github, env.repo, input.target);
+  deps.audit({ sha: target.sha, pr: target.pr?.number });
+  let gateSkipped: string[] | undefined;
+  if (input.force) {
+    const gate = await github.checkContexts(env.repo, target.sha, env.appConfig.imageContexts).catch(() => []);
+    gateSkipped = gate.filter((g) => g.state !== "success").map((g) => `${g.context}=${g.state}`);
+    deps.audit({ forced: true, gateSkipped });
+  } else {
+    await checkImageGate(github, env.repo, target, env.appConfig.imageContexts);
+  }
+  emit({ type: "resolved", target, gateSkipped });
+
+  // 2. Frozen?
+  const frozen = await deps.steps?.freeze?.({ env, target, actor: input.actor, force: input.force, reason: input.reason });
+  if (frozen) {
+    deps.audit({ result: "frozen", reason: frozen.reason });
+    emit({ type: "frozen", env, reason: frozen.reason });
+    return "frozen";
+  }
+
+  // 3. Is someone else deploying? (Read now to refuse before planning; taken after confirmation.)
+  const lockState = await checkLock(env, cluster, input, deps);
+  if (lockState.busy) return refuseLocked(env, lockState.busy, deps);
+  const ownManualLock = lockState.ownManualLock;
+
+  // 4. The plan, and what every write would do, asked of the API server (dryRun=All).
+  const stamp: DeployStamp = { pr: target.pr?.number, sha: target.sha, actor: input.actor, at: clock.now() };
+  const strategy = await planStrategy({ config, github, cluster, env, target, stamp, channel: input.channel, log: deps.log });
+  const run: DeployRun = { title: `${variant.verb} ${shortTarget(target)} to ${env.app} ${env.env}`, env, target, actor: input.actor, elapsedMs: 0 };
+  const needsPreview = input.dryRun || env.envConfig.confirm;
+  const preview = needsPreview ? await previewPlan(cluster, strategy.plan, { fieldManager: config.deploy.fieldManager, stamp }) : undefined;
+  if (preview) deps.audit({ plan: countActions(preview) });
+  emit({ type: "planned", run, preview });
+
+  if (input.dryRun) {
+    emit({ type: "dry-run", run, preview: preview! });
+    return "dry-run";
+  }
+  if (env.envConfig.confirm) {
+    emit({ type: "awaiting-confirmation", run });
+    if (!(await deps.confirm(run, preview!))) {
+      emit({ type: "cancelled", run });
+      return "cancelled";
+    }
+  }
+  const approval = await deps.steps?.approvals?.(run, preview);
+  if (approval && !approval.approved) {
+    deps.audit({ result: "rejected", reason: approval.reason });
+    emit({ type: "rejected", run, reason: approval.reason });
+    return "rejected";
+  }
+
+  // 5. The lock.
+  const hold = await takeLock(env, cluster, input, deps, run, ownManualLock);
+  if ("busy" in hold) return refuseLocked(env, hold.busy, deps);
+  emit({ type: "lock-taken", run });
+  let abandon = false;
+  try {
+    const outcome = await deployLocked({ input, deps, variant, env, cluster, strategy, run, hold: hold.hold });
+    abandon = outcome === "interrupted" && deps.signal.aborted;
+    return outcome;
+  } finally {
+    if (abandon) hold.hold.abandon();
+    else await hold.hold.release();
+  }
+}
+
+function refuseLocked(env: DeployEnv, holder: LockInfo, deps: DeployDeps): DeployOutcome {
+  deps.emit({ type: "locked", env, holder, at: deps.clock.now() });
+  return "locked";
+}
+
+/** Who holds the lock, if anyone else does; a person's own manual lock lets them deploy inside it, one at a time. */
+async function checkLock(env: DeployEnv, cluster: KubeCluster, input: DeployInput, deps: DeployDeps, retried = false): Promise<{ busy?: LockInfo; ownManualLock: boolean }> {
+  const now = deps.clock.now();
+  const existing = await readLock(cluster, env.namespace, env.lockName, now);
+  const ownManualLock = !!existing && !existing.expired && existing.kind === "manual" && existing.owner === input.actor;
+  let busy = existing && !existing.expired && !ownManualLock ? existing : undefined;
+  if (ownManualLock) busy = await readDeployInsideLock(cluster, env.namespace, env.lockName, now);
+  if (busy && !retried && (await deps.steps?.lockBusy?.({ env, holder: busy, actor: input.actor })) === "retry") {
+    return checkLock(env, cluster, input, deps, true);
+  }
+  return { busy, ownManualLock };
+}
+
+async function takeLock(
+  env: DeployEnv,
+  cluster: KubeCluster,
+  input: DeployInput,
+  deps: DeployDeps,
+  run: DeployRun,
+  ownManualLock: boolean,
+  retried = false,
+): Promise<{ hold: LockHold } | { busy: LockInfo }> {
+  const { config, clock } = deps;
+  const take = ownManualLock ? holdInsideManualLock : holdLock;
+  const got = await take(
+    cluster,
+    env.namespace,
+    env.lockName,
+    {
+      holder: `${deps.instanceId}/${input.requestId}`,
+      owner: input.actor,
+      reason: `deploying ${shortTarget(run.target)} to ${env.env}`,
+      kind: "deploy",
+      durationSeconds: config.deploy.lockLeaseSeconds,
+      now: clock.now(),
+    },
+    clock,
+  );
+  if (got.held) return { hold: got.hold };
+  if (!retried && (await deps.steps?.lockBusy?.({ env, holder: got.heldBy, actor: input.actor })) === "retry") {
+    return takeLock(env, cluster, input, deps, run, ownManualLock, true);
+  }
+  return { busy: got.heldBy };
+}
+
+interface Locked {
+  input: DeployInput;
+  deps: DeployDeps;
+  variant: DeployVariant;
+  env: DeployEnv;
+  cluster: KubeCluster;
+  strategy: DeployStrategy;
+  run: DeployRun;
+  hold: LockHold;
+}
+
+async function deployLocked(l: Locked): Promise<DeployOutcome> {
+  const { input, deps, env, cluster, strategy } = l;
+  const { config, github, clock, emit } = deps;
+  const started = clock.now().getTime();
+  const target = l.run.target;
+  /** The run as of now: elapsed time and the GitHub deployment, for every event from here on. */
+  const created: { deploymentId?: number } = {};
+  const run = (): DeployRun => ({ ...l.run, deploymentId: created.deploymentId, elapsedMs: clock.now().getTime() - started });
+
+  emit({ type: "applying", run: run() });
+
+  // The GitHub deployment is created before the cluster changes, so a failure to create it changes nothing.
+  const logUrl = await deps.logUrl?.();
+  const deployment = await github.createDeployment(env.repo, {
+    ref: target.sha,
+    environment: env.env,
+    description: `${shortTarget(target)} by ${input.actor} via Tugboat${input.reason ? `: ${input.reason}` : ""}`.slice(0, 140),
+    payload: { app: env.app, pr: target.pr?.number ?? null, actor: input.actor, channel: input.channel, requestId: input.requestId, branch: target.branch ?? null },
+    // A canary is always a transient environment (it goes away on promote or abort), whatever the config says.
+    transientEnvironment: env.envConfig.transient || env.canary,
+    productionEnvironment: env.envConfig.production,
+  });
+  created.deploymentId = deployment.id;
+  deps.audit({ githubDeployment: deployment.id });
+  emit({ type: "github-deployment-created", run: run(), deploymentId: deployment.id });
+  const status = async (state: DeploymentStatusInput["state"], description: string) => {
+    try {
+      await github.createDeploymentStatus(env.repo, deployment.id, {
+        state,
+        description,
+        logUrl,
+        environmentUrl: state === "success" ? env.envConfig.url : undefined,
+        autoInactive: env.canary ? false : undefined,
+      });
+    } catch (err) {
+      deps.log.warn("could not post a GitHub deployment status", { deployment: deployment.id, state, error: errorMessage(err) });
+    }
+  };
+  await status("in_progress", `Deploying ${target.shortSha} to ${env.env}`);
+
+  const follow = (signals: AbortSignal[]): FollowDeployments => (deployments, opts) =>
+    safeFollow({
+      cluster,
+      namespace: env.namespace,
+      deployments,
+      timeoutMs: env.envConfig.rolloutTimeoutSeconds * 1000,
+      clock,
+      signals,
+      timeoutLabel: opts.label,
+      onProgress: opts.progress ? (p) => emit({ type: "rollout-progress", run: run(), stage: "rollback", progress: p }) : undefined,
+    });
+
+  // Apply.
+  let followed: Map<string, number>;
+  try {
+    followed = await strategy.apply();
+  } catch (err) {
+    const why = errorMessage(err);
+    deps.log.warn("apply failed", { error: why });
+    const undo = await strategy.undoApply(err, follow([deps.signal]));
+    await status("error", `Apply failed: ${why}`.slice(0, 140));
+    deps.audit({ result: "apply-failed" });
+    emit({ type: "failed", run: run(), reason: why, undo });
+    return "failure";
+  }
+
+  // Follow the rollout.
+  const outcome = await safeFollow({
+    cluster,
+    namespace: env.namespace,
+    deployments: followed,
+    timeoutMs: strategy.followTimeoutMs,
+    clock,
+    signals: [deps.signal, l.hold.lost],
+    failOnRestart: strategy.failOnRestart,
+    timeoutLabel: strategy.timeoutLabel,
+    onProgress: (p) => emit({ type: "rollout-progress", run: run(), stage: "rollout", progress: p }),
+  });
+
+  if (outcome.outcome === "done") {
+    await status("success", `Deployed ${target.shortSha} to ${env.env}`);
+    const note = await l.variant.afterSuccess?.(env, cluster);
+    deps.audit({ result: "success" });
+    emit({ type: "succeeded", run: run(), progress: outcome.progress, followed: followed.size, note });
+    return "success";
+  }
+
+  if (outcome.outcome === "interrupted") {
+    const stopping = deps.signal.aborted;
+    await status("error", stopping ? "Tugboat stopped while following the rollout" : `Stopped: ${outcome.reason}`);
+    deps.audit({ result: "interrupted", reason: outcome.reason });
+    emit({ type: "interrupted", run: run(), reason: outcome.reason, stopping, progress: outcome.progress, lockSeconds: config.deploy.lockLeaseSeconds });
+    return "interrupted";
+  }
+
+  // Failed or timed out: undo.
+  emit({ type: "rolling-back", run: run(), reason: outcome.reason, progress: outcome.progress });
+  const undo = await strategy.undoRollout(follow([deps.signal]));
+  await status("failure", outcome.reason.slice(0, 140));
+  deps.audit({ result: "rolled-back", reason: outcome.reason });
+  emit({ type: "rolled-back", run: run(), reason: outcome.reason, undo, progress: outcome.progress });
+  return "rolled-back";
+}
+
+/** Following must not throw after the cluster changed: an error becomes a failed outcome (and an undo). */
+async function safeFollow(opts: Parameters<typeof followRollout>[0]): Promise<FollowOutcome> {
+  try {
+    return await followRollout(opts);
+  } catch (err) {
+    const progress: DeploymentProgress[] = [...opts.deployments.keys()].map((name) => ({ name, phase: "failed", detail: `${name}: cannot follow the rollout` }));
+    return { outcome: "failed", reason: `cannot follow the rollout (${errorMessage(err)})`, progress };
+  }
+}
+
+export type { DeployEvent, DeployOutcome, DeployRun };
