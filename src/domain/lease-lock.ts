@@ -1,5 +1,6 @@
-import type { ApiResource, KObject, KubeCluster } from "../gateways/types.js";
-import { GatewayError, isGatewayError } from "../gateways/types.js";
+import type { ApiResource, KubeCluster } from "../gateways/types.js";
+import { isGatewayError } from "../gateways/types.js";
+import type { V1Lease } from "../gateways/kube-models.js";
 import type { Clock } from "../core/services.js";
 
 // Locks as coordination.k8s.io/v1 Leases, so they survive restarts and work across bot replicas.
@@ -36,17 +37,17 @@ export interface AcquireRequest {
 
 export type AcquireResult = { acquired: true; lock: LockInfo } | { acquired: false; heldBy: LockInfo };
 
+/** @deprecated use `cluster.leases` (typed); kept until the last callers move. */
 export async function leaseResource(cluster: KubeCluster): Promise<ApiResource> {
-  const res = (await cluster.discover()).find((r) => r.group === "coordination.k8s.io" && r.plural === "leases");
-  if (!res) throw new GatewayError("not-found", `cluster ${cluster.name} serves no coordination.k8s.io Leases`);
-  return res;
+  return cluster.leases.resource();
 }
 
+/** A Lease's MicroTime (RFC 3339 with microseconds). */
 function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
 
-export function describeLease(lease: KObject, now: Date): LockInfo {
+export function describeLease(lease: V1Lease, now: Date): LockInfo {
   const spec = lease.spec ?? {};
   const ann = lease.metadata?.annotations ?? {};
   const duration = Number(spec.leaseDurationSeconds ?? 0);
@@ -73,7 +74,7 @@ export class LeaseLock {
   ) {}
 
   async read(now: Date): Promise<LockInfo | undefined> {
-    const lease = await this.cluster.find(await leaseResource(this.cluster), this.name, this.namespace);
+    const lease = await this.cluster.leases.find(this.name, this.namespace);
     if (!lease) return undefined;
     const info = describeLease(lease, now);
     return info.holder ? info : undefined;
@@ -81,9 +82,9 @@ export class LeaseLock {
 
   /** Takes the lock unless a live holder other than `req.holder` has it. */
   async acquire(req: AcquireRequest): Promise<AcquireResult> {
-    const res = await leaseResource(this.cluster);
-    const current = await this.cluster.find(res, this.name, this.namespace);
-    const body = (prev?: KObject): KObject => ({
+    const leases = this.cluster.leases;
+    const current = await leases.find(this.name, this.namespace);
+    const body = (prev?: V1Lease): V1Lease => ({
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
       metadata: {
@@ -107,16 +108,16 @@ export class LeaseLock {
     });
     try {
       if (!current) {
-        const created = await this.cluster.create(res, body());
+        const created = await leases.create(body());
         return { acquired: true, lock: describeLease(created, req.now) };
       }
       const info = describeLease(current, req.now);
       if (info.holder && !info.expired && info.holder !== req.holder) return { acquired: false, heldBy: info };
-      const replaced = await this.cluster.replace(res, body(current));
+      const replaced = await leases.replace(body(current));
       return { acquired: true, lock: describeLease(replaced, req.now) };
     } catch (err) {
       if (isGatewayError(err, "conflict") || isGatewayError(err, "already-exists")) {
-        const now = await this.cluster.find(res, this.name, this.namespace);
+        const now = await leases.find(this.name, this.namespace);
         if (now) return { acquired: false, heldBy: describeLease(now, req.now) };
       }
       throw err;
@@ -125,12 +126,10 @@ export class LeaseLock {
 
   /** Extends our hold. Returns false when the lease is no longer ours. */
   async renew(holder: string, now: Date): Promise<boolean> {
-    const res = await leaseResource(this.cluster);
-    const current = await this.cluster.find(res, this.name, this.namespace);
-    if (!current || current.spec?.holderIdentity !== holder) return false;
-    current.spec.renewTime = microTime(now);
+    const current = await this.cluster.leases.find(this.name, this.namespace);
+    if (!current?.spec || current.spec.holderIdentity !== holder) return false;
     try {
-      await this.cluster.replace(res, current);
+      await this.cluster.leases.replace({ ...current, spec: { ...current.spec, renewTime: microTime(now) } });
       return true;
     } catch (err) {
       if (isGatewayError(err, "conflict")) return false;
@@ -140,12 +139,11 @@ export class LeaseLock {
 
   /** Releases our hold (deletes the Lease). A lease held by someone else is left alone unless `force`. */
   async release(holder: string, opts: { force?: boolean } = {}): Promise<boolean> {
-    const res = await leaseResource(this.cluster);
-    const current = await this.cluster.find(res, this.name, this.namespace);
+    const current = await this.cluster.leases.find(this.name, this.namespace);
     if (!current) return false;
     if (!opts.force && current.spec?.holderIdentity !== holder) return false;
     try {
-      await this.cluster.delete(res, this.name, this.namespace);
+      await this.cluster.leases.delete(this.name, this.namespace);
       return true;
     } catch (err) {
       if (isGatewayError(err, "not-found")) return false;
@@ -229,6 +227,8 @@ export interface WaitOptions {
   abortError?: () => Error;
   /** Called once, the first time the lock is found taken. */
   onWait?: (heldBy: LockInfo) => void | Promise<void>;
+  /** The back-off's jitter source in [0, 1) (seeded in tests). */
+  random?: () => number;
 }
 
 /**
@@ -253,7 +253,7 @@ export async function withLeaseWaiting<T>(
       await opts.onWait?.(got.heldBy);
     }
     if (clock.now().getTime() - started + delay > opts.waitMs) return got;
-    await clock.sleep(delay + Math.floor(Math.random() * delay * 0.5), opts.signal).catch((err: unknown) => {
+    await clock.sleep(delay + Math.floor((opts.random ?? Math.random)() * delay * 0.5), opts.signal).catch((err: unknown) => {
       throw opts.abortError && opts.signal?.aborted ? opts.abortError() : err;
     });
     delay = Math.min(delay * 2, opts.maxDelayMs);

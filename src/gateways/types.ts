@@ -13,6 +13,7 @@ import type {
   V1Pod,
   V1ReplicaSet,
   V1Secret,
+  V1ObjectMeta,
   V1Service,
 } from "./kube-models.js";
 // The gateway interfaces commands and domain code program against. Implementations live in
@@ -55,23 +56,14 @@ export function isGatewayError(err: unknown, kind?: GatewayErrorKind): err is Ga
 
 // ---------------------------------------------------------------- Kubernetes
 
+/**
+ * Any Kubernetes object, as the untyped calls return it: metadata typed (every object has it), the rest not. The
+ * typed kinds (`cluster.deployments`, …) return client-node's models instead (./kube-models.ts).
+ */
 export interface KObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    creationTimestamp?: string;
-    deletionTimestamp?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: Array<{ kind: string; name: string; uid: string; controller?: boolean }>;
-    managedFields?: unknown[];
-    [key: string]: unknown;
-  };
+  metadata?: V1ObjectMeta;
   [key: string]: any;
 }
 
