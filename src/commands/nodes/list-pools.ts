@@ -1,6 +1,6 @@
 import { defineCommand } from "../../core/command.js";
 import { readPools, poolResources } from "../../domain/nodes/read-pools.js";
-import { explainKubeError } from "./explain-kube-error.js";
+import { explainKubeError } from "../../domain/nodes/explain-kube-error.js";
 import { LIST_USAGE, parseListArgs, type ListArgs } from "./parse-nodes-args.js";
 import { renderPoolList } from "./render-pools.js";
 import { poolSourceFor, resolveClusterName } from "./resolve-cluster.js";

@@ -1,23 +1,11 @@
 import type { Block, ProgressState, Reply, Text } from "../../core/reply.js";
 import type { AddPlan } from "../../domain/nodes/plan-add.js";
-import type { MinSizeResult } from "../../domain/nodes/scale-with-retry.js";
+import type { MinSizeResult } from "../../domain/nodes/scale-pool.js";
+import type { AddTarget } from "../../domain/nodes/add-nodes.js";
 import type { Slot } from "../../domain/nodes/follow-pool.js";
 import { humanDuration } from "../../domain/format/human-duration.js";
 
 // Replies of /nodes add: the plan (confirmation and --dry-run), progress, and the final outcome.
-
-export interface AddTarget {
-  cluster: string;
-  pool: string;
-  namespace: string;
-  instanceType?: string;
-  /** The MachineDeployment's name (a ClusterClass pool's is generated); default: the pool's name. */
-  machineDeployment?: string;
-  /** Set when replicas are scaled through this Cluster's topology (ClusterClass). */
-  topologyCluster?: string;
-  /** Set when the Cluster API objects live in a management cluster. */
-  managementCluster?: string;
-}
 
 function machineDeploymentOf(t: AddTarget): string {
   return `${t.namespace}/${t.machineDeployment ?? t.pool}${t.managementCluster ? ` on ${t.managementCluster}` : ""}`;
@@ -152,14 +140,14 @@ export function finalReply(o: AddOutcome): Reply {
     const were = `${stuck.length} of ${nodes(plan.count)} ${plan.count === 1 ? "was" : "were"}`;
     const reasons = [...new Set(stuck.filter((s) => s.state === "failed").map((s) => s.machine?.failure ?? "failed"))].join("; ");
     summary = o.interrupted
-      ? `Scaled ${t.pool} on ${t.cluster} to ${plan.after}; Tugboat stopped watching (it is shutting down) while ${were} not Ready; stuck Machines: ${stuckNames}`
+      ? `Scaled ${t.pool} on ${t.cluster} to ${plan.after}; Tugboat stopped following the new nodes (it is shutting down) while ${were} not Ready; stuck Machines: ${stuckNames}`
       : allFailed
         ? `Scaled ${t.pool} on ${t.cluster} to ${plan.after}, but ${were} not provisioned (${reasons}); stuck Machines: ${stuckNames}`
         : `Scaled ${t.pool} on ${t.cluster} to ${plan.after}, but ${were} not Ready after ${o.timeoutSeconds}s; stuck Machines: ${stuckNames}`;
     tone = failed || readyNodes.length === 0 ? "error" : "warning";
     blocks.push({
       type: "text",
-      text: `*${stuck.length} of ${nodes(plan.count)}* added to pool *${t.pool}* on ${t.cluster} ${o.interrupted ? "were not Ready when Tugboat stopped watching" : allFailed ? "cannot be provisioned" : `were not Ready before the deadline (${o.timeoutSeconds}s)`}. Stuck Machines:`,
+      text: `*${stuck.length} of ${nodes(plan.count)}* added to pool *${t.pool}* on ${t.cluster} ${o.interrupted ? "were not Ready when Tugboat stopped following them" : allFailed ? "cannot be provisioned" : `were not Ready before the deadline (${o.timeoutSeconds}s)`}. Stuck Machines:`,
     });
     blocks.push({ type: "list", items: names });
     if (readyNodes.length > 0) blocks.push({ type: "text", text: `Ready: ${readyNodes.map((n) => `\`${n}\``).join(", ")}` });

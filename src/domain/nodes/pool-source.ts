@@ -1,4 +1,7 @@
-import type { KObject, KubeCluster } from "../../gateways/types.js";
+import type { TugboatConfig } from "../../config/schema.js";
+import { UsageError } from "../../core/errors.js";
+import { getOwn } from "../../core/own-keys.js";
+import type { KObject, KubeCluster, KubeGateway } from "../../gateways/types.js";
 
 // Where a workload cluster's node pools are read from. In the single-cluster layout the MachineDeployments, Machines
 // and Nodes all live in the workload cluster itself. In the usual Cluster API layout they live in a management
@@ -36,4 +39,34 @@ export function clusterSelector(source: Pick<PoolSource, "clusterName">): string
 /** The cluster named in error messages: the workload cluster, plus the management cluster when that is where CAPI lives. */
 export function poolsWhere(source: Pick<PoolSource, "cluster" | "capi" | "nodes">): string {
   return source.capi === source.nodes ? source.cluster : `${source.cluster} (Cluster API on ${source.capi.name})`;
+}
+
+function connectedCluster(kube: KubeGateway, name: string, usage: string | undefined): KubeCluster {
+  try {
+    return kube.cluster(name);
+  } catch {
+    throw new UsageError(`cluster "${name}" is configured but Tugboat has no connection to it; clusters: ${kube.clusterNames().join(", ")}`, usage);
+  }
+}
+
+/**
+ * Where a workload cluster's pools are read: clusters.<name>.nodePools (Cluster API in a management cluster, filtered
+ * by the workload cluster's CAPI name; Nodes from the workload cluster), else the cluster itself with nodes.namespace
+ * (the single-cluster layout). `usage` goes under the refusals.
+ */
+export function poolSource(config: TugboatConfig, kube: KubeGateway, name: string, usage?: string): PoolSource {
+  const nodes = connectedCluster(kube, name, usage);
+  const pools = getOwn(config.clusters, name)?.nodePools;
+  if (!pools) {
+    const managed = Object.entries(config.clusters).filter(([, c]) => c.nodePools?.context === name).map(([n]) => n);
+    if (managed.length > 0) throw new UsageError(`${name} is the management cluster of ${managed.join(", ")}: name one of those with --cluster`, usage);
+    return { cluster: name, capi: nodes, namespace: config.nodes.namespace, nodes };
+  }
+  let capi: KubeCluster;
+  try {
+    capi = kube.cluster(pools.context);
+  } catch {
+    throw new UsageError(`the node pools of cluster "${name}" live in management cluster "${pools.context}", which Tugboat has no connection to`, usage);
+  }
+  return { cluster: name, capi, namespace: pools.namespace, clusterName: pools.clusterName ?? name, nodes };
 }

@@ -1,7 +1,7 @@
 import { UserError } from "../../core/errors.js";
 import type { ApiResource, KObject, KubeCluster } from "../../gateways/types.js";
 import { AUTOSCALER_MIN, topologyOf, type TopologyRef } from "./describe-pool.js";
-import type { ScaleTarget } from "./scale-with-retry.js";
+import type { ScaleTarget } from "./scale-pool.js";
 
 // A ClusterClass-managed pool's replicas belong to its Cluster: spec.topology.workers.machineDeployments[].replicas.
 // The topology controller reverts any direct change of the MachineDeployment, so Tugboat scales the topology entry

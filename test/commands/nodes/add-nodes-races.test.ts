@@ -152,7 +152,7 @@ describe("/nodes add: concurrency, conflicts and stuck Nodes (sandbox, through t
     await h.app.router.drain(50);
     const t = await running;
     expect(t.final!.tone).to.equal("error");
-    expect(t.final!.summary).to.match(/^Scaled highmem on production to 2; Tugboat stopped watching \(it is shutting down\) while 1 of 1 node was not Ready; stuck Machines: \S+$/);
+    expect(t.final!.summary).to.match(/^Scaled highmem on production to 2; Tugboat stopped following the new nodes \(it is shutting down\) while 1 of 1 node was not Ready; stuck Machines: \S+$/);
     expect(replicas(h, "production", "highmem")).to.equal(2);
   });
 });

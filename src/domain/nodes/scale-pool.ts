@@ -3,7 +3,8 @@ import { isGatewayError, type ApiResource, type KObject, type KubeCluster } from
 import { AUTOSCALER_MIN, autoscalerBounds } from "./describe-pool.js";
 import { planAdd, type AddPlan } from "./plan-add.js";
 
-// Adds N replicas through the scale subresource with a resourceVersion precondition.
+// Adds N replicas through the scale subresource with a resourceVersion precondition; a 409 runs the step again
+// through the port (cluster.retryOnConflict), never a loop of its own.
 //
 // The intent of `/nodes add N` is "N more nodes than there are", never "set replicas to a number
 // computed earlier". So each attempt reads the scale, targets (replicas read) + N, and writes it with
@@ -67,7 +68,7 @@ export function machineDeploymentScale(cluster: KubeCluster, res: ApiResource, n
   };
 }
 
-export async function scaleUpWithRetry(req: ScaleUpRequest): Promise<ScaleUpResult> {
+export async function scaleUp(req: ScaleUpRequest): Promise<ScaleUpResult> {
   const { cluster, namespace, pool, count } = req;
   const label = req.label ?? pool;
   const where = req.clusterLabel ?? cluster.name;
