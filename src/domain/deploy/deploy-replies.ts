@@ -6,7 +6,7 @@ import type { LockInfo } from "../lease-lock.js";
 import type { DeploymentProgress } from "./follow-rollout.js";
 import { describeHolder } from "./deploy-lock.js";
 import type { DeployEvent, DeployOutcome, DeployRun } from "./deploy-events.js";
-import type { DeployDeps } from "./deploy-use-case.js";
+import type { DeployDeps, DeployServices } from "./deploy-use-case.js";
 import { shortTarget } from "./describe-target.js";
 import { planReply, progressBlock, seconds, stepsBlock } from "./format-deploy.js";
 import type { PlanPreview } from "./preview-plan.js";
@@ -114,40 +114,62 @@ export function deployReply(e: DeployEvent): Reply | UserError | undefined {
 }
 
 /**
- * Runs a deploy (or a flow built on it) from chat: its events become the channel message, one reply after
- * another, and its confirmation is chat's. A refusal (locked, frozen) is thrown as the UserError chat shows, once
- * every earlier reply is out; a deploy that failed, was rolled back or interrupted is recorded as such.
+ * Runs a use case from chat with its events rendered as the channel message, one reply after another (the use case
+ * never waits for chat). A refusal the renderer returns (locked, frozen) is thrown as the UserError chat shows, once
+ * every earlier reply is out.
  */
-export async function runDeployInChat(chat: DeployChat, run: (deps: DeployDeps) => Promise<DeployOutcome>): Promise<DeployOutcome> {
+export async function runInChat<E, O>(
+  chat: DeployChat,
+  render: (event: E) => Reply | UserError | undefined,
+  run: (parts: { emit(event: E): void; flush(): Promise<void> }) => Promise<O>,
+): Promise<O> {
   let queue = Promise.resolve();
   let refusal: UserError | undefined;
   const flush = () => queue;
-  const deps: DeployDeps = {
+  const emit = (event: E) => {
+    const reply = render(event);
+    if (reply instanceof UserError) refusal = reply;
+    else if (reply) queue = queue.then(() => chat.reply.send(reply)).catch((err: unknown) => chat.log.warn("could not update the message", { error: errorMessage(err) }));
+  };
+  let outcome: O;
+  try {
+    outcome = await run({ emit, flush });
+  } finally {
+    await flush();
+  }
+  if (refusal) throw refusal;
+  return outcome;
+}
+
+/** The services part of a use case's dependencies, from chat: permalink as the log URL, once the message is out. */
+export function chatServices(chat: DeployChat, flush: () => Promise<void>): DeployServices {
+  return {
     ...chat.services,
     log: chat.log,
     audit: (facts) => chat.audit(facts),
     signal: chat.signal,
-    emit: (event) => {
-      const reply = deployReply(event);
-      if (reply instanceof UserError) refusal = reply;
-      else if (reply) queue = queue.then(() => chat.reply.send(reply)).catch((err: unknown) => chat.log.warn("could not update the deploy message", { error: errorMessage(err) }));
-    },
-    confirm: async (run, preview) => {
-      await flush();
-      return chat.confirm(confirmationReply(run, preview));
-    },
     logUrl: async () => {
       await flush();
       return chat.reply.permalink();
     },
   };
-  let outcome: DeployOutcome;
-  try {
-    outcome = await run(deps);
-  } finally {
-    await flush();
-  }
-  if (refusal) throw refusal;
+}
+
+/**
+ * Runs a deploy (or a flow built on it) from chat: its events become the channel message and its confirmation is
+ * chat's; a deploy that failed, was rolled back or interrupted is recorded as such.
+ */
+export async function runDeployInChat(chat: DeployChat, run: (deps: DeployDeps) => Promise<DeployOutcome>): Promise<DeployOutcome> {
+  const outcome = await runInChat(chat, deployReply, ({ emit, flush }) =>
+    run({
+      ...chatServices(chat, flush),
+      emit,
+      confirm: async (r, preview) => {
+        await flush();
+        return chat.confirm(confirmationReply(r, preview));
+      },
+    }),
+  );
   if (outcome === "failure" || outcome === "rolled-back" || outcome === "interrupted") chat.outcome(outcome);
   return outcome;
 }

@@ -56,23 +56,27 @@ export interface DeploySteps {
   lockBusy?(busy: { env: DeployEnv; holder: LockInfo; actor: string }): Promise<"retry" | "refuse">;
 }
 
-export interface DeployDeps {
+/** What every deploy-like use case (deploy, rollback, promote) is given, whoever runs it. */
+export interface DeployServices {
   config: TugboatConfig;
   kube: KubeGateway;
   github: GithubGateway;
   clock: Clock;
   log: Logger;
-  /** Adds facts to the deploy's audit entry. */
+  /** Adds facts to the run's audit entry. */
   audit(facts: Record<string, unknown>): void;
-  emit: DeployEventSink;
   /** This bot process, for the lock's holder. */
   instanceId: string;
   /** Aborted when Tugboat is shutting down: following stops and the lock is left to expire. */
   signal: AbortSignal;
+  /** Where the run can be watched (the chat message's permalink), for the GitHub deployment's log_url. */
+  logUrl?(): Promise<string | undefined>;
+}
+
+export interface DeployDeps extends DeployServices {
+  emit: DeployEventSink;
   /** Asked for environments with `confirm: true`; true only on an explicit yes. */
   confirm(run: DeployRun, preview: PlanPreview): Promise<boolean>;
-  /** Where the deploy can be watched (the chat message's permalink), for the GitHub deployment's log_url. */
-  logUrl?(): Promise<string | undefined>;
   steps?: DeploySteps;
 }
 
