@@ -1,4 +1,5 @@
 import type { KObject } from "../../gateways/types.js";
+import { elements, fields } from "../../core/json-fields.js";
 import { gkKey, groupOf, neverAllowed, type GroupKind } from "./kinds.js";
 import { podSecurityProblems, podTemplates } from "./pod-security.js";
 import type { ContentPolicy } from "./policy.js";
@@ -61,7 +62,7 @@ function objectProblems(o: KObject, policy: ContentPolicy, target: ContentTarget
     problems.push(...serviceAccountTokenProblems(t.spec));
   }
   if (gk.group === "" && gk.kind === "Service") problems.push(...serviceProblems(o, policy));
-  if (gk.group === "" && gk.kind === "ServiceAccount" && o.automountServiceAccountToken !== false) {
+  if (gk.group === "" && gk.kind === "ServiceAccount" && fields(o).automountServiceAccountToken !== false) {
     problems.push("a ServiceAccount must set automountServiceAccountToken: false");
   }
   if (gk.kind === "Ingress" && gk.group === "networking.k8s.io") problems.push(...ingressProblems(o, policy));
@@ -74,7 +75,7 @@ function objectProblems(o: KObject, policy: ContentPolicy, target: ContentTarget
  * existing CI or operator account): it may use one only without its token, mounted or projected.
  */
 function serviceAccountTokenProblems(specIn: unknown): string[] {
-  const spec = (specIn !== null && typeof specIn === "object" ? specIn : {}) as Record<string, any>;
+  const spec = fields(specIn);
   const account = spec.serviceAccountName ?? spec.serviceAccount ?? "default";
   if (account === "default" || account === "") return [];
   const shown = JSON.stringify(String(account).slice(0, 63));
@@ -82,8 +83,7 @@ function serviceAccountTokenProblems(specIn: unknown): string[] {
   if (spec.automountServiceAccountToken !== false) {
     out.push(`runs as ServiceAccount ${shown} with its token mounted (only the default ServiceAccount's token may be; set automountServiceAccountToken: false)`);
   }
-  const volumes: unknown[] = Array.isArray(spec.volumes) ? spec.volumes : [];
-  const projects = volumes.some((v: any) => Array.isArray(v?.projected?.sources) && v.projected.sources.some((src: any) => src?.serviceAccountToken !== undefined));
+  const projects = elements(spec.volumes).some((v) => elements(fields(fields(v).projected).sources).some((src) => fields(src).serviceAccountToken !== undefined));
   if (projects) out.push(`projects a token of ServiceAccount ${shown} (only the default ServiceAccount's token may be)`);
   return out;
 }
@@ -94,9 +94,10 @@ function describeKinds(policy: ContentPolicy): string {
 
 function serviceProblems(o: KObject, policy: ContentPolicy): string[] {
   const out: string[] = [];
-  const type = String(o.spec?.type ?? "ClusterIP");
+  const spec = fields(o.spec);
+  const type = String(spec.type ?? "ClusterIP");
   if (!(policy.serviceTypes as string[]).includes(type)) out.push(`Service type ${type.slice(0, 40)} is not allowed here (allowed: ${policy.serviceTypes.join(", ")})`);
-  if (Array.isArray(o.spec?.externalIPs) && o.spec.externalIPs.length > 0) out.push("externalIPs can capture other traffic (CVE-2020-8554) and are never applied");
+  if (elements(spec.externalIPs).length > 0) out.push("externalIPs can capture other traffic (CVE-2020-8554) and are never applied");
   return out;
 }
 
@@ -125,11 +126,12 @@ const SERVER_ALIAS = "nginx.ingress.kubernetes.io/server-alias";
 function ingressProblems(o: KObject, policy: ContentPolicy): string[] {
   const out: string[] = [];
   const hosts: unknown[] = [];
-  for (const rule of Array.isArray(o.spec?.rules) ? o.spec.rules : []) {
-    if (rule?.host === undefined || rule.host === "") out.push("an Ingress rule without a host would take every host's traffic");
+  const spec = fields(o.spec);
+  for (const rule of elements(spec.rules).map(fields)) {
+    if (rule.host === undefined || rule.host === "") out.push("an Ingress rule without a host would take every host's traffic");
     else hosts.push(rule.host);
   }
-  for (const tls of Array.isArray(o.spec?.tls) ? o.spec.tls : []) hosts.push(...(Array.isArray(tls?.hosts) ? tls.hosts : []));
+  for (const tls of elements(spec.tls)) hosts.push(...elements(fields(tls).hosts));
   for (const host of new Set(hosts.map((h) => String(h).toLowerCase()))) {
     const problem = hostProblem(host, policy, "");
     if (problem) out.push(problem);
@@ -139,7 +141,7 @@ function ingressProblems(o: KObject, policy: ContentPolicy): string[] {
     const problem = hostProblem(alias, policy, " (server-alias)");
     if (problem) out.push(problem);
   }
-  if (o.spec?.defaultBackend !== undefined) out.push("an Ingress defaultBackend would take every unmatched host's traffic");
+  if (spec.defaultBackend !== undefined) out.push("an Ingress defaultBackend would take every unmatched host's traffic");
   for (const key of Object.keys(o.metadata?.annotations ?? {})) {
     if (INGRESS_SNIPPET.test(key)) out.push(`annotation ${key} injects ingress-controller configuration and is never applied`);
   }
@@ -148,7 +150,8 @@ function ingressProblems(o: KObject, policy: ContentPolicy): string[] {
 
 function replicaProblems(o: KObject, policy: ContentPolicy): string[] {
   if (policy.maxReplicas === undefined) return [];
-  const n = o.kind === "HorizontalPodAutoscaler" ? o.spec?.maxReplicas : o.spec?.replicas;
+  const spec = fields(o.spec);
+  const n = o.kind === "HorizontalPodAutoscaler" ? spec.maxReplicas : spec.replicas;
   const field = o.kind === "HorizontalPodAutoscaler" ? "maxReplicas" : "replicas";
   if (typeof n === "number" && n > policy.maxReplicas) return [`${field} ${n} is more than the ${policy.maxReplicas} allowed`];
   return [];

@@ -1,3 +1,5 @@
+import { elements, fields, type JsonFields } from "../../core/json-fields.js";
+
 // Kubernetes Pod Security Standards (https://kubernetes.io/docs/concepts/security/pod-security-standards/),
 // checked on every pod template a deploy or review lab would create. `baseline` prevents known privilege
 // escalations; `restricted` adds the hardening rules. Each problem names the container or volume.
@@ -15,10 +17,8 @@ const SELINUX_TYPES = new Set(["", "container_t", "container_init_t", "container
 const RESTRICTED_VOLUMES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"]);
 const APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
 
-type Json = Record<string, any>;
-
-const obj = (v: unknown): Json => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const obj = fields;
+const list = elements;
 const label = (s: unknown): string => JSON.stringify(String(s).slice(0, 63));
 
 /** Every Pod Security Standards problem of one pod template (spec and metadata), as short phrases. */
@@ -77,7 +77,7 @@ export function podSecurityProblems(specIn: unknown, metadataIn: unknown, level:
 }
 
 /** The rules the pod and its containers share: seccomp not Unconfined, AppArmor, SELinux type/user/role. */
-function checkCommonContext(sc: Json, who: string, add: (p: string) => void): void {
+function checkCommonContext(sc: JsonFields, who: string, add: (p: string) => void): void {
   if (obj(sc.seccompProfile).type === "Unconfined") add(`${who} sets seccompProfile Unconfined`);
   const apparmor = obj(sc.appArmorProfile).type;
   if (apparmor !== undefined && apparmor !== "RuntimeDefault" && apparmor !== "Localhost") add(`${who} sets appArmorProfile ${label(apparmor)}`);
@@ -87,7 +87,7 @@ function checkCommonContext(sc: Json, who: string, add: (p: string) => void): vo
 }
 
 /** The pod templates of an object: a Pod's own spec, a CronJob's job template, or `spec.template` of a workload. */
-export function podTemplates(o: { kind?: string; metadata?: unknown; spec?: any }): Array<{ spec: unknown; metadata: unknown }> {
+export function podTemplates(o: { kind?: string; metadata?: unknown; spec?: unknown }): Array<{ spec: unknown; metadata: unknown }> {
   if (o.kind === "Pod") return [{ spec: o.spec, metadata: o.metadata }];
   if (o.kind === "CronJob") {
     const t = obj(obj(obj(o.spec).jobTemplate).spec).template;
