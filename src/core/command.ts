@@ -43,6 +43,8 @@ export interface Authorizer {
   allows(permission: string, scope?: PermissionScope): Promise<boolean>;
   /** Whether any role bound to another user (in any channel) grants `permission`: whose rights are greater. */
   userHas(userId: string, permission: string): Promise<boolean>;
+  /** Whether the caller is bound in that channel to one of these roles, or in one of these Slack user groups (S…). */
+  isOneOf(entries: string[], channelId: string): Promise<boolean>;
 }
 
 export interface PermissionScope {

@@ -110,6 +110,16 @@ export class Policy {
     return roles.some(({ role }) => role.permissions.some((p) => permissionMatches(p, permission)));
   }
 
+  /**
+   * Whether the actor is one of `entries` in this channel: bound here to a role named there, or in a Slack user
+   * group named there (S…). Approvals use it (environments.<env>.approvals.from).
+   */
+  async isOneOf(actor: Actor, channelId: string, entries: string[]): Promise<boolean> {
+    if (this.rolesIn(actor, await this.memberOf(actor), channelId).some((r) => entries.includes(r.name))) return true;
+    const groups = entries.filter((e) => /^S[A-Z0-9]{2,20}$/.test(e));
+    return groups.length > 0 && (await this.groups.groupsOf(actor.id, groups)).size > 0;
+  }
+
   /** Throws DeniedError when not allowed. */
   async require(actor: Actor, channelId: string, permission: string, scope?: PermissionScope): Promise<void> {
     const decision = await this.authorize(actor, channelId, permission, scope);

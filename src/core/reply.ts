@@ -115,7 +115,19 @@ export type Block =
   | { type: "progress"; items: Array<{ label: string; state: ProgressState; detail?: Text }> }
   /** Small print: timings, request ids, cluster names. */
   | { type: "context"; text: Text }
-  | { type: "divider" };
+  | { type: "divider" }
+  /**
+   * Buttons that each run a command line as whoever presses them, through the router like the typed line (same
+   * permission checks and audit); the terminal shows the lines to type.
+   */
+  | { type: "actions"; buttons: CommandButton[] };
+
+export interface CommandButton {
+  label: string;
+  /** The command line a press runs, e.g. `/deploy approve 1a2b3c4d` (what the terminal shows). */
+  command: string;
+  style?: "primary" | "danger";
+}
 
 /** A whole text payload that a renderer may attach as a file when it does not fit inline. */
 export interface Attachment {

@@ -189,6 +189,7 @@ export class Router {
         require: (permission, scope) => policy.require(session.actor, session.channel.id, permission, scope),
         allows: async (permission, scope) => (await policy.authorize(session.actor, session.channel.id, permission, scope)).allowed,
         userHas: (userId, permission) => policy.grantedAnywhere({ id: userId }, permission),
+        isOneOf: (entries, channelId) => policy.isOneOf(session.actor, channelId, entries),
       },
       confirm: async (plan) => {
         const answer = await session.confirm(plan);

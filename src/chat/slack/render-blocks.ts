@@ -1,5 +1,5 @@
 import type { types } from "@slack/bolt";
-import { textParts, type Block, type ProgressState, type Reply, type Text } from "../../core/reply.js";
+import { textParts, type Block, type CommandButton, type ProgressState, type Reply, type Text } from "../../core/reply.js";
 import { formatCount } from "../../domain/format/count.js";
 import { renderFullText } from "./render-full-text.js";
 
@@ -266,14 +266,43 @@ function renderBlock(block: Block, budget: Budget, limits: RenderLimits): void {
     case "divider":
       budget.push({ type: "divider" }, 0);
       return;
+    case "actions":
+      // Rendered last, in the room kept for them (renderBlocks), so a long plan never cuts its buttons off.
+      return;
   }
+}
+
+/** The action id of a command button; the adapter runs the button's value (a command line) as the presser. */
+export const COMMAND_BUTTON_ACTION = "tugboat_command";
+/** Slack's limits: a button's text 75 characters, its value 2,000, an actions block 25 elements. */
+const BUTTON_TEXT_MAX = 75;
+const BUTTON_VALUE_MAX = 2000;
+const BUTTONS_PER_BLOCK = 25;
+
+function renderButtons(buttons: CommandButton[]): SlackBlock {
+  return {
+    type: "actions",
+    elements: buttons
+      .filter((b) => b.command.length <= BUTTON_VALUE_MAX)
+      .slice(0, BUTTONS_PER_BLOCK)
+      .map((b, i) => ({
+        type: "button" as const,
+        // Unique within the block; the adapter takes every tugboat_command_<n>.
+        action_id: `${COMMAND_BUTTON_ACTION}_${i}`,
+        text: { type: "plain_text" as const, text: b.label.slice(0, BUTTON_TEXT_MAX), emoji: true },
+        value: b.command,
+        ...(b.style ? { style: b.style } : {}),
+      })),
+  };
 }
 
 /** Renders a Reply as Block Kit within Slack's limits. */
 export function renderBlocks(reply: Reply, opts: RenderOptions = {}): RenderedReply {
   const limits = opts.limits ?? SLACK_LIMITS;
-  // One block is always kept back for the cut notice.
-  const budget = new Budget(limits.maxBlocks - (opts.reserveBlocks ?? 0) - 1, limits.maxTotalChars - (opts.reserveChars ?? 0));
+  const actions = reply.blocks.flatMap((b) => (b.type === "actions" && b.buttons.length > 0 ? [renderButtons(b.buttons)] : []));
+  const actionChars = JSON.stringify(actions).length;
+  // One block is always kept back for the cut notice, and room for the buttons, which come last.
+  const budget = new Budget(limits.maxBlocks - (opts.reserveBlocks ?? 0) - 1 - actions.length, limits.maxTotalChars - (opts.reserveChars ?? 0) - actionChars);
   const blocks = reply.blocks.length > 0 ? reply.blocks : [{ type: "text" as const, text: reply.summary }];
   for (let i = 0; i < blocks.length; i++) {
     if (budget.blocksLeft === 0 || budget.charsLeft <= NOTICE_RESERVE) {
@@ -288,6 +317,7 @@ export function renderBlocks(reply: Reply, opts: RenderOptions = {}): RenderedRe
     const text = `:scissors: ${formatCount(n)} more ${n === 1 ? "part" : "parts"} of this reply did not fit here; the full output is in the thread.`;
     budget.push({ type: "context", elements: [mrkdwnObject(text)] }, text.length);
   }
+  budget.blocks.push(...actions);
   const rendered: RenderedReply = { text: fallbackText(reply.summary, limits), blocks: budget.blocks, cut: budget.cut };
   if (reply.attachment) {
     rendered.upload = { ...reply.attachment };

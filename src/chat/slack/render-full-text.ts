@@ -19,6 +19,8 @@ function blockText(block: Block): string {
       return block.items.map((i) => `  ${MARK[i.state] ?? "·"} ${i.label}${i.detail ? `  ${plainText(i.detail)}` : ""}`).join("\n");
     case "divider":
       return "";
+    case "actions":
+      return block.buttons.map((b) => `  ${b.label}: ${b.command}`).join("\n");
   }
 }
 

@@ -15,8 +15,8 @@ import { SeenIds, firstTimeAnywhere, type SharedIds } from "../../core/seen-ids.
 import type { SharedConfirmations } from "../../domain/replicas/shared-confirmations.js";
 import { describeSlackError } from "./describe-slack-error.js";
 import { commandTextFromMessage, commandTextFromSlash, familyOfSlashCommand } from "./parse-mention.js";
-import { MessageReply } from "./post-reply.js";
-import { mrkdwnObject, toMrkdwn } from "./render-blocks.js";
+import { MessageReply, isIntermediate } from "./post-reply.js";
+import { COMMAND_BUTTON_ACTION, mrkdwnObject, toMrkdwn } from "./render-blocks.js";
 import { SlackUserGroups } from "./resolve-user-groups.js";
 import { ResponseUrl, canInvite } from "./response-url.js";
 import { createSession } from "./slack-session.js";
@@ -264,6 +264,37 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       const channel = body.channel?.id;
       if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: result.message }).catch(() => {});
     }
+  });
+
+  // A command button (render-blocks.ts): the press runs the button's command line as the presser, through the router
+  // like the typed line (their permissions, the audit). The card it sits on is the public record; what the command
+  // answers goes to the presser alone.
+  app.action(new RegExp(`^${COMMAND_BUTTON_ACTION}_\\d+$`), async ({ ack, body, action, respond }) => {
+    await ack();
+    if (body.type !== "block_actions" || action.type !== "button" || typeof action.value !== "string") return;
+    const channel = body.channel?.id;
+    if (stopping || !channel || action.value.length > 2000 || !action.value.startsWith("/")) return;
+    const request = createSession({
+      client,
+      log,
+      actor: { id: body.user.id, name: body.user.name },
+      channel: { id: channel },
+      threadTs: body.message?.thread_ts,
+      direct: false,
+      responseUrl: new ResponseUrl(respond, now),
+      confirmations,
+      updateIntervalMs,
+    });
+    const privately: ChatSession = {
+      ...request.session,
+      reply: {
+        send: async (reply) => {
+          if (!isIntermediate(reply)) await request.session.whisper(reply);
+        },
+        permalink: async () => undefined,
+      },
+    };
+    run({ session: privately, message: request.message }, action.value, {});
   });
 
   app.error(async (err) => {

@@ -30,6 +30,8 @@ export function renderBlockText(block: Block): string {
       return plainInline(block.text);
     case "divider":
       return "";
+    case "actions":
+      return block.buttons.map((b) => `  ${b.label}: ${b.command}`).join("\n");
   }
 }
 

@@ -37,13 +37,15 @@ export class TerminalAdapter {
   private ended = false;
   private readonly queue: string[] = [];
   private wake: (() => void) | undefined;
+  /** Commands still running, some of them waiting on other people while later lines run. */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(
     private readonly router: Router,
     private readonly opts: TerminalOptions,
   ) {}
 
-  /** Runs until end of input (or stop()). Commands run one at a time, in order. */
+  /** Runs until end of input (or stop()). Commands run one at a time, in order, but one waiting on other people lets the next start. */
   async run(): Promise<void> {
     const rl = createInterface({ input: this.opts.input, output: this.opts.interactive ? this.opts.output : undefined, terminal: this.opts.interactive });
     this.rl = rl;
@@ -69,9 +71,16 @@ export class TerminalAdapter {
       if (this.opts.interactive && (line === "exit" || line === "quit")) break;
       // The echo shows control characters as \u escapes: the router refuses them, and raw they could drive the terminal.
       if (!this.opts.interactive) this.write(`> ${visible(line)}\n`);
-      await this.router.handle(this.session(), withoutMention(line));
+      const session = this.session();
+      const handled = this.router.handle(session.session, withoutMention(line));
+      this.background.add(handled);
+      void handled.finally(() => this.background.delete(handled));
+      // A command that shows buttons for other people (a deploy waiting for approval) waits on them, not on this
+      // terminal: the next line is taken meanwhile (its own /deploy approve, say), and its replies print when they come.
+      await Promise.race([handled, session.waitingOnOthers]);
       this.prompt();
     }
+    await Promise.allSettled([...this.background]);
     rl.close();
   }
 
@@ -111,7 +120,9 @@ export class TerminalAdapter {
     this.opts.output.write(text);
   }
 
-  private session(): ChatSession {
+  private session(): { session: ChatSession; waitingOnOthers: Promise<void> } {
+    let onOthers: () => void = () => {};
+    const waitingOnOthers = new Promise<void>((resolve) => (onOthers = resolve));
     let lastPrinted = "";
     let lastSummary = "";
     let final: Reply | undefined;
@@ -134,6 +145,7 @@ export class TerminalAdapter {
           }
           lastSummary = reply.summary;
           print(reply);
+          if (reply.blocks.some((b) => b.type === "actions")) onOthers();
         },
         permalink: async () => undefined,
       },
@@ -153,7 +165,7 @@ export class TerminalAdapter {
         return yes ? "confirmed" : "cancelled";
       },
     };
-    return session;
+    return { session, waitingOnOthers };
   }
 }
 

@@ -10,19 +10,35 @@ import { labelsFor, microTime, type Coordination, type Purpose } from "./coordin
 // answers racing (or an answer and the asker's time-out) each is judged against the other's result: a 409 reads
 // again. Confirm/Cancel prompts (shared-confirmations.ts) and deploy approvals (domain/approvals) are built on it.
 
+/** Annotations every prompt carries: the asking replica's instance id, the person asked, the channel. */
+export const ANN_ASKER = "tugboat.dev/asker-id";
+export const ANN_USER = "tugboat.dev/user";
+export const ANN_CHANNEL = "tugboat.dev/channel";
+
 /** Read-modify-write tries of a prompt's Lease before giving up on 409s. */
 const CONFLICT_RETRIES = { attempts: 3 };
 
-/** What a decision on the prompt's current state does: write these annotations (and answer from the result), or only answer. */
-export type PromptDecision<R> = { write: Record<string, string>; then: (written: KObject) => R } | { answer: R };
+/**
+ * What a decision on the prompt's current state does: write these annotations (and spec fields, such as a renewal's
+ * renewTime) and answer from the result, or only answer.
+ */
+export type PromptDecision<R> = { write: Record<string, string>; spec?: Record<string, unknown>; then: (written: KObject) => R } | { answer: R };
 
-export async function openPromptLease(c: Coordination, p: { name: string; purpose: Purpose; labels?: Record<string, string>; annotations: Record<string, string> }): Promise<KObject> {
+/** Creates the prompt's Lease; with `leaseDurationSeconds` its asker renews it while waiting (a stale one is an asker gone). */
+export async function openPromptLease(
+  c: Coordination,
+  p: { name: string; purpose: Purpose; labels?: Record<string, string>; annotations: Record<string, string>; leaseDurationSeconds?: number },
+): Promise<KObject> {
   const res = await leaseResource(c.cluster);
   return c.cluster.create(res, {
     apiVersion: "coordination.k8s.io/v1",
     kind: "Lease",
     metadata: { name: p.name, namespace: c.namespace, labels: labelsFor(p.purpose, p.labels), annotations: p.annotations },
-    spec: { holderIdentity: c.instanceId, acquireTime: microTime(c.now()) },
+    spec: {
+      holderIdentity: c.instanceId,
+      acquireTime: microTime(c.now()),
+      ...(p.leaseDurationSeconds ? { leaseDurationSeconds: p.leaseDurationSeconds, renewTime: microTime(c.now()) } : {}),
+    },
   });
 }
 
@@ -42,7 +58,8 @@ export async function updatePromptLease<R>(c: Coordination, name: string, decide
     const decision = decide(obj);
     if ("answer" in decision || !obj) return "answer" in decision ? decision.answer : onConflict();
     const annotations = { ...obj.metadata?.annotations, ...decision.write };
-    return decision.then(await c.cluster.replace(res, { ...obj, metadata: { ...obj.metadata, annotations } }));
+    const spec = decision.spec ? { ...obj.spec, ...decision.spec } : obj.spec;
+    return decision.then(await c.cluster.replace(res, { ...obj, metadata: { ...obj.metadata, annotations }, spec }));
   };
   return c.cluster.retryOnConflict(attempt, CONFLICT_RETRIES).catch((err: unknown): R => {
     if (!isGatewayError(err, "conflict")) throw err;

@@ -1,7 +1,7 @@
 import type { Logger } from "../../core/logger.js";
 import type { KObject } from "../../gateways/types.js";
 import { ANN_EXPIRES, SLACK_ID, LABEL_ASKER, LABEL_MANAGED_BY, LABEL_PURPOSE, digest, replicaAlive, type Coordination } from "./coordination.js";
-import { closePromptLease, observePromptLeases, openPromptLease, updatePromptLease } from "./prompt-leases.js";
+import { ANN_ASKER, ANN_CHANNEL, ANN_USER, closePromptLease, observePromptLeases, openPromptLease, updatePromptLease } from "./prompt-leases.js";
 
 // Pending Confirm/Cancel prompts as Leases (tugboat-confirm-<id>, on prompt-leases.ts), so a press reaching any replica counts.
 // The replica that receives a press writes the answer with the read resourceVersion (two presses cannot both
@@ -10,9 +10,6 @@ import { closePromptLease, observePromptLeases, openPromptLease, updatePromptLea
 
 export type SharedAnswer = "confirmed" | "cancelled" | "timeout";
 
-const ANN_ASKER = "tugboat.dev/asker-id";
-const ANN_USER = "tugboat.dev/user";
-const ANN_CHANNEL = "tugboat.dev/channel";
 const ANN_TS = "tugboat.dev/message-ts";
 const ANN_ANSWER = "tugboat.dev/answer";
 const ANN_ANSWERED_BY = "tugboat.dev/answered-by";
