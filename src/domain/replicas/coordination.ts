@@ -2,16 +2,17 @@ import { createHash } from "node:crypto";
 import type { TugboatConfig } from "../../config/schema.js";
 import type { KObject, KubeCluster } from "../../gateways/types.js";
 import type { Clock, Services } from "../../core/services.js";
-import { describeLease, leaseResource } from "../lease-lock.js";
+import { describeLease } from "../lease-lock.js";
+import type { V1Lease } from "../../gateways/kube-models.js";
 
 // Where bot replicas meet: Leases in Tugboat's own namespace (config.coordination), each labelled with what it is
-// for, so one least-privilege Role (leases: get list watch create update patch delete, in that namespace) covers
+// for, so one least-privilege Role (every verb on leases, in that namespace) covers
 // presence, pending confirmations, Slack event ids and the background leader.
 
 export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
 /** replica | confirmation | event | leader | approval | freeze | queue */
 export const LABEL_PURPOSE = "tugboat.dev/coordination";
-/** On confirmations: a hash of the asking replica's id, so it can watch its own prompts. */
+/** On confirmations: a hash of the asking replica's id, so it can observe its own prompts. */
 export const LABEL_ASKER = "tugboat.dev/asker";
 /** When a confirmation or an event id may be deleted by whoever cleans up. */
 export const ANN_EXPIRES = "tugboat.dev/expires-at";
@@ -74,7 +75,7 @@ export function replicaLeaseName(instanceId: string): string {
 /** Whether a replica still renews its presence Lease (see replica-presence.ts). */
 export async function replicaAlive(c: Coordination, instanceId: string): Promise<boolean> {
   if (instanceId === c.instanceId) return true;
-  const lease = await c.cluster.find(await leaseResource(c.cluster), replicaLeaseName(instanceId), c.namespace);
+  const lease = await c.cluster.leases.find(replicaLeaseName(instanceId), c.namespace);
   if (!lease || lease.spec?.holderIdentity !== instanceId) return false;
   return !describeLease(lease, c.now()).expired;
 }
@@ -84,15 +85,14 @@ export async function replicaAlive(c: Coordination, instanceId: string): Promise
  * of replicas long gone). The leader runs it; a delete someone else already did is fine.
  */
 export async function sweepExpired(c: Coordination, purpose: Purpose): Promise<number> {
-  const res = await leaseResource(c.cluster);
-  const { items } = await c.cluster.list(res, { namespace: c.namespace, labelSelector: `${LABEL_MANAGED_BY}=tugboat,${LABEL_PURPOSE}=${purpose}` });
+  const { items } = await c.cluster.leases.list({ namespace: c.namespace, labelSelector: `${LABEL_MANAGED_BY}=tugboat,${LABEL_PURPOSE}=${purpose}` });
   const now = c.now().getTime();
   let removed = 0;
   for (const item of items) {
     const expiry = purpose === "replica" ? presenceExpiry(item) : expiresAt(item)?.getTime();
     if (expiry === undefined || expiry > now) continue;
     try {
-      await c.cluster.delete(res, item.metadata!.name!, c.namespace, { preconditions: { resourceVersion: item.metadata?.resourceVersion } });
+      await c.cluster.leases.delete(item.metadata?.name ?? "", c.namespace, { preconditions: { resourceVersion: item.metadata?.resourceVersion } });
       removed++;
     } catch {
       // gone or changed meanwhile: its new owner keeps it
@@ -102,7 +102,7 @@ export async function sweepExpired(c: Coordination, purpose: Purpose): Promise<n
 }
 
 /** A presence Lease may go a good while after it stopped being renewed (ten lease durations). */
-function presenceExpiry(lease: KObject): number | undefined {
+function presenceExpiry(lease: V1Lease): number | undefined {
   const renewed = Date.parse(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? "");
   const duration = Number(lease.spec?.leaseDurationSeconds ?? 0);
   return Number.isFinite(renewed) ? renewed + duration * 10_000 : undefined;

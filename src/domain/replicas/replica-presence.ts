@@ -1,7 +1,8 @@
 import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
 import { isGatewayError } from "../../gateways/types.js";
-import { LeaseLock, keepRenewing, leaseResource } from "../lease-lock.js";
+import type { V1Lease } from "../../gateways/kube-models.js";
+import { LeaseLock, keepRenewing } from "../lease-lock.js";
 import { labelsFor, microTime, replicaLeaseName, type Coordination } from "./coordination.js";
 
 // Each replica renews a Lease of its own (tugboat-replica-<hash>) while it runs. Another replica that receives a
@@ -31,21 +32,21 @@ export class ReplicaPresence {
   }
 
   async start(): Promise<void> {
-    const res = await leaseResource(this.c.cluster);
+    const leases = this.c.cluster.leases;
     const now = this.c.now();
-    const body = {
+    const body: V1Lease = {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
       metadata: { name: this.lock.name, namespace: this.c.namespace, labels: labelsFor("replica") },
       spec: { holderIdentity: this.c.instanceId, leaseDurationSeconds: this.c.leaseSeconds, acquireTime: microTime(now), renewTime: microTime(now) },
     };
     try {
-      await this.c.cluster.create(res, body);
+      await leases.create(body);
     } catch (err) {
       // The same id again (a restart that reused it, or taking it back after losing it): take the Lease over.
       if (!isGatewayError(err, "already-exists")) throw err;
-      const current = await this.c.cluster.get(res, this.lock.name, this.c.namespace);
-      await this.c.cluster.replace(res, { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } });
+      const current = await leases.get(this.lock.name, this.c.namespace);
+      await leases.replace({ ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } });
     }
     this.state = "renewing";
     const renewal = keepRenewing(() => this.lock.renew(this.c.instanceId, this.c.now()), this.c.leaseSeconds, this.lock.name, this.c.clock);

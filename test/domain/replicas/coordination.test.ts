@@ -7,10 +7,10 @@ import { ReplicaPresence } from "../../../src/domain/replicas/replica-presence.j
 import { SharedConfirmations } from "../../../src/domain/replicas/shared-confirmations.js";
 import { SharedEventIds } from "../../../src/domain/replicas/shared-event-ids.js";
 import { silentLogger } from "../../../src/core/logger.js";
-import { LeaseLock } from "../../../src/domain/lease-lock.js";
 
 // The Leases replicas meet through, on the sandbox with an injected clock: the leader election's takeover, prompt
-// answers (first writer wins, the asker's time-out included), event ids, and the sweep of expired ones.
+// answers (first writer wins, the asker's time-out included), event ids, and the sweep of expired ones. Presence
+// (lost and taken back) runs on the in-memory port: presence-and-sweep.test.ts.
 
 class ManualClock implements Clock {
   constructor(public t = Date.parse("2026-03-01T10:00:00Z")) {}
@@ -118,26 +118,5 @@ describe("replica coordination Leases", function () {
     expect(denied.text).to.match(/denied|not allowed|permission/i);
     const deniedId = h.audit[1]!.requestId;
     expect(h.logText().split("\n").filter((l) => l.includes(deniedId) && l.includes('"outcome":"started"'))).to.deep.equal([]);
-  });
-
-  it("presence: not ready while this replica's Lease is lost, and it is taken back", async () => {
-    await h.stop();
-    h = await startHarness({ clock, configure: (c) => void (c.coordination.leaseSeconds = 1) });
-    const presence = new ReplicaPresence(replica("bot-a"), silentLogger);
-    expect(presence.notReady()).to.match(/not taken yet/);
-    await presence.start();
-    expect(presence.notReady()).to.equal(undefined);
-    const mine = () => leases().find((l: any) => l.metadata.name === presence.leaseName);
-    // Someone deletes it (or another process took it): the next renewal finds it gone.
-    await new LeaseLock(h.kube.cluster("staging"), "default", presence.leaseName).release("someone else", { force: true });
-    const wait = async (check: () => boolean) => {
-      for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
-    };
-    await wait(() => presence.notReady() !== undefined);
-    expect(presence.notReady()).to.match(/is not renewed/);
-    await wait(() => presence.notReady() === undefined);
-    expect(mine()?.spec.holderIdentity).to.equal("bot-a");
-    await presence.stop({ release: true });
-    expect(mine()).to.equal(undefined);
   });
 });
