@@ -260,24 +260,36 @@ export interface ScalableKindClient<T extends KObject> extends KindClient<T> {
   setScale(name: string, namespace: string | undefined, replicas: number, resourceVersion: string): Promise<ScaleInfo>;
 }
 
+/** The kinds Tugboat works with and the model of each (client-node's, or Cluster API's from ./kube-models.ts). */
+export interface KindModels {
+  deployments: V1Deployment;
+  replicaSets: V1ReplicaSet;
+  pods: V1Pod;
+  services: V1Service;
+  configMaps: V1ConfigMap;
+  secrets: V1Secret;
+  ingresses: V1Ingress;
+  namespaces: V1Namespace;
+  nodes: V1Node;
+  leases: V1Lease;
+  /** core/v1 Events. */
+  events: CoreV1Event;
+  /** Cluster API (cluster.x-k8s.io): on the workload cluster itself or a management cluster. */
+  capiClusters: Cluster;
+  machineDeployments: MachineDeployment;
+  machines: Machine;
+}
+
+export type KindName = keyof KindModels;
+
+/** Every well-known kind's client; `clients[kind]` is a KindClient of that kind's model for a generic `kind`. */
+export type KindClients = { readonly [K in KindName]: KindClient<KindModels[K]> };
+
 /** The kinds Tugboat's domain code works with, typed (see src/gateways/kube-models.ts for the how-to). */
-export interface WellKnownKinds {
+export interface WellKnownKinds extends KindClients {
   readonly deployments: ScalableKindClient<V1Deployment>;
   readonly replicaSets: ScalableKindClient<V1ReplicaSet>;
-  readonly pods: KindClient<V1Pod>;
-  readonly services: KindClient<V1Service>;
-  readonly configMaps: KindClient<V1ConfigMap>;
-  readonly secrets: KindClient<V1Secret>;
-  readonly ingresses: KindClient<V1Ingress>;
-  readonly namespaces: KindClient<V1Namespace>;
-  readonly nodes: KindClient<V1Node>;
-  readonly leases: KindClient<V1Lease>;
-  /** core/v1 Events. */
-  readonly events: KindClient<CoreV1Event>;
-  /** Cluster API (cluster.x-k8s.io): on the workload cluster itself or a management cluster. */
-  readonly capiClusters: KindClient<Cluster>;
   readonly machineDeployments: ScalableKindClient<MachineDeployment>;
-  readonly machines: KindClient<Machine>;
 }
 
 /** The untyped part of a cluster: any discovered resource, objects as KObject (/kube's any-type paths, CRDs). */

@@ -3,26 +3,12 @@ import {
   type ApiResource,
   type Informer,
   type KObject,
+  type KindModels,
+  type KindName,
   type ScalableKindClient,
   type UntypedKubeCluster,
   type WellKnownKinds,
 } from "./types.js";
-import type {
-  CoreV1Event,
-  Cluster,
-  Machine,
-  MachineDeployment,
-  V1ConfigMap,
-  V1Deployment,
-  V1Ingress,
-  V1Lease,
-  V1Namespace,
-  V1Node,
-  V1Pod,
-  V1ReplicaSet,
-  V1Secret,
-  V1Service,
-} from "./kube-models.js";
 
 // The typed kinds of a KubeCluster (WellKnownKinds), built once over its untyped calls so that every implementation
 // (client-node's, the tests' in-memory fake) resolves and types them the same way. See kube-models.ts for the how-to.
@@ -39,7 +25,7 @@ export interface KindSpec {
 
 const CAPI_VERSIONS = ["v1beta2", "v1beta1"];
 
-export const KIND_SPECS: Record<keyof WellKnownKinds, KindSpec> = {
+export const KIND_SPECS: Record<KindName, KindSpec> = {
   deployments: { group: "apps", plural: "deployments", versions: ["v1"], label: "Deployments" },
   replicaSets: { group: "apps", plural: "replicasets", versions: ["v1"], label: "ReplicaSets" },
   pods: { group: "", plural: "pods", versions: ["v1"], label: "Pods" },
@@ -112,21 +98,21 @@ function kindClient<T extends KObject>(cluster: UntypedKubeCluster, spec: KindSp
 
 /** The typed kinds of `cluster`, for a KubeCluster implementation to expose. */
 export function wellKnownKinds(cluster: UntypedKubeCluster): WellKnownKinds {
-  const kind = <T extends KObject>(key: keyof WellKnownKinds) => kindClient<T>(cluster, KIND_SPECS[key]);
+  const kind = <K extends KindName>(name: K) => kindClient<KindModels[K]>(cluster, KIND_SPECS[name]);
   return {
-    deployments: kind<V1Deployment>("deployments"),
-    replicaSets: kind<V1ReplicaSet>("replicaSets"),
-    pods: kind<V1Pod>("pods"),
-    services: kind<V1Service>("services"),
-    configMaps: kind<V1ConfigMap>("configMaps"),
-    secrets: kind<V1Secret>("secrets"),
-    ingresses: kind<V1Ingress>("ingresses"),
-    namespaces: kind<V1Namespace>("namespaces"),
-    nodes: kind<V1Node>("nodes"),
-    leases: kind<V1Lease>("leases"),
-    events: kind<CoreV1Event>("events"),
-    capiClusters: kind<Cluster>("capiClusters"),
-    machineDeployments: kind<MachineDeployment>("machineDeployments"),
-    machines: kind<Machine>("machines"),
+    deployments: kind("deployments"),
+    replicaSets: kind("replicaSets"),
+    pods: kind("pods"),
+    services: kind("services"),
+    configMaps: kind("configMaps"),
+    secrets: kind("secrets"),
+    ingresses: kind("ingresses"),
+    namespaces: kind("namespaces"),
+    nodes: kind("nodes"),
+    leases: kind("leases"),
+    events: kind("events"),
+    capiClusters: kind("capiClusters"),
+    machineDeployments: kind("machineDeployments"),
+    machines: kind("machines"),
   };
 }
