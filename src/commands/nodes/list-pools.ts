@@ -1,5 +1,5 @@
 import { defineCommand } from "../../core/command.js";
-import { readPools, poolResources } from "../../domain/nodes/read-pools.js";
+import { readPools, requireClusterApi } from "../../domain/nodes/read-pools.js";
 import { explainKubeError } from "../../domain/nodes/explain-kube-error.js";
 import { LIST_USAGE, parseListArgs, type ListArgs } from "./parse-nodes-args.js";
 import { renderPoolList } from "./render-pools.js";
@@ -25,7 +25,8 @@ export const listPoolsCommand = defineCommand<ListArgs>({
     await ctx.auth.require("kube:get", { cluster: clusterName, resource: "nodes" });
     let pools;
     try {
-      pools = await readPools(source, await poolResources(source));
+      await requireClusterApi(source);
+      pools = await readPools(source);
     } catch (err) {
       explainKubeError(err, poolsWhere(source), "list node pools");
     }

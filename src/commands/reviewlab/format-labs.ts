@@ -1,14 +1,9 @@
 import type { LabInfo } from "../../domain/reviewlab/lab-metadata.js";
-import { expiryText } from "../../domain/reviewlab/describe-lab.js";
+import { expiryText, type PodCount } from "../../domain/reviewlab/describe-lab.js";
 import { humanDuration } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
 
 // The lab table of /reviewlab list, and durations as replies print them.
-
-export interface PodCount {
-  ready: number;
-  total: number;
-}
 
 export function labTable(labs: LabInfo[], pods: Map<string, PodCount | undefined>, now: Date): string {
   const rows: string[][] = [];

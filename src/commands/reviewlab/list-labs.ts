@@ -4,7 +4,8 @@ import { UsageError } from "../../core/errors.js";
 import { mapLimit } from "../../domain/apply-objects.js";
 import { listLabs } from "../../domain/reviewlab/find-labs.js";
 import { labConfig } from "../../domain/reviewlab/lab-use-case.js";
-import { labTable, type PodCount } from "./format-labs.js";
+import { labTable } from "./format-labs.js";
+import { countReadyPods, type PodCount } from "../../domain/reviewlab/describe-lab.js";
 import { mayRead, viewPermission } from "../../core/kube-scope.js";
 
 async function filterAsync<T>(items: T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
@@ -43,15 +44,10 @@ export const listCommand = defineCommand<{ mine: boolean }>({
       await ctx.reply.send({ summary: text, tone: "success", blocks: [{ type: "text", text }, { type: "context", text: `Start one with \`/reviewlab up BRANCH\`.` }] });
       return;
     }
-    const podRes = await cluster.resolve("pods");
     const pods = new Map<string, PodCount | undefined>();
     await mapLimit(labs, 8, async (lab) => {
-      if (!podRes) return;
       try {
-        const { items } = await cluster.list(podRes, { namespace: lab.namespace });
-        const live = items.filter((p) => !p.metadata?.deletionTimestamp && !["Succeeded", "Failed"].includes(p.status?.phase));
-        const ready = live.filter((p) => (p.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"));
-        pods.set(lab.namespace, { ready: ready.length, total: live.length });
+        pods.set(lab.namespace, countReadyPods((await cluster.pods.list({ namespace: lab.namespace })).items));
       } catch {
         pods.set(lab.namespace, undefined);
       }

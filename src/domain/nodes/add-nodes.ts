@@ -3,7 +3,8 @@ import { UsageError, UserError, errorMessage } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { getOwn } from "../../core/own-keys.js";
 import type { Clock } from "../../core/services.js";
-import type { KObject, KubeGateway } from "../../gateways/types.js";
+import type { MachineDeployment } from "../../gateways/kube-models.js";
+import type { KubeGateway } from "../../gateways/types.js";
 import type { LockInfo } from "../lease-lock.js";
 import { autoscalerBounds, describePool, poolName } from "./describe-pool.js";
 import { explainKubeError } from "./explain-kube-error.js";
@@ -11,7 +12,7 @@ import { PoolFollower, type Slot } from "./follow-pool.js";
 import { poolLockName, withPoolLock } from "./lock-pool.js";
 import { planAdd, type AddPlan } from "./plan-add.js";
 import { poolSource, poolsWhere } from "./pool-source.js";
-import { listMachineDeployments, poolResources, type PoolResources } from "./read-pools.js";
+import { listMachineDeployments, requireClusterApi } from "./read-pools.js";
 import { raiseMinSize, scaleUp, type MinSizeResult, type ScaleUpResult } from "./scale-pool.js";
 import { replicaOwner, type ReplicaOwner } from "./scale-topology.js";
 
@@ -126,11 +127,10 @@ async function addSteps(input: NodesAddInput, deps: NodesAddDeps, emit: Emit): P
   const clusterName = source.cluster;
   const clusterConfig = getOwn(config.nodes.clusters, clusterName);
 
-  let res: PoolResources;
-  let mds: KObject[];
+  let mds: MachineDeployment[];
   try {
-    res = await poolResources(source);
-    mds = await listMachineDeployments(source, res);
+    await requireClusterApi(source);
+    mds = await listMachineDeployments(source);
   } catch (err) {
     explainKubeError(err, poolsWhere(source), "read the node pools");
   }
@@ -146,7 +146,7 @@ async function addSteps(input: NodesAddInput, deps: NodesAddDeps, emit: Emit): P
 
   let owner: ReplicaOwner;
   try {
-    owner = await replicaOwner(cluster, res.machineDeployments, namespace, md);
+    owner = await replicaOwner(cluster, namespace, md);
   } catch (err) {
     explainKubeError(err, poolsWhere(source), `read the topology of pool ${pool}`);
   }
@@ -177,7 +177,7 @@ async function addSteps(input: NodesAddInput, deps: NodesAddDeps, emit: Emit): P
 
   const startedAt = clock.now();
   await emit({ type: "locking" });
-  const follower = new PoolFollower(source, res, mdName, deps.log);
+  const follower = new PoolFollower(source, mdName, deps.log);
   let scaled: ScaleUpResult | undefined;
   let minSize: MinSizeResult | undefined;
   let minSizeError: string | undefined;
@@ -201,7 +201,7 @@ async function addSteps(input: NodesAddInput, deps: NodesAddDeps, emit: Emit): P
         await emit({ type: "locked" });
         await follower.start();
         if (lost.aborted) throw new UserError(`Lost the lock ${poolLockName(mdName)} before scaling; nothing was changed. Try again.`);
-        scaled = await scaleUp({ cluster, machineDeployments: res.machineDeployments, namespace, pool: mdName, label: pool, clusterLabel: clusterName, count, configMax, ...(topology ? { target: topology.target } : {}) });
+        scaled = await scaleUp({ cluster, namespace, pool: mdName, label: pool, clusterLabel: clusterName, count, configMax, ...(topology ? { target: topology.target } : {}) });
         scaledAt = clock.now().getTime();
         const plan = scaled.plan;
         deps.audit({ cluster: clusterName, pool, requested: count, readUnderLock: scaled.readUnderLock, before: plan.before, after: plan.after, conflicts: scaled.conflicts, ...(topology ? { via: "topology" } : {}) });
@@ -210,7 +210,7 @@ async function addSteps(input: NodesAddInput, deps: NodesAddDeps, emit: Emit): P
           try {
             // Through the topology, min-size went into the same write as the replicas.
             const written = topology?.minSizeWritten();
-            minSize = topology ? (written ? { ...written, changed: true } : undefined) : await raiseMinSize(cluster, res.machineDeployments, namespace, mdName, plan.minSize.to);
+            minSize = topology ? (written ? { ...written, changed: true } : undefined) : await raiseMinSize(cluster, namespace, mdName, plan.minSize.to);
             await emit({ type: "min-size", ...plan.minSize, ...(minSize ? { result: minSize } : {}) });
           } catch (err) {
             minSizeError = errorMessage(err);

@@ -1,4 +1,4 @@
-import type { KObject } from "../../gateways/types.js";
+import type { Machine, MachineDeployment, V1Node } from "../../gateways/kube-models.js";
 import { machineProblem } from "./machine-status.js";
 
 // The node-pool model: a Cluster API MachineDeployment, its Machines and their Nodes, as plain data.
@@ -79,7 +79,7 @@ function whole(raw: string | undefined): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-export function autoscalerBounds(md: KObject): AutoscalerBounds {
+export function autoscalerBounds(md: MachineDeployment): AutoscalerBounds {
   const ann = md.metadata?.annotations ?? {};
   const out: AutoscalerBounds = { invalid: [] };
   for (const [key, field] of [
@@ -100,15 +100,15 @@ function typeFrom(labels: Record<string, string> | undefined): string | undefine
   return undefined;
 }
 
-export function nodeReadyStatus(node: KObject): { ready: boolean; status: string } {
-  const cond = (node.status?.conditions ?? []).find((c: any) => c.type === "Ready");
+export function nodeReadyStatus(node: V1Node): { ready: boolean; status: string } {
+  const cond = (node.status?.conditions ?? []).find((c) => c.type === "Ready");
   const ready = cond?.status === "True";
   let status = cond === undefined || cond.status === "Unknown" ? "Unknown" : ready ? "Ready" : "NotReady";
   if (node.spec?.unschedulable) status += ",SchedulingDisabled";
   return { ready, status };
 }
 
-export function nodeRoles(node: KObject): string {
+export function nodeRoles(node: V1Node): string {
   const labels = node.metadata?.labels ?? {};
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(labels)) {
@@ -119,7 +119,7 @@ export function nodeRoles(node: KObject): string {
   return roles.size > 0 ? [...roles].sort().join(",") : "<none>";
 }
 
-export function describeNode(node: KObject): NodeInfo {
+export function describeNode(node: V1Node): NodeInfo {
   const { ready, status } = nodeReadyStatus(node);
   return {
     name: node.metadata?.name ?? "",
@@ -131,7 +131,7 @@ export function describeNode(node: KObject): NodeInfo {
   };
 }
 
-export function describeMachine(m: KObject): MachineInfo {
+export function describeMachine(m: Machine): MachineInfo {
   const problem = m.status?.nodeRef?.name ? undefined : machineProblem(m);
   return {
     name: m.metadata?.name ?? "",
@@ -143,16 +143,16 @@ export function describeMachine(m: KObject): MachineInfo {
 }
 
 /** The topology entry that manages this MachineDeployment, if a ClusterClass does. */
-export function topologyOf(md: KObject): TopologyRef | undefined {
+export function topologyOf(md: MachineDeployment): TopologyRef | undefined {
   const labels = md.metadata?.labels ?? {};
   const name = labels[TOPOLOGY_NAME_LABEL];
   const cluster = labels["cluster.x-k8s.io/cluster-name"] ?? md.spec?.clusterName;
   if (labels[TOPOLOGY_OWNED_LABEL] === undefined || !name || !cluster) return undefined;
-  return { cluster: String(cluster), name };
+  return { cluster, name };
 }
 
 /** What users call the pool: the topology entry's name (the MachineDeployment's own is generated), else the MachineDeployment's. */
-export function poolName(md: KObject): string {
+export function poolName(md: MachineDeployment): string {
   return topologyOf(md)?.name ?? md.metadata?.name ?? "";
 }
 
@@ -162,11 +162,11 @@ export function byCreation(a: { createdAt?: string; name: string }, b: { created
 }
 
 /** True when a Machine belongs to the MachineDeployment named `machineDeployment`. */
-export function machineOfPool(m: KObject, machineDeployment: string): boolean {
+export function machineOfPool(m: Machine, machineDeployment: string): boolean {
   return m.metadata?.labels?.[DEPLOYMENT_NAME_LABEL] === machineDeployment && !m.metadata?.deletionTimestamp;
 }
 
-export function describePool(md: KObject, machines: KObject[], nodes: Map<string, KObject>): PoolInfo {
+export function describePool(md: MachineDeployment, machines: Machine[], nodes: Map<string, V1Node>): PoolInfo {
   const mdName = md.metadata?.name ?? "";
   const topology = topologyOf(md);
   const mine = machines.filter((m) => machineOfPool(m, mdName)).map(describeMachine).sort(byCreation);
@@ -185,9 +185,9 @@ export function describePool(md: KObject, machines: KObject[], nodes: Map<string
     machineDeployment: mdName,
     ...(topology ? { topology } : {}),
     namespace: md.metadata?.namespace ?? "",
-    desired: Number(md.spec?.replicas ?? 0),
-    ready: Number(md.status?.readyReplicas ?? 0),
-    available: Number(md.status?.availableReplicas ?? 0),
+    desired: md.spec?.replicas ?? 0,
+    ready: md.status?.readyReplicas ?? 0,
+    available: md.status?.availableReplicas ?? 0,
     ...(instanceType ? { instanceType } : {}),
     autoscaler: autoscalerBounds(md),
     machines: mine,

@@ -1,8 +1,8 @@
 import type { Logger } from "../../core/logger.js";
-import type { Informer } from "../../gateways/types.js";
+import type { Machine, V1Node } from "../../gateways/kube-models.js";
+import type { Informer, KObject } from "../../gateways/types.js";
 import { DEPLOYMENT_NAME_LABEL, byCreation, describeMachine, describeNode, machineOfPool, type MachineInfo, type NodeInfo } from "./describe-pool.js";
 import type { PoolSource } from "./pool-source.js";
-import type { PoolResources } from "./read-pools.js";
 
 // Follows one pool's Machines (where Cluster API lives) and the workload cluster's Nodes with the port's informers,
 // so progress comes from events rather than polling. The Machines that existed when it started are the
@@ -17,23 +17,22 @@ export interface Slot {
 
 export class PoolFollower {
   private readonly before = new Set<string>();
-  private machines: Informer | undefined;
-  private nodes: Informer | undefined;
+  private machines: Informer<Machine> | undefined;
+  private nodes: Informer<V1Node> | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly unsubscribe: Array<() => void> = [];
 
   /** `machineDeployment` is the MachineDeployment's name (a ClusterClass pool's differs from the pool's name). */
   constructor(
     private readonly source: PoolSource,
-    private readonly res: PoolResources,
     private readonly machineDeployment: string,
     private readonly log?: Logger,
   ) {}
 
   /** Starts both informers and waits for their first lists; the Machines listed now are the "before" set. */
   async start(): Promise<void> {
-    this.machines = this.source.capi.informer(this.res.machines, { namespace: this.source.namespace, labelSelector: `${DEPLOYMENT_NAME_LABEL}=${this.machineDeployment}` });
-    this.nodes = this.source.nodes.informer(this.res.nodes);
+    this.machines = await this.source.capi.machines.informer({ namespace: this.source.namespace, labelSelector: `${DEPLOYMENT_NAME_LABEL}=${this.machineDeployment}` });
+    this.nodes = await this.source.nodes.nodes.informer();
     await this.machines.waitFor(() => true);
     for (const m of this.machines.items()) this.before.add(m.metadata?.name ?? "");
     await this.nodes.waitFor(() => true);
@@ -94,7 +93,7 @@ export class PoolFollower {
     if (done()) return true;
     const over = new AbortController();
     let unsubscribe = () => {};
-    const failed = (informer: Informer | undefined) => informer?.waitFor(() => false, { signal: over.signal }).then(() => false) ?? new Promise<boolean>(() => {});
+    const failed = <T extends KObject>(informer: Informer<T> | undefined) => informer?.waitFor(() => false, { signal: over.signal }).then(() => false) ?? new Promise<boolean>(() => {});
     try {
       return await Promise.race([
         new Promise<boolean>((resolve) => {

@@ -1,4 +1,4 @@
-import type { KObject } from "../../gateways/types.js";
+import type { CapiCondition, Machine } from "../../gateways/kube-models.js";
 
 // Why a Cluster API Machine has no Node, read the way each API version reports it:
 // - v1beta1 before CAPI 1.11: status.failureReason / failureMessage (and phase Failed);
@@ -39,32 +39,24 @@ export interface MachineProblem {
   failed: boolean;
 }
 
-interface Condition {
-  type?: string;
-  status?: string;
-  reason?: string;
-  message?: string;
-  severity?: string;
-}
-
-function isV1beta2(m: KObject): boolean {
+function isV1beta2(m: Machine): boolean {
   return /\/v1beta2$/.test(m.apiVersion ?? "");
 }
 
 /** The new-style (v1beta2) conditions, wherever this version keeps them. */
-export function machineConditions(m: KObject): Condition[] {
+export function machineConditions(m: Machine): CapiCondition[] {
   const list = isV1beta2(m) ? m.status?.conditions : m.status?.v1beta2?.conditions;
   return Array.isArray(list) ? list : [];
 }
 
 /** failureReason/failureMessage from either version. */
-function legacyFailure(m: KObject): string | undefined {
+function legacyFailure(m: Machine): string | undefined {
   const st = m.status ?? {};
   const old = st.deprecated?.v1beta1 ?? {};
   const reason = st.failureReason ?? old.failureReason;
   const message = st.failureMessage ?? old.failureMessage;
   if (!reason && !message) return undefined;
-  return [reason, message].filter(Boolean).map(String).join(": ");
+  return [reason, message].filter(Boolean).join(": ");
 }
 
 function clean(message: string | undefined): string {
@@ -76,11 +68,11 @@ function clean(message: string | undefined): string {
     .join("; ");
 }
 
-export function machineProblem(m: KObject): MachineProblem | undefined {
+export function machineProblem(m: Machine): MachineProblem | undefined {
   const legacy = legacyFailure(m);
   if (legacy) return { text: legacy, failed: true };
   if (m.status?.phase === "Failed") return { text: "phase Failed", failed: true };
-  const conditions = [...machineConditions(m), ...(isV1beta2(m) ? [] : ((m.status?.conditions ?? []) as Condition[]))];
+  const conditions = [...machineConditions(m), ...(isV1beta2(m) ? [] : (m.status?.conditions ?? []))];
   for (const type of PROVISIONING_CONDITIONS) {
     const c = conditions.find((x) => x.type === type && x.status === "False");
     if (!c) continue;

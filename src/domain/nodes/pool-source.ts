@@ -1,7 +1,8 @@
 import type { TugboatConfig } from "../../config/schema.js";
 import { UsageError } from "../../core/errors.js";
 import { getOwn } from "../../core/own-keys.js";
-import type { KObject, KubeCluster, KubeGateway } from "../../gateways/types.js";
+import type { Machine, MachineDeployment } from "../../gateways/kube-models.js";
+import type { KubeCluster, KubeGateway } from "../../gateways/types.js";
 
 // Where a workload cluster's node pools are read from. In the single-cluster layout the MachineDeployments, Machines
 // and Nodes all live in the workload cluster itself. In the usual Cluster API layout they live in a management
@@ -24,14 +25,14 @@ export interface PoolSource {
 }
 
 /** True when a MachineDeployment or Machine belongs to the source's workload cluster. */
-export function belongsToCluster(o: KObject, source: Pick<PoolSource, "clusterName">): boolean {
+export function belongsToCluster(o: MachineDeployment | Machine, source: Pick<PoolSource, "clusterName">): boolean {
   if (source.clusterName === undefined) return true;
   const label = o.metadata?.labels?.[CLUSTER_NAME_LABEL];
   const spec = o.spec?.clusterName;
   return label === source.clusterName || (label === undefined && spec === source.clusterName);
 }
 
-/** "cluster.x-k8s.io/cluster-name=<name>" for list and watch, so a shared management namespace is filtered server-side. */
+/** "cluster.x-k8s.io/cluster-name=<name>" for lists and informers, so a shared management namespace is filtered server-side. */
 export function clusterSelector(source: Pick<PoolSource, "clusterName">): string | undefined {
   return source.clusterName === undefined ? undefined : `${CLUSTER_NAME_LABEL}=${source.clusterName}`;
 }

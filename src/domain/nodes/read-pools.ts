@@ -1,41 +1,28 @@
 import { UserError } from "../../core/errors.js";
-import type { ApiResource, KObject } from "../../gateways/types.js";
+import type { MachineDeployment } from "../../gateways/kube-models.js";
 import { describePool, poolName, type PoolInfo } from "./describe-pool.js";
 import { belongsToCluster, clusterSelector, type PoolSource } from "./pool-source.js";
 
 // Reads every node pool of a workload cluster: MachineDeployments and their Machines (from wherever Cluster API
 // lives, filtered by the workload cluster) and the Nodes behind them (from the workload cluster).
 
-export interface PoolResources {
-  machineDeployments: ApiResource;
-  machines: ApiResource;
-  nodes: ApiResource;
+/** Refuses a cluster without Cluster API: it has no node pools Tugboat can manage. */
+export async function requireClusterApi(source: PoolSource): Promise<void> {
+  if (await source.capi.machineDeployments.served()) return;
+  const where = source.capi === source.nodes ? `Cluster ${source.capi.name}` : `Management cluster ${source.capi.name} (for ${source.cluster})`;
+  throw new UserError(`${where} serves no Cluster API MachineDeployments, so it has no node pools Tugboat can manage.`);
 }
 
-export async function poolResources(source: PoolSource): Promise<PoolResources> {
-  const [machineDeployments, machines, nodes] = await Promise.all([
-    source.capi.resolve("machinedeployments.cluster.x-k8s.io"),
-    source.capi.resolve("machines.cluster.x-k8s.io"),
-    source.nodes.resolve("nodes"),
-  ]);
-  if (!machineDeployments || !machines) {
-    const where = source.capi === source.nodes ? `Cluster ${source.capi.name}` : `Management cluster ${source.capi.name} (for ${source.cluster})`;
-    throw new UserError(`${where} serves no Cluster API MachineDeployments, so it has no node pools Tugboat can manage.`);
-  }
-  if (!nodes) throw new UserError(`Cluster ${source.nodes.name} serves no Nodes.`);
-  return { machineDeployments, machines, nodes };
-}
-
-export async function listMachineDeployments(source: PoolSource, res: PoolResources): Promise<KObject[]> {
-  const { items } = await source.capi.list(res.machineDeployments, { namespace: source.namespace, ...selector(source) });
+export async function listMachineDeployments(source: PoolSource): Promise<MachineDeployment[]> {
+  const { items } = await source.capi.machineDeployments.list({ namespace: source.namespace, ...selector(source) });
   return items.filter((md) => belongsToCluster(md, source)).sort((a, b) => poolName(a).localeCompare(poolName(b)) || (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
 }
 
-export async function readPools(source: PoolSource, res: PoolResources): Promise<PoolInfo[]> {
+export async function readPools(source: PoolSource): Promise<PoolInfo[]> {
   const [mds, machines, nodes] = await Promise.all([
-    listMachineDeployments(source, res),
-    source.capi.list(res.machines, { namespace: source.namespace, ...selector(source) }),
-    source.nodes.list(res.nodes),
+    listMachineDeployments(source),
+    source.capi.machines.list({ namespace: source.namespace, ...selector(source) }),
+    source.nodes.nodes.list(),
   ]);
   const byName = new Map(nodes.items.map((n) => [n.metadata?.name ?? "", n]));
   const mine = machines.items.filter((m) => belongsToCluster(m, source));

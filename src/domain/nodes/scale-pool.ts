@@ -1,5 +1,6 @@
 import { UserError } from "../../core/errors.js";
-import { isGatewayError, type ApiResource, type KObject, type KubeCluster } from "../../gateways/types.js";
+import type { MachineDeployment } from "../../gateways/kube-models.js";
+import { isGatewayError, type KubeCluster } from "../../gateways/types.js";
 import { AUTOSCALER_MIN, autoscalerBounds } from "./describe-pool.js";
 import { planAdd, type AddPlan } from "./plan-add.js";
 
@@ -26,7 +27,7 @@ export interface ScaleUpResult {
 /** One way of reading and writing a pool's replicas: the MachineDeployment's scale, or its Cluster's topology. */
 export interface ScaleTarget {
   /** Replicas now, the MachineDeployment (for its autoscaler annotations) and an opaque version for the write. */
-  read(): Promise<{ replicas: number; md: KObject; version: unknown }>;
+  read(): Promise<{ replicas: number; md: MachineDeployment; version: unknown }>;
   /** Writes `plan.after` with the read version as precondition; a stale one is a GatewayError "conflict". */
   write(plan: AddPlan, version: unknown): Promise<void>;
   /** What a 409 on every attempt was about, e.g. "the MachineDeployment". */
@@ -35,7 +36,6 @@ export interface ScaleTarget {
 
 export interface ScaleUpRequest {
   cluster: KubeCluster;
-  machineDeployments: ApiResource;
   namespace: string;
   /** The MachineDeployment's name. */
   pool: string;
@@ -53,17 +53,17 @@ export interface ScaleUpRequest {
 }
 
 /** The MachineDeployment's scale subresource, with its resourceVersion as precondition. */
-export function machineDeploymentScale(cluster: KubeCluster, res: ApiResource, namespace: string, name: string): ScaleTarget {
+export function machineDeploymentScale(cluster: KubeCluster, namespace: string, name: string): ScaleTarget {
   return {
     what: "the MachineDeployment",
     async read() {
-      const md = await cluster.get(res, name, namespace);
-      const scale = await cluster.getScale(res, name, namespace);
+      const md = await cluster.machineDeployments.get(name, namespace);
+      const scale = await cluster.machineDeployments.getScale(name, namespace);
       return { replicas: scale.replicas, md, version: scale.resourceVersion };
     },
     async write(plan, version) {
       // Never retried by the gateway: a repeated write that had landed would answer 409, and the re-read would add N again.
-      await cluster.withRetry({ attempts: 1 }).setScale(res, name, namespace, plan.after, String(version));
+      await cluster.withRetry({ attempts: 1 }).machineDeployments.setScale(name, namespace, plan.after, String(version));
     },
   };
 }
@@ -72,7 +72,7 @@ export async function scaleUp(req: ScaleUpRequest): Promise<ScaleUpResult> {
   const { cluster, namespace, pool, count } = req;
   const label = req.label ?? pool;
   const where = req.clusterLabel ?? cluster.name;
-  const target = req.target ?? machineDeploymentScale(cluster, req.machineDeployments, namespace, pool);
+  const target = req.target ?? machineDeploymentScale(cluster, namespace, pool);
   const maxAttempts = req.maxAttempts ?? MAX_SCALE_ATTEMPTS;
   let readUnderLock: number | undefined;
   let conflicts = 0;
@@ -125,19 +125,18 @@ export interface MinSizeResult {
  */
 export async function raiseMinSize(
   cluster: KubeCluster,
-  res: ApiResource,
   namespace: string,
   pool: string,
   to: number,
   maxAttempts = MAX_SCALE_ATTEMPTS,
 ): Promise<MinSizeResult | undefined> {
   const attemptOnce = async (): Promise<MinSizeResult | undefined> => {
-    const md = await cluster.get(res, pool, namespace);
+    const md = await cluster.machineDeployments.get(pool, namespace);
     const { min } = autoscalerBounds(md);
     if (min === undefined) return undefined;
     if (min >= to) return { from: min, to: min, changed: false };
     const patch = { metadata: { resourceVersion: md.metadata?.resourceVersion, annotations: { [AUTOSCALER_MIN]: String(to) } } };
-    await cluster.patch(res, pool, namespace, patch, "merge");
+    await cluster.machineDeployments.patch(pool, namespace, patch, "merge");
     return { from: min, to, changed: true };
   };
   try {

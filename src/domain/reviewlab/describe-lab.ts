@@ -1,3 +1,4 @@
+import type { V1Pod } from "../../gateways/kube-models.js";
 import { humanDuration } from "../format/human-duration.js";
 import type { LabInfo } from "./lab-metadata.js";
 
@@ -18,4 +19,20 @@ export function labLine(lab: LabInfo, now: Date): string {
 /** An instant as the replies print it: ISO 8601 to the second. */
 export function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** A pod whose Ready condition is True. */
+export function isPodReady(pod: V1Pod): boolean {
+  return (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+}
+
+export interface PodCount {
+  ready: number;
+  total: number;
+}
+
+/** Ready pods of the live ones (not being deleted, not finished), as /reviewlab list shows them. */
+export function countReadyPods(pods: V1Pod[]): PodCount {
+  const live = pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+  return { ready: live.filter(isPodReady).length, total: live.length };
 }

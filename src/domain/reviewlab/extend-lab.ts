@@ -4,7 +4,6 @@ import { humanDuration } from "../format/human-duration.js";
 import { labNamespace } from "./make-slug.js";
 import { findLab } from "./find-labs.js";
 import { expiryPatch } from "./lab-metadata.js";
-import { namespaceResource } from "./remove-lab.js";
 import { isoSeconds } from "./describe-lab.js";
 import { labBranch, labConfig, refusalsAsOutcome, type Emit, type LabDeps, type LabRequest, type LabTarget, type Refused } from "./lab-use-case.js";
 
@@ -52,7 +51,7 @@ async function extendSteps(input: LabExtendInput, deps: LabDeps): Promise<LabExt
     throw new UserError(`A review lab may be kept at most ${cfg.maxExtendHours} h from now; \`${branch}\` expires ${isoSeconds(lab.expiresAt)}, so ${allowed}.`);
   }
   const expiresAt = new Date(wanted);
-  await cluster.patch(await namespaceResource(cluster), namespace, undefined, expiryPatch(expiresAt), "merge");
+  await cluster.namespaces.patch(namespace, undefined, expiryPatch(expiresAt), "merge");
   deps.audit({ branch, namespace, from: lab.expiresAt.toISOString(), to: expiresAt.toISOString() });
   return { type: "extended", branch, namespace, from: lab.expiresAt, to: expiresAt, at: now };
 }

@@ -1,13 +1,11 @@
 import type { KubeCluster } from "../../gateways/types.js";
-import { namespaceResource } from "./remove-lab.js";
 import { LAB_SELECTOR, readLab, type LabInfo } from "./lab-metadata.js";
 
 
 // Labs are Namespaces labelled tugboat.dev/review-lab=true; their annotations describe them.
 
 export async function listLabs(cluster: KubeCluster): Promise<LabInfo[]> {
-  const res = await namespaceResource(cluster);
-  const { items } = await cluster.list(res, { labelSelector: LAB_SELECTOR });
+  const { items } = await cluster.namespaces.list({ labelSelector: LAB_SELECTOR });
   return items.map(readLab).filter((l): l is LabInfo => l !== undefined).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }
 
@@ -15,7 +13,7 @@ export type FoundLab = { state: "absent" } | { state: "foreign" } | { state: "la
 
 /** The lab in this namespace: absent, a namespace Tugboat did not make ("foreign"), or the lab. */
 export async function findLab(cluster: KubeCluster, namespace: string): Promise<FoundLab> {
-  const ns = await cluster.find(await namespaceResource(cluster), namespace);
+  const ns = await cluster.namespaces.find(namespace);
   if (!ns) return { state: "absent" };
   const lab = readLab(ns);
   return lab ? { state: "lab", lab } : { state: "foreign" };

@@ -1,4 +1,4 @@
-import type { KObject } from "../../gateways/types.js";
+import type { V1Namespace } from "../../gateways/kube-models.js";
 import { isLabelValue, labNamespace } from "./make-slug.js";
 
 // What Tugboat records on a review lab's Namespace. Labels hold selectable, label-safe values; everything
@@ -52,7 +52,7 @@ export function labelValue(text: string): string {
 }
 
 /** The Namespace object applied on every `up` (server-side apply: the whole set of Tugboat's fields). */
-export function labNamespaceObject(lab: Omit<LabInfo, "terminating">): KObject {
+export function labNamespaceObject(lab: Omit<LabInfo, "terminating">): V1Namespace {
   const labels: Record<string, string> = {
     "app.kubernetes.io/managed-by": "tugboat",
     [LAB_LABEL]: "true",
@@ -79,7 +79,7 @@ export function labNamespaceObject(lab: Omit<LabInfo, "terminating">): KObject {
 }
 
 /** The merge patch that moves a lab's expiry. */
-export function expiryPatch(expiresAt: Date): KObject {
+export function expiryPatch(expiresAt: Date): Pick<V1Namespace, "metadata"> {
   return {
     metadata: {
       labels: { [K.expires]: String(Math.floor(expiresAt.getTime() / 1000)) },
@@ -93,7 +93,7 @@ export function expiryPatch(expiresAt: Date): KObject {
  * Anything else (a team namespace that merely carries the label, a hand-made copy) is never read as a lab, so
  * neither `down` nor the reaper deletes it.
  */
-export function isLabNamespace(ns: KObject): boolean {
+export function isLabNamespace(ns: V1Namespace): boolean {
   const labels = ns.metadata?.labels ?? {};
   const branch = ns.metadata?.annotations?.[K.branch];
   return (
@@ -111,7 +111,7 @@ function date(value: string | undefined, fallback: Date): Date {
 }
 
 /** Reads a lab back from its Namespace. Undefined for namespaces Tugboat did not make. */
-export function readLab(ns: KObject): LabInfo | undefined {
+export function readLab(ns: V1Namespace): LabInfo | undefined {
   if (!isLabNamespace(ns)) return undefined;
   const a = ns.metadata?.annotations ?? {};
   const l = ns.metadata?.labels ?? {};

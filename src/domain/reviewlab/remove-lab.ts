@@ -1,6 +1,7 @@
 import type { GithubGateway, KubeCluster } from "../../gateways/types.js";
 import { isGatewayError } from "../../gateways/types.js";
 import type { Logger } from "../../core/logger.js";
+import { errorMessage } from "../../core/errors.js";
 import { mapLimit } from "../apply-objects.js";
 import type { LabInfo } from "./lab-metadata.js";
 
@@ -11,17 +12,10 @@ export function labEnvironment(slug: string): string {
   return `review-lab/${slug}`;
 }
 
-export async function namespaceResource(cluster: KubeCluster) {
-  const res = (await cluster.discover()).find((r) => r.group === "" && r.plural === "namespaces");
-  if (!res) throw new Error(`cluster ${cluster.name} serves no Namespaces`);
-  return res;
-}
-
 /** Deletes the namespace; false when it was already gone. A namespace already terminating counts as deleted. */
 export async function deleteLabNamespace(cluster: KubeCluster, namespace: string): Promise<boolean> {
-  const res = await namespaceResource(cluster);
   try {
-    await cluster.delete(res, namespace, undefined, { propagationPolicy: "Background" });
+    await cluster.namespaces.delete(namespace, undefined, { propagationPolicy: "Background" });
     return true;
   } catch (err) {
     if (isGatewayError(err, "not-found")) return false;
@@ -33,7 +27,7 @@ export async function deleteLabNamespace(cluster: KubeCluster, namespace: string
 
 /** Resolves once the namespace no longer exists (followed by an informer); false on timeout or abort. */
 export async function waitForNamespaceGone(cluster: KubeCluster, namespace: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-  const informer = cluster.informer(await namespaceResource(cluster), { fieldSelector: `metadata.name=${namespace}` });
+  const informer = await cluster.namespaces.informer({ fieldSelector: `metadata.name=${namespace}` });
   try {
     return (await informer.waitFor((i) => i.get(namespace) === undefined, { timeoutMs, signal })) ?? false;
   } finally {
@@ -52,7 +46,7 @@ export async function markLabInactive(github: GithubGateway, repo: string, lab: 
     );
     return ids.size;
   } catch (err) {
-    log.warn("could not mark the review lab's GitHub deployments inactive", { slug: lab.slug, error: (err as Error).message });
+    log.warn("could not mark the review lab's GitHub deployments inactive", { slug: lab.slug, error: errorMessage(err) });
     return 0;
   }
 }

@@ -1,5 +1,6 @@
-import type { ApiResource, KubeCluster } from "../../gateways/types.js";
+import type { KubeCluster } from "../../gateways/types.js";
 import { podProblems, rolloutState, type RolloutState } from "../rollout-status.js";
+import { isPodReady } from "./describe-lab.js";
 
 // Waits for Deployments to become available, following them with the port's informer (no polling). When the
 // cluster keeps refusing, the wait ends with the informer's error, which says why.
@@ -17,16 +18,10 @@ export interface WaitOptions {
   onChange?: (states: Map<string, RolloutState>) => void;
 }
 
-export async function deploymentResource(cluster: KubeCluster): Promise<ApiResource> {
-  const res = (await cluster.discover()).find((r) => r.group === "apps" && r.plural === "deployments");
-  if (!res) throw new Error(`cluster ${cluster.name} serves no apps/v1 Deployments`);
-  return res;
-}
-
 export async function waitForDeployments(cluster: KubeCluster, namespace: string, names: string[], opts: WaitOptions): Promise<DeploymentWait> {
   const states = new Map<string, RolloutState>(names.map((n) => [n, { phase: "waiting", message: `${n}: not seen yet` }]));
   if (names.length === 0) return { ok: true, states };
-  const informer = cluster.informer(await deploymentResource(cluster), { namespace });
+  const informer = await cluster.deployments.informer({ namespace });
   const seen = new Set<string>();
   let reported = "";
   const outcome = (): DeploymentWait | undefined => {
@@ -57,16 +52,11 @@ export async function waitForDeployments(cluster: KubeCluster, namespace: string
 export async function describeNotReady(cluster: KubeCluster, namespace: string, states: Map<string, RolloutState>): Promise<string[]> {
   const out: string[] = [];
   try {
-    const res = await cluster.resolve("pods");
-    if (res) {
-      const { items } = await cluster.list(res, { namespace });
-      for (const pod of items) out.push(...podProblems(pod));
-      if (out.length === 0) {
-        for (const pod of items) {
-          const conditions: Array<{ type?: string; status?: string }> = pod.status?.conditions ?? [];
-          const ready = conditions.some((c) => c.type === "Ready" && c.status === "True");
-          if (!ready) out.push(`${pod.metadata?.name}: ${pod.status?.phase ?? "Pending"}, not ready`);
-        }
+    const { items } = await cluster.pods.list({ namespace });
+    for (const pod of items) out.push(...podProblems(pod));
+    if (out.length === 0) {
+      for (const pod of items) {
+        if (!isPodReady(pod)) out.push(`${pod.metadata?.name}: ${pod.status?.phase ?? "Pending"}, not ready`);
       }
     }
   } catch {

@@ -5,6 +5,10 @@ import { planAdd, poolLimit } from "../../../src/domain/nodes/plan-add.js";
 import { parseAddArgs, parseListArgs, validateCount } from "../../../src/commands/nodes/parse-nodes-args.js";
 import { humanDuration as formatDuration } from "../../../src/domain/format/human-duration.js";
 import { formatTable } from "../../../src/domain/format/text-table.js";
+import type { MachineDeployment, V1Node } from "../../../src/gateways/kube-models.js";
+
+/** Fixtures hold only the fields a test is about, as a server may leave the others out. */
+const partial = <T,>(o: object): T => o as T;
 
 const MIN = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
 const MAX = "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
@@ -49,16 +53,16 @@ describe("/nodes units", () => {
       expect(autoscalerBounds({ metadata: { annotations: { [MIN]: "2", [MAX]: "ten" } } })).to.deep.equal({ min: 2, invalid: [`${MAX}="ten"`] });
     });
     it("describes Nodes the way kubectl prints them", () => {
-      const n = describeNode({
+      const n = describeNode(partial<V1Node>({
         metadata: { name: "n1", labels: { "node-role.kubernetes.io/worker": "", "node-role.kubernetes.io/infra": "" } },
         spec: { unschedulable: true },
         status: { conditions: [{ type: "Ready", status: "False" }], nodeInfo: { kubeletVersion: "v1.32.4" } },
-      });
+      }));
       expect(n).to.include({ name: "n1", status: "NotReady,SchedulingDisabled", ready: false, roles: "infra,worker", kubeletVersion: "v1.32.4" });
       expect(describeNode({ metadata: { name: "n2" } })).to.include({ status: "Unknown", roles: "<none>" });
     });
     it("joins a MachineDeployment to its Machines and their Nodes; Machines without a Node are pending", () => {
-      const md = { metadata: { name: "a", namespace: "default" }, spec: { replicas: 2, template: { metadata: { labels: { "node.kubernetes.io/instance-type": "m5.large" } } } }, status: { readyReplicas: 1, availableReplicas: 1 } };
+      const md = partial<MachineDeployment>({ metadata: { name: "a", namespace: "default" }, spec: { replicas: 2, template: { metadata: { labels: { "node.kubernetes.io/instance-type": "m5.large" } } } }, status: { readyReplicas: 1, availableReplicas: 1 } });
       const machine = (name: string, node?: string, pool = "a") => ({
         metadata: { name, labels: { "cluster.x-k8s.io/deployment-name": pool }, creationTimestamp: `2024-01-01T00:00:0${name.length}Z` },
         status: { phase: node ? "Running" : "Provisioning", ...(node ? { nodeRef: { name: node } } : {}) },
