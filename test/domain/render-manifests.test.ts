@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { renderManifests } from "../../src/domain/render-manifests.js";
+import { renderManifests } from "../../src/domain/render/render-templates.js";
 import { UserError } from "../../src/core/errors.js";
 
 const template = `apiVersion: apps/v1

@@ -1,5 +1,6 @@
 import { parentPort } from "node:worker_threads";
-import { renderManifestsWithin, type TemplateValues } from "../render-manifests.js";
+import type { TemplateValues } from "../render-manifests.js";
+import { renderManifestsWithin } from "./render-templates.js";
 
 // Worker thread entry (see render-pool.ts): renders one template per message, so a template that runs away
 // costs only this thread, which the pool ends when its time runs out.
