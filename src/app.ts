@@ -6,6 +6,7 @@ import type { AuditLog, Logger } from "./core/logger.js";
 import type { Metrics } from "./core/metrics.js";
 import { Policy, type GroupDirectory } from "./core/policy.js";
 import { Router } from "./core/router.js";
+import { runOnBehalf } from "./core/run-on-behalf.js";
 import { systemClock, type BackgroundTask, type Clock, type Notifier, type Services } from "./core/services.js";
 import type { GithubGateway, KubeGateway } from "./gateways/types.js";
 import { buildFamilies } from "./commands/index.js";
@@ -52,6 +53,7 @@ export function buildApp(deps: AppDeps): App {
   const policy = new Policy(deps.config, deps.groups);
   const families = deps.families ?? buildFamilies();
   const router = new Router(families, policy, services, deps.log, deps.audit);
+  services.runOnBehalf = (request) => runOnBehalf(router, services.notifier, request);
   const tasks: BackgroundTask[] = [];
   if (deps.background !== false) {
     // The leader election first: the families' periodic work asks services.leader whether to run.

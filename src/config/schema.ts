@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { neverAllowed, parseKindEntry } from "../domain/content-policy/kinds.js";
+import { approvalSourceProblems, approvalsSchema } from "./approvals-schema.js";
+import { isTimeZone, scheduleProblem, windowDurationMs } from "../domain/freeze/freeze-windows.js";
 
 // The YAML configuration (config/tugboat.yaml). Secrets never live here: tokens come from the environment.
 
@@ -89,6 +91,31 @@ const contentPolicySchema = z
   })
   .strict();
 
+/** A freeze window (src/domain/freeze/freeze-windows.ts): recurring (cron start, duration, time zone) or one-off. */
+const freezeReason = z.string().min(1).max(200).regex(/^[^\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]*$/u, "plain text without control or invisible characters");
+const freezeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$/, "letters, digits, spaces, dot, dash or underscore (63 at most)");
+const recurringFreezeSchema = z
+  .object({
+    name: freezeName.optional(),
+    /** minute hour day-of-month month day-of-week, read in timeZone. */
+    schedule: z.string().min(1),
+    /** How long each window lasts from its start: 62h, 1h30m, 2d. */
+    duration: z.string().refine((d) => windowDurationMs(d) !== undefined, "a duration such as 30m, 62h or 2d"),
+    timeZone: z.string().default("UTC").refine(isTimeZone, "an IANA time zone such as Europe/Berlin or UTC"),
+    reason: freezeReason,
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    const problem = scheduleProblem(w.schedule, w.timeZone);
+    if (problem) ctx.addIssue({ code: "custom", path: ["schedule"], message: `a 5-field cron schedule (minute hour day month weekday): ${problem}` });
+  });
+const instant = z.iso.datetime({ offset: true });
+const oneOffFreezeSchema = z
+  .object({ name: freezeName.optional(), start: instant, end: instant, reason: freezeReason })
+  .strict()
+  .refine((w) => Date.parse(w.start) < Date.parse(w.end), { message: "end must come after start", path: ["end"] });
+const freezeWindowSchema = z.union([recurringFreezeSchema, oneOffFreezeSchema]);
+
 const environmentSchema = z
   .object({
     cluster: z.string().min(1),
@@ -105,6 +132,10 @@ const environmentSchema = z
     /** How long a rollout may take before Tugboat rolls it back. */
     rolloutTimeoutSeconds: z.number().int().positive().default(600),
     content: contentPolicySchema.optional(),
+    /** The two-person rule: deploys wait for approvals (approvals-schema.ts). */
+    approvals: approvalsSchema.optional(),
+    /** Deploys are refused during these windows unless someone breaks the glass (`--break-glass REASON`). */
+    freezes: z.array(freezeWindowSchema).default([]),
   })
   .strict();
 
@@ -235,17 +266,24 @@ export const configSchema = z
         chunkSize: z.number().int().positive().max(10_000).default(500),
         /** At most this many rows go in a /kube get attachment; the rest are counted, not fetched. */
         attachmentMaxRows: z.number().int().positive().default(50_000),
+        /** At most this much text (UTF-8 bytes) in a /kube get -o yaml|json attachment, cut at an object boundary. */
+        attachmentMaxBytes: z.number().int().positive().default(8 * 1024 * 1024),
       })
       .strict()
-      .default({ requestTimeoutSeconds: 10, logTailDefault: 50, logTailMax: 500, chunkSize: 500, attachmentMaxRows: 50_000 }),
+      .default({ requestTimeoutSeconds: 10, logTailDefault: 50, logTailMax: 500, chunkSize: 500, attachmentMaxRows: 50_000, attachmentMaxBytes: 8 * 1024 * 1024 }),
     deploy: z
       .object({
         lockLeaseSeconds: z.number().int().positive().default(60),
         canaryReadySeconds: z.number().int().positive().default(300),
         fieldManager: z.string().default("tugboat"),
+        /** The deploy queue (`--queue`): how long the next person has to start when their turn comes, and its length. */
+        queue: z
+          .object({ turnMinutes: z.number().int().positive().max(24 * 60).default(10), maxLength: z.number().int().positive().max(50).default(10) })
+          .strict()
+          .default({ turnMinutes: 10, maxLength: 10 }),
       })
       .strict()
-      .default({ lockLeaseSeconds: 60, canaryReadySeconds: 300, fieldManager: "tugboat" }),
+      .default({ lockLeaseSeconds: 60, canaryReadySeconds: 300, fieldManager: "tugboat", queue: { turnMinutes: 10, maxLength: 10 } }),
     reviewlab: reviewlabSchema.optional(),
     nodes: nodesSchema.default({ maxPerRequest: 10, readyTimeoutSeconds: 600, namespace: "default", clusters: {} }),
     slack: z
@@ -282,6 +320,9 @@ export const configSchema = z
     for (const [name, env] of Object.entries(cfg.environments)) {
       if (!clusters.has(env.cluster)) {
         ctx.addIssue({ code: "custom", path: ["environments", name, "cluster"], message: `expected one of the clusters (${[...clusters].join(", ")})` });
+      }
+      for (const p of approvalSourceProblems(env.approvals?.from ?? [], cfg.roles)) {
+        ctx.addIssue({ code: "custom", path: ["environments", name, "approvals", "from", p.index], message: p.message });
       }
       if (env.canaryOf && !Object.hasOwn(cfg.environments, env.canaryOf)) {
         ctx.addIssue({ code: "custom", path: ["environments", name, "canaryOf"], message: "expected the name of another environment" });

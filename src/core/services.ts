@@ -20,6 +20,11 @@ export interface Services {
   audit?: AuditLog;
   /** With background work on: whether this replica is the elected leader (periodic work runs only there). */
   leader?: { isLeader(): boolean };
+  /**
+   * Runs a command for someone outside their request, through the router (so their permissions are checked again),
+   * its replies posted to `channel`: the deploy queue starts a `--auto` deploy this way when its turn comes.
+   */
+  runOnBehalf?(request: { user: string; channel: string; command: string }): Promise<void>;
 }
 
 export interface Notifier {

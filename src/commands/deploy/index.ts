@@ -23,6 +23,10 @@ import { showHistory } from "./show-history.js";
 import { lockEnvironment, lockPermission, unlockEnvironment } from "./lock-environment.js";
 import { showWhere } from "./show-where.js";
 import { rollbackEnvironment } from "./rollback-environment.js";
+import { approveCommand, rejectCommand } from "./approve-deploy.js";
+import { freezeEnvironment, freezePermission, unfreezeEnvironment } from "./freeze-environment.js";
+import { FREEZE_USAGE, UNFREEZE_USAGE, parseFreezeArgs, parseUnfreezeArgs } from "./parse-freeze-args.js";
+import { QUEUE_USAGE, parseQueueArgs, queuePermission, runQueueCommand } from "./deploy-queue-commands.js";
 
 // /deploy: ship a PR, branch or sha to an environment, and the views and locks around it.
 
@@ -36,7 +40,7 @@ const deploy = defineCommand({
   examples: ["/deploy PR4812 to staging", "/deploy github #4812 to production", "/deploy my-branch to staging --dry-run", "/deploy PR4812 to canary"],
   sideEffects: true,
   parse: parseDeployArgs,
-  permission: (a) => (a.force ? [`deploy:${a.env}`, "deploy:force"] : `deploy:${a.env}`),
+  permission: (a) => [`deploy:${a.env}`, ...(a.force ? ["deploy:force"] : []), ...(a.breakGlass !== undefined ? ["deploy:break-glass"] : [])],
   run: async (a, ctx) => {
     await withClearErrors(`Could not deploy to ${a.env}`, () => deployFromChat(a, ctx), "Nothing was changed.");
   },
@@ -115,8 +119,44 @@ const rollback = defineCommand({
   run: (a, ctx) => withClearErrors("Could not roll back", () => rollbackEnvironment(a, ctx)),
 });
 
+const freeze = defineCommand({
+  family: "deploy",
+  verb: "freeze",
+  summary: "Freeze an environment for every app: deploys there are refused, naming the freeze, its reason and its end, until it ends or is lifted. Needs deploy:freeze:ENV.",
+  usage: FREEZE_USAGE,
+  examples: ["/deploy freeze staging 1h incident 4711", "/deploy freeze production 2d release week"],
+  sideEffects: true,
+  parse: parseFreezeArgs,
+  permission: (a) => freezePermission(a.env),
+  run: (a, ctx) => withClearErrors("Could not freeze", () => freezeEnvironment(a, ctx)),
+});
+
+const unfreeze = defineCommand({
+  family: "deploy",
+  verb: "unfreeze",
+  summary: "Lift an environment's ad hoc freeze (the config's freeze windows stay). Needs deploy:freeze:ENV.",
+  usage: UNFREEZE_USAGE,
+  examples: ["/deploy unfreeze staging"],
+  sideEffects: true,
+  parse: parseUnfreezeArgs,
+  permission: (a) => freezePermission(a.env),
+  run: (a, ctx) => withClearErrors("Could not unfreeze", () => unfreezeEnvironment(a, ctx)),
+});
+
+const queue = defineCommand({
+  family: "deploy",
+  verb: "queue",
+  summary: "An environment's deploy queue: who has the turn and who waits (`/deploy PR… to ENV --queue` joins it); `leave` takes you out.",
+  usage: QUEUE_USAGE,
+  examples: ["/deploy queue staging", "/deploy queue leave staging", "/deploy queue leave"],
+  sideEffects: true,
+  parse: parseQueueArgs,
+  permission: () => queuePermission(),
+  run: (a, ctx) => withClearErrors("Could not read or change the deploy queue", () => runQueueCommand(a, ctx)),
+});
+
 export const deployFamily: CommandFamily = {
   name: "deploy",
   summary: "Deploy a pull request, branch or sha to an environment",
-  commands: [deploy, status, history, lock, unlock, where, rollback],
+  commands: [deploy, status, history, lock, unlock, where, rollback, freeze, unfreeze, queue, approveCommand, rejectCommand],
 };

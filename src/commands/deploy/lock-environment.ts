@@ -1,5 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
-import { DeniedError, UserError } from "../../core/errors.js";
+import { DeniedError, UserError, errorMessage } from "../../core/errors.js";
+import { handOverQueue } from "../../domain/deploy-queue/hand-over.js";
 import { mention, rich, textReply } from "../../core/reply.js";
 import { describeHolder, readDeployInsideLock, readLock, removeLock, takeManualLock } from "../../domain/deploy/deploy-lock.js";
 import { resolveAppName, resolveDeployEnv, type DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
@@ -88,4 +89,6 @@ export async function unlockEnvironment(args: AppEnvArgs, ctx: CommandContext): 
   });
   const whose = removed?.owner && removed.owner !== ctx.actor.id ? rich` (it was ${mention(removed.owner)}'s${removed.reason ? `: ${removed.reason}` : ""})` : "";
   await ctx.reply.send(textReply(rich`Unlocked ${app} ${env.baseEnv}${whose}.`, "success"));
+  // The environment is free: the next person in its deploy queue gets the turn (the leader would, a round later).
+  await handOverQueue(ctx.services, { app, env: env.baseEnv }, ctx.log).catch((err: unknown) => ctx.log.warn("could not move the deploy queue on; the leader will", { error: errorMessage(err) }));
 }

@@ -5,7 +5,7 @@ import { parseTarget, type TargetSpec } from "../../domain/resolve-target.js";
 // Grammar of the /deploy family. Parsing needs no configuration: names are checked for shape here and
 // against the config when the command runs (unknown app or environment → usage error there).
 
-export const DEPLOY_USAGE = "/deploy [APP] PR4812|#4812|BRANCH|SHA to ENV [--dry-run] [--force]";
+export const DEPLOY_USAGE = "/deploy [APP] PR4812|#4812|BRANCH|SHA to ENV [--dry-run] [--force] [--queue [--auto]] [--break-glass REASON]";
 export const STATUS_USAGE = "/deploy status [APP]";
 export const HISTORY_USAGE = "/deploy history [APP] [ENV] [-n 10]";
 export const LOCK_USAGE = "/deploy lock APP ENV [reason...]";
@@ -20,11 +20,28 @@ export interface DeployArgs {
   env: string;
   dryRun: boolean;
   force: boolean;
+  /** Join the environment's deploy queue when it is locked or busy, instead of being refused. */
+  queue: boolean;
+  /** With --queue: the queue starts the deploy when the turn comes. */
+  auto: boolean;
+  /** Deploy through a freeze, saying why (needs deploy:break-glass and an approval from someone else). */
+  breakGlass?: string;
 }
 
 export function parseDeployArgs(words: string[]): DeployArgs {
   const u = DEPLOY_USAGE;
-  const { positionals, flags } = parseFlags(words, { "dry-run": { kind: "boolean" }, force: { kind: "boolean" } }, u);
+  const { positionals, flags } = parseFlags(
+    words,
+    { "dry-run": { kind: "boolean" }, force: { kind: "boolean" }, queue: { kind: "boolean" }, auto: { kind: "boolean" }, "break-glass": { kind: "string" } },
+    u,
+  );
+  if (flags.auto === true && flags.queue !== true) throw new UsageError("--auto goes with --queue (the queue starts the deploy when your turn comes)", u);
+  if (flags["dry-run"] === true && (flags.queue === true || flags["break-glass"] !== undefined)) throw new UsageError("a --dry-run changes nothing: leave out --queue and --break-glass", u);
+  const breakGlass = typeof flags["break-glass"] === "string" ? flags["break-glass"].trim() : undefined;
+  if (breakGlass !== undefined) {
+    if (breakGlass === "") throw new UsageError("--break-glass needs a REASON (quote it when it has spaces)", u);
+    checkLockReason(breakGlass, u);
+  }
   const toAt = positionals.map((w) => w.toLowerCase()).lastIndexOf("to");
   if (positionals.length === 0) throw new UsageError("what should be deployed? Name a PR, branch or sha, and an environment", u);
   if (toAt < 0) {
@@ -45,6 +62,9 @@ export function parseDeployArgs(words: string[]): DeployArgs {
     env: checkName(after[0]!, "environment", u),
     dryRun: flags["dry-run"] === true,
     force: flags.force === true,
+    queue: flags.queue === true,
+    auto: flags.auto === true,
+    breakGlass,
   };
 }
 

@@ -8,12 +8,16 @@ import { appDeployments } from "../../domain/deploy/plan-deploy.js";
 import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import { runningSha } from "../../domain/deploy/set-images.js";
 import type { KObject } from "../../gateways/types.js";
-import { ageSince } from "../../domain/format/human-duration.js";
+import { ageSince, utcMinute } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
 import { hiddenNote, mayRead } from "../../core/kube-scope.js";
 import { STATUS_USAGE } from "./parse-deploy-args.js";
+import { activeFreezes, describeFreeze } from "../../domain/freeze/check-freeze.js";
+import { nextConfigWindow } from "../../domain/freeze/freeze-windows.js";
+import { coordinationOf } from "../../domain/replicas/coordination.js";
+import { getOwn } from "../../core/own-keys.js";
 
-// /deploy status: what runs where, in every environment the caller's /kube scope covers, and their locks.
+// /deploy status: what runs where, in every environment the caller's /kube scope covers, their locks and freezes.
 
 function row(env: string, d: KObject, image: string, now: Date): string[] {
   const ann = d.metadata?.annotations ?? {};
@@ -21,6 +25,21 @@ function row(env: string, d: KObject, image: string, now: Date): string[] {
   const ready = `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`;
   const at = ann[ANN_DEPLOYED_AT];
   return [env, d.metadata?.name ?? "", ready, sha ? sha.slice(0, 7) : "-", ann[ANN_PR] ? `#${ann[ANN_PR]}` : "-", ann[ANN_DEPLOYED_BY] || "-", at ? `${ageSince(at, now)} ago` : "-"];
+}
+
+/** Each environment's freezes holding now (config windows and ad hoc), and the next config window within a day. */
+async function freezeLines(ctx: CommandContext, envs: string[], now: Date): Promise<Text[]> {
+  const { config } = ctx.services;
+  const c = coordinationOf(ctx.services);
+  const lines: Text[] = [];
+  for (const env of envs) {
+    const windows = await activeFreezes(config, c, [env]).catch(() => undefined);
+    if (windows === undefined) lines.push(`*${env}*: could not read its freezes`);
+    else for (const w of windows) lines.push(rich`*${env}*: frozen: ${describeFreeze(w, now)}`);
+    const next = nextConfigWindow(env, getOwn(config.environments, env)?.freezes ?? [], now, 24 * 3600_000);
+    if (next && !windows?.some((w) => w.name === next.name)) lines.push(rich`*${env}*: next freeze "${next.name}" from ${utcMinute(next.start)} to ${utcMinute(next.end)}: ${next.reason}`);
+  }
+  return lines;
 }
 
 export async function showStatus(args: { app?: string }, ctx: CommandContext): Promise<void> {
@@ -67,6 +86,8 @@ export async function showStatus(args: { app?: string }, ctx: CommandContext): P
   else if (read > 0) blocks.push({ type: "code", text: problems.length ? "(no Deployments found in the environments read)" : "(no Deployments found)" });
   if (locks.length) blocks.push({ type: "text", text: rich`*Locks*\n${joinText(locks, "\n")}` });
   else if (read > 0) blocks.push({ type: "text", text: problems.length ? "No lock in the environments read." : "No environment is locked." });
+  const freezes = await freezeLines(ctx, results.filter((r) => !("hidden" in r)).map((r) => r.name), now);
+  if (freezes.length) blocks.push({ type: "text", text: rich`*Freezes*\n${joinText(freezes, "\n")}` });
   const note = hiddenNote(hidden);
   if (note) blocks.push({ type: "context", text: note });
   await ctx.reply.send(textReply(`${app}: what runs where`, problems.length ? "warning" : "success", ...blocks));

@@ -47,3 +47,8 @@ export function ageSince(timestamp: string | undefined | null, now: Date): strin
 export function isTimestamp(value: unknown): value is string {
   return typeof value === "string" && RFC3339.test(value) && !Number.isNaN(Date.parse(value));
 }
+
+/** An instant to the minute, for deadlines in replies: "2026-01-01 01:00 UTC". */
+export function utcMinute(at: Date | string): string {
+  return new Date(at).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+}

@@ -1,0 +1,134 @@
+import { expect } from "chai";
+import { startHarness, type Harness } from "../../helpers/harness.js";
+import { ManualClock, settleOnClock } from "../../helpers/manual-clock.js";
+import { plainText } from "../../../src/core/reply.js";
+import { handOverAll } from "../../../src/domain/deploy-queue/hand-over.js";
+import type { TugboatConfig } from "../../../src/config/schema.js";
+import { SHAS, githubDeployments } from "./helpers.js";
+
+// The deploy queue (issue 15 item 3), through the router against the sandbox: `--queue` joins when the environment
+// is locked or busy; when the lock frees the next person is mentioned and has `deploy.queue.turnMinutes` to start,
+// others are refused meanwhile; a turn that runs out passes on; `--auto` is started by the queue. The queue lives in
+// a Lease, so it survives a bot restart, and of two replicas handing over at once exactly one does.
+
+const noticesText = (h: Harness) => h.notices.map((n) => `${n.channel}: ${plainText(n.reply.summary)}`);
+
+const configure = (config: TugboatConfig) => {
+  config.bindings.push({ role: "deployer", users: ["UDEPLOYER2"], groups: [] });
+  config.deploy.queue.turnMinutes = 10;
+};
+
+/** Settles `work` on the manual clock (rollouts, lock renewals), as a command run by a person would be. */
+const onClock = <T>(clock: ManualClock, work: Promise<T>) => settleOnClock(clock, work, 60_000);
+
+describe("/deploy … --queue: a deploy queue in Kubernetes", function () {
+  this.timeout(120000);
+  let first: Harness;
+  let second: Harness;
+  let clock: ManualClock;
+  const queueLease = () => first.sandbox.clusters.staging!.getObject("coordination.k8s.io/v1", "Lease", "default", "tugboat-queue-github-staging");
+
+  beforeEach(async () => {
+    clock = new ManualClock(Date.parse("2026-04-01T10:00:00Z"));
+    first = await startHarness({ clock, configure, instanceId: "bot-a" });
+    second = await startHarness({ clock, configure, instanceId: "bot-b", sandbox: first.sandbox });
+  });
+  afterEach(async () => {
+    await second.stop();
+    await first.stop();
+  });
+
+  it("a queue of three hands over in order across a bot restart: mention, refusal of others, a turn that runs out, --auto", async () => {
+    // Everything up to the restart happens on bot B.
+    const b = (text: string, user: string) => second.run(text, { user, channel: "CDEPLOYS" });
+    expect((await b("/deploy lock github staging maintenance", "UADMIN")).final?.tone).to.equal("success");
+    const one = await b("/deploy PR4812 to staging --queue", "UDEPLOYER");
+    expect(one.final?.tone, one.text).to.equal("success");
+    expect(one.text).to.include("Queued: github staging is locked by @UADMIN").and.include("You are #1 in the github staging deploy queue");
+    const two = await b("/deploy my-branch to staging --queue", "URELEASER");
+    expect(two.text).to.include("You are #2");
+    const three = await b(`/deploy ${SHAS.main} to staging --queue --auto`, "UDEPLOYER2");
+    expect(three.text).to.include("You are #3").and.include("the queue starts");
+    const again = await b("/deploy PR4812 to staging --queue", "UDEPLOYER");
+    expect(again.text).to.include("You are already #1");
+    const shown = await b("/deploy queue staging", "UVIEWER");
+    expect(shown.text).to.match(/1\. @UDEPLOYER: `\/deploy github PR4812 to staging`[\s\S]*2\. @URELEASER: `\/deploy github my-branch to staging`[\s\S]*3\. @UDEPLOYER2: `\/deploy github 0c6121e\w+ to staging` \(--auto\)/);
+    expect(queueLease()?.metadata.labels).to.include({ "tugboat.dev/coordination": "queue" });
+
+    // Bot B stops; bot A, which has seen none of it, carries on from the Lease.
+    await second.app.stop();
+    const a = (text: string, user: string) => first.run(text, { user, channel: "CDEPLOYS" });
+    const unlocked = await a("/deploy unlock github staging", "UADMIN");
+    expect(unlocked.text).to.include("Unlocked github staging");
+    // Unlocking frees the environment: the first in line gets the turn, and only they may deploy now.
+    await a("/deploy queue staging", "UVIEWER"); // reading does not hand over twice
+    expect(noticesText(first)).to.deep.equal([
+      "CDEPLOYS: @UDEPLOYER, it is your turn to deploy github staging: start within 10m (by 2026-04-01 10:10 UTC) with `/deploy github PR4812 to staging`, or give it up with `/deploy queue leave staging`.",
+    ]);
+    const cut = await a("/deploy my-branch to staging", "URELEASER");
+    expect(cut.final?.tone, cut.text).to.equal("error");
+    expect(cut.text).to.include("It is @UDEPLOYER's turn to deploy github staging (who has until 2026-04-01 10:10 UTC to start)");
+
+    const deployed = await onClock(clock, a("/deploy PR4812 to staging", "UDEPLOYER"));
+    expect(deployed.final?.tone, deployed.text).to.equal("success");
+    // Their deploy is over: the turn moves to the second in line.
+    expect(noticesText(first).at(-1)).to.match(/^CDEPLOYS: @URELEASER, it is your turn to deploy github staging: start within 10m/);
+
+    // URELEASER does not start within 10 minutes: the leader's round passes the turn on, to the --auto entry, which the
+    // queue starts as UDEPLOYER2 (their permissions checked again by the router).
+    clock.advance(10 * 60_000);
+    const log = { child: () => log, debug() {}, info() {}, warn() {}, error() {} } as never;
+    await onClock(clock, handOverAll(first.app.services, log));
+    const texts = noticesText(first);
+    expect(texts).to.include("CDEPLOYS: @URELEASER's turn to deploy github staging passed: it was not started by 2026-04-01 10:10 UTC.");
+    expect(texts.at(-1)).to.include(`@UDEPLOYER2, it is your turn in the github staging queue: starting \`/deploy github ${SHAS.main} to staging\` for you (--auto).`);
+    await onClock(clock, waitFor(() => noticesText(first).some((t) => t.includes(`Deployed ${SHAS.main.slice(0, 7)}`))));
+    const staging = githubDeployments(first, "staging").map((d) => ({ sha: d.sha, actor: d.payload.actor }));
+    expect(staging.slice(-2)).to.deep.equal([
+      { sha: SHAS.pr4812, actor: "UDEPLOYER" },
+      { sha: SHAS.main, actor: "UDEPLOYER2" },
+    ]);
+    const auto = first.audit.filter((e) => e.actor === "UDEPLOYER2" && e.outcome === "success");
+    expect(auto, "the queued deploy is audited as its person's").to.have.length(1);
+    expect((await a("/deploy queue staging", "UVIEWER")).text).to.include("nobody is waiting");
+  });
+
+  it("of two replicas handing over at once, exactly one writes the turn and mentions the person", async () => {
+    await second.run("/deploy lock github staging maintenance", { user: "UADMIN", channel: "CDEPLOYS" });
+    await second.run("/deploy PR4812 to staging --queue", { user: "UDEPLOYER", channel: "CDEPLOYS" });
+    // The lock's replica died: its Lease is gone without anyone handing over.
+    const staging = first.kube.cluster("staging");
+    const leases = (await staging.discover()).find((r) => r.group === "coordination.k8s.io" && r.plural === "leases")!;
+    await staging.delete(leases, "tugboat-lock-github-staging", "github-staging");
+    const log = { child: () => log, debug() {}, info() {}, warn() {}, error() {} } as never;
+    // A conflict's retry backs off on the clock.
+    await onClock(clock, Promise.all([handOverAll(first.app.services, log), handOverAll(second.app.services, log), handOverAll(first.app.services, log)]));
+    const turns = [...noticesText(first), ...noticesText(second)].filter((t) => t.includes("it is your turn"));
+    expect(turns).to.have.length(1);
+    expect(turns[0]).to.include("@UDEPLOYER, it is your turn to deploy github staging");
+  });
+
+  it("leaving gives the turn up; --auto is refused where a confirmation would be asked; a full queue refuses", async () => {
+    const run = (text: string, user: string) => first.run(text, { user, channel: "CDEPLOYS" });
+    await run("/deploy lock github staging maintenance", "UADMIN");
+    await run("/deploy PR4812 to staging --queue", "UDEPLOYER");
+    await run("/deploy my-branch to staging --queue", "URELEASER");
+    expect((await run("/deploy queue leave", "UDEPLOYER")).text).to.include("Left the deploy queue of github staging.");
+    expect((await run("/deploy queue leave staging", "UDEPLOYER")).text).to.include("You are in no deploy queue for staging.");
+    expect((await run("/deploy queue staging", "UVIEWER")).text).to.match(/1\. @URELEASER/).and.not.include("@UDEPLOYER:");
+
+    const auto = await run("/deploy PR4812 to production --queue --auto", "UADMIN");
+    expect(auto.final).to.equal(undefined);
+    expect(auto.text).to.include("production asks for confirmation").and.include("Usage");
+    expect((await run("/deploy PR4812 to staging --auto", "UADMIN")).text).to.include("--auto goes with --queue");
+  });
+});
+
+/** Resolves once `cond` holds (polled in real time; the clock is moved by settleOnClock meanwhile). */
+async function waitFor(cond: () => boolean): Promise<void> {
+  const end = Date.now() + 30_000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
