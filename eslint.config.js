@@ -16,6 +16,8 @@ const elements = [
   { type: "config", pattern: "src/config" },
   { type: "infra", pattern: "src/infra" },
   { type: "startup", pattern: "src/startup" },
+  // GitHub webhook deliveries: the endpoint, payload validation and the typed handlers' dispatch.
+  { type: "webhooks", pattern: "src/webhooks" },
   { type: "sandbox", pattern: "src/sandbox" },
   // What is left directly in src/: main.ts and app.ts, which build everything.
   { type: "composition-root", pattern: "src" },
@@ -53,6 +55,8 @@ const layerPolicies = [
   allowFrom("config", "config", "domain"),
   allowFrom("infra", "infra", "core", "startup"),
   allowFrom("startup", "startup", "core", "config", "gateway-port"),
+  // Webhooks are an input like chat: verified through the gateway port, handled through domain use cases.
+  allowFrom("webhooks", "webhooks", "core", "domain", "gateway-port", "config"),
   // The sandbox stands alone (it becomes its own package): it imports nothing of Tugboat's.
   allowFrom("sandbox", "sandbox"),
 ];
@@ -161,15 +165,16 @@ export default tseslint.config(
       "src/gateways/kube-models.ts",
       "src/gateways/well-known-kinds.ts",
       "src/domain/reviewlab/**/*.ts",
+      "src/webhooks/**/*.ts",
     ],
     rules: { "@typescript-eslint/no-explicit-any": "error" },
   },
   {
-    files: ["src/commands/**/*.ts", "src/domain/**/*.ts", "src/core/**/*.ts"],
+    files: ["src/commands/**/*.ts", "src/domain/**/*.ts", "src/core/**/*.ts", "src/webhooks/**/*.ts"],
     rules: { "no-restricted-imports": ["error", staticImportsOnly], "no-restricted-syntax": ["error", ...dynamicLoading] },
   },
   {
-    files: ["src/commands/**/*.ts", "src/domain/**/*.ts"],
+    files: ["src/commands/**/*.ts", "src/domain/**/*.ts", "src/webhooks/**/*.ts"],
     // The render worker's budget is real CPU time: a worker is ended after that many wall-clock ms, whatever a test's clock says.
     ignores: ["src/domain/render/**"],
     rules: { "no-restricted-syntax": ["error", ...dynamicLoading, ...clockAndInformers] },

@@ -7,7 +7,7 @@ export interface StartupPlan {
   configPath: string;
   kubeconfig?: string;
   inCluster: boolean;
-  github: { baseUrl?: string; token?: string; appId?: string; privateKey?: string; installationId?: string };
+  github: { baseUrl?: string; token?: string; appId?: string; privateKey?: string; installationId?: string; webhookSecret?: string };
   slack: { botToken?: string; appToken?: string; signingSecret?: string; apiUrl?: string; port: number };
   terminalUser?: string;
   logLevel: string;
@@ -67,6 +67,8 @@ export function planStartup(env: NodeJS.ProcessEnv): StartupPlan {
       appId: env.GITHUB_APP_ID,
       privateKey: env.GITHUB_PRIVATE_KEY,
       installationId: env.GITHUB_INSTALLATION_ID,
+      // POST /github/webhooks answers only when this is set (deliveries are verified with it).
+      webhookSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
     },
   };
 }

@@ -9,16 +9,20 @@ import { ReplicaPresence } from "./replica-presence.js";
 import { SharedConfirmations } from "./shared-confirmations.js";
 import { SharedEventIds } from "./shared-event-ids.js";
 
-// What the Slack adapter shares with the other replicas, built once per process by the composition root.
+// What the Slack adapter and the GitHub webhook endpoint share with the other replicas, built once per process by the composition root.
 
 /** Slack retries an event for about 5 minutes; an hour leaves room for slow retries and clock skew. */
 export const EVENT_ID_TTL_MS = 60 * 60 * 1000;
+/** GitHub never retries a delivery itself; a person may redeliver one for days: a handled one is refused for a day. */
+export const GITHUB_DELIVERY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface ReplicaSharing {
   instanceId: string;
   presence: ReplicaPresence;
   confirmations: SharedConfirmations;
   eventIds: SharedEventIds;
+  /** GitHub webhook delivery ids and body digests (src/webhooks/webhook-endpoint.ts). */
+  githubDeliveries: SharedEventIds;
 }
 
 export function newInstanceId(): string {
@@ -34,5 +38,6 @@ export function createReplicaSharing(deps: { config: TugboatConfig; kube: KubeGa
     presence: new ReplicaPresence(c, log),
     confirmations: new SharedConfirmations(c, log),
     eventIds: new SharedEventIds(c, EVENT_ID_TTL_MS, log),
+    githubDeliveries: new SharedEventIds(c, GITHUB_DELIVERY_TTL_MS, log),
   };
 }

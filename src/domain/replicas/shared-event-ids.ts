@@ -4,7 +4,7 @@ import { isGatewayError } from "../../gateways/types.js";
 import { leaseResource } from "../lease-lock.js";
 import { ANN_EXPIRES, digest, expiresAt, labelsFor, microTime, type Coordination } from "./coordination.js";
 
-// Slack event ids (and request signatures) seen by any replica, as Leases named by a digest of the id: creating
+// Slack event ids and GitHub webhook deliveries seen by any replica, as Leases named by a digest of the id: creating
 // one is the claim, and "already exists" means another replica (or this one) already handled that delivery.
 // The leader sweeps expired ones (coordination.ts: sweepExpired).
 
@@ -46,7 +46,7 @@ export class SharedEventIds implements EventIds {
     } catch (err) {
       if (isGatewayError(err, "conflict")) return false;
       // Handling a delivery twice is better than dropping one because the cluster is briefly away.
-      this.log.warn("cannot record a Slack event id in Kubernetes; deduplicating in this replica only", { error: errorMessage(err) });
+      this.log.warn("cannot record an event id (Slack event, GitHub delivery) in Kubernetes; deduplicating in this replica only", { error: errorMessage(err) });
       throw err;
     }
   }
