@@ -1,38 +1,56 @@
-import { register } from "node:module";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import type * as ClientNode from "@kubernetes/client-node";
 
-// The part of @kubernetes/client-node Tugboat uses (KubeConfig: auth, TLS and proxies), without the
-// generated API clients. client-node's config module imports its whole generated API (`./gen/index.js`: every
-// model and API class, about 50 MB of memory once loaded) only for KubeConfig.makeApiClient, which Tugboat never
-// calls (its requests are generic, see kube-cluster-client.ts). A module resolve hook hands config.js a stand-in
-// for that import which loads the real one on first use (synchronously, through require), so anything that does
-// call makeApiClient in this process (tests using the typed clients) still gets the real classes.
+// The part of @kubernetes/client-node Tugboat uses (KubeConfig: auth, TLS and proxies), without the generated API
+// clients. client-node's config module imports its whole generated API (`./gen/index.js`: every model and API class,
+// 20-40 MB of memory once loaded) only for KubeConfig.makeApiClient, which Tugboat never calls (its requests are
+// generic, see kube-cluster-client.ts). So config.js is loaded from its own text with that one import pointed at a
+// stand-in that loads the real module on first use (synchronously, through require): anything that does call
+// makeApiClient in this process (tests using the typed clients) still gets the real classes. The module's other
+// imports are pointed at the files they resolve to from config.js's own folder.
+// Why not a module resolve hook (module.register)? On Node 20 hooks run on a thread of their own, for the whole life
+// of the process: about 12 MB of RSS (docs/benchmarks.md, Memory).
 
-const standIn = (realUrl: string) => `
+const own = createRequire(import.meta.url);
+const CONFIG = own.resolve("@kubernetes/client-node/dist/config.js");
+const GEN = "./gen/index.js";
+
+const standIn = (genUrl: string): string => `
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-const REAL = ${JSON.stringify(realUrl)};
+const REAL = ${JSON.stringify(genUrl)};
 let real;
 const load = () => (real ??= createRequire(REAL)(fileURLToPath(REAL)));
 export function ServerConfiguration(...args) { return new (load().ServerConfiguration)(...args); }
 export function createConfiguration(...args) { return load().createConfiguration(...args); }
 `;
 
-const hook = `
-const standIn = ${standIn.toString()};
-export async function resolve(specifier, context, next) {
-  if (specifier === "./gen/index.js" && context.parentURL && context.parentURL.endsWith("/@kubernetes/client-node/dist/config.js")) {
-    const real = new URL(specifier, context.parentURL).href;
-    return { url: "data:text/javascript," + encodeURIComponent(standIn(real)), shortCircuit: true };
-  }
-  return next(specifier, context);
+const dataUrl = (source: string): string => `data:text/javascript,${encodeURIComponent(source)}`;
+
+/** config.js's text with each import's specifier made absolute (a data: module resolves nothing relative or bare). */
+function configSource(): string {
+  const fromConfig = createRequire(CONFIG);
+  const text = readFileSync(CONFIG, "utf8");
+  let stoodIn = false;
+  const rewritten = text.replace(/^(import\s[^;]*?\sfrom\s+)(['"])([^'"]+)\2;/gm, (_all, head: string, _q: string, spec: string) => {
+    if (spec.startsWith("node:")) return `${head}"${spec}";`;
+    if (spec === GEN) {
+      stoodIn = true;
+      return `${head}"${dataUrl(standIn(pathToFileURL(fromConfig.resolve(GEN)).href))}";`;
+    }
+    return `${head}"${pathToFileURL(fromConfig.resolve(spec)).href}";`;
+  });
+  // Its source map comment is relative to the file; from a data: module it must be absolute (Node reads it when
+  // source maps are on, as under tsx).
+  const mapped = rewritten.replace(/^\/\/# sourceMappingURL=(\S+)\s*$/m, (_all, map: string) => `//# sourceMappingURL=${new URL(map, pathToFileURL(CONFIG)).href}`);
+  // A client-node release that no longer imports it this way would load the generated clients again: say so loudly.
+  if (!stoodIn) throw new Error(`@kubernetes/client-node: ${CONFIG} no longer imports ${GEN} as expected; update src/gateways/kubernetes/client-node.ts`);
+  return mapped;
 }
-`;
 
-register(`data:text/javascript,${encodeURIComponent(hook)}`);
-
-// Imported only after the hook is in place (static imports would be resolved before it).
-const config: typeof ClientNode = await import("@kubernetes/client-node/dist/config.js" as string);
+const config = (await import(dataUrl(configSource()))) as typeof ClientNode;
 
 export const KubeConfig = config.KubeConfig;
 export type KubeConfig = ClientNode.KubeConfig;
