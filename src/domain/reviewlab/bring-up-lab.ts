@@ -39,6 +39,8 @@ export interface LabUpInput extends LabRequest {
   force: boolean;
   /** Time to live from now (default reviewlab.ttlHours). */
   ttlHours?: number;
+  /** Pin (true) or unpin (false) the lab; default: as it was (a new lab is not pinned). */
+  pin?: boolean;
   /** Where the progress can be read (a chat permalink), for the GitHub deployment's log URL. */
   logUrl?: () => Promise<string | undefined>;
 }
@@ -219,6 +221,7 @@ async function upSteps(input: LabUpInput, deps: LabDeps, emit: Emit<LabUpEvent>,
   const now = clock.now();
   const ttlHours = input.ttlHours ?? cfg.ttlHours;
   const lab: Omit<LabInfo, "terminating"> = {
+    pinned: input.pin ?? existing?.pinned ?? false,
     namespace,
     slug,
     app: input.app,

@@ -6,6 +6,7 @@ import type { LabInfo } from "./lab-metadata.js";
 
 export function expiryText(lab: LabInfo, now: Date): string {
   if (lab.terminating) return "being removed";
+  if (lab.pinned) return "never (pinned)";
   const left = lab.expiresAt.getTime() - now.getTime();
   return left > 0 ? `in ${humanDuration(left)}` : `expired ${humanDuration(-left)} ago`;
 }

@@ -1,11 +1,8 @@
 import { UserError } from "../../core/errors.js";
-import { getOwn } from "../../core/own-keys.js";
 import { humanDuration } from "../format/human-duration.js";
-import { labNamespace } from "./make-slug.js";
-import { findLab } from "./find-labs.js";
 import { expiryPatch } from "./lab-metadata.js";
 import { isoSeconds } from "./describe-lab.js";
-import { labBranch, labConfig, refusalsAsOutcome, type Emit, type LabDeps, type LabRequest, type LabTarget, type Refused } from "./lab-use-case.js";
+import { existingLab, labConfig, refusalsAsOutcome, type Emit, type LabDeps, type LabRequest, type LabTarget, type Refused } from "./lab-use-case.js";
 
 // `lab extend` as a use case: move a lab's expiry later, at most reviewlab.maxExtendHours from now.
 
@@ -30,18 +27,10 @@ export function extendLab(input: LabExtendInput, deps: LabDeps, emit: Emit<LabEx
 }
 
 async function extendSteps(input: LabExtendInput, deps: LabDeps): Promise<LabExtendOutcome> {
-  const { config, github, clock } = deps;
-  const cfg = labConfig(config);
-  const cluster = deps.kube.cluster(cfg.cluster);
-  const branch = await labBranch(github, input.app === undefined ? undefined : getOwn(config.apps, input.app)?.repo, input.target);
-  const namespace = labNamespace(branch);
-  const found = await findLab(cluster, namespace);
-  if (found.state !== "lab" || found.lab.branch !== branch) {
-    throw new UserError(`There is no review lab for \`${branch}\`. See \`/reviewlab list\`.`);
-  }
-  const lab = found.lab;
-  if (lab.terminating) throw new UserError(`The review lab for \`${branch}\` is being removed.`);
-  const now = clock.now();
+  const cfg = labConfig(deps.config);
+  const { cluster, lab } = await existingLab(deps, input.target, input.app);
+  const { branch, namespace } = lab;
+  const now = deps.clock.now();
   const base = Math.max(lab.expiresAt.getTime(), now.getTime());
   const wanted = base + input.bySeconds * 1000;
   const limit = now.getTime() + cfg.maxExtendHours * 3600_000;

@@ -19,6 +19,8 @@ export const K = {
   /** Label twin of expires-at, in Unix seconds, so expiry is selectable. */
   expires: "tugboat.dev/expires",
   url: "tugboat.dev/url",
+  /** "true" while the lab is pinned: the reaper does not remove it when it expires. */
+  pinned: "tugboat.dev/pinned",
   deployment: "tugboat.dev/github-deployment",
 } as const;
 
@@ -38,6 +40,8 @@ export interface LabInfo {
   url: string;
   /** The GitHub Deployment of the last `up`. */
   deploymentId?: number;
+  /** Kept past its expiry until unpinned (`/reviewlab pin`); closing its PR still removes it. */
+  pinned: boolean;
   /** The Namespace is being deleted. */
   terminating: boolean;
 }
@@ -52,7 +56,7 @@ export function labelValue(text: string): string {
 }
 
 /** The Namespace object applied on every `up` (server-side apply: the whole set of Tugboat's fields). */
-export function labNamespaceObject(lab: Omit<LabInfo, "terminating">): V1Namespace {
+export function labNamespaceObject(lab: Omit<LabInfo, "terminating" | "pinned"> & { pinned?: boolean }): V1Namespace {
   const labels: Record<string, string> = {
     "app.kubernetes.io/managed-by": "tugboat",
     [LAB_LABEL]: "true",
@@ -75,6 +79,7 @@ export function labNamespaceObject(lab: Omit<LabInfo, "terminating">): V1Namespa
   };
   if (lab.pr !== undefined) annotations[K.pr] = String(lab.pr);
   if (lab.deploymentId !== undefined) annotations[K.deployment] = String(lab.deploymentId);
+  if (lab.pinned) annotations[K.pinned] = "true";
   return { apiVersion: "v1", kind: "Namespace", metadata: { name: lab.namespace, labels, annotations } };
 }
 
@@ -86,6 +91,11 @@ export function expiryPatch(expiresAt: Date): Pick<V1Namespace, "metadata"> {
       annotations: { [K.expiresAt]: expiresAt.toISOString() },
     },
   };
+}
+
+/** The merge patch that pins or unpins a lab (null removes the annotation). */
+export function pinPatch(pinned: boolean): { metadata: { annotations: Record<string, string | null> } } {
+  return { metadata: { annotations: { [K.pinned]: pinned ? "true" : null } } };
 }
 
 /**
@@ -132,6 +142,7 @@ export function readLab(ns: V1Namespace): LabInfo | undefined {
     expiresAt: date(a[K.expiresAt], new Date(0)),
     url: a[K.url] ?? "",
     deploymentId: Number.isSafeInteger(deploymentId) && deploymentId > 0 ? deploymentId : undefined,
+    pinned: a[K.pinned] === "true",
     terminating: Boolean(ns.metadata?.deletionTimestamp) || ns.status?.phase === "Terminating",
   };
 }

@@ -2,7 +2,11 @@ import type { TugboatConfig } from "../../config/schema.js";
 import { UserError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { Clock } from "../../core/services.js";
-import { GatewayError, type GithubGateway, type KubeGateway } from "../../gateways/types.js";
+import { getOwn } from "../../core/own-keys.js";
+import { GatewayError, type GithubGateway, type KubeCluster, type KubeGateway } from "../../gateways/types.js";
+import { findLab } from "./find-labs.js";
+import type { LabInfo } from "./lab-metadata.js";
+import { labNamespace } from "./make-slug.js";
 
 // What the review-lab use cases (bring-up-lab, remove-lab-use-case, extend-lab) share: their dependencies, the way a
 // lab is named, and how they report. A use case knows no chat: it takes its inputs and dependencies, emits typed
@@ -82,4 +86,17 @@ export async function refusalsAsOutcome<O>(emit: Emit<Refused>, body: () => Prom
     await emit(refused);
     return refused;
   }
+}
+
+/** A lab that exists and is not being removed, for the use cases that change one (extend, pin). */
+export async function existingLab(deps: LabDeps, target: LabTarget, app: string | undefined): Promise<{ cluster: KubeCluster; lab: LabInfo }> {
+  const cfg = labConfig(deps.config);
+  const cluster = deps.kube.cluster(cfg.cluster);
+  const branch = await labBranch(deps.github, app === undefined ? undefined : getOwn(deps.config.apps, app)?.repo, target);
+  const found = await findLab(cluster, labNamespace(branch));
+  if (found.state !== "lab" || found.lab.branch !== branch) {
+    throw new UserError(`There is no review lab for \`${branch}\`. See \`/reviewlab list\`.`);
+  }
+  if (found.lab.terminating) throw new UserError(`The review lab for \`${branch}\` is being removed.`);
+  return { cluster, lab: found.lab };
 }

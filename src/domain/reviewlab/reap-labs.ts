@@ -84,7 +84,8 @@ async function reapAsLeader(services: Services, log: Logger, lost: AbortSignal):
   const failures: string[] = [];
   const prChecks: LabInfo[] = [];
   for (const lab of labs) {
-    if (lab.expiresAt.getTime() <= now.getTime()) doomed.push({ lab, reason: `expired ${humanDuration(now.getTime() - lab.expiresAt.getTime())} ago` });
+    // A pinned lab outlives its expiry, not its PR.
+    if (lab.expiresAt.getTime() <= now.getTime() && !lab.pinned) doomed.push({ lab, reason: `expired ${humanDuration(now.getTime() - lab.expiresAt.getTime())} ago` });
     else if (lab.pr !== undefined) prChecks.push(lab);
   }
   await mapLimit(prChecks, 4, async (lab) => {
@@ -137,6 +138,7 @@ function changedSince(listed: LabInfo, now: LabInfo): boolean {
     listed.branch !== now.branch ||
     listed.sha !== now.sha ||
     listed.pr !== now.pr ||
+    listed.pinned !== now.pinned ||
     listed.updatedAt.getTime() !== now.updatedAt.getTime() ||
     listed.expiresAt.getTime() !== now.expiresAt.getTime()
   );
