@@ -15,7 +15,7 @@ import { spawn } from "node:child_process";
 import { PassThrough } from "node:stream";
 import { loadConfigFile } from "../../src/config/load-config.js";
 import { systemClock } from "../../src/core/services.js";
-import { followRollout, findResource } from "../../src/domain/deploy/follow-rollout.js";
+import { followRollout } from "../../src/domain/deploy/follow-rollout.js";
 import { createKubeGateway } from "../../src/gateways/kubernetes/create-kube-gateway.js";
 import type { KObject, KubeCluster } from "../../src/gateways/types.js";
 import { createLogging, SecretRegistry } from "../../src/infra/logging.js";
@@ -55,11 +55,10 @@ function deployment(name: string, namespace: string, image: string): KObject {
 }
 
 async function applyAll(cluster: KubeCluster, namespace: string, n: number, image: string): Promise<Map<string, number>> {
-  const res = await findResource(cluster, "apps", "deployments");
   const generations = new Map<string, number>();
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
-      const applied = await cluster.apply(res, deployment(`web-${String(i).padStart(2, "0")}`, namespace, image), { fieldManager: "bench", force: true });
+      const applied = await cluster.deployments.apply(deployment(`web-${String(i).padStart(2, "0")}`, namespace, image), { fieldManager: "bench", force: true });
       generations.set(applied.metadata!.name!, applied.metadata?.generation ?? 0);
     }),
   );
@@ -79,8 +78,7 @@ async function kubectlRolloutStatus(kubeconfig: string, namespace: string): Prom
 async function trial(sandbox: SandboxProcess, cluster: KubeCluster, n: number, readyMs: number): Promise<Trial> {
   const namespace = `roll-${n}-${readyMs}`;
   sandbox.setDelays({ podScheduleMs: 0, podReadyMs: readyMs, controllerTickMs: 10 });
-  const nsRes = await findResource(cluster, "", "namespaces");
-  await cluster.apply(nsRes, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, { fieldManager: "bench" });
+  await cluster.namespaces.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, { fieldManager: "bench" });
   const first = await applyAll(cluster, namespace, n, "registry.example.com/web:1");
   await followRollout({ cluster, namespace, deployments: first, timeoutMs: 300_000, clock: systemClock });
 

@@ -3,11 +3,10 @@ import type { CommandContext } from "../../core/command.js";
 import type { Block } from "../../core/reply.js";
 import { ANN_CANARY_STARTED } from "../../domain/deploy/annotations.js";
 import { CANARY_LABEL } from "../../domain/deploy/canary.js";
-import { findResource } from "../../domain/deploy/follow-rollout.js";
 import { podsOwnedBy } from "../../domain/deploy/pod-owners.js";
 import { runningSha } from "../../domain/deploy/set-images.js";
 import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
-import type { KObject } from "../../gateways/types.js";
+import type { V1Pod } from "../../gateways/kube-models.js";
 import { ageSince } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
 import { requireView } from "../../core/kube-scope.js";
@@ -16,8 +15,8 @@ import { CANARY_STATUS_USAGE, type CanaryArgs } from "./parse-canary-args.js";
 
 // /canary status: each canary against its stable Deployment: ready, restarts, age and sha.
 
-function restarts(pods: KObject[]): number {
-  return pods.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m: number, c: any) => m + (c.restartCount ?? 0), 0), 0);
+function restarts(pods: V1Pod[]): number {
+  return pods.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0);
 }
 
 export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): Promise<void> {
@@ -31,16 +30,13 @@ export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): P
     await ctx.reply.send(textReply(`${app} has no canary running in ${env.baseEnv}.`, "success"));
     return;
   }
-  const deployRes = await findResource(cluster, "apps", "deployments");
-  const podRes = await findResource(cluster, "", "pods");
-  const rsRes = await findResource(cluster, "apps", "replicasets");
-  const { items: pods } = await cluster.list(podRes, { namespace: env.namespace });
-  const { items: replicaSets } = await cluster.list(rsRes, { namespace: env.namespace });
+  const { items: pods } = await cluster.pods.list({ namespace: env.namespace });
+  const { items: replicaSets } = await cluster.replicaSets.list({ namespace: env.namespace });
   const now = clock.now();
   const rows: string[][] = [];
   for (const canary of canaries) {
     const stableName = canary.metadata!.labels![CANARY_LABEL]!;
-    const stable = await cluster.find(deployRes, stableName, env.namespace);
+    const stable = await cluster.deployments.find(stableName, env.namespace);
     for (const [track, d] of [["stable", stable], ["canary", canary]] as const) {
       if (!d) continue;
       // By owner: the canary's pods also match the stable Deployment's selector.

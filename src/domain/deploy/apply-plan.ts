@@ -1,14 +1,14 @@
 import type { ApiResource, KObject, KubeCluster } from "../../gateways/types.js";
+import type { V1Deployment } from "../../gateways/kube-models.js";
 import { isGatewayError } from "../../gateways/types.js";
 import { mapLimit, resourceFor } from "../apply-objects.js";
 import { describeObject } from "../render-manifests.js";
 import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR, ANN_SHA, type DeployStamp } from "./annotations.js";
-import { findResource } from "./follow-rollout.js";
 import type { DeployPlan } from "./plan-deploy.js";
 import { revisionOf, rollbackDeployment, sameJson } from "./rollback.js";
 import { setImageOps } from "./set-images.js";
 
-// Carries out a plan so that nothing is left half-applied: every object is read first, and when any change
+// Carries out a plan so that nothing is left half-applied: every object is read first, and when a change
 // fails (after retries) everything already changed is put back the way it was.
 
 export interface Snapshot {
@@ -74,7 +74,7 @@ export async function executePlan(cluster: KubeCluster, plan: DeployPlan, opts: 
     return { snapshots, deployments };
   }
 
-  const res = await findResource(cluster, "apps", "deployments");
+  const res = await cluster.deployments.resource();
   const snapshots: Snapshot[] = plan.targets.map(({ deploy }) => ({
     res,
     name: deploy.metadata!.name!,
@@ -87,7 +87,7 @@ export async function executePlan(cluster: KubeCluster, plan: DeployPlan, opts: 
     const name = deploy.metadata!.name!;
     try {
       const ops = setImageOps(deploy, containers, opts.stamp);
-      const patched = await cluster.retryOnConflict(() => cluster.patch(res, name, deploy.metadata!.namespace, ops, "json"));
+      const patched = await cluster.retryOnConflict(() => cluster.deployments.patch(name, deploy.metadata!.namespace, ops, "json"));
       deployments.set(name, patched.metadata?.generation ?? 0);
       return undefined;
     } catch (err) {
@@ -152,17 +152,17 @@ export async function restoreSnapshots(cluster: KubeCluster, snapshots: Snapshot
       }
       if (!now || unchanged(now, s.before)) return;
       if (s.kind === "Deployment" && s.res.group === "apps") {
+        // An apps Deployment as the API server stored it (the snapshot's read).
+        const before = s.before as V1Deployment;
         const prevAnn: Record<string, string | null> = {};
-        for (const k of TUGBOAT_ANNOTATIONS) prevAnn[k] = s.before.metadata?.annotations?.[k] ?? null;
-        const r = await rollbackDeployment(cluster, s.namespace, s.name, {
+        for (const k of TUGBOAT_ANNOTATIONS) prevAnn[k] = before.metadata?.annotations?.[k] ?? null;
+        const { after } = await rollbackDeployment(cluster, s.namespace, s.name, {
           toRevision: s.revision || undefined,
-          fallbackTemplate: s.before.spec?.template,
+          fallbackTemplate: before.spec?.template,
           annotations: prevAnn,
-          replicas: s.before.spec?.replicas,
+          replicas: before.spec?.replicas,
         });
-        const after = await cluster.get(s.res, s.name, s.namespace);
         out.rolledBack.set(s.name, after.metadata?.generation ?? 0);
-        void r;
         return;
       }
       await cluster.retryOnConflict(() => cluster.apply(s.res, content(s.before!), { fieldManager, force: true }));

@@ -4,17 +4,17 @@ import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
 import { ANN_CANARY_STARTED, ANN_CHANNEL } from "./annotations.js";
 import { listCanaries, removeCanaries } from "./canary.js";
-import { findResource, podFailure } from "./follow-rollout.js";
+import { podFailure } from "./follow-rollout.js";
 import { podsOfNewRevision } from "./pod-owners.js";
 import { resolveDeployEnv } from "./resolve-deploy-env.js";
-import type { KObject } from "../../gateways/types.js";
+import type { V1Deployment, V1Pod, V1ReplicaSet } from "../../gateways/kube-models.js";
 import { closeCanaryDeployment } from "./abort-canary.js";
 
 // The canary guard: a canary that is not Ready within config.deploy.canaryReadySeconds of its start, or
 // whose pods restart, is aborted, and the channel that started it (annotation tugboat.dev/channel) is told.
 
 /** Why this canary must go, if it must. */
-export function canaryVerdict(canary: KObject, replicaSets: KObject[], pods: KObject[], now: Date, readySeconds: number): string | undefined {
+export function canaryVerdict(canary: V1Deployment, replicaSets: V1ReplicaSet[], pods: V1Pod[], now: Date, readySeconds: number): string | undefined {
   // By owner, not by template: injected sidecars or rewritten images make pods differ from the template.
   const mine = podsOfNewRevision(canary, replicaSets, pods);
   const failure = podFailure(mine, true);
@@ -39,10 +39,8 @@ export async function guardCanaries(services: Services, log: Logger): Promise<st
         const cluster = kube.cluster(env.cluster);
         const canaries = await listCanaries(cluster, env.namespace);
         if (canaries.length === 0) continue;
-        const podRes = await findResource(cluster, "", "pods");
-        const rsRes = await findResource(cluster, "apps", "replicasets");
-        const { items: pods } = await cluster.list(podRes, { namespace: env.namespace });
-        const { items: replicaSets } = await cluster.list(rsRes, { namespace: env.namespace });
+        const { items: pods } = await cluster.pods.list({ namespace: env.namespace });
+        const { items: replicaSets } = await cluster.replicaSets.list({ namespace: env.namespace });
         const now = clock.now();
         const verdicts = canaries.map((c) => canaryVerdict(c, replicaSets, pods, now, config.deploy.canaryReadySeconds)).filter(Boolean) as string[];
         if (verdicts.length === 0) continue;

@@ -1,7 +1,7 @@
-import type { KObject, KubeCluster } from "../../gateways/types.js";
+import type { KubeCluster } from "../../gateways/types.js";
+import type { V1Deployment, V1DeploymentSpec } from "../../gateways/kube-models.js";
 import { isGatewayError } from "../../gateways/types.js";
 import { ANN_CANARY_STARTED, ANN_CHANNEL, stampAnnotations, type DeployStamp } from "./annotations.js";
-import { findResource } from "./follow-rollout.js";
 import { withImages } from "./set-images.js";
 
 // GitHub's one-pod canary: next to each production Deployment running the app's image, a Deployment
@@ -20,22 +20,24 @@ export function canaryName(stable: string): string {
 }
 
 /** The canary Deployment for a stable one, as a server-side apply body. */
-export function buildCanary(stable: KObject, image: string, stamp: DeployStamp, channel: string): KObject {
+export function buildCanary(stable: V1Deployment, image: string, stamp: DeployStamp, channel: string): V1Deployment {
   const name = canaryName(stable.metadata!.name!);
   const selectorLabels = { ...(stable.spec?.selector?.matchLabels ?? {}), [TRACK]: "canary" };
   const template = withImages(stable.spec?.template, image, stamp.sha);
   template.metadata ??= {};
   template.metadata.labels = { ...(template.metadata.labels ?? {}), [TRACK]: "canary" };
   const annotations = { ...stampAnnotations(stamp), [ANN_CHANNEL]: channel, [ANN_CANARY_STARTED]: stamp.at.toISOString() };
-  const spec: any = {
+  const from = stable.spec;
+  const spec: V1DeploymentSpec = {
     replicas: 1,
     selector: { matchLabels: selectorLabels },
     template,
   };
-  for (const k of ["strategy", "minReadySeconds", "progressDeadlineSeconds", "revisionHistoryLimit"]) {
-    if (stable.spec?.[k] !== undefined) spec[k] = structuredClone(stable.spec[k]);
-  }
-  if (stable.spec?.selector?.matchExpressions) spec.selector.matchExpressions = structuredClone(stable.spec.selector.matchExpressions);
+  if (from?.strategy !== undefined) spec.strategy = structuredClone(from.strategy);
+  if (from?.minReadySeconds !== undefined) spec.minReadySeconds = from.minReadySeconds;
+  if (from?.progressDeadlineSeconds !== undefined) spec.progressDeadlineSeconds = from.progressDeadlineSeconds;
+  if (from?.revisionHistoryLimit !== undefined) spec.revisionHistoryLimit = from.revisionHistoryLimit;
+  if (from?.selector.matchExpressions) spec.selector.matchExpressions = structuredClone(from.selector.matchExpressions);
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -50,19 +52,17 @@ export function buildCanary(stable: KObject, image: string, stamp: DeployStamp, 
 }
 
 /** The canary Deployments in a namespace. */
-export async function listCanaries(cluster: KubeCluster, namespace: string): Promise<KObject[]> {
-  const res = await findResource(cluster, "apps", "deployments");
-  const { items } = await cluster.list(res, { namespace });
+export async function listCanaries(cluster: KubeCluster, namespace: string): Promise<V1Deployment[]> {
+  const { items } = await cluster.deployments.list({ namespace });
   return items.filter((d) => d.metadata?.labels?.[TRACK] === "canary" && d.metadata?.labels?.[CANARY_LABEL]);
 }
 
 /** Deletes canary Deployments (and their pods). Returns the names removed. */
 export async function removeCanaries(cluster: KubeCluster, namespace: string, names: string[]): Promise<string[]> {
-  const res = await findResource(cluster, "apps", "deployments");
   const removed: string[] = [];
   for (const name of names) {
     try {
-      await cluster.delete(res, name, namespace, { propagationPolicy: "Background" });
+      await cluster.deployments.delete(name, namespace, { propagationPolicy: "Background" });
       removed.push(name);
     } catch (err) {
       if (!isGatewayError(err, "not-found")) throw err;

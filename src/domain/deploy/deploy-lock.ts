@@ -1,8 +1,9 @@
 import { mention, rich, type RichText } from "../../core/reply.js";
 import type { Clock } from "../../core/services.js";
-import { isGatewayError, type KObject, type KubeCluster } from "../../gateways/types.js";
+import { isGatewayError, type KubeCluster } from "../../gateways/types.js";
+import type { V1Lease } from "../../gateways/kube-models.js";
 import { ageSince } from "../format/human-duration.js";
-import { LeaseLock, describeLease, keepRenewing, leaseResource, type AcquireRequest, type LockInfo } from "../lease-lock.js";
+import { LeaseLock, describeLease, keepRenewing, type AcquireRequest, type LockInfo } from "../lease-lock.js";
 
 // The deploy lock of one app in one environment: a Lease `tugboat-lock-<app>-<env>` that a deploy holds and
 // renews while it runs. A bot that dies stops renewing, and the lease expires after its duration.
@@ -29,23 +30,19 @@ export async function readLock(cluster: KubeCluster, namespace: string, name: st
   return deployLock(cluster, namespace, name).read(now);
 }
 
-/** Renews once; false only when the lease is definitely someone else's (or gone). */
-async function renewOnce(cluster: KubeCluster, namespace: string, name: string, holder: string, now: Date): Promise<boolean> {
-  const res = await leaseResource(cluster);
-  for (let i = 0; i < 3; i++) {
-    const current = await cluster.find(res, name, namespace);
-    if (!current || current.spec?.holderIdentity !== holder) return false;
-    current.spec.renewTime = now.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-    try {
-      await cluster.replace(res, current);
-      return true;
-    } catch (err) {
-      // A conflict may be our own earlier write or an injected fault: read again and decide on the holder.
-      if (!isGatewayError(err, "conflict")) throw err;
-    }
-  }
-  // Not renewed, but not known lost either: keepRenewing gives up only once the lease could have expired.
-  throw new Error(`the lock ${name} kept changing while renewing it`);
+/**
+ * Renews once; false only when the lease is definitely someone else's (or gone). A conflict may be our own earlier
+ * write or an injected fault, so the port's retryOnConflict reads again and the holder decides (LeaseLock.renew
+ * takes a conflict as lost, which suits presence and leadership). Conflicts to the end throw: not renewed, but not
+ * known lost either, and keepRenewing gives up only once the lease could have expired.
+ */
+function renewOnce(cluster: KubeCluster, namespace: string, name: string, holder: string, clock: Clock): Promise<boolean> {
+  return cluster.retryOnConflict(async () => {
+    const current = await cluster.leases.find(name, namespace);
+    if (!current?.spec || current.spec.holderIdentity !== holder) return false;
+    await cluster.leases.replace({ ...current, spec: { ...current.spec, renewTime: clock.now().toISOString().replace(/\.(\d{3})Z$/, ".$1000Z") } });
+    return true;
+  });
 }
 
 /** Takes the lock and keeps renewing it every third of its duration until released or abandoned. */
@@ -53,7 +50,7 @@ export async function holdLock(cluster: KubeCluster, namespace: string, name: st
   const lock = deployLock(cluster, namespace, name);
   const got = await lock.acquire(req);
   if (!got.acquired) return { held: false, heldBy: got.heldBy };
-  const renewal = keepRenewing(() => renewOnce(cluster, namespace, name, req.holder, clock.now()), req.durationSeconds, name, clock);
+  const renewal = keepRenewing(() => renewOnce(cluster, namespace, name, req.holder, clock), req.durationSeconds, name, clock);
   return { held: true, hold: renewedHold(renewal, () => lock.release(req.holder).catch(() => false)) };
 }
 
@@ -85,8 +82,8 @@ const ANN_INNER_RENEWED = "tugboat.dev/deploying-renewed";
 const ANN_INNER_SECONDS = "tugboat.dev/deploying-seconds";
 const INNER_KEYS = [ANN_INNER_HOLDER, ANN_INNER_REASON, ANN_INNER_SINCE, ANN_INNER_RENEWED, ANN_INNER_SECONDS];
 
-/** The live deploy running inside a manual lock, if any. */
-export function deployInsideLock(lease: KObject | undefined, now: Date): LockInfo | undefined {
+/** The live deploy running inside a manual lock, or undefined. */
+export function deployInsideLock(lease: V1Lease | undefined, now: Date): LockInfo | undefined {
   const ann = lease?.metadata?.annotations ?? {};
   const holder = ann[ANN_INNER_HOLDER];
   if (!holder) return undefined;
@@ -108,10 +105,9 @@ export function deployInsideLock(lease: KObject | undefined, now: Date): LockInf
   };
 }
 
-/** Reads the live deploy inside the manual lock `name`, if any. */
+/** Reads the live deploy inside the manual lock `name` (undefined: none). */
 export async function readDeployInsideLock(cluster: KubeCluster, namespace: string, name: string, now: Date): Promise<LockInfo | undefined> {
-  const res = await leaseResource(cluster);
-  return deployInsideLock(await cluster.find(res, name, namespace), now);
+  return deployInsideLock(await cluster.leases.find(name, namespace), now);
 }
 
 /**
@@ -119,39 +115,32 @@ export async function readDeployInsideLock(cluster: KubeCluster, namespace: stri
  * this is holdLock; when another deploy runs inside it, the result says who.
  */
 export async function holdInsideManualLock(cluster: KubeCluster, namespace: string, name: string, req: AcquireRequest, clock: Clock): Promise<HoldResult> {
-  const res = await leaseResource(cluster);
   const manual = req.owner ? manualHolder(req.owner) : "";
-  /** Edits the lease's annotations with a resourceVersion precondition; undefined when `edit` declines. */
-  const update = async (edit: (lease: KObject) => boolean): Promise<"done" | "declined" | "gone"> => {
-    for (let i = 0; i < 5; i++) {
-      const lease = await cluster.find(res, name, namespace);
+  /** Edits the lease's annotations, written with the read resourceVersion (a conflict reads again). */
+  const update = (edit: (annotations: Record<string, string>, lease: V1Lease) => boolean): Promise<"done" | "declined" | "gone"> =>
+    cluster.retryOnConflict(async () => {
+      const lease = await cluster.leases.find(name, namespace);
       if (!lease || lease.spec?.holderIdentity !== manual) return "gone";
-      if (!edit(lease)) return "declined";
-      try {
-        await cluster.replace(res, lease);
-        return "done";
-      } catch (err) {
-        if (!isGatewayError(err, "conflict") && !isGatewayError(err, "unavailable") && !isGatewayError(err, "timeout")) throw err;
-      }
-    }
-    throw new Error(`could not update the lock ${name} (it kept changing)`);
-  };
+      const annotations = { ...(lease.metadata?.annotations ?? {}) };
+      if (!edit(annotations, lease)) return "declined";
+      await cluster.leases.replace({ ...lease, metadata: { ...lease.metadata, annotations } });
+      return "done";
+    });
   let heldBy: LockInfo | undefined;
-  const took = await update((lease) => {
+  const took = await update((annotations, lease) => {
     const now = clock.now();
     const inner = deployInsideLock(lease, now);
     if (inner && inner.holder !== req.holder) {
       heldBy = inner;
       return false;
     }
-    lease.metadata!.annotations = {
-      ...(lease.metadata!.annotations ?? {}),
+    Object.assign(annotations, {
       [ANN_INNER_HOLDER]: req.holder,
       [ANN_INNER_REASON]: req.reason ?? "",
       [ANN_INNER_SINCE]: now.toISOString(),
       [ANN_INNER_RENEWED]: now.toISOString(),
       [ANN_INNER_SECONDS]: String(req.durationSeconds),
-    };
+    });
     return true;
   });
   if (took === "gone") return holdLock(cluster, namespace, name, req, clock);
@@ -159,9 +148,9 @@ export async function holdInsideManualLock(cluster: KubeCluster, namespace: stri
 
   const renewal = keepRenewing(
     async () =>
-      (await update((lease) => {
-        if (lease.metadata?.annotations?.[ANN_INNER_HOLDER] !== req.holder) return false;
-        lease.metadata.annotations[ANN_INNER_RENEWED] = clock.now().toISOString();
+      (await update((annotations) => {
+        if (annotations[ANN_INNER_HOLDER] !== req.holder) return false;
+        annotations[ANN_INNER_RENEWED] = clock.now().toISOString();
         return true;
       })) === "done",
     req.durationSeconds,
@@ -170,10 +159,9 @@ export async function holdInsideManualLock(cluster: KubeCluster, namespace: stri
   );
   // On release the manual lock stays; only this deploy's record goes.
   const removeRecord = () =>
-    update((lease) => {
-      const ann = lease.metadata?.annotations ?? {};
-      if (ann[ANN_INNER_HOLDER] !== req.holder) return false;
-      for (const k of INNER_KEYS) delete ann[k];
+    update((annotations) => {
+      if (annotations[ANN_INNER_HOLDER] !== req.holder) return false;
+      for (const k of INNER_KEYS) delete annotations[k];
       return true;
     }).catch(() => undefined);
   return { held: true, hold: renewedHold(renewal, removeRecord) };
@@ -201,14 +189,13 @@ export function manualHolder(owner: string): string {
  * resourceVersion as a precondition): "changed" when someone else took it meanwhile. Returns what was removed.
  */
 export async function removeLock(cluster: KubeCluster, namespace: string, name: string, now: Date, expectHolder?: string): Promise<LockInfo | undefined | "changed"> {
-  const res = await leaseResource(cluster);
-  const current = await cluster.find(res, name, namespace);
+  const current = await cluster.leases.find(name, namespace);
   if (!current) return undefined;
   const info = describeLease(current, now);
   if (expectHolder !== undefined && info.holder !== expectHolder) return "changed";
   const resourceVersion = expectHolder !== undefined ? current.metadata?.resourceVersion : undefined;
   try {
-    await cluster.delete(res, name, namespace, { preconditions: resourceVersion ? { resourceVersion } : undefined });
+    await cluster.leases.delete(name, namespace, { preconditions: resourceVersion ? { resourceVersion } : undefined });
   } catch (err) {
     if (isGatewayError(err, "conflict")) return "changed";
     if (!isGatewayError(err, "not-found")) throw err;

@@ -1,6 +1,7 @@
 import type { TugboatConfig } from "../../config/schema.js";
 import { UserError } from "../../core/errors.js";
-import type { KObject, KubeCluster, KubeGateway } from "../../gateways/types.js";
+import type { KubeCluster, KubeGateway } from "../../gateways/types.js";
+import type { V1Deployment } from "../../gateways/kube-models.js";
 import { ANN_PR, ANN_SHA } from "./annotations.js";
 import { listCanaries } from "./canary.js";
 import { resolveDeployEnv, type DeployEnv } from "./resolve-deploy-env.js";
@@ -18,7 +19,7 @@ export function canaryEnvName(config: TugboatConfig): string {
 export interface CanaryState {
   env: DeployEnv;
   cluster: KubeCluster;
-  canaries: KObject[];
+  canaries: V1Deployment[];
   sha?: string;
   pr?: number;
 }

@@ -1,5 +1,6 @@
 import type { Clock } from "../../core/services.js";
-import type { ApiResource, Informer, KObject, KubeCluster } from "../../gateways/types.js";
+import type { Informer, KubeCluster } from "../../gateways/types.js";
+import type { V1Deployment, V1Pod, V1ReplicaSet } from "../../gateways/kube-models.js";
 import { errorMessage } from "../../core/errors.js";
 import { rolloutState, rolloutSummary } from "../rollout-status.js";
 import { podsOfNewRevision } from "./pod-owners.js";
@@ -26,7 +27,7 @@ export type FollowOutcome =
 export interface FollowOptions {
   cluster: KubeCluster;
   namespace: string;
-  /** Deployment name → the generation the controller must have observed (0 for any). */
+  /** Deployment name → the generation the controller must have observed (0: whichever it has). */
   deployments: Map<string, number>;
   timeoutMs: number;
   clock: Clock;
@@ -44,20 +45,14 @@ export interface FollowOptions {
 /** Waiting reasons that mean the new pods will not come up by themselves. */
 const FATAL_REASONS = /^(ImagePullBackOff|CrashLoopBackOff|InvalidImageName|ErrImageNeverPull|CreateContainerConfigError|CreateContainerError|RunContainerError)$/;
 
-export async function findResource(cluster: KubeCluster, group: string, plural: string): Promise<ApiResource> {
-  const find = (list: ApiResource[]) => list.find((r) => r.group === group && r.plural === plural);
-  const res = find(await cluster.discover()) ?? find(await cluster.discover(true));
-  if (!res) throw new Error(`cluster ${cluster.name} serves no ${group || "core"} ${plural}`);
-  return res;
-}
-
 /** Why these pods (of the current revision) cannot come up, if they cannot. */
-export function podFailure(pods: KObject[], failOnRestart: boolean): string | undefined {
+export function podFailure(pods: V1Pod[], failOnRestart: boolean): string | undefined {
   for (const pod of pods) {
     for (const cs of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
-      const reason = cs.state?.waiting?.reason;
+      const waiting = cs.state?.waiting;
+      const reason = waiting?.reason;
       if (reason && FATAL_REASONS.test(reason)) {
-        const msg = cs.state.waiting.message ? ` (${String(cs.state.waiting.message).slice(0, 160)})` : "";
+        const msg = waiting?.message ? ` (${waiting.message.slice(0, 160)})` : "";
         return `pod ${pod.metadata?.name} container ${cs.name}: ${reason}${msg}`;
       }
       if (failOnRestart && (cs.restartCount ?? 0) > 0) return `pod ${pod.metadata?.name} container ${cs.name} restarted ${cs.restartCount} time(s)`;
@@ -68,13 +63,14 @@ export function podFailure(pods: KObject[], failOnRestart: boolean): string | un
 
 export async function followRollout(opts: FollowOptions): Promise<FollowOutcome> {
   const { cluster, namespace, clock } = opts;
-  const [deployRes, rsRes, podRes] = await Promise.all([
-    findResource(cluster, "apps", "deployments"),
-    findResource(cluster, "apps", "replicasets"),
-    findResource(cluster, "", "pods"),
-  ]);
-  const informers: Informer[] = [deployRes, rsRes, podRes].map((res) => cluster.informer(res, { namespace }));
-  const [deployments, replicaSets, pods] = informers as [Informer, Informer, Informer];
+  const opened = await Promise.allSettled([cluster.deployments.informer({ namespace }), cluster.replicaSets.informer({ namespace }), cluster.pods.informer({ namespace })] as const);
+  const [d, r, p] = opened;
+  if (d.status === "rejected" || r.status === "rejected" || p.status === "rejected") {
+    for (const o of opened) if (o.status === "fulfilled") o.value.stop();
+    throw [d, r, p].flatMap((o) => (o.status === "rejected" ? [o.reason as unknown] : []))[0];
+  }
+  const [deployments, replicaSets, pods] = [d.value, r.value, p.value];
+  const informers = [deployments, replicaSets, pods];
   const seen = new Set<string>();
   const stopWaiting = new AbortController();
 

@@ -1,12 +1,12 @@
 import { UserError } from "../../core/errors.js";
 import type { GithubGateway, KObject, KubeCluster } from "../../gateways/types.js";
+import type { V1Deployment } from "../../gateways/kube-models.js";
 import { resourceFor } from "../apply-objects.js";
 import { describeObject } from "../render-manifests.js";
 import { renderTemplates, type RenderedSet } from "../render/render-pool.js";
 import { enforceContentPolicy } from "../content-policy/enforce.js";
 import type { Target } from "../resolve-target.js";
 import { stampAnnotations, type DeployStamp } from "./annotations.js";
-import { findResource } from "./follow-rollout.js";
 import type { DeployEnv } from "./resolve-deploy-env.js";
 import { imageChanges, runsImage, type ContainerChange } from "./set-images.js";
 
@@ -15,16 +15,15 @@ import { imageChanges, runsImage, type ContainerChange } from "./set-images.js";
 
 export type DeployPlan =
   | { mode: "manifests"; files: string[]; objects: KObject[] }
-  | { mode: "set-image"; targets: Array<{ deploy: KObject; containers: ContainerChange[] }> };
+  | { mode: "set-image"; targets: Array<{ deploy: V1Deployment; containers: ContainerChange[] }> };
 
-export function isCanaryDeployment(d: KObject): boolean {
+export function isCanaryDeployment(d: V1Deployment): boolean {
   return d.metadata?.labels?.track === "canary" || (d.metadata?.name ?? "").endsWith("-canary");
 }
 
 /** The environment's Deployments running the app's image (canaries excluded). */
-export async function appDeployments(cluster: KubeCluster, namespace: string, image: string): Promise<KObject[]> {
-  const res = await findResource(cluster, "apps", "deployments");
-  const { items } = await cluster.list(res, { namespace });
+export async function appDeployments(cluster: KubeCluster, namespace: string, image: string): Promise<V1Deployment[]> {
+  const { items } = await cluster.deployments.list({ namespace });
   return items.filter((d) => !isCanaryDeployment(d) && runsImage(d.spec?.template, image));
 }
 
@@ -66,7 +65,7 @@ export async function readManifests(github: GithubGateway, env: DeployEnv, targe
 export async function planDeploy(input: PlanInput): Promise<DeployPlan> {
   const { github, cluster, target, env, stamp } = input;
   const manifests = await readManifests(github, env, target);
-  // Refused before anything is applied and before any plan or confirmation is shown.
+  // Refused before anything is applied, and before a plan or confirmation is shown.
   if (manifests) {
     const subject = `the manifests of ${target.label} for ${env.app} ${env.env}`;
     await enforceContentPolicy(cluster, manifests.rendered, env.content, { namespace: env.namespace, what: `deploys to ${env.env}`, subject });
@@ -106,12 +105,11 @@ export async function planDeploy(input: PlanInput): Promise<DeployPlan> {
 async function refusePausedTargets(cluster: KubeCluster, namespace: string, objects: KObject[]): Promise<void> {
   const names = new Set(objects.filter((o) => o.kind === "Deployment" && o.apiVersion === "apps/v1" && o.spec?.paused !== false).map((o) => o.metadata?.name));
   if (names.size === 0) return;
-  const res = await findResource(cluster, "apps", "deployments");
-  const { items } = await cluster.list(res, { namespace });
+  const { items } = await cluster.deployments.list({ namespace });
   refusePaused(items.filter((d) => names.has(d.metadata?.name) && d.spec?.paused === true), namespace);
 }
 
-function refusePaused(paused: KObject[], namespace: string): void {
+function refusePaused(paused: V1Deployment[], namespace: string): void {
   if (paused.length === 0) return;
   const list = paused.map((d) => d.metadata?.name).join(", ");
   const first = paused[0]!.metadata?.name;

@@ -3,7 +3,6 @@ import type { ApiResource, KObject, KubeCluster } from "../../gateways/types.js"
 import { mapLimit, resourceFor } from "../apply-objects.js";
 import { describeObject } from "../render-manifests.js";
 import type { DeployStamp } from "./annotations.js";
-import { findResource } from "./follow-rollout.js";
 import { diffObject, type ObjectDiff } from "./object-diff.js";
 import type { DeployPlan } from "./plan-deploy.js";
 import { setImageOps } from "./set-images.js";
@@ -48,14 +47,14 @@ export async function previewPlan(cluster: KubeCluster, plan: DeployPlan | Canar
     const objects = await mapLimit(plan.objects, limit, async (obj) => previewApply(cluster, await resourceFor(cluster, obj), obj, opts.fieldManager));
     return { objects };
   }
-  const deployments = await findResource(cluster, "apps", "deployments");
   if (plan.mode === "canary") {
+    const deployments = await cluster.deployments.resource();
     return { objects: await mapLimit(plan.canaries, limit, (obj) => previewApply(cluster, deployments, obj, opts.fieldManager)) };
   }
   const objects = await mapLimit(plan.targets, limit, async ({ deploy, containers }) => {
     const ops = setImageOps(deploy, containers, opts.stamp);
     try {
-      const after = await cluster.patch(deployments, deploy.metadata!.name!, deploy.metadata!.namespace, ops, "json", { dryRun: true });
+      const after = await cluster.deployments.patch(deploy.metadata!.name!, deploy.metadata!.namespace, ops, "json", { dryRun: true });
       return diffObject(deploy, { apiVersion: "apps/v1", kind: "Deployment", ...after });
     } catch (err) {
       throw refused(deploy, err);

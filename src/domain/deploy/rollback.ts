@@ -1,7 +1,7 @@
 import { UserError } from "../../core/errors.js";
-import type { KObject, KubeCluster } from "../../gateways/types.js";
+import type { KubeCluster } from "../../gateways/types.js";
+import type { V1Deployment, V1ObjectMeta, V1PodTemplateSpec, V1ReplicaSet } from "../../gateways/kube-models.js";
 import { ANN_REVISION, annotationOps } from "./annotations.js";
-import { findResource } from "./follow-rollout.js";
 
 // `kubectl rollout undo`: find the Deployment's ReplicaSets by their revision annotation, take the one to go
 // back to (the newest older than the current one, or a named revision), drop its pod-template-hash label, and
@@ -9,21 +9,20 @@ import { findResource } from "./follow-rollout.js";
 
 export interface Revision {
   revision: number;
-  replicaSet: KObject;
+  replicaSet: V1ReplicaSet;
 }
 
-export function revisionOf(obj: KObject | undefined): number {
+export function revisionOf(obj: { metadata?: V1ObjectMeta } | undefined): number {
   const n = Number(obj?.metadata?.annotations?.[ANN_REVISION] ?? 0);
   return Number.isFinite(n) ? n : 0;
 }
 
 /** The Deployment's ReplicaSets (owned by it), newest revision first. */
-export async function listRevisions(cluster: KubeCluster, deploy: KObject): Promise<Revision[]> {
-  const rsRes = await findResource(cluster, "apps", "replicasets");
-  const selector = Object.entries(deploy.spec?.selector?.matchLabels ?? {})
+export async function listRevisions(cluster: KubeCluster, deploy: V1Deployment): Promise<Revision[]> {
+  const selector = Object.entries(deploy.spec?.selector.matchLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(",");
-  const { items } = await cluster.list(rsRes, { namespace: deploy.metadata?.namespace, labelSelector: selector || undefined });
+  const { items } = await cluster.replicaSets.list({ namespace: deploy.metadata?.namespace, labelSelector: selector || undefined });
   const uid = deploy.metadata?.uid;
   return items
     .filter((rs) => (rs.metadata?.ownerReferences ?? []).some((o) => o.uid === uid && o.kind === "Deployment"))
@@ -32,7 +31,7 @@ export async function listRevisions(cluster: KubeCluster, deploy: KObject): Prom
 }
 
 /** A ReplicaSet's pod template as a Deployment template: without the pod-template-hash label. */
-export function templateOf(rs: KObject): any {
+export function templateOf(rs: V1ReplicaSet): V1PodTemplateSpec {
   const tpl = structuredClone(rs.spec?.template ?? {});
   if (tpl.metadata?.labels) delete tpl.metadata.labels["pod-template-hash"];
   return tpl;
@@ -44,10 +43,10 @@ export interface RollbackResult {
   toRevision: number;
   /** False when the Deployment already ran that template (nothing to do). */
   changed: boolean;
-  template: any;
+  template: V1PodTemplateSpec;
   /** The Deployment before, and as the server answered the patch (with `dryRun`: as it would be). */
-  before: KObject;
-  after: KObject;
+  before: V1Deployment;
+  after: V1Deployment;
 }
 
 /** Same content, ignoring key order. */
@@ -58,11 +57,9 @@ export function sameJson(a: unknown, b: unknown): boolean {
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
   if (v && typeof v === "object") {
-    return `{${Object.keys(v as object)
-      .filter((k) => (v as any)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as any)[k])}`)
-      .join(",")}}`;
+    const entries = Object.entries(v).filter(([, value]) => value !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, value]) => `${JSON.stringify(k)}:${canonical(value)}`).join(",")}}`;
   }
   return JSON.stringify(v);
 }
@@ -75,10 +72,9 @@ export async function rollbackDeployment(
   cluster: KubeCluster,
   namespace: string,
   name: string,
-  opts: { toRevision?: number; fallbackTemplate?: any; annotations?: Record<string, string | null>; replicas?: number; dryRun?: boolean } = {},
+  opts: { toRevision?: number; fallbackTemplate?: V1PodTemplateSpec; annotations?: Record<string, string | null>; replicas?: number; dryRun?: boolean } = {},
 ): Promise<RollbackResult> {
-  const deployRes = await findResource(cluster, "apps", "deployments");
-  const deploy = await cluster.get(deployRes, name, namespace);
+  const deploy = await cluster.deployments.get(name, namespace);
   if (deploy.spec?.paused === true) {
     // as kubectl rollout undo: the template would change but never roll out
     throw new UserError(`You cannot roll back a paused Deployment: ${name} in ${namespace} is paused. Resume it first (\`kubectl rollout resume deployment/${name} -n ${namespace}\`) and try again.`);
@@ -101,7 +97,7 @@ export async function rollbackDeployment(
   let after = deploy;
   if (ops.length > 0) {
     // The same JSON patch is idempotent, so a 5xx or a conflict may be retried.
-    after = await cluster.retryOnConflict(() => cluster.patch(deployRes, name, namespace, ops, "json", { dryRun: opts.dryRun }));
+    after = await cluster.retryOnConflict(() => cluster.deployments.patch(name, namespace, ops, "json", { dryRun: opts.dryRun }));
   }
   return { name, fromRevision: current, toRevision: target?.revision ?? 0, changed, template, before: deploy, after };
 }

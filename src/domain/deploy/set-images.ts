@@ -1,4 +1,4 @@
-import type { KObject } from "../../gateways/types.js";
+import type { V1Container, V1Deployment, V1ObjectMeta, V1PodTemplateSpec } from "../../gateways/kube-models.js";
 import { annotationOps, stampAnnotations, type DeployStamp } from "./annotations.js";
 
 // `kubectl set image` for the app's own image: only containers running an image from the app's repository
@@ -29,25 +29,28 @@ export interface ContainerChange {
   to: string;
 }
 
-function containersOf(template: any): Array<{ list: ContainerChange["list"]; index: number; c: any }> {
-  const spec = template?.spec ?? {};
-  const out: Array<{ list: ContainerChange["list"]; index: number; c: any }> = [];
-  (spec.initContainers ?? []).forEach((c: any, index: number) => out.push({ list: "initContainers", index, c }));
-  (spec.containers ?? []).forEach((c: any, index: number) => out.push({ list: "containers", index, c }));
+function containersOf(template: V1PodTemplateSpec | undefined): Array<{ list: ContainerChange["list"]; index: number; c: V1Container }> {
+  const spec = template?.spec;
+  const out: Array<{ list: ContainerChange["list"]; index: number; c: V1Container }> = [];
+  (spec?.initContainers ?? []).forEach((c, index) => out.push({ list: "initContainers", index, c }));
+  (spec?.containers ?? []).forEach((c, index) => out.push({ list: "containers", index, c }));
   return out;
 }
 
+/** The container runs an image from the repository. */
+function fromRepository(c: V1Container, repository: string): c is V1Container & { image: string } {
+  return typeof c.image === "string" && imageRepository(c.image) === repository;
+}
+
 /** Does this pod template run an image from the repository? */
-export function runsImage(template: any, repository: string): boolean {
-  return containersOf(template).some(({ c }) => typeof c.image === "string" && imageRepository(c.image) === repository);
+export function runsImage(template: V1PodTemplateSpec | undefined, repository: string): boolean {
+  return containersOf(template).some(({ c }) => fromRepository(c, repository));
 }
 
 /** The containers of a pod template that would move to `repository:tag`. */
-export function imageChanges(template: any, repository: string, tag: string): ContainerChange[] {
+export function imageChanges(template: V1PodTemplateSpec | undefined, repository: string, tag: string): ContainerChange[] {
   const to = `${repository}:${tag}`;
-  return containersOf(template)
-    .filter(({ c }) => typeof c.image === "string" && imageRepository(c.image) === repository)
-    .map(({ list, index, c }) => ({ list, index, name: c.name, from: c.image, to }));
+  return containersOf(template).flatMap(({ list, index, c }) => (fromRepository(c, repository) ? [{ list, index, name: c.name, from: c.image, to }] : []));
 }
 
 /** JSON Patch operations that set the images, guarded by a test of each container's name. */
@@ -59,19 +62,22 @@ export function imagePatchOps(changes: ContainerChange[], prefix = "/spec/templa
 }
 
 /** The JSON patch of a deploy without manifests: the new images and Tugboat's deploy annotations. */
-export function setImageOps(deploy: KObject, containers: ContainerChange[], stamp: DeployStamp): unknown[] {
+export function setImageOps(deploy: { metadata?: V1ObjectMeta }, containers: ContainerChange[], stamp: DeployStamp): unknown[] {
   return [...imagePatchOps(containers), ...annotationOps(deploy.metadata?.annotations, stampAnnotations(stamp))];
 }
 
 /** Sets the images in a copy of a pod template. */
-export function withImages(template: any, repository: string, tag: string): any {
+export function withImages(template: V1PodTemplateSpec | undefined, repository: string, tag: string): V1PodTemplateSpec {
   const copy = structuredClone(template ?? {});
-  for (const ch of imageChanges(copy, repository, tag)) copy.spec[ch.list][ch.index].image = ch.to;
+  for (const ch of imageChanges(copy, repository, tag)) {
+    const container = copy.spec?.[ch.list]?.[ch.index];
+    if (container) container.image = ch.to;
+  }
   return copy;
 }
 
 /** The sha a Deployment runs: from Tugboat's annotation, else the app image's tag. */
-export function runningSha(deploy: KObject, repository: string, shaAnnotation = "tugboat.dev/sha"): string | undefined {
+export function runningSha(deploy: V1Deployment, repository: string, shaAnnotation = "tugboat.dev/sha"): string | undefined {
   const fromImage = imageChanges(deploy.spec?.template, repository, "")[0]?.from;
   const tag = fromImage ? imageTag(fromImage) : "";
   const ann = deploy.metadata?.annotations?.[shaAnnotation];

@@ -1,8 +1,8 @@
 import { UserError } from "../../core/errors.js";
-import type { KObject, KubeCluster } from "../../gateways/types.js";
+import type { KubeCluster } from "../../gateways/types.js";
+import type { V1Deployment } from "../../gateways/kube-models.js";
 import type { DeployStamp } from "./annotations.js";
 import { buildCanary, removeCanaries } from "./canary.js";
-import { findResource } from "./follow-rollout.js";
 import { appDeployments } from "./plan-deploy.js";
 import type { DeployEnv } from "./resolve-deploy-env.js";
 
@@ -10,8 +10,8 @@ import type { DeployEnv } from "./resolve-deploy-env.js";
 
 export interface CanaryPlan {
   mode: "canary";
-  stables: KObject[];
-  canaries: KObject[];
+  stables: V1Deployment[];
+  canaries: V1Deployment[];
 }
 
 export async function planCanary(input: { cluster: KubeCluster; env: DeployEnv; stamp: DeployStamp; channel: string }): Promise<CanaryPlan> {
@@ -24,12 +24,11 @@ export async function planCanary(input: { cluster: KubeCluster; env: DeployEnv; 
   return { mode: "canary", stables, canaries };
 }
 
-/** Applies the canaries. The stable Deployments are not touched: any change to their template rolls production. */
+/** Applies the canaries. The stable Deployments are not touched: a change to their template would roll production. */
 export async function applyCanary(cluster: KubeCluster, plan: CanaryPlan, fieldManager: string): Promise<{ deployments: Map<string, number> }> {
-  const res = await findResource(cluster, "apps", "deployments");
   const deployments = new Map<string, number>();
   for (const c of plan.canaries) {
-    const applied = await cluster.retryOnConflict(() => cluster.apply(res, c, { fieldManager, force: true }));
+    const applied = await cluster.retryOnConflict(() => cluster.deployments.apply(c, { fieldManager, force: true }));
     deployments.set(applied.metadata!.name!, applied.metadata?.generation ?? 0);
   }
   return { deployments };

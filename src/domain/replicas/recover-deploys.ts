@@ -5,7 +5,7 @@ import type { Services } from "../../core/services.js";
 import type { DeploymentRecord, KubeCluster } from "../../gateways/types.js";
 import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR, ANN_SHA } from "../deploy/annotations.js";
 import { holdLock } from "../deploy/deploy-lock.js";
-import { findResource, followRollout, type FollowOutcome } from "../deploy/follow-rollout.js";
+import { followRollout, type FollowOutcome } from "../deploy/follow-rollout.js";
 import { deployableEnvironments, resolveDeployEnv, type DeployEnv } from "../deploy/resolve-deploy-env.js";
 import { rollbackDeployment } from "../deploy/rollback.js";
 import { OPEN_DEPLOYMENT_STATES, SLACK_ID } from "./coordination.js";
@@ -106,8 +106,7 @@ async function settleRecord(
   lost: AbortSignal,
 ): Promise<Pick<SettledDeploy, "result" | "reason"> | undefined> {
   const { clock } = services;
-  const deployRes = await findResource(cluster, "apps", "deployments");
-  const { items } = await cluster.list(deployRes, { namespace: env.namespace });
+  const { items } = await cluster.deployments.list({ namespace: env.namespace });
   const touched = items.filter((d) => d.metadata?.annotations?.[ANN_SHA] === record.sha);
   if (touched.length === 0) return { result: "not-applied", reason: "nothing of it reached the cluster" };
   // The rest of the rollout time the live deploy had (at least one lock duration, to read the state calmly).
