@@ -153,6 +153,8 @@ export default tseslint.config(
       "src/gateways/github/**/*.ts",
       "src/commands/*.ts",
       "src/commands/deploy/**/*.ts",
+      "src/commands/canary/**/*.ts",
+      "src/domain/deploy/**/*.ts",
       "src/commands/nodes/**/*.ts",
       "src/domain/format/**/*.ts",
       "src/domain/render/**/*.ts",
