@@ -130,6 +130,15 @@ export interface KubeTablePage extends KubeTable {
   remainingItemCount?: number;
 }
 
+/** One page of a plain list (kubectl's chunking for -o yaml/json), with the same paging fields as a Table page. */
+export interface KubeListPage {
+  items: KObject[];
+  /** The token for the next page; undefined on the last one. */
+  continue?: string;
+  /** Items after this page, when the server counts them (it does not for selective lists). */
+  remainingItemCount?: number;
+}
+
 export type PatchType = "json" | "merge" | "strategic";
 
 export interface WatchEvent {
@@ -309,6 +318,8 @@ export interface KubeCluster extends WellKnownKinds {
   table(res: ApiResource, opts?: TableOptions): Promise<KubeTable>;
   /** One page of the Table list (kubectl's chunking), for callers that stop early or stream. */
   tablePage(res: ApiResource, opts: TablePageOptions): Promise<KubeTablePage>;
+  /** One page of the list, objects whole (apiVersion and kind filled in), for callers that stream. */
+  listPage(res: ApiResource, opts: TablePageOptions): Promise<KubeListPage>;
   create(res: ApiResource, obj: KObject): Promise<KObject>;
   replace(res: ApiResource, obj: KObject): Promise<KObject>;
   /** Server-side apply; with `dryRun` the server returns the object as it would be after the apply and stores nothing. */

@@ -3,7 +3,9 @@ import type { Reply } from "../../core/reply.js";
 import { isGatewayError, type ApiResource, type KObject, type KubeTable } from "../../gateways/types.js";
 import { dataReply, noteReply } from "./chat-output.js";
 import { pagedGet, printTables, type PagedText, type PagedType } from "./paged-get.js";
-import { compareValues, evaluatePath, type FieldPath } from "./jsonpath.js";
+import { pagedObjects, type ObjectType } from "./paged-objects.js";
+import { boundedList, sortedObjects, sortedTable, stableSortBy, wholeTable, type SortLimits } from "./sorted-lists.js";
+import { evaluatePath, type FieldPath } from "./jsonpath.js";
 import { KubeQuery, contextLine } from "./kube-query.js";
 import type { GetArgs } from "./parse-kube-args.js";
 import { forDisplay } from "./redact-secret.js";
@@ -45,22 +47,41 @@ export async function runGet(args: GetArgs, ctx: CommandContext): Promise<void> 
   let reply: Reply;
 
   if (args.output === "yaml" || args.output === "json") {
-    const objects: KObject[] = [];
-    for (const r of resolved) {
-      const objs = await fetchObjects(q, r, namespace, args);
-      if (args.sortBy) sortObjects(objs, args.sortBy);
-      objects.push(...objs);
+    const format = args.output;
+    const filename = `kube-get-${fileSafe(typeLabel)}.${format}`;
+    let text: string;
+    let count: number;
+    if (!named && !args.sortBy) {
+      // Lists page; pagedObjects replies itself when the list is longer than the chat shows.
+      const types = resolved.map((r): ObjectType => ({ res: r.res, namespace, labelSelector: args.selector, fieldSelector: args.fieldSelector }));
+      const paged = await pagedObjects(ctx, q, types, { summaryBase, context, filename, format });
+      if (!paged) return;
+      if (paged.objects === 0 && namespace !== undefined && anyNamespaced) await q.requireNamespace(namespace);
+      ({ text, objects: count } = paged);
+    } else if (!named && args.sortBy) {
+      const types = resolved.map((r): ObjectType => ({ res: r.res, namespace, labelSelector: args.selector, fieldSelector: args.fieldSelector }));
+      const sorted = await sortedObjects(q, types, args.sortBy, format, sortLimits(ctx));
+      if (sorted.objects === 0 && namespace !== undefined && anyNamespaced) await q.requireNamespace(namespace);
+      ({ text, objects: count } = sorted);
+    } else {
+      const objects: KObject[] = [];
+      for (const r of resolved) {
+        const objs = await fetchObjects(q, r, namespace, args, sortLimits(ctx));
+        if (args.sortBy) sortObjects(objs, args.sortBy);
+        objects.push(...objs);
+      }
+      const single = !multiType && resolved.length === 1 && resolved[0]!.names.length === 1;
+      const doc = single ? objects[0]! : asList(objects);
+      text = format === "json" ? toKubectlJson(doc) : toKubectlYaml(doc);
+      count = objects.length;
     }
-    const single = !multiType && resolved.length === 1 && resolved[0]!.names.length === 1;
-    const doc = single ? objects[0]! : asList(objects);
-    const text = args.output === "json" ? toKubectlJson(doc) : toKubectlYaml(doc);
     reply = dataReply({
-      summary: `${summaryBase}: ${objects.length} object${objects.length === 1 ? "" : "s"}`,
+      summary: `${summaryBase}: ${count} object${count === 1 ? "" : "s"}`,
       context,
       text,
       unit: "lines",
-      filename: `kube-get-${fileSafe(typeLabel)}.${args.output}`,
-      language: args.output,
+      filename,
+      language: format,
     });
     return ctx.reply.send(reply);
   }
@@ -74,11 +95,16 @@ export async function runGet(args: GetArgs, ctx: CommandContext): Promise<void> 
     const types = resolved.map((r): PagedType => ({ res: r.res, print: printOf(r), namespace, labelSelector: args.selector, fieldSelector: args.fieldSelector }));
     printed = await pagedGet(ctx, q, types, { summaryBase, context, filename });
     if (!printed) return;
+  } else if (!named && args.sortBy) {
+    // --sort-by needs every row: kubectl turns chunking off; Tugboat pages within bounds (sorted-lists.ts).
+    const path = args.sortBy;
+    const tables = await Promise.all(resolved.map((r) => sortedTable(q, { res: r.res, namespace, labelSelector: args.selector, fieldSelector: args.fieldSelector }, path, sortLimits(ctx))));
+    printed = printTables(resolved.map((r, i) => ({ table: tables[i]!, res: r.res, print: printOf(r) })));
   } else {
-    // Names, or --sort-by: kubectl asks for everything at once then (chunking off), and so does Tugboat.
-    const tables = await Promise.all(resolved.map((r) => fetchTable(q, r, namespace, args)));
+    // Names: one request each, as kubectl does.
+    const tables = await Promise.all(resolved.map((r) => fetchTable(q, r, namespace, args, sortLimits(ctx))));
     if (args.sortBy) {
-      for (let i = 0; i < tables.length; i++) await sortTable(q, resolved[i]!, tables[i]!, namespace, args, args.sortBy);
+      for (let i = 0; i < tables.length; i++) await sortTable(q, resolved[i]!, tables[i]!, namespace, args, args.sortBy, sortLimits(ctx));
     }
     printed = printTables(resolved.map((r, i) => ({ table: tables[i]!, res: r.res, print: printOf(r) })));
   }
@@ -108,11 +134,9 @@ function fileSafe(s: string): string {
   return s.replace(/[^A-Za-z0-9.-]+/g, "-").slice(0, 60);
 }
 
-async function fetchTable(q: KubeQuery, r: Resolved, namespace: string | undefined, args: GetArgs): Promise<KubeTable> {
+async function fetchTable(q: KubeQuery, r: Resolved, namespace: string | undefined, args: GetArgs, limits: SortLimits): Promise<KubeTable> {
   const ns = r.res.namespaced ? namespace : undefined;
-  if (r.names.length === 0) {
-    return q.call((c) => c.table(r.res, { namespace: ns, labelSelector: args.selector, fieldSelector: args.fieldSelector }));
-  }
+  if (r.names.length === 0) return wholeTable(q, { res: r.res, namespace, labelSelector: args.selector, fieldSelector: args.fieldSelector }, limits);
   const tables = await Promise.all(
     r.names.map(async (name) => {
       const t = await q.callOr((c) => c.table(r.res, { namespace: ns, name }), "not-found");
@@ -124,11 +148,11 @@ async function fetchTable(q: KubeQuery, r: Resolved, namespace: string | undefin
   return { columns: first.columns, serverTable: first.serverTable, rows: tables.flatMap((t) => t.rows) };
 }
 
-async function fetchObjects(q: KubeQuery, r: Resolved, namespace: string | undefined, args: GetArgs): Promise<KObject[]> {
+async function fetchObjects(q: KubeQuery, r: Resolved, namespace: string | undefined, args: GetArgs, limits: SortLimits): Promise<KObject[]> {
   const ns = r.res.namespaced ? namespace : undefined;
   const typed = (o: KObject): KObject => forDisplay({ ...o, apiVersion: o.apiVersion ?? r.res.groupVersion, kind: o.kind ?? r.res.kind });
   if (r.names.length === 0) {
-    const { items } = await q.call((c) => c.list(r.res, { namespace: ns, labelSelector: args.selector, fieldSelector: args.fieldSelector }));
+    const items = await boundedList(q, { res: r.res, namespace, labelSelector: args.selector, fieldSelector: args.fieldSelector }, limits);
     if (items.length === 0 && ns !== undefined) await q.requireNamespace(ns);
     return items.map(typed);
   }
@@ -145,29 +169,28 @@ function objectKey(o: KObject | undefined): string {
   return `${o?.metadata?.namespace ?? ""}/${o?.metadata?.name ?? ""}`;
 }
 
-function stableSort<T>(items: T[], key: (t: T) => unknown): void {
-  const decorated = items.map((item, i) => ({ item, i, k: key(item) }));
-  decorated.sort((a, b) => compareValues(a.k, b.k) || a.i - b.i);
-  decorated.forEach((d, i) => (items[i] = d.item));
-}
-
 function sortObjects(objs: KObject[], path: FieldPath): void {
-  stableSort(objs, (o) => evaluatePath(o, path));
+  stableSortBy(objs, (o) => evaluatePath(o, path));
 }
 
-/** --sort-by on a Table: metadata paths use the rows' own metadata; other paths fetch the objects once. */
-async function sortTable(q: KubeQuery, r: Resolved, table: KubeTable, namespace: string | undefined, args: GetArgs, path: FieldPath): Promise<void> {
+function sortLimits(ctx: CommandContext): SortLimits {
+  const { chunkSize, attachmentMaxRows, attachmentMaxBytes } = ctx.services.config.kube;
+  return { chunkSize, maxRows: attachmentMaxRows, maxBytes: attachmentMaxBytes };
+}
+
+/** --sort-by on named objects' Table: metadata paths use the rows' own metadata; other paths fetch the objects once. */
+async function sortTable(q: KubeQuery, r: Resolved, table: KubeTable, namespace: string | undefined, args: GetArgs, path: FieldPath, limits: SortLimits): Promise<void> {
   if (table.rows.length < 2) return;
   let lookup: (row: KubeTable["rows"][number]) => KObject | undefined = (row) => row.object;
   const metadataOnly = path.steps[0] === "metadata" && table.rows.every((row) => row.object?.metadata);
   if (!metadataOnly) {
     try {
-      const objs = await fetchObjects(q, r, namespace, args);
+      const objs = await fetchObjects(q, r, namespace, args, limits);
       const byKey = new Map(objs.map((o) => [objectKey(o), o]));
       lookup = (row) => byKey.get(objectKey(row.object)) ?? row.object;
     } catch (err) {
       if (!isGatewayError(err)) throw err;
     }
   }
-  stableSort(table.rows, (row) => evaluatePath(lookup(row), path));
+  stableSortBy(table.rows, (row) => evaluatePath(lookup(row), path));
 }

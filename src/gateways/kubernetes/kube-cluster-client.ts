@@ -11,6 +11,7 @@ import {
   type KubeActor,
   type KubeCluster,
   type KubeTable,
+  type KubeListPage,
   type KubeTablePage,
   type ListOptions,
   type LogOptions,
@@ -244,6 +245,14 @@ export class KubeClusterClient implements KubeCluster {
       cont = page.metadata?.continue || undefined;
     } while (cont && (opts.maxItems === undefined || items.length < opts.maxItems));
     return { items, resourceVersion };
+  }
+
+  async listPage(res: ApiResource, opts: TablePageOptions): Promise<KubeListPage> {
+    const query = { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit, continue: opts.continue };
+    const page: any = await this.request("GET", this.path(res, opts.namespace), { query });
+    const listMeta = page.metadata ?? {};
+    const items: KObject[] = (page.items ?? []).map((item: KObject) => ({ apiVersion: res.groupVersion, kind: res.kind, ...item }));
+    return { items, continue: listMeta.continue || undefined, remainingItemCount: typeof listMeta.remainingItemCount === "number" ? listMeta.remainingItemCount : undefined };
   }
 
   async table(res: ApiResource, opts: TableOptions = {}): Promise<KubeTable> {
