@@ -20,13 +20,14 @@ export function approvalNeed(rules: ApprovalRules): string {
   return `${rules.required} approval${rules.required > 1 ? "s" : ""}`;
 }
 
-export function approvalCard(request: ApprovalRequest, rules: ApprovalRules, who: WhoMayApprove, plan?: Reply): Reply {
+export function approvalCard(request: ApprovalRequest, rules: ApprovalRules, who: WhoMayApprove, plan?: Reply, purpose: "deploy" | "break-glass" = "deploy"): Reply {
   const approvals = approvalsOf(request).length;
-  const title = `Waiting for approval: deploy ${request.what} to ${request.app} ${request.env}`;
-  const blocks: Block[] = plan ? plan.blocks.filter((b) => b.type !== "context" && b.type !== "actions") : [{ type: "header", text: title }];
+  const title = `Waiting for approval${purpose === "break-glass" ? " to break the glass" : ""}: deploy ${request.what} to ${request.app} ${request.env}`;
+  // The plan as confirmed, under this card's own title.
+  const blocks: Block[] = [{ type: "header", text: title }, ...(plan?.blocks.filter((b) => b.type !== "header" && b.type !== "context" && b.type !== "actions") ?? [])];
   blocks.push(
     { type: "divider" },
-    { type: "text", text: rich`*${request.env} needs ${approvalNeed(rules)}* before this deploy starts (${approvals} of ${rules.required} so far).` },
+    { type: "text", text: rich`*${purpose === "break-glass" ? "Breaking the glass needs" : `${request.env} needs`} ${approvalNeed(rules)}* before this deploy starts (${approvals} of ${rules.required} so far).` },
     {
       type: "fields",
       fields: [

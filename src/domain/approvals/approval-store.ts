@@ -12,6 +12,7 @@ import { ANN_ASKER, ANN_CHANNEL, ANN_USER, closePromptLease, findPromptLease, op
 // asking replica renews the Lease while it waits, so a vote for a request whose asker is gone is told so.
 
 export type ApprovalState = "pending" | "approved" | "rejected" | "timeout" | "cancelled";
+export type ApprovalPurpose = "deploy" | "break-glass";
 
 export interface Vote {
   by: string;
@@ -30,6 +31,8 @@ export interface ApprovalRequest {
   channel: string;
   /** What is being deployed, as the deploy names it ("PR #4812 (eed486a)"). */
   what: string;
+  /** What is approved: a deploy, or breaking the glass of a freeze (whose approvers the freeze rules name). */
+  purpose: ApprovalPurpose;
   required: number;
   expiresAt: Date;
   state: ApprovalState;
@@ -50,6 +53,7 @@ const ANN_WHAT = "tugboat.dev/what";
 const ANN_REQUIRED = "tugboat.dev/required";
 const ANN_STATE = "tugboat.dev/state";
 const ANN_VOTES = "tugboat.dev/votes";
+const ANN_PURPOSE = "tugboat.dev/approval-for";
 
 const STATES = new Set<ApprovalState>(["pending", "approved", "rejected", "timeout", "cancelled"]);
 const votesSchema = z
@@ -96,6 +100,8 @@ export function readApproval(obj: KObject, now: Date): ApprovalRequest | undefin
     env,
     channel,
     what: (ann[ANN_WHAT] ?? "").slice(0, MAX_WHAT),
+    // Anything but "break-glass" is a deploy's approval, judged by the environment's approval rules.
+    purpose: ann[ANN_PURPOSE] === "break-glass" ? "break-glass" : "deploy",
     required,
     expiresAt: new Date(expires),
     state,
@@ -126,7 +132,7 @@ export class ApprovalStore {
   }
 
   /** Records a new request of this replica's, with a fresh id; the asker renews it while waiting (see renew). */
-  async open(p: { asker: string; app: string; env: string; channel: string; what: string; required: number; expiresAt: Date }): Promise<ApprovalRequest> {
+  async open(p: { asker: string; app: string; env: string; channel: string; what: string; purpose?: ApprovalPurpose; required: number; expiresAt: Date }): Promise<ApprovalRequest> {
     const id = randomBytes(4).toString("hex");
     const obj = await openPromptLease(this.c, {
       name: leaseName(id),
@@ -139,6 +145,7 @@ export class ApprovalStore {
         [ANN_ENV]: p.env,
         [ANN_CHANNEL]: p.channel,
         [ANN_WHAT]: p.what.slice(0, MAX_WHAT),
+        [ANN_PURPOSE]: p.purpose ?? "deploy",
         [ANN_REQUIRED]: String(p.required),
         [ANN_STATE]: "pending",
         [ANN_VOTES]: "[]",

@@ -3,7 +3,7 @@ import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
 import { keepRenewing } from "../lease-lock.js";
 import { observePromptLeases } from "../replicas/prompt-leases.js";
-import { ApprovalStore, approvalsOf, readApproval, type ApprovalRequest } from "./approval-store.js";
+import { ApprovalStore, approvalsOf, readApproval, type ApprovalPurpose, type ApprovalRequest } from "./approval-store.js";
 import type { ApprovalRules } from "./approval-rules.js";
 
 // The "wait for approvals" step of a deploy (after the asker's confirmation, before the lock): records the request,
@@ -17,6 +17,7 @@ export interface ApprovalAsk {
   channel: string;
   /** What is being deployed ("PR #4812 (eed486a)"). */
   what: string;
+  purpose?: ApprovalPurpose;
   rules: ApprovalRules;
 }
 
@@ -40,10 +41,15 @@ export async function awaitApprovals(ask: ApprovalAsk, deps: ApprovalDeps): Prom
   const { store, clock } = deps;
   const c = store.coordination;
   const timeoutMs = ask.rules.timeoutMinutes * 60_000;
-  const opened = await store.open({ asker: ask.asker, app: ask.app, env: ask.env, channel: ask.channel, what: ask.what, required: ask.rules.required, expiresAt: new Date(clock.now().getTime() + timeoutMs) });
+  const opened = await store.open({ asker: ask.asker, app: ask.app, env: ask.env, channel: ask.channel, what: ask.what, purpose: ask.purpose, required: ask.rules.required, expiresAt: new Date(clock.now().getTime() + timeoutMs) });
   const id = opened.id;
-  const renewal = keepRenewing(() => store.renew(id), c.leaseSeconds, `approval ${id}`, clock);
   const ended = new AbortController();
+  // From the moment the request exists, so it ends when its card says.
+  const timeUp = clock.sleep(timeoutMs, ended.signal).then(
+    () => "timeout" as const,
+    () => undefined,
+  );
+  const renewal = keepRenewing(() => store.renew(id), c.leaseSeconds, `approval ${id}`, clock);
   let shown = opened;
   let showing = deps.show(opened).catch((err) => deps.log.warn("could not show the approval request", { id, error: errorMessage(err) }));
 
@@ -62,10 +68,6 @@ export async function awaitApprovals(ask: ApprovalAsk, deps: ApprovalDeps): Prom
   });
 
   const stopping = deps.signal;
-  const timeUp = clock.sleep(timeoutMs, ended.signal).then(
-    () => "timeout" as const,
-    () => undefined,
-  );
   const stopped = new Promise<"cancelled">((resolve) => {
     if (stopping?.aborted) resolve("cancelled");
     stopping?.addEventListener("abort", () => resolve("cancelled"), { once: true });

@@ -6,9 +6,11 @@ import type { KubeGateway } from "../../gateways/types.js";
 import { coordinationOf } from "../replicas/coordination.js";
 import { approvalCard, approvalNeed, describeApprovers } from "./approval-card.js";
 import { approvalRulesFor, whoMayApprove, type ApprovalRules } from "./approval-rules.js";
-import { ApprovalStore } from "./approval-store.js";
+import { ApprovalStore, type ApprovalPurpose } from "./approval-store.js";
 import { awaitApprovals } from "./await-approvals.js";
 import type { DeploySteps } from "../deploy/deploy-use-case.js";
+import type { DeployRun } from "../deploy/deploy-events.js";
+import { UserError } from "../../core/errors.js";
 import { shortTarget } from "../deploy/describe-target.js";
 import { planReply } from "../deploy/format-deploy.js";
 
@@ -26,6 +28,8 @@ export interface ApprovalSubject {
   what: string;
   /** The plan as confirmed, shown on the card. */
   plan?: Reply;
+  /** Breaking the glass of a freeze is approved by the freeze's rules (domain/freeze/break-glass.ts), not the deploy's. */
+  purpose?: ApprovalPurpose;
 }
 
 /** What the step needs of whoever runs the deploy (a CommandContext is one). */
@@ -46,8 +50,8 @@ export async function requireApprovals(subject: ApprovalSubject, ctx: ApprovalCo
   const who = whoMayApprove(ctx.services.config, rules, subject.channel, subject.asker);
   const store = new ApprovalStore(coordinationOf(ctx.services), ctx.log);
   const outcome = await awaitApprovals(
-    { app: subject.app, env: subject.env, asker: subject.asker, channel: subject.channel, what: subject.what, rules },
-    { store, clock: ctx.services.clock, log: ctx.log, signal: ctx.signal, show: (request) => ctx.reply.send(approvalCard(request, rules, who, subject.plan)) },
+    { app: subject.app, env: subject.env, asker: subject.asker, channel: subject.channel, what: subject.what, purpose: subject.purpose, rules },
+    { store, clock: ctx.services.clock, log: ctx.log, signal: ctx.signal, show: (request) => ctx.reply.send(approvalCard(request, rules, who, subject.plan, subject.purpose)) },
   );
   const id = outcome.request.id;
   switch (outcome.kind) {
@@ -87,4 +91,11 @@ export function deployApprovals(ctx: ApprovalContext, channel: string): NonNulla
     const verdict = await requireApprovals({ app: run.env.app, env: run.env.env, asker: run.actor, channel, what, plan }, ctx, rules);
     return verdict.approved ? { approved: true } : { approved: false, reason: verdict.reason };
   };
+}
+
+/** A dry run's reply, with who may approve the deploy when its environment needs approvals. */
+export function withApprovalPreview<R extends Reply | UserError | undefined>(reply: R, run: DeployRun, chat: { services: { config: TugboatConfig }; channel?: { id: string } }): R {
+  const note = reply && !(reply instanceof UserError) ? approvalPreview(chat.services.config, run.env.env, chat.channel?.id ?? "", run.actor) : undefined;
+  if (reply && !(reply instanceof UserError) && note) reply.blocks.push({ type: "context", text: note });
+  return reply;
 }

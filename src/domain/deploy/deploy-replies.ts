@@ -11,6 +11,7 @@ import { shortTarget } from "./describe-target.js";
 import { planReply, progressBlock, seconds, stepsBlock } from "./format-deploy.js";
 import type { PlanPreview } from "./preview-plan.js";
 import type { DeployEnv } from "./resolve-deploy-env.js";
+import { withApprovalPreview } from "../approvals/require-approvals.js";
 
 // Deploy events as one chat message updated in place. Here rather than in a command folder because every entry
 // point that runs a deploy shows it the same way: /deploy, /canary promote, and webhooks and buttons, none of which
@@ -26,6 +27,8 @@ export interface DeployChat {
   signal: AbortSignal;
   /** How a command that replied without throwing really ended. */
   outcome(outcome: CommandOutcome): void;
+  /** Where the deploy was asked for (a dry run names who may approve it there). */
+  channel?: { id: string };
 }
 
 export function lockedError(env: DeployEnv, info: LockInfo, now: Date): UserError {
@@ -160,7 +163,8 @@ export function chatServices(chat: DeployChat, flush: () => Promise<void>): Depl
  * chat's; a deploy that failed, was rolled back or interrupted is recorded as such.
  */
 export async function runDeployInChat(chat: DeployChat, run: (deps: DeployDeps) => Promise<DeployOutcome>): Promise<DeployOutcome> {
-  const outcome = await runInChat(chat, deployReply, ({ emit, flush }) =>
+  const render = (e: DeployEvent) => (e.type === "dry-run" ? withApprovalPreview(deployReply(e), e.run, chat) : deployReply(e));
+  const outcome = await runInChat(chat, render, ({ emit, flush }) =>
     run({
       ...chatServices(chat, flush),
       emit,
