@@ -44,18 +44,34 @@ export function reportingDenials(gateway: KubeGateway): KubeGateway {
 }
 
 function denying(cluster: KubeCluster): KubeCluster {
-  return new Proxy(cluster, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
+  return denyingCalls(cluster, cluster.name);
+}
+
+/**
+ * Every call of `target` (a cluster, or one of its typed kind clients such as `cluster.leases`) with its rejection
+ * passed through asDenial; kind clients and `withRetry`'s cluster are wrapped alike, so no path skips the gate.
+ */
+function denyingCalls<T extends object>(target: T, clusterName: string): T {
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(obj, prop) {
+      const value: unknown = Reflect.get(obj, prop, obj);
+      if (value !== null && typeof value === "object" && !(value instanceof Promise)) {
+        // A typed kind client (cluster.deployments, .leases, …): its calls are the cluster's calls.
+        if (!wrapped.has(prop)) wrapped.set(prop, denyingCalls(value, clusterName));
+        return wrapped.get(prop);
+      }
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
         // A watch reports its end through its callback: convert that refusal too.
         if (prop === "watch" && typeof args[3] === "function") {
           const onClose = args[3] as (err?: unknown) => void;
-          args[3] = (err?: unknown) => onClose(err === undefined ? err : asDenial(err, target.name));
+          args[3] = (err?: unknown) => onClose(err === undefined ? err : asDenial(err, clusterName));
         }
-        const out = value.apply(target, args);
-        return out instanceof Promise ? out.catch((err: unknown) => Promise.reject(asDenial(err, target.name))) : out;
+        const out: unknown = Reflect.apply(value, obj, args);
+        if (out instanceof Promise) return out.catch((err: unknown) => Promise.reject(asDenial(err, clusterName)));
+        if (prop === "withRetry" && out !== null && typeof out === "object") return denyingCalls(out, clusterName);
+        return out;
       };
     },
   });
