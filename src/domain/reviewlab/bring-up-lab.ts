@@ -18,7 +18,8 @@ import { describeNotReady, waitForDeployments } from "./wait-for-deployments.js"
 import { LabDeploymentRecorder } from "./record-lab-deployment.js";
 import { checkLabLimits } from "./lab-limits.js";
 import { ApplyFailure, failFast } from "./fail-fast.js";
-import { describeTarget, labConfig, refusalsAsOutcome, type Emit, type LabDeps, type LabRequest, type LabTarget, type Refused } from "./lab-use-case.js";
+import { describeTarget, labConfig, refusalsAsOutcome, type Emit, type LabDeps } from "./lab-use-case.js";
+import type { LabUpEvent, LabUpInput, LabUpOutcome, LabUpSummary } from "./lab-up-events.js";
 
 // `lab up` as a use case: resolve the branch and its image → render and check the templates → record a GitHub
 // deployment → create the Namespace (under the creation lock, within the limits) and apply the rest → follow the
@@ -27,72 +28,7 @@ import { describeTarget, labConfig, refusalsAsOutcome, type Emit, type LabDeps, 
 //   (or refused, at any point before the first object is applied), then github-warnings when GitHub writes failed.
 // Nothing is rolled back on failure: a half-applied lab is named with how to remove it.
 
-export interface LabUpInput extends LabRequest {
-  target: LabTarget;
-  app: string;
-  /**
-   * The commit the caller means (a webhook's head sha). When the branch has moved on since, nothing is done
-   * (`superseded`): the newer commit's own event brings the lab up.
-   */
-  sha?: string;
-  /** Skip the image gate; the caller has checked the deploy:force permission. */
-  force: boolean;
-  /** Time to live from now (default reviewlab.ttlHours). */
-  ttlHours?: number;
-  /** Pin (true) or unpin (false) the lab; default: as it was (a new lab is not pinned). */
-  pin?: boolean;
-  /** Where the progress can be read (a chat permalink), for the GitHub deployment's log URL. */
-  logUrl?: () => Promise<string | undefined>;
-}
-
-/** The lab as this `up` made it. */
-export interface LabUpSummary {
-  branch: string;
-  namespace: string;
-  slug: string;
-  url: string;
-  sha: string;
-  shortSha: string;
-  pr?: Pick<PullRequest, "number" | "url">;
-  cluster: string;
-  expiresAt: Date;
-  ttlHours: number;
-  /** The lab existed before: its sha then. */
-  previousSha?: string;
-  /** Every object applied, the Namespace first. */
-  objects: KObject[];
-  /** How many of them are Deployments (followed until available). */
-  deployments: number;
-  templateSource: string;
-  secret: { name: string; used: string[]; keyCount: number };
-  startedAt: Date;
-  /** When the Deployments were available (or the wait for them ended). */
-  finishedAt: Date;
-  /** Warnings so far (a skipped Secret source, GitHub writes that failed). */
-  warnings: string[];
-}
-
-export type LabUpOutcome =
-  | ({ type: "ready" } & LabUpSummary)
-  /** Applied, but a Deployment failed or the time ran out; the lab stays for inspection. */
-  | ({ type: "not-ready"; reason: "failed" | "timeout" | "aborted"; problems: string[]; timeoutSeconds: number } & LabUpSummary)
-  /** Applying stopped at an object; `applied` of `total` objects were applied (0: nothing was created). */
-  | { type: "apply-failed"; branch: string; cause: string; applied: number; total: number; warnings: string[] }
-  /** Applied, but the cluster would not let Tugboat follow the rollout; the lab stays in place. */
-  | { type: "follow-failed"; branch: string; namespace: string; url: string; cause: string }
-  /** `sha` is no longer the head of the branch: nothing was done. */
-  | { type: "superseded"; branch: string; sha: string; head: string }
-  | Refused;
-
-export type LabUpEvent =
-  | { type: "resolved"; branch: string; sha: string; shortSha: string; label: string; pr?: number; forced: boolean; namespace: string; url: string; updating: boolean }
-  | { type: "rendered"; templates: number; source: string }
-  | { type: "applying"; applied: number; total: number }
-  | { type: "applied"; total: number }
-  | { type: "rollout-progress"; available: number; total: number }
-  | LabUpOutcome
-  /** After `ready`: the GitHub deployment status or PR comment could not be written (the lab is fine). */
-  | { type: "github-warnings"; warnings: string[] };
+export type { LabUpEvent, LabUpInput, LabUpOutcome, LabUpSummary } from "./lab-up-events.js";
 
 export async function bringUpLab(input: LabUpInput, deps: LabDeps, emit: Emit<LabUpEvent>): Promise<LabUpOutcome> {
   let recorder: LabDeploymentRecorder | undefined;
