@@ -6,6 +6,8 @@
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# The development sandbox (packages/sandbox, a workspace and a dev dependency) is not copied: npm ci links a folder
+# that is not there and `npm prune --omit=dev` removes the link, so the image holds no sandbox.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./

@@ -6,6 +6,8 @@ import tseslint from "typescript-eslint";
 // Every file of src/ (and test/, scripts/) is one element; the dependency policies below name who may import whom.
 // The first pattern that matches a file wins, so the specific ones come first.
 const elements = [
+  // The development sandbox, its own workspace package (before "src", which would match its src/ too).
+  { type: "sandbox", pattern: "packages/sandbox/src", partialMatch: false },
   { type: "commands", pattern: "src/commands/*", capture: ["family"] },
   { type: "command-registry", pattern: "src/commands" },
   { type: "chat", pattern: "src/chat/*", capture: ["adapter"] },
@@ -18,7 +20,6 @@ const elements = [
   { type: "startup", pattern: "src/startup" },
   // GitHub webhook deliveries: the endpoint, payload validation and the typed handlers' dispatch.
   { type: "webhooks", pattern: "src/webhooks" },
-  { type: "sandbox", pattern: "src/sandbox" },
   // What is left directly in src/: main.ts and app.ts, which build everything.
   { type: "composition-root", pattern: "src" },
   { type: "tests", pattern: "test" },
@@ -57,7 +58,7 @@ const layerPolicies = [
   allowFrom("startup", "startup", "core", "config", "gateway-port"),
   // Webhooks are an input like chat: verified through the gateway port, handled through domain use cases.
   allowFrom("webhooks", "webhooks", "core", "domain", "gateway-port", "config"),
-  // The sandbox stands alone (it becomes its own package): it imports nothing of Tugboat's.
+  // The sandbox stands alone (its own package): it imports nothing of Tugboat's.
   allowFrom("sandbox", "sandbox"),
 ];
 
@@ -79,6 +80,14 @@ const sdkPolicies = [
   notOwner(["@octokit/*", "@octokit/**"], "Only src/gateways/github may import Octokit.", "gateway", "gateway", "github"),
   sdkOnlyIn(["@slack/*", "@slack/**"], "Only src/chat/slack may import the Slack SDK.", { type: "chat" }),
   notOwner(["@slack/*", "@slack/**"], "Only src/chat/slack may import the Slack SDK.", "chat", "adapter", "slack"),
+  // The development sandbox is not in the build: tests and scripts import it; main.ts loads it lazily through
+  // src/startup/embedded-sandbox.ts, by a name TypeScript does not resolve.
+  // (The package resolves to its sources, so an import of it is local to the linter: the sandbox element.)
+  {
+    from: { element: { types: { noneOf: ["sandbox", "tests", "scripts"] } } },
+    disallow: to("sandbox"),
+    message: "Only tests and scripts import @tugboat/sandbox; main.ts loads it through src/startup/embedded-sandbox.ts, so the build does not contain it.",
+  },
   // The typed views of Kubernetes objects: client-node's own models, as types only (nothing of it loads at run time),
   // in the one module of the port that domain/ and commands/ import them from.
   {
@@ -120,7 +129,7 @@ export default tseslint.config(
     plugins: { "@typescript-eslint": tseslint.plugin, boundaries },
     settings: {
       "boundaries/elements": elements,
-      "boundaries/include": ["src/**/*.ts", "test/**/*.ts", "scripts/**/*.ts"],
+      "boundaries/include": ["src/**/*.ts", "test/**/*.ts", "scripts/**/*.ts", "packages/*/src/**/*.ts"],
       "boundaries/dependency-nodes": ["import", "export", "dynamic-import"],
       "boundaries/legacy-templates": false,
       "import/resolver": { typescript: { project: "tsconfig.json" } },

@@ -1,8 +1,8 @@
 // `npm run sandbox`: the embedded Kubernetes and GitHub APIs, kept running until interrupted, with
 // .sandbox/kubeconfig and .sandbox/env written for kubectl and for a Tugboat started in any mode.
-import { startSandbox } from "../src/sandbox/index.js";
-import { SandboxBusyError } from "../src/sandbox/claim-dir.js";
-import { DEMO_DELAYS } from "../src/sandbox/kube/index.js";
+import { startSandbox } from "@tugboat/sandbox";
+import { SandboxBusyError } from "@tugboat/sandbox";
+import { DEMO_DELAYS } from "@tugboat/sandbox/kube";
 
 function port(name: string): number {
   const raw = process.env[name];

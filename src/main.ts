@@ -12,6 +12,7 @@ import type { Notifier } from "./core/services.js";
 import { describeStartupFailure, startupStep } from "./startup/startup-failure.js";
 import { describeUnreachable, findUnreachable } from "./startup/check-reachable.js";
 import { Shutdown, type StopReason } from "./startup/shutdown.js";
+import { loadEmbeddedSandbox, SANDBOX_PACKAGE } from "./startup/embedded-sandbox.js";
 import { Readiness } from "./startup/readiness.js";
 import { PromMetrics } from "./infra/metrics.js";
 import { createOpsHandler, listenOps } from "./infra/ops-endpoints.js";
@@ -41,9 +42,8 @@ async function main(started: Started): Promise<void> {
   const say = (line: string) => void process.stdout.write(`${line}\n`);
 
   if (plan.sandbox) {
-    // Imported lazily: a live deployment never loads the sandbox.
-    const { startSandbox } = await import("./sandbox/index.js");
-    const { DEMO_DELAYS, TEST_DELAYS, ZERO_DELAYS } = await import("./sandbox/kube/index.js");
+    // Imported lazily by name: a live deployment never loads the sandbox, and the build does not contain it.
+    const { startSandbox, DEMO_DELAYS, TEST_DELAYS, ZERO_DELAYS } = await loadEmbeddedSandbox(() => import(SANDBOX_PACKAGE));
     const speeds = { demo: DEMO_DELAYS, test: TEST_DELAYS, zero: ZERO_DELAYS };
     const speed = (process.env.SANDBOX_SPEED ?? "demo") as keyof typeof speeds;
     if (!Object.hasOwn(speeds, speed)) throw new StartupError(`SANDBOX_SPEED must be demo, test or zero, not "${process.env.SANDBOX_SPEED}"`);

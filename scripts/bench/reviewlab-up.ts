@@ -95,8 +95,8 @@ spec:
 // ---------------------------------------------------------------- the sandbox process
 
 async function sandboxChild(): Promise<void> {
-  const { startSandbox } = await import("../../src/sandbox/index.js");
-  const { ZERO_DELAYS } = await import("../../src/sandbox/kube/index.js");
+  const { startSandbox } = await import("@tugboat/sandbox");
+  const { ZERO_DELAYS } = await import("@tugboat/sandbox/kube");
   const { rolloutState } = await import("../../src/domain/rollout-status.js");
   const outDir = mkdtempSync(join(tmpdir(), "tugboat-bench-"));
   const sandbox = await startSandbox({ outDir, delays: ZERO_DELAYS });

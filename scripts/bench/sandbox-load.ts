@@ -1,4 +1,4 @@
-// Benchmark: load on the embedded Kubernetes API sandbox (src/sandbox/kube), in-process, ZERO_DELAYS.
+// Benchmark: load on the embedded Kubernetes API sandbox (packages/sandbox/src/kube), in-process, ZERO_DELAYS.
 //
 //   npx tsx scripts/bench/sandbox-load.ts [--namespaces 50] [--pods 100] [--services 50] [--concurrency 8]
 //
@@ -8,7 +8,7 @@
 // 3. repeat 2 twice with a changed image (an update).
 // Prints a markdown table (wall time and process CPU; the sandbox runs in this process, so CPU is mostly the sandbox).
 
-import { startKubeSandbox, ZERO_DELAYS } from "../../src/sandbox/kube/index.js";
+import { startKubeSandbox, ZERO_DELAYS } from "@tugboat/sandbox/kube";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

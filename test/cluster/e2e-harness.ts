@@ -6,7 +6,7 @@ import { createKubeGateway } from "../../src/gateways/kubernetes/create-kube-gat
 import { createGithubGateway } from "../../src/gateways/github/create-github-gateway.js";
 import type { KubeGateway } from "../../src/gateways/types.js";
 import { createLogging, SecretRegistry } from "../../src/infra/logging.js";
-import { startGithubSandbox, type GithubSandbox } from "../../src/sandbox/github/index.js";
+import { startGithubSandbox, type GithubSandbox } from "@tugboat/sandbox/github";
 import { runThroughRouter, type RunOptions, type Transcript } from "../helpers/harness.js";
 
 // Tugboat's production wiring (buildApp, the real gateways) against a real cluster's kubeconfig and the embedded

@@ -8,8 +8,8 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { TEST_DELAYS } from "../../src/sandbox/kube/index.js";
+import { startSandbox, type Sandbox } from "@tugboat/sandbox";
+import { TEST_DELAYS } from "@tugboat/sandbox/kube";
 
 interface Run { code: number; output: string }
 

@@ -20,21 +20,25 @@ describe("layering lint rules", function () {
     ["prom-client outside infra/metrics.ts", "src/core/evil.ts", 'import { Registry } from "prom-client";\nexport const r = Registry;\n'],
     // Layers.
     ["a command importing a gateway implementation", "src/commands/nodes/evil.ts", 'import { createKubeGateway } from "../../gateways/kubernetes/create-kube-gateway.js";\nexport const g = createKubeGateway;\n'],
-    ["core importing the sandbox", "src/core/evil.ts", 'import { startSandbox } from "../sandbox/index.js";\nexport const s = startSandbox;\n'],
+    ["core importing the sandbox", "src/core/evil.ts", 'import { startSandbox } from "@tugboat/sandbox";\nexport const s = startSandbox;\n'],
+    ["a command importing the sandbox by path", "src/commands/kube/evil.ts", 'import { startKubeSandbox } from "../../../packages/sandbox/src/kube/index.js";\nexport const s = startKubeSandbox;\n'],
+    // main.ts loads it through startup/embedded-sandbox.ts by a name TypeScript does not resolve; a static import would build it in.
+    ["main.ts importing the sandbox statically", "src/main.ts", 'import { startSandbox } from "@tugboat/sandbox";\nexport const s = startSandbox;\n'],
     ["domain importing a chat adapter", "src/domain/evil.ts", 'import { startSlack } from "../chat/slack/slack-adapter.js";\nexport const s = startSlack;\n'],
-    ["domain importing a command", "src/domain/deploy/evil.ts", 'import { runDeploy } from "../../commands/deploy/run-deploy.js";\nexport const r = runDeploy;\n'],
-    ["one command family importing another", "src/commands/canary/evil.ts", 'import { runDeploy } from "../deploy/run-deploy.js";\nexport const r = runDeploy;\n'],
+    ["domain importing a command", "src/domain/deploy/evil.ts", 'import { deployFromChat } from "../../commands/deploy/deploy-from-chat.js";\nexport const d = deployFromChat;\n'],
+    ["one command family importing another", "src/commands/canary/evil.ts", 'import { deployFromChat } from "../deploy/deploy-from-chat.js";\nexport const d = deployFromChat;\n'],
     ["a type-only import across families", "src/commands/kube/evil.ts", 'import type { DeployArgs } from "../deploy/parse-deploy-args.js";\nexport type D = DeployArgs;\n'],
     ["chat importing commands", "src/chat/slack/evil.ts", 'import { buildFamilies } from "../../commands/index.js";\nexport const b = buildFamilies;\n'],
     ["one chat adapter importing another", "src/chat/terminal/evil.ts", 'import { startSlack } from "../slack/slack-adapter.js";\nexport const s = startSlack;\n'],
     ["a gateway importing the other", "src/gateways/github/evil.ts", 'import { createKubeGateway } from "../kubernetes/create-kube-gateway.js";\nexport const g = createKubeGateway;\n'],
-    ["the sandbox importing Tugboat", "src/sandbox/evil.ts", 'import { UserError } from "../core/errors.js";\nexport const e = UserError;\n'],
+    ["the sandbox importing Tugboat", "packages/sandbox/src/evil.ts", 'import { UserError } from "../../../src/core/errors.js";\nexport const e = UserError;\n'],
+    ["the sandbox importing test code", "packages/sandbox/src/kube/evil.ts", 'import { startHarness } from "../../../../test/helpers/harness.js";\nexport const h = startHarness;\n'],
     ["src importing test code", "src/domain/evil.ts", 'import { startHarness } from "../../test/helpers/harness.js";\nexport const h = startHarness;\n'],
     // The typed models module names client-node as types only; a value import there (or the SDK's types elsewhere) fails.
     ["client-node values in the typed models module", "src/gateways/kube-models.ts", 'import { KubeConfig } from "@kubernetes/client-node";\nexport const k = KubeConfig;\n'],
     ["client-node types in the gateway interfaces", "src/gateways/types.ts", 'import type * as k8s from "@kubernetes/client-node";\nexport type D = k8s.V1Deployment;\n'],
     ["client-node types in domain", "src/domain/evil.ts", 'import type { V1Deployment } from "@kubernetes/client-node";\nexport type D = V1Deployment;\n'],
-    ["a re-export across families", "src/commands/nodes/evil.ts", 'export { runDeploy } from "../deploy/run-deploy.js";\n'],
+    ["a re-export across families", "src/commands/nodes/evil.ts", 'export { deployFromChat } from "../deploy/deploy-from-chat.js";\n'],
   ];
   for (const [rule, filePath, code] of cases) {
     it(`fails ${rule} (${filePath})`, async () => {
@@ -75,6 +79,8 @@ describe("layering lint rules", function () {
     ["src/chat/slack/fine.ts", 'import { App } from "@slack/bolt";\nimport { Router } from "../../core/router.js";\nexport const x = [App, Router];\n'],
     ["src/infra/metrics.ts", 'import { Registry } from "prom-client";\nexport const r = Registry;\n'],
     ["src/commands/index.ts", 'import { kubeFamily } from "./kube/index.js";\nexport const k = kubeFamily;\n'],
+    ["packages/sandbox/src/kube/fine.ts", 'import { parse } from "yaml";\nimport { Store } from "./store.js";\nimport { writeKubeconfig } from "../kubeconfig.js";\nexport const x = [parse, Store, writeKubeconfig];\n'],
+    ["test/startup/fine.ts", 'import { startSandbox } from "@tugboat/sandbox";\nimport { ZERO_DELAYS } from "@tugboat/sandbox/kube";\nexport const x = [startSandbox, ZERO_DELAYS];\n'],
   ];
   for (const [filePath, code] of allowed) {
     it(`allows ${filePath} its own imports`, async () => {

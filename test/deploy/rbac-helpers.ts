@@ -2,14 +2,14 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
-import type { Sandbox } from "../../src/sandbox/index.js";
+import type { Sandbox } from "@tugboat/sandbox";
 
 // kubectl against the sandbox (asynchronously: the sandbox answers from this process), the manifests under deploy/
 // as kubectl renders them, and a kubeconfig in which Tugboat is its ServiceAccount.
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const CLUSTERS = ["production", "staging", "management"];
-/** The ServiceAccount's token as the sandbox issues it (src/sandbox/kube/auth/identities.ts). */
+/** The ServiceAccount's token as the sandbox issues it (packages/sandbox/src/kube/auth/identities.ts). */
 const SA_USER = "sandbox-tugboat";
 
 export function kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {

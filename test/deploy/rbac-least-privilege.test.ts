@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config/load-config.js";
-import type { Sandbox } from "../../src/sandbox/index.js";
+import type { Sandbox } from "@tugboat/sandbox";
 import { startHarness, type Harness } from "../helpers/harness.js";
 import { FLOWS, runFlow, startServiceAccountBot, type ServiceAccountBot } from "./rbac-flows.js";
 import { asAdmin, kubectl, kubectlOk, ROOT } from "./rbac-helpers.js";

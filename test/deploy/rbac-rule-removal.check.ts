@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { Sandbox } from "../../src/sandbox/index.js";
+import type { Sandbox } from "@tugboat/sandbox";
 import type { Harness } from "../helpers/harness.js";
 import { FLOWS, FLOWS_OF, LEASE_NAMESPACES, runFlow, startServiceAccountBot, type ServiceAccountBot } from "./rbac-flows.js";
 import { asAdmin, CLUSTERS, yamlOf, type K8sDoc } from "./rbac-helpers.js";

@@ -1,20 +1,21 @@
 import { expect } from "chai";
 import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
-import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { TEST_DELAYS } from "../../src/sandbox/kube/index.js";
+import { startSandbox, type Sandbox } from "@tugboat/sandbox";
+import { TEST_DELAYS } from "@tugboat/sandbox/kube";
 import { SlackStandIn } from "../chat/slack/helpers/slack-stand-in.js";
 import { postSigned, SIGNING_SECRET, slashCommandBody } from "../chat/slack/helpers/signed-request.js";
 import { BOT_TOKEN } from "../chat/slack/helpers/test-bot.js";
 
-// The Dockerfile's steps without Docker (CI has no container engine): a clean copy of the tree, `npm ci`,
-// `npm run build`, `npm prune --omit=dev`, then `node dist/main.js` in Slack HTTP mode against the sandbox. The
-// built bot must answer a signed slash command and /healthz, /readyz, /metrics, and stop gracefully on SIGTERM.
+// The Dockerfile's steps without Docker (CI has no container engine): a clean copy of the tree as the context, the
+// build stage's COPYs, `npm ci`, `npm run build`, `npm prune --omit=dev`, the runtime stage's COPYs, then
+// `node dist/main.js` there in Slack HTTP mode against a sandbox this test starts (the image holds none). The built
+// bot must answer a signed slash command and /healthz, /readyz, /metrics, and stop gracefully on SIGTERM.
 // It takes a minute or two, so .ci/run runs it as its own step (`npm run check:production`), not in `npm test`.
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -35,6 +36,40 @@ function cleanCopy(): string {
   const untar = spawnSync("tar", ["-x", "-f", "-"], { cwd: dir, input: tar.stdout });
   if (untar.status !== 0) throw new Error(`untar failed: ${untar.stderr}`);
   return dir;
+}
+
+/**
+ * One stage's COPY lines, replayed: from the build context (`context`, the tree as a clone has it) or, with
+ * --from, from the build stage's /app (`built`), into `into`, links kept as links as Docker copies them. Each stage
+ * sees only what it copies: the build stage has no packages/ (so no sandbox), the runtime stage no sources.
+ */
+function copyStage(stage: "build" | "runtime", from: { context: string; built?: string }, into: string): void {
+  const stages = readFileSync(join(ROOT, "Dockerfile"), "utf8").split(/^FROM /m).slice(1);
+  const text = stage === "build" ? stages[0]! : stages.at(-1)!;
+  const copies = [...text.matchAll(/^COPY[ \t]+(?:--from=(\S+)[ \t]+)?(\S+(?:[ \t]+\S+)*)[ \t]+(\S+)[ \t]*$/gm)];
+  expect(copies.length, `the ${stage} stage's COPY lines`).to.be.greaterThan(0);
+  for (const [, stageName, sources, target] of copies) {
+    for (const source of sources!.split(/\s+/)) {
+      // Build-stage paths are under its WORKDIR /app.
+      const src = stageName ? join(from.built!, source.replace(/^\/app\/?/, "")) : join(from.context, source);
+      // `COPY a b ./` copies into the folder; `COPY dir ./dir` copies to that name.
+      cpSync(src, join(into, target!, target!.endsWith("/") ? basename(src) : ""), { recursive: true, verbatimSymlinks: true });
+    }
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/** True also for a link whose target is missing (existsSync follows links). */
+function lstatExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function freePort(): Promise<number> {
@@ -64,8 +99,11 @@ function rssMiB(pid: number): number {
 
 describe("production build (the Dockerfile's steps, without Docker)", function () {
   this.timeout(300_000);
+  let context: string | undefined;
   let dir: string;
+  let image: string;
   let sandbox: Sandbox;
+  let sandboxDir: string;
   let standIn: SlackStandIn;
   let bot: ChildProcess | undefined;
   let output = "";
@@ -73,26 +111,50 @@ describe("production build (the Dockerfile's steps, without Docker)", function (
 
   before(() => {
     // TUGBOAT_BUILT_COPY reuses a copy built by an earlier run (while working on this file).
-    if (process.env.TUGBOAT_BUILT_COPY) return void (dir = process.env.TUGBOAT_BUILT_COPY);
-    dir = cleanCopy();
-    run(dir, "npm", ["ci", "--prefer-offline"]);
-    run(dir, "npm", ["run", "build"]);
-    run(dir, "npm", ["prune", "--omit=dev"]);
+    if (process.env.TUGBOAT_BUILT_COPY) dir = process.env.TUGBOAT_BUILT_COPY;
+    else {
+      context = cleanCopy();
+      dir = mkdtempSync(join(tmpdir(), "tugboat-build-"));
+      copyStage("build", { context }, dir);
+      run(dir, "npm", ["ci", "--prefer-offline"]);
+      run(dir, "npm", ["run", "build"]);
+      run(dir, "npm", ["prune", "--omit=dev"]);
+    }
+    image = mkdtempSync(join(tmpdir(), "tugboat-image-"));
+    copyStage("runtime", { context: context ?? ROOT, built: dir }, image);
   });
 
   after(() => {
     if (dir && !process.env.TUGBOAT_BUILT_COPY) rmSync(dir, { recursive: true, force: true });
+    if (context) rmSync(context, { recursive: true, force: true });
+    if (image) rmSync(image, { recursive: true, force: true });
+  });
+
+  // The sandbox is a development tool (packages/sandbox): neither dist/ nor the image's node_modules holds it, and
+  // the built bot with nothing configured says so in one line instead of starting one.
+  it("ships no sandbox, and with nothing configured says in one line how to configure a cluster", async () => {
+    expect(lstatExists(join(image, "node_modules/@tugboat/sandbox")), "@tugboat/sandbox in the image").to.equal(false);
+    const sandboxCode = filesUnder(join(image, "dist")).filter((f) => /startKubeSandbox|startGithubSandbox|class Store\b/.test(readFileSync(f, "utf8")));
+    expect(sandboxCode, "sandbox code in dist/").to.deep.equal([]);
+    expect(filesUnder(join(image, "dist")).length, "dist/ was built").to.be.greaterThan(20);
+    const bare = spawnSync(process.execPath, ["dist/main.js"], { cwd: image, env: { PATH: process.env.PATH }, encoding: "utf8", input: "", timeout: 20_000 });
+    expect(bare.status, bare.stdout + bare.stderr).to.equal(1);
+    const said = bare.stderr.trim().split("\n");
+    expect(said, bare.stderr).to.have.length(1);
+    expect(said[0]).to.match(/^tugboat: the embedded sandbox \(@tugboat\/sandbox\) is a development tool/);
+    expect(said[0]).to.include("KUBECONFIG");
   });
 
   beforeEach(async () => {
     // Slow enough pods that a deploy is still rolling out when SIGTERM arrives.
-    sandbox = await startSandbox({ outDir: mkdtempSync(join(tmpdir(), "tugboat-prod-sandbox-")), delays: { ...TEST_DELAYS, podReadyMs: 1500 } });
+    sandboxDir = mkdtempSync(join(tmpdir(), "tugboat-prod-sandbox-"));
+    sandbox = await startSandbox({ outDir: sandboxDir, delays: { ...TEST_DELAYS, podReadyMs: 1500 } });
     standIn = await new SlackStandIn().start();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     output = "";
     bot = spawn(process.execPath, ["dist/main.js"], {
-      cwd: dir,
+      cwd: image,
       env: {
         PATH: process.env.PATH,
         SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -118,6 +180,7 @@ describe("production build (the Dockerfile's steps, without Docker)", function (
     }
     await standIn.stop();
     await sandbox.stop();
+    rmSync(sandboxDir, { recursive: true, force: true });
   });
 
   function slash(command: string, text: string, id: string, who = { user_id: "UADMIN", channel_id: "CDEPLOYS" }) {
@@ -127,7 +190,7 @@ describe("production build (the Dockerfile's steps, without Docker)", function (
   const posted = () => standIn.callsTo("chat.postMessage").concat(standIn.callsTo("chat.update")).map((c) => JSON.stringify(c.args));
 
   it("has no dev dependencies, answers a signed slash command, and serves /healthz, /readyz and /metrics", async () => {
-    for (const dev of ["tsx", "typescript", "mocha", "eslint"]) expect(existsSync(join(dir, "node_modules", dev)), dev).to.equal(false);
+    for (const dev of ["tsx", "typescript", "mocha", "eslint"]) expect(existsSync(join(image, "node_modules", dev)), dev).to.equal(false);
     const ready = await until("/readyz 200", async () => {
       const r = await fetch(`${base}/readyz`);
       return r.status === 200 ? r.json() : undefined;

@@ -3,8 +3,8 @@ import { createServer, type Server } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSandbox } from "../../src/sandbox/index.js";
-import { TEST_DELAYS } from "../../src/sandbox/kube/index.js";
+import { startSandbox } from "@tugboat/sandbox";
+import { TEST_DELAYS } from "@tugboat/sandbox/kube";
 import { runMain } from "./run-main.js";
 
 // The real entry point as a new user meets it: piped input, Ctrl-C, a stopped sandbox, a bad Slack token.

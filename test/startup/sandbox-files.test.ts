@@ -3,9 +3,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { SandboxBusyError } from "../../src/sandbox/claim-dir.js";
-import { TEST_DELAYS } from "../../src/sandbox/kube/index.js";
+import { startSandbox, type Sandbox } from "@tugboat/sandbox";
+import { SandboxBusyError } from "@tugboat/sandbox";
+import { TEST_DELAYS } from "@tugboat/sandbox/kube";
 
 // Two sandboxes at once: the one that owns .sandbox/ keeps its kubeconfig and env; another embedded one writes its own
 // files; `npm run sandbox` refuses while another one runs; a dead owner does not count.

@@ -6,8 +6,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSandbox } from "../../../src/sandbox/index.js";
-import { ZERO_DELAYS, type SimDelays } from "../../../src/sandbox/kube/index.js";
+import { startSandbox } from "@tugboat/sandbox";
+import { ZERO_DELAYS, type SimDelays } from "@tugboat/sandbox/kube";
 
 export interface SandboxRequest {
   method: string;

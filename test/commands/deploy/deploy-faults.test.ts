@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { FaultRule } from "../../../src/sandbox/kube/index.js";
+import type { FaultRule } from "@tugboat/sandbox/kube";
 import { startHarness, type Harness } from "../../helpers/harness.js";
 import { IMAGE, SHAS, appImages, deployment, githubDeployments, githubState } from "./helpers.js";
 

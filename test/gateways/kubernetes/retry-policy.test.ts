@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { silentLogger } from "../../../src/core/logger.js";
 import { KubeClusterClient } from "../../../src/gateways/kubernetes/kube-cluster-client.js";
 import { GatewayError, type ApiResource } from "../../../src/gateways/types.js";
-import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "@tugboat/sandbox/kube";
 import { kubeConfigFor } from "../../sandbox/kube/helpers.js";
 import { ManualClock } from "../../helpers/manual-clock.js";
 

@@ -3,7 +3,7 @@
 import { Octokit } from "@octokit/rest";
 import { throttling } from "@octokit/plugin-throttling";
 import { retry } from "@octokit/plugin-retry";
-import { type Exchange, type GithubSandbox, type GithubSandboxOptions, startGithubSandbox } from "../../../src/sandbox/github/index.js";
+import { type Exchange, type GithubSandbox, type GithubSandboxOptions, startGithubSandbox } from "@tugboat/sandbox/github";
 import { report } from "./openapi.js";
 
 export const OWNER = "octo";

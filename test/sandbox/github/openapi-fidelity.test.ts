@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { Octokit } from "@octokit/rest";
 import { FULL, R, SHAS, quietLog, useGithubSandbox } from "./helpers.js";
 import { checkExchange, matchOperation, type Verdict } from "./openapi.js";
-import type { Exchange } from "../../../src/sandbox/github/index.js";
+import type { Exchange } from "@tugboat/sandbox/github";
 
 /** Every operation the sandbox must serve, with the statuses the sweep must produce. */
 const REQUIRED: Array<[string, string, number[]]> = [

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import AjvModule from "ajv";
 import addFormatsModule from "ajv-formats";
 import type { ValidateFunction } from "ajv";
-import type { Exchange } from "../../../src/sandbox/github/index.js";
+import type { Exchange } from "@tugboat/sandbox/github";
 
 // ajv and ajv-formats are CommonJS; under ESM their callable export may sit on .default.
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;

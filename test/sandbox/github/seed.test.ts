@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadSeed, readSeed } from "../../../src/sandbox/github/index.js";
+import { loadSeed, readSeed } from "@tugboat/sandbox/github";
 import { FULL, SHAS } from "./helpers.js";
 
 describe("GitHub sandbox seed", function () {

@@ -3,7 +3,7 @@
  * the event), Pod Security `restricted` refusing privileged pods, and sidecar injection in labelled namespaces.
  */
 import { expect } from "chai";
-import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "@tugboat/sandbox/kube";
 import { deployment, raw, waitFor } from "./helpers.js";
 
 const SEED = new URL("../../../config/sandbox/kube/production", import.meta.url).pathname;

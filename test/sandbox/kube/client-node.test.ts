@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions, type KubeConfig, type V1Deployment } from "@kubernetes/client-node";
-import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "@tugboat/sandbox/kube";
 import { capiSeedFor, deployment, expectStatus, kubeConfigFor, raw, waitFor } from "./helpers.js";
 
 const SEED = new URL("../../../config/sandbox/kube/staging", import.meta.url).pathname;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "@tugboat/sandbox/kube";
 import { deployment, raw, waitFor } from "./helpers.js";
 
 // Controllers only reconcile what a write affects (dirty set by object, owner chain and dependants) and what has a

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "@tugboat/sandbox/kube";
 import { deployment, KUBECTL, raw, startKubectlSandbox, type KubectlSandbox } from "./helpers.js";
 
 const SEED = new URL("../../../config/sandbox/kube/production", import.meta.url).pathname;

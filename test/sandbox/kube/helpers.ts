@@ -1,12 +1,12 @@
 import { KubeConfig } from "@kubernetes/client-node";
-import { loadSeedDir } from "../../../src/sandbox/kube/seed.js";
+import { loadSeedDir } from "@tugboat/sandbox/kube";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startKubeSandbox, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
-import type { SimDelays } from "../../../src/sandbox/kube/types.js";
-import { writeKubeconfig } from "../../../src/sandbox/kubeconfig.js";
+import { startKubeSandbox, type KubeSandbox } from "@tugboat/sandbox/kube";
+import type { SimDelays } from "@tugboat/sandbox/kube";
+import { writeKubeconfig } from "@tugboat/sandbox/kubeconfig";
 
 export function kubeConfigFor(sb: KubeSandbox): KubeConfig {
   const kc = new KubeConfig();

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { CoreV1Api, makeInformer, type V1ConfigMap } from "@kubernetes/client-node";
-import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "@tugboat/sandbox/kube";
 import { kubeConfigFor, waitFor } from "./helpers.js";
 
 describe("kube sandbox: client-node informer", function () {

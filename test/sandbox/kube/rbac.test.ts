@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
-import { writeKubeconfig } from "../../../src/sandbox/kubeconfig.js";
+import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "@tugboat/sandbox/kube";
+import { writeKubeconfig } from "@tugboat/sandbox/kubeconfig";
 
 const KUBECTL = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].find((p) => existsSync(p));
 const SEED = new URL("../../../config/sandbox/kube/staging", import.meta.url).pathname;

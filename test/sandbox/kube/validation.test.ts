@@ -3,7 +3,7 @@
  * unknown fields (Strict / Warn / Ignore), server-side apply's typed-patch errors, and immutable fields.
  */
 import { expect } from "chai";
-import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "@tugboat/sandbox/kube";
 import { deployment, raw } from "./helpers.js";
 
 const SEED = new URL("../../../config/sandbox/kube/production", import.meta.url).pathname;

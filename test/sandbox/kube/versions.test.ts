@@ -3,7 +3,7 @@
  * v1beta1 and v1beta2 (preferred), in /apis, aggregated discovery and every verb.
  */
 import { expect } from "chai";
-import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "@tugboat/sandbox/kube";
 import { raw } from "./helpers.js";
 
 const SEED = new URL("../../../config/sandbox/kube/production", import.meta.url).pathname;

@@ -3,7 +3,7 @@
  * throttling: API Priority and Fairness' plain-text 429 with Retry-After, and 429 Statuses with the header.
  */
 import { expect } from "chai";
-import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "../../../src/sandbox/kube/index.js";
+import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "@tugboat/sandbox/kube";
 import { raw } from "./helpers.js";
 
 const SEED = new URL("../../../config/sandbox/kube/production", import.meta.url).pathname;

@@ -9,7 +9,7 @@ import { systemClock } from "../../../../src/core/services.js";
 import { createReplicaSharing, type ReplicaSharing } from "../../../../src/domain/replicas/replica-sharing.js";
 import { createGithubGateway } from "../../../../src/gateways/github/create-github-gateway.js";
 import { createKubeGateway } from "../../../../src/gateways/kubernetes/create-kube-gateway.js";
-import type { Sandbox } from "../../../../src/sandbox/index.js";
+import type { Sandbox } from "@tugboat/sandbox";
 import { SIGNING_SECRET } from "./signed-request.js";
 import type { SlackStandIn } from "./slack-stand-in.js";
 import { BOT_TOKEN, capturingLogger, type LogLine } from "./test-bot.js";

@@ -8,8 +8,8 @@ import type { TugboatConfig } from "../../../../src/config/schema.js";
 import { createGithubGateway } from "../../../../src/gateways/github/create-github-gateway.js";
 import { createKubeGateway } from "../../../../src/gateways/kubernetes/create-kube-gateway.js";
 import type { AuditEntry } from "../../../../src/core/logger.js";
-import { startSandbox, type Sandbox } from "../../../../src/sandbox/index.js";
-import { TEST_DELAYS } from "../../../../src/sandbox/kube/index.js";
+import { startSandbox, type Sandbox } from "@tugboat/sandbox";
+import { TEST_DELAYS } from "@tugboat/sandbox/kube";
 import type { SlackStandIn } from "./slack-stand-in.js";
 import { capturingLogger, testAdapter, type LogLine } from "./test-bot.js";
 

@@ -48,7 +48,7 @@ export interface GithubSandbox {
 function locate(p: string): string {
   const fromCwd = resolve(p);
   if (existsSync(fromCwd)) return fromCwd;
-  const fromRepo = resolve(fileURLToPath(new URL("../../../", import.meta.url)), p);
+  const fromRepo = resolve(fileURLToPath(new URL("../../../../", import.meta.url)), p);
   return existsSync(fromRepo) ? fromRepo : fromCwd;
 }
 

@@ -17,6 +17,7 @@ import { clone, isoNow } from "./util.js";
 import { linkWorkloadClusters, registerControllers } from "./workload-clusters.js";
 
 export * from "./types.js";
+export { loadSeedDir } from "./seed.js";
 
 /** broken images from docs/sandbox-seed-facts.md */
 export const DEFAULT_BROKEN_IMAGES: BrokenImageRule[] = [

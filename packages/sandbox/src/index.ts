@@ -6,6 +6,9 @@ import { tokenFileLines } from "./kube/auth/index.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { claimSandboxDir, type DirClaim, type SandboxOwner } from "./claim-dir.js";
 
+export { SandboxBusyError, type SandboxOwner } from "./claim-dir.js";
+export { DEMO_DELAYS, TEST_DELAYS, ZERO_DELAYS, type SimDelays } from "./kube/types.js";
+
 // The whole sandbox: one Kubernetes API server per workload cluster, a Cluster API management cluster holding their
 // MachineDeployments and Machines (its Machines provision Nodes in the workload clusters' servers), one GitHub API
 // server, and the files that point clients at them (.sandbox/kubeconfig and .sandbox/env; see claim-dir.ts for two
