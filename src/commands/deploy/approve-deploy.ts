@@ -6,6 +6,7 @@ import { describeApprovers } from "../../domain/approvals/approval-card.js";
 import { approvalRulesFor, whoMayApprove } from "../../domain/approvals/approval-rules.js";
 import { ApprovalStore, approvalsOf, isApprovalId, MAX_VOTE_REASON, type ApprovalRequest } from "../../domain/approvals/approval-store.js";
 import { coordinationOf } from "../../domain/replicas/coordination.js";
+import { breakGlassRules } from "../../domain/freeze/break-glass.js";
 import { withClearErrors } from "../../core/with-clear-errors.js";
 import { checkLockReason } from "./parse-deploy-args.js";
 
@@ -40,7 +41,8 @@ async function castVote(vote: "approve" | "reject", args: VoteArgs, ctx: Command
   const request = await store.find(args.id);
   if (!request || request.state !== "pending") throw new UserError(`Approval request ${args.id} is not open: it was decided, timed out or withdrawn, or there is none with that id.`);
   ctx.audit({ app: request.app, environment: request.env, approval: args.id, vote, asker: request.asker });
-  const rules = approvalRulesFor(config, request.env);
+  // Breaking the glass of a freeze has its own approvers (domain/freeze/break-glass.ts).
+  const rules = request.purpose === "break-glass" ? breakGlassRules(config, request.env) : approvalRulesFor(config, request.env);
   if (!rules) throw new UserError(`${request.env} no longer needs approvals here (this replica's config); nothing was recorded.`);
   const who = whoMayApprove(config, rules, request.channel, request.asker);
   const self = ctx.actor.id === request.asker;

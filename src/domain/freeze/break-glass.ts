@@ -8,13 +8,15 @@ import { utcMinute } from "../format/human-duration.js";
 import type { Coordination } from "../replicas/coordination.js";
 import { activeFreezes, describeFreeze, freezeScope, frozenText } from "./check-freeze.js";
 import type { FreezeWindow } from "./freeze-windows.js";
+import { approvalRulesFor, type ApprovalRules } from "../approvals/approval-rules.js";
+import { permissionMatches } from "../../core/policy.js";
 
 // The freeze step of a deploy ("is the environment frozen?", before planning): refused while a window holds, naming
 // each window, its reason and its end, unless the deploy breaks the glass. Breaking the glass (`--break-glass
 // REASON`) needs deploy:break-glass (checked by the router before anything runs) and an approval from another
 // person; it is audited and posted to the environment's channels.
 
-export type GlassApproval = { approved: true; by: string } | { approved: false; why: Text };
+export type GlassApproval = { approved: true; by: string[] } | { approved: false; why: Text };
 
 export interface FreezeCheck {
   config: TugboatConfig;
@@ -57,10 +59,25 @@ export async function checkFreeze(check: FreezeCheck): Promise<Text | undefined>
     check.audit({ breakGlass: { reason, windows: facts, approved: false } });
     return rich`Breaking the glass of ${app} ${env} was not approved: ${answer.why}. Nothing was changed.`;
   }
-  if (answer.by === check.actor) throw new Error("a break-glass approval came from the person who asked for it");
+  if (answer.by.length === 0 || answer.by.includes(check.actor)) throw new Error("a break-glass approval must come from someone other than the person who asked for it");
   check.audit({ breakGlass: { reason, windows: facts, approved: true, approvedBy: answer.by } });
   await announce(check, windows, reason, answer.by, now);
   return undefined;
+}
+
+/** How long a break-glass waits for its approval when the environment's approval rules do not say. */
+export const BREAK_GLASS_TIMEOUT_MINUTES = 30;
+
+/**
+ * Who approves breaking the glass of `env`: the environment's approvers when it has approval rules (at least one,
+ * never the asker), else the roles that may break the glass themselves.
+ */
+export function breakGlassRules(config: TugboatConfig, env: string): ApprovalRules {
+  const own = approvalRulesFor(config, env);
+  const breakers = Object.entries(config.roles)
+    .filter(([, role]) => role.permissions.some((p) => permissionMatches(p, "deploy:break-glass")))
+    .map(([name]) => name);
+  return { required: Math.max(1, own?.required ?? 1), from: own?.from ?? breakers, allowSelf: false, timeoutMinutes: own?.timeoutMinutes ?? BREAK_GLASS_TIMEOUT_MINUTES };
 }
 
 /** The environment's channels (a canary's base's when it has none), else the app's: where a break-glass is told. */
@@ -70,9 +87,9 @@ export function environmentChannels(config: TugboatConfig, app: string, env: str
   return own ?? getOwn(config.apps, app)?.channels ?? [];
 }
 
-async function announce(check: FreezeCheck, windows: FreezeWindow[], reason: string, approvedBy: string, now: Date): Promise<void> {
+async function announce(check: FreezeCheck, windows: FreezeWindow[], reason: string, approvedBy: string[], now: Date): Promise<void> {
   const lines: Text[] = [
-    rich`${mention(check.actor)} broke the glass to deploy ${check.app} ${check.env} during a freeze, approved by ${mention(approvedBy)}: ${reason}`,
+    rich`${mention(check.actor)} broke the glass to deploy ${check.app} ${check.env} during a freeze, approved by ${joinText(approvedBy.map(mention), ", ")}: ${reason}`,
     rich`Frozen by: ${joinText(windows.map((w) => describeFreeze(w, now)), "; ")}.`,
   ];
   const reply = textReply(rich`Break-glass deploy of ${check.app} ${check.env} by ${mention(check.actor)} (frozen until ${utcMinute(windows[windows.length - 1]!.end)})`, "warning", { type: "text", text: joinText(lines, "\n") });

@@ -3,6 +3,14 @@ import { startHarness, type Harness } from "../../helpers/harness.js";
 import { ManualClock, settleOnClock } from "../../helpers/manual-clock.js";
 import { renderBlocks } from "../../../src/chat/slack/render-blocks.js";
 import { appImages, githubDeployments } from "./helpers.js";
+import { eventually } from "../../helpers/manual-clock.js";
+import { plainText, type Reply } from "../../../src/core/reply.js";
+
+/** The id on an approval card (its Approve button's command). */
+function approvalId(r: Reply): string | undefined {
+  for (const b of r.blocks) if (b.type === "actions") for (const button of b.buttons) { const m = /^\/deploy approve ([0-9a-f]{8})$/.exec(button.command); if (m) return m[1]; }
+  return undefined;
+}
 
 // Freeze windows (issue 15 item 2), through the router against the sandbox: `/deploy freeze ENV DURATION REASON`
 // refuses the next deploy there naming the freeze, its reason and its end; unfreeze lifts it; the config's recurring
@@ -23,6 +31,7 @@ describe("/deploy freeze: deploys during a freeze are refused", function () {
     h = await startHarness({
       clock,
       configure: (config) => {
+        if (!config.bindings.some((b) => b.users.includes("UADMIN2"))) config.bindings.push({ role: "admin", users: ["UADMIN2"], groups: [] });
         config.environments.production!.freezes = [{ name: "office hours", schedule: "0 9 * * 1-5", duration: "8h", timeZone: "Europe/Berlin", reason: "people at <!here> & work" }];
       },
     });
@@ -119,16 +128,50 @@ describe("/deploy freeze: deploys during a freeze are refused", function () {
     expect(after.final?.tone, after.text).to.equal("success");
   });
 
-  it("--break-glass needs deploy:break-glass and an approval from someone else, and is audited", async () => {
+  it("--break-glass needs deploy:break-glass and an approval from someone else; it is audited and posted to the environment's channels", async () => {
     await h.run("/deploy freeze staging 1h incident", { user: "UADMIN", channel: "CDEPLOYS" });
     const deployer = await h.run('/deploy PR4812 to staging --break-glass "hotfix for the incident"', { user: "UDEPLOYER", channel: "CDEPLOYS" });
     expect(deployer.text).to.match(/Denied: you need the `deploy:break-glass` permission/);
     const before = appImages(h, "staging", "github-staging");
-    const admin = await h.run('/deploy PR4812 to staging --break-glass "hotfix for the incident"', { user: "UADMIN", channel: "CDEPLOYS" });
-    expect(admin.final?.tone, admin.text).to.equal("error");
-    expect(admin.text).to.include("github staging is frozen").and.include("Breaking the glass needs an approval from another person");
+
+    // UADMIN breaks the glass: the deploy waits for an approval card.
+    let id: string | undefined;
+    const asked = h.run('/deploy PR4812 to staging --break-glass "hotfix for the incident"', {
+      user: "UADMIN",
+      channel: "CDEPLOYS",
+      onSend: (r) => (id ??= approvalId(r)),
+    });
+    await eventually("the approval card", () => id !== undefined);
+    expect(appImages(h, "staging", "github-staging"), "nothing is applied while it waits").to.deep.equal(before);
+    const self = await h.run(`/deploy approve ${id}`, { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(self.text).to.match(/Denied: you asked for this deploy/);
+    const viewer = await h.run(`/deploy approve ${id}`, { user: "UVIEWER", channel: "CDEPLOYS" });
+    expect(viewer.text).to.match(/Denied/);
+    const approved = await h.run(`/deploy approve ${id}`, { user: "UADMIN2", channel: "CDEPLOYS" });
+    expect(approved.final?.tone, approved.text).to.equal("success");
+    const done = await settleOnClock(clock, asked, 60_000);
+    expect(done.final?.tone, done.text).to.equal("success");
+    expect(appImages(h, "staging", "github-staging").unicorn).to.equal("registry.example.com/github:eed486a1e3c237947f6d05a688220f3d3d81f035");
+    const entry = h.audit.filter((e) => e.actor === "UADMIN" && String(e.command).includes("--break-glass")).at(-1)!;
+    expect(entry.outcome).to.equal("success");
+    expect(JSON.stringify(entry.details)).to.include('"approved":true').and.include('"approvedBy":["UADMIN2"]').and.include("hotfix for the incident");
+    // Staging names no channels of its own: the app's channels hear of it.
+    const posted = h.notices.filter((n) => plainText(n.reply.summary).startsWith("Break-glass deploy of github staging by @UADMIN"));
+    expect(posted.map((n) => n.channel).sort()).to.deep.equal(["CDEPLOYS", "CGITHUB"]);
+    expect(JSON.stringify(posted[0]!.reply)).to.include("approved by").and.include("hotfix for the incident");
+  });
+
+  it("a rejected break-glass deploys nothing", async () => {
+    await h.run("/deploy freeze staging 1h incident", { user: "UADMIN", channel: "CDEPLOYS" });
+    const before = appImages(h, "staging", "github-staging");
+    let id: string | undefined;
+    const asked = h.run(`/deploy my-branch to staging --break-glass "just because"`, { user: "UADMIN", channel: "CDEPLOYS", onSend: (r) => (id ??= approvalId(r)) });
+    await eventually("the approval card", () => id !== undefined);
+    await h.run(`/deploy reject ${id} not during the incident`, { user: "UADMIN2", channel: "CDEPLOYS" });
+    const done = await asked;
+    expect(done.final?.tone, done.text).to.equal("error");
+    expect(done.text).to.include("Breaking the glass of github staging was not approved: rejected by @UADMIN2 (not during the incident). Nothing was changed.");
     expect(appImages(h, "staging", "github-staging")).to.deep.equal(before);
-    expect(JSON.stringify(h.audit.at(-1)!.details)).to.include('"breakGlass"').and.include("hotfix for the incident");
     const empty = await h.run("/deploy PR4812 to staging --break-glass ''", { user: "UADMIN", channel: "CDEPLOYS" });
     expect(empty.text).to.include("--break-glass needs a value");
   });
