@@ -25,6 +25,11 @@ export interface HarnessOptions {
   delays?: Partial<SimDelays>;
   /** Edit the sandbox config before the app is built. */
   configure?: (config: TugboatConfig) => void;
+  /**
+   * Keep the sandbox's approvals (production waits for a second person). Off by default: tests of other things
+   * deploy to production alone; the approval tests turn it on.
+   */
+  approvals?: boolean;
   background?: boolean;
   clock?: Clock;
   instanceId?: string;
@@ -75,6 +80,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const ownSandbox = !opts.sandbox;
   const sandbox = opts.sandbox ?? (await startSandbox({ outDir, delays: { ...TEST_DELAYS, ...opts.delays } }));
   const config = loadConfigFile(sandbox.configPath);
+  if (!opts.approvals) withoutApprovals(config);
   opts.configure?.(config);
 
   const logStream = new PassThrough();
@@ -118,6 +124,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       rmSync(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The sandbox config without its approvals (the two-person rule), for tests about something else. */
+export function withoutApprovals(config: TugboatConfig): TugboatConfig {
+  for (const env of Object.values(config.environments)) delete env.approvals;
+  return config;
 }
 
 /** Runs one command through the app's router with a recording chat session (also used by the real-cluster run). */

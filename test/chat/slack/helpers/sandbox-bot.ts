@@ -12,6 +12,7 @@ import { startSandbox, type Sandbox } from "@tugboat/sandbox";
 import { TEST_DELAYS } from "@tugboat/sandbox/kube";
 import type { SlackStandIn } from "./slack-stand-in.js";
 import { capturingLogger, testAdapter, type LogLine } from "./test-bot.js";
+import { withoutApprovals } from "../../../helpers/harness.js";
 
 // Tugboat's production wiring (buildApp, real gateways, the sandbox) behind the real Slack adapter in HTTP mode,
 // its Web API pointed at the stand-in: what a workspace would see of real commands.
@@ -28,10 +29,19 @@ export interface SandboxBot {
   stop(): Promise<void>;
 }
 
-export async function startSandboxBot(opts: { standIn: SlackStandIn; confirmTimeoutSeconds?: number; updateIntervalMs?: number }): Promise<SandboxBot> {
+export async function startSandboxBot(opts: {
+  standIn: SlackStandIn;
+  confirmTimeoutSeconds?: number;
+  updateIntervalMs?: number;
+  /** Keep the sandbox's approvals (see the harness's option of that name). */
+  approvals?: boolean;
+  /** A bot on another bot's sandbox: a second replica. */
+  sandbox?: Sandbox;
+}): Promise<SandboxBot> {
   const outDir = mkdtempSync(join(tmpdir(), "tugboat-slack-"));
-  const sandbox = await startSandbox({ outDir, delays: TEST_DELAYS });
+  const sandbox = opts.sandbox ?? (await startSandbox({ outDir, delays: TEST_DELAYS }));
   const config = loadConfigFile(sandbox.configPath);
+  if (!opts.approvals) withoutApprovals(config);
   const logs: LogLine[] = [];
   const log = capturingLogger(logs);
   const kube = createKubeGateway({ config, kubeconfigPath: sandbox.kubeconfigPath, timeoutMs: 10_000, log });
@@ -52,7 +62,7 @@ export async function startSandboxBot(opts: { standIn: SlackStandIn; confirmTime
       await adapter.stop();
       await app.router.drain(5000);
       await app.stop();
-      await sandbox.stop();
+      if (!opts.sandbox) await sandbox.stop();
       rmSync(outDir, { recursive: true, force: true });
     },
   };
