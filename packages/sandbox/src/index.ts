@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startKubeSandbox, type KubeSandbox, type SimDelays } from "./kube/index.js";
-import { startGithubSandbox, type GithubSandbox } from "./github/index.js";
+import { startGithubSandbox, type GithubSandbox, type SimulatedCiOptions } from "./github/index.js";
 import { tokenFileLines } from "./kube/auth/index.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { claimSandboxDir, type DirClaim, type SandboxOwner } from "./claim-dir.js";
@@ -35,6 +35,22 @@ export interface SandboxOptions {
    * one's files under outDir/embedded/<pid>/ instead, so the other one's kubeconfig and env stay true.
    */
   whenBusy?: "refuse" | "own-dir";
+  /**
+   * Where the GitHub sandbox delivers webhooks, besides the URLs listed in <outDir>/webhook-urls (one a line, `#`
+   * comments). `npm run sandbox` passes SANDBOX_WEBHOOK_URL; `npm start` adds its own endpoint once it listens.
+   */
+  webhookUrls?: string[];
+  /** The GitHub sandbox's simulated CI (ci/image on pushed commits), or false. */
+  ci?: SimulatedCiOptions | false;
+}
+
+/** The file in the sandbox directory that lists webhook URLs. */
+export const WEBHOOK_URLS_FILE = "webhook-urls";
+
+/** The URLs of a webhook-urls file: one a line, blank lines and `#` comments skipped. */
+export function readWebhookUrls(path: string): string[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8").split("\n").map((l) => l.replace(/#.*/, "").trim()).filter(Boolean);
 }
 
 export interface Sandbox {
@@ -76,6 +92,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       port: opts.githubPort ?? 0,
       seedFile: join(root, "config/sandbox/github.yaml"),
       repoFilesDir: join(root, "config/sandbox/repos"),
+      webhooks: { urls: [...(opts.webhookUrls ?? []), ...readWebhookUrls(join(opts.outDir ?? join(root, ".sandbox"), WEBHOOK_URLS_FILE))] },
+      ci: opts.ci,
     });
     started.push(github);
     const kubeconfigPath = join(outDir, "kubeconfig");
@@ -85,6 +103,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       KUBECONFIG: kubeconfigPath,
       GITHUB_API_URL: github.url,
       GITHUB_TOKEN: github.token,
+      // What the sandbox signs its webhook deliveries with: a Tugboat started from this file verifies them.
+      GITHUB_WEBHOOK_SECRET: github.webhooks.secret,
       TUGBOAT_CONFIG: configPath,
       // The sandbox config binds UADMIN to the admin role; a terminal started from this file acts as it.
       TUGBOAT_USER: "UADMIN",

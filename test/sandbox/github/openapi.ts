@@ -88,6 +88,10 @@ export function toJsonSchema(node: unknown): unknown {
       out[k] = Object.fromEntries(Object.entries(v as Schema).map(([pk, pv]) => [pk, toJsonSchema(pv)]));
     } else if (k === "enum" || k === "required" || k === "const" || k === "default") {
       out[k] = v;
+    } else if (k === "oneOf") {
+      // GitHub's description lists overlapping alternatives under oneOf (PUT contents' 409 is a Basic Error or a rule
+      // violation, and any Basic Error is both): read as anyOf, or no body could ever match.
+      out.anyOf = toJsonSchema(v);
     } else {
       out[k] = toJsonSchema(v);
     }

@@ -1,11 +1,15 @@
 // Embedded GitHub REST API sandbox: an in-process node:http server on loopback that the real
 // @octokit/rest uses unchanged as its baseUrl. See docs/sandbox.md ("GitHub API").
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GithubStore } from "./store.js";
 import { loadSeed, readSeed } from "./seed.js";
 import { type Exchange, type FaultRule, type RequestLogEntry, startServer } from "./server.js";
+import { WebhookSender, type Delivery } from "./webhooks/deliver.js";
+import { SimulatedCi, type SimulatedCiOptions } from "./webhooks/simulated-ci.js";
+import type { GithubEvents } from "./webhooks/events.js";
 
 export { GithubStore, StoreError, gitBlobSha } from "./store.js";
 export type {
@@ -13,6 +17,8 @@ export type {
   DeploymentState, DeploymentStatusRecord, PullRecord, RepoRecord, StatusRecord, UserRecord,
 } from "./store.js";
 export type { Exchange, FaultRule, RequestLogEntry } from "./server.js";
+export type { Delivery } from "./webhooks/deliver.js";
+export type { SimulatedCiOptions } from "./webhooks/simulated-ci.js";
 export { readSeed, loadSeed } from "./seed.js";
 
 export const DEFAULT_SEED_FILE = "config/sandbox/github.yaml";
@@ -33,6 +39,10 @@ export interface GithubSandboxOptions {
   htmlBase?: string;
   /** Called after every answered request with the full exchange (tests use it to check responses against OpenAPI). */
   onResponse?: (x: Exchange) => void;
+  /** Where changes are delivered as webhooks, signed with `secret` (default: a random one, see `webhooks.secret`). */
+  webhooks?: { secret?: string; urls?: string[]; onDelivered?: (d: Delivery) => void };
+  /** The simulated CI that sets ci/image on pushed commits; false turns it off. */
+  ci?: SimulatedCiOptions | false;
 }
 
 export interface GithubSandbox {
@@ -41,6 +51,10 @@ export interface GithubSandbox {
   requests: { total: number; log: RequestLogEntry[]; reset(): void };
   store: GithubStore;
   faults: { add(rule: FaultRule): void; clear(): void };
+  /** Webhook deliveries: the hook URLs (addUrl/removeUrl), the secret, what was delivered, idle() to wait for them. */
+  webhooks: WebhookSender;
+  /** The simulated CI (its delayMs may be changed), unless turned off. */
+  ci?: SimulatedCi;
   stop(): Promise<void>;
 }
 
@@ -61,12 +75,17 @@ export async function startGithubSandbox(opts: GithubSandboxOptions = {}): Promi
     const login = store.tokens.values().next().value ?? "tugboat-bot";
     store.addToken(token, login);
   }
+  const webhooks = new WebhookSender({ secret: opts.webhooks?.secret ?? randomBytes(20).toString("hex"), urls: opts.webhooks?.urls, onDelivered: opts.webhooks?.onDelivered });
+  const events: GithubEvents = { deliver: (event, payload) => webhooks.send(event, payload) };
+  const ci = opts.ci === false ? undefined : new SimulatedCi(events, opts.ci);
+  if (ci) events.pushed = (ctx, r, _branch, sha) => ci.pushed(ctx, r, sha);
   const srv = await startServer({
     host: opts.host ?? "127.0.0.1",
     port: opts.port ?? 0,
     store,
     htmlBase: opts.htmlBase ?? "https://github.com",
     onResponse: opts.onResponse,
+    events,
   });
   const requests = {
     get total() { return srv.counter.total; },
@@ -83,11 +102,14 @@ export async function startGithubSandbox(opts: GithubSandboxOptions = {}): Promi
       add(rule: FaultRule) { srv.faults.push({ ...rule, remaining: rule.count ?? Number.POSITIVE_INFINITY }); },
       clear() { srv.faults.length = 0; },
     },
+    webhooks,
+    ci,
     stop() {
-      stopped ??= new Promise<void>((res, rej) => {
+      ci?.stop();
+      stopped ??= webhooks.stop().then(() => new Promise<void>((res, rej) => {
         srv.server.close((e) => (e ? rej(e) : res()));
         srv.server.closeAllConnections();
-      });
+      }));
       return stopped;
     },
   };

@@ -7,6 +7,7 @@ import { DOCS, HttpError, notFound } from "./routes/errors.js";
 import { dispatch } from "./routes/index.js";
 import { type RateState, rateLimitBody } from "./routes/rate-limit.js";
 import type { ApiReply, ApiRequest, RouteCtx } from "./routes/route.js";
+import type { GithubEvents } from "./webhooks/events.js";
 
 export interface FaultRule {
   method?: string;
@@ -45,6 +46,7 @@ export interface ServerOptions {
   store: GithubStore;
   htmlBase: string;
   onResponse?: (x: Exchange) => void;
+  events?: GithubEvents;
 }
 
 export interface RunningServer {
@@ -102,7 +104,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     faults: [],
     rate: { limit: 5000, used: 0, reset: Math.floor(Date.now() / 1000) + 3600 },
   };
-  const ctx: RouteCtx = { api: "", html: opts.htmlBase, store: opts.store };
+  const ctx: RouteCtx = { api: "", html: opts.htmlBase, store: opts.store, events: opts.events };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? "GET").toUpperCase();

@@ -14,6 +14,17 @@ function branchRef(ctx: RenderCtx, r: RepoRecord, ref: string, sha: string, user
   };
 }
 
+/** A label of a pull request; its id is made from the PR's and the label's place in its list. */
+export function labelJson(ctx: RenderCtx, r: RepoRecord, p: PullRecord, name: string, i: number): Json {
+  const id = p.id * 100 + i;
+  return { id, node_id: nodeId("Label", id), url: `${repoUrl(ctx, r)}/labels/${encodeURIComponent(name)}`, name, color: "ededed", default: false, description: null };
+}
+
+/** A pull request's labels, as GET /issues/{n}/labels and the PR itself list them. */
+export function labelsJson(ctx: RenderCtx, r: RepoRecord, p: PullRecord): Json[] {
+  return p.labels.map((name, i) => labelJson(ctx, r, p, name, i));
+}
+
 /** A pull request; `full` adds the fields only GET /pulls/{n} has. */
 export function pullJson(ctx: RenderCtx, r: RepoRecord, p: PullRecord, full: boolean): Json {
   const url = repoUrl(ctx, r);
@@ -42,10 +53,7 @@ export function pullJson(ctx: RenderCtx, r: RepoRecord, p: PullRecord, full: boo
     assignees: [],
     requested_reviewers: [],
     requested_teams: [],
-    labels: p.labels.map((name, i) => ({
-      id: p.id * 100 + i, node_id: nodeId("Label", p.id * 100 + i), url: `${url}/labels/${encodeURIComponent(name)}`,
-      name, color: "ededed", default: false, description: null,
-    })),
+    labels: labelsJson(ctx, r, p),
     milestone: null,
     draft: p.draft,
     commits_url: `${self}/commits`,

@@ -4,6 +4,7 @@ import { checkRunJson, combinedStatusJson, commitJson, statusJson } from "../ren
 import { pullJson } from "../render/pulls.js";
 import { notFound, unprocessable } from "./errors.js";
 import { listReply, paginate } from "./pagination.js";
+import { statusPayload } from "../webhooks/events.js";
 import { bodyObject, noCommit, optString, repoOf, resolveOr } from "./request.js";
 import { type Handler, type Route, REPO, route } from "./route.js";
 
@@ -53,6 +54,7 @@ const createStatus: Handler = (ctx, req, p) => {
     target_url: optString(b, "target_url", "Status") ?? null,
     creator: req.login,
   });
+  ctx.events?.deliver("status", statusPayload(ctx, r, rec, req.login));
   return { status: 201, body: statusJson(ctx, r, rec) };
 };
 

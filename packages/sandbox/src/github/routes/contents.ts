@@ -14,6 +14,23 @@ export function rawUrl(ctx: RouteCtx, r: RepoRecord, sha: string, path: string):
   return `${ctx.api}/_raw/${r.owner}/${r.name}/${sha}/${encodePath(path)}`;
 }
 
+/** One file or directory of the contents API at a commit, as listed and as PUT answers it. */
+export function contentEntry(ctx: RouteCtx, r: RepoRecord, sha: string, ref: string, type: "file" | "dir", entryPath: string, content?: string): Record<string, unknown> {
+  const url = repoUrl(ctx, r);
+  const html = `${ctx.html}/${r.owner}/${r.name}`;
+  const name = entryPath.split("/").at(-1)!;
+  const blob = type === "file" ? gitBlobSha(content!) : fakeSha("tree", sha, entryPath);
+  const self = `${url}/contents/${encodePath(entryPath)}?ref=${encodeURIComponent(ref)}`;
+  const git = `${url}/git/${type === "file" ? "blobs" : "trees"}/${blob}`;
+  const htmlUrl = `${html}/${type === "file" ? "blob" : "tree"}/${encodePath(ref)}/${encodePath(entryPath)}`;
+  return {
+    name, path: entryPath, sha: blob, size: type === "file" ? Buffer.byteLength(content!, "utf8") : 0,
+    url: self, html_url: htmlUrl, git_url: git,
+    download_url: type === "file" ? rawUrl(ctx, r, sha, entryPath) : null,
+    type, _links: { self, git, html: htmlUrl },
+  };
+}
+
 const getContents: Handler = (ctx, req, p) => {
   const r = repoOf(ctx, p);
   const path = normalizePath(p.path ?? "");
@@ -21,22 +38,7 @@ const getContents: Handler = (ctx, req, p) => {
   const res = ctx.store.resolve(r, ref);
   if (!res.ok) throw notFound(`No commit found for the ref ${ref}`);
   const files = ctx.store.filesAt(r, res.sha);
-  const url = repoUrl(ctx, r);
-  const html = `${ctx.html}/${r.owner}/${r.name}`;
-  const q = `?ref=${encodeURIComponent(ref)}`;
-  const entry = (type: "file" | "dir", entryPath: string, content?: string): Record<string, unknown> => {
-    const name = entryPath.split("/").at(-1)!;
-    const sha = type === "file" ? gitBlobSha(content!) : fakeSha("tree", res.sha, entryPath);
-    const self = `${url}/contents/${encodePath(entryPath)}${q}`;
-    const git = `${url}/git/${type === "file" ? "blobs" : "trees"}/${sha}`;
-    const htmlUrl = `${html}/${type === "file" ? "blob" : "tree"}/${encodePath(ref)}/${encodePath(entryPath)}`;
-    return {
-      name, path: entryPath, sha, size: type === "file" ? Buffer.byteLength(content!, "utf8") : 0,
-      url: self, html_url: htmlUrl, git_url: git,
-      download_url: type === "file" ? rawUrl(ctx, r, res.sha, entryPath) : null,
-      type, _links: { self, git, html: htmlUrl },
-    };
-  };
+  const entry = (type: "file" | "dir", entryPath: string, content?: string) => contentEntry(ctx, r, res.sha, ref, type, entryPath, content);
   const file = path ? files.get(path) : undefined;
   if (file !== undefined) {
     const accept = String(req.headers.accept ?? "");

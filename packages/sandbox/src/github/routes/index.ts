@@ -4,6 +4,10 @@ import { notFound } from "./errors.js";
 import { commitRoutes } from "./commits.js";
 import { compareRoutes } from "./compare.js";
 import { contentRoutes } from "./contents.js";
+import { contentWriteRoutes } from "./content-writes.js";
+import { checkRunWriteRoutes } from "./check-run-writes.js";
+import { labelRoutes } from "./labels.js";
+import { pullWriteRoutes } from "./pull-writes.js";
 import { deploymentRoutes } from "./deployments.js";
 import { issueRoutes } from "./issues.js";
 import { pullRoutes } from "./pulls.js";
@@ -14,6 +18,7 @@ import { userRoutes } from "./user.js";
 // The first match wins. Families share no path prefix, so only the order inside a family matters.
 export const routes: Route[] = [
   ...userRoutes, ...repoRoutes, ...pullRoutes, ...commitRoutes, ...compareRoutes, ...deploymentRoutes, ...issueRoutes, ...contentRoutes,
+  ...contentWriteRoutes, ...pullWriteRoutes, ...labelRoutes, ...checkRunWriteRoutes,
 ];
 
 /** Finds the handler for a request; 404 for unknown paths, 404 (like GitHub) for known paths with other methods. */

@@ -1,6 +1,7 @@
 // The shape of a route: a parsed request in, a reply out, matched by a path template.
 import type { RenderCtx } from "../render/shared.js";
 import type { GithubStore } from "../store.js";
+import type { GithubEvents } from "../webhooks/events.js";
 
 export interface ApiRequest {
   method: string;
@@ -21,6 +22,8 @@ export interface ApiReply {
 
 export interface RouteCtx extends RenderCtx {
   store: GithubStore;
+  /** Where changes are told (webhook deliveries, the simulated CI); none when nobody listens. */
+  events?: GithubEvents;
 }
 
 export type Params = Record<string, string>;
