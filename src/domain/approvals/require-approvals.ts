@@ -40,6 +40,8 @@ export interface ApprovalContext {
   /** The deploy's message: the card is shown there, and the deploy's later replies replace it. */
   reply: { send(reply: Reply): Promise<void> };
   audit(facts: Record<string, unknown>): void;
+  /** How the command really ended: a deploy that was not approved did not do what was asked (audit, metrics). */
+  outcome?(outcome: "failure"): void;
 }
 
 export type ApprovalResult = { approved: true; approvers: string[] } | { approved: false; reason: string };
@@ -89,7 +91,9 @@ export function deployApprovals(ctx: ApprovalContext, channel: string): NonNulla
     const note = rich`${run.env.env} needs ${approvalNeed(rules)}: ${mention(run.actor)} asked, someone else approves.`;
     const plan = preview ? planReply(`${run.title}?`, run.env, run.target, run.actor, preview, note) : undefined;
     const verdict = await requireApprovals({ app: run.env.app, env: run.env.env, asker: run.actor, channel, what, plan }, ctx, rules);
-    return verdict.approved ? { approved: true } : { approved: false, reason: verdict.reason };
+    if (verdict.approved) return { approved: true };
+    ctx.outcome?.("failure");
+    return { approved: false, reason: verdict.reason };
   };
 }
 

@@ -82,6 +82,8 @@ describe("deploy approvals (the two-person rule) through the router", function (
     expect(t.final?.summary).to.equal("Not approved: Deploy PR #4812 (eed486a) to github production: rejected by @UADMIN2 (not during the incident). Nothing was changed.");
     expect(appImages(h, "production", "github-production")).to.deep.equal(before);
     expect(githubDeployments(h, "production")).to.have.length(0);
+    // Not approved is not a success: the audit and the deploy metrics say failure.
+    expect(h.audit.find((e) => e.command === "/deploy PR4812 to production")).to.deep.include({ decision: "allowed", outcome: "failure" });
     const late = await h.run(`/deploy approve ${id}`, { user: "UAPPROVER", channel: "CDEPLOYS" });
     expect(late.text).to.match(/Approval request [0-9a-f]{8} is not open/);
   });
