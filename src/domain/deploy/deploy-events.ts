@@ -51,8 +51,6 @@ export type DeployEvent =
   /** Tugboat stopped following (shutdown, lost lock, the cluster would not let it follow); the cluster goes on. */
   | { type: "interrupted"; run: DeployRun; reason: string; stopping: boolean; progress: DeploymentProgress[]; lockSeconds: number };
 
-export type DeployEventType = DeployEvent["type"];
-
 /** How a deploy ended (the last event says the rest). */
 export type DeployOutcome = "success" | "failure" | "rolled-back" | "interrupted" | "cancelled" | "dry-run" | "locked" | "frozen" | "rejected";
 

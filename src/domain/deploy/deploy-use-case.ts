@@ -23,7 +23,7 @@ import { checkChannel, resolveDeployEnv, type DeployEnv } from "./resolve-deploy
 // - steps.freeze(check): before planning; a verdict refuses the deploy ("frozen") before anything is read or shown.
 // - deps.confirm(run, preview): the caller's own confirmation (chat: Confirm/Cancel; a modal; a webhook decides).
 // - steps.approvals(run, preview): after confirmation, before the lock; "approved" goes on, a refusal ends it
-//   ("rejected") with nothing changed.
+//   ("rejected") with nothing changed. An environment with `approvals` and no such step is refused (deny by default).
 // - steps.lockBusy(busy): the deploy lock is someone else's (before planning and again when taking it); "retry"
 //   (e.g. once a queue says it is this deploy's turn) reads the lock once more, "refuse" ends it ("locked").
 
@@ -147,7 +147,12 @@ export async function runDeployFlow(input: DeployInput, deps: DeployDeps, varian
       return "cancelled";
     }
   }
-  const approval = await deps.steps?.approvals?.(run, preview);
+  // Deny by default: an environment that wants approvals is not deployed by a caller that cannot collect them.
+  const approval = deps.steps?.approvals
+    ? await deps.steps.approvals(run, preview)
+    : env.envConfig.approvals
+      ? ({ approved: false, reason: `${env.env} needs approvals, and this deploy was started where none can be collected` } as const)
+      : undefined;
   if (approval && !approval.approved) {
     deps.audit({ result: "rejected", reason: approval.reason });
     emit({ type: "rejected", run, reason: approval.reason });

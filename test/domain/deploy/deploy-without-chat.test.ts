@@ -6,6 +6,8 @@ import { deploy, type DeployDeps, type DeployInput } from "../../../src/domain/d
 import type { DeployEvent, DeployRun } from "../../../src/domain/deploy/deploy-events.js";
 import type { PlanPreview } from "../../../src/domain/deploy/preview-plan.js";
 import { takeManualLock, removeLock } from "../../../src/domain/deploy/deploy-lock.js";
+import { promoteCanary } from "../../../src/domain/deploy/promote-canary.js";
+import { abortCanary, type AbortCanaryEvent } from "../../../src/domain/deploy/abort-canary.js";
 import { IMAGE, SHAS, appImages, githubDeployments } from "../../commands/deploy/helpers.js";
 
 // The deploy use case with no chat at all, as a webhook or a button runs it: inputs and gateways in, events out,
@@ -49,7 +51,8 @@ describe("deploy use case without a chat (sandbox)", function () {
   });
 
   beforeEach(async () => {
-    h = await startHarness();
+    // Production keeps a two-person rule: the use case refuses it to a caller that cannot collect approvals.
+    h = await startHarness({ configure: (c) => void (c.environments.production!.approvals = { required: 1, from: ["admin"], allowSelf: false, timeoutMinutes: 30 }) });
     events = [];
     facts = [];
   });
@@ -85,7 +88,14 @@ describe("deploy use case without a chat (sandbox)", function () {
     expect(githubDeployments(h, "production")).to.have.length(0);
 
     events = [];
-    const yes = await deploy(input("production"), deps({ confirm: async () => true }));
+    // A caller without an approvals step is refused where approvals are wanted.
+    const unapproved = await deploy(input("production"), deps({ confirm: async () => true }));
+    expect(unapproved).to.equal("rejected");
+    expect(events.at(-1)).to.deep.include({ type: "rejected", reason: "production needs approvals, and this deploy was started where none can be collected" });
+    expect(githubDeployments(h, "production")).to.have.length(0);
+
+    events = [];
+    const yes = await deploy(input("production"), deps({ confirm: async () => true, steps: { approvals: async () => ({ approved: true }) } }));
     expect(yes).to.equal("success");
     expect(kinds(events).slice(0, 5)).to.deep.equal(["resolving", "resolved", "planned", "awaiting-confirmation", "lock-taken"]);
     expect(appImages(h, "production", "github-production").unicorn).to.equal(`${IMAGE}:${SHAS.pr4812}`);
@@ -131,5 +141,29 @@ describe("deploy use case without a chat (sandbox)", function () {
     );
     expect(queued, JSON.stringify(events.at(-1))).to.equal("success");
     expect(kinds(events)).to.include("lock-taken");
+  });
+
+  it("starts a canary, promotes it domain to domain (the canary removed inside the lock), and abort then finds none", async () => {
+    const canaries = () => h.sandbox.clusters.production!.listObjects("apps/v1", "Deployment", "github-production").filter((d) => d.metadata.labels?.track === "canary");
+    const started = await deploy(input("canary"), deps());
+    expect(started, JSON.stringify(events.at(-1))).to.equal("success");
+    expect(canaries().map((d) => d.metadata.name)).to.have.members(["unicorn-canary", "unicorn-api-canary"]);
+
+    events = [];
+    const asked: string[] = [];
+    const promoted = await promoteCanary(
+      { app: "github", actor: "UWEBHOOK", channel: "CDEPLOYS", requestId: "delivery-2", force: false },
+      deps({ confirm: async (run) => (asked.push(run.title), true), steps: { approvals: async () => ({ approved: true }) } }),
+    );
+    expect(promoted, JSON.stringify(events.at(-1))).to.equal("success");
+    expect(asked).to.deep.equal(["Promote canary PR #4812 (eed486a) to github production"]);
+    const done = events.at(-1) as Extract<DeployEvent, { type: "succeeded" }>;
+    expect(done.note).to.match(/^Removed the canary \((unicorn-canary, unicorn-api-canary|unicorn-api-canary, unicorn-canary)\)\.$/);
+    expect(canaries()).to.deep.equal([]);
+    expect(appImages(h, "production", "github-production").unicorn).to.equal(`${IMAGE}:${SHAS.pr4812}`);
+
+    const aborted: AbortCanaryEvent[] = [];
+    await abortCanary({ app: "github", actor: "UWEBHOOK" }, { ...deps(), emit: (e) => void aborted.push(e) });
+    expect(aborted.map((e) => e.type)).to.deep.equal(["no-canary"]);
   });
 });
