@@ -1,5 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
-import { UsageError } from "../../core/errors.js";
+import { UsageError, errorMessage } from "../../core/errors.js";
+import { handOverQueue } from "../../domain/deploy-queue/hand-over.js";
 import { getOwn } from "../../core/own-keys.js";
 import { joinText, mention, rich, textReply, type Text } from "../../core/reply.js";
 import { didYouMean } from "../../core/suggest.js";
@@ -66,4 +67,10 @@ export async function unfreezeEnvironment(args: { env: string }, ctx: CommandCon
     lines.push(rich`Still frozen by the config: ${joinText(still.map((w) => describeFreeze(w, now)), "; ")}. Config windows are not lifted by \`/deploy unfreeze\`; \`--break-glass REASON\` deploys through them.`);
   }
   await ctx.reply.send(textReply(first, still.length ? "warning" : "success", { type: "text", text: joinText(lines, "\n") }));
+  // Deploy queues waited out the freeze: with the environment free, their next person gets the turn.
+  if (lifted && still.length === 0) {
+    for (const app of Object.keys(config.apps)) {
+      await handOverQueue(ctx.services, { app, env }, ctx.log).catch((err: unknown) => ctx.log.warn("could not move the deploy queue on; the leader will", { app, error: errorMessage(err) }));
+    }
+  }
 }

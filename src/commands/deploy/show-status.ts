@@ -1,6 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { errorMessage } from "../../core/errors.js";
-import { joinText, rich, type Block, type Text, textReply } from "../../core/reply.js";
+import { joinText, mention, rich, type Block, type Text, textReply } from "../../core/reply.js";
 import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR } from "../../domain/deploy/annotations.js";
 import { listCanaries } from "../../domain/deploy/canary.js";
 import { describeHolder, readLock } from "../../domain/deploy/deploy-lock.js";
@@ -16,6 +16,8 @@ import { activeFreezes, describeFreeze } from "../../domain/freeze/check-freeze.
 import { nextConfigWindow } from "../../domain/freeze/freeze-windows.js";
 import { coordinationOf } from "../../domain/replicas/coordination.js";
 import { getOwn } from "../../core/own-keys.js";
+import { queueSettings, turnIsLive } from "../../domain/deploy-queue/deploy-queue.js";
+import { readQueue } from "../../domain/deploy-queue/queue-store.js";
 
 // /deploy status: what runs where, in every environment the caller's /kube scope covers, their locks and freezes.
 
@@ -38,6 +40,26 @@ async function freezeLines(ctx: CommandContext, envs: string[], now: Date): Prom
     else for (const w of windows) lines.push(rich`*${env}*: frozen: ${describeFreeze(w, now)}`);
     const next = nextConfigWindow(env, getOwn(config.environments, env)?.freezes ?? [], now, 24 * 3600_000);
     if (next && !windows?.some((w) => w.name === next.name)) lines.push(rich`*${env}*: next freeze "${next.name}" from ${utcMinute(next.start)} to ${utcMinute(next.end)}: ${next.reason}`);
+  }
+  return lines;
+}
+
+/** Who has the turn and who waits, per environment with a deploy queue (`/deploy queue ENV` has the details). */
+async function queueLines(ctx: CommandContext, app: string, envs: string[], now: Date): Promise<Text[]> {
+  const { config } = ctx.services;
+  const c = coordinationOf(ctx.services);
+  const lines: Text[] = [];
+  for (const env of envs.filter((e) => !getOwn(config.environments, e)?.canaryOf)) {
+    const state = await readQueue(c, { app, env }).catch(() => undefined);
+    if (!state) {
+      lines.push(`*${env}*: could not read its deploy queue`);
+      continue;
+    }
+    const turn = state.turn && turnIsLive(state.turn, now, queueSettings(config)) ? state.turn : undefined;
+    if (!turn && state.entries.length === 0) continue;
+    const who = turn ? rich`${mention(turn.user)}'s turn${turn.startedAt ? " (deploying)" : ` (until ${utcMinute(turn.until)})`}` : "nobody's turn yet";
+    const waiting = state.entries.length ? rich`; waiting: ${joinText(state.entries.map((e) => mention(e.user)), ", ")}` : "";
+    lines.push(rich`*${env}*: ${who}${waiting}`);
   }
   return lines;
 }
@@ -88,6 +110,8 @@ export async function showStatus(args: { app?: string }, ctx: CommandContext): P
   else if (read > 0) blocks.push({ type: "text", text: problems.length ? "No lock in the environments read." : "No environment is locked." });
   const freezes = await freezeLines(ctx, results.filter((r) => !("hidden" in r)).map((r) => r.name), now);
   if (freezes.length) blocks.push({ type: "text", text: rich`*Freezes*\n${joinText(freezes, "\n")}` });
+  const queues = await queueLines(ctx, app, results.filter((r) => !("hidden" in r)).map((r) => r.name), now);
+  if (queues.length) blocks.push({ type: "text", text: rich`*Deploy queues*\n${joinText(queues, "\n")}` });
   const note = hiddenNote(hidden);
   if (note) blocks.push({ type: "context", text: note });
   await ctx.reply.send(textReply(`${app}: what runs where`, problems.length ? "warning" : "success", ...blocks));

@@ -6,6 +6,7 @@ import { readLock } from "../deploy/deploy-lock.js";
 import { resolveDeployEnv } from "../deploy/resolve-deploy-env.js";
 import { humanDuration, utcMinute } from "../format/human-duration.js";
 import { coordinationOf } from "../replicas/coordination.js";
+import { activeFreezes } from "../freeze/check-freeze.js";
 import { handOver, queueSettings, type Handover } from "./deploy-queue.js";
 import { listQueues, readQueue, type QueueKey, type QueueTurn } from "./queue-store.js";
 
@@ -25,7 +26,10 @@ export async function handOverQueue(services: Services, key: QueueKey, log: Logg
   if (state.entries.length === 0 && !state.turn) return {};
   const env = resolveDeployEnv(services.config, key.app, key.env);
   const lock = await readLock(services.kube.cluster(env.cluster), env.namespace, env.lockName, c.now());
-  const done = await handOver(c, key, !lock || lock.expired, queueSettings(services.config));
+  // During a freeze no turn starts (its deploy would be refused): the line waits, and unfreezing or the leader's
+  // round after the window hands over.
+  const frozen = (await activeFreezes(services.config, c, [key.env])).length > 0;
+  const done = await handOver(c, key, (!lock || lock.expired) && !frozen, queueSettings(services.config));
   if (done.passed) {
     const p = done.passed;
     await post(services, log, p.channel, rich`${mention(p.user)}'s turn to deploy ${key.app} ${key.env} passed: it was not started by ${utcMinute(p.until)}.`);

@@ -55,6 +55,7 @@ describe("/deploy … --queue: a deploy queue in Kubernetes", function () {
     const shown = await b("/deploy queue staging", "UVIEWER");
     expect(shown.text).to.match(/1\. @UDEPLOYER: `\/deploy github PR4812 to staging`[\s\S]*2\. @URELEASER: `\/deploy github my-branch to staging`[\s\S]*3\. @UDEPLOYER2: `\/deploy github 0c6121e\w+ to staging` \(--auto\)/);
     expect(queueLease()?.metadata.labels).to.include({ "tugboat.dev/coordination": "queue" });
+    expect((await b("/deploy status", "UVIEWER")).text).to.include("Deploy queues\nstaging: nobody's turn yet; waiting: @UDEPLOYER, @URELEASER, @UDEPLOYER2");
 
     // Bot B stops; bot A, which has seen none of it, carries on from the Lease.
     await second.app.stop();
@@ -108,6 +109,18 @@ describe("/deploy … --queue: a deploy queue in Kubernetes", function () {
     const turns = [...noticesText(first), ...noticesText(second)].filter((t) => t.includes("it is your turn"));
     expect(turns).to.have.length(1);
     expect(turns[0]).to.include("@UDEPLOYER, it is your turn to deploy github staging");
+  });
+
+  it("during a freeze no turn starts: the line waits, and unfreezing hands over", async () => {
+    const run = (text: string, user: string) => first.run(text, { user, channel: "CDEPLOYS" });
+    await run("/deploy lock github staging maintenance", "UADMIN");
+    await run("/deploy PR4812 to staging --queue", "UDEPLOYER");
+    await run("/deploy freeze staging 1h incident", "UADMIN");
+    await run("/deploy unlock github staging", "UADMIN");
+    expect(noticesText(first).filter((t) => t.includes("your turn")), "frozen: nobody's turn yet").to.deep.equal([]);
+    await run("/deploy unfreeze staging", "UADMIN");
+    expect(noticesText(first).filter((t) => t.includes("your turn"))).to.have.length(1);
+    expect(noticesText(first)[0]).to.include("@UDEPLOYER, it is your turn to deploy github staging");
   });
 
   it("leaving gives the turn up; --auto is refused where a confirmation would be asked; a full queue refuses", async () => {
