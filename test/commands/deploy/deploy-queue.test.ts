@@ -111,6 +111,21 @@ describe("/deploy … --queue: a deploy queue in Kubernetes", function () {
     expect(turns[0]).to.include("@UDEPLOYER, it is your turn to deploy github staging");
   });
 
+  it("the leader's round hands over when a lock's replica died, without anyone unlocking", async () => {
+    const leader = await startHarness({ clock, configure, instanceId: "bot-leader", sandbox: first.sandbox, background: true });
+    try {
+      await first.run("/deploy lock github staging maintenance", { user: "UADMIN", channel: "CDEPLOYS" });
+      await first.run("/deploy PR4812 to staging --queue", { user: "UDEPLOYER", channel: "CDEPLOYS" });
+      const staging = first.kube.cluster("staging");
+      const leases = (await staging.discover()).find((r) => r.group === "coordination.k8s.io" && r.plural === "leases")!;
+      await staging.delete(leases, "tugboat-lock-github-staging", "github-staging");
+      await onClock(clock, waitFor(() => noticesText(leader).some((t) => t.includes("@UDEPLOYER, it is your turn to deploy github staging"))));
+      expect(noticesText(first).filter((t) => t.includes("your turn"))).to.deep.equal([]);
+    } finally {
+      await leader.stop();
+    }
+  });
+
   it("during a freeze no turn starts: the line waits, and unfreezing hands over", async () => {
     const run = (text: string, user: string) => first.run(text, { user, channel: "CDEPLOYS" });
     await run("/deploy lock github staging maintenance", "UADMIN");
