@@ -73,6 +73,11 @@ export interface CommandContext {
   outcome(outcome: CommandOutcome): void;
   /** Aborted when the bot is shutting down. */
   signal: AbortSignal;
+  /**
+   * Aborted as soon as a shutdown begins, before `signal`: waits on other people (approvals) end then, rather than
+   * holding the shutdown; work under way has until `signal`.
+   */
+  draining?: AbortSignal;
 }
 
 export interface CommandSpec<A = unknown> {

@@ -25,6 +25,8 @@ export class Router {
   /** Running commands and their command lines. */
   private readonly inFlight = new Map<Promise<void>, string>();
   private readonly shutdown = new AbortController();
+  /** Aborted when a drain begins: what waits on people (approvals) ends at once instead of holding the shutdown. */
+  private readonly drainStarted = new AbortController();
   private draining = false;
 
   constructor(
@@ -63,6 +65,7 @@ export class Router {
    */
   async drain(timeoutMs = 30_000, graceMs = 5_000): Promise<void> {
     this.draining = true;
+    this.drainStarted.abort(new Error("Tugboat is restarting"));
     const settled = () => Promise.allSettled([...this.inFlight.keys()]).then(() => true);
     const within = (ms: number) => Promise.race([settled(), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
     const done = await within(timeoutMs);
@@ -185,6 +188,7 @@ export class Router {
       },
       services,
       signal: this.shutdown.signal,
+      draining: this.drainStarted.signal,
       auth: {
         require: (permission, scope) => policy.require(session.actor, session.channel.id, permission, scope),
         allows: async (permission, scope) => (await policy.authorize(session.actor, session.channel.id, permission, scope)).allowed,

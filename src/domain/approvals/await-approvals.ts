@@ -85,7 +85,7 @@ export async function awaitApprovals(ask: ApprovalAsk, deps: ApprovalDeps): Prom
       final = first;
     }
     await showing;
-    return outcomeOf(final, renewal.lost.aborted ? "this replica lost its hold on the request" : "Tugboat is stopping");
+    return outcomeOf(final, renewal.lost.aborted ? "this replica lost its hold on the request" : "Tugboat is restarting; ask for the deploy again");
   } finally {
     ended.abort();
     following.stop();

@@ -37,6 +37,8 @@ export interface ApprovalContext {
   services: { config: TugboatConfig; kube: KubeGateway; clock: Clock; instanceId: string };
   log: Logger;
   signal?: AbortSignal;
+  /** A shutdown has begun: the wait ends (cancelled) at once. */
+  draining?: AbortSignal;
   /** The deploy's message: the card is shown there, and the deploy's later replies replace it. */
   reply: { send(reply: Reply): Promise<void> };
   audit(facts: Record<string, unknown>): void;
@@ -53,7 +55,7 @@ export async function requireApprovals(subject: ApprovalSubject, ctx: ApprovalCo
   const store = new ApprovalStore(coordinationOf(ctx.services), ctx.log);
   const outcome = await awaitApprovals(
     { app: subject.app, env: subject.env, asker: subject.asker, channel: subject.channel, what: subject.what, purpose: subject.purpose, rules },
-    { store, clock: ctx.services.clock, log: ctx.log, signal: ctx.signal, show: (request) => ctx.reply.send(approvalCard(request, rules, who, subject.plan, subject.purpose)) },
+    { store, clock: ctx.services.clock, log: ctx.log, signal: ctx.draining ?? ctx.signal, show: (request) => ctx.reply.send(approvalCard(request, rules, who, subject.plan, subject.purpose)) },
   );
   const id = outcome.request.id;
   switch (outcome.kind) {

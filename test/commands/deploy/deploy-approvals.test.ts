@@ -127,6 +127,22 @@ describe("deploy approvals (the two-person rule) through the router", function (
     }
   });
 
+  it("a shutdown ends a wait for approval at once (nothing changed, the request closed), rather than holding the drain", async () => {
+    const sent: Reply[] = [];
+    const asked = h.run("/deploy PR4812 to production", { ...ASK, onSend: (r) => sent.push(structuredClone(r)) });
+    const id = await cardId(sent);
+    // The request lives in the coordination namespace (the sandbox's: default on the default cluster, staging).
+    const leases = () => h.sandbox.clusters.staging!.listObjects("coordination.k8s.io/v1", "Lease", "default").map((l: { metadata: { name: string } }) => l.metadata.name);
+    expect(leases()).to.include(`tugboat-approval-${id}`);
+    const started = Date.now();
+    await h.app.router.drain(30_000, 1000);
+    const t = await asked;
+    expect(Date.now() - started, "drained well before the 30 s drain time-out").to.be.below(10_000);
+    expect(t.final?.summary).to.equal("Not approved: Deploy PR #4812 (eed486a) to github production: the wait for approval ended: Tugboat is restarting; ask for the deploy again. Nothing was changed.");
+    expect(leases()).not.to.include(`tugboat-approval-${id}`);
+    expect(githubDeployments(h, "production")).to.have.length(0);
+  });
+
   it("--dry-run says who may approve", async () => {
     const t = await h.run("/deploy PR4812 to production --dry-run", ASK);
     expect(t.final?.tone, t.text).to.equal("success");
