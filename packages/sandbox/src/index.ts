@@ -5,9 +5,11 @@ import { startGithubSandbox, type GithubSandbox, type SimulatedCiOptions } from 
 import { tokenFileLines } from "./kube/auth/index.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { claimSandboxDir, type DirClaim, type SandboxOwner } from "./claim-dir.js";
+import { sandboxControl, type SandboxControl } from "./control.js";
 
 export { SandboxBusyError, type SandboxOwner } from "./claim-dir.js";
 export { DEMO_DELAYS, TEST_DELAYS, ZERO_DELAYS, type SimDelays } from "./kube/types.js";
+export * from "./control.js";
 
 // The whole sandbox: one Kubernetes API server per workload cluster, a Cluster API management cluster holding their
 // MachineDeployments and Machines (its Machines provision Nodes in the workload clusters' servers), one GitHub API
@@ -56,6 +58,8 @@ export function readWebhookUrls(path: string): string[] {
 export interface Sandbox {
   clusters: Record<string, KubeSandbox>;
   github: GithubSandbox;
+  /** The test-control API (control.ts; README.md, "Test control"). */
+  control: SandboxControl;
   kubeconfigPath: string;
   envPath: string;
   configPath: string;
@@ -119,6 +123,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     return {
       clusters,
       github,
+      control: sandboxControl({ clusters, github }),
       kubeconfigPath,
       envPath,
       configPath,

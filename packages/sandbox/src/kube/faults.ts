@@ -14,13 +14,22 @@ function seededRandom(seed: number): () => number {
   };
 }
 
+/** A rule as added, with how many requests it has hit. */
+export type AddedFault = FaultRule & { used: number; random: () => number };
+
 export class Faults {
-  private rules: Array<FaultRule & { used: number; random: () => number }> = [];
+  private rules: AddedFault[] = [];
   private added = 0;
 
   /** A rule with a `rate` draws from its own sequence, seeded by how many rules came before it since start. */
-  add(rule: FaultRule): void {
-    this.rules.push({ ...rule, used: 0, random: seededRandom(0x9e3779b9 ^ ++this.added) });
+  add(rule: FaultRule): AddedFault {
+    const added: AddedFault = { ...rule, used: 0, random: seededRandom(0x9e3779b9 ^ ++this.added) };
+    this.rules.push(added);
+    return added;
+  }
+
+  remove(added: AddedFault): void {
+    this.rules = this.rules.filter((r) => r !== added);
   }
 
   clear(): void {

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { Api } from "./api/index.js";
 import { bootstrapPolicy } from "./auth/index.js";
 import { Controllers } from "./controllers/index.js";
+import { createKubeControl } from "./control.js";
 import { Faults } from "./faults.js";
 import { findByKind } from "./resources.js";
 import { loadSeedDir, prepareSeed } from "./seed.js";
@@ -17,6 +18,8 @@ import { clone, isoNow } from "./util.js";
 import { linkWorkloadClusters, registerControllers } from "./workload-clusters.js";
 
 export * from "./types.js";
+export type { AccessQuestion, FaultHandle, KubeControl, KubeObject, ObjectQuery, ObjectRef, RequestFilter } from "./control.js";
+export type { SandboxIdentity, UserInfo } from "./auth/identities.js";
 export { loadSeedDir } from "./seed.js";
 
 /** broken images from docs/sandbox-seed-facts.md */
@@ -87,16 +90,23 @@ export async function startKubeSandbox(opts: KubeSandboxOptions): Promise<KubeSa
     },
   };
 
+  const setDelays = (d: Partial<SimDelays>) => {
+    Object.assign(delays, d);
+    controllers.delays = delays;
+    controllers.resync();
+  };
   const sandbox: KubeSandbox = {
     url: `http://${address}`,
     clusterName: opts.clusterName,
+    control: createKubeControl({ cluster: opts.clusterName, store, api, controllers, faults, auth: http.auth, delays, requests, setDelays }),
     requests,
-    faults: { add: (r) => faults.add(r), clear: () => faults.clear() },
-    setDelays(d: Partial<SimDelays>) {
-      Object.assign(delays, d);
-      controllers.delays = delays;
-      controllers.resync();
+    faults: {
+      add: (r) => {
+        faults.add(r);
+      },
+      clear: () => faults.clear(),
     },
+    setDelays,
     getObject(apiVersion, kind, namespace, name) {
       const def = findByKind(apiVersion, kind);
       if (!def) return undefined;

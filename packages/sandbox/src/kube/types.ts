@@ -1,4 +1,5 @@
 /** Public types of the embedded Kubernetes API sandbox. */
+import type { KubeControl } from "./control.js";
 
 export interface SimDelays {
   podScheduleMs: number;
@@ -102,6 +103,8 @@ export interface RequestLogEntry {
 export interface KubeSandbox {
   url: string;
   clusterName: string;
+  /** The test-control API: objects, faults, delays, the request log, RBAC identities (kube/control.ts). */
+  control: KubeControl;
   requests: { total: number; log: RequestLogEntry[]; reset(): void };
   faults: { add(rule: FaultRule): void; clear(): void };
   setDelays(d: Partial<SimDelays>): void;

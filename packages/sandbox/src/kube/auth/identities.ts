@@ -48,12 +48,12 @@ export function tokenFileLines(): string[] {
   return SANDBOX_IDENTITIES.map((i) => `${i.token},${i.user.username},${i.user.uid ?? ""},"${i.user.groups.join(",")}"`);
 }
 
-/** The user a request authenticates as; undefined for a token nobody holds (401). */
-export function authenticateToken(header: string | undefined): UserInfo | undefined | "anonymous" {
+/** The user a request authenticates as; undefined for a token nobody holds (401). `added`: one server's own users. */
+export function authenticateToken(header: string | undefined, added: readonly SandboxIdentity[] = []): UserInfo | undefined | "anonymous" {
   if (!header) return "anonymous";
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) return undefined;
-  const found = SANDBOX_IDENTITIES.find((i) => i.token === m[1]);
+  const found = SANDBOX_IDENTITIES.find((i) => i.token === m[1]) ?? added.find((i) => i.token === m[1]);
   return found ? withAuthenticated(found.user) : undefined;
 }
 

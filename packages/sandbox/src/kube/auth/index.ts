@@ -6,7 +6,7 @@ import { ApiError, errors } from "../errors.js";
 import { parseJson } from "../http/body.js";
 import { RESOURCES } from "../resources.js";
 import type { Store } from "../store.js";
-import { ANONYMOUS, authenticateToken, type UserInfo } from "./identities.js";
+import { ANONYMOUS, authenticateToken, SANDBOX_IDENTITIES, type SandboxIdentity, type UserInfo } from "./identities.js";
 import { checkEscalation, isRbacWrite } from "./escalation.js";
 import { forbidden, impersonate } from "./impersonation.js";
 import { RbacAuthorizer } from "./rbac.js";
@@ -25,9 +25,25 @@ export interface RequestIdentity {
 
 export class SandboxAuth {
   readonly rbac: RbacAuthorizer;
+  /** Users a test added to this server (KubeControl.rbac.addUser): their tokens work here only. */
+  private readonly added: SandboxIdentity[] = [];
 
   constructor(private readonly store: Store) {
     this.rbac = new RbacAuthorizer(store);
+  }
+
+  addedIdentities(): SandboxIdentity[] {
+    return [...this.added];
+  }
+
+  /** Adds a user who authenticates with the returned bearer token; RBAC bindings decide what it may do. */
+  addIdentity(name: string, user: { username?: string; groups?: string[] }): string {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new Error(`an identity's name is a DNS label, not "${name}"`);
+    if ([...SANDBOX_IDENTITIES, ...this.added].some((i) => i.name === name)) throw new Error(`the sandbox already has an identity "${name}"`);
+    const token = `sandbox-${name}-token`;
+    const username = user.username ?? name;
+    this.added.push({ name, token, user: { username, uid: `sandbox-${name}`, groups: user.groups ?? [] }, purpose: "added by a test", authenticates: "token" });
+    return token;
   }
 
   /**
@@ -35,7 +51,7 @@ export class SandboxAuth {
    * self-reviews, or undefined when the request may go on to the resource API.
    */
   admit(req: IncomingMessage, url: URL, method: string, body: string, seen: RequestIdentity = {}): { code: number; body: unknown } | undefined {
-    const authenticated = authenticateToken(req.headers.authorization);
+    const authenticated = authenticateToken(req.headers.authorization, this.added);
     if (authenticated === undefined) throw new ApiError(401, "Unauthorized", "Unauthorized");
     const caller: UserInfo = authenticated === "anonymous" ? ANONYMOUS : authenticated;
     const acting = impersonate(req, caller, (a) => this.rbac.authorize(a));
