@@ -168,6 +168,7 @@ export default tseslint.config(
       "src/domain/format/**/*.ts",
       "src/domain/render/**/*.ts",
       "src/domain/replicas/**/*.ts",
+      "src/commands/kube/**/*.ts",
       "src/domain/content-policy/**/*.ts",
       "src/domain/apply-objects.ts",
       "src/domain/lease-lock.ts",

@@ -16,9 +16,12 @@ import type * as k8s from "@kubernetes/client-node";
 // loads nothing of it at run time (eslint.config.js allows domain/ and commands/ to import it, and only as types).
 
 /**
- * A client-node model as it travels as JSON. client-node's models say `Date` for timestamps because its own
- * serializer converts them; Tugboat's port reads the API server's JSON as is, so they are RFC 3339 strings. A field
- * client-node leaves untyped (`any`, e.g. managedFields' fieldsV1) is `unknown` here.
+ * A client-node model as it travels as JSON. client-node's models differ from the wire where its own serializer
+ * converts: timestamps are `Date` there and RFC 3339 strings here; fields named by a reserved word carry a leading
+ * underscore there (`_default`, `_continue`, `_from`, `_int`) and their JSON name here (`default`, …). Tugboat's
+ * port reads the API server's JSON as is. A field client-node leaves untyped (`any`, e.g. managedFields' fieldsV1)
+ * is `unknown` here. (CRD schema models, which Tugboat does not read, also rename `x-kubernetes-*`; those are not
+ * mapped.)
  */
 export type Json<T> = 0 extends 1 & T
   ? unknown
@@ -27,7 +30,7 @@ export type Json<T> = 0 extends 1 & T
     : T extends Array<infer U>
       ? Array<Json<U>>
       : T extends object
-        ? { [K in keyof T]: Json<T[K]> }
+        ? { [K in keyof T as K extends `_${infer Name}` ? Name : K]: Json<T[K]> }
         : T;
 
 export type V1ObjectMeta = Json<k8s.V1ObjectMeta>;
@@ -52,22 +55,31 @@ export type V1EnvVar = Json<k8s.V1EnvVar>;
 export type V1Volume = Json<k8s.V1Volume>;
 export type V1VolumeMount = Json<k8s.V1VolumeMount>;
 export type V1Probe = Json<k8s.V1Probe>;
+export type V1ResourceRequirements = Json<k8s.V1ResourceRequirements>;
+export type V1TopologySpreadConstraint = Json<k8s.V1TopologySpreadConstraint>;
+export type V1Toleration = Json<k8s.V1Toleration>;
+export type V1Taint = Json<k8s.V1Taint>;
 export type V1SecurityContext = Json<k8s.V1SecurityContext>;
 export type V1PodSecurityContext = Json<k8s.V1PodSecurityContext>;
 export type V1Job = Json<k8s.V1Job>;
 export type V1Service = Json<k8s.V1Service>;
+export type V1ServiceSpec = Json<k8s.V1ServiceSpec>;
 export type V1ServicePort = Json<k8s.V1ServicePort>;
 export type V1ConfigMap = Json<k8s.V1ConfigMap>;
 export type V1Secret = Json<k8s.V1Secret>;
 export type V1Ingress = Json<k8s.V1Ingress>;
 export type V1Namespace = Json<k8s.V1Namespace>;
 export type V1Node = Json<k8s.V1Node>;
+export type V1NodeSpec = Json<k8s.V1NodeSpec>;
 export type V1NodeCondition = Json<k8s.V1NodeCondition>;
 export type V1Lease = Json<k8s.V1Lease>;
 export type V1LeaseSpec = Json<k8s.V1LeaseSpec>;
 /** A core/v1 Event (what kubectl describe lists). */
 export type CoreV1Event = Json<k8s.CoreV1Event>;
 export type V1Status = Json<k8s.V1Status>;
+export type V1ResourceQuota = Json<k8s.V1ResourceQuota>;
+export type V1LimitRange = Json<k8s.V1LimitRange>;
+export type V1EndpointSlice = Json<k8s.V1EndpointSlice>;
 
 // ------------------------------------------------------------- Cluster API (cluster.x-k8s.io, v1beta1 and v1beta2)
 // client-node has no Cluster API models. These declare what Tugboat reads and writes, once, covering both served

@@ -6,12 +6,15 @@ import type {
   MachineDeployment,
   V1ConfigMap,
   V1Deployment,
+  V1EndpointSlice,
   V1Ingress,
   V1Lease,
+  V1LimitRange,
   V1Namespace,
   V1Node,
   V1Pod,
   V1ReplicaSet,
+  V1ResourceQuota,
   V1Secret,
   V1ObjectMeta,
   V1Service,
@@ -283,6 +286,9 @@ export interface KindModels {
   leases: V1Lease;
   /** core/v1 Events. */
   events: CoreV1Event;
+  resourceQuotas: V1ResourceQuota;
+  limitRanges: V1LimitRange;
+  endpointSlices: V1EndpointSlice;
   /** Cluster API (cluster.x-k8s.io): on the workload cluster itself or a management cluster. */
   capiClusters: Cluster;
   machineDeployments: MachineDeployment;

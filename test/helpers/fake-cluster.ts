@@ -48,6 +48,9 @@ const BUILT_IN: ApiResource[] = [
   resource("", "v1", "Namespace", "namespaces", false, ["ns"]),
   resource("", "v1", "Node", "nodes", false, ["no"]),
   resource("", "v1", "Event", "events", true, ["ev"]),
+  resource("", "v1", "ResourceQuota", "resourcequotas", true, ["quota"]),
+  resource("", "v1", "LimitRange", "limitranges", true, ["limits"]),
+  resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, []),
   resource("networking.k8s.io", "v1", "Ingress", "ingresses", true, ["ing"]),
   resource("coordination.k8s.io", "v1", "Lease", "leases", true, []),
 ];
@@ -109,6 +112,9 @@ export class FakeCluster implements KubeCluster {
   readonly nodes = this.kinds.nodes;
   readonly leases = this.kinds.leases;
   readonly events = this.kinds.events;
+  readonly resourceQuotas = this.kinds.resourceQuotas;
+  readonly limitRanges = this.kinds.limitRanges;
+  readonly endpointSlices = this.kinds.endpointSlices;
   readonly capiClusters = this.kinds.capiClusters;
   readonly machineDeployments = this.kinds.machineDeployments;
   readonly machines = this.kinds.machines;

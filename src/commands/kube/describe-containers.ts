@@ -1,21 +1,28 @@
-import type { KObject } from "../../gateways/types.js";
+import type {
+  V1Container,
+  V1ContainerState,
+  V1ContainerStatus,
+  V1Pod,
+  V1PodTemplateSpec,
+  V1Probe,
+  V1ResourceRequirements,
+  V1TopologySpreadConstraint,
+} from "../../gateways/kube-models.js";
 import { annotationsMultiline, formatLabelSelector, labelsMultiline, printBool, rfc1123z, tolerationsMultiline, type DescribeWriter } from "./describe-writer.js";
 import { describeVolumes } from "./describe-volumes.js";
 
 // kubectl's describeContainers and DescribePodTemplate, shared by the Pod, ReplicaSet and Deployment describers.
 
-type C = Record<string, any>;
-
-function resources(w: DescribeWriter, r: C | undefined, level: number): void {
-  for (const [title, list] of [["Limits", r?.limits], ["Requests", r?.requests]] as const) {
-    const names = Object.keys(list ?? {}).sort();
+function resources(w: DescribeWriter, r: V1ResourceRequirements | undefined, level: number): void {
+  for (const [title, list] of [["Limits", r?.limits ?? {}], ["Requests", r?.requests ?? {}]] as const) {
+    const names = Object.keys(list).sort();
     if (names.length > 0) w.line(level, `${title}:`);
     for (const n of names) w.line(level + 1, `${n}:\t${list[n]}`);
   }
 }
 export { resources as describeResources };
 
-function probe(p: C): string {
+function probe(p: V1Probe): string {
   const n = (v: unknown) => Number(v ?? 0);
   const attrs = `delay=${n(p.initialDelaySeconds)}s timeout=${n(p.timeoutSeconds)}s period=${n(p.periodSeconds)}s #success=${n(p.successThreshold)} #failure=${n(p.failureThreshold)}`;
   if (p.exec) return `exec [${(p.exec.command ?? []).join(" ")}] ${attrs}`;
@@ -31,7 +38,7 @@ function probe(p: C): string {
   return `unknown ${attrs}`;
 }
 
-function state(w: DescribeWriter, name: string, s: C | undefined): void {
+function state(w: DescribeWriter, name: string, s: V1ContainerState | undefined): void {
   if (s?.running) {
     w.line(2, `${name}:\tRunning`);
     w.line(3, `Started:\t${rfc1123z(s.running.startedAt)}`);
@@ -51,10 +58,10 @@ function state(w: DescribeWriter, name: string, s: C | undefined): void {
 }
 
 /** EnvValueRetriever for the fieldRef paths pods allow. */
-function fieldValue(pod: KObject | undefined, path: string): string {
+function fieldValue(pod: V1Pod | undefined, path: string): string {
   if (!pod) return "";
   const m = path.match(/^metadata\.(labels|annotations)\['(.+)'\]$/);
-  if (m) return ((pod.metadata as C | undefined)?.[m[1]!] as Record<string, string> | undefined)?.[m[2]!] ?? "";
+  if (m) return pod.metadata?.[m[1] as "labels" | "annotations"]?.[m[2]!] ?? "";
   const simple: Record<string, unknown> = {
     "metadata.name": pod.metadata?.name,
     "metadata.namespace": pod.metadata?.namespace,
@@ -63,22 +70,23 @@ function fieldValue(pod: KObject | undefined, path: string): string {
     "spec.serviceAccountName": pod.spec?.serviceAccountName,
     "status.hostIP": pod.status?.hostIP,
     "status.podIP": pod.status?.podIP,
-    "status.hostIPs": (pod.status?.hostIPs ?? []).map((i: C) => i.ip).join(","),
-    "status.podIPs": (pod.status?.podIPs ?? []).map((i: C) => i.ip).join(","),
+    "status.hostIPs": (pod.status?.hostIPs ?? []).map((i) => i.ip).join(","),
+    "status.podIPs": (pod.status?.podIPs ?? []).map((i) => i.ip).join(","),
   };
   return String(simple[path] ?? "");
 }
 
-function env(w: DescribeWriter, c: C, pod: KObject | undefined): void {
-  if ((c.envFrom ?? []).length > 0) {
+function env(w: DescribeWriter, c: V1Container, pod: V1Pod | undefined): void {
+  const envFrom = c.envFrom ?? [];
+  if (envFrom.length > 0) {
     w.line(2, "Environment Variables from:");
-    for (const e of c.envFrom) {
-      const [from, ref] = e.configMapRef ? ["ConfigMap", e.configMapRef] : e.secretRef ? ["Secret", e.secretRef] : ["", {}];
+    for (const e of envFrom) {
+      const [from, ref] = e.configMapRef ? ["ConfigMap", e.configMapRef] : e.secretRef ? ["Secret", e.secretRef] : ["", { name: undefined, optional: undefined }];
       const optional = ref.optional === true;
       w.line(3, e.prefix ? `${ref.name ?? ""}\t${from} with prefix '${e.prefix}'\tOptional: ${optional}` : `${ref.name ?? ""}\t${from}\tOptional: ${optional}`);
     }
   }
-  const vars: C[] = c.env ?? [];
+  const vars = c.env ?? [];
   w.line(2, `Environment:${vars.length === 0 ? "\t<none>" : ""}`);
   for (const e of vars) {
     const vf = e.valueFrom;
@@ -89,7 +97,7 @@ function env(w: DescribeWriter, c: C, pod: KObject | undefined): void {
     } else if (vf.fieldRef) {
       w.line(3, `${e.name}:\t${fieldValue(pod, vf.fieldRef.fieldPath)} (${vf.fieldRef.apiVersion ?? ""}:${vf.fieldRef.fieldPath})`);
     } else if (vf.resourceFieldRef) {
-      const r = vf.resourceFieldRef.resource as string;
+      const r = vf.resourceFieldRef.resource;
       const [kind, name] = r.split(".");
       let value = String(c.resources?.[kind === "limits" ? "limits" : "requests"]?.[name ?? ""] ?? "0");
       if (value === "0" && (r === "limits.cpu" || r === "limits.memory")) value = "node allocatable";
@@ -102,14 +110,14 @@ function env(w: DescribeWriter, c: C, pod: KObject | undefined): void {
   }
 }
 
-function mounts(w: DescribeWriter, c: C): void {
-  const list: C[] = [...(c.volumeMounts ?? [])].sort((a, b) => (a.mountPath < b.mountPath ? -1 : a.mountPath > b.mountPath ? 1 : 0));
+function mounts(w: DescribeWriter, c: V1Container): void {
+  const list = [...(c.volumeMounts ?? [])].sort((a, b) => (a.mountPath < b.mountPath ? -1 : a.mountPath > b.mountPath ? 1 : 0));
   w.line(2, `Mounts:${list.length === 0 ? "\t<none>" : ""}`);
   for (const m of list) {
     const flags = [m.readOnly ? "ro" : "rw", ...(m.subPath ? [`path=${JSON.stringify(m.subPath)}`] : [])];
     w.line(3, `${m.mountPath} from ${m.name} (${flags.join(",")})`);
   }
-  const devices: C[] = [...(c.volumeDevices ?? [])].sort((a, b) => (a.devicePath < b.devicePath ? -1 : a.devicePath > b.devicePath ? 1 : 0));
+  const devices = [...(c.volumeDevices ?? [])].sort((a, b) => (a.devicePath < b.devicePath ? -1 : a.devicePath > b.devicePath ? 1 : 0));
   if (devices.length > 0) {
     w.line(2, "Devices:");
     for (const d of devices) w.line(3, `${d.devicePath} from ${d.name}`);
@@ -117,9 +125,9 @@ function mounts(w: DescribeWriter, c: C): void {
 }
 
 /** describeContainers: statuses undefined inside a pod template (no Container ID, State, Ready). */
-export function describeContainers(w: DescribeWriter, label: string, containers: C[] | undefined, statuses: C[] | undefined, pod: KObject | undefined, space: string): void {
+export function describeContainers(w: DescribeWriter, label: string, containers: V1Container[] | undefined, statuses: V1ContainerStatus[] | undefined, pod: V1Pod | undefined, space: string): void {
   const list = containers ?? [];
-  const byName = new Map<string, C>((statuses ?? []).map((s) => [s.name, s]));
+  const byName = new Map((statuses ?? []).map((s) => [s.name, s]));
   w.line(0, `${space}${label}:${list.length === 0 ? " <none>" : ""}`);
   for (const c of list) {
     const st = byName.get(c.name);
@@ -127,7 +135,7 @@ export function describeContainers(w: DescribeWriter, label: string, containers:
     if (st) w.line(2, `Container ID:\t${st.containerID ?? ""}`);
     w.line(2, `Image:\t${c.image ?? ""}`);
     if (st) w.line(2, `Image ID:\t${st.imageID ?? ""}`);
-    const ports: C[] = c.ports ?? [];
+    const ports = c.ports ?? [];
     const p = ports.map((x) => `${x.containerPort}/${x.protocol ?? ""}`).join(", ");
     const hp = ports.map((x) => `${x.hostPort ?? 0}/${x.protocol ?? ""}`).join(", ");
     w.line(2, p.includes(",") ? `Ports:\t${p}` : `Port:\t${p || "<none>"}`);
@@ -137,8 +145,8 @@ export function describeContainers(w: DescribeWriter, label: string, containers:
       w.line(2, `SeccompProfile:\t${seccomp.type}`);
       if (seccomp.type === "Localhost") w.line(3, `LocalhostProfile:\t${seccomp.localhostProfile ?? ""}`);
     }
-    for (const [title, items] of [["Command", c.command], ["Args", c.args]] as const) {
-      if ((items ?? []).length === 0) continue;
+    for (const [title, items] of [["Command", c.command ?? []], ["Args", c.args ?? []]] as const) {
+      if (items.length === 0) continue;
       w.line(2, `${title}:`);
       for (const item of items) for (const s of String(item).split("\n")) w.line(3, s);
     }
@@ -158,7 +166,7 @@ export function describeContainers(w: DescribeWriter, label: string, containers:
 }
 
 /** describeTopologySpreadConstraints. */
-export function topologySpread(w: DescribeWriter, tscs: C[] | undefined, space: string): void {
+export function topologySpread(w: DescribeWriter, tscs: V1TopologySpreadConstraint[] | undefined, space: string): void {
   if (!tscs || tscs.length === 0) return;
   const list = [...tscs].sort((a, b) => (a.topologyKey < b.topologyKey ? -1 : a.topologyKey > b.topologyKey ? 1 : 0));
   w.write(0, `${space}Topology Spread Constraints:\t`);
@@ -170,12 +178,13 @@ export function topologySpread(w: DescribeWriter, tscs: C[] | undefined, space: 
 }
 
 /** DescribePodTemplate. */
-export function describePodTemplate(w: DescribeWriter, template: C | undefined): void {
+export function describePodTemplate(w: DescribeWriter, template: V1PodTemplateSpec | undefined): void {
   w.line(0, "Pod Template:");
   if (!template) return w.write(1, "<unset>");
-  const spec = template.spec ?? {};
+  const spec = template.spec ?? { containers: [] };
   labelsMultiline(w, "  Labels", template.metadata?.labels);
-  if (Object.keys(template.metadata?.annotations ?? {}).length > 0) annotationsMultiline(w, "  Annotations", template.metadata.annotations);
+  const annotations = template.metadata?.annotations ?? {};
+  if (Object.keys(annotations).length > 0) annotationsMultiline(w, "  Annotations", annotations);
   if (spec.serviceAccountName) w.line(1, `Service Account:\t${spec.serviceAccountName}`);
   if ((spec.initContainers ?? []).length > 0) describeContainers(w, "Init Containers", spec.initContainers, undefined, undefined, "  ");
   describeContainers(w, "Containers", spec.containers, undefined, undefined, "  ");

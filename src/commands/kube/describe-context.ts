@@ -1,4 +1,5 @@
-import type { KObject, ListOptions } from "../../gateways/types.js";
+import type { ApiResource, KObject, KindClients, KindModels, KindName, ListOptions } from "../../gateways/types.js";
+import { KIND_SPECS } from "../../gateways/well-known-kinds.js";
 import { errorMessage } from "../../core/errors.js";
 import type { DescribeEvents, EventRef } from "./describe-events.js";
 import type { KubeQuery } from "./kube-query.js";
@@ -6,11 +7,12 @@ import type { KubeQuery } from "./kube-query.js";
 // What a per-type describer gets: the object, the clock, and the related reads kubectl's describers make
 // (pods of a ReplicaSet, ReplicaSets of a Deployment, …), each allowed to fail without failing the describe.
 
-export type Listed = { items: KObject[] } | { error: string; unserved?: boolean };
+export type Listed<T> = { items: T[] } | { error: string; unserved?: boolean };
 
-export interface DescribeCtx {
+/** What a describer of objects of type T gets (a per-kind describer gets its kind's model). */
+export interface DescribeCtx<T extends KObject = KObject> {
   q: KubeQuery;
-  obj: KObject;
+  obj: T;
   now: Date;
   events(refs: EventRef[]): Promise<DescribeEvents>;
 }
@@ -19,17 +21,19 @@ export interface DescribeCtx {
  * Lists a type for a describer: `unserved` when the cluster does not serve it (kubectl treats that as absent),
  * an error when the caller's role may not read it or the call failed.
  */
-export async function listFor(q: KubeQuery, type: string, namespace: string | undefined, opts: Omit<ListOptions, "namespace"> = {}): Promise<Listed> {
-  let res;
+export async function listFor<K extends KindName>(q: KubeQuery, kind: K, namespace: string | undefined, opts: Omit<ListOptions, "namespace"> = {}): Promise<Listed<KindModels[K]>> {
+  const kinds: KindClients = q.client;
+  const client = kinds[kind];
+  let res: ApiResource;
   try {
-    res = await q.client.resolve(type);
+    if (!(await client.served())) return { error: `the server doesn't have a resource type "${KIND_SPECS[kind].plural}"`, unserved: true };
+    res = await client.resource();
   } catch (err) {
     return { error: errorMessage(err) };
   }
-  if (!res) return { error: `the server doesn't have a resource type "${type}"`, unserved: true };
   if (!(await q.allows(res.plural, res.namespaced && namespace === undefined ? "*" : namespace))) return { error: `type \`${res.plural}\` is not allowed for you` };
   try {
-    const { items } = await q.call((c) => c.list(res, { ...opts, namespace }));
+    const { items } = await q.call(() => client.list({ ...opts, namespace }));
     return { items };
   } catch (err) {
     return { error: errorMessage(err) };

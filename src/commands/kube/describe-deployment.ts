@@ -1,4 +1,4 @@
-import type { KObject } from "../../gateways/types.js";
+import type { V1Deployment, V1DeploymentSpec, V1PodTemplateSpec, V1ReplicaSet } from "../../gateways/kube-models.js";
 import { describePodTemplate } from "./describe-containers.js";
 import { listFor, type DescribeCtx } from "./describe-context.js";
 import { writeEvents } from "./describe-events.js";
@@ -6,7 +6,6 @@ import { annotationsMultiline, DescribeWriter, labelsMultiline, rfc1123z, select
 
 // kubectl's DeploymentDescriber: replica counts, strategy, template, conditions, old/new ReplicaSets, events.
 
-type C = Record<string, any>;
 const HASH = "pod-template-hash";
 
 /** JSON with sorted keys, for deep equality. */
@@ -15,26 +14,27 @@ function canonical(v: unknown): string {
   if (v && typeof v === "object") {
     return `{${Object.keys(v)
       .sort()
-      .filter((k) => (v as C)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as C)[k])}`)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
       .join(",")}}`;
   }
   return JSON.stringify(v);
 }
 
 /** deploymentutil.EqualIgnoreHash: templates equal once the pod-template-hash label is dropped. */
-function withoutHash(template: C | undefined): string {
+function withoutHash(template: V1PodTemplateSpec | undefined): string {
   const t = structuredClone(template ?? {});
-  if (t.metadata?.labels) {
-    delete t.metadata.labels[HASH];
-    if (Object.keys(t.metadata.labels).length === 0) delete t.metadata.labels;
+  const labels = t.metadata?.labels;
+  if (t.metadata && labels) {
+    delete labels[HASH];
+    if (Object.keys(labels).length === 0) delete t.metadata.labels;
   }
   return canonical(t);
 }
 
 /** GetAllReplicaSets: the ReplicaSets this Deployment controls; the new one is the oldest whose template matches. */
-export function splitReplicaSets(deploy: KObject, items: KObject[]): { oldRSs: KObject[]; newRS?: KObject } {
-  const owned = items.filter((rs) => (rs.metadata?.ownerReferences ?? []).some((r: C) => r.controller === true && r.uid === deploy.metadata?.uid));
+export function splitReplicaSets(deploy: V1Deployment, items: V1ReplicaSet[]): { oldRSs: V1ReplicaSet[]; newRS?: V1ReplicaSet } {
+  const owned = items.filter((rs) => (rs.metadata?.ownerReferences ?? []).some((r) => r.controller === true && r.uid === deploy.metadata?.uid));
   const byAge = [...owned].sort((a, b) => {
     const ta = Date.parse(a.metadata?.creationTimestamp ?? "") || 0;
     const tb = Date.parse(b.metadata?.creationTimestamp ?? "") || 0;
@@ -45,7 +45,7 @@ export function splitReplicaSets(deploy: KObject, items: KObject[]): { oldRSs: K
   return { oldRSs: owned.filter((rs) => rs !== newRS), newRS };
 }
 
-function rsList(list: KObject[]): string {
+function rsList(list: V1ReplicaSet[]): string {
   const s = list.map((rs) => `${rs.metadata?.name} (${rs.status?.replicas ?? 0}/${rs.spec?.replicas ?? 1} replicas created)`).join(", ");
   return s === "" ? "<none>" : s;
 }
@@ -55,13 +55,13 @@ function intstr(v: unknown, fallback: string): string {
   return v === undefined || v === null ? fallback : String(v);
 }
 
-export async function describeDeployment(d: DescribeCtx): Promise<string> {
+export async function describeDeployment(d: DescribeCtx<V1Deployment>): Promise<string> {
   const dep = d.obj;
-  const spec = dep.spec ?? {};
+  const spec: Partial<V1DeploymentSpec> = dep.spec ?? {};
   const status = dep.status ?? {};
   const [events, listed] = await Promise.all([
-    d.events([{ name: dep.metadata!.name!, namespace: dep.metadata?.namespace, kind: "Deployment", uid: dep.metadata?.uid }]),
-    listFor(d.q, "replicasets", dep.metadata?.namespace, { labelSelector: selectorString(spec.selector) }),
+    d.events([{ name: dep.metadata?.name ?? "", namespace: dep.metadata?.namespace, kind: "Deployment", uid: dep.metadata?.uid }]),
+    listFor(d.q, "replicaSets", dep.metadata?.namespace, { labelSelector: selectorString(spec.selector) }),
   ]);
   const w = new DescribeWriter();
   w.line(0, `Name:\t${dep.metadata?.name ?? ""}`);
@@ -79,7 +79,7 @@ export async function describeDeployment(d: DescribeCtx): Promise<string> {
   const ru = spec.strategy?.rollingUpdate;
   if (ru) w.line(0, `RollingUpdateStrategy:\t${intstr(ru.maxUnavailable, "0")} max unavailable, ${intstr(ru.maxSurge, "0")} max surge`);
   describePodTemplate(w, spec.template);
-  const conditions: C[] = status.conditions ?? [];
+  const conditions = status.conditions ?? [];
   if (conditions.length > 0) {
     w.write(0, "Conditions:\n  Type\tStatus\tReason\n");
     w.line(1, "----\t------\t------");

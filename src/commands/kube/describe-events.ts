@@ -1,4 +1,4 @@
-import type { KObject } from "../../gateways/types.js";
+import type { CoreV1Event } from "../../gateways/kube-models.js";
 import { errorMessage } from "../../core/errors.js";
 import type { DescribeWriter } from "./describe-writer.js";
 import { ageSince } from "../../domain/format/human-duration.js";
@@ -6,7 +6,7 @@ import type { KubeQuery } from "./kube-query.js";
 
 // The Events section of kubectl describe: searchEvents' field selector, then DescribeEvents.
 
-export type DescribeEvents = { items: KObject[] } | { note: string };
+export type DescribeEvents = { items: CoreV1Event[] } | { note: string };
 
 /** What searchEvents puts in its field selector: kind is left out for Pods, uid may be the Node's name. */
 export interface EventRef {
@@ -17,20 +17,28 @@ export interface EventRef {
 }
 
 /** kubectl's event interval: `5m`, or `2m (x4 over 10m)`. */
-export function eventInterval(e: KObject, now: Date): string {
+export function eventInterval(e: CoreV1Event, now: Date): string {
   const first = e.eventTime ? ageSince(e.eventTime, now) : ageSince(e.firstTimestamp, now);
   if (e.series) return `${ageSince(e.series.lastObservedTime, now)} (x${e.series.count} over ${first})`;
   if ((e.count ?? 0) > 1) return `${ageSince(e.lastTimestamp, now)} (x${e.count} over ${first})`;
   return first;
 }
 
-function stamp(e: KObject): number {
+/**
+ * The FROM column: source.component, else the reporting controller (kubectl's e.ReportingController, whose JSON name
+ * in core/v1 is reportingComponent), which events from newer recorders carry alone.
+ */
+export function eventSource(e: CoreV1Event): string {
+  return e.source?.component || e.reportingComponent || "";
+}
+
+function stamp(e: CoreV1Event): number {
   const ms = e.lastTimestamp ? Date.parse(e.lastTimestamp) : NaN;
   return Number.isNaN(ms) ? -Infinity : ms;
 }
 
 /** event.SortableEvents: by lastTimestamp only (a missing one sorts first), stable. */
-export function sortForDescribe(events: KObject[]): KObject[] {
+export function sortForDescribe(events: CoreV1Event[]): CoreV1Event[] {
   return events
     .map((e, i) => ({ e, i, t: stamp(e) }))
     .sort((a, b) => (a.t === b.t ? a.i - b.i : a.t < b.t ? -1 : 1))
@@ -56,11 +64,11 @@ export async function searchEvents(q: KubeQuery, refs: EventRef[]): Promise<Desc
   const namespace = refs[0]?.namespace;
   if (!(await q.allows("events", namespace || "*"))) return { note: "<not shown: type `events` is not allowed for you>" };
   try {
-    const res = await q.resolve("events");
-    const items: KObject[] = [];
+    const events = q.client.events;
+    const items: CoreV1Event[] = [];
     for (const ref of refs) {
-      const list = await q.call((c) => c.list(res, { namespace: ref.namespace || undefined, fieldSelector: selector(ref) }));
-      items.push(...list.items.filter((e: KObject) => e.involvedObject?.name === ref.name));
+      const list = await q.call(() => events.list({ namespace: ref.namespace || undefined, fieldSelector: selector(ref) }));
+      items.push(...list.items.filter((e) => e.involvedObject?.name === ref.name));
     }
     return { items };
   } catch (err) {
@@ -76,7 +84,7 @@ export function writeEvents(w: DescribeWriter, events: DescribeEvents, now: Date
   w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
   w.line(1, "----\t------\t----\t----\t-------");
   for (const e of sortForDescribe(events.items)) {
-    const source = e.source?.component || e.reportingController || "";
+    const source = eventSource(e);
     w.line(1, `${e.type ?? ""}\t${e.reason ?? ""}\t${eventInterval(e, now)}\t${source}\t${String(e.message ?? "").trim()}`);
   }
 }

@@ -1,5 +1,6 @@
 import type { KObject } from "../../gateways/types.js";
-import { eventInterval, sortForDescribe, type DescribeEvents } from "./describe-events.js";
+import type { CoreV1Event } from "../../gateways/kube-models.js";
+import { eventInterval, eventSource, sortForDescribe, type DescribeEvents } from "./describe-events.js";
 import { LAST_APPLIED } from "./redact-secret.js";
 import { KUBECTL_DESCRIBE, tabwrite } from "./tabwriter.js";
 
@@ -96,14 +97,14 @@ function annotations(out: Out, map: Record<string, string> | undefined): void {
   });
 }
 
-function eventTime(e: KObject): number {
+function eventTime(e: CoreV1Event): number {
   const t = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
   const ms = t ? Date.parse(t) : NaN;
   return Number.isNaN(ms) ? 0 : ms;
 }
 
 /** Events oldest first, as kubectl sorts them (stable, by last-seen time). */
-export function sortEvents(events: KObject[]): KObject[] {
+export function sortEvents(events: CoreV1Event[]): CoreV1Event[] {
   return events
     .map((e, i) => ({ e, i, t: eventTime(e) }))
     .sort((a, b) => a.t - b.t || a.i - b.i)
@@ -128,7 +129,7 @@ export function describeObject(obj: KObject, events: DescribeEvents, now: Date):
     out.push("  Type\tReason\tAge\tFrom\tMessage");
     out.push("  ----\t------\t----\t----\t-------");
     for (const e of sortForDescribe(events.items)) {
-      const source = e.source?.component || e.reportingController || "";
+      const source = eventSource(e);
       out.push(`  ${e.type ?? ""}\t${e.reason ?? ""}\t${eventInterval(e, now)}\t${source}\t${String(e.message ?? "").trim()}`);
     }
   }

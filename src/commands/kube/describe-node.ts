@@ -1,4 +1,4 @@
-import type { KObject } from "../../gateways/types.js";
+import type { V1Lease, V1Node, V1NodeSpec, V1Pod } from "../../gateways/kube-models.js";
 import { ageSince } from "../../domain/format/human-duration.js";
 import { errorMessage } from "../../core/errors.js";
 import { listFor, type DescribeCtx } from "./describe-context.js";
@@ -9,12 +9,11 @@ import { addQuantities, formatQuantity, parseQuantity, quantityValue, ZERO, type
 // kubectl's NodeDescriber: roles, taints, lease, conditions, addresses, capacity, system info, the node's
 // non-terminated pods with their requests and limits, allocated totals, and events (by uid and by name).
 
-type C = Record<string, any>;
 type Totals = Record<string, Quantity>;
 
-function roles(node: KObject): string {
+function roles(node: V1Node): string {
   const set = new Set<string>();
-  for (const [k, v] of Object.entries<string>(node.metadata?.labels ?? {})) {
+  for (const [k, v] of Object.entries(node.metadata?.labels ?? {})) {
     if (k.startsWith("node-role.kubernetes.io/") && k.length > "node-role.kubernetes.io/".length) set.add(k.slice("node-role.kubernetes.io/".length));
     else if (k === "kubernetes.io/role" && v !== "") set.add(v);
   }
@@ -22,25 +21,26 @@ function roles(node: KObject): string {
 }
 
 /** resourcehelper.PodRequestsAndLimits: containers summed, init containers as a floor, plus overhead. */
-function podTotals(pod: KObject, field: "requests" | "limits"): Totals {
+function podTotals(pod: V1Pod, field: "requests" | "limits"): Totals {
   const sum: Totals = {};
   for (const c of pod.spec?.containers ?? []) {
-    for (const [k, v] of Object.entries(c.resources?.[field] ?? {})) sum[k] = addQuantities(sum[k] ?? ZERO, parseQuantity(v as string));
+    for (const [k, v] of Object.entries(c.resources?.[field] ?? {})) sum[k] = addQuantities(sum[k] ?? ZERO, parseQuantity(v));
   }
   for (const c of pod.spec?.initContainers ?? []) {
     for (const [k, v] of Object.entries(c.resources?.[field] ?? {})) {
-      const q = parseQuantity(v as string);
+      const q = parseQuantity(v);
       if (!sum[k] || q.milli > sum[k]!.milli) sum[k] = q;
     }
   }
-  for (const [k, v] of Object.entries(pod.spec?.overhead ?? {})) if (sum[k]) sum[k] = addQuantities(sum[k]!, parseQuantity(v as string));
+  for (const [k, v] of Object.entries(pod.spec?.overhead ?? {})) if (sum[k]) sum[k] = addQuantities(sum[k]!, parseQuantity(v));
   return sum;
 }
 
 const pct = (part: number, whole: number) => (whole === 0 ? 0 : Math.trunc((part / whole) * 100));
 
-function nodeResources(w: DescribeWriter, node: KObject, pods: KObject[], now: Date): void {
-  const alloc: C = Object.keys(node.status?.allocatable ?? {}).length ? node.status.allocatable : (node.status?.capacity ?? {});
+function nodeResources(w: DescribeWriter, node: V1Node, pods: V1Pod[], now: Date): void {
+  const allocatable = node.status?.allocatable ?? {};
+  const alloc = Object.keys(allocatable).length ? allocatable : (node.status?.capacity ?? {});
   const a = (r: string) => parseQuantity(alloc[r]);
   w.line(0, `Non-terminated Pods:\t(${pods.length} in total)`);
   w.line(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge");
@@ -77,22 +77,23 @@ function nodeResources(w: DescribeWriter, node: KObject, pods: KObject[], now: D
   }
 }
 
-async function lease(d: DescribeCtx, name: string): Promise<string | C> {
+async function lease(d: DescribeCtx<V1Node>, name: string): Promise<string | V1Lease> {
   try {
-    const res = await d.q.client.resolve("leases.coordination.k8s.io");
-    if (!res) return "the server could not find the requested resource";
+    const leases = d.q.client.leases;
+    if (!(await leases.served())) return "the server could not find the requested resource";
+    const res = await leases.resource();
     if (!(await d.q.allows(res.plural, "kube-node-lease"))) return `type \`${res.plural}\` is not allowed for you`;
-    const found = await d.q.call((c) => c.find(res, name, "kube-node-lease"));
+    const found = await d.q.call(() => leases.find(name, "kube-node-lease"));
     return found ?? `leases.coordination.k8s.io "${name}" not found`;
   } catch (err) {
     return errorMessage(err);
   }
 }
 
-export async function describeNode(d: DescribeCtx): Promise<string> {
+export async function describeNode(d: DescribeCtx<V1Node>): Promise<string> {
   const node = d.obj;
-  const name = node.metadata!.name!;
-  const spec = node.spec ?? {};
+  const name = node.metadata?.name ?? "";
+  const spec: V1NodeSpec = node.spec ?? {};
   const status = node.status ?? {};
   const [pods, events, ls] = await Promise.all([
     listFor(d.q, "pods", undefined, { fieldSelector: `spec.nodeName=${name},status.phase!=Succeeded,status.phase!=Failed` }),
@@ -117,7 +118,7 @@ export async function describeNode(d: DescribeCtx): Promise<string> {
     w.line(1, `AcquireTime:\t${ls.spec?.acquireTime ? rfc1123z(ls.spec.acquireTime) : "<unset>"}`);
     w.line(1, `RenewTime:\t${ls.spec?.renewTime ? rfc1123z(ls.spec.renewTime) : "<unset>"}`);
   }
-  const conditions: C[] = status.conditions ?? [];
+  const conditions = status.conditions ?? [];
   if (conditions.length > 0) {
     w.write(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n");
     w.line(1, "----\t------\t-----------------\t------------------\t------\t-------");
@@ -127,13 +128,13 @@ export async function describeNode(d: DescribeCtx): Promise<string> {
   }
   w.line(0, "Addresses:");
   for (const addr of status.addresses ?? []) w.line(1, `${addr.type}:\t${addr.address}`);
-  for (const [title, list] of [["Capacity", status.capacity], ["Allocatable", status.allocatable]] as const) {
-    const keys = Object.keys(list ?? {}).sort();
+  for (const [title, list] of [["Capacity", status.capacity ?? {}], ["Allocatable", status.allocatable ?? {}]] as const) {
+    const keys = Object.keys(list).sort();
     if (keys.length === 0) continue;
     w.line(0, `${title}:`);
     for (const k of keys) w.line(0, `  ${k}:\t${list[k]}`);
   }
-  const info: C = status.nodeInfo ?? {};
+  const info: Record<string, unknown> = { ...status.nodeInfo };
   w.line(0, "System Info:");
   for (const [label, key] of [
     ["Machine ID", "machineID"],
@@ -147,10 +148,10 @@ export async function describeNode(d: DescribeCtx): Promise<string> {
     ["Kubelet Version", "kubeletVersion"],
     ["Kube-Proxy Version", "kubeProxyVersion"],
   ]) {
-    w.line(0, `  ${label}:\t${info[key!] ?? ""}`);
+    w.line(0, `  ${label}:\t${String(info[key!] ?? "")}`);
   }
   if (spec.podCIDR) w.line(0, `PodCIDR:\t${spec.podCIDR}`);
-  if ((spec.podCIDRs ?? []).length > 0) w.line(0, `PodCIDRs:\t${spec.podCIDRs.join(",")}`);
+  if ((spec.podCIDRs ?? []).length > 0) w.line(0, `PodCIDRs:\t${(spec.podCIDRs ?? []).join(",")}`);
   if (spec.providerID) w.line(0, `ProviderID:\t${spec.providerID}`);
   if ("items" in pods) nodeResources(w, node, pods.items, d.now);
   else w.line(0, "Pods:\tnot authorized");

@@ -1,4 +1,4 @@
-import type { KObject } from "../../gateways/types.js";
+import type { V1Pod, V1PodSpec } from "../../gateways/kube-models.js";
 import { ageSince } from "../../domain/format/human-duration.js";
 import { describeContainers, describeResources, topologySpread } from "./describe-containers.js";
 import type { DescribeCtx } from "./describe-context.js";
@@ -8,32 +8,30 @@ import { annotationsMultiline, controlledBy, DescribeWriter, labelsMultiline, rf
 
 // kubectl's PodDescriber (describePod).
 
-type C = Record<string, any>;
-
 /** qos.GetPodQOS: the status' class, else computed from the containers' requests and limits. */
-export function podQOS(pod: KObject): string {
+export function podQOS(pod: V1Pod): string {
   if (pod.status?.qosClass) return pod.status.qosClass;
-  const containers: C[] = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
-  let any = false;
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  let requested = false;
   let guaranteed = true;
   for (const c of containers) {
     const req = c.resources?.requests ?? {};
     const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    if (Object.keys(req).length || Object.keys(lim).length) requested = true;
     for (const r of ["cpu", "memory"]) {
       if (lim[r] === undefined || (req[r] !== undefined && req[r] !== lim[r])) guaranteed = false;
     }
   }
-  if (!any) return "BestEffort";
+  if (!requested) return "BestEffort";
   return guaranteed ? "Guaranteed" : "Burstable";
 }
 
-export async function describePod(d: DescribeCtx): Promise<string> {
+export async function describePod(d: DescribeCtx<V1Pod>): Promise<string> {
   const pod = d.obj;
-  const spec = pod.spec ?? {};
+  const spec: Partial<V1PodSpec> = pod.spec ?? {};
   const status = pod.status ?? {};
   const mirror = pod.metadata?.annotations?.["kubernetes.io/config.mirror"];
-  const events = await d.events([{ name: pod.metadata!.name!, namespace: pod.metadata?.namespace, uid: mirror ?? pod.metadata?.uid }]);
+  const events = await d.events([{ name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace, uid: mirror ?? pod.metadata?.uid }]);
 
   const w = new DescribeWriter();
   w.line(0, `Name:\t${pod.metadata?.name ?? ""}`);
@@ -60,7 +58,7 @@ export async function describePod(d: DescribeCtx): Promise<string> {
     if (seccomp.type === "Localhost") w.line(0, `LocalhostProfile:\t${seccomp.localhostProfile ?? ""}`);
   }
   w.line(0, `IP:\t${status.podIP ?? ""}`);
-  const ips: C[] = status.podIPs ?? [];
+  const ips = status.podIPs ?? [];
   if (ips.length === 0) w.line(0, "IPs:\t<none>");
   else {
     w.line(0, "IPs:");
@@ -76,10 +74,11 @@ export async function describePod(d: DescribeCtx): Promise<string> {
   if ((spec.initContainers ?? []).length > 0) describeContainers(w, "Init Containers", spec.initContainers, status.initContainerStatuses ?? [], pod, "");
   describeContainers(w, "Containers", spec.containers, status.containerStatuses ?? [], pod, "");
   if ((spec.ephemeralContainers ?? []).length > 0) describeContainers(w, "Ephemeral Containers", spec.ephemeralContainers, status.ephemeralContainerStatuses ?? [], pod, "");
-  const conditions: C[] = status.conditions ?? [];
-  if ((spec.readinessGates ?? []).length > 0) {
+  const conditions = status.conditions ?? [];
+  const gates = spec.readinessGates ?? [];
+  if (gates.length > 0) {
     w.write(0, "Readiness Gates:\n  Type\tStatus\n");
-    for (const g of spec.readinessGates) {
+    for (const g of gates) {
       const c = conditions.find((x) => x.type === g.conditionType);
       w.line(1, `${g.conditionType} \t${c ? c.status : "<none>"} `);
     }

@@ -1,4 +1,4 @@
-import type { KObject } from "../../gateways/types.js";
+import type { V1ReplicaSet } from "../../gateways/kube-models.js";
 import { describePodTemplate } from "./describe-containers.js";
 import { listFor, type DescribeCtx } from "./describe-context.js";
 import { writeEvents } from "./describe-events.js";
@@ -6,26 +6,25 @@ import { annotationsMultiline, controlledBy, DescribeWriter, formatLabelSelector
 
 // kubectl's ReplicaSetDescriber: the pods it controls counted by phase, its template, conditions, events.
 
-type C = Record<string, any>;
-
 /** getPodStatusForController: pods matching the selector whose controller is this object, by phase. */
-export async function podStatusFor(d: DescribeCtx, obj: KObject): Promise<string> {
+export async function podStatusFor(d: Pick<DescribeCtx, "q">, obj: V1ReplicaSet): Promise<string> {
   const listed = await listFor(d.q, "pods", obj.metadata?.namespace, { labelSelector: selectorString(obj.spec?.selector) });
   if ("error" in listed) return `error in fetching pods: ${listed.error}`;
-  const n = { Running: 0, Pending: 0, Succeeded: 0, Failed: 0 } as Record<string, number>;
+  const n: Record<string, number> = { Running: 0, Pending: 0, Succeeded: 0, Failed: 0 };
   for (const p of listed.items) {
-    const ref = (p.metadata?.ownerReferences ?? []).find((r: C) => r.controller === true);
+    const ref = (p.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
     if (!ref || ref.uid !== obj.metadata?.uid) continue;
-    if (p.status?.phase in n) n[p.status.phase]!++;
+    const phase = p.status?.phase ?? "";
+    if (phase in n) n[phase]!++;
   }
   return `${n.Running} Running / ${n.Pending} Waiting / ${n.Succeeded} Succeeded / ${n.Failed} Failed`;
 }
 
-export async function describeReplicaSet(d: DescribeCtx): Promise<string> {
+export async function describeReplicaSet(d: DescribeCtx<V1ReplicaSet>): Promise<string> {
   const rs = d.obj;
   const [pods, events] = await Promise.all([
     podStatusFor(d, rs),
-    d.events([{ name: rs.metadata!.name!, namespace: rs.metadata?.namespace, kind: "ReplicaSet", uid: rs.metadata?.uid }]),
+    d.events([{ name: rs.metadata?.name ?? "", namespace: rs.metadata?.namespace, kind: "ReplicaSet", uid: rs.metadata?.uid }]),
   ]);
   const w = new DescribeWriter();
   w.line(0, `Name:\t${rs.metadata?.name ?? ""}`);
@@ -38,7 +37,7 @@ export async function describeReplicaSet(d: DescribeCtx): Promise<string> {
   w.line(0, `Replicas:\t${rs.status?.replicas ?? 0} current / ${rs.spec?.replicas ?? 1} desired`);
   w.line(0, `Pods Status:\t${pods}`);
   describePodTemplate(w, rs.spec?.template);
-  const conditions: C[] = rs.status?.conditions ?? [];
+  const conditions = rs.status?.conditions ?? [];
   if (conditions.length > 0) {
     w.write(0, "Conditions:\n  Type\tStatus\tReason\n");
     w.line(1, "----\t------\t------");

@@ -1,13 +1,12 @@
+import type { V1EndpointSlice, V1Service, V1ServiceSpec } from "../../gateways/kube-models.js";
 import { listFor, type DescribeCtx } from "./describe-context.js";
 import { writeEvents } from "./describe-events.js";
 import { annotationsMultiline, DescribeWriter, formatLabels, labelsMultiline } from "./describe-writer.js";
 
 // kubectl's ServiceDescriber, with endpoints from the Service's EndpointSlices (none when the cluster serves none).
 
-type C = Record<string, any>;
-
 /** formatEndpointSlices: ready endpoints of one port, at most 3 then `+ N more...`. */
-function endpoints(slices: C[], portName: string): string {
+function endpoints(slices: V1EndpointSlice[], portName: string): string {
   if (slices.length === 0) return "<none>";
   const list: string[] = [];
   let more = false;
@@ -19,15 +18,16 @@ function endpoints(slices: C[], portName: string): string {
     count++;
   };
   for (const s of slices) {
-    const eps: C[] = s.endpoints ?? [];
-    if ((s.ports ?? []).length === 0) {
-      for (const e of eps) add(e.addresses?.[0] ?? "", e.conditions?.ready);
+    const eps = s.endpoints ?? [];
+    const ports = s.ports ?? [];
+    if (ports.length === 0) {
+      for (const e of eps) add(e.addresses[0] ?? "", e.conditions?.ready);
       continue;
     }
-    for (const p of s.ports) {
+    for (const p of ports) {
       if ((p.name ?? "") !== portName) continue;
       for (const e of eps) {
-        const a = e.addresses?.[0] ?? "";
+        const a = e.addresses[0] ?? "";
         add(`${a.includes(":") ? `[${a}]` : a}:${p.port}`, e.conditions?.ready);
       }
     }
@@ -36,12 +36,12 @@ function endpoints(slices: C[], portName: string): string {
   return more ? `${ret} + ${count - 3} more...` : ret;
 }
 
-export async function describeService(d: DescribeCtx): Promise<string> {
+export async function describeService(d: DescribeCtx<V1Service>): Promise<string> {
   const svc = d.obj;
-  const spec = svc.spec ?? {};
-  const name = svc.metadata!.name!;
+  const spec: V1ServiceSpec = svc.spec ?? {};
+  const name = svc.metadata?.name ?? "";
   const [listed, events] = await Promise.all([
-    listFor(d.q, "endpointslices.discovery.k8s.io", svc.metadata?.namespace, { labelSelector: `kubernetes.io/service-name=${name}` }),
+    listFor(d.q, "endpointSlices", svc.metadata?.namespace, { labelSelector: `kubernetes.io/service-name=${name}` }),
     d.events([{ name, namespace: svc.metadata?.namespace, kind: "Service", uid: svc.metadata?.uid }]),
   ]);
   const slices = "items" in listed ? listed.items : [];
@@ -53,13 +53,13 @@ export async function describeService(d: DescribeCtx): Promise<string> {
   w.line(0, `Selector:\t${formatLabels(spec.selector)}`);
   w.line(0, `Type:\t${spec.type ?? ""}`);
   if (spec.ipFamilyPolicy) w.line(0, `IP Family Policy:\t${spec.ipFamilyPolicy}`);
-  w.line(0, `IP Families:\t${(spec.ipFamilies ?? []).length > 0 ? spec.ipFamilies.join(",") : "<none>"}`);
+  w.line(0, `IP Families:\t${(spec.ipFamilies ?? []).join(",") || "<none>"}`);
   w.line(0, `IP:\t${spec.clusterIP ?? ""}`);
-  w.line(0, `IPs:\t${(spec.clusterIPs ?? []).length > 0 ? spec.clusterIPs.join(",") : "<none>"}`);
-  if ((spec.externalIPs ?? []).length > 0) w.line(0, `External IPs:\t${spec.externalIPs.join(",")}`);
+  w.line(0, `IPs:\t${(spec.clusterIPs ?? []).join(",") || "<none>"}`);
+  if ((spec.externalIPs ?? []).length > 0) w.line(0, `External IPs:\t${(spec.externalIPs ?? []).join(",")}`);
   if (spec.loadBalancerIP) w.line(0, `Desired LoadBalancer IP:\t${spec.loadBalancerIP}`);
   if (spec.externalName) w.line(0, `External Name:\t${spec.externalName}`);
-  const ingress: C[] = svc.status?.loadBalancer?.ingress ?? [];
+  const ingress = svc.status?.loadBalancer?.ingress ?? [];
   if (ingress.length > 0) {
     const list = ingress.map((i) => (i.ip ? `${i.ip}${i.ipMode ? ` (${i.ipMode})` : ""}` : (i.hostname ?? ""))).join(", ");
     w.line(0, `LoadBalancer Ingress:\t${list}`);
@@ -76,7 +76,7 @@ export async function describeService(d: DescribeCtx): Promise<string> {
   if (spec.externalTrafficPolicy) w.line(0, `External Traffic Policy:\t${spec.externalTrafficPolicy}`);
   if (spec.internalTrafficPolicy) w.line(0, `Internal Traffic Policy:\t${spec.internalTrafficPolicy}`);
   if (spec.healthCheckNodePort) w.line(0, `HealthCheck NodePort:\t${spec.healthCheckNodePort}`);
-  if ((spec.loadBalancerSourceRanges ?? []).length > 0) w.line(0, `LoadBalancer Source Ranges:\t${spec.loadBalancerSourceRanges.join(",")}`);
+  if ((spec.loadBalancerSourceRanges ?? []).length > 0) w.line(0, `LoadBalancer Source Ranges:\t${(spec.loadBalancerSourceRanges ?? []).join(",")}`);
   writeEvents(w, events, d.now);
   return w.text();
 }

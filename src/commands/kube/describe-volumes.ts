@@ -1,16 +1,15 @@
+import type { V1Volume } from "../../gateways/kube-models.js";
 import type { DescribeWriter } from "./describe-writer.js";
 
 // kubectl's describeVolumes for the common volume sources; other sources print `<unknown>` as kubectl does for
 // sources it does not know.
-
-type V = Record<string, any>;
 
 function source(w: DescribeWriter, type: string, fields: Array<[string, unknown]>): void {
   w.line(2, `Type:\t${type}`);
   for (const [k, v] of fields) w.line(2, `${k}:\t${v === undefined || v === null ? "" : String(v)}`);
 }
 
-function volumeSource(w: DescribeWriter, v: V): void {
+function volumeSource(w: DescribeWriter, v: V1Volume): void {
   if (v.hostPath) return source(w, "HostPath (bare host directory volume)", [["Path", v.hostPath.path], ["HostPathType", v.hostPath.type ?? "<none>"]]);
   if (v.emptyDir) {
     const limit = v.emptyDir.sizeLimit && v.emptyDir.sizeLimit !== "0" ? v.emptyDir.sizeLimit : "<unset>";
@@ -47,7 +46,7 @@ function volumeSource(w: DescribeWriter, v: V): void {
   if (v.csi) {
     source(w, "CSI (a Container Storage Interface (CSI) volume source)", [["Driver", v.csi.driver], ["FSType", v.csi.fsType ?? ""], ["ReadOnly", v.csi.readOnly === true]]);
     // PrefixWriter indents every Write, so the continuation lines carry the indent three times.
-    const attrs: Record<string, string> = v.csi.volumeAttributes ?? {};
+    const attrs = v.csi.volumeAttributes ?? {};
     const keys = Object.keys(attrs).sort();
     w.write(2, "VolumeAttributes:\t");
     if (keys.length === 0) return w.write(0, "<none>\n");
@@ -63,7 +62,7 @@ function volumeSource(w: DescribeWriter, v: V): void {
 }
 
 /** describeVolumes; `space` is "  " inside a pod template. */
-export function describeVolumes(w: DescribeWriter, volumes: V[] | undefined, space: string): void {
+export function describeVolumes(w: DescribeWriter, volumes: V1Volume[] | undefined, space: string): void {
   if (!volumes || volumes.length === 0) return w.line(0, `${space}Volumes:\t<none>`);
   w.line(0, `${space}Volumes:`);
   for (const v of volumes) {

@@ -1,5 +1,5 @@
 import type { CommandContext } from "../../core/command.js";
-import type { ApiResource, KObject } from "../../gateways/types.js";
+import type { ApiResource, KObject, KindClients, KindModels, KindName } from "../../gateways/types.js";
 import { dataReply } from "./chat-output.js";
 import type { DescribeCtx } from "./describe-context.js";
 import { searchEvents } from "./describe-events.js";
@@ -17,22 +17,45 @@ import { forDisplay } from "./redact-secret.js";
 // /kube describe: kubectl's own describers for Pod, Deployment, ReplicaSet, Service, Node and Namespace (one file
 // each), kubectl's generic describer for every other type; each with the Events that name the object.
 
-const DESCRIBERS: Record<string, (d: DescribeCtx) => Promise<string>> = {
-  "/Pod": describePod,
-  "apps/Deployment": describeDeployment,
-  "apps/ReplicaSet": describeReplicaSet,
-  "/Service": describeService,
-  "/Node": describeNode,
-  "/Namespace": describeNamespace,
-};
+/** Gets the object (typed, for kubectl's per-kind describers) and describes it; undefined when it does not exist. */
+type Describe = (q: KubeQuery, res: ApiResource, name: string, namespace: string | undefined, now: Date) => Promise<string | undefined>;
 
-function genericDescriber(res: ApiResource): (d: DescribeCtx) => Promise<string> {
-  return async (d) => {
-    const m = d.obj.metadata ?? {};
-    const events = await d.events([{ name: m.name!, namespace: m.namespace, kind: res.kind, uid: m.uid }]);
-    return describeObject(d.obj, events, d.now);
+/** Display copy with the type filled in (lists leave it out): managedFields dropped, Secrets redacted. */
+function shown<T extends KObject>(obj: T, res: ApiResource): T {
+  return forDisplay({ ...obj, apiVersion: obj.apiVersion ?? res.groupVersion, kind: obj.kind ?? res.kind });
+}
+
+function context<T extends KObject>(q: KubeQuery, obj: T, now: Date): DescribeCtx<T> {
+  return { q, obj, now, events: (refs) => searchEvents(q, refs) };
+}
+
+/** A per-kind describer: the object is read through the typed kind, so it is that kind's model. */
+function ofKind<K extends KindName>(kind: K, describe: (d: DescribeCtx<KindModels[K]>) => Promise<string>): Describe {
+  return async (q, res, name, namespace, now) => {
+    const kinds: KindClients = q.client;
+    const obj = await q.callOr(() => kinds[kind].get(name, namespace), "not-found");
+    return obj && describe(context(q, shown(obj, res), now));
   };
 }
+
+const DESCRIBERS: Record<string, Describe> = {
+  "/Pod": ofKind("pods", describePod),
+  "apps/Deployment": ofKind("deployments", describeDeployment),
+  "apps/ReplicaSet": ofKind("replicaSets", describeReplicaSet),
+  "/Service": ofKind("services", describeService),
+  "/Node": ofKind("nodes", describeNode),
+  "/Namespace": ofKind("namespaces", describeNamespace),
+};
+
+/** kubectl's generic describer, for every other type. */
+const describeGeneric: Describe = async (q, res, name, namespace, now) => {
+  const raw = await q.callOr((c) => c.get(res, name, namespace), "not-found");
+  if (!raw) return undefined;
+  const d = context(q, shown(raw, res), now);
+  const m = d.obj.metadata ?? {};
+  const events = await d.events([{ name: m.name ?? name, namespace: m.namespace, kind: res.kind, uid: m.uid }]);
+  return describeObject(d.obj, events, now);
+};
 
 export async function runDescribe(args: DescribeArgs, ctx: CommandContext): Promise<void> {
   const q = KubeQuery.open(ctx, { cluster: args.cluster, namespace: args.namespace });
@@ -41,12 +64,9 @@ export async function runDescribe(args: DescribeArgs, ctx: CommandContext): Prom
   await q.authorize(res, namespace);
   ctx.audit({ namespace: namespace ?? "", types: [res.plural], name: args.name });
 
-  const raw = await q.callOr((c) => c.get(res, args.name, namespace), "not-found");
-  if (!raw) return q.notFound(res, args.name, namespace);
-  const obj: KObject = forDisplay({ ...raw, apiVersion: raw.apiVersion ?? res.groupVersion, kind: raw.kind ?? res.kind });
-
-  const describe = DESCRIBERS[`${res.group}/${res.kind}`] ?? genericDescriber(res);
-  const text = await describe({ q, obj, now: ctx.services.clock.now(), events: (refs) => searchEvents(q, refs) });
+  const describe = DESCRIBERS[`${res.group}/${res.kind}`] ?? describeGeneric;
+  const text = await describe(q, res, args.name, namespace, ctx.services.clock.now());
+  if (text === undefined) return q.notFound(res, args.name, namespace);
   await ctx.reply.send(
     dataReply({
       summary: `describe ${res.plural}/${args.name}${namespace ? ` -n ${namespace}` : ""} on ${q.cluster}`,

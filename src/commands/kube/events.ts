@@ -1,5 +1,5 @@
 import type { CommandContext } from "../../core/command.js";
-import type { KObject } from "../../gateways/types.js";
+import type { CoreV1Event } from "../../gateways/kube-models.js";
 import { dataReply, noteReply } from "./chat-output.js";
 import { eventInterval, sortEvents } from "./describe-format.js";
 import { KubeQuery, contextLine } from "./kube-query.js";
@@ -8,7 +8,7 @@ import { tabwrite } from "./tabwriter.js";
 
 // /kube events: kubectl events' table (LAST SEEN, TYPE, REASON, OBJECT, MESSAGE), oldest first.
 
-export function eventLines(events: KObject[], allNamespaces: boolean, now: Date): string[][] {
+export function eventLines(events: CoreV1Event[], allNamespaces: boolean, now: Date): string[][] {
   const header = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"];
   const lines: string[][] = [allNamespaces ? ["NAMESPACE", ...header] : header];
   for (const e of sortEvents(events)) {
@@ -27,15 +27,15 @@ export function eventLines(events: KObject[], allNamespaces: boolean, now: Date)
 export async function runEvents(args: EventsArgs, ctx: CommandContext): Promise<void> {
   const q = KubeQuery.open(ctx, { cluster: args.cluster, namespace: args.namespace });
   const namespace = args.allNamespaces ? undefined : q.namespaceOr(args.namespace);
-  const eventsRes = await q.resolve("events");
-  await q.authorize(eventsRes, namespace);
+  const events = q.client.events;
+  await q.authorize(await q.call(() => events.resource()), namespace);
   let fieldSelector: string | undefined;
   if (args.forType && args.forName) {
     const forRes = await q.resolve(args.forType, "get");
     fieldSelector = `involvedObject.kind=${forRes.kind},involvedObject.name=${args.forName}`;
   }
   ctx.audit({ namespace: namespace ?? "*", types: ["events"] });
-  const { items } = await q.call((c) => c.list(eventsRes, { namespace, fieldSelector }));
+  const { items } = await q.call(() => events.list({ namespace, fieldSelector }));
   const context = contextLine(q.cluster, namespace ?? "all");
   const summary = `events${namespace ? ` -n ${namespace}` : " -A"}${args.forName ? ` --for ${args.forType}/${args.forName}` : ""} on ${q.cluster}`;
   if (items.length === 0) {

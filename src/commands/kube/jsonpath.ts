@@ -33,10 +33,11 @@ export function parseFieldPath(raw: string, usage?: string): FieldPath {
 }
 
 export function evaluatePath(obj: unknown, path: FieldPath): unknown {
-  let cur: any = obj;
+  let cur: unknown = obj;
   for (const step of path.steps) {
     if (cur === null || cur === undefined) return undefined;
-    cur = cur[step];
+    // Object() boxes a string, so an index step reads its character as kubectl's jsonpath does.
+    cur = (Object(cur) as Record<string | number, unknown>)[step];
   }
   return cur;
 }

@@ -27,16 +27,16 @@ function redactValues(map: unknown, base64: boolean): unknown {
   return out;
 }
 
-function redactSecretBody(obj: Record<string, any>): Record<string, any> {
-  const copy: Record<string, any> = { ...obj };
+function redactSecretBody<T extends object>(obj: T): T {
+  const copy: Record<string, unknown> = { ...(obj as Record<string, unknown>) };
   if ("data" in copy) copy.data = redactValues(copy.data, true);
   if ("stringData" in copy) copy.stringData = redactValues(copy.stringData, false);
-  return copy;
+  return copy as T;
 }
 
 function redactAnnotation(raw: string): string {
   try {
-    const parsed = JSON.parse(raw);
+    const parsed: unknown = JSON.parse(raw);
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return "<redacted>";
     return JSON.stringify(redactSecretBody(parsed)) + (raw.endsWith("\n") ? "\n" : "");
   } catch {
@@ -47,7 +47,7 @@ function redactAnnotation(raw: string): string {
 /** A copy of a Secret with every value replaced; other objects are returned unchanged. */
 export function redactSecret<T extends KObject>(obj: T): T {
   if (!isSecret(obj)) return obj;
-  const copy = redactSecretBody(obj) as T;
+  const copy = redactSecretBody(obj);
   const annotations = obj.metadata?.annotations;
   if (annotations && LAST_APPLIED in annotations) {
     copy.metadata = { ...obj.metadata, annotations: { ...annotations, [LAST_APPLIED]: redactAnnotation(annotations[LAST_APPLIED]!) } };
@@ -56,7 +56,7 @@ export function redactSecret<T extends KObject>(obj: T): T {
 }
 
 /** Drops managedFields (as kubectl does by default) and redacts Secrets. */
-export function forDisplay(obj: KObject): KObject {
+export function forDisplay<T extends KObject>(obj: T): T {
   let out = obj;
   if (obj.metadata && "managedFields" in obj.metadata) {
     const { managedFields: _dropped, ...metadata } = obj.metadata;

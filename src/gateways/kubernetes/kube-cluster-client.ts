@@ -81,6 +81,9 @@ export class KubeClusterClient implements KubeCluster {
   readonly nodes = this.kinds.nodes;
   readonly leases = this.kinds.leases;
   readonly events = this.kinds.events;
+  readonly resourceQuotas = this.kinds.resourceQuotas;
+  readonly limitRanges = this.kinds.limitRanges;
+  readonly endpointSlices = this.kinds.endpointSlices;
   readonly capiClusters = this.kinds.capiClusters;
   readonly machineDeployments = this.kinds.machineDeployments;
   readonly machines = this.kinds.machines;

@@ -24,7 +24,8 @@ describe("/kube describe: kubectl's per-type describers", function () {
     names.rs = rs.metadata.name;
     names.node = node.metadata.name;
     let n = 0;
-    const event = (obj: any, reason: string, message: string, first: number, last: number, count: number, type = "Normal", uid: string = obj.metadata.uid) =>
+    // `reportingOnly`: an event from a newer recorder, with reportingComponent and no source (kubectl's FROM falls back to it).
+    const event = (obj: any, reason: string, message: string, first: number, last: number, count: number, type = "Normal", uid: string = obj.metadata.uid, reportingOnly = false) =>
       staging.putObject({
         apiVersion: "v1",
         kind: "Event",
@@ -33,7 +34,7 @@ describe("/kube describe: kubectl's per-type describers", function () {
         reason,
         message,
         type,
-        source: { component: "tugboat-test" },
+        ...(reportingOnly ? { reportingComponent: "tugboat-reporter" } : { source: { component: "tugboat-test" } }),
         firstTimestamp: iso(first),
         lastTimestamp: iso(last),
         count,
@@ -41,7 +42,7 @@ describe("/kube describe: kubectl's per-type describers", function () {
     event({ ...pod, apiVersion: "v1", kind: "Pod" }, "Pulled", "Container image already present on machine", 40 * 60_000, 40 * 60_000, 1);
     event({ ...pod, apiVersion: "v1", kind: "Pod" }, "BackOff", "Back-off restarting failed container", 50 * 60_000, 5 * 60_000, 3, "Warning");
     event({ ...rs, apiVersion: "apps/v1", kind: "ReplicaSet" }, "SuccessfulCreate", `Created pod: ${pod.metadata.name}`, 3 * 3600_000, 3 * 3600_000, 1);
-    event({ ...svc, apiVersion: "v1", kind: "Service" }, "Type", "ClusterIP -> ClusterIP", 2 * 3600_000, 2 * 3600_000, 1);
+    event({ ...svc, apiVersion: "v1", kind: "Service" }, "Type", "ClusterIP -> ClusterIP", 2 * 3600_000, 2 * 3600_000, 1, "Normal", svc.metadata.uid, true);
     event({ ...node, apiVersion: "v1", kind: "Node" }, "NodeReady", "Node is ready", 9 * 3600_000, 9 * 3600_000, 1);
     // A pod with what the sandbox's own pods lack: resources, probes, env sources, mounts, volumes, tolerations.
     staging.putObject({

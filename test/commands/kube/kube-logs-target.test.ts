@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { startHarness, type Harness } from "../../helpers/harness.js";
 import { byLogging } from "../../../src/commands/kube/logs-target.js";
+import type { V1Pod } from "../../../src/gateways/kube-models.js";
 import { codeBlock, kubectl } from "./kube-helpers.js";
 
 // `/kube logs TYPE/NAME`: the pod kubectl picks (the object's pods by selector, podutils.ByLogging order).
@@ -44,15 +45,15 @@ describe("/kube logs TYPE/NAME", function () {
   });
 
   it("orders pods as podutils.ByLogging does", () => {
-    const pod = (name: string, extra: Record<string, any>) => ({ metadata: { name, creationTimestamp: "2026-01-01T00:00:00Z" }, spec: { nodeName: "n1" }, status: { phase: "Running" }, ...extra });
+    const pod = (name: string, extra: Partial<V1Pod>): V1Pod => ({ metadata: { name, creationTimestamp: "2026-01-01T00:00:00Z" }, spec: { nodeName: "n1", containers: [] }, status: { phase: "Running" }, ...extra });
     const ready = (t: string) => ({ conditions: [{ type: "Ready", status: "True", lastTransitionTime: t }], phase: "Running" });
     const pods = [
-      pod("unassigned", { spec: {} }),
+      pod("unassigned", { spec: { containers: [] } }),
       pod("pending", { status: { phase: "Pending" } }),
       pod("not-ready", {}),
       pod("ready-late", { status: ready("2026-01-03T00:00:00Z") }),
       pod("ready-early", { status: ready("2026-01-02T00:00:00Z") }),
     ];
-    expect([...pods].sort(byLogging).map((p) => p.metadata.name)).to.deep.equal(["ready-early", "ready-late", "not-ready", "pending", "unassigned"]);
+    expect([...pods].sort(byLogging).map((p) => p.metadata?.name)).to.deep.equal(["ready-early", "ready-late", "not-ready", "pending", "unassigned"]);
   });
 });
