@@ -3,9 +3,9 @@ import { guardCanaries } from "../../../src/domain/deploy/canary-guard.js";
 import { startHarness, type Harness } from "../../helpers/harness.js";
 import { IMAGE, SHAS, appImages, deployment, githubDeployments, githubStates } from "../deploy/helpers.js";
 
-// Canaries that go wrong are aborted: in the canary deploy's own follow-up, and by the watchdog afterwards.
+// Canaries that go wrong are aborted: in the canary deploy's own follow-up, and by the canary guard afterwards.
 
-describe("/canary failures and the watchdog", function () {
+describe("/canary failures and the canary guard", function () {
   this.timeout(20000);
   let h: Harness;
   beforeEach(async () => {
@@ -26,7 +26,7 @@ describe("/canary failures and the watchdog", function () {
     expect(githubStates(h, gh.id)).to.deep.equal(["in_progress", "failure"]);
   });
 
-  it("the watchdog aborts a live canary that restarts and tells the channel that started it", async () => {
+  it("the canary guard aborts a live canary that restarts and tells the channel that started it", async () => {
     const t = await h.run("/deploy PR4812 to canary", { user: "UDEPLOYER", channel: "CGITHUB" });
     expect(t.final?.tone, t.text).to.equal("success");
     const log = { debug() {}, info() {}, warn() {}, error() {}, child() { return log; } } as never;
