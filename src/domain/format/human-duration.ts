@@ -1,6 +1,6 @@
 // kubectl's age formatting (apimachinery's duration.HumanDuration): 45s, 5m12s, 14m, 3h20m, 9h, 3d4h, 12d, 2y30d.
 // The one duration format of Tugboat's replies: /kube, /nodes, /deploy, /canary and /reviewlab ages, expiries and
-// lock times all use it. (src/sandbox keeps its own copy: the sandbox plays the API server and imports nothing of Tugboat.)
+// lock times all use it. (the sandbox package keeps its own copy: the sandbox plays the API server and imports nothing of Tugboat.)
 
 /** Formats a duration in milliseconds the way kubectl prints ages. */
 export function humanDuration(ms: number): string {
