@@ -59,6 +59,22 @@ describe("Slack Block Kit renderer", () => {
     expect(r.upload!.content.split("\n").filter((l) => l.startsWith("unicorn-"))).to.have.length(4812);
   });
 
+  it("command buttons come last and are never cut off, however long the reply before them", () => {
+    const long = { type: "code" as const, text: Array.from({ length: 5000 }, (_, i) => `line ${i} ${"x".repeat(60)}`).join("\n") };
+    const prose = Array.from({ length: 80 }, (_, i) => ({ type: "text" as const, text: `paragraph ${i} ${"y".repeat(400)}` }));
+    const buttons = { type: "actions" as const, buttons: [{ label: "Approve", command: "/deploy approve 1a2b3c4d", style: "primary" as const }, { label: "Reject", command: "/deploy reject 1a2b3c4d" }] };
+    const r = renderBlocks({ summary: "card", tone: "info", blocks: [buttons, long, ...prose] });
+    checkLimits(r);
+    expect(r.cut).to.equal(true);
+    const last = r.blocks.at(-1) as any;
+    expect(last.type).to.equal("actions");
+    expect(last.elements.map((e: any) => [e.action_id, e.value, e.text.text])).to.deep.equal([
+      ["tugboat_command_0", "/deploy approve 1a2b3c4d", "Approve"],
+      ["tugboat_command_1", "/deploy reject 1a2b3c4d", "Reject"],
+    ]);
+    expect(r.blocks.filter((b) => b.type === "actions")).to.have.length(1);
+  });
+
   it("keeps within the limits whatever the sizes (random replies)", () => {
     let seed = 42;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
