@@ -141,10 +141,11 @@ describe("/kube errors", function () {
 
   it("forbidden by the cluster's RBAC: one line naming the cluster", async () => {
     const staging = h.sandbox.clusters.staging!;
-    staging.faults.add({ verb: "list", resource: "pods", status: 403, count: 1 });
+    const denied = staging.control.faults.inject({ verb: "list", resource: "pods", status: 403, count: 1 });
     const t = await h.run("/kube get pods -n github-staging", { user: "UVIEWER" });
     staging.faults.clear();
     expect(expectOneLine(t)).to.match(/^Forbidden by cluster staging's RBAC: /);
+    expect(denied.hits).to.equal(1);
   });
 
   it("rejects a bad label selector with the server's reason", async () => {
@@ -198,11 +199,12 @@ describe("/kube when the API server is slow or gone", function () {
 
   it("slow (latency over the configured timeout): one clear line", async () => {
     await h.run("/kube get pods -n github-staging", { user: "UVIEWER" }); // warm discovery
-    h.sandbox.clusters.staging!.faults.add({ verb: "list", resource: "pods", latencyMs: 2500, count: 1 });
+    const slow = h.sandbox.control.cluster("staging").faults.inject({ verb: "list", resource: "pods", latencyMs: 2500, count: 1 });
     const started = Date.now();
     const t = await h.run("/kube get pods -n github-staging", { user: "UVIEWER" });
     expect(Date.now() - started).to.be.below(2400);
     expect(expectOneLine(t)).to.equal("Timed out: the API server of cluster staging did not answer within 1 s.");
+    expect(slow.hits).to.equal(1);
   });
 
   it("unreachable (cluster stopped): one clear line", async () => {

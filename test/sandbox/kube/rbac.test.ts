@@ -15,7 +15,6 @@ import { writeKubeconfig } from "@tugboat/sandbox/kubeconfig";
 
 const KUBECTL = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].find((p) => existsSync(p));
 const SEED = new URL("../../../config/sandbox/kube/staging", import.meta.url).pathname;
-const TOKENS = { admin: "sandbox-token", tugboat: "sandbox-tugboat-token", viewer: "sandbox-viewer-token", ci: "sandbox-ci-token" };
 
 interface Answer {
   status: number;
@@ -45,6 +44,8 @@ const RBAC_V1 = "rbac.authorization.k8s.io/v1";
 describe("kube sandbox: RBAC, self-reviews and impersonation", function () {
   this.timeout(60_000);
   let sb: KubeSandbox;
+  /** An identity's bearer token, from the sandbox's test control. */
+  const token = (name: string) => sb.control.rbac.token(name);
   let dir: string;
   let env: NodeJS.ProcessEnv;
   const kubectl = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
@@ -73,7 +74,7 @@ describe("kube sandbox: RBAC, self-reviews and impersonation", function () {
       expect(bad.status).to.equal(401);
       expect(bad.json).to.include({ kind: "Status", reason: "Unauthorized", message: "Unauthorized", code: 401 });
 
-      const patch = await call(sb, "PATCH", "/apis/apps/v1/namespaces/github-staging/deployments/unicorn", [bearer(TOKENS.viewer), ["Content-Type", "application/merge-patch+json"]], { spec: { replicas: 1 } });
+      const patch = await call(sb, "PATCH", "/apis/apps/v1/namespaces/github-staging/deployments/unicorn", [bearer(token("viewer")), ["Content-Type", "application/merge-patch+json"]], { spec: { replicas: 1 } });
       expect(patch.status).to.equal(403);
       expect(patch.json).to.deep.include({
         kind: "Status",
@@ -82,42 +83,42 @@ describe("kube sandbox: RBAC, self-reviews and impersonation", function () {
         message: 'deployments.apps "unicorn" is forbidden: User "viewer" cannot patch resource "deployments" in API group "apps" in the namespace "github-staging"',
         details: { name: "unicorn", group: "apps", kind: "deployments" },
       });
-      const nodes = await call(sb, "GET", "/api/v1/nodes", [bearer(TOKENS.ci)]);
+      const nodes = await call(sb, "GET", "/api/v1/nodes", [bearer(token("ci"))]);
       expect(nodes.json.message).to.equal('nodes is forbidden: User "system:serviceaccount:default:ci" cannot list resource "nodes" in API group "" at the cluster scope');
       // The viewer's ClusterRole reads pods, never Secrets.
-      expect((await call(sb, "GET", "/api/v1/namespaces/github-staging/pods", [bearer(TOKENS.viewer)])).status).to.equal(200);
-      expect((await call(sb, "GET", "/api/v1/namespaces/github-staging/secrets", [bearer(TOKENS.viewer)])).status).to.equal(403);
+      expect((await call(sb, "GET", "/api/v1/namespaces/github-staging/pods", [bearer(token("viewer"))])).status).to.equal(200);
+      expect((await call(sb, "GET", "/api/v1/namespaces/github-staging/secrets", [bearer(token("viewer"))])).status).to.equal(403);
       expect(sb.requests.log.at(-1)).to.include({ user: "viewer" });
     });
 
     it("subresources and resourceNames: ci may scale unicorn only, through deployments/scale", async () => {
       const scale = (name: string) =>
-        call(sb, "PATCH", `/apis/apps/v1/namespaces/github-staging/deployments/${name}/scale`, [bearer(TOKENS.ci), ["Content-Type", "application/merge-patch+json"]], { spec: { replicas: 2 } });
+        call(sb, "PATCH", `/apis/apps/v1/namespaces/github-staging/deployments/${name}/scale`, [bearer(token("ci")), ["Content-Type", "application/merge-patch+json"]], { spec: { replicas: 2 } });
       expect((await scale("unicorn")).status).to.equal(200);
       const other = await scale("consul-service-router");
       expect(other.json.message).to.equal('deployments.apps "consul-service-router" is forbidden: User "system:serviceaccount:default:ci" cannot patch resource "deployments/scale" in API group "apps" in the namespace "github-staging"');
       // A rule naming objects never covers a list.
-      const list = await call(sb, "GET", "/apis/apps/v1/namespaces/github-staging/deployments", [bearer(TOKENS.ci)]);
+      const list = await call(sb, "GET", "/apis/apps/v1/namespaces/github-staging/deployments", [bearer(token("ci"))]);
       expect(list.status).to.equal(403);
     });
 
     it("discovery for every authenticated user (system:discovery); a missing role is named in the denial", async () => {
-      const agg = await call(sb, "GET", "/apis", [bearer(TOKENS.ci), ["Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"]]);
+      const agg = await call(sb, "GET", "/apis", [bearer(token("ci")), ["Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"]]);
       expect(agg.status).to.equal(200);
       expect(agg.json.kind).to.equal("APIGroupDiscoveryList");
       sb.putObject({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "dangling", namespace: "github-staging" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "no-such-role" }, subjects: [{ kind: "User", name: "viewer" }] });
       try {
-        const denied = await call(sb, "GET", "/api/v1/namespaces/github-staging/secrets", [bearer(TOKENS.viewer)]);
+        const denied = await call(sb, "GET", "/api/v1/namespaces/github-staging/secrets", [bearer(token("viewer"))]);
         expect(denied.json.message).to.equal('secrets is forbidden: User "viewer" cannot list resource "secrets" in API group "" in the namespace "github-staging": RBAC: clusterrole.rbac.authorization.k8s.io "no-such-role" not found');
       } finally {
-        await call(sb, "DELETE", "/apis/rbac.authorization.k8s.io/v1/namespaces/github-staging/rolebindings/dangling", [bearer(TOKENS.admin)]);
+        await call(sb, "DELETE", "/apis/rbac.authorization.k8s.io/v1/namespaces/github-staging/rolebindings/dangling", [bearer(token("admin"))]);
       }
     });
 
     it("server-side apply that creates an object needs create as well as patch", async () => {
       sb.putObject({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "cm-patch", namespace: "github-staging" }, rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["patch"] }] });
       sb.putObject({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "cm-patch", namespace: "github-staging" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "cm-patch" }, subjects: [{ kind: "ServiceAccount", name: "ci", namespace: "default" }] });
-      const apply = await call(sb, "PATCH", "/api/v1/namespaces/github-staging/configmaps/fresh?fieldManager=ci", [bearer(TOKENS.ci), ["Content-Type", "application/apply-patch+yaml"]], { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "fresh" }, data: { a: "1" } });
+      const apply = await call(sb, "PATCH", "/api/v1/namespaces/github-staging/configmaps/fresh?fieldManager=ci", [bearer(token("ci")), ["Content-Type", "application/apply-patch+yaml"]], { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "fresh" }, data: { a: "1" } });
       expect(apply.json.message).to.equal('configmaps "fresh" is forbidden: User "system:serviceaccount:default:ci" cannot create resource "configmaps" in API group "" in the namespace "github-staging"');
       expect(sb.getObject("v1", "ConfigMap", "github-staging", "fresh")).to.equal(undefined);
     });
@@ -126,7 +127,7 @@ describe("kube sandbox: RBAC, self-reviews and impersonation", function () {
       expect((await call(sb, "GET", "/api")).status).to.equal(200);
       const binding = sb.getObject("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", undefined, "sandbox:plain-http-admin");
       expect(binding.subjects).to.deep.equal([{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "system:anonymous" }]);
-      await call(sb, "DELETE", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/sandbox:plain-http-admin", [bearer(TOKENS.admin)]);
+      await call(sb, "DELETE", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/sandbox:plain-http-admin", [bearer(token("admin"))]);
       try {
         const api = await call(sb, "GET", "/api");
         expect(api.status).to.equal(403);
@@ -149,29 +150,29 @@ describe("kube sandbox: RBAC, self-reviews and impersonation", function () {
     });
 
     it("a Role granting what its author lacks is refused with the API server's message; what they hold is fine", async () => {
-      const secrets = await post(TOKENS.viewer, "roles", role("read-secrets", [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] }]));
+      const secrets = await post(token("viewer"), "roles", role("read-secrets", [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] }]));
       expect(secrets.status).to.equal(403);
       expect(secrets.json.message).to.equal(
         'roles.rbac.authorization.k8s.io "read-secrets" is forbidden: user "viewer" (groups=["sandbox:viewers" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}\n{APIGroups:[""], Resources:["secrets"], Verbs:["list"]}',
       );
       expect(sb.getObject(RBAC_V1, "Role", "github-staging", "read-secrets")).to.equal(undefined);
-      expect((await post(TOKENS.viewer, "roles", role("read-pods", [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]))).status).to.equal(201);
+      expect((await post(token("viewer"), "roles", role("read-pods", [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]))).status).to.equal(201);
       // Anonymous plain-HTTP requests hold cluster-admin, so kubectl can still write any Role.
       expect((await post(undefined, "roles", role("everything", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]))).status).to.equal(201);
     });
 
     it("a binding needs bind on its role or every permission in it", async () => {
-      const edit = await post(TOKENS.viewer, "rolebindings", binding("viewer-edit", "edit"));
+      const edit = await post(token("viewer"), "rolebindings", binding("viewer-edit", "edit"));
       expect(edit.status).to.equal(403);
       expect(edit.json.message).to.match(/^rolebindings\.rbac\.authorization\.k8s\.io "viewer-edit" is forbidden: user "viewer" \(groups=\["sandbox:viewers" "system:authenticated"\]\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["configmaps"\], Verbs:\["create"\]\}/);
-      expect((await post(TOKENS.viewer, "rolebindings", binding("viewer-view", "view"))).status).to.equal(201);
+      expect((await post(token("viewer"), "rolebindings", binding("viewer-view", "view"))).status).to.equal(201);
     });
   });
 
   describe("impersonation", () => {
     it("honoured for a caller allowed to impersonate: one group per header line, never split on commas", async () => {
       const who = await call(sb, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", [
-        bearer(TOKENS.tugboat),
+        bearer(token("tugboat")),
         ["Impersonate-User", "tugboat:slack:U1"],
         ["Impersonate-Group", "tugboat:role:deployer"],
         ["Impersonate-Group", "odd,name"],
@@ -182,13 +183,13 @@ describe("kube sandbox: RBAC, self-reviews and impersonation", function () {
     });
 
     it("refused with the API server's message for a caller without the impersonate verb, and for groups without a user", async () => {
-      const asUser = await call(sb, "GET", "/api/v1/namespaces/github-staging/pods", [bearer(TOKENS.viewer), ["Impersonate-User", "tugboat:slack:U1"]]);
+      const asUser = await call(sb, "GET", "/api/v1/namespaces/github-staging/pods", [bearer(token("viewer")), ["Impersonate-User", "tugboat:slack:U1"]]);
       expect(asUser.status).to.equal(403);
       expect(asUser.json.message).to.equal('users "tugboat:slack:U1" is forbidden: User "viewer" cannot impersonate resource "users" in API group "" at the cluster scope');
       // tugboat may impersonate users and groups, not service accounts.
-      const asSa = await call(sb, "GET", "/api/v1/namespaces/github-staging/pods", [bearer(TOKENS.tugboat), ["Impersonate-User", "system:serviceaccount:default:ci"]]);
+      const asSa = await call(sb, "GET", "/api/v1/namespaces/github-staging/pods", [bearer(token("tugboat")), ["Impersonate-User", "system:serviceaccount:default:ci"]]);
       expect(asSa.json.message).to.equal('serviceaccounts "ci" is forbidden: User "system:serviceaccount:tugboat:tugboat" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"');
-      const noUser = await call(sb, "GET", "/api/v1/namespaces/github-staging/pods", [bearer(TOKENS.tugboat), ["Impersonate-Group", "x"]]);
+      const noUser = await call(sb, "GET", "/api/v1/namespaces/github-staging/pods", [bearer(token("tugboat")), ["Impersonate-Group", "x"]]);
       expect(noUser.status).to.equal(400);
     });
   });
