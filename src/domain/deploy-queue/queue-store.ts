@@ -1,5 +1,5 @@
-import { GatewayError, isGatewayError, type KObject } from "../../gateways/types.js";
-import { leaseResource } from "../lease-lock.js";
+import { GatewayError, isGatewayError } from "../../gateways/types.js";
+import type { V1Lease } from "../../gateways/kube-models.js";
 import { SLACK_ID, digest, labelsFor, microTime, type Coordination } from "../replicas/coordination.js";
 
 // The deploy queue of one app in one environment (one per deploy lock): a Lease `tugboat-queue-<app>-<env>` in
@@ -84,7 +84,7 @@ function checkTurn(raw: unknown): QueueTurn | undefined {
 }
 
 /** The queue as stored on a Lease (empty when it does not parse). */
-export function queueFromLease(lease: KObject | undefined): QueueState {
+export function queueFromLease(lease: V1Lease | undefined): QueueState {
   const text = lease?.metadata?.annotations?.[ANN_QUEUE];
   if (!text) return { entries: [] };
   let parsed: unknown;
@@ -100,7 +100,7 @@ export function queueFromLease(lease: KObject | undefined): QueueState {
 }
 
 export async function readQueue(c: Coordination, key: QueueKey): Promise<QueueState> {
-  return queueFromLease(await c.cluster.find(await leaseResource(c.cluster), queueLeaseName(key), c.namespace));
+  return queueFromLease(await c.cluster.leases.find(queueLeaseName(key), c.namespace));
 }
 
 /**
@@ -109,14 +109,13 @@ export async function readQueue(c: Coordination, key: QueueKey): Promise<QueueSt
  * what it is given only.
  */
 export async function updateQueue<T>(c: Coordination, key: QueueKey, edit: (state: QueueState, now: Date) => { state: QueueState; result: T } | { result: T }): Promise<T> {
-  const res = await leaseResource(c.cluster);
   const name = queueLeaseName(key);
   return c.cluster.retryOnConflict(async () => {
-    const lease = await c.cluster.find(res, name, c.namespace);
+    const lease = await c.cluster.leases.find(name, c.namespace);
     const now = c.now();
     const out = edit(queueFromLease(lease), now);
     if (!("state" in out)) return out.result;
-    const body: KObject = {
+    const body: V1Lease = {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
       metadata: {
@@ -130,8 +129,8 @@ export async function updateQueue<T>(c: Coordination, key: QueueKey, edit: (stat
       spec: { holderIdentity: out.state.turn ? `turn:${out.state.turn.user}` : "queue", acquireTime: lease?.spec?.acquireTime ?? microTime(now), renewTime: microTime(now) },
     };
     try {
-      if (lease) await c.cluster.replace(res, body);
-      else await c.cluster.create(res, body);
+      if (lease) await c.cluster.leases.replace(body);
+      else await c.cluster.leases.create(body);
     } catch (err) {
       // Two replicas creating it at once: the loser reads again, as after any conflict.
       if (isGatewayError(err, "already-exists")) throw new GatewayError("conflict", `the queue ${name} was created meanwhile`);
@@ -143,8 +142,7 @@ export async function updateQueue<T>(c: Coordination, key: QueueKey, edit: (stat
 
 /** Every queue Lease in the coordination namespace, with the app and environment its labels name. */
 export async function listQueues(c: Coordination): Promise<Array<{ key: QueueKey; state: QueueState }>> {
-  const res = await leaseResource(c.cluster);
-  const { items } = await c.cluster.list(res, { namespace: c.namespace, labelSelector: "app.kubernetes.io/managed-by=tugboat,tugboat.dev/coordination=queue" });
+  const { items } = await c.cluster.leases.list({ namespace: c.namespace, labelSelector: "app.kubernetes.io/managed-by=tugboat,tugboat.dev/coordination=queue" });
   const out: Array<{ key: QueueKey; state: QueueState }> = [];
   for (const item of items) {
     const app = item.metadata?.labels?.[LABEL_APP];

@@ -1,5 +1,5 @@
-import { isGatewayError, type KObject } from "../../gateways/types.js";
-import { leaseResource } from "../lease-lock.js";
+import { isGatewayError } from "../../gateways/types.js";
+import type { V1Lease } from "../../gateways/kube-models.js";
 import { ANN_EXPIRES, SLACK_ID, digest, labelsFor, microTime, type Coordination } from "../replicas/coordination.js";
 import type { FreezeWindow } from "./freeze-windows.js";
 
@@ -23,11 +23,11 @@ export function freezeLeaseName(environment: string): string {
 
 /** The live ad hoc freeze of `environment`, if any. */
 export async function readAdHocFreeze(c: Coordination, environment: string): Promise<FreezeWindow | undefined> {
-  const lease = await c.cluster.find(await leaseResource(c.cluster), freezeLeaseName(environment), c.namespace);
+  const lease = await c.cluster.leases.find(freezeLeaseName(environment), c.namespace);
   return lease ? freezeFromLease(lease, environment, c.now()) : undefined;
 }
 
-export function freezeFromLease(lease: KObject, environment: string, now: Date): FreezeWindow | undefined {
+export function freezeFromLease(lease: V1Lease, environment: string, now: Date): FreezeWindow | undefined {
   const ann = lease.metadata?.annotations ?? {};
   if (lease.metadata?.labels?.[LABEL_ENVIRONMENT] !== environmentLabel(environment)) return undefined;
   const start = Date.parse(ann[ANN_START] ?? "");
@@ -63,12 +63,11 @@ export interface FreezeRequest {
  * resourceVersion, so of two people freezing at once one is told to try again). Returns the freeze it replaced.
  */
 export async function putAdHocFreeze(c: Coordination, req: FreezeRequest): Promise<{ freeze: FreezeWindow; replaced?: FreezeWindow }> {
-  const res = await leaseResource(c.cluster);
   const name = freezeLeaseName(req.environment);
   const now = c.now();
   const end = new Date(now.getTime() + req.seconds * 1000);
-  const current = await c.cluster.find(res, name, c.namespace);
-  const body: KObject = {
+  const current = await c.cluster.leases.find(name, c.namespace);
+  const body: V1Lease = {
     apiVersion: "coordination.k8s.io/v1",
     kind: "Lease",
     metadata: {
@@ -80,7 +79,7 @@ export async function putAdHocFreeze(c: Coordination, req: FreezeRequest): Promi
     },
     spec: { holderIdentity: `freeze:${req.by}`, leaseDurationSeconds: req.seconds, acquireTime: microTime(now), renewTime: microTime(now) },
   };
-  const written = current ? await c.cluster.replace(res, body) : await c.cluster.create(res, body);
+  const written = current ? await c.cluster.leases.replace(body) : await c.cluster.leases.create(body);
   const freeze = freezeFromLease(written, req.environment, now);
   if (!freeze) throw new Error(`the freeze Lease ${name} did not read back as a freeze`);
   return { freeze, replaced: current ? freezeFromLease(current, req.environment, now) : undefined };
@@ -88,12 +87,11 @@ export async function putAdHocFreeze(c: Coordination, req: FreezeRequest): Promi
 
 /** Lifts the ad hoc freeze of `environment`; returns what was lifted (undefined when none was live). */
 export async function removeAdHocFreeze(c: Coordination, environment: string): Promise<FreezeWindow | undefined> {
-  const res = await leaseResource(c.cluster);
   const name = freezeLeaseName(environment);
-  const current = await c.cluster.find(res, name, c.namespace);
+  const current = await c.cluster.leases.find(name, c.namespace);
   if (!current) return undefined;
   try {
-    await c.cluster.delete(res, name, c.namespace, { preconditions: { resourceVersion: current.metadata?.resourceVersion } });
+    await c.cluster.leases.delete(name, c.namespace, { preconditions: { resourceVersion: current.metadata?.resourceVersion } });
   } catch (err) {
     if (!isGatewayError(err, "not-found")) throw err;
   }
