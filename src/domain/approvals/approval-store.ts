@@ -43,6 +43,8 @@ export interface ApprovalRequest {
 
 const ID = /^[0-9a-f]{8}$/;
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** The deploy's channel: a Slack id, or the terminal's own name ("terminal"). Never shown as markup. */
+const CHANNEL = /^(?:[A-Z0-9]{2,40}|terminal)$/;
 const PREFIX = "tugboat-approval-";
 const MAX_WHAT = 200;
 export const MAX_VOTE_REASON = 200;
@@ -91,7 +93,7 @@ export function readApproval(obj: KObject, now: Date): ApprovalRequest | undefin
     return undefined;
   }
   const [asker, channel, app, env] = [ann[ANN_USER] ?? "", ann[ANN_CHANNEL] ?? "", ann[ANN_APP] ?? "", ann[ANN_ENV] ?? ""];
-  if (!ID.test(id) || !SLACK_ID.test(asker) || !SLACK_ID.test(channel) || !NAME.test(app) || !NAME.test(env)) return undefined;
+  if (!ID.test(id) || !SLACK_ID.test(asker) || !CHANNEL.test(channel) || !NAME.test(app) || !NAME.test(env)) return undefined;
   if (!Number.isFinite(expires) || !Number.isInteger(required) || required < 1 || !STATES.has(state) || !ann[ANN_ASKER]) return undefined;
   return {
     id,

@@ -13,7 +13,8 @@ function terminal(h: Harness, user: string) {
   const stdout = new PassThrough();
   const seen = { out: "" };
   stdout.on("data", (c) => (seen.out += c));
-  const adapter = new TerminalAdapter(h.app.router, { input: stdin, output: stdout, actor: { id: user }, channelId: "CDEPLOYS", assumeYes: true, interactive: false });
+  // The terminal's own channel ("terminal"), as `npm start` has it.
+  const adapter = new TerminalAdapter(h.app.router, { input: stdin, output: stdout, actor: { id: user }, assumeYes: true, interactive: false });
   return { stdin, seen, done: adapter.run() };
 }
 
