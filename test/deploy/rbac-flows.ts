@@ -89,7 +89,7 @@ export const FLOWS: Flow[] = [
       await presence.start();
       const asker = new SharedConfirmations(replica("rbac-a"), silentLogger);
       const answers: string[] = [];
-      const watch = await asker.watchAnswers((p) => void answers.push(p.answer ?? ""));
+      const watch = await asker.observeAnswers((p) => void answers.push(p.answer ?? ""));
       const id = "0123456789abcdef01234567";
       await asker.open({ id, userId: "UADMIN", channel: "CDEPLOYS", expiresAt: new Date(Date.now() + 60_000) });
       await asker.posted(id, "CDEPLOYS", "1700000000.000100");

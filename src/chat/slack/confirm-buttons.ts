@@ -207,7 +207,7 @@ export class ConfirmRegistry {
   /** Starts taking answers recorded by other replicas (a watch on this replica's prompt Leases). */
   async listen(): Promise<void> {
     if (!this.opts.shared || this.watch) return;
-    this.watch = await this.opts.shared.watchAnswers((prompt) => {
+    this.watch = await this.opts.shared.observeAnswers((prompt) => {
       if (prompt.answer === "confirmed" || prompt.answer === "cancelled") void this.finish(prompt.id, prompt.answer, prompt.answeredBy);
     });
   }

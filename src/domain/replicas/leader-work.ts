@@ -8,7 +8,7 @@ import { handOverAll } from "../deploy-queue/hand-over.js";
 
 // What only the leader does: restart recovery (recover-deploys.ts) on gaining leadership and every twelfth round
 // (a round is a third of coordination.leaseSeconds), and deleting expired coordination Leases every tenth. Sets
-// services.leader, which the canary watchdog consults.
+// services.leader, which the canary guard consults.
 
 const RECOVERY_EVERY_ROUNDS = 12;
 

@@ -3,7 +3,7 @@ import { errorMessage } from "../../core/errors.js";
 import { LeaseLock } from "../lease-lock.js";
 import type { Coordination } from "./coordination.js";
 
-// One replica leads background work (canary watchdog, restart recovery, sweeping expired coordination Leases):
+// One replica leads background work (canary guard, restart recovery, sweeping expired coordination Leases):
 // the holder of Lease tugboat-leader. Every third of the lease the leader renews and a follower tries to take it,
 // so when a leader dies another takes over within about one lease duration.
 

@@ -1,8 +1,7 @@
 import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
-import type { KObject } from "../../gateways/types.js";
 import { isGatewayError } from "../../gateways/types.js";
-import { leaseResource } from "../lease-lock.js";
+import type { V1Lease } from "../../gateways/kube-models.js";
 import { labelsFor, microTime, type Coordination, type Purpose } from "./coordination.js";
 
 // A prompt shared by every replica: a Lease in the coordination namespace whose annotations hold what was asked
@@ -22,15 +21,14 @@ const CONFLICT_RETRIES = { attempts: 3 };
  * What a decision on the prompt's current state does: write these annotations (and spec fields, such as a renewal's
  * renewTime) and answer from the result, or only answer.
  */
-export type PromptDecision<R> = { write: Record<string, string>; spec?: Record<string, unknown>; then: (written: KObject) => R } | { answer: R };
+export type PromptDecision<R> = { write: Record<string, string>; spec?: Record<string, unknown>; then: (written: V1Lease) => R } | { answer: R };
 
 /** Creates the prompt's Lease; with `leaseDurationSeconds` its asker renews it while waiting (a stale one is an asker gone). */
 export async function openPromptLease(
   c: Coordination,
   p: { name: string; purpose: Purpose; labels?: Record<string, string>; annotations: Record<string, string>; leaseDurationSeconds?: number },
-): Promise<KObject> {
-  const res = await leaseResource(c.cluster);
-  return c.cluster.create(res, {
+): Promise<V1Lease> {
+  return c.cluster.leases.create({
     apiVersion: "coordination.k8s.io/v1",
     kind: "Lease",
     metadata: { name: p.name, namespace: c.namespace, labels: labelsFor(p.purpose, p.labels), annotations: p.annotations },
@@ -42,8 +40,8 @@ export async function openPromptLease(
   });
 }
 
-export async function findPromptLease(c: Coordination, name: string): Promise<KObject | undefined> {
-  return c.cluster.find(await leaseResource(c.cluster), name, c.namespace);
+export async function findPromptLease(c: Coordination, name: string): Promise<V1Lease | undefined> {
+  return c.cluster.leases.find(name, c.namespace);
 }
 
 /**
@@ -51,15 +49,15 @@ export async function findPromptLease(c: Coordination, name: string): Promise<KO
  * resourceVersion; a conflict (someone else wrote first) decides again from a fresh read. `onConflict` answers when
  * the conflicts outlast the retries.
  */
-export async function updatePromptLease<R>(c: Coordination, name: string, decide: (obj: KObject | undefined) => PromptDecision<R>, onConflict: () => R): Promise<R> {
-  const res = await leaseResource(c.cluster);
+export async function updatePromptLease<R>(c: Coordination, name: string, decide: (obj: V1Lease | undefined) => PromptDecision<R>, onConflict: () => R): Promise<R> {
+  const leases = c.cluster.leases;
   const attempt = async (): Promise<R> => {
-    const obj = await c.cluster.find(res, name, c.namespace);
+    const obj = await leases.find(name, c.namespace);
     const decision = decide(obj);
     if ("answer" in decision || !obj) return "answer" in decision ? decision.answer : onConflict();
     const annotations = { ...obj.metadata?.annotations, ...decision.write };
     const spec = decision.spec ? { ...obj.spec, ...decision.spec } : obj.spec;
-    return decision.then(await c.cluster.replace(res, { ...obj, metadata: { ...obj.metadata, annotations }, spec }));
+    return decision.then(await leases.replace({ ...obj, metadata: { ...obj.metadata, annotations }, spec }));
   };
   return c.cluster.retryOnConflict(attempt, CONFLICT_RETRIES).catch((err: unknown): R => {
     if (!isGatewayError(err, "conflict")) throw err;
@@ -69,8 +67,7 @@ export async function updatePromptLease<R>(c: Coordination, name: string, decide
 
 /** Deletes a prompt's Lease; one already gone is fine, any other failure is logged (the leader sweeps expired ones). */
 export async function closePromptLease(c: Coordination, name: string, log: Logger): Promise<void> {
-  const res = await leaseResource(c.cluster);
-  await c.cluster.delete(res, name, c.namespace).catch((err) => {
+  await c.cluster.leases.delete(name, c.namespace).catch((err) => {
     if (!isGatewayError(err, "not-found")) log.warn("could not delete a prompt Lease", { name, error: errorMessage(err) });
   });
 }
@@ -86,11 +83,10 @@ const FIRST_LIST_WAIT_MS = 5000;
 export async function observePromptLeases(
   c: Coordination,
   select: { labelSelector?: string; fieldSelector?: string; keepTrying?: boolean },
-  seen: (obj: KObject) => void,
-  gone?: (obj: KObject) => void,
+  seen: (obj: V1Lease) => void,
+  gone?: (obj: V1Lease) => void,
 ): Promise<{ stop(): void }> {
-  const res = await leaseResource(c.cluster);
-  const informer = c.cluster.informer(res, { namespace: c.namespace, ...select });
+  const informer = await c.cluster.leases.informer({ namespace: c.namespace, ...select });
   informer.onChange((change) => {
     if (change.type === "RELISTED") informer.items().forEach(seen);
     else if ((change.type === "ADDED" || change.type === "MODIFIED") && change.object) seen(change.object);

@@ -36,7 +36,7 @@ export async function recoverDeploys(services: Services, log: Logger, audit?: Au
       } catch {
         continue;
       }
-      // A canary's leftovers are the canary watchdog's to judge.
+      // A canary's leftovers are the canary guard's to judge.
       if (env.canary) continue;
       if (signal?.aborted) break;
       try {

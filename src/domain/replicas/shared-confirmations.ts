@@ -5,7 +5,7 @@ import { ANN_ASKER, ANN_CHANNEL, ANN_USER, closePromptLease, observePromptLeases
 
 // Pending Confirm/Cancel prompts as Leases (tugboat-confirm-<id>, on prompt-leases.ts), so a press reaching any replica counts.
 // The replica that receives a press writes the answer with the read resourceVersion (two presses cannot both
-// win; neither can a press and the asker's time-out); the asking replica watches its own prompts and runs the
+// win; neither can a press and the asker's time-out); the asking replica observes its own prompts and runs the
 // command. A press whose asker is gone (its presence Lease expired) closes the prompt: nothing was done.
 
 export type SharedAnswer = "confirmed" | "cancelled" | "timeout";
@@ -112,7 +112,7 @@ export class SharedConfirmations {
    * answer after, through the port's informer (which re-lists and backs off by itself, and never gives up here:
    * prompts must keep working through an outage). Resolves once the first list is in (or after a few seconds).
    */
-  async watchAnswers(onAnswer: (prompt: SharedPrompt) => void): Promise<{ stop(): void }> {
+  async observeAnswers(onAnswer: (prompt: SharedPrompt) => void): Promise<{ stop(): void }> {
     const labelSelector = `${LABEL_MANAGED_BY}=tugboat,${LABEL_PURPOSE}=confirmation,${LABEL_ASKER}=${digest(this.c.instanceId, 16)}`;
     return observePromptLeases(this.c, { labelSelector, keepTrying: true }, (obj) => {
       const p = readPrompt(obj);

@@ -1,7 +1,7 @@
 import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
 import { isGatewayError } from "../../gateways/types.js";
-import { leaseResource } from "../lease-lock.js";
+import type { V1Lease } from "../../gateways/kube-models.js";
 import { ANN_EXPIRES, digest, expiresAt, labelsFor, microTime, type Coordination } from "./coordination.js";
 
 // Slack event ids and GitHub webhook deliveries seen by any replica, as Leases named by a digest of the id: creating
@@ -23,24 +23,24 @@ export class SharedEventIds implements EventIds {
   async firstTime(id: string): Promise<boolean> {
     const name = `tugboat-event-${digest(id, 40)}`;
     const now = this.c.now();
-    const body = (resourceVersion?: string) => ({
+    const body = (resourceVersion?: string): V1Lease => ({
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
       metadata: { name, namespace: this.c.namespace, resourceVersion, labels: labelsFor("event"), annotations: { [ANN_EXPIRES]: new Date(now.getTime() + this.ttlMs).toISOString() } },
       spec: { holderIdentity: this.c.instanceId, acquireTime: microTime(now) },
     });
     try {
-      const res = await leaseResource(this.c.cluster);
+      const leases = this.c.cluster.leases;
       try {
-        await this.c.cluster.create(res, body());
+        await leases.create(body());
         return true;
       } catch (err) {
         if (!isGatewayError(err, "already-exists")) throw err;
         // Seen before: a repeat, unless that claim has expired (then claim it again, first writer wins).
-        const current = await this.c.cluster.find(res, name, this.c.namespace);
+        const current = await leases.find(name, this.c.namespace);
         const expiry = current && expiresAt(current);
         if (!current || !expiry || expiry.getTime() > now.getTime()) return false;
-        await this.c.cluster.replace(res, body(current.metadata?.resourceVersion));
+        await leases.replace(body(current.metadata?.resourceVersion));
         return true;
       }
     } catch (err) {
