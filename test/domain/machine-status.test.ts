@@ -58,7 +58,7 @@ describe("ClusterClass pools", () => {
       namespace: "default",
       labels: { "cluster.x-k8s.io/cluster-name": "staging", "topology.cluster.x-k8s.io/owned": "", "topology.cluster.x-k8s.io/deployment-name": "general" },
     },
-    spec: { replicas: 2 },
+    spec: { clusterName: "staging", replicas: 2 },
   };
 
   it("a managed MachineDeployment is the pool named by its topology entry; its Machines are found by the MachineDeployment's name", () => {

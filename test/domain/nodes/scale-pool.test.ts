@@ -34,7 +34,7 @@ describe("scaling a pool through the port (in-memory)", () => {
       [2, 5, 7],
     ]);
     expect(result).to.deep.include({ readUnderLock: 3, attempts: 2, conflicts: 1 });
-    expect(cluster.objects("machinedeployments", "default")[0]!.spec.replicas).to.equal(7);
+    expect((await cluster.machineDeployments.get("general", "default")).spec?.replicas).to.equal(7);
   });
 
   it("says so and stops when a write's answer is lost (it may have landed: no blind second write)", async () => {
@@ -43,7 +43,7 @@ describe("scaling a pool through the port (in-memory)", () => {
     const err = await scaleUp({ ...base, cluster }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(UserError);
     expect((err as Error).message).to.equal("Could not confirm the scale of pool general on fake to 5 (the request timed out); it may or may not have been applied. Check /nodes list before trying again.");
-    expect(cluster.objects("machinedeployments", "default")[0]!.spec.replicas).to.equal(3);
+    expect((await cluster.machineDeployments.get("general", "default")).spec?.replicas).to.equal(3);
   });
 
   it("gives up after the port's attempts when every write conflicts, having changed nothing", async () => {
@@ -64,6 +64,6 @@ describe("scaling a pool through the port (in-memory)", () => {
     const cluster = new FakeCluster({ capi: true, objects: [pool(3, { [AUTOSCALER_MIN]: "2", [AUTOSCALER_MAX]: "20" })] });
     expect(await raiseMinSize(cluster, "default", "general", 5)).to.deep.equal({ from: 2, to: 5, changed: true });
     expect(await raiseMinSize(cluster, "default", "general", 4)).to.deep.equal({ from: 5, to: 5, changed: false });
-    expect(cluster.objects("machinedeployments", "default")[0]!.metadata!.annotations![AUTOSCALER_MIN]).to.equal("5");
+    expect((await cluster.machineDeployments.get("general", "default")).metadata?.annotations?.[AUTOSCALER_MIN]).to.equal("5");
   });
 });
