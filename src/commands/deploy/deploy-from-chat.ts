@@ -1,5 +1,5 @@
 import type { CommandContext } from "../../core/command.js";
-import { plainText } from "../../core/reply.js";
+import type { Text } from "../../core/reply.js";
 import { deploy, type DeploySteps } from "../../domain/deploy/deploy-use-case.js";
 import { runDeployInChat } from "../../domain/deploy/deploy-replies.js";
 import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
@@ -34,7 +34,7 @@ export async function deployFromChat(args: DeployArgs, ctx: CommandContext): Pro
 }
 
 /** A dry run changes nothing, so a freeze does not stop it; anything else meets the environment's freezes. */
-async function freezeStep(args: DeployArgs, ctx: CommandContext, app: string, env: string, target: Target, glass: { approved: boolean }): Promise<{ reason: string } | undefined> {
+async function freezeStep(args: DeployArgs, ctx: CommandContext, app: string, env: string, target: Target, glass: { approved: boolean }): Promise<{ reason: Text } | undefined> {
   if (args.dryRun) return undefined;
   const why = await checkFreeze({
     config: ctx.services.config,
@@ -57,5 +57,5 @@ async function freezeStep(args: DeployArgs, ctx: CommandContext, app: string, en
     notifier: ctx.services.notifier,
     log: ctx.log,
   });
-  return why ? { reason: plainText(why) } : undefined;
+  return why ? { reason: why } : undefined;
 }

@@ -1,3 +1,4 @@
+import type { Text } from "../../core/reply.js";
 import type { LockInfo } from "../lease-lock.js";
 import type { Target } from "../resolve-target.js";
 import type { DeploymentProgress } from "./follow-rollout.js";
@@ -26,7 +27,7 @@ export type DeployEvent =
   /** The target is a commit; `gateSkipped` lists the image contexts a forced deploy did not wait for. */
   | { type: "resolved"; target: Target; gateSkipped?: string[] }
   /** The environment is frozen (steps.freeze): nothing was planned. */
-  | { type: "frozen"; env: DeployEnv; reason: string }
+  | { type: "frozen"; env: DeployEnv; reason: Text }
   /** The deploy lock is someone else's: nothing was changed. */
   | { type: "locked"; env: DeployEnv; holder: LockInfo; at: Date }
   /** The plan, with what the API server says each write would do (for the dry run and confirmation). */

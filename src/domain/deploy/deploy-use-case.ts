@@ -1,3 +1,4 @@
+import { plainText, type Text } from "../../core/reply.js";
 import type { TugboatConfig } from "../../config/schema.js";
 import type { Logger } from "../../core/logger.js";
 import type { Clock } from "../../core/services.js";
@@ -43,8 +44,8 @@ export interface DeployInput {
 }
 
 export interface FreezeVerdict {
-  /** Names the window and its end: "production is frozen until 18:00 UTC: release week". */
-  reason: string;
+  /** Names the window and its end: "production is frozen until 18:00 UTC: release week" (who froze it as a mention). */
+  reason: Text;
 }
 
 export type ApprovalVerdict = { approved: true } | { approved: false; reason: string };
@@ -116,7 +117,7 @@ export async function runDeployFlow(input: DeployInput, deps: DeployDeps, varian
   // 2. Frozen?
   const frozen = await deps.steps?.freeze?.({ env, target, actor: input.actor, force: input.force, reason: input.reason });
   if (frozen) {
-    deps.audit({ result: "frozen", reason: frozen.reason });
+    deps.audit({ result: "frozen", reason: plainText(frozen.reason) });
     emit({ type: "frozen", env, reason: frozen.reason });
     return "frozen";
   }

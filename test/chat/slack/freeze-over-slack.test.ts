@@ -36,7 +36,7 @@ describe("freezes and the deploy queue over Slack (adapter, stand-in, sandbox)",
     expect((await slash("PR4812 to staging", "UDEPLOYER")).status).to.equal(200);
     await standIn.waitFor(() => posted().some((t) => t.includes("github staging is frozen: ad hoc freeze by")), 20_000, "the refusal");
     const refusal = posted().find((t) => t.includes("github staging is frozen"))!;
-    expect(refusal).to.include(": incident.").and.include("--break-glass REASON");
+    expect(refusal).to.include("ad hoc freeze by <@UADMIN> until").and.include(": incident.").and.include("--break-glass REASON");
     expect(stagingDeploys(), "nothing was deployed").to.have.length(0);
 
     // The queue says what waits, in Slack's own mention syntax.
