@@ -44,6 +44,10 @@ async function upSteps(input: LabUpInput, deps: LabDeps, emit: Emit<LabUpEvent>,
   const { config, github, clock } = deps;
   const startedAt = clock.now();
   const cfg = labConfig(config);
+  // A time to live from outside (a webhook's config, a caller) is bounded like /reviewlab extend is.
+  if (input.ttlHours !== undefined && !(Number.isFinite(input.ttlHours) && input.ttlHours > 0 && input.ttlHours <= cfg.maxExtendHours)) {
+    throw new UserError(`A review lab's time to live must be more than 0 and at most ${cfg.maxExtendHours} h (reviewlab.maxExtendHours); ${input.ttlHours} was asked.`);
+  }
   const app = config.apps[input.app];
   if (!app) throw new UserError(`Unknown app "${input.app}".`);
   const cluster = deps.kube.cluster(cfg.cluster);

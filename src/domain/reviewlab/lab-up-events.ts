@@ -14,7 +14,7 @@ export interface LabUpInput extends LabRequest {
   sha?: string;
   /** Skip the image gate; the caller has checked the deploy:force permission. */
   force: boolean;
-  /** Time to live from now (default reviewlab.ttlHours). */
+  /** Time to live from now (default reviewlab.ttlHours; more than 0, at most reviewlab.maxExtendHours). */
   ttlHours?: number;
   /** Pin (true) or unpin (false) the lab; default: as it was (a new lab is not pinned). */
   pin?: boolean;

@@ -66,7 +66,7 @@ describe("review-lab use cases without a chat (sandbox)", function () {
     expect(h.audit, "nothing went through the router").to.deep.equal([]);
   });
 
-  it("does nothing for a sha the PR has moved on from, and refuses to remove someone else's lab without the right", async () => {
+  it("does nothing for a sha the PR has moved on from, bounds the time to live, and refuses to remove someone else's lab without the right", async () => {
     const up: LabUpEvent[] = [];
     const stale = "0".repeat(40);
     const outcome = await bringUpLab({ ...bot, target: { kind: "pr", number: 4816 }, app: "github", sha: stale, force: false }, deps(), (e) => void up.push(e));
@@ -74,8 +74,13 @@ describe("review-lab use cases without a chat (sandbox)", function () {
     expect(outcome).to.deep.include({ type: "superseded", branch: "my-branch", sha: stale });
     expect(labNamespaceObj(h, "review-lab-my-branch")).to.equal(undefined);
 
-    const ready = await bringUpLab({ ...bot, target: { kind: "branch", name: "my-branch" }, app: "github", force: false }, deps(), () => {});
+    for (const ttlHours of [0, -1, Number.NaN, 10_000]) {
+      const refused = await bringUpLab({ ...bot, target: { kind: "branch", name: "my-branch" }, app: "github", force: false, ttlHours }, deps(), () => {});
+      expect(refused.type === "refused" && refused.error.message, String(ttlHours)).to.match(/^A review lab's time to live must be more than 0 and at most 168 h/);
+    }
+    const ready = await bringUpLab({ ...bot, target: { kind: "branch", name: "my-branch" }, app: "github", force: false, ttlHours: 2 }, deps(), () => {});
     expect(ready.type).to.equal("ready");
+    if (ready.type === "ready") expect(ready.expiresAt.getTime() - ready.finishedAt.getTime()).to.be.within(0, 2 * 3600_000);
     const down: LabDownEvent[] = [];
     const refused = await removeLab({ ...bot, actorId: "USOMEONE", target: { kind: "branch", name: "my-branch" }, mayRemoveOthers: async () => false }, deps(), (e) => void down.push(e));
     expect(down.map((e) => e.type)).to.deep.equal(["refused"]);
