@@ -32,6 +32,7 @@ describe("layering lint rules", function () {
     ["one chat adapter importing another", "src/chat/terminal/evil.ts", 'import { startSlack } from "../slack/slack-adapter.js";\nexport const s = startSlack;\n'],
     ["a gateway importing the other", "src/gateways/github/evil.ts", 'import { createKubeGateway } from "../kubernetes/create-kube-gateway.js";\nexport const g = createKubeGateway;\n'],
     ["the sandbox importing Tugboat", "packages/sandbox/src/evil.ts", 'import { UserError } from "../../../src/core/errors.js";\nexport const e = UserError;\n'],
+    ["the sandbox importing client-node", "packages/sandbox/src/kube/evil.ts", 'import { KubeConfig } from "@kubernetes/client-node";\nexport const k = KubeConfig;\n'],
     ["the sandbox importing test code", "packages/sandbox/src/kube/evil.ts", 'import { startHarness } from "../../../../test/helpers/harness.js";\nexport const h = startHarness;\n'],
     ["src importing test code", "src/domain/evil.ts", 'import { startHarness } from "../../test/helpers/harness.js";\nexport const h = startHarness;\n'],
     // The typed models module names client-node as types only; a value import there (or the SDK's types elsewhere) fails.
