@@ -15,8 +15,21 @@ function port(name: string): number {
   return n;
 }
 
+/** SANDBOX_WEBHOOK_URL: where the sandbox's GitHub delivers webhooks (comma-separated), e.g. a Tugboat's endpoint. */
+function webhookUrls(): string[] {
+  const urls = (process.env.SANDBOX_WEBHOOK_URL ?? "").split(",").map((u) => u.trim()).filter(Boolean);
+  for (const url of urls) {
+    if (!/^https?:\/\/[^\s]+$/.test(url)) {
+      process.stderr.write(`sandbox: SANDBOX_WEBHOOK_URL must be http(s) URLs, not "${url}"\n`);
+      process.exit(2);
+    }
+  }
+  return urls;
+}
+
 // Refuses while another running sandbox owns .sandbox/: that one's kubeconfig and env must stay true.
 const sandbox = await startSandbox({
+  webhookUrls: webhookUrls(),
   delays: DEMO_DELAYS,
   kubePort: port("SANDBOX_KUBE_PORT"),
   githubPort: port("SANDBOX_GITHUB_PORT"),
@@ -34,14 +47,20 @@ process.stdout.write(`Tugboat sandbox running.
 Kubernetes API servers (kubeconfig contexts):
 ${clusters}
 GitHub API: ${sandbox.github.url} (token ${sandbox.github.token})
+Webhooks: ${sandbox.github.webhooks.targets.length > 0 ? sandbox.github.webhooks.targets.join(", ") : "none (set SANDBOX_WEBHOOK_URL, or list URLs in .sandbox/webhook-urls)"}, signed with GITHUB_WEBHOOK_SECRET from the env file; CI sets ci/image on pushed commits
 
 Wrote ${sandbox.kubeconfigPath} and ${sandbox.envPath}.
   kubectl --kubeconfig ${sandbox.kubeconfigPath} get pods -A -w
   kubectl --kubeconfig ${sandbox.kubeconfigPath} --context production get deploy -n github-production -o wide
   . ${sandbox.envPath} && npm start                      # Tugboat in the terminal, against this sandbox
+  . ${sandbox.envPath} && PORT=3000 npm start            # ...with POST /github/webhooks on 3000 (SANDBOX_WEBHOOK_URL=http://127.0.0.1:3000/github/webhooks)
   . ${sandbox.envPath} && SLACK_BOT_TOKEN=... SLACK_APP_TOKEN=... npm start   # or connected to Slack
 Press Ctrl-C to stop.
 `);
+
+// Each delivery, one line: the sandbox runs for people watching what GitHub would send.
+sandbox.github.webhooks.onDelivered = (d) =>
+  process.stdout.write(`webhook ${d.event}${d.action ? `.${d.action}` : ""} → ${d.url}: ${d.status ?? d.error}\n`);
 
 const stop = async () => {
   await sandbox.stop();

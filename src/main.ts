@@ -15,7 +15,12 @@ import { Shutdown, type StopReason } from "./startup/shutdown.js";
 import { loadEmbeddedSandbox, SANDBOX_PACKAGE } from "./startup/embedded-sandbox.js";
 import { Readiness } from "./startup/readiness.js";
 import { PromMetrics } from "./infra/metrics.js";
-import { createOpsHandler, listenOps } from "./infra/ops-endpoints.js";
+import { createOpsHandler, listenOps, type OpsHandler } from "./infra/ops-endpoints.js";
+import { createWebhookVerifier } from "./gateways/github/webhook-verifier.js";
+import { createWebhookEndpoint, WEBHOOKS_PATH, type WebhookEndpoint } from "./webhooks/webhook-endpoint.js";
+import { buildWebhookHandlers } from "./webhooks/handlers.js";
+import { buildFamilies } from "./commands/index.js";
+import { githubFamily } from "./commands/github/index.js";
 import { locksHeldHere } from "./domain/lease-lock.js";
 import { createReplicaSharing } from "./domain/replicas/replica-sharing.js";
 
@@ -40,6 +45,8 @@ async function main(started: Started): Promise<void> {
   const assumeYes = process.argv.includes("--yes");
   const terminal = plan.chat === "terminal";
   const say = (line: string) => void process.stdout.write(`${line}\n`);
+  /** The embedded sandbox's GitHub, which delivers webhooks to this bot once it listens. */
+  let sandboxHooks: { addUrl(url: string): void } | undefined;
 
   if (plan.sandbox) {
     // Imported lazily by name: a live deployment never loads the sandbox, and the build does not contain it.
@@ -60,7 +67,8 @@ async function main(started: Started): Promise<void> {
     const who = terminal ? `; acting as ${plan.terminalUser ?? defaultTerminalUser(plan)} (TUGBOAT_USER)` : "";
     say(`Tugboat: nothing configured, so running against the embedded sandbox (Kubernetes and GitHub in-process; kubeconfig in ${kubeconfig}${busy})${who}.`);
     plan.kubeconfig = sandbox.kubeconfigPath;
-    plan.github = { baseUrl: sandbox.env.GITHUB_API_URL, token: sandbox.env.GITHUB_TOKEN };
+    plan.github = { baseUrl: sandbox.env.GITHUB_API_URL, token: sandbox.env.GITHUB_TOKEN, webhookSecret: sandbox.env.GITHUB_WEBHOOK_SECRET };
+    sandboxHooks = sandbox.github.webhooks;
     plan.configPath = sandbox.configPath;
   } else {
     const who = terminal ? `, acting as ${plan.terminalUser ?? "terminal (set TUGBOAT_USER to a Slack user id the config binds to a role)"}` : "";
@@ -69,7 +77,7 @@ async function main(started: Started): Promise<void> {
 
   const config = loadConfigFile(plan.configPath);
   const secrets = new SecretRegistry();
-  for (const v of [plan.slack.botToken, plan.slack.appToken, plan.slack.signingSecret, plan.github.token, plan.github.privateKey]) secrets.add(v);
+  for (const v of [plan.slack.botToken, plan.slack.appToken, plan.slack.signingSecret, plan.github.token, plan.github.privateKey, plan.github.webhookSecret]) secrets.add(v);
   const logging = createLogging({
     level: plan.logLevel,
     secrets,
@@ -94,7 +102,10 @@ async function main(started: Started): Promise<void> {
     intervalMs: READINESS_INTERVAL_MS,
     log,
   });
-  const ops = createOpsHandler({ readiness: () => readiness.state(), metrics });
+  // POST /github/webhooks (with GITHUB_WEBHOOK_SECRET) joins the ops paths; it answers once the app exists.
+  let webhooks: WebhookEndpoint | undefined;
+  const opsPaths = createOpsHandler({ readiness: () => readiness.state(), metrics });
+  const ops: OpsHandler = (req, res) => (webhooks?.handle(req, res) ?? false) || opsPaths(req, res);
 
   if (!plan.sandbox) {
     const unreachable = await findUnreachable({ config, kube, github, timeoutMs: Math.min(5_000, config.kube.requestTimeoutSeconds * 1000) });
@@ -124,7 +135,10 @@ async function main(started: Started): Promise<void> {
       });
   const terminalNotifier: Notifier = { post: async (channel, reply) => say(`[#${channel}] ${renderText(reply)}`) };
 
+  // /github drives the sandbox's GitHub; against a real one those clicks are a person's (docs/commands.md).
+  const onSandbox = plan.sandbox || resolve(plan.configPath) === resolve(SANDBOX_CONFIG);
   const app = buildApp({
+    families: onSandbox ? [...buildFamilies(), githubFamily] : undefined,
     config,
     kube,
     github,
@@ -136,6 +150,18 @@ async function main(started: Started): Promise<void> {
     instanceId: sharing?.instanceId,
   });
   started.app = app;
+  if (plan.github.webhookSecret) {
+    const installation = Number(plan.github.installationId);
+    webhooks = createWebhookEndpoint({
+      verifier: createWebhookVerifier(plan.github.webhookSecret),
+      config,
+      handlers: buildWebhookHandlers(app.services),
+      log,
+      clock: app.services.clock,
+      shared: sharing?.githubDeliveries,
+      installationId: Number.isInteger(installation) && installation > 0 ? installation : undefined,
+    });
+  }
 
   const adapter = terminal
     ? new TerminalAdapter(app.router, {
@@ -157,6 +183,7 @@ async function main(started: Started): Promise<void> {
     stopServices: async () => {
       // Running commands finish while the transport is up (their replies, /readyz saying 503); open prompts close.
       await slack?.quiesce();
+      await webhooks?.stop();
       await app.stop();
       await slack?.stop();
       await sharing?.presence.stop({ release: true });
@@ -172,15 +199,19 @@ async function main(started: Started): Promise<void> {
   process.on("SIGTERM", onSignal("terminate"));
   process.on("SIGINT", onSignal("interrupt"));
 
-  // HTTP mode serves the ops paths next to /slack/events; Socket Mode (and the terminal, when PORT is set) on PORT.
-  const ownOpsServer = plan.chat === "slack-socket" || (terminal && Boolean(process.env.PORT));
+  // HTTP mode serves the ops paths next to /slack/events; Socket Mode (and the terminal, when PORT or a webhook secret
+  // is set) on PORT. The embedded sandbox's terminal without PORT takes a free loopback port for its webhooks.
+  const ownOpsServer = plan.chat === "slack-socket" || (terminal && (Boolean(process.env.PORT) || webhooks !== undefined));
   if (ownOpsServer) {
+    const loopbackOnly = terminal && plan.sandbox && !process.env.PORT;
+    const port = loopbackOnly ? 0 : plan.slack.port;
     const served = await startupStep(
-      () => listenOps(ops, plan.slack.port),
-      (reason) => `${reason}. /healthz, /readyz and /metrics listen on PORT (${plan.slack.port}); set PORT to a free port.`,
+      () => listenOps(ops, port, loopbackOnly ? "127.0.0.1" : undefined),
+      (reason) => `${reason}. /healthz, /readyz, /metrics${webhooks ? ` and ${WEBHOOKS_PATH}` : ""} listen on PORT (${plan.slack.port}); set PORT to a free port.`,
     );
     started.stopOps = served.close;
-    log.info("health and metrics endpoints listening", { port: served.port });
+    log.info("health, metrics and webhook endpoints listening", { port: served.port });
+    if (webhooks && sandboxHooks) sandboxHooks.addUrl(`http://127.0.0.1:${served.port}${WEBHOOKS_PATH}`);
   }
   if (slack) readiness.require(() => slack.notReady());
   if (sharing) readiness.require(() => sharing.presence.notReady());

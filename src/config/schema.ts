@@ -202,6 +202,17 @@ const reviewlabSchema = z
       .default({ service: "unicorn", port: 80 }),
     applyConcurrency: z.number().int().positive().default(8),
     content: contentPolicySchema.optional(),
+    /** Labs from pull requests (GitHub webhooks, src/webhooks/labs-from-pulls.ts): a PR labelled `label` gets a lab. */
+    auto: z
+      .object({
+        label: z.string().min(1).max(50),
+        /** Whether draft PRs get a lab too. */
+        drafts: z.boolean().default(false),
+        /** A PR with one of these labels gets none (e.g. "no-lab"). */
+        ignoreLabels: z.array(z.string().min(1).max(50)).default([]),
+      })
+      .strict()
+      .optional(),
     /** Tugboat's own templates, used when the app repository has no config/kubernetes/review-lab/ (relative to the project root). */
     templatesDir: z.string().min(1).default("config/kubernetes/review-lab"),
     reaper: z

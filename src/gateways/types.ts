@@ -377,6 +377,9 @@ export interface PullRequest {
   number: number;
   title: string;
   author: string;
+  /** Its labels' names (as GitHub lists them with the PR). */
+  labels?: string[];
+  draft?: boolean;
   state: "open" | "closed";
   merged: boolean;
   headSha: string;
@@ -462,5 +465,28 @@ export interface GithubGateway {
   readFile(repo: string, path: string, ref: string): Promise<string>;
   /** One read of the repository, not retried: a startup check that GitHub answers and knows Tugboat's credentials. */
   checkReachable(repo: string): Promise<void>;
+  // Writes a person makes on github.com, for the sandbox's /github commands (permission github:write). GitHub
+  // attributes them to Tugboat's token, which needs Contents and Pull requests: write for them.
+  getDefaultBranch(repo: string): Promise<string>;
+  /** Creates or replaces a file on an existing branch: one commit, whose sha is returned. */
+  writeFile(repo: string, input: WriteFileInput): Promise<{ commitSha: string }>;
+  /** A new branch at a commit; GatewayError "invalid" when it exists. */
+  createBranch(repo: string, branch: string, sha: string): Promise<void>;
+  openPull(repo: string, input: { head: string; base: string; title: string; body?: string }): Promise<PullRequest>;
+  /** Closes or reopens a PR. */
+  setPullState(repo: string, number: number, state: "open" | "closed"): Promise<PullRequest>;
+  /** Merges a PR (only if its head is still `sha`, when given); GatewayError "conflict" or "invalid" when GitHub refuses. */
+  mergePull(repo: string, number: number, input?: { method?: "merge" | "squash" | "rebase"; sha?: string }): Promise<{ sha: string }>;
+  /** The PR's labels afterwards. */
+  addLabels(repo: string, number: number, labels: string[]): Promise<string[]>;
+  removeLabel(repo: string, number: number, label: string): Promise<string[]>;
+  setCommitStatus(repo: string, sha: string, input: { context: string; state: "error" | "failure" | "pending" | "success"; description?: string; targetUrl?: string }): Promise<void>;
   readonly requestCount: number;
+}
+
+export interface WriteFileInput {
+  branch: string;
+  path: string;
+  content: string;
+  message: string;
 }

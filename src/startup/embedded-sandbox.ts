@@ -16,6 +16,8 @@ export interface EmbeddedSandbox {
   kubeconfigPath: string;
   configPath: string;
   env: Record<string, string>;
+  /** Its GitHub delivers webhooks to these URLs (main.ts adds the terminal bot's POST /github/webhooks). */
+  github: { webhooks: { addUrl(url: string): void } };
   busy?: { dir: string; holder: { owner: string; pid: number } };
   stop(): Promise<void>;
 }

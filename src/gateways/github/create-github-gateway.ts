@@ -12,7 +12,9 @@ import {
   type PullRequest,
   type RepoEntry,
 } from "../types.js";
-import { createOctokit, type OctokitOptions, type TugboatOctokitInstance } from "./create-octokit.js";
+import { createOctokit, type OctokitOptions } from "./create-octokit.js";
+import { OctokitGithubWrites } from "./github-writes.js";
+import { split, toGatewayError, toPull } from "./octokit-calls.js";
 
 export interface GithubGatewayOptions extends Omit<OctokitOptions, "log"> {
   log: Logger;
@@ -34,58 +36,7 @@ export function createGithubGateway(opts: GithubGatewayOptions): GithubGateway {
   return new OctokitGithubGateway(octokit);
 }
 
-function split(repo: string): { owner: string; repo: string } {
-  const [owner, name] = repo.split("/");
-  return { owner: owner!, repo: name! };
-}
-
-function toGatewayError(err: unknown, what: string): GatewayError {
-  if (err instanceof GatewayError) return err;
-  const e = err as { status?: number; message?: string; response?: { data?: { message?: string } }; request?: { url?: string } };
-  // Octokit reports a request that got no answer at all (refused, reset, DNS) as status 500 without a response.
-  const status = e.response === undefined && e.status === 500 ? undefined : e.status;
-  const apiMessage = e.response?.data?.message ?? e.message ?? String(err);
-  if (status === 404) return new GatewayError("not-found", `${what}: not found on GitHub`, 404, e.response?.data);
-  if (status === 401) return new GatewayError("unauthorized", `${what}: GitHub rejected Tugboat's credentials (check GITHUB_TOKEN or the GitHub App key)`, 401);
-  if (status === 403) return new GatewayError("forbidden", `${what}: GitHub refused (${apiMessage})`, 403);
-  if (status === 409) return new GatewayError("conflict", `${what}: ${apiMessage}`, 409, e.response?.data);
-  if (status === 422) return new GatewayError("invalid", `${what}: ${apiMessage}`, 422, e.response?.data);
-  if (status && status >= 500) return new GatewayError("unavailable", `${what}: GitHub answered HTTP ${status}`, status);
-  if (!status) return new GatewayError("unavailable", `${what}: cannot reach GitHub${originOf(e.request?.url)} (${apiMessage})`);
-  return new GatewayError("other", `${what}: ${apiMessage}`, status);
-}
-
-/** " at https://host" for a request URL, or "" when there is none. */
-function originOf(url: string | undefined): string {
-  if (!url) return "";
-  try {
-    return ` at ${new URL(url).origin}`;
-  } catch {
-    return "";
-  }
-}
-
-class OctokitGithubGateway implements GithubGateway {
-  private requests = 0;
-
-  constructor(private readonly octokit: TugboatOctokitInstance) {
-    octokit.hook.before("request", () => {
-      this.requests++;
-    });
-  }
-
-  get requestCount(): number {
-    return this.requests;
-  }
-
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw toGatewayError(err, what);
-    }
-  }
-
+class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway {
   async getPull(repo: string, number: number): Promise<PullRequest> {
     const { data } = await this.call(`PR #${number} in ${repo}`, () => this.octokit.rest.pulls.get({ ...split(repo), pull_number: number }));
     return toPull(data);
@@ -232,23 +183,7 @@ class OctokitGithubGateway implements GithubGateway {
   }
 }
 
-// Octokit's response types, for the two shapes read here (a pull from get or from list; a deployment).
-type PullData = RestEndpointMethodTypes["pulls"]["get"]["response"]["data"] | RestEndpointMethodTypes["pulls"]["list"]["response"]["data"][number];
 type DeploymentData = RestEndpointMethodTypes["repos"]["listDeployments"]["response"]["data"][number];
-
-function toPull(data: PullData): PullRequest {
-  return {
-    number: data.number,
-    title: data.title,
-    author: data.user?.login ?? "unknown",
-    state: data.state === "open" ? "open" : "closed",
-    merged: Boolean(("merged" in data ? data.merged : undefined) ?? data.merged_at),
-    headSha: data.head.sha,
-    headRef: data.head.ref,
-    baseRef: data.base.ref,
-    url: data.html_url,
-  };
-}
 
 function toDeployment(data: DeploymentData): DeploymentRecord {
   let payload: Record<string, unknown> = {};

@@ -28,12 +28,15 @@ export const HOOK_ID = 470_001;
 
 export class WebhookSender {
   readonly deliveries: Delivery[] = [];
+  /** Told about every finished delivery (npm run sandbox prints them). */
+  onDelivered?: (d: Delivery) => void;
   private readonly urls: string[];
   private readonly queues = new Map<string, Promise<void>>();
   private stopped = false;
 
   constructor(private readonly opts: WebhookSenderOptions) {
     this.urls = [...(opts.urls ?? [])];
+    this.onDelivered = opts.onDelivered;
   }
 
   get secret(): string {
@@ -105,6 +108,6 @@ export class WebhookSender {
     } catch (err) {
       d.error = err instanceof Error ? err.message : String(err);
     }
-    this.opts.onDelivered?.(d);
+    this.onDelivered?.(d);
   }
 }

@@ -1,0 +1,153 @@
+import type { TugboatConfig } from "../config/schema.js";
+import { errorMessage } from "../core/errors.js";
+import type { AuditEntry, AuditLog } from "../core/logger.js";
+import { textReply, type Reply } from "../core/reply.js";
+import type { Services } from "../core/services.js";
+import { bringUpLab, type LabUpOutcome } from "../domain/reviewlab/bring-up-lab.js";
+import type { LabDeps } from "../domain/reviewlab/lab-use-case.js";
+import { removeLab, type LabDownOutcome } from "../domain/reviewlab/tear-down-lab.js";
+import type { DeliveryContext, GithubEventHandler } from "./dispatch.js";
+import type { PullRequestEvent } from "./payloads.js";
+
+// Review labs driven by pull requests (reviewlab.auto): labelling a PR brings its lab up, a push re-ups it at the new
+// head, closing or merging it, removing the label, or marking it draft (unless drafts are wanted) removes it. The
+// work is the lab use cases' own (bringUpLab, removeLab), as `/reviewlab up` and `down` run them, with the PR's
+// head sha so that a delivery overtaken by a newer push does nothing. A re-up starts the lab's time to live again
+// (reviewlab.ttlHours from now), so activity keeps a lab alive. Each run is audited as the GitHub user who caused it.
+
+export type AutoLabConfig = NonNullable<NonNullable<TugboatConfig["reviewlab"]>["auto"]>;
+
+export type LabIntent = "up" | "down" | undefined;
+
+/** What a pull_request delivery asks of its lab, from the PR as the delivery describes it. */
+export function labIntent(e: PullRequestEvent, auto: AutoLabConfig): LabIntent {
+  const pr = e.pull_request;
+  const labels = pr.labels.map((l) => l.name);
+  const wanted = pr.state === "open" && labels.includes(auto.label) && (auto.drafts || !pr.draft) && !labels.some((l) => auto.ignoreLabels.includes(l));
+  switch (e.action) {
+    case "closed":
+      // A lab brought up from chat for an unlabelled PR is the reaper's (it removes labs of closed PRs).
+      return labels.includes(auto.label) ? "down" : undefined;
+    case "labeled":
+    case "unlabeled": {
+      const label = e.label?.name;
+      // Only the lab's own label and the ignore labels change anything; other labels are someone else's business.
+      if (label !== auto.label && !(label !== undefined && auto.ignoreLabels.includes(label))) return undefined;
+      return wanted ? "up" : "down";
+    }
+    case "synchronize":
+    case "reopened":
+    case "ready_for_review":
+      return wanted ? "up" : undefined;
+    case "converted_to_draft":
+      return wanted ? undefined : labels.includes(auto.label) ? "down" : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The pull_request handler for apps whose config has `reviewlab.auto`. */
+export function labsFromPullRequests(services: Services): GithubEventHandler<"pull_request"> {
+  return async (e, ctx) => {
+    const auto = services.config.reviewlab?.auto;
+    if (!auto) return;
+    const intent = labIntent(e, auto);
+    if (intent) await runLab(services, ctx, { intent, number: e.number, sha: e.pull_request.head.sha, sender: e.sender.login, why: `pull_request ${e.action}` });
+  };
+}
+
+/**
+ * The status handler: a labelled PR pushed to before its image was ready was refused by the image gate; when an
+ * image context of its app turns success on the PR's head, its lab comes up at that head.
+ */
+export function labsFromStatuses(services: Services): GithubEventHandler<"status"> {
+  return async (e, ctx) => {
+    const auto = services.config.reviewlab?.auto;
+    if (!auto || e.state !== "success") return;
+    const app = ctx.apps[0]!;
+    if (!services.config.apps[app]!.imageContexts.includes(e.context)) return;
+    const pulls = await services.github.listPullsForCommit(e.repository.full_name, e.sha);
+    for (const pr of pulls) {
+      const labels = pr.labels ?? [];
+      const wanted = pr.state === "open" && pr.headSha === e.sha && labels.includes(auto.label) && (auto.drafts || !pr.draft) && !labels.some((l) => auto.ignoreLabels.includes(l));
+      if (wanted) await runLab(services, ctx, { intent: "up", number: pr.number, sha: e.sha, sender: e.sender.login, why: `status ${e.context} success` });
+    }
+  };
+}
+
+async function runLab(services: Services, ctx: DeliveryContext, r: { intent: "up" | "down"; number: number; sha: string; sender: string; why: string }): Promise<void> {
+  const app = ctx.apps[0]!;
+  const actorId = `github:${r.sender}`;
+  const requestId = `gh-${ctx.deliveryId}-${r.number}`;
+  const started = services.clock.now();
+  const facts: Record<string, unknown> = { app, pr: r.number, sha: r.sha, delivery: ctx.deliveryId, why: r.why };
+  const deps: LabDeps = {
+    config: services.config,
+    kube: services.kube,
+    github: services.github,
+    clock: services.clock,
+    log: ctx.log,
+    audit: (more) => Object.assign(facts, more),
+    instanceId: services.instanceId,
+  };
+  const target = { kind: "pr" as const, number: r.number };
+  const entry = { actor: actorId, requestId, intent: r.intent, started, facts, number: r.number };
+  let outcome: LabUpOutcome | LabDownOutcome;
+  try {
+    outcome =
+      r.intent === "up"
+        ? await bringUpLab({ target, app, sha: r.sha, force: false, actorId, requestId }, deps, () => {})
+        : await removeLab({ target, app, actorId, requestId, mayRemoveOthers: async () => true }, deps, () => {});
+  } catch (err) {
+    record(services.audit, { ...entry, now: services.clock.now(), outcome: "failure", reason: errorMessage(err) });
+    throw err;
+  }
+  const ok = ["ready", "removed", "still-terminating", "superseded"].includes(outcome.type);
+  const reason = outcome.type === "refused" ? outcome.error.message : outcome.type;
+  ctx.log.info(`review lab for PR #${r.number}: ${r.intent} → ${outcome.type}`, { reason });
+  record(services.audit, { ...entry, now: services.clock.now(), outcome: ok ? "success" : "failure", reason });
+  // Nobody asked in chat: the app's channel (or the reaper's) hears what GitHub's event did.
+  const channel = services.config.reviewlab?.reaper.channel ?? services.config.apps[app]!.channels[0];
+  const said = describeOutcome(outcome, r);
+  if (channel && said) await services.notifier.post(channel, said).catch((err: unknown) => ctx.log.warn("cannot post a review lab's news", { error: errorMessage(err) }));
+}
+
+/** One line for the channel; nothing for a delivery overtaken by a newer push (its own event speaks). */
+function describeOutcome(o: LabUpOutcome | LabDownOutcome, r: { intent: "up" | "down"; number: number; sender: string; why: string }): Reply | undefined {
+  const pr = `PR #${r.number}`;
+  const by = `(${r.why}, by ${r.sender} on GitHub)`;
+  switch (o.type) {
+    case "ready":
+      return textReply(`Review lab for ${pr} is up at ${o.url}, at ${o.shortSha} ${by}.`, "success");
+    case "not-ready":
+      return textReply(`Review lab for ${pr} was applied at ${o.shortSha} but is not ready (${o.reason}): ${o.problems.slice(0, 3).join("; ")} ${by}.`, "warning");
+    case "apply-failed":
+    case "follow-failed":
+      return textReply(`Review lab for ${pr}: ${o.cause} ${by}.`, "error");
+    case "removed":
+    case "still-terminating":
+      return textReply(`Review lab for ${pr} removed (${o.namespace}) ${by}.`, "success");
+    case "refused":
+      // Removing a lab that is not there is no news.
+      return r.intent === "down" ? undefined : textReply(`Review lab for ${pr} not changed: ${o.error.message} ${by}`, "warning");
+    default:
+      return undefined;
+  }
+}
+
+function record(
+  audit: AuditLog | undefined,
+  r: { actor: string; requestId: string; intent: "up" | "down"; started: Date; now: Date; outcome: AuditEntry["outcome"]; reason: string; facts: Record<string, unknown>; number: number },
+): void {
+  audit?.record({
+    requestId: r.requestId,
+    actor: r.actor,
+    channel: "github",
+    command: `review lab ${r.intent} for PR #${r.number} (GitHub webhook)`,
+    decision: "allowed",
+    outcome: r.outcome,
+    durationMs: r.now.getTime() - r.started.getTime(),
+    reason: r.reason,
+    details: r.facts,
+  });
+}
