@@ -1,5 +1,6 @@
 import { UserError, errorMessage } from "../../core/errors.js";
 import { code, linkMarkdown, md } from "../../core/github-markdown.js";
+import { getOwn } from "../../core/own-keys.js";
 import type { KObject, KubeCluster, PullRequest } from "../../gateways/types.js";
 import { applyObjects } from "../apply-objects.js";
 import { checkImageGate, resolveTarget, type TargetSpec } from "../resolve-target.js";
@@ -48,7 +49,7 @@ async function upSteps(input: LabUpInput, deps: LabDeps, emit: Emit<LabUpEvent>,
   if (input.ttlHours !== undefined && !(Number.isFinite(input.ttlHours) && input.ttlHours > 0 && input.ttlHours <= cfg.maxExtendHours)) {
     throw new UserError(`A review lab's time to live must be more than 0 and at most ${cfg.maxExtendHours} h (reviewlab.maxExtendHours); ${input.ttlHours} was asked.`);
   }
-  const app = config.apps[input.app];
+  const app = getOwn(config.apps, input.app);
   if (!app) throw new UserError(`Unknown app "${input.app}".`);
   const cluster = deps.kube.cluster(cfg.cluster);
   const what = describeTarget(input.target);
