@@ -23,8 +23,11 @@ export function approvalNeed(rules: ApprovalRules): string {
 export function approvalCard(request: ApprovalRequest, rules: ApprovalRules, who: WhoMayApprove, plan?: Reply, purpose: "deploy" | "break-glass" = "deploy"): Reply {
   const approvals = approvalsOf(request).length;
   const title = `Waiting for approval${purpose === "break-glass" ? " to break the glass" : ""}: deploy ${request.what} to ${request.app} ${request.env}`;
-  // The plan as confirmed, under this card's own title.
-  const blocks: Block[] = [{ type: "header", text: title }, ...(plan?.blocks.filter((b) => b.type !== "header" && b.type !== "context" && b.type !== "actions") ?? [])];
+  // The plan as confirmed, under this card's own title. A diff too long to show inline went out whole with the
+  // confirmation (a file in its thread, or the terminal's output): the card keeps the summary, so its buttons (or
+  // the lines to type) stay the last thing shown.
+  const shown = (b: Block) => b.type !== "header" && b.type !== "context" && b.type !== "actions" && !(plan?.attachment && b.type === "code");
+  const blocks: Block[] = [{ type: "header", text: title }, ...(plan?.blocks.filter(shown) ?? [])];
   blocks.push(
     { type: "divider" },
     { type: "text", text: rich`*${purpose === "break-glass" ? "Breaking the glass needs" : `${request.env} needs`} ${approvalNeed(rules)}* before this deploy starts (${approvals} of ${rules.required} so far).` },
@@ -55,7 +58,5 @@ export function approvalCard(request: ApprovalRequest, rules: ApprovalRules, who
       ],
     });
   }
-  const reply: Reply = { summary: title, tone: "info", blocks };
-  if (plan?.attachment) reply.attachment = plan.attachment;
-  return reply;
+  return { summary: title, tone: "info", blocks };
 }

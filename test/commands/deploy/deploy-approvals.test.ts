@@ -42,6 +42,9 @@ describe("deploy approvals (the two-person rule) through the router", function (
     expect(card).to.match(/Who may approve: roles admin or approver \(@UADMIN2, @UAPPROVER\); not the asker/);
     expect(card).to.include(`Approve: /deploy approve ${id}`);
     expect(card).to.include(`Reject: /deploy reject ${id}`);
+    // The lines to type come last; the long diff went out with the confirmation, so the card does not promise a file.
+    expect(card.trimEnd().split("\n").at(-1)).to.equal(`  Reject: /deploy reject ${id}`);
+    expect(card).not.to.match(/attached/);
     // The plan as confirmed is on the card.
     expect(card).to.match(/unicorn/);
     expect(githubDeployments(h, "production")).to.have.length(0);
