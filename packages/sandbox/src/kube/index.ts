@@ -14,7 +14,7 @@ import { loadSeedDir, prepareSeed } from "./seed.js";
 import { KubeHttp } from "./server.js";
 import { Store } from "./store.js";
 import { DEMO_DELAYS, type BrokenImageRule, type KubeSandbox, type KubeSandboxOptions, type SimDelays } from "./types.js";
-import { clone, isoNow } from "./util.js";
+import { isoNow } from "./util.js";
 import { linkWorkloadClusters, registerControllers } from "./workload-clusters.js";
 
 export * from "./types.js";
@@ -95,10 +95,11 @@ export async function startKubeSandbox(opts: KubeSandboxOptions): Promise<KubeSa
     controllers.delays = delays;
     controllers.resync();
   };
+  const control = createKubeControl({ cluster: opts.clusterName, store, api, controllers, faults, auth: http.auth, delays, requests, setDelays });
   const sandbox: KubeSandbox = {
     url: `http://${address}`,
     clusterName: opts.clusterName,
-    control: createKubeControl({ cluster: opts.clusterName, store, api, controllers, faults, auth: http.auth, delays, requests, setDelays }),
+    control,
     requests,
     faults: {
       add: (r) => {
@@ -107,21 +108,10 @@ export async function startKubeSandbox(opts: KubeSandboxOptions): Promise<KubeSa
       clear: () => faults.clear(),
     },
     setDelays,
-    getObject(apiVersion, kind, namespace, name) {
-      const def = findByKind(apiVersion, kind);
-      if (!def) return undefined;
-      return clone(store.get(def, def.namespaced ? namespace ?? "default" : undefined, name));
-    },
-    listObjects(apiVersion, kind, namespace) {
-      const def = findByKind(apiVersion, kind);
-      if (!def) return [];
-      return store.list(def, def.namespaced ? namespace : undefined).map(clone);
-    },
-    putObject(obj: any) {
-      const r = api.put(obj);
-      controllers.kick();
-      return r;
-    },
+    // The older members, kept for the tests that use them: control.objects is the same, typed.
+    getObject: (apiVersion, kind, namespace, name) => control.objects.get({ apiVersion, kind, namespace, name }),
+    listObjects: (apiVersion, kind, namespace) => (findByKind(apiVersion, kind) ? control.objects.list({ apiVersion, kind, namespace }) : []),
+    putObject: (obj: any) => control.objects.put(obj),
     async stop() {
       controllers.stop();
       http.closeAll();
