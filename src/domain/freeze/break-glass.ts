@@ -13,8 +13,9 @@ import { permissionMatches } from "../../core/policy.js";
 
 // The freeze step of a deploy ("is the environment frozen?", before planning): refused while a window holds, naming
 // each window, its reason and its end, unless the deploy breaks the glass. Breaking the glass (`--break-glass
-// REASON`) needs deploy:break-glass (checked by the router before anything runs) and an approval from another
-// person; it is audited and posted to the environment's channels.
+// REASON`) needs deploy:break-glass (checked by the router before anything runs) and, at the approvals step (after
+// the plan and any confirmation, so the approver sees what ships), an approval from another person; it is audited
+// and posted to the environment's channels.
 
 export type GlassApproval = { approved: true; by: string[] } | { approved: false; why: Text };
 
@@ -24,44 +25,60 @@ export interface FreezeCheck {
   app: string;
   env: string;
   actor: string;
-  /** Where the deploy was asked for. */
-  channel: string;
   /** `--break-glass REASON`. */
   breakGlass?: string;
-  /**
-   * Asks someone other than the actor to approve breaking the glass; undefined when no approval can be asked
-   * for here, and then breaking the glass is refused.
-   */
-  approve?: (request: { windows: FreezeWindow[]; reason: string }) => Promise<GlassApproval>;
+  audit(facts: Record<string, unknown>): void;
+}
+
+/** Open: no window holds. Refused: why. Break-glass: the windows it goes through, once someone else approves. */
+export type FreezeDecision = { kind: "open" } | { kind: "refused"; why: Text } | { kind: "break-glass"; windows: FreezeWindow[]; reason: string };
+
+/** The freeze step, before planning: refused while a window holds, unless the deploy breaks the glass. */
+export async function checkFreeze(check: FreezeCheck): Promise<FreezeDecision> {
+  const { config, coordination: c, app, env } = check;
+  const windows = await activeFreezes(config, c, freezeScope(config, env));
+  if (windows.length === 0) return { kind: "open" };
+  if (check.breakGlass === undefined) {
+    check.audit({ frozen: windowFacts(windows) });
+    return { kind: "refused", why: frozenText(app, env, windows, c.now()) };
+  }
+  check.audit({ breakGlass: { reason: check.breakGlass, windows: windowFacts(windows) } });
+  return { kind: "break-glass", windows, reason: check.breakGlass };
+}
+
+function windowFacts(windows: FreezeWindow[]): Array<Record<string, string | undefined>> {
+  return windows.map((w) => ({ kind: w.kind, name: w.name, environment: w.environment, until: w.end.toISOString(), reason: w.reason, by: w.by }));
+}
+
+export interface GlassBreak {
+  config: TugboatConfig;
+  app: string;
+  env: string;
+  actor: string;
+  windows: FreezeWindow[];
+  reason: string;
+  /** Asks someone other than the actor to approve (the approval card shows the plan as confirmed). */
+  approve(): Promise<GlassApproval>;
   audit(facts: Record<string, unknown>): void;
   notifier: Notifier;
   log: Logger;
+  now: Date;
 }
 
-/** Undefined when the deploy may go on; else why it may not. */
-export async function checkFreeze(check: FreezeCheck): Promise<Text | undefined> {
-  const { config, coordination: c, app, env } = check;
-  const windows = await activeFreezes(config, c, freezeScope(config, env));
-  const now = c.now();
-  if (windows.length === 0) return undefined;
-  const facts = windows.map((w) => ({ kind: w.kind, name: w.name, environment: w.environment, until: w.end.toISOString(), reason: w.reason, by: w.by }));
-  if (check.breakGlass === undefined) {
-    check.audit({ frozen: facts });
-    return frozenText(app, env, windows, now);
-  }
-  const reason = check.breakGlass;
-  check.audit({ breakGlass: { reason, windows: facts } });
-  if (!check.approve) {
-    return rich`${frozenText(app, env, windows, now)} Breaking the glass needs an approval from another person, and none can be asked for here; nothing was changed.`;
-  }
-  const answer = await check.approve({ windows, reason });
+/**
+ * The approvals step of a deploy that breaks the glass, after its plan (and confirmation): undefined once someone
+ * else approved (audited, and posted to the environment's channels), else why not.
+ */
+export async function approveBreakGlass(g: GlassBreak): Promise<Text | undefined> {
+  const answer = await g.approve();
+  const facts = { reason: g.reason, windows: windowFacts(g.windows) };
   if (!answer.approved) {
-    check.audit({ breakGlass: { reason, windows: facts, approved: false } });
-    return rich`Breaking the glass of ${app} ${env} was not approved: ${answer.why}. Nothing was changed.`;
+    g.audit({ breakGlass: { ...facts, approved: false } });
+    return rich`breaking the glass of the freeze was not approved (${answer.why})`;
   }
-  if (answer.by.length === 0 || answer.by.includes(check.actor)) throw new Error("a break-glass approval must come from someone other than the person who asked for it");
-  check.audit({ breakGlass: { reason, windows: facts, approved: true, approvedBy: answer.by } });
-  await announce(check, windows, reason, answer.by, now);
+  if (answer.by.length === 0 || answer.by.includes(g.actor)) throw new Error("a break-glass approval must come from someone other than the person who asked for it");
+  g.audit({ breakGlass: { ...facts, approved: true, approvedBy: answer.by } });
+  await announce(g, answer.by);
   return undefined;
 }
 
@@ -87,17 +104,17 @@ export function environmentChannels(config: TugboatConfig, app: string, env: str
   return own ?? getOwn(config.apps, app)?.channels ?? [];
 }
 
-async function announce(check: FreezeCheck, windows: FreezeWindow[], reason: string, approvedBy: string[], now: Date): Promise<void> {
+async function announce(g: GlassBreak, approvedBy: string[]): Promise<void> {
   const lines: Text[] = [
-    rich`${mention(check.actor)} broke the glass to deploy ${check.app} ${check.env} during a freeze, approved by ${joinText(approvedBy.map(mention), ", ")}: ${reason}`,
-    rich`Frozen by: ${joinText(windows.map((w) => describeFreeze(w, now)), "; ")}.`,
+    rich`${mention(g.actor)} broke the glass to deploy ${g.app} ${g.env} during a freeze, approved by ${joinText(approvedBy.map(mention), ", ")}: ${g.reason}`,
+    rich`Frozen by: ${joinText(g.windows.map((w) => describeFreeze(w, g.now)), "; ")}.`,
   ];
-  const reply = textReply(rich`Break-glass deploy of ${check.app} ${check.env} by ${mention(check.actor)} (frozen until ${utcMinute(windows[windows.length - 1]!.end)})`, "warning", { type: "text", text: joinText(lines, "\n") });
-  for (const channel of environmentChannels(check.config, check.app, check.env)) {
+  const reply = textReply(rich`Break-glass deploy of ${g.app} ${g.env} by ${mention(g.actor)} (frozen until ${utcMinute(g.windows[g.windows.length - 1]!.end)})`, "warning", { type: "text", text: joinText(lines, "\n") });
+  for (const channel of environmentChannels(g.config, g.app, g.env)) {
     try {
-      await check.notifier.post(channel, reply);
+      await g.notifier.post(channel, reply);
     } catch (err) {
-      check.log.warn("could not post the break-glass notice", { channel, error: errorMessage(err) });
+      g.log.warn("could not post the break-glass notice", { channel, error: errorMessage(err) });
     }
   }
 }

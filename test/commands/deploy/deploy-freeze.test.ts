@@ -32,6 +32,7 @@ describe("/deploy freeze: deploys during a freeze are refused", function () {
       clock,
       configure: (config) => {
         if (!config.bindings.some((b) => b.users.includes("UADMIN2"))) config.bindings.push({ role: "admin", users: ["UADMIN2"], groups: [] });
+        config.environments.production!.approvals = { required: 1, from: ["admin"], allowSelf: false, timeoutMinutes: 30 };
         config.environments.production!.freezes = [{ name: "office hours", schedule: "0 9 * * 1-5", duration: "8h", timeZone: "Europe/Berlin", reason: "people at <!here> & work" }];
       },
     });
@@ -41,6 +42,7 @@ describe("/deploy freeze: deploys during a freeze are refused", function () {
   });
   afterEach(async () => {
     await h.run("/deploy unfreeze staging", { user: "UADMIN", channel: "CDEPLOYS" });
+    await h.run("/deploy unfreeze production", { user: "UADMIN", channel: "CDEPLOYS" });
   });
 
   it("`/deploy freeze staging 1h incident` refuses the next staging deploy, naming the freeze, its reason and its end", async () => {
@@ -169,10 +171,33 @@ describe("/deploy freeze: deploys during a freeze are refused", function () {
     await eventually("the approval card", () => id !== undefined);
     await h.run(`/deploy reject ${id} not during the incident`, { user: "UADMIN2", channel: "CDEPLOYS" });
     const done = await asked;
-    expect(done.final?.tone, done.text).to.equal("error");
-    expect(done.text).to.include("Breaking the glass of github staging was not approved: rejected by @UADMIN2 (not during the incident). Nothing was changed.");
+    expect(done.final?.tone, done.text).to.equal("warning");
+    expect(done.text).to.include("Not approved: Deploy PR #4816 (663c692) to github staging").and.include("breaking the glass of the freeze was not approved (rejected by @UADMIN2 (not during the incident)). Nothing was changed.");
+    expect(h.audit.at(-1)).to.include({ actor: "UADMIN", outcome: "failure" });
     expect(appImages(h, "staging", "github-staging")).to.deep.equal(before);
     const empty = await h.run("/deploy PR4812 to staging --break-glass ''", { user: "UADMIN", channel: "CDEPLOYS" });
     expect(empty.text).to.include("--break-glass needs a value");
+  });
+
+  it("breaking the glass in production: the plan is confirmed first, the approver sees it, and that approval is the deploy's approval too", async () => {
+    await h.run("/deploy freeze production 1h release week", { user: "UADMIN", channel: "CDEPLOYS" });
+    const ids: string[] = [];
+    let cardShowsPlan = false;
+    const asked = h.run('/deploy PR4812 to production --break-glass "customer outage"', {
+      user: "UADMIN",
+      channel: "CDEPLOYS",
+      onSend: (r) => {
+        const id = approvalId(r);
+        if (id && !ids.includes(id)) ids.push(id);
+        if (id && JSON.stringify(r.blocks).includes("targetPort")) cardShowsPlan = true;
+      },
+    });
+    await eventually("the approval card", () => ids.length === 1);
+    expect(cardShowsPlan, "the card shows the plan as confirmed").to.equal(true);
+    await h.run(`/deploy approve ${ids[0]}`, { user: "UADMIN2", channel: "CDEPLOYS" });
+    const done = await settleOnClock(clock, asked, 60_000);
+    expect(done.final?.tone, done.text).to.equal("success");
+    expect(done.confirmations, "the asker confirmed the plan first").to.have.length(1);
+    expect(ids, "one approval: the break-glass one stands for production's own").to.have.length(1);
   });
 });
