@@ -14,7 +14,6 @@ export interface Step {
 export class ProgressMessage {
   private chain: Promise<void> = Promise.resolve();
   private lastSent = 0;
-  private pending = false;
 
   constructor(
     private readonly reply: ReplyHandle,
@@ -52,12 +51,9 @@ export class ProgressMessage {
 
   flush(force: boolean): void {
     const now = this.clock.now().getTime();
-    if (!force && now - this.lastSent < this.minIntervalMs) {
-      this.pending = true;
-      return;
-    }
+    // A throttled update is dropped: the next one (or the final reply) carries its state.
+    if (!force && now - this.lastSent < this.minIntervalMs) return;
     this.lastSent = now;
-    this.pending = false;
     const snapshot = { summary: this.summary, tone: "info" as const, blocks: this.blocks() };
     this.chain = this.chain.then(() => this.reply.send(snapshot)).catch(() => {});
   }
@@ -65,9 +61,5 @@ export class ProgressMessage {
   /** Waits for queued updates, so the final reply comes last. */
   async settle(): Promise<void> {
     await this.chain;
-  }
-
-  get hasPending(): boolean {
-    return this.pending;
   }
 }
