@@ -8,6 +8,7 @@ import { handOverQueue, queuedCommand } from "../../domain/deploy-queue/hand-ove
 import { isQueueableTarget, readQueue, type QueueKey, type QueueTurn } from "../../domain/deploy-queue/queue-store.js";
 import { humanDuration, utcMinute } from "../../domain/format/human-duration.js";
 import { coordinationOf } from "../../domain/replicas/coordination.js";
+import { approvalRulesFor } from "../../domain/approvals/approval-rules.js";
 import { DEPLOY_USAGE } from "./parse-deploy-args.js";
 
 // A deploy and the environment's queue: while it is someone else's turn the deploy waits its own (refused, or with
@@ -31,8 +32,10 @@ export async function deployWithQueue(d: QueuedDeploy, ctx: CommandContext, runD
   const c = coordinationOf(ctx.services);
   const key: QueueKey = { app: d.env.app, env: d.env.baseEnv };
   const settings = queueSettings(config);
-  if (d.auto && d.env.envConfig.confirm) {
-    throw new UsageError(`${d.env.env} asks for confirmation, which nobody can give when the queue starts the deploy: leave out --auto (you will be mentioned instead)`, DEPLOY_USAGE);
+  // Nobody watches a deploy the queue starts: it cannot be confirmed, and its approval card would go unseen.
+  if (d.auto && (d.env.envConfig.confirm || approvalRulesFor(config, d.env.env))) {
+    const what = d.env.envConfig.confirm ? "asks for confirmation" : "waits for approval";
+    throw new UsageError(`${d.env.env} ${what}, which nobody sees when the queue starts the deploy: leave out --auto (you will be mentioned instead)`, DEPLOY_USAGE);
   }
   // A turn that is due (a free lock, a turn that ran out) is given first, so nobody passes the head of the line.
   await handOverQueue(ctx.services, key, ctx.log);

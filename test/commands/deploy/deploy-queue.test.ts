@@ -155,7 +155,13 @@ describe("/deploy … --queue: a deploy queue in Kubernetes", function () {
 
     const auto = await run("/deploy PR4812 to production --queue --auto", "UADMIN");
     expect(auto.final).to.equal(undefined);
-    expect(auto.text).to.include("production asks for confirmation").and.include("Usage");
+    expect(auto.text).to.include("production asks for confirmation, which nobody sees").and.include("Usage");
+    first.config.environments.staging!.approvals = { required: 1, from: ["admin"], allowSelf: false, timeoutMinutes: 30 };
+    try {
+      expect((await run("/deploy PR4812 to staging --queue --auto", "UDEPLOYER3")).text).to.include("staging waits for approval, which nobody sees");
+    } finally {
+      delete first.config.environments.staging!.approvals;
+    }
     expect((await run("/deploy PR4812 to staging --auto", "UADMIN")).text).to.include("--auto goes with --queue");
   });
 });
