@@ -107,7 +107,11 @@ async function runAdd(args: AddArgs, ctx: CommandContext): Promise<void> {
       confirm: (p) => ctx.confirm(planReply(p.target, p.plan, p.autoscaled, false)),
     },
     render,
-  );
+  ).catch(async (err: unknown) => {
+    // An unforeseen failure: the progress already queued goes out before the router's error reply.
+    await updates.flush();
+    throw err;
+  });
   if (outcome.type === "refused") throw outcome.error;
 }
 
