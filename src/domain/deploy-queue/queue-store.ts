@@ -1,6 +1,6 @@
 import { GatewayError, isGatewayError } from "../../gateways/types.js";
 import type { V1Lease } from "../../gateways/kube-models.js";
-import { SLACK_ID, digest, labelsFor, microTime, type Coordination } from "../replicas/coordination.js";
+import { SLACK_ID, coordinationLease, digest, microTime, type Coordination } from "../replicas/coordination.js";
 
 // The deploy queue of one app in one environment (one per deploy lock): a Lease `tugboat-queue-<app>-<env>` in
 // Tugboat's coordination namespace, whose annotation holds the waiting people in order and whose turn it is. Every
@@ -115,19 +115,13 @@ export async function updateQueue<T>(c: Coordination, key: QueueKey, edit: (stat
     const now = c.now();
     const out = edit(queueFromLease(lease), now);
     if (!("state" in out)) return out.result;
-    const body: V1Lease = {
-      apiVersion: "coordination.k8s.io/v1",
-      kind: "Lease",
-      metadata: {
-        name,
-        namespace: c.namespace,
-        resourceVersion: lease?.metadata?.resourceVersion,
-        labels: labelsFor("queue", { [LABEL_APP]: key.app, [LABEL_ENVIRONMENT]: key.env }),
-        annotations: { [ANN_QUEUE]: JSON.stringify(out.state) },
-      },
+    const body = coordinationLease(c, name, "queue", {
+      resourceVersion: lease?.metadata?.resourceVersion,
+      labels: { [LABEL_APP]: key.app, [LABEL_ENVIRONMENT]: key.env },
+      annotations: { [ANN_QUEUE]: JSON.stringify(out.state) },
       // The holder is whoever has the turn: kubectl get leases shows it.
       spec: { holderIdentity: out.state.turn ? `turn:${out.state.turn.user}` : "queue", acquireTime: lease?.spec?.acquireTime ?? microTime(now), renewTime: microTime(now) },
-    };
+    });
     try {
       if (lease) await c.cluster.leases.replace(body);
       else await c.cluster.leases.create(body);

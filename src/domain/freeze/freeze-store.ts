@@ -1,6 +1,6 @@
 import { isGatewayError } from "../../gateways/types.js";
 import type { V1Lease } from "../../gateways/kube-models.js";
-import { ANN_EXPIRES, SLACK_ID, digest, labelsFor, microTime, type Coordination } from "../replicas/coordination.js";
+import { ANN_EXPIRES, SLACK_ID, coordinationLease, digest, microTime, type Coordination } from "../replicas/coordination.js";
 import type { FreezeWindow } from "./freeze-windows.js";
 
 // Ad hoc freezes (`/deploy freeze ENV DURATION REASON`): one Lease per environment in Tugboat's coordination
@@ -67,18 +67,12 @@ export async function putAdHocFreeze(c: Coordination, req: FreezeRequest): Promi
   const now = c.now();
   const end = new Date(now.getTime() + req.seconds * 1000);
   const current = await c.cluster.leases.find(name, c.namespace);
-  const body: V1Lease = {
-    apiVersion: "coordination.k8s.io/v1",
-    kind: "Lease",
-    metadata: {
-      name,
-      namespace: c.namespace,
-      resourceVersion: current?.metadata?.resourceVersion,
-      labels: labelsFor("freeze", { [LABEL_ENVIRONMENT]: environmentLabel(req.environment) }),
-      annotations: { [ANN_OWNER]: req.by, [ANN_REASON]: req.reason, [ANN_START]: now.toISOString(), [ANN_EXPIRES]: end.toISOString() },
-    },
+  const body = coordinationLease(c, name, "freeze", {
+    resourceVersion: current?.metadata?.resourceVersion,
+    labels: { [LABEL_ENVIRONMENT]: environmentLabel(req.environment) },
+    annotations: { [ANN_OWNER]: req.by, [ANN_REASON]: req.reason, [ANN_START]: now.toISOString(), [ANN_EXPIRES]: end.toISOString() },
     spec: { holderIdentity: `freeze:${req.by}`, leaseDurationSeconds: req.seconds, acquireTime: microTime(now), renewTime: microTime(now) },
-  };
+  });
   const written = current ? await c.cluster.leases.replace(body) : await c.cluster.leases.create(body);
   const freeze = freezeFromLease(written, req.environment, now);
   if (!freeze) throw new Error(`the freeze Lease ${name} did not read back as a freeze`);

@@ -3,7 +3,7 @@ import type { TugboatConfig } from "../../config/schema.js";
 import type { KObject, KubeCluster } from "../../gateways/types.js";
 import type { Clock, Services } from "../../core/services.js";
 import { describeLease } from "../lease-lock.js";
-import type { V1Lease } from "../../gateways/kube-models.js";
+import type { V1Lease, V1LeaseSpec } from "../../gateways/kube-models.js";
 
 // Where bot replicas meet: Leases in Tugboat's own namespace (config.coordination), each labelled with what it is
 // for, so one least-privilege Role (every verb on leases, in that namespace) covers
@@ -57,6 +57,21 @@ export function digest(text: string, length: number): string {
 
 export function labelsFor(purpose: Purpose, extra: Record<string, string> = {}): Record<string, string> {
   return { [LABEL_MANAGED_BY]: "tugboat", [LABEL_PURPOSE]: purpose, ...extra };
+}
+
+/** A coordination Lease of `purpose` to write (create, or replace the version read: `resourceVersion`). */
+export function coordinationLease(
+  c: Pick<Coordination, "namespace">,
+  name: string,
+  purpose: Purpose,
+  parts: { resourceVersion?: string; labels?: Record<string, string>; annotations: Record<string, string>; spec: V1LeaseSpec },
+): V1Lease {
+  return {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: { name, namespace: c.namespace, resourceVersion: parts.resourceVersion, labels: labelsFor(purpose, parts.labels), annotations: parts.annotations },
+    spec: parts.spec,
+  };
 }
 
 export function microTime(d: Date): string {
