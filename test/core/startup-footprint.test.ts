@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 
@@ -54,23 +55,96 @@ describe("startup footprint: what the bot's thread loads", () => {
   });
 });
 
+const KUBECONFIG = `apiVersion: v1
+clusters:
+- {name: c, cluster: {server: "https://10.0.0.1"}}
+- {name: socks, cluster: {server: "https://10.0.0.2", proxy-url: "socks5://127.0.0.1:1080"}}
+- {name: https-proxy, cluster: {server: "https://10.0.0.3", proxy-url: "http://127.0.0.1:3128"}}
+contexts:
+- {name: token, context: {cluster: c, user: token}}
+- {name: oidc, context: {cluster: c, user: oidc}}
+- {name: azure, context: {cluster: c, user: azure}}
+- {name: gcp, context: {cluster: c, user: gcp}}
+- {name: socks, context: {cluster: socks, user: token}}
+- {name: https-proxy, context: {cluster: https-proxy, user: token}}
+current-context: token
+users:
+- {name: token, user: {token: t0k}}
+- {name: oidc, user: {auth-provider: {name: oidc, config: {client-id: x, id-token: "eyJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln"}}}}
+- {name: azure, user: {auth-provider: {name: azure, config: {access-token: az-tok}}}}
+- {name: gcp, user: {auth-provider: {name: gcp, config: {access-token: gcp-tok}}}}
+`;
+
+/**
+ * Runs `body` in a fresh node (under tsx) that has imported src/gateways/kubernetes/client-node.ts, with a resolve hook
+ * noting every ES module file (to LOG) and `kubeConfig(context)`; returns the last object it `report`s. The hook is the
+ * test's, after tsx's own: it adds no thread of its own to what is measured.
+ */
+async function child(body: string): Promise<unknown> {
+  const log = join(tmpdir(), `tugboat-footprint-${process.pid}-${Math.random().toString(36).slice(2)}.log`);
+  writeFileSync(log, "");
+  const hook = `import { appendFileSync } from "node:fs"; export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.startsWith("file:")) appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; }`;
+  const script = `
+    import { createRequire, register } from "node:module";
+    import { readFileSync } from "node:fs";
+    register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hook)}));
+    const LOG = ${JSON.stringify(log)};
+    const { KubeConfig } = await import("./src/gateways/kubernetes/client-node.ts");
+    const kubeConfig = async (context) => { const kc = new KubeConfig(); kc.loadFromString(${JSON.stringify(KUBECONFIG)}); kc.setCurrentContext(context); return kc; };
+    const report = (o) => console.log(JSON.stringify(o));
+    ${body}
+  `;
+  try {
+    const { stdout } = await exec(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" });
+    return JSON.parse(stdout.trim().split("\n").at(-1)!);
+  } finally {
+    rmSync(log, { force: true });
+  }
+}
+
 describe("startup footprint: client-node's KubeConfig", function () {
   this.timeout(30_000);
 
   it("loads without the generated API clients and without a module hook (a thread for the life of the process on Node 20)", async () => {
-    const script = `
-      const { KubeConfig } = await import("./src/gateways/kubernetes/client-node.ts");
-      const kc = new KubeConfig();
-      kc.loadFromString("apiVersion: v1\\nclusters:\\n- cluster: {server: 'https://10.0.0.1'}\\n  name: c\\ncontexts:\\n- context: {cluster: c, user: u}\\n  name: x\\ncurrent-context: x\\nusers:\\n- name: u\\n  user: {token: t0k}\\n");
+    const out = await child(`
+      const cache = () => Object.keys(createRequire(import.meta.url).cache);
+      const kc = await kubeConfig("token");
       const opts = await kc.applyToFetchOptions({});
-      const { createRequire } = await import("node:module");
-      const cache = Object.keys(createRequire(import.meta.url).cache);
-      console.log(JSON.stringify({ server: kc.getCurrentCluster().server, auth: opts.headers.get("authorization"), gen: cache.filter((f) => f.includes("client-node/dist/gen/")).length }));
-    `;
-    const { stdout } = await exec(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" });
-    expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).to.deep.equal({ server: "https://10.0.0.1", auth: "Bearer t0k", gen: 0 });
+      report({ server: kc.getCurrentCluster().server, auth: opts.headers.get("authorization"), gen: cache().filter((f) => f.includes("client-node/dist/gen/")).length });
+    `);
+    expect(out).to.deep.equal({ server: "https://10.0.0.1", auth: "Bearer t0k", gen: 0 });
     const sources = readdirSync(join(ROOT, "src"), { recursive: true, encoding: "utf8" }).filter((f) => /\.(ts|mjs)$/.test(f));
     const hooks = sources.filter((f) => /\bregister\s*\(/.test(readFileSync(join(ROOT, "src", f), "utf8")) && /from "node:module"/.test(readFileSync(join(ROOT, "src", f), "utf8")));
     expect(hooks).to.deep.equal([]);
+  });
+
+  it("loads the OIDC, Azure and GCP providers and the proxy agents only when a kubeconfig uses them, and they still work", async () => {
+    const out = await child(`
+      const loaded = () => {
+        const files = [...Object.keys(createRequire(import.meta.url).cache), ...readFileSync(LOG, "utf8").split("\\n")];
+        return ["openid-client", "jsonpath-plus", "socks-proxy-agent", "hpagent"].filter((p) => files.some((f) => f.includes("/node_modules/" + p + "/")));
+      };
+      const before = [];
+      const used = {};
+      for (const ctx of ["token", "oidc", "azure", "gcp", "socks", "https-proxy"]) {
+        const kc = await kubeConfig(ctx);
+        const opts = await kc.applyToFetchOptions({});
+        if (ctx === "token") before.push(...loaded());
+        used[ctx] = [opts.headers.get("authorization"), opts.agent.constructor.name];
+      }
+      report({ before, used, after: loaded() });
+    `);
+    expect(out).to.deep.equal({
+      before: [],
+      used: {
+        token: ["Bearer t0k", "Agent"],
+        oidc: ["Bearer eyJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln", "Agent"],
+        azure: ["Bearer az-tok", "Agent"],
+        gcp: ["Bearer gcp-tok", "Agent"],
+        socks: ["Bearer t0k", "SocksProxyAgent"],
+        "https-proxy": ["Bearer t0k", "HttpsProxyAgent"],
+      },
+      after: ["openid-client", "jsonpath-plus", "socks-proxy-agent", "hpagent"],
+    });
   });
 });
