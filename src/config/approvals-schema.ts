@@ -15,9 +15,20 @@ export const approvalsSchema = z
   })
   .strict();
 
-/** Issues for `from` entries that are neither a configured role nor a user group id (path relative to the approvals). */
-export function approvalSourceProblems(from: string[], roles: Record<string, unknown>): Array<{ index: number; message: string }> {
-  return from.flatMap((f, index) =>
-    /^S[A-Z0-9]{2,20}$/.test(f) || Object.hasOwn(roles, f) ? [] : [{ index, message: `expected one of the roles (${Object.keys(roles).join(", ")}) or a Slack user group id (S…)` }],
-  );
+/** Whether a role's permissions grant `deploy:approve` (`*`, `deploy:*` or the permission itself). */
+function grantsApprove(permissions: string[]): boolean {
+  return permissions.some((p) => p === "*" || p === "deploy:*" || p === "deploy:approve");
+}
+
+/**
+ * Issues for `from` entries (path relative to the approvals): each must be a Slack user group id or a configured role
+ * that grants `deploy:approve` (a vote needs that permission, so a role without it would be listed on the card as an
+ * approver and then refused).
+ */
+export function approvalSourceProblems(from: string[], roles: Record<string, { permissions: string[] }>): Array<{ index: number; message: string }> {
+  return from.flatMap((f, index) => {
+    if (/^S[A-Z0-9]{2,20}$/.test(f)) return [];
+    if (!Object.hasOwn(roles, f)) return [{ index, message: `expected one of the roles (${Object.keys(roles).join(", ")}) or a Slack user group id (S…)` }];
+    return grantsApprove(roles[f]!.permissions) ? [] : [{ index, message: `role ${f} cannot approve: give it the deploy:approve permission` }];
+  });
 }

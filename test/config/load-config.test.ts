@@ -24,6 +24,7 @@ describe("config", () => {
     ["a binding to the role __proto__", base.replace("role: viewer", "role: __proto__"), /bindings\[2\]\.role: expected one of the roles/],
     ["an environment on an unknown cluster", base.replace("cluster: production\n    confirm", "cluster: prod\n    confirm"), /environments\.production\.cluster: expected one of the clusters/],
     ["an approval source that is neither a role nor a user group", base.replace("from: [admin, approver]", "from: [admin, aprover]"), /environments\.production\.approvals\.from\[1\]: expected one of the roles \(.*\) or a Slack user group id/],
+    ["an approving role without deploy:approve", base.replace("from: [admin, approver]", "from: [admin, viewer]"), /environments\.production\.approvals\.from\[1\]: role viewer cannot approve: give it the deploy:approve permission/],
     ["approvals naming nobody", base.replace("from: [admin, approver], ", ""), /environments\.production\.approvals\.from/],
     ["a malformed permission", base.replace('permissions: ["kube:get"]', 'permissions: ["Kube Get"]'), /roles\.viewer\.permissions\[0\]: a permission such as/],
   ];
