@@ -63,11 +63,18 @@ export function isGatewayError(err: unknown, kind?: GatewayErrorKind): err is Ga
  * Any Kubernetes object, as the untyped calls return it: metadata typed (every object has it), the rest not. The
  * typed kinds (`cluster.deployments`, …) return client-node's models instead (./kube-models.ts).
  */
-export interface KObject {
+export interface KObject extends KubeObject {
+  [key: string]: any;
+}
+
+/**
+ * What every Kubernetes object has. The port writes a KObject or any such object (a typed model, whose interfaces
+ * carry no index signature).
+ */
+export interface KubeObject {
   apiVersion?: string;
   kind?: string;
   metadata?: V1ObjectMeta;
-  [key: string]: any;
 }
 
 /** One API resource as discovery describes it. */
@@ -180,7 +187,7 @@ export interface InformerOptions {
 }
 
 /** A change to an informer's store: one watch event, or a (re)list that replaced the store. */
-export interface InformerChange<T extends KObject = KObject> {
+export interface InformerChange<T extends KubeObject = KObject> {
   type: "ADDED" | "MODIFIED" | "DELETED" | "RELISTED";
   object?: T;
 }
@@ -197,7 +204,7 @@ export interface WaitForOptions {
  * from the list's resourceVersion, re-list on 410 Gone, back off with jitter (honouring Retry-After) on other
  * failures, and give up after repeated failure with a GatewayError that says why. Stop it when done.
  */
-export interface Informer<T extends KObject = KObject> {
+export interface Informer<T extends KubeObject = KObject> {
   readonly resource: ApiResource;
   /** Whether the first list has arrived (before that the store is empty, not "nothing exists"). */
   readonly synced: boolean;
@@ -245,7 +252,7 @@ export interface ApplyOptions {
  * resource is resolved through discovery of every served version, once per discovery (a miss reads discovery again,
  * as a CRD may have been installed since); a cluster that serves none answers GatewayError "not-found".
  */
-export interface KindClient<T extends KObject> {
+export interface KindClient<T extends KubeObject> {
   /** The discovered resource (group, the version Tugboat's model describes, plural, scope). */
   resource(): Promise<ApiResource>;
   /** Whether the cluster serves this kind at all (Cluster API is optional). */
@@ -266,7 +273,7 @@ export interface KindClient<T extends KObject> {
 }
 
 /** A kind with a scale subresource. */
-export interface ScalableKindClient<T extends KObject> extends KindClient<T> {
+export interface ScalableKindClient<T extends KubeObject> extends KindClient<T> {
   getScale(name: string, namespace?: string): Promise<ScaleInfo>;
   /** Replaces the scale with a resourceVersion precondition; a stale one is a GatewayError "conflict". */
   setScale(name: string, namespace: string | undefined, replicas: number, resourceVersion: string): Promise<ScaleInfo>;
@@ -326,10 +333,10 @@ export interface KubeCluster extends WellKnownKinds {
   tablePage(res: ApiResource, opts: TablePageOptions): Promise<KubeTablePage>;
   /** One page of the list, objects whole (apiVersion and kind filled in), for callers that stream. */
   listPage(res: ApiResource, opts: TablePageOptions): Promise<KubeListPage>;
-  create(res: ApiResource, obj: KObject): Promise<KObject>;
-  replace(res: ApiResource, obj: KObject): Promise<KObject>;
+  create(res: ApiResource, obj: KObject | KubeObject): Promise<KObject>;
+  replace(res: ApiResource, obj: KObject | KubeObject): Promise<KObject>;
   /** Server-side apply; with `dryRun` the server returns the object as it would be after the apply and stores nothing. */
-  apply(res: ApiResource, obj: KObject, opts: ApplyOptions): Promise<KObject>;
+  apply(res: ApiResource, obj: KObject | KubeObject, opts: ApplyOptions): Promise<KObject>;
   /** `dryRun`: the server validates and answers with the would-be object but stores nothing (dryRun=All). */
   patch(res: ApiResource, name: string, namespace: string | undefined, patch: unknown, type: PatchType, opts?: { dryRun?: boolean }): Promise<KObject>;
   /** With `preconditions`, a 409 "conflict" when the object is no longer that version (or uid). */

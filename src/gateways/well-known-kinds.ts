@@ -3,6 +3,7 @@ import {
   type ApiResource,
   type Informer,
   type KObject,
+  type KubeObject,
   type KindModels,
   type KindName,
   type ScalableKindClient,
@@ -68,7 +69,7 @@ async function findKind(cluster: UntypedKubeCluster, spec: KindSpec): Promise<Ap
   return resolveCached(await cluster.discover(), spec) ?? resolveCached(await cluster.discover(true), spec);
 }
 
-function kindClient<T extends KObject>(cluster: UntypedKubeCluster, spec: KindSpec): ScalableKindClient<T> {
+function kindClient<T extends KubeObject>(cluster: UntypedKubeCluster, spec: KindSpec): ScalableKindClient<T> {
   const resource = async (): Promise<ApiResource> => {
     const res = await findKind(cluster, spec);
     if (!res) throw new GatewayError("not-found", `cluster ${cluster.name} serves no ${spec.label}`);
@@ -93,7 +94,8 @@ function kindClient<T extends KObject>(cluster: UntypedKubeCluster, spec: KindSp
     apply: async (obj, opts) => typed(await cluster.apply(await resource(), obj, opts)),
     patch: async (name, namespace, patch, type, opts) => typed(await cluster.patch(await resource(), name, namespace, patch, type, opts)),
     delete: async (name, namespace, opts) => cluster.delete(await resource(), name, namespace, opts),
-    informer: async (opts) => cluster.informer(await resource(), opts) as Informer<T>,
+    // The informer's store holds what the list and watch of this resource answered: objects of this kind.
+    informer: async (opts) => cluster.informer(await resource(), opts) as unknown as Informer<T>,
     getScale: async (name, namespace) => cluster.getScale(await resource(), name, namespace),
     setScale: async (name, namespace, replicas, resourceVersion) => cluster.setScale(await resource(), name, namespace, replicas, resourceVersion),
   };

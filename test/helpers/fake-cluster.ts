@@ -9,6 +9,7 @@ import {
   type Informer,
   type InformerOptions,
   type KObject,
+  type KubeObject,
   type KubeCluster,
   type KubeTable,
   type KubeListPage,
@@ -130,14 +131,14 @@ export class FakeCluster implements KubeCluster {
   // ------------------------------------------------------------------ test controls
 
   /** Stores an object as is (a new resourceVersion), telling informers; for seeding and for "another writer". */
-  put(obj: KObject): KObject {
+  put(obj: KObject | KubeObject): KObject {
     const res = this.resourceOf(obj);
     const existing = this.bucket(res).get(keyOf(obj));
     return this.write(res, obj, existing ? "MODIFIED" : "ADDED");
   }
 
   /** Removes an object (as another client's delete would), telling informers. */
-  remove(obj: KObject): void {
+  remove(obj: KObject | KubeObject): void {
     const res = this.resourceOf(obj);
     const existing = this.bucket(res).get(keyOf(obj));
     if (existing) this.erase(res, existing);
@@ -211,7 +212,7 @@ export class FakeCluster implements KubeCluster {
     throw new GatewayError("other", "FakeCluster serves no Tables: test /kube get against the sandbox");
   }
 
-  async create(res: ApiResource, obj: KObject): Promise<KObject> {
+  async create(res: ApiResource, obj: KObject | KubeObject): Promise<KObject> {
     this.call("create", res);
     const o = this.placed(res, obj);
     if (this.bucket(res).has(keyOf(o))) throw new GatewayError("already-exists", `${res.plural} "${o.metadata?.name}" already exists`, 409);
@@ -219,7 +220,7 @@ export class FakeCluster implements KubeCluster {
     return clone(this.write(res, o, "ADDED"));
   }
 
-  async replace(res: ApiResource, obj: KObject): Promise<KObject> {
+  async replace(res: ApiResource, obj: KObject | KubeObject): Promise<KObject> {
     this.call("replace", res);
     const o = this.placed(res, obj);
     const current = this.bucket(res).get(keyOf(o));
@@ -230,7 +231,7 @@ export class FakeCluster implements KubeCluster {
     return clone(this.write(res, { ...o, metadata: { ...o.metadata, uid: current.metadata?.uid, creationTimestamp: current.metadata?.creationTimestamp } }, "MODIFIED"));
   }
 
-  async apply(res: ApiResource, obj: KObject, opts: ApplyOptions): Promise<KObject> {
+  async apply(res: ApiResource, obj: KObject | KubeObject, opts: ApplyOptions): Promise<KObject> {
     this.call("apply", res);
     const o = this.placed(res, obj);
     const current = this.bucket(res).get(keyOf(o));
@@ -319,7 +320,7 @@ export class FakeCluster implements KubeCluster {
     if (i >= 0) throw this.faults.splice(i, 1)[0]!.error;
   }
 
-  private resourceOf(obj: KObject): ApiResource {
+  private resourceOf(obj: KObject | KubeObject): ApiResource {
     const res = this.resources.find((r) => r.groupVersion === obj.apiVersion && r.kind === obj.kind);
     if (!res) throw new Error(`FakeCluster serves no ${obj.apiVersion} ${obj.kind}`);
     return res;
@@ -333,7 +334,7 @@ export class FakeCluster implements KubeCluster {
   }
 
   /** The object with its type and, for a cluster-scoped kind, no namespace. */
-  private placed(res: ApiResource, obj: KObject): KObject {
+  private placed(res: ApiResource, obj: KObject | KubeObject): KObject {
     if (!obj.metadata?.name) throw new GatewayError("invalid", `${res.kind}: metadata.name: Required value`, 422);
     const metadata = { ...obj.metadata, namespace: res.namespaced ? obj.metadata.namespace : undefined };
     if (res.namespaced && !metadata.namespace) throw new GatewayError("invalid", `${res.kind}: metadata.namespace: Required value`, 422);
@@ -380,7 +381,7 @@ function key(name: string, namespace?: string): string {
   return namespace ? `${namespace}/${name}` : name;
 }
 
-function keyOf(o: KObject): string {
+function keyOf(o: KubeObject): string {
   return key(o.metadata?.name ?? "", o.metadata?.namespace);
 }
 
@@ -388,7 +389,7 @@ function clone<T>(o: T): T {
   return structuredClone(o);
 }
 
-function conflict(res: ApiResource, o: KObject): GatewayError {
+function conflict(res: ApiResource, o: KubeObject): GatewayError {
   return new GatewayError("conflict", `Operation cannot be fulfilled on ${res.plural} "${o.metadata?.name}": the object has been modified; please apply your changes to the latest version and try again`, 409);
 }
 

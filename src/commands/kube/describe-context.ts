@@ -1,4 +1,4 @@
-import type { ApiResource, KObject, KindClients, KindModels, KindName, ListOptions } from "../../gateways/types.js";
+import type { ApiResource, KObject, KubeObject, KindClients, KindModels, KindName, ListOptions } from "../../gateways/types.js";
 import { KIND_SPECS } from "../../gateways/well-known-kinds.js";
 import { errorMessage } from "../../core/errors.js";
 import type { DescribeEvents, EventRef } from "./describe-events.js";
@@ -10,7 +10,7 @@ import type { KubeQuery } from "./kube-query.js";
 export type Listed<T> = { items: T[] } | { error: string; unserved?: boolean };
 
 /** What a describer of objects of type T gets (a per-kind describer gets its kind's model). */
-export interface DescribeCtx<T extends KObject = KObject> {
+export interface DescribeCtx<T extends KubeObject = KObject> {
   q: KubeQuery;
   obj: T;
   now: Date;

@@ -1,5 +1,5 @@
 import type { CommandContext } from "../../core/command.js";
-import type { ApiResource, KObject, KindClients, KindModels, KindName } from "../../gateways/types.js";
+import type { ApiResource, KObject, KubeObject, KindClients, KindModels, KindName } from "../../gateways/types.js";
 import { dataReply } from "./chat-output.js";
 import type { DescribeCtx } from "./describe-context.js";
 import { searchEvents } from "./describe-events.js";
@@ -21,11 +21,11 @@ import { forDisplay } from "./redact-secret.js";
 type Describe = (q: KubeQuery, res: ApiResource, name: string, namespace: string | undefined, now: Date) => Promise<string | undefined>;
 
 /** Display copy with the type filled in (lists leave it out): managedFields dropped, Secrets redacted. */
-function shown<T extends KObject>(obj: T, res: ApiResource): T {
+function shown<T extends KubeObject>(obj: T, res: ApiResource): T {
   return forDisplay({ ...obj, apiVersion: obj.apiVersion ?? res.groupVersion, kind: obj.kind ?? res.kind });
 }
 
-function context<T extends KObject>(q: KubeQuery, obj: T, now: Date): DescribeCtx<T> {
+function context<T extends KubeObject>(q: KubeQuery, obj: T, now: Date): DescribeCtx<T> {
   return { q, obj, now, events: (refs) => searchEvents(q, refs) };
 }
 

@@ -1,11 +1,11 @@
-import type { KObject } from "../../gateways/types.js";
+import type { KObject, KubeObject } from "../../gateways/types.js";
 
 // Secret values never leave Tugboat: `data` and `stringData` values become `<redacted: N bytes>` in every
 // output format, including inside the kubectl.kubernetes.io/last-applied-configuration annotation.
 
 export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
-export function isSecret(obj: KObject | undefined): boolean {
+export function isSecret(obj: KubeObject | undefined): boolean {
   return !!obj && obj.kind === "Secret" && (obj.apiVersion === "v1" || obj.apiVersion === undefined);
 }
 
@@ -45,7 +45,7 @@ function redactAnnotation(raw: string): string {
 }
 
 /** A copy of a Secret with every value replaced; other objects are returned unchanged. */
-export function redactSecret<T extends KObject>(obj: T): T {
+export function redactSecret<T extends KubeObject>(obj: T): T {
   if (!isSecret(obj)) return obj;
   const copy = redactSecretBody(obj);
   const annotations = obj.metadata?.annotations;
@@ -56,7 +56,7 @@ export function redactSecret<T extends KObject>(obj: T): T {
 }
 
 /** Drops managedFields (as kubectl does by default) and redacts Secrets. */
-export function forDisplay<T extends KObject>(obj: T): T {
+export function forDisplay<T extends KubeObject>(obj: T): T {
   let out = obj;
   if (obj.metadata && "managedFields" in obj.metadata) {
     const { managedFields: _dropped, ...metadata } = obj.metadata;

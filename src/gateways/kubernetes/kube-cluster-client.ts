@@ -8,6 +8,7 @@ import {
   type ApplyOptions,
   type DeleteOptions,
   type KObject,
+  type KubeObject,
   type KubeActor,
   type KubeCluster,
   type KubeTable,
@@ -285,15 +286,15 @@ export class KubeClusterClient implements KubeCluster {
     return { columns, rows, serverTable: true, ...paging };
   }
 
-  create(res: ApiResource, obj: KObject): Promise<KObject> {
+  create(res: ApiResource, obj: KObject | KubeObject): Promise<KObject> {
     return this.request("POST", this.path(res, obj.metadata?.namespace), { body: obj });
   }
 
-  replace(res: ApiResource, obj: KObject): Promise<KObject> {
+  replace(res: ApiResource, obj: KObject | KubeObject): Promise<KObject> {
     return this.request("PUT", this.path(res, obj.metadata?.namespace, obj.metadata?.name), { body: obj });
   }
 
-  apply(res: ApiResource, obj: KObject, opts: ApplyOptions): Promise<KObject> {
+  apply(res: ApiResource, obj: KObject | KubeObject, opts: ApplyOptions): Promise<KObject> {
     return this.request("PATCH", this.path(res, obj.metadata?.namespace, obj.metadata?.name), {
       body: obj,
       contentType: PATCH_CONTENT_TYPE.apply,
