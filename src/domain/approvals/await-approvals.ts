@@ -62,18 +62,18 @@ export async function awaitApprovals(ask: ApprovalAsk, deps: ApprovalDeps): Prom
     }
     if (request.state !== "pending") decide(request);
   };
-  const following = await observePromptLeases(c, { fieldSelector: ApprovalStore.selectorFor(id), keepTrying: true }, (obj) => {
-    const request = readApproval(obj, clock.now());
-    if (request?.id === id) seen(request);
-  });
-
   const stopping = deps.signal;
   const stopped = new Promise<"cancelled">((resolve) => {
     if (stopping?.aborted) resolve("cancelled");
     stopping?.addEventListener("abort", () => resolve("cancelled"), { once: true });
   });
   const lost = new Promise<"cancelled">((resolve) => renewal.lost.addEventListener("abort", () => resolve("cancelled"), { once: true }));
+  let following: { stop(): void } | undefined;
   try {
+    following = await observePromptLeases(c, { fieldSelector: ApprovalStore.selectorFor(id), keepTrying: true }, (obj) => {
+      const request = readApproval(obj, clock.now());
+      if (request?.id === id) seen(request);
+    });
     const first = await Promise.race([decided, timeUp, stopped, lost]);
     let final: ApprovalRequest;
     if (first === undefined) throw new Error("the approval wait ended without a decision");
@@ -88,7 +88,7 @@ export async function awaitApprovals(ask: ApprovalAsk, deps: ApprovalDeps): Prom
     return outcomeOf(final, renewal.lost.aborted ? "this replica lost its hold on the request" : "Tugboat is restarting; ask for the deploy again");
   } finally {
     ended.abort();
-    following.stop();
+    following?.stop();
     renewal.stop();
     await store.close(id);
   }
