@@ -83,6 +83,18 @@ class Bucket {
   }
 }
 
+/** The first index in [0, n) for which `past` holds (it holds for every index after it), else n. */
+function lowerBound(n: number, past: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (past(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -130,6 +142,41 @@ export class Store {
       for (const name of b.names(n)) out.push(m.get(name));
     }
     return out;
+  }
+
+  /**
+   * Objects after the id `after` (`namespace/name`; "" for the first), in list() order, lazily: a page of a long list
+   * costs its own length, not the whole list's (100,000 pods are 200 pages). NOT cloned.
+   */
+  *listAfter(def: ResourceDef, ns: string | undefined, after: string): Generator<any> {
+    const b = this.bucket(def);
+    const spaces = ns !== undefined && def.namespaced ? [ns] : b.namespaces();
+    // namespaces are in id order: start at the first whose ids can come after `after`
+    let first = lowerBound(spaces.length, (i) => `${spaces[i]}/` > after || after.startsWith(`${spaces[i]}/`));
+    for (; first < spaces.length; first++) {
+      const n = spaces[first]!;
+      const m = b.ns(n);
+      if (!m) continue;
+      const names = b.names(n);
+      const from = after.startsWith(`${n}/`) ? lowerBound(names.length, (i) => names[i]! > after.slice(n.length + 1)) : 0;
+      for (let i = from; i < names.length; i++) yield m.get(names[i]!);
+    }
+  }
+
+  /** How many objects list() holds after the id `after`, without listing them. */
+  countAfter(def: ResourceDef, ns: string | undefined, after: string): number {
+    const b = this.bucket(def);
+    const spaces = ns !== undefined && def.namespaced ? [ns] : b.namespaces();
+    let count = 0;
+    for (const n of spaces) {
+      const size = b.ns(n)?.size ?? 0;
+      if (`${n}/` > after) count += size;
+      else if (after.startsWith(`${n}/`)) {
+        const names = b.names(n);
+        count += names.length - lowerBound(names.length, (i) => names[i]! > after.slice(n.length + 1));
+      }
+    }
+    return count;
   }
 
   /** like list() but unsorted (cheaper; for controllers) */

@@ -25,8 +25,9 @@ export function listObjects(store: Store, def: ResourceDef, ns: string | undefin
   const lreqs = parseLabelSelector(q.labelSelector);
   const freqs = parseFieldSelector(q.fieldSelector);
   checkFieldSelector(def.kind, freqs);
-  let items = store.list(def, ns);
-  if (lreqs.length || freqs.length) items = items.filter((o) => matchLabels(lreqs, o.metadata.labels) && matchFields(freqs, o));
+  const selective = lreqs.length > 0 || freqs.length > 0;
+  const matches = (o: any) => !selective || (matchLabels(lreqs, o.metadata.labels) && matchFields(freqs, o));
+  let after = "";
   if (q.continue) {
     let tok: any;
     try {
@@ -37,27 +38,25 @@ export function listObjects(store: Store, def: ResourceDef, ns: string | undefin
     if (typeof tok?.rv === "number" && tok.rv < store.compactedRV) {
       throw new ApiError(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
     }
-    const after: string = tok?.start ?? "";
-    // items are sorted by `namespace/name`: skip to the first one after the token (binary search)
-    let lo = 0;
-    let hi = items.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (`${items[mid].metadata.namespace ?? ""}/${items[mid].metadata.name}` > after) hi = mid;
-      else lo = mid + 1;
-    }
-    items = items.slice(lo);
+    after = tok?.start ?? "";
   }
   const rv = String(store.rv);
   const limit = q.limit && q.limit > 0 ? q.limit : 0;
+  // Items are in `namespace/name` order: read from the token on, one past the limit to know whether more follow.
+  const items: any[] = [];
+  for (const o of store.listAfter(def, ns, after)) {
+    if (!matches(o)) continue;
+    items.push(o);
+    if (limit && items.length > limit) break;
+  }
   if (limit && items.length > limit) {
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
-    const token = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: store.rv, start: `${last.metadata.namespace ?? ""}/${last.metadata.name}` })).toString("base64");
+    const start = `${last.metadata.namespace ?? ""}/${last.metadata.name}`;
+    const token = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: store.rv, start })).toString("base64");
     // Like the API server's etcd store: the count is given only for an unselective list, since with a selector
     // it would count objects the selector leaves out.
-    const selective = lreqs.length > 0 || freqs.length > 0;
-    return { items: page, resourceVersion: rv, continue: token, remainingItemCount: selective ? undefined : items.length - limit };
+    return { items: page, resourceVersion: rv, continue: token, remainingItemCount: selective ? undefined : store.countAfter(def, ns, start) };
   }
   return { items, resourceVersion: rv };
 }
