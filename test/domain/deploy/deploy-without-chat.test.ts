@@ -8,6 +8,7 @@ import type { PlanPreview } from "../../../src/domain/deploy/preview-plan.js";
 import { takeManualLock, removeLock } from "../../../src/domain/deploy/deploy-lock.js";
 import { promoteCanary } from "../../../src/domain/deploy/promote-canary.js";
 import { abortCanary, type AbortCanaryEvent } from "../../../src/domain/deploy/abort-canary.js";
+import { rollbackEnvironment, type RollbackEvent } from "../../../src/domain/deploy/rollback-use-case.js";
 import { IMAGE, SHAS, appImages, githubDeployments } from "../../commands/deploy/helpers.js";
 
 // The deploy use case with no chat at all, as a webhook or a button runs it: inputs and gateways in, events out,
@@ -165,5 +166,21 @@ describe("deploy use case without a chat (sandbox)", function () {
     const aborted: AbortCanaryEvent[] = [];
     await abortCanary({ app: "github", actor: "UWEBHOOK" }, { ...deps(), emit: (e) => void aborted.push(e) });
     expect(aborted.map((e) => e.type)).to.deep.equal(["no-canary"]);
+  });
+
+  it("rolls staging back with no chat: the previous revision, its events in order, the lock released", async () => {
+    const before = appImages(h, "staging", "github-staging");
+    expect(await deploy(input("staging"), deps())).to.equal("success");
+    const rolled: RollbackEvent[] = [];
+    const outcome = await rollbackEnvironment(
+      { app: "github", env: "staging", actor: "UWEBHOOK", channel: "CDEPLOYS", requestId: "delivery-3" },
+      { ...deps(), emit: (e) => void rolled.push(e), confirm: async () => false },
+    );
+    expect(outcome, JSON.stringify(rolled.at(-1))).to.equal("success");
+    expect(rolled.map((e) => e.type).filter((t, i, all) => i === 0 || all[i - 1] !== t)).to.deep.equal(["reading", "planned", "github-deployment-created", "rollout-progress", "succeeded"]);
+    const planned = rolled.find((e): e is Extract<RollbackEvent, { type: "planned" }> => e.type === "planned")!;
+    expect(planned.plan.steps.map((p) => p.name)).to.include.members(["unicorn", "unicorn-api"]);
+    expect(appImages(h, "staging", "github-staging")).to.deep.equal(before);
+    expect(h.sandbox.clusters.staging!.getObject("coordination.k8s.io/v1", "Lease", "github-staging", "tugboat-lock-github-staging")).to.equal(undefined);
   });
 });
