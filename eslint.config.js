@@ -161,6 +161,7 @@ export default tseslint.config(
       "src/startup/**/*.ts",
       "src/core/**/*.ts",
       "src/gateways/github/**/*.ts",
+      "src/gateways/kubernetes/**/*.ts",
       "src/commands/*.ts",
       "src/commands/deploy/**/*.ts",
       "src/commands/canary/**/*.ts",

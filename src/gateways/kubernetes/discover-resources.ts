@@ -5,7 +5,45 @@ import type { ApiResource } from "../types.js";
 // non-preferred version such as autoscaling/v1), the preferred version's resources first so that lookups by
 // name resolve to it, as kubectl's do.
 
-export type JsonGet = (path: string, accept?: string) => Promise<any>;
+/** A discovery document, in whichever of its forms the server answered (see the interfaces below). */
+export type JsonGet = (path: string, accept?: string) => Promise<DiscoveryDoc>;
+
+// What discovery answers, as far as Tugboat reads it: legacy /api (APIVersions), /apis (APIGroupList), /api/v1 and
+// /apis/g/v (APIResourceList), or with the aggregated Accept, an APIGroupDiscoveryList for /api and /apis.
+interface DiscoveryDoc {
+  kind?: string;
+  /** APIVersions (legacy /api). */
+  versions?: string[];
+  /** APIGroupList (legacy /apis). */
+  groups?: Array<{ name?: string; preferredVersion?: { groupVersion?: string }; versions?: Array<{ groupVersion?: string }> }>;
+  /** APIResourceList. */
+  resources?: LegacyResource[];
+  /** APIGroupDiscoveryList. */
+  items?: Array<{ metadata?: { name?: string }; versions?: AggregatedVersion[] }>;
+}
+
+interface LegacyResource {
+  name: string;
+  singularName?: string;
+  kind: string;
+  namespaced?: boolean;
+  shortNames?: string[];
+  verbs?: string[];
+  categories?: string[];
+}
+
+interface AggregatedVersion {
+  version: string;
+  resources?: Array<{
+    resource: string;
+    singularResource?: string;
+    responseKind?: { kind?: string };
+    scope?: string;
+    shortNames?: string[];
+    verbs?: string[];
+    categories?: string[];
+  }>;
+}
 
 const AGGREGATED_ACCEPT =
   "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
@@ -18,14 +56,14 @@ export async function discoverResources(get: JsonGet): Promise<ApiResource[]> {
   const resources: ApiResource[] = [];
   const legacy = core?.kind === "APIGroupDiscoveryList" ? await get("/api") : core;
   const apis = groups?.kind === "APIGroupDiscoveryList" ? await get("/apis") : groups;
-  const coreVersion: string = legacy?.versions?.[0] ?? "v1";
+  const coreVersion = legacy?.versions?.[0] ?? "v1";
   const docs: Array<Promise<ApiResource[]>> = [get(`/api/${coreVersion}`).then((d) => fromResourceList(d, "", coreVersion))];
   for (const g of apis?.groups ?? []) {
     const preferred = g.preferredVersion?.groupVersion ?? g.versions?.[0]?.groupVersion;
     if (!preferred) continue;
-    const all: string[] = (g.versions ?? []).map((v: any) => v.groupVersion).filter((gv: unknown) => typeof gv === "string" && gv !== preferred);
+    const all = (g.versions ?? []).map((v) => v.groupVersion).filter((gv): gv is string => typeof gv === "string" && gv !== preferred);
     for (const gv of [preferred, ...all]) {
-      const [group, version] = gv.split("/");
+      const [group = "", version = ""] = gv.split("/");
       docs.push(get(`/apis/${gv}`).then((d) => fromResourceList(d, group, version), () => []));
     }
   }
@@ -33,10 +71,10 @@ export async function discoverResources(get: JsonGet): Promise<ApiResource[]> {
   return resources;
 }
 
-function fromResourceList(doc: any, group: string, version: string): ApiResource[] {
+function fromResourceList(doc: DiscoveryDoc | undefined, group: string, version: string): ApiResource[] {
   return (doc?.resources ?? [])
-    .filter((r: any) => !String(r.name).includes("/"))
-    .map((r: any) => ({
+    .filter((r) => !String(r.name).includes("/"))
+    .map((r) => ({
       group,
       version,
       groupVersion: group ? `${group}/${version}` : version,
@@ -50,7 +88,7 @@ function fromResourceList(doc: any, group: string, version: string): ApiResource
     }));
 }
 
-function fromAggregated(list: any): ApiResource[] {
+function fromAggregated(list: DiscoveryDoc): ApiResource[] {
   const out: ApiResource[] = [];
   for (const g of list.items ?? []) {
     const group = g.metadata?.name ?? "";
@@ -60,8 +98,8 @@ function fromAggregated(list: any): ApiResource[] {
   return out;
 }
 
-function aggregatedVersion(group: string, v: any): ApiResource[] {
-  return (v.resources ?? []).map((r: any) => ({
+function aggregatedVersion(group: string, v: AggregatedVersion): ApiResource[] {
+  return (v.resources ?? []).map((r) => ({
     group,
     version: v.version,
     groupVersion: group ? `${group}/${v.version}` : v.version,

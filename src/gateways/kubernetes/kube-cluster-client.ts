@@ -35,6 +35,7 @@ import { systemClock, type Clock } from "../../core/services.js";
 import { ClusterInformer } from "./informer.js";
 import { DEFAULT_RETRY_POLICY, isRetryable, parseRetryAfter, retryPolicy, withRetries } from "./retry-policy.js";
 import { openWatchStream } from "./watch-stream.js";
+import { fetchInit } from "./fetch-init.js";
 
 // One cluster through client-node's KubeConfig (auth, TLS, proxies). Requests are generic over
 // discovered resources, as kubectl's are, so every type (CRDs included) works without per-type code.
@@ -141,16 +142,19 @@ export class KubeClusterClient implements KubeCluster {
     return cluster.server.replace(/\/$/, "");
   }
 
-  /** One API call under the retry policy (see ./retry-policy.ts). */
-  request<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  /**
+   * One API call under the retry policy (see ./retry-policy.ts). `T` is the shape the API server answers this
+   * request with: its JSON is taken as that shape here, the one place it is (the callers below name the shapes).
+   */
+  request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     return withRetries(() => this.requestOnce<T>(method, path, opts), this.retry, this.retryContext, (err) => isRetryable(err, method));
   }
 
   private async requestOnce<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== "") url.searchParams.set(k, String(v));
-    const init: any = await this.kc.applyToFetchOptions({});
-    const headers = init.headers as import("node-fetch").Headers;
+    const init = await fetchInit(this.kc);
+    const headers = init.headers;
     headers.set("Accept", opts.accept ?? "application/json");
     headers.set("User-Agent", "tugboat");
     const actor = actsFor(this.acting, method);
@@ -165,7 +169,7 @@ export class KubeClusterClient implements KubeCluster {
     this.state.requests++;
     let res;
     try {
-      res = await fetch(url.toString(), { ...init, method, headers, body, signal: controller.signal as any });
+      res = await fetch(url.toString(), { ...init, method, headers, body, signal: controller.signal });
       this.state.onRequest?.(method, res.status);
       const text = await res.text();
       if (res.status >= 400) {
@@ -241,7 +245,7 @@ export class KubeClusterClient implements KubeCluster {
     let cont: string | undefined;
     let resourceVersion = "";
     do {
-      const page: any = await this.request("GET", this.path(res, opts.namespace), {
+      const page = await this.request<ListResponse>("GET", this.path(res, opts.namespace), {
         query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit ?? 500, continue: cont },
       });
       for (const item of page.items ?? []) items.push({ apiVersion: res.groupVersion, kind: res.kind, ...item });
@@ -253,9 +257,9 @@ export class KubeClusterClient implements KubeCluster {
 
   async listPage(res: ApiResource, opts: TablePageOptions): Promise<KubeListPage> {
     const query = { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit, continue: opts.continue };
-    const page: any = await this.request("GET", this.path(res, opts.namespace), { query });
+    const page = await this.request<ListResponse>("GET", this.path(res, opts.namespace), { query });
     const listMeta = page.metadata ?? {};
-    const items: KObject[] = (page.items ?? []).map((item: KObject) => ({ apiVersion: res.groupVersion, kind: res.kind, ...item }));
+    const items: KObject[] = (page.items ?? []).map((item) => ({ apiVersion: res.groupVersion, kind: res.kind, ...item }));
     return { items, continue: listMeta.continue || undefined, remainingItemCount: typeof listMeta.remainingItemCount === "number" ? listMeta.remainingItemCount : undefined };
   }
 
@@ -266,10 +270,10 @@ export class KubeClusterClient implements KubeCluster {
     let columns: KubeTable["columns"] | undefined;
     let cont: string | undefined;
     do {
-      const page: any = await this.request("GET", path, { accept: TABLE_ACCEPT, query: { ...query, continue: cont } });
+      const page = await this.request<TableResponse>("GET", path, { accept: TABLE_ACCEPT, query: { ...query, continue: cont } });
       if (page.kind !== "Table") return synthesizeTable(page, opts.name !== undefined);
-      columns ??= (page.columnDefinitions ?? []).map((c: any) => ({ name: c.name, type: c.type, format: c.format, priority: c.priority ?? 0 }));
-      for (const r of page.rows ?? []) rows.push({ cells: r.cells ?? [], object: r.object });
+      columns ??= tableColumns(page);
+      rows.push(...tableRows(page));
       cont = opts.name ? undefined : page.metadata?.continue || undefined;
     } while (cont);
     return { columns: columns ?? [], rows, serverTable: true };
@@ -277,13 +281,11 @@ export class KubeClusterClient implements KubeCluster {
 
   async tablePage(res: ApiResource, opts: TablePageOptions): Promise<KubeTablePage> {
     const query = { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit, continue: opts.continue };
-    const page: any = await this.request("GET", this.path(res, opts.namespace), { accept: TABLE_ACCEPT, query });
+    const page = await this.request<TableResponse>("GET", this.path(res, opts.namespace), { accept: TABLE_ACCEPT, query });
     const listMeta = page.metadata ?? {};
     const paging = { continue: listMeta.continue || undefined, remainingItemCount: typeof listMeta.remainingItemCount === "number" ? listMeta.remainingItemCount : undefined };
     if (page.kind !== "Table") return { ...synthesizeTable(page, false), ...paging };
-    const columns = (page.columnDefinitions ?? []).map((c: any) => ({ name: c.name, type: c.type, format: c.format, priority: c.priority ?? 0 }));
-    const rows = (page.rows ?? []).map((r: any) => ({ cells: r.cells ?? [], object: r.object }));
-    return { columns, rows, serverTable: true, ...paging };
+    return { columns: tableColumns(page), rows: tableRows(page), serverTable: true, ...paging };
   }
 
   create(res: ApiResource, obj: KObject | KubeObject): Promise<KObject> {
@@ -348,7 +350,7 @@ export class KubeClusterClient implements KubeCluster {
   }
 
   async getScale(res: ApiResource, name: string, namespace?: string): Promise<ScaleInfo> {
-    return toScale(await this.request("GET", this.path(res, namespace, name, "scale")));
+    return toScale(await this.request<ScaleResponse>("GET", this.path(res, namespace, name, "scale")));
   }
 
   async setScale(res: ApiResource, name: string, namespace: string | undefined, replicas: number, resourceVersion: string): Promise<ScaleInfo> {
@@ -358,16 +360,44 @@ export class KubeClusterClient implements KubeCluster {
       metadata: { name, namespace, resourceVersion },
       spec: { replicas },
     };
-    return toScale(await this.request("PUT", this.path(res, namespace, name, "scale"), { body }));
+    return toScale(await this.request<ScaleResponse>("PUT", this.path(res, namespace, name, "scale"), { body }));
   }
 }
 
-function toScale(s: any): ScaleInfo {
+/** A list as the API server answers it (items without apiVersion and kind). */
+interface ListResponse {
+  items?: KObject[];
+  metadata?: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
+}
+
+/** A meta.k8s.io/v1 Table, or (kind other than Table) the plain list or object of a server without Tables. */
+type TableResponse = KObject & {
+  metadata?: ListResponse["metadata"];
+  items?: KObject[];
+  columnDefinitions?: Array<{ name: string; type: string; format?: string; priority?: number }>;
+  rows?: Array<{ cells?: unknown[]; object?: KObject }>;
+};
+
+interface ScaleResponse {
+  metadata?: { resourceVersion?: string };
+  spec?: { replicas?: number };
+  status?: { replicas?: number };
+}
+
+function tableColumns(page: TableResponse): KubeTable["columns"] {
+  return (page.columnDefinitions ?? []).map((c) => ({ name: c.name, type: c.type, format: c.format, priority: c.priority ?? 0 }));
+}
+
+function tableRows(page: TableResponse): KubeTable["rows"] {
+  return (page.rows ?? []).map((r) => ({ cells: r.cells ?? [], object: r.object }));
+}
+
+function toScale(s: ScaleResponse): ScaleInfo {
   return { replicas: s.spec?.replicas ?? 0, statusReplicas: s.status?.replicas ?? 0, resourceVersion: s.metadata?.resourceVersion ?? "" };
 }
 
 /** When the server offers no Table: NAME and AGE, as kubectl's default printer does. */
-function synthesizeTable(body: any, single: boolean): KubeTable {
+function synthesizeTable(body: TableResponse, single: boolean): KubeTable {
   const items: KObject[] = single ? [body] : (body.items ?? []);
   return {
     serverTable: false,

@@ -1,7 +1,8 @@
 import { createInterface } from "node:readline";
 import fetch from "node-fetch";
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { GatewayError, KubeActor, WatchEvent } from "../types.js";
+import type { GatewayError, KObject, KubeActor, WatchEvent } from "../types.js";
+import { fetchInit } from "./fetch-init.js";
 import { addImpersonationHeaders } from "./impersonation.js";
 import { statusError } from "./kube-errors.js";
 import { parseRetryAfter } from "./retry-policy.js";
@@ -24,8 +25,8 @@ export interface WatchStreamOptions {
 
 /** Opens the watch; resolves once the server answered (or failed), with a function that ends it. */
 export async function openWatchStream(opts: WatchStreamOptions): Promise<() => void> {
-  const init: any = await opts.kc.applyToFetchOptions({});
-  const headers = init.headers as import("node-fetch").Headers;
+  const init = await fetchInit(opts.kc);
+  const headers = init.headers;
   headers.set("Accept", "application/json");
   headers.set("User-Agent", "tugboat");
   if (opts.actor) addImpersonationHeaders(headers, opts.actor);
@@ -42,7 +43,7 @@ export async function openWatchStream(opts: WatchStreamOptions): Promise<() => v
     controller.abort();
   };
   try {
-    const res = await fetch(opts.url, { ...init, method: "GET", headers, signal: controller.signal as any });
+    const res = await fetch(opts.url, { ...init, method: "GET", headers, signal: controller.signal });
     if (res.status !== 200) {
       const text = await res.text();
       let body: unknown;
@@ -59,13 +60,14 @@ export async function openWatchStream(opts: WatchStreamOptions): Promise<() => v
     const lines = createInterface({ input: res.body as NodeJS.ReadableStream });
     lines.on("line", (line) => {
       if (closed || !line.trim()) return;
-      let ev: { type?: string; object?: any };
+      let ev: { type?: string; object?: KObject & { code?: number } };
       try {
-        ev = JSON.parse(line);
+        // One watch event as the API server sends it: the edge where its JSON becomes a typed event.
+        ev = JSON.parse(line) as typeof ev;
       } catch {
         return;
       }
-      if (ev.type === "ERROR") return close(statusError(opts.cluster, ev.object?.code ?? 500, ev.object));
+      if (ev.type === "ERROR") return close(statusError(opts.cluster, typeof ev.object?.code === "number" ? ev.object.code : 500, ev.object));
       if (ev.object) opts.onEvent({ type: ev.type as WatchEvent["type"], object: ev.object });
     });
     lines.on("close", () => close());
