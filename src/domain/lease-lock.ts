@@ -124,17 +124,18 @@ export class LeaseLock {
     }
   }
 
-  /** Extends our hold. Returns false when the lease is no longer ours. */
+  /**
+   * Extends our hold. Returns false when the lease is no longer ours. A conflict says only that the lease changed
+   * since it was read (our own earlier write, an edit of its annotations, a fault): the port's retryOnConflict reads
+   * it again and the holder decides. Conflicts to the end throw: not renewed, but not known lost either.
+   */
   async renew(holder: string, now: Date): Promise<boolean> {
-    const current = await this.cluster.leases.find(this.name, this.namespace);
-    if (!current?.spec || current.spec.holderIdentity !== holder) return false;
-    try {
+    return this.cluster.retryOnConflict(async () => {
+      const current = await this.cluster.leases.find(this.name, this.namespace);
+      if (!current?.spec || current.spec.holderIdentity !== holder) return false;
       await this.cluster.leases.replace({ ...current, spec: { ...current.spec, renewTime: microTime(now) } });
       return true;
-    } catch (err) {
-      if (isGatewayError(err, "conflict")) return false;
-      throw err;
-    }
+    });
   }
 
   /** Releases our hold (deletes the Lease). A lease held by someone else is left alone unless `force`. */

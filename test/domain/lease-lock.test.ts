@@ -75,6 +75,21 @@ describe("lease locks (in-memory port, manual clock)", () => {
     expect(stored()).to.equal(undefined);
   });
 
+  it("a renewal that meets a conflict reads the lease again: still ours, it renews; taken meanwhile, it is lost", async () => {
+    await lock.acquire(req("bot-a"));
+    clock.advance(10_000);
+    // The lease changed since it was read (an edit of its annotations, our own earlier write): not a new holder.
+    cluster.failNext("replace", new GatewayError("conflict", "the object has been modified", 409), "leases");
+    expect(await lock.renew("bot-a", clock.now())).to.equal(true);
+    expect(stored()?.spec?.renewTime).to.equal("2026-03-01T10:00:10.000000Z");
+    // Someone else took it between the read and the write: the re-read says so.
+    const read = stored()!;
+    cluster.failNext("replace", new GatewayError("conflict", "the object has been modified", 409), "leases");
+    const renewing = lock.renew("bot-a", clock.now());
+    cluster.put({ ...read, spec: { ...read.spec, holderIdentity: "bot-c" } });
+    expect(await renewing).to.equal(false);
+  });
+
   it("keepRenewing renews every third of the duration on the clock and aborts `lost` once someone else holds it", async () => {
     await lock.acquire(req("bot-a"));
     const renewal = keepRenewing(() => lock.renew("bot-a", clock.now()), 30, lock.name, clock);

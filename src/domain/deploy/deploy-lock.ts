@@ -30,27 +30,12 @@ export async function readLock(cluster: KubeCluster, namespace: string, name: st
   return deployLock(cluster, namespace, name).read(now);
 }
 
-/**
- * Renews once; false only when the lease is definitely someone else's (or gone). A conflict may be our own earlier
- * write or an injected fault, so the port's retryOnConflict reads again and the holder decides (LeaseLock.renew
- * takes a conflict as lost, which suits presence and leadership). Conflicts to the end throw: not renewed, but not
- * known lost either, and keepRenewing gives up only once the lease could have expired.
- */
-function renewOnce(cluster: KubeCluster, namespace: string, name: string, holder: string, clock: Clock): Promise<boolean> {
-  return cluster.retryOnConflict(async () => {
-    const current = await cluster.leases.find(name, namespace);
-    if (!current?.spec || current.spec.holderIdentity !== holder) return false;
-    await cluster.leases.replace({ ...current, spec: { ...current.spec, renewTime: clock.now().toISOString().replace(/\.(\d{3})Z$/, ".$1000Z") } });
-    return true;
-  });
-}
-
 /** Takes the lock and keeps renewing it every third of its duration until released or abandoned. */
 export async function holdLock(cluster: KubeCluster, namespace: string, name: string, req: AcquireRequest, clock: Clock): Promise<HoldResult> {
   const lock = deployLock(cluster, namespace, name);
   const got = await lock.acquire(req);
   if (!got.acquired) return { held: false, heldBy: got.heldBy };
-  const renewal = keepRenewing(() => renewOnce(cluster, namespace, name, req.holder, clock), req.durationSeconds, name, clock);
+  const renewal = keepRenewing(() => lock.renew(req.holder, clock.now()), req.durationSeconds, name, clock);
   return { held: true, hold: renewedHold(renewal, () => lock.release(req.holder).catch(() => false)) };
 }
 
