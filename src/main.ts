@@ -155,7 +155,7 @@ async function main(started: Started): Promise<void> {
     webhooks = createWebhookEndpoint({
       verifier: createWebhookVerifier(plan.github.webhookSecret),
       config,
-      handlers: buildWebhookHandlers(app.services),
+      handlers: buildWebhookHandlers(app.services, sharing?.githubDeliveries),
       log,
       clock: app.services.clock,
       shared: sharing?.githubDeliveries,

@@ -148,6 +148,17 @@ const appSchema = z
     imageContexts: z.array(z.string().min(1)).default(["ci/image"]),
     /** Channels whose default app this is. */
     channels: z.array(z.string()).default([]),
+    /**
+     * Deploy on merge (GitHub webhooks, src/webhooks/deploy-on-merge.ts): a new head of `branch` whose image contexts
+     * are green is deployed to each of `environments` in order, through /deploy's use case (freezes, approvals).
+     */
+    autoDeploy: z
+      .object({
+        branch: z.string().min(1).max(200),
+        environments: z.array(z.string().min(1)).min(1),
+      })
+      .strict()
+      .optional(),
     /** Per-environment overrides. */
     environments: z
       .record(

@@ -399,6 +399,8 @@ export interface CommitInfo {
   sha: string;
   message: string;
   url: string;
+  /** The GitHub login of its author (for a merge commit, who merged), when GitHub knows the account. */
+  author?: string;
 }
 
 export type GateState = "success" | "pending" | "failure" | "missing";

@@ -12,6 +12,8 @@ export interface DeliveryContext {
   /** The configured apps whose repository sent it (several apps may share one repository). */
   apps: string[];
   log: Logger;
+  /** Aborted when Tugboat stops: long waits (an approval) end, and what started stays as the use case leaves it. */
+  signal: AbortSignal;
 }
 
 export type GithubEventHandler<E extends GithubEventName> = (payload: GithubEventPayload<E>, ctx: DeliveryContext) => Promise<void>;
@@ -33,9 +35,9 @@ export function appsOfRepo(config: TugboatConfig, repo: string): string[] {
 }
 
 /** Runs every handler of the delivery's event, one after another (their order is the order they were given). */
-export async function dispatchDelivery<E extends GithubEventName>(handlers: GithubEventHandlers, delivery: ValidDelivery<E>, apps: string[], log: Logger): Promise<void> {
+export async function dispatchDelivery<E extends GithubEventName>(handlers: GithubEventHandlers, delivery: ValidDelivery<E>, apps: string[], log: Logger, signal: AbortSignal): Promise<void> {
   const list = (handlers[delivery.name] ?? []) as Array<GithubEventHandler<E>>;
-  const ctx: DeliveryContext = { deliveryId: delivery.id, apps, log };
+  const ctx: DeliveryContext = { deliveryId: delivery.id, apps, log, signal };
   for (const handle of list) {
     try {
       await handle(delivery.payload, ctx);

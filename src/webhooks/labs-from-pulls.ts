@@ -1,6 +1,5 @@
 import type { TugboatConfig } from "../config/schema.js";
 import { errorMessage } from "../core/errors.js";
-import type { AuditEntry, AuditLog } from "../core/logger.js";
 import { textReply, type Reply } from "../core/reply.js";
 import type { Services } from "../core/services.js";
 import { bringUpLab, type LabUpOutcome } from "../domain/reviewlab/bring-up-lab.js";
@@ -8,6 +7,7 @@ import type { LabDeps } from "../domain/reviewlab/lab-use-case.js";
 import { removeLab, type LabDownOutcome } from "../domain/reviewlab/tear-down-lab.js";
 import type { DeliveryContext, GithubEventHandler } from "./dispatch.js";
 import type { PullRequestEvent } from "./payloads.js";
+import { recordRun, useCaseServices } from "./webhook-runs.js";
 
 // Review labs driven by pull requests (reviewlab.auto): labelling a PR brings its lab up, a push re-ups it at the new
 // head, closing or merging it, removing the label, or marking it draft (unless drafts are wanted) removes it. The
@@ -81,17 +81,9 @@ async function runLab(services: Services, ctx: DeliveryContext, r: { intent: "up
   const requestId = `gh-${ctx.deliveryId}-${r.number}`;
   const started = services.clock.now();
   const facts: Record<string, unknown> = { app, pr: r.number, sha: r.sha, delivery: ctx.deliveryId, why: r.why };
-  const deps: LabDeps = {
-    config: services.config,
-    kube: services.kube,
-    github: services.github,
-    clock: services.clock,
-    log: ctx.log,
-    audit: (more) => Object.assign(facts, more),
-    instanceId: services.instanceId,
-  };
+  const deps: LabDeps = useCaseServices(services, ctx, facts);
   const target = { kind: "pr" as const, number: r.number };
-  const entry = { actor: actorId, requestId, intent: r.intent, started, facts, number: r.number };
+  const entry = { actor: actorId, requestId, command: `review lab ${r.intent} for PR #${r.number} (GitHub webhook)`, started, facts };
   let outcome: LabUpOutcome | LabDownOutcome;
   try {
     outcome =
@@ -99,13 +91,13 @@ async function runLab(services: Services, ctx: DeliveryContext, r: { intent: "up
         ? await bringUpLab({ target, app, sha: r.sha, force: false, actorId, requestId }, deps, () => {})
         : await removeLab({ target, app, actorId, requestId, mayRemoveOthers: async () => true }, deps, () => {});
   } catch (err) {
-    record(services.audit, { ...entry, now: services.clock.now(), outcome: "failure", reason: errorMessage(err) });
+    recordRun(services.audit, { ...entry, now: services.clock.now(), outcome: "failure", reason: errorMessage(err) });
     throw err;
   }
   const ok = ["ready", "removed", "still-terminating", "superseded"].includes(outcome.type);
   const reason = outcome.type === "refused" ? outcome.error.message : outcome.type;
   ctx.log.info(`review lab for PR #${r.number}: ${r.intent} → ${outcome.type}`, { reason });
-  record(services.audit, { ...entry, now: services.clock.now(), outcome: ok ? "success" : "failure", reason });
+  recordRun(services.audit, { ...entry, now: services.clock.now(), outcome: ok ? "success" : "failure", reason });
   // Nobody asked in chat: the app's channel (or the reaper's) hears what GitHub's event did.
   const channel = services.config.reviewlab?.reaper.channel ?? services.config.apps[app]!.channels[0];
   const said = describeOutcome(outcome, r);
@@ -135,19 +127,3 @@ function describeOutcome(o: LabUpOutcome | LabDownOutcome, r: { intent: "up" | "
   }
 }
 
-function record(
-  audit: AuditLog | undefined,
-  r: { actor: string; requestId: string; intent: "up" | "down"; started: Date; now: Date; outcome: AuditEntry["outcome"]; reason: string; facts: Record<string, unknown>; number: number },
-): void {
-  audit?.record({
-    requestId: r.requestId,
-    actor: r.actor,
-    channel: "github",
-    command: `review lab ${r.intent} for PR #${r.number} (GitHub webhook)`,
-    decision: "allowed",
-    outcome: r.outcome,
-    durationMs: r.now.getTime() - r.started.getTime(),
-    reason: r.reason,
-    details: r.facts,
-  });
-}

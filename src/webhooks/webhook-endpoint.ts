@@ -66,6 +66,7 @@ export function createWebhookEndpoint(deps: WebhookEndpointDeps): WebhookEndpoin
   const maxBytes = deps.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
   const seen = new SeenIds(DELIVERY_MEMORY_MS, () => deps.clock.now().getTime());
   const running = new Set<Promise<void>>();
+  const stopping = new AbortController();
   let stopped = false;
 
   const firstTime = async (key: string): Promise<boolean> => {
@@ -135,7 +136,7 @@ export function createWebhookEndpoint(deps: WebhookEndpointDeps): WebhookEndpoin
     send(res, 202, { accepted: id });
     const dlog = log.child({ delivery: id, event: name, repo: payload.repository.full_name });
     dlog.info("GitHub webhook delivery accepted", { sender: payload.sender.login });
-    const work = dispatchDelivery(deps.handlers, { id, name, payload }, apps, dlog).finally(() => running.delete(work));
+    const work = dispatchDelivery(deps.handlers, { id, name, payload }, apps, dlog, stopping.signal).finally(() => running.delete(work));
     running.add(work);
   };
 
@@ -158,6 +159,7 @@ export function createWebhookEndpoint(deps: WebhookEndpointDeps): WebhookEndpoin
     },
     async stop() {
       stopped = true;
+      stopping.abort(new Error("Tugboat is shutting down"));
       await this.idle();
     },
   };

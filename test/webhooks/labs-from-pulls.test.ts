@@ -1,49 +1,30 @@
 import { expect } from "chai";
-import { Octokit } from "@octokit/rest";
-import { startHarness, type Harness } from "../helpers/harness.js";
 import { labNamespaceObj, staging, until } from "../commands/reviewlab/helpers.js";
-import { silentLogger } from "../../src/core/logger.js";
-import { createWebhookVerifier } from "../../src/gateways/github/webhook-verifier.js";
-import { listenOps } from "../../src/infra/ops-endpoints.js";
-import { buildWebhookHandlers } from "../../src/webhooks/handlers.js";
-import { createWebhookEndpoint, WEBHOOKS_PATH, type WebhookEndpoint } from "../../src/webhooks/webhook-endpoint.js";
+import type { Harness } from "../helpers/harness.js";
+import { WEBHOOKS_PATH } from "../../src/webhooks/webhook-endpoint.js";
+import { R, startWebhookHarness, type WebhookHarness } from "./helpers.js";
 
 // Review labs from pull requests, end to end: the sandbox's GitHub changes through the real Octokit, delivers signed
 // webhooks to Tugboat's endpoint over HTTP, and the lab use case brings the lab up, re-ups it and removes it.
 
-const R = { owner: "octo", repo: "github" } as const;
 const LAB = "review-lab-my-branch";
 
 describe("review labs from pull requests (GitHub webhooks → lab use case)", function () {
   this.timeout(60_000);
+  let w: WebhookHarness;
   let h: Harness;
-  let endpoint: WebhookEndpoint;
-  let server: Awaited<ReturnType<typeof listenOps>>;
-  let octokit: Octokit;
 
   beforeEach(async () => {
-    h = await startHarness({ configure: (c) => void (c.reviewlab!.auto = { label: "review-lab", drafts: false, ignoreLabels: [] }) });
-    const gh = h.sandbox.github;
-    endpoint = createWebhookEndpoint({ verifier: createWebhookVerifier(gh.webhooks.secret), config: h.config, handlers: buildWebhookHandlers(h.app.services), log: silentLogger, clock: h.app.services.clock });
-    server = await listenOps(endpoint.handle, 0, "127.0.0.1");
-    gh.webhooks.addUrl(`http://127.0.0.1:${server.port}${WEBHOOKS_PATH}`);
-    octokit = new Octokit({ baseUrl: gh.url, auth: gh.token });
+    w = await startWebhookHarness({ configure: (c) => void (c.reviewlab!.auto = { label: "review-lab", drafts: false, ignoreLabels: [] }) });
+    h = w.h;
   });
-  afterEach(async () => {
-    await endpoint.stop();
-    await server.close();
-    await h.stop();
-  });
+  afterEach(async () => w.stop());
 
-  /** Every delivery so far answered, and every handler it started finished. */
-  const settled = async () => {
-    await h.sandbox.github.webhooks.idle();
-    await endpoint.idle();
-  };
+  const settled = () => w.settled();
   const labSha = () => labNamespaceObj(h, LAB)?.metadata?.annotations?.["tugboat.dev/sha"] as string | undefined;
 
   it("labelling PR4816 brings its lab up, a push re-ups it once its image is built, closing it removes the namespace within 10 s", async () => {
-    await octokit.issues.addLabels({ ...R, issue_number: 4816, labels: ["review-lab"] });
+    await w.octokit.issues.addLabels({ ...R, issue_number: 4816, labels: ["review-lab"] });
     await settled();
     expect(labNamespaceObj(h, LAB), "lab namespace").to.not.equal(undefined);
     expect(labSha()).to.equal("663c692a0f1296edefa2dbd3fa35d535f8881708");
@@ -58,19 +39,19 @@ describe("review labs from pull requests (GitHub webhooks → lab use case)", fu
     // A push to the PR's branch: synchronize comes while the sandbox CI still builds (the image gate refuses, the
     // lab stays at its sha); the CI's success status for the new head brings the lab up there.
     h.sandbox.github.ci!.delayMs = 50;
-    const file = await octokit.repos.createOrUpdateFileContents({ ...R, path: "README.lab.md", branch: "my-branch", message: "Touch", content: Buffer.from("x").toString("base64") });
+    const file = await w.octokit.repos.createOrUpdateFileContents({ ...R, path: "README.lab.md", branch: "my-branch", message: "Touch", content: Buffer.from("x").toString("base64") });
     const head = file.data.commit.sha!;
     await until("the lab at the pushed head", () => labSha() === head, 20_000);
     await settled();
     expect(Date.parse(labNamespaceObj(h, LAB).metadata.annotations["tugboat.dev/expires-at"])).to.be.above(expiresBefore);
 
     // Labels that are not the lab's change nothing; removing the lab's label removes the lab.
-    await octokit.issues.addLabels({ ...R, issue_number: 4816, labels: ["bug"] });
+    await w.octokit.issues.addLabels({ ...R, issue_number: 4816, labels: ["bug"] });
     await settled();
     expect(labSha()).to.equal(head);
 
     const closing = Date.now();
-    await octokit.pulls.update({ ...R, pull_number: 4816, state: "closed" });
+    await w.octokit.pulls.update({ ...R, pull_number: 4816, state: "closed" });
     await until("the lab namespace to be gone", () => labNamespaceObj(h, LAB) === undefined, 10_000);
     expect(Date.now() - closing).to.be.below(10_000);
     await settled();
@@ -78,10 +59,10 @@ describe("review labs from pull requests (GitHub webhooks → lab use case)", fu
   });
 
   it("removing the label removes the lab; an unsigned delivery changes nothing", async () => {
-    await octokit.issues.addLabels({ ...R, issue_number: 4816, labels: ["review-lab"] });
+    await w.octokit.issues.addLabels({ ...R, issue_number: 4816, labels: ["review-lab"] });
     await settled();
     expect(labNamespaceObj(h, LAB)).to.not.equal(undefined);
-    const forged = await fetch(`http://127.0.0.1:${server.port}${WEBHOOKS_PATH}`, {
+    const forged = await fetch(`http://127.0.0.1:${w.port}${WEBHOOKS_PATH}`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": "forged-1" },
       body: JSON.stringify(h.sandbox.github.webhooks.deliveries.find((d) => d.action === "labeled")!.payload).replace('"labeled"', '"closed"'),
@@ -89,7 +70,7 @@ describe("review labs from pull requests (GitHub webhooks → lab use case)", fu
     expect(forged.status).to.equal(401);
     await settled();
     expect(labNamespaceObj(h, LAB)).to.not.equal(undefined);
-    await octokit.issues.removeLabel({ ...R, issue_number: 4816, name: "review-lab" });
+    await w.octokit.issues.removeLabel({ ...R, issue_number: 4816, name: "review-lab" });
     await until("the lab namespace to be gone", () => labNamespaceObj(h, LAB) === undefined, 10_000);
   });
 });

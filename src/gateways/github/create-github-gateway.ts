@@ -71,7 +71,7 @@ class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway 
   async getCommit(repo: string, ref: string): Promise<CommitInfo> {
     try {
       const { data } = await this.octokit.rest.repos.getCommit({ ...split(repo), ref, per_page: 1 });
-      return { sha: data.sha, message: data.commit.message, url: data.html_url };
+      return { sha: data.sha, message: data.commit.message, url: data.html_url, author: data.author?.login ?? undefined };
     } catch (err) {
       const e = toGatewayError(err, `"${ref}" in ${repo}`);
       // GitHub answers 422 "No commit found for SHA" for unknown shas.

@@ -1,0 +1,158 @@
+import { errorMessage, UserError } from "../core/errors.js";
+import { textReply } from "../core/reply.js";
+import type { Services } from "../core/services.js";
+import { deployApprovals, type ApprovalContext } from "../domain/approvals/require-approvals.js";
+import { deployReply } from "../domain/deploy/deploy-replies.js";
+import { deploy, type DeployDeps } from "../domain/deploy/deploy-use-case.js";
+import type { DeployOutcome } from "../domain/deploy/deploy-events.js";
+import { checkFreeze, environmentChannels } from "../domain/freeze/break-glass.js";
+import { coordinationOf } from "../domain/replicas/coordination.js";
+import type { DeliveryContext, GithubEventHandlers } from "./dispatch.js";
+import { recordRun, useCaseServices } from "./webhook-runs.js";
+
+// Deploy on merge (apps.<app>.autoDeploy: { branch, environments }): a new commit on the branch is deployed, once
+// its image contexts are all success, to each environment in order, through the same deploy use case as /deploy
+// (freezes refuse, approvals are waited for, the lock and rollback apply); a failure stops the chain. Nothing is
+// remembered between deliveries: the push and every later status or check run of the commit ask again, and only
+// while the commit is still the branch's head, so a newer merge supersedes an older one that is still building. Each
+// commit is deployed once (`claim`, shared by the replicas).
+
+export interface DeployOnMergeDeps {
+  services: Services;
+  /** True the first time any replica asks for this key (the webhook endpoint's shared record). */
+  claim(key: string): Promise<boolean>;
+}
+
+export function deployOnMerge(deps: DeployOnMergeDeps): Pick<GithubEventHandlers, "push" | "status" | "check_run"> {
+  const { services } = deps;
+  const appsWithAuto = (ctx: DeliveryContext) => ctx.apps.filter((a) => services.config.apps[a]!.autoDeploy);
+  return {
+    push: [
+      async (e, ctx) => {
+        if (e.deleted) return;
+        for (const app of appsWithAuto(ctx)) {
+          if (e.ref === `refs/heads/${services.config.apps[app]!.autoDeploy!.branch}`) await consider(deps, ctx, { app, repo: e.repository.full_name, sha: e.after, sender: e.sender.login });
+        }
+      },
+    ],
+    status: [
+      async (e, ctx) => {
+        if (e.state !== "success") return;
+        for (const app of appsWithAuto(ctx)) {
+          if (services.config.apps[app]!.imageContexts.includes(e.context)) await consider(deps, ctx, { app, repo: e.repository.full_name, sha: e.sha, sender: e.sender.login });
+        }
+      },
+    ],
+    check_run: [
+      async (e, ctx) => {
+        if (e.check_run.status !== "completed" || e.check_run.conclusion !== "success") return;
+        for (const app of appsWithAuto(ctx)) {
+          if (services.config.apps[app]!.imageContexts.includes(e.check_run.name)) await consider(deps, ctx, { app, repo: e.repository.full_name, sha: e.check_run.head_sha, sender: e.sender.login });
+        }
+      },
+    ],
+  };
+}
+
+/**
+ * Who a merge's deploy runs as in Tugboat (locks, the GitHub deployment, the approval request): nobody in chat, so
+ * no one's own rights or "not the asker" rule apply to it; the GitHub login of the merger is named in its reason.
+ */
+export const WEBHOOK_ACTOR = "GITHUB";
+
+interface Candidate {
+  app: string;
+  repo: string;
+  sha: string;
+  /** The GitHub login of the delivery's sender (the merger for a push; CI for a status); the deploy names the commit's author. */
+  sender: string;
+}
+
+async function consider(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candidate): Promise<void> {
+  const { config, github } = deps.services;
+  const appConfig = config.apps[c.app]!;
+  const auto = appConfig.autoDeploy!;
+  const commit = await github.getCommit(c.repo, auto.branch);
+  const head = commit.sha;
+  if (head !== c.sha) {
+    ctx.log.info("auto-deploy: the branch has moved on; this commit is superseded", { app: c.app, sha: c.sha, head });
+    return;
+  }
+  const gate = await github.checkContexts(c.repo, c.sha, appConfig.imageContexts);
+  if (gate.some((g) => g.state !== "success")) {
+    ctx.log.info("auto-deploy: waiting for the image", { app: c.app, sha: c.sha, gate: gate.map((g) => `${g.context}=${g.state}`) });
+    return;
+  }
+  if (!(await deps.claim(`auto-deploy:${c.app}:${c.sha}`))) return;
+  // The deploy is the merger's, whichever event (the push, CI's status) found the commit ready.
+  const merger = commit.author && /^[A-Za-z0-9-]{1,39}(\[bot\])?$/.test(commit.author) ? commit.author : c.sender;
+  for (const env of auto.environments) {
+    // A newer merge while an earlier environment deployed: the rest is the newer commit's.
+    if (env !== auto.environments[0] && (await github.getCommit(c.repo, auto.branch)).sha !== c.sha) {
+      ctx.log.info("auto-deploy: superseded before the next environment", { app: c.app, sha: c.sha, env });
+      return;
+    }
+    const outcome = await deployTo(deps.services, ctx, { ...c, sender: merger }, env, auto.branch);
+    if (outcome !== "success") return;
+  }
+}
+
+async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, env: string, branch: string): Promise<DeployOutcome | "error"> {
+  const channel = environmentChannels(services.config, c.app, env)[0];
+  const actor = WEBHOOK_ACTOR;
+  const requestId = `gh-${ctx.deliveryId}-${env}`;
+  const started = services.clock.now();
+  const facts: Record<string, unknown> = { app: c.app, environment: env, sha: c.sha, branch, delivery: ctx.deliveryId, autoDeploy: true };
+  const post = async (reply: Parameters<Services["notifier"]["post"]>[1]) => {
+    if (channel) await services.notifier.post(channel, reply).catch((err: unknown) => ctx.log.warn("auto-deploy: cannot post to the channel", { error: errorMessage(err) }));
+  };
+  // Progress goes to the log; the channel gets each final state (and the approval card) as chat would show them.
+  let posts = Promise.resolve();
+  const emit: DeployDeps["emit"] = (event) => {
+    const reply = deployReply(event);
+    if (reply instanceof UserError) posts = posts.then(() => post(textReply(reply.message, "warning")));
+    else if (reply && reply.tone !== "info") posts = posts.then(() => post(reply));
+  };
+  const approvalCtx: ApprovalContext = {
+    services,
+    log: ctx.log,
+    signal: ctx.signal,
+    reply: { send: (reply) => post(reply) },
+    audit: (more) => Object.assign(facts, more),
+  };
+  let outcome: DeployOutcome | "error" = "error";
+  try {
+    outcome = await deploy(
+      { app: c.app, env, target: { kind: "sha", sha: c.sha }, actor, channel: channel ?? "", requestId, dryRun: false, force: false, reason: `merged to ${branch} by ${c.sender} on GitHub` },
+      {
+        ...useCaseServices(services, ctx, facts),
+        emit,
+        // Listing the environment in autoDeploy is the confirmation; approvals and freezes still apply.
+        confirm: async () => true,
+        steps: {
+          freeze: async () => {
+            const decision = await checkFreeze({ config: services.config, coordination: coordinationOf(services), app: c.app, env, actor, audit: (more) => Object.assign(facts, more) });
+            return decision.kind === "refused" ? { reason: decision.why } : undefined;
+          },
+          approvals: deployApprovals(approvalCtx, channel ?? ""),
+        },
+      },
+    );
+  } catch (err) {
+    facts.error = errorMessage(err);
+    await posts;
+    await post(textReply(`Auto-deploy of ${c.sha.slice(0, 7)} to ${env} failed: ${errorMessage(err)}`, "error"));
+  }
+  await posts;
+  recordRun(services.audit, {
+    requestId,
+    actor: `github:${c.sender}`,
+    command: `auto-deploy ${c.sha.slice(0, 7)} to ${env} (merged to ${branch}, GitHub webhook)`,
+    outcome: outcome === "success" || outcome === "rolled-back" || outcome === "interrupted" ? outcome : "failure",
+    reason: outcome,
+    started,
+    now: services.clock.now(),
+    facts,
+  });
+  return outcome;
+}
