@@ -7,7 +7,7 @@ import { describeHolder, readLock } from "../../domain/deploy/deploy-lock.js";
 import { appDeployments } from "../../domain/deploy/plan-deploy.js";
 import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import { runningSha } from "../../domain/deploy/set-images.js";
-import type { KObject } from "../../gateways/types.js";
+import type { V1Deployment } from "../../gateways/kube-models.js";
 import { ageSince, utcMinute } from "../../domain/format/human-duration.js";
 import { formatTable } from "../../domain/format/text-table.js";
 import { hiddenNote, mayRead } from "../../core/kube-scope.js";
@@ -21,7 +21,7 @@ import { readQueue } from "../../domain/deploy-queue/queue-store.js";
 
 // /deploy status: what runs where, in every environment the caller's /kube scope covers, their locks and freezes.
 
-function row(env: string, d: KObject, image: string, now: Date): string[] {
+function row(env: string, d: V1Deployment, image: string, now: Date): string[] {
   const ann = d.metadata?.annotations ?? {};
   const sha = runningSha(d, image);
   const ready = `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`;
