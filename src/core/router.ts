@@ -169,7 +169,7 @@ export class Router {
   private async servicesFor(session: ChatSession, spec: CommandSpec<unknown>): Promise<Services> {
     const { roles, groups } = await this.policy.identityOf(session.actor, session.channel.id);
     const kube = reportingDenials(this.services.kube).actingFor(kubeActorFor(session.actor, roles, groups), spec.sideEffects ? "writes" : "all");
-    return { ...this.services, kube };
+    return { ...this.services, kube, ownKube: this.services.ownKube ?? this.services.kube };
   }
 
   private context(session: ChatSession, requestId: string, log: Logger, details: Record<string, unknown>, entry: AuditEntry, services: Services, posted: { inChannel: boolean }): CommandContext {

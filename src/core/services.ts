@@ -8,6 +8,12 @@ import type { Metrics } from "./metrics.js";
 export interface Services {
   config: TugboatConfig;
   kube: KubeGateway;
+  /**
+   * Tugboat's own gateway, whatever the request: in a request on a cluster with `impersonate: true`, `kube` acts for
+   * the caller, but Tugboat's shared state in its coordination namespace (freezes, deploy queues, approvals) is
+   * Tugboat's to read and write (its policy decided first). Unset: `kube` is Tugboat's own.
+   */
+  ownKube?: KubeGateway;
   github: GithubGateway;
   clock: Clock;
   /** Identity of this bot process, for Lease holders. */

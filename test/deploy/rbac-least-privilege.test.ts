@@ -73,11 +73,19 @@ describe("deploy/ RBAC: least privilege, proven against the sandbox", function (
     const acting = await startHarness({
       sandbox,
       kubeconfigPath: bot.kubeconfigPath,
-      configure: (c) => void (c.clusters.staging = { ...c.clusters.staging!, impersonate: true }),
+      configure: (c) => {
+        c.clusters.staging = { ...c.clusters.staging!, impersonate: true };
+        // Tugboat's own Leases live in its namespace (as deploy/base/tugboat.yaml configures).
+        c.coordination.namespace = "tugboat";
+      },
     });
     try {
       const deploy = () => runFlow(acting, sandbox, { name: "deploy as the user", steps: [{ line: "/deploy PR4812 to staging", user: "UADMIN", channel: "CDEPLOYS" }] });
       expect(await deploy()).to.equal(undefined);
+      // Tugboat's shared state (a freeze, in its own namespace) is written as Tugboat, not as the user, who has no
+      // rights there.
+      const froze = await runFlow(acting, sandbox, { name: "freeze", steps: [{ line: "/deploy freeze staging 1h rbac check", user: "UADMIN", channel: "CDEPLOYS" }, { line: "/deploy unfreeze staging", user: "UADMIN", channel: "CDEPLOYS" }] });
+      expect(froze).to.equal(undefined);
       await asAdmin(sandbox, "staging", ["delete", "clusterrolebinding", "tugboat-impersonator"]);
       expect(await deploy()).to.match(/forbidden.*impersonate/i);
     } finally {

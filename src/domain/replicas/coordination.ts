@@ -34,10 +34,11 @@ export interface Coordination {
   clock: Clock;
 }
 
-export function coordinationOf(services: Pick<Services, "config" | "kube" | "instanceId" | "clock">): Coordination {
+export function coordinationOf(services: Pick<Services, "config" | "kube" | "ownKube" | "instanceId" | "clock">): Coordination {
   const cfg = services.config.coordination;
   return {
-    cluster: services.kube.cluster(coordinationCluster(services.config)),
+    // Tugboat's own identity: a request's gateway may act for its caller, who has no rights in Tugboat's namespace.
+    cluster: (services.ownKube ?? services.kube).cluster(coordinationCluster(services.config)),
     namespace: cfg.namespace,
     instanceId: services.instanceId,
     leaseSeconds: cfg.leaseSeconds,
