@@ -50,7 +50,9 @@ async function castVote(vote: "approve" | "reject", args: VoteArgs, ctx: Command
   if (self && vote === "approve" && !rules.allowSelf) {
     throw new DeniedError(rich`Denied: you asked for this deploy, and ${request.env} needs an approval from someone else (${describeApprovers(who, rules)}).`, "deploy:approve");
   }
-  if (!self && !(await ctx.auth.isOneOf(rules.from, request.channel))) {
+  // Everyone else (and an asker approving their own, where allowSelf lets them) must be one of the approvers.
+  const withdrawing = self && vote === "reject";
+  if (!withdrawing && !(await ctx.auth.isOneOf(rules.from, request.channel))) {
     throw new DeniedError(rich`Denied: approvals for ${request.app} ${request.env} come from ${describeApprovers(who, rules)}; you are not one of them.`, "deploy:approve");
   }
   const result = await store.vote(args.id, { by: ctx.actor.id, vote, ...(args.reason ? { reason: args.reason } : {}) });

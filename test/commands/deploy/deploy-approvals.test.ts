@@ -114,6 +114,28 @@ describe("deploy approvals (the two-person rule) through the router", function (
     expect(githubDeployments(h, "production")).to.have.length(0);
   });
 
+  it("allowSelf lets the asker's own approval count only when the asker is one of the approvers", async () => {
+    await h.stop();
+    let from = ["approver"];
+    h = await startHarness({ approvals: true, configure: (c) => void (c.environments.production!.approvals = { required: 1, from, allowSelf: true, timeoutMinutes: 30 }) });
+    const sent: Reply[] = [];
+    const asked = h.run("/deploy PR4812 to production", { ...ASK, onSend: (r) => sent.push(structuredClone(r)) });
+    const id = await cardId(sent);
+    const notOne = await h.run(`/deploy approve ${id}`, ASK);
+    expect(notOne.text).to.match(/Denied: approvals for github production come from role approver .*; you are not one of them/);
+    await h.run(`/deploy reject ${id} retry as admin`, ASK);
+    await asked;
+
+    await h.stop();
+    from = ["admin"];
+    h = await startHarness({ approvals: true, configure: (c) => void (c.environments.production!.approvals = { required: 1, from, allowSelf: true, timeoutMinutes: 30 }) });
+    const sent2: Reply[] = [];
+    const asked2 = h.run("/deploy PR4812 to production", { ...ASK, onSend: (r) => sent2.push(structuredClone(r)) });
+    const own = await h.run(`/deploy approve ${await cardId(sent2)}`, ASK);
+    expect(own.text).to.match(/so it starts now/);
+    expect((await asked2).text).to.match(/Deployed PR #4812 \(eed486a\) to github production/);
+  });
+
   it("an approval typed on the other replica counts: the deploy runs on the replica that asked", async () => {
     const other = await startHarness({ approvals: true, sandbox: h.sandbox, instanceId: "bot-2" });
     try {
