@@ -15,7 +15,7 @@ export interface ApprovalRules {
 /** A Slack user group id, as `from` names them (anything else there is a role). */
 export const USER_GROUP_ID = /^S[A-Z0-9]{2,20}$/;
 
-/** The rules of an environment (a canary follows the environment it is a canary of), or undefined when none apply. */
+/** The rules of an environment as configured (a canary environment has its own; promoting meets the base's), or undefined. */
 export function approvalRulesFor(config: Pick<TugboatConfig, "environments">, env: string): ApprovalRules | undefined {
   const envConfig = Object.hasOwn(config.environments, env) ? config.environments[env] : undefined;
   return envConfig?.approvals;
