@@ -8,7 +8,8 @@ import { expect } from "chai";
 import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isGatewayError, type ApiResource, type KObject, type KubeCluster } from "../../src/gateways/types.js";
+import { isGatewayError, type KubeCluster } from "../../src/gateways/types.js";
+import type { V1Deployment } from "../../src/gateways/kube-models.js";
 import { poolName } from "../../src/domain/nodes/describe-pool.js";
 import { labNamespace } from "../../src/domain/reviewlab/make-slug.js";
 import type { Transcript } from "../helpers/harness.js";
@@ -30,13 +31,7 @@ describe("real cluster: end-to-end flows through the router (npm run test:cluste
   let repo: E2eRepo;
   let h: E2eHarness;
   let cluster: KubeCluster;
-  let namespaces: ApiResource;
 
-  const resource = async (type: string): Promise<ApiResource> => {
-    const res = await cluster.resolve(type);
-    if (!res) throw new Error(`the cluster serves no ${type}`);
-    return res;
-  };
   /** Runs a command and expects its audit entry to say it succeeded. */
   const succeeds = async (text: string): Promise<Transcript> => {
     const before = h.audit.length;
@@ -46,7 +41,7 @@ describe("real cluster: end-to-end flows through the router (npm run test:cluste
     if (outcome !== "success") throw new Error(`${text}: outcome ${outcome ?? "(none)"}${done.at(-1)?.reason ? ` (${done.at(-1)!.reason})` : ""}\n${t.text}`);
     return t;
   };
-  const deployment = async (name: string, namespace: string): Promise<KObject | undefined> => cluster.find(await resource("deployments"), name, namespace);
+  const deployment = async (name: string, namespace: string): Promise<V1Deployment | undefined> => cluster.deployments.find(name, namespace);
   // A real cluster's own time: poll it (the unit tests' injected clock has no say here).
   const waitFor = async (what: string, check: () => Promise<boolean>): Promise<void> => {
     const until = Date.now() + WAIT_MS;
@@ -69,13 +64,12 @@ describe("real cluster: end-to-end flows through the router (npm run test:cluste
     const configPath = writeE2eConfig(dir, target, runId, E2E_REPO);
     h = await startE2eHarness({ configPath, kubeconfig: target.kubeconfig, seedFile: repo.seedFile, repoFilesDir: repo.repoFilesDir, logStream });
     cluster = h.kube.cluster(E2E_CLUSTER);
-    namespaces = await resource("namespaces");
     await removeStaleRuns();
     await warnOfMissingImages();
     for (const name of [ns.app, ns.secrets]) {
-      await cluster.create(namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { [E2E_RUN_LABEL]: runId } } });
+      await cluster.namespaces.create({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { [E2E_RUN_LABEL]: runId } } });
     }
-    await cluster.create(await resource("secrets"), { apiVersion: "v1", kind: "Secret", metadata: { name: "common", namespace: ns.secrets }, stringData: { E2E_RUN: runId } });
+    await cluster.secrets.create({ apiVersion: "v1", kind: "Secret", metadata: { name: "common", namespace: ns.secrets }, stringData: { E2E_RUN: runId } });
     console.log(`    run ${runId} on context ${target.context}: namespaces ${ns.app}, ${ns.secrets}; Tugboat's log: ${logFile}`);
   });
 
@@ -95,31 +89,31 @@ describe("real cluster: end-to-end flows through the router (npm run test:cluste
 
   /** Deletes the run's namespaces (by label) and the given lab namespaces, and checks they are going. */
   async function removeRun(id: string, labNamespaces: string[]): Promise<void> {
-    const { items } = await cluster.list(namespaces, { labelSelector: `${E2E_RUN_LABEL}=${id}` });
-    const names = [...items.map((n) => n.metadata!.name!), ...labNamespaces];
+    const { items } = await cluster.namespaces.list({ labelSelector: `${E2E_RUN_LABEL}=${id}` });
+    const names = [...items.map((n) => n.metadata?.name ?? ""), ...labNamespaces];
     for (const name of names) {
       try {
-        await cluster.delete(namespaces, name, undefined, { propagationPolicy: "Background" });
+        await cluster.namespaces.delete(name, undefined, { propagationPolicy: "Background" });
       } catch (err) {
         // Gone already, or already terminating (a namespace being finalized answers 409).
         if (!isGatewayError(err, "not-found") && !isGatewayError(err, "conflict")) throw err;
       }
     }
-    const left = (await cluster.list(namespaces, { labelSelector: `${E2E_RUN_LABEL}=${id}` })).items.filter((n) => n.status?.phase !== "Terminating");
+    const left = (await cluster.namespaces.list({ labelSelector: `${E2E_RUN_LABEL}=${id}` })).items.filter((n) => n.status?.phase !== "Terminating");
     expect(left.map((n) => n.metadata?.name), "namespaces of the run not being deleted").to.deep.equal([]);
   }
 
   /** A run killed before its after hook leaves labelled namespaces; those over an hour old are removed. */
   async function removeStaleRuns(): Promise<void> {
-    const { items } = await cluster.list(namespaces, { labelSelector: E2E_RUN_LABEL });
-    const stale = new Set(items.filter((n) => Date.now() - Date.parse(n.metadata?.creationTimestamp ?? "") > STALE_RUN_MS).map((n) => n.metadata!.labels![E2E_RUN_LABEL]!));
+    const { items } = await cluster.namespaces.list({ labelSelector: E2E_RUN_LABEL });
+    const stale = new Set(items.filter((n) => Date.now() - Date.parse(n.metadata?.creationTimestamp ?? "") > STALE_RUN_MS).map((n) => n.metadata?.labels?.[E2E_RUN_LABEL] ?? ""));
     for (const id of stale) await removeRun(id, []);
   }
 
   /** Nodes list the images they hold (kind and k3d do): say early which of the run's images none of them has. */
   async function warnOfMissingImages(): Promise<void> {
-    const { items } = await cluster.list(await resource("nodes"));
-    const held = new Set(items.flatMap((n) => (n.status?.images ?? []).flatMap((i: { names?: string[] }) => i.names ?? [])));
+    const { items } = await cluster.nodes.list();
+    const held = new Set(items.flatMap((n) => (n.status?.images ?? []).flatMap((i) => i.names ?? [])));
     if (held.size === 0) return;
     const missing = e2eImages(target!.imageRepository).filter((image) => !held.has(image) && !held.has(`docker.io/${image}`));
     if (missing.length > 0) console.log(`    [warning] no node holds ${missing.join(", ")}: deploys will fail to pull them (docs/testing.md: load them first)`);
@@ -165,7 +159,7 @@ describe("real cluster: end-to-end flows through the router (npm run test:cluste
     expect(lab?.status?.readyReplicas).to.equal(1);
     await succeeds(`/reviewlab down PR${repo.prs.second.number}`);
     await waitFor(`${labNs} to be deleted`, async () => {
-      const n = await cluster.find(namespaces, labNs);
+      const n = await cluster.namespaces.find(labNs);
       return n === undefined || n.status?.phase === "Terminating";
     });
   });
@@ -176,17 +170,17 @@ describe("real cluster: end-to-end flows through the router (npm run test:cluste
       this.skip();
     }
     const management = h.kube.cluster(E2E_CAPI_CLUSTER);
-    const mdRes = await management.resolve("machinedeployments");
-    if (!mdRes) throw new Error(`context ${target!.capi!.context} serves no Cluster API MachineDeployments`);
-    const { items } = await management.list(mdRes, { namespace: target!.capi!.namespace, labelSelector: `cluster.x-k8s.io/cluster-name=${target!.capi!.clusterName}` });
+    if (!(await management.machineDeployments.served())) throw new Error(`context ${target!.capi!.context} serves no Cluster API MachineDeployments`);
+    const { items } = await management.machineDeployments.list({ namespace: target!.capi!.namespace, labelSelector: `cluster.x-k8s.io/cluster-name=${target!.capi!.clusterName}` });
     const pools = items.map(poolName);
     expect(pools, `MachineDeployments of Cluster ${target!.capi!.clusterName} in ${target!.capi!.namespace}`).to.not.be.empty;
     const t = await succeeds(`/nodes list --cluster ${E2E_NODES_CLUSTER}`);
     for (const pool of pools) expect(t.text).to.contain(pool);
     // Each Machine's Node, found in the workload cluster through the Machine's nodeRef.
-    const machineRes = await management.resolve("machines");
-    const machines = machineRes ? (await management.list(machineRes, { namespace: target!.capi!.namespace, labelSelector: `cluster.x-k8s.io/cluster-name=${target!.capi!.clusterName}` })).items : [];
-    const mdNames = new Set(items.map((md) => md.metadata!.name!));
+    const machines = (await management.machines.served())
+      ? (await management.machines.list({ namespace: target!.capi!.namespace, labelSelector: `cluster.x-k8s.io/cluster-name=${target!.capi!.clusterName}` })).items
+      : [];
+    const mdNames = new Set(items.map((md) => md.metadata?.name ?? ""));
     const nodeNames = machines
       .filter((m) => mdNames.has(m.metadata?.labels?.["cluster.x-k8s.io/deployment-name"] ?? "") && !m.metadata?.deletionTimestamp)
       .map((m) => m.status?.nodeRef?.name)

@@ -3,7 +3,7 @@ import { UsageError } from "../../core/errors.js";
 import { dataReply, noteReply } from "./chat-output.js";
 import { KubeQuery, contextLine } from "./kube-query.js";
 import { firstPodFor } from "./logs-target.js";
-import type { KObject } from "../../gateways/types.js";
+import type { V1Pod } from "../../gateways/kube-models.js";
 import { LOGS_USAGE, type LogsArgs } from "./parse-kube-args.js";
 
 // /kube logs: the last N lines (default 50, at most 500) of one container, like kubectl logs. TYPE/NAME reads the
@@ -23,12 +23,12 @@ export async function runLogs(args: LogsArgs, ctx: CommandContext): Promise<void
   await q.authorize(pods, namespace);
 
   let podName = args.pod;
-  let picked: KObject | undefined;
+  let picked: V1Pod | undefined;
   let chose = "";
   if (args.type) {
     const first = await firstPodFor(q, args.type, args.pod, namespace);
     picked = first.pod;
-    podName = first.pod.metadata!.name!;
+    podName = first.pod.metadata?.name ?? args.pod;
     chose = ` · ${first.kind}/${args.pod}: ${first.count === 1 ? "its only pod" : `first of ${first.count} pods`}`;
   }
   ctx.audit({ namespace, types: ["pods/log"], pod: podName, ...(args.type ? { target: `${args.type}/${args.pod}` } : {}) });
@@ -37,9 +37,9 @@ export async function runLogs(args: LogsArgs, ctx: CommandContext): Promise<void
   let note = "";
   if (!container) {
     // As kubectl does: the default-container annotation, else the first container (and say so when there are several).
-    const pod = picked ?? (await q.callOr((c) => c.get(pods, podName, namespace), "not-found"));
+    const pod = picked ?? (await q.callOr((c) => c.pods.get(podName, namespace), "not-found"));
     if (!pod) return q.notFound(pods, podName, namespace);
-    const names: string[] = (pod.spec?.containers ?? []).map((c: { name: string }) => c.name);
+    const names = (pod.spec?.containers ?? []).map((c) => c.name);
     const annotated = pod.metadata?.annotations?.[DEFAULT_CONTAINER];
     container = annotated && names.includes(annotated) ? annotated : names[0];
     if (names.length > 1) note = ` · defaulted container "${container}" out of: ${names.join(", ")}`;

@@ -87,7 +87,7 @@ describe("kube gateway: the retry policy", function () {
       reads++;
       // Someone else writes between our read and our write, the first time.
       if (reads === 1) sb.putObject({ ...sb.getObject("v1", "ConfigMap", "default", "cm"), data: { a: "2" } });
-      return cluster.replace(configmaps, { ...cm, data: { ...cm.data, b: "mine" } });
+      return cluster.replace(configmaps, { ...cm, data: { ...(cm.data as Record<string, string>), b: "mine" } });
     };
     const out = await settle(cluster.retryOnConflict(step));
     expect(reads).to.equal(2);
