@@ -38,10 +38,15 @@ export async function deployWithQueue(d: QueuedDeploy, ctx: CommandContext, runD
     throw new UsageError(`${d.env.env} ${what}, which nobody sees when the queue starts the deploy: leave out --auto (you will be mentioned instead)`, DEPLOY_USAGE);
   }
   // A turn that is due (a free lock, a turn that ran out) is given first, so nobody passes the head of the line.
-  await handOverQueue(ctx.services, key, ctx.log);
-  const claim = await claimTurn(c, key, ctx.actor.id, settings);
+  // (An environment nobody queues for costs one read.)
+  const line = await readQueue(c, key);
+  let claim: { mine: boolean; other?: QueueTurn } = { mine: false };
+  if (line.entries.length > 0 || line.turn) {
+    await handOverQueue(ctx.services, key, ctx.log);
+    claim = await claimTurn(c, key, ctx.actor.id, settings);
+  }
   if (claim.other) {
-    if (d.queue) return joinQueue(d, key, ctx, rich`it is ${mention(claim.other.user)}'s turn until ${turnEnd(claim.other)}`);
+    if (d.queue) return joinQueue(d, key, ctx, rich`it is ${mention(claim.other.user)}'s turn (${turnEnd(claim.other)})`);
     throw new UserError(
       rich`It is ${mention(claim.other.user)}'s turn to deploy ${key.app} ${key.env} (${turnEnd(claim.other)}). \`--queue\` puts you in line after them; \`/deploy queue ${key.env}\` shows the queue.`,
     );

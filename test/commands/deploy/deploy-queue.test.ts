@@ -70,6 +70,9 @@ describe("/deploy … --queue: a deploy queue in Kubernetes", function () {
     const cut = await a("/deploy my-branch to staging", "URELEASER");
     expect(cut.final?.tone, cut.text).to.equal("error");
     expect(cut.text).to.include("It is @UDEPLOYER's turn to deploy github staging (who has until 2026-04-01 10:10 UTC to start)");
+    const behind = await a("/deploy my-branch to staging --queue", "UDEPLOYER3");
+    expect(behind.text).to.include("Queued: it is @UDEPLOYER's turn (who has until 2026-04-01 10:10 UTC to start). You are #3");
+    expect((await a("/deploy queue leave", "UDEPLOYER3")).text).to.include("Left the deploy queue of github staging.");
 
     const deployed = await onClock(clock, a("/deploy PR4812 to staging", "UDEPLOYER"));
     expect(deployed.final?.tone, deployed.text).to.equal("success");
