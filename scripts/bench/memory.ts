@@ -1,20 +1,23 @@
 // Benchmark: the built bot's memory against a bare Bolt app's, in the same run.
 //
-//   npm run bench:memory [-- --queries 10000 --concurrency 10 --pods 5000 --no-write]
+//   npm run bench:memory [-- --queries 10000 --concurrency 10 --pods 5000 --idle-runs 6 --node-defaults --no-write]
 //
 // The sandbox (with --pods extra pods in staging, so `get pods -A` is a big Table) runs in a child process; each bot
-// runs as `node` in Slack HTTP mode against the Slack stand-in in this process, one after the other. For each bot:
-// idle RSS 10 s after start, then --queries signed slash commands (a fixed mix of /kube reads, -A lists included,
+// runs as `node` in Slack HTTP mode against the Slack stand-in in this process, one after the other, as the image
+// runs them (and with node's defaults too, with --node-defaults). Idle: --idle-runs fresh starts of each bot,
+// alternating, RSS 10 s after start (the median and the range, since one start differs from the next by ±10 MB).
+// Then for each bot: idle RSS 10 s after start, then --queries signed slash commands (a fixed mix of /kube reads, -A lists included,
 // and /deploy status) at most --concurrency in flight, RSS sampled every 100 ms, then RSS after 15 s of quiet.
 // Results go to docs/benchmarks.md (section "## Memory").
 
-import { mb, log, memoryOf, numberArg, ratio, runFacts, sendCommand, sleep, startBot, startSandboxProcess, withStandIn, type BotKind, runBenchmark } from "./lib/processes.js";
+import { mb, log, median, memoryOf, numberArg, ratio, runFacts, sendCommand, sleep, startBot, startSandboxProcess, withStandIn, type BotKind, runBenchmark } from "./lib/processes.js";
 import { publish } from "./lib/write-section.js";
 import type { SlackStandIn } from "../../test/chat/slack/helpers/slack-stand-in.js";
 
 const QUERIES = numberArg("queries", 10_000);
 const CONCURRENCY = numberArg("concurrency", 10);
 const PODS = numberArg("pods", 5000);
+const IDLE_RUNS = numberArg("idle-runs", 6);
 
 /** The mix, by weight: mostly namespace reads, some cluster-wide lists and describes, a few GitHub-backed views. */
 const MIX: Array<[number, string, string]> = [
@@ -59,11 +62,26 @@ function completions(standIn: SlackStandIn): () => number {
   };
 }
 
-/** Node as it comes, and as the image runs it (Dockerfile: NODE_OPTIONS), for both bots. */
+/** As the image runs it (Dockerfile: NODE_OPTIONS, MALLOC_ARENA_MAX), and Node as it comes with --node-defaults. */
 const VARIANTS: Array<{ label: string; env: Record<string, string> }> = [
-  { label: "node defaults", env: {} },
-  { label: "`NODE_OPTIONS=--max-semi-space-size=1 MALLOC_ARENA_MAX=2` (as the image runs it)", env: { NODE_OPTIONS: "--max-semi-space-size=1", MALLOC_ARENA_MAX: "2" } },
+  ...(process.argv.includes("--node-defaults") ? [{ label: "node defaults", env: {} }] : []),
+  { label: '`NODE_OPTIONS="--max-semi-space-size=1 --max-old-space-size=256" MALLOC_ARENA_MAX=2` (as the image runs it)', env: { NODE_OPTIONS: "--max-semi-space-size=1 --max-old-space-size=256", MALLOC_ARENA_MAX: "2" } },
 ];
+
+/** Idle RSS of fresh starts, the bots alternating (bolt, tugboat, tugboat, bolt, …), 10 s after each start. */
+async function idleRuns(standIn: SlackStandIn, sandbox: Awaited<ReturnType<typeof startSandboxProcess>>, env: Record<string, string>): Promise<Record<BotKind, number[]>> {
+  const out: Record<BotKind, number[]> = { bolt: [], tugboat: [] };
+  for (let r = 0; r < IDLE_RUNS; r++) {
+    for (const kind of (r % 2 === 0 ? ["bolt", "tugboat"] : ["tugboat", "bolt"]) as BotKind[]) {
+      const bot = await startBot(kind, standIn, sandbox, [], env);
+      await sleep(10_000);
+      out[kind].push(memoryOf(bot.pid).rss);
+      await bot.stop();
+    }
+    log(`idle run ${r + 1}: bolt ${mb(out.bolt.at(-1)!)}, tugboat ${mb(out.tugboat.at(-1)!)}`);
+  }
+  return out;
+}
 
 async function measure(kind: BotKind, standIn: SlackStandIn, sandbox: Awaited<ReturnType<typeof startSandboxProcess>>, env: Record<string, string>): Promise<MemoryRun> {
   standIn.reset();
@@ -108,20 +126,22 @@ async function main(): Promise<void> {
   const sandbox = await startSandboxProcess(PODS);
   log(`sandbox ready (pid ${sandbox.pid}, ${PODS} extra pods)`);
   try {
-    const results: Array<{ label: string; bolt: MemoryRun; tugboat: MemoryRun }> = [];
+    const results: Array<{ label: string; bolt: MemoryRun; tugboat: MemoryRun; idle: Record<BotKind, number[]> }> = [];
     for (const v of VARIANTS) {
       log(`--- ${v.label}`);
-      const [bolt, tugboat] = await withStandIn(async (standIn) => [await measure("bolt", standIn, sandbox, v.env), await measure("tugboat", standIn, sandbox, v.env)]);
-      results.push({ label: v.label, bolt, tugboat });
+      const [idle, bolt, tugboat] = await withStandIn(async (standIn) => [await idleRuns(standIn, sandbox, v.env), await measure("bolt", standIn, sandbox, v.env), await measure("tugboat", standIn, sandbox, v.env)] as const);
+      results.push({ label: v.label, bolt, tugboat, idle });
     }
     const ok = (b: boolean) => (b ? "✅" : "❌");
-    const tables = results.flatMap(({ label, bolt, tugboat }) => [
+    const range = (xs: number[]) => `${mb(median(xs))} (${mb(Math.min(...xs))}–${mb(Math.max(...xs))})`;
+    const tables = results.flatMap(({ label, bolt, tugboat, idle }) => [
       "",
       `**${label}**`,
       "",
       "| measure | Tugboat | bare Bolt app | ratio (Tugboat / Bolt) | target |",
       "|---|---|---|---|---|",
-      `| idle RSS | ${mb(tugboat.idle)} | ${mb(bolt.idle)} | ${ratio(tugboat.idle, bolt.idle)} | ≤ 1.3× ${ok(tugboat.idle <= 1.3 * bolt.idle)} |`,
+      `| idle RSS, median of ${IDLE_RUNS} fresh starts (range) | ${range(idle.tugboat)} | ${range(idle.bolt)} | ${ratio(median(idle.tugboat), median(idle.bolt))} (pairs: ${idle.tugboat.map((t, i) => ratio(t, idle.bolt[i]!)).join(", ")}) | ≤ 1.3× ${ok(median(idle.tugboat) <= 1.3 * median(idle.bolt))} |`,
+      `| idle RSS before the load | ${mb(tugboat.idle)} | ${mb(bolt.idle)} | ${ratio(tugboat.idle, bolt.idle)} | |`,
       `| peak RSS under ${QUERIES.toLocaleString("en-US")} queries | ${mb(tugboat.peak)} | ${mb(bolt.peak)} | ${ratio(tugboat.peak, bolt.peak)} | < 250 MB ${ok(tugboat.peak < 250 * 1024 * 1024)} |`,
       `| RSS 15 s after the load | ${mb(tugboat.after)} | ${mb(bolt.after)} | ${ratio(tugboat.after, bolt.after)} | near idle (${ratio(tugboat.after, tugboat.idle)} of its idle) |`,
       `| time for the ${QUERIES.toLocaleString("en-US")} queries | ${tugboat.seconds.toFixed(0)} s | ${bolt.seconds.toFixed(0)} s | | |`,
@@ -130,7 +150,7 @@ async function main(): Promise<void> {
     const body = [
       `Latest run: ${facts.date}, commit ${facts.commit}, ${facts.machine}; load average (1/5/15 min) ${loadBefore} at the start, ${facts.load()} at the end. The machine was shared with other engineers' builds and tests while this ran, so absolute times are high and noisy; the two bots ran one after the other in the same run, so their ratio is still meaningful.`,
       "",
-      `\`npm run bench:memory\`: the sandbox (plus ${PODS.toLocaleString("en-US")} pods in staging) in a child process; each bot as \`node\` in Slack HTTP mode, first with node's defaults, then as the image runs it (Tugboat: \`node dist/main.js\`, the build; the peer: \`scripts/bench/bare-bolt.mjs\`, a Bolt app that acks and posts one message), its Web API the Slack stand-in. RSS from /proc: idle 10 s after start; peak while ${QUERIES.toLocaleString("en-US")} signed slash commands run (at most ${CONCURRENCY} in flight; mix: ${MIX.map(([w, c, t]) => `${w}% \`${c} ${t}\``).join(", ")}; the bare app gets the same commands); after 15 s of quiet.`,
+      `\`npm run bench:memory\`: the sandbox (plus ${PODS.toLocaleString("en-US")} pods in staging) in a child process; each bot as \`node\` in Slack HTTP mode${VARIANTS.length > 1 ? ", first with node's defaults, then as the image runs it" : ", as the image runs it"} (Tugboat: \`node dist/main.js\`, the build; the peer: \`scripts/bench/bare-bolt.mjs\`, a Bolt app that acks and posts one message), its Web API the Slack stand-in. RSS from /proc: idle 10 s after start, ${IDLE_RUNS} fresh starts of each bot alternating, then once more before the load; peak while ${QUERIES.toLocaleString("en-US")} signed slash commands run (at most ${CONCURRENCY} in flight; mix: ${MIX.map(([w, c, t]) => `${w}% \`${c} ${t}\``).join(", ")}; the bare app gets the same commands); after 15 s of quiet.`,
       ...tables,
     ].join("\n");
     publish("## Memory", body);
