@@ -273,7 +273,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     await ack();
     if (body.type !== "block_actions" || action.type !== "button" || typeof action.value !== "string") return;
     const channel = body.channel?.id;
-    if (stopping || !channel || action.value.length > 2000 || !action.value.startsWith("/")) return;
+    if (!channel || action.value.length > 2000 || !action.value.startsWith("/")) return;
+    if (stopping) return void respond({ response_type: "ephemeral", replace_original: false, text: "Tugboat is restarting; try again in a minute." }).catch(() => {});
     const request = createSession({
       client,
       log,

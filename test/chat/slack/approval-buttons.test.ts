@@ -96,6 +96,21 @@ describe("approvals over Slack (adapter, stand-in, sandbox)", function () {
     expect(bot.audit.filter((e) => e.actor === "UADMIN" && e.decision === "denied" && e.command.startsWith("/deploy approve"))).to.have.length(1);
   });
 
+  it("a command button answers the presser alone; while Tugboat stops, a press is told so and runs nothing", async () => {
+    await press(bot.eventsUrl, "tugboat_command_0", "/deploy approve 0123abcd", "UAPPROVER", "1700000000.000100");
+    const open = presses;
+    await standIn.waitFor(() => answersTo(open).some((t) => t.includes("Approval request 0123abcd is not open")), 10_000, "the private answer");
+    expect(standIn.responses.find((r) => r.path.endsWith(`press-${open}`))!.payload.response_type).to.equal("ephemeral");
+    await eventually("the press's audit entry", () => bot.audit.some((e) => e.actor === "UAPPROVER" && e.command === "/deploy approve 0123abcd"), 10_000);
+
+    await bot.adapter.quiesce();
+    const audited = bot.audit.length;
+    await press(bot.eventsUrl, "tugboat_command_0", "/deploy approve 0123abcd", "UAPPROVER", "1700000000.000100");
+    const late = presses;
+    await standIn.waitFor(() => answersTo(late).some((t) => t.includes("Tugboat is restarting")), 10_000, "the restarting answer");
+    expect(bot.audit.length).to.equal(audited);
+  });
+
   it("an Approve pressed on the other replica counts; a Reject ends it there too", async () => {
     other = await startSandboxBot({ standIn, approvals: true, sandbox: bot.sandbox });
     await slash("PR4812 to production");
