@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { KIND_SPECS, resolveKind } from "../../src/gateways/well-known-kinds.js";
 import type { ApiResource } from "../../src/gateways/types.js";
+import type { V1Lease, V1LimitRange } from "../../src/gateways/kube-models.js";
 
 // The one resolver of the typed kinds: discovery order (preferred version first) decides among the versions a
 // model covers; a version the model does not describe is never chosen.
@@ -23,5 +24,17 @@ describe("well-known kinds resolver", () => {
     served.push(res("apps", "v1", "deployments", "Deployment"));
     expect(resolveKind(served, KIND_SPECS.deployments)?.groupVersion).to.equal("apps/v1");
     expect(resolveKind([res("events.k8s.io", "v1", "events", "Event")], KIND_SPECS.events)).to.equal(undefined);
+  });
+});
+
+describe("the port's JSON view of client-node's models", () => {
+  it("has wire names and wire types (checked by the typecheck; the values are what the API server sends)", () => {
+    const limits: V1LimitRange = { spec: { limits: [{ type: "Container", default: { cpu: "500m" }, defaultRequest: { cpu: "100m" } }] } };
+    // @ts-expect-error client-node's own name for `default`, which never appears on the wire
+    const renamed: V1LimitRange = { spec: { limits: [{ type: "Container", _default: { cpu: "500m" } }] } };
+    const lease: V1Lease = { spec: { renewTime: "2026-03-01T10:00:00.000000Z" } };
+    // @ts-expect-error timestamps are RFC 3339 strings in JSON, not client-node's Date
+    const dated: V1Lease = { spec: { renewTime: new Date() } };
+    expect([limits.spec?.limits[0]?.default, lease.spec?.renewTime, renamed, dated].length).to.equal(4);
   });
 });
