@@ -468,7 +468,9 @@ export interface GithubGateway {
   createDeploymentStatus(repo: string, deploymentId: number, input: DeploymentStatusInput): Promise<void>;
   listDeployments(repo: string, opts?: { environment?: string; limit?: number }): Promise<DeploymentRecord[]>;
   /** The body is markdown built with md`` (src/core/github-markdown.ts), so text from outside cannot mention or link. */
-  createComment(repo: string, issueNumber: number, body: GithubMarkdown): Promise<void>;
+  createComment(repo: string, issueNumber: number, body: GithubMarkdown): Promise<{ id: number }>;
+  /** Replaces the body of a comment Tugboat wrote (so one comment tells a PR the latest); "not-found" once it is deleted. */
+  updateComment(repo: string, commentId: number, body: GithubMarkdown): Promise<void>;
   /** Directory listing at ref; undefined when the directory does not exist. */
   listDirectory(repo: string, path: string, ref: string): Promise<RepoEntry[] | undefined>;
   readFile(repo: string, path: string, ref: string): Promise<string>;

@@ -8,7 +8,7 @@ import { renderTemplates } from "../render/render-pool.js";
 import { labContentPolicy } from "../content-policy/from-config.js";
 import { enforceContentPolicy } from "../content-policy/enforce.js";
 import { labNamespace, labSlug } from "./make-slug.js";
-import { labNamespaceObject, type LabInfo } from "./lab-metadata.js";
+import { commentPatch, labNamespaceObject, type LabInfo } from "./lab-metadata.js";
 import { findLab } from "./find-labs.js";
 import { buildLabSecret } from "./layer-secrets.js";
 import { withCreationLock } from "./creation-lock.js";
@@ -174,6 +174,8 @@ async function upSteps(input: LabUpInput, deps: LabDeps, emit: Emit<LabUpEvent>,
     updatedAt: now,
     expiresAt: new Date(now.getTime() + ttlHours * 3600_000),
     url,
+    // The PR's comment is edited in place by every `up` (a lab whose branch has a new PR gets a new one).
+    ...(pr && existing?.pr === pr.number && existing.commentId !== undefined ? { commentId: existing.commentId } : {}),
   };
   const nsObject = labNamespaceObject(lab);
   const total = objects.length + 1;
@@ -271,7 +273,11 @@ async function upSteps(input: LabUpInput, deps: LabDeps, emit: Emit<LabUpEvent>,
 
   // GitHub after the outcome: the lab is usable now, and the gateway paces GitHub writes about a second apart.
   await recorder.finish("success", `Review lab ${slug} is ready`);
-  if (pr) await recorder.comment(pr.number, md`The review lab for ${code(branch)} (${code(target.shortSha)}) is ready: ${linkMarkdown(url)}`);
+  if (pr) {
+    const body = md`The review lab for ${code(branch)} (${code(target.shortSha)}) is ready: ${linkMarkdown(url)}`;
+    const commentId = await recorder.comment(pr.number, body, lab.commentId);
+    if (commentId !== undefined && commentId !== lab.commentId) await recordComment(cluster, namespace, commentId, deps);
+  }
   if (recorder.warnings.length > 0) await emit({ type: "github-warnings", warnings: [...warnings, ...recorder.warnings] });
   return ready;
 }
@@ -287,4 +293,13 @@ async function createNamespace(deps: LabDeps, input: LabUpInput, cluster: KubeCl
     await checkLabLimits(cluster, cfg, namespace, input.actorId, deps.clock.now());
     await apply();
   });
+}
+
+/** Notes the PR comment on the lab's Namespace, so the next `up` and the removal edit it; a failure only costs a new comment. */
+async function recordComment(cluster: KubeCluster, namespace: string, commentId: number, deps: LabDeps): Promise<void> {
+  try {
+    await cluster.namespaces.patch(namespace, undefined, commentPatch(commentId), "merge");
+  } catch (err) {
+    deps.log.warn("review lab: the PR comment's id was not recorded", { namespace, error: errorMessage(err) });
+  }
 }

@@ -22,6 +22,8 @@ export const K = {
   /** "true" while the lab is pinned: the reaper does not remove it when it expires. */
   pinned: "tugboat.dev/pinned",
   deployment: "tugboat.dev/github-deployment",
+  /** The PR comment that tells the lab's state, edited in place by every `up` and by its removal. */
+  comment: "tugboat.dev/pr-comment",
 } as const;
 
 export interface LabInfo {
@@ -40,6 +42,8 @@ export interface LabInfo {
   url: string;
   /** The GitHub Deployment of the last `up`. */
   deploymentId?: number;
+  /** The PR comment Tugboat keeps up to date (of `pr`). */
+  commentId?: number;
   /** Kept past its expiry until unpinned (`/reviewlab pin`); closing its PR still removes it. */
   pinned: boolean;
   /** The Namespace is being deleted. */
@@ -79,6 +83,7 @@ export function labNamespaceObject(lab: Omit<LabInfo, "terminating" | "pinned"> 
   };
   if (lab.pr !== undefined) annotations[K.pr] = String(lab.pr);
   if (lab.deploymentId !== undefined) annotations[K.deployment] = String(lab.deploymentId);
+  if (lab.commentId !== undefined) annotations[K.comment] = String(lab.commentId);
   if (lab.pinned) annotations[K.pinned] = "true";
   return { apiVersion: "v1", kind: "Namespace", metadata: { name: lab.namespace, labels, annotations } };
 }
@@ -91,6 +96,11 @@ export function expiryPatch(expiresAt: Date): Pick<V1Namespace, "metadata"> {
       annotations: { [K.expiresAt]: expiresAt.toISOString() },
     },
   };
+}
+
+/** The merge patch that records the lab's PR comment. */
+export function commentPatch(commentId: number): { metadata: { annotations: Record<string, string> } } {
+  return { metadata: { annotations: { [K.comment]: String(commentId) } } };
 }
 
 /** The merge patch that pins or unpins a lab (null removes the annotation). */
@@ -128,6 +138,7 @@ export function readLab(ns: V1Namespace): LabInfo | undefined {
   const created = date(a[K.createdAt] ?? ns.metadata?.creationTimestamp, new Date(0));
   const pr = Number(a[K.pr]);
   const deploymentId = Number(a[K.deployment]);
+  const commentId = Number(a[K.comment]);
   return {
     namespace: ns.metadata?.name ?? "",
     slug: l[K.slug] ?? "",
@@ -142,6 +153,7 @@ export function readLab(ns: V1Namespace): LabInfo | undefined {
     expiresAt: date(a[K.expiresAt], new Date(0)),
     url: a[K.url] ?? "",
     deploymentId: Number.isSafeInteger(deploymentId) && deploymentId > 0 ? deploymentId : undefined,
+    commentId: Number.isSafeInteger(commentId) && commentId > 0 ? commentId : undefined,
     pinned: a[K.pinned] === "true",
     terminating: Boolean(ns.metadata?.deletionTimestamp) || ns.status?.phase === "Terminating",
   };

@@ -8,7 +8,7 @@ import { mapLimit } from "../apply-objects.js";
 import { findLab, listLabs } from "./find-labs.js";
 import { humanDuration } from "../format/human-duration.js";
 import type { LabInfo } from "./lab-metadata.js";
-import { deleteLabNamespace, markLabInactive } from "./remove-lab.js";
+import { deleteLabNamespace, markLabInactive, noteLabRemoved } from "./remove-lab.js";
 
 // The reaper removes labs whose expiry has passed or whose PR was closed or merged. One bot replica reaps:
 // the leader, elected through a Lease it keeps renewing (it does not release it between passes, so the
@@ -115,7 +115,10 @@ async function reapAsLeader(services: Services, log: Logger, lost: AbortSignal):
       reaped.push(d);
       log.info("review-lab reaper removed a lab", { namespace: d.lab.namespace, branch: d.lab.branch, reason: d.reason });
       const repo = getOwn(services.config.apps, d.lab.app)?.repo;
-      if (repo) await markLabInactive(services.github, repo, d.lab, log);
+      if (repo) {
+        await markLabInactive(services.github, repo, d.lab, log);
+        await noteLabRemoved(services.github, repo, d.lab, d.reason, log);
+      }
     } catch (err) {
       failures.push(`${d.lab.namespace}: ${errorMessage(err)}`);
       log.warn("review-lab reaper could not remove a lab", { namespace: d.lab.namespace, error: errorMessage(err) });

@@ -1,7 +1,7 @@
 import type { GithubMarkdown } from "../../core/github-markdown.js";
 import { errorMessage } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
-import type { CreateDeploymentInput, GithubGateway } from "../../gateways/types.js";
+import { isGatewayError, type CreateDeploymentInput, type GithubGateway } from "../../gateways/types.js";
 
 // The GitHub side of `up`: a transient Deployment for environment review-lab/<slug> with statuses
 // in_progress → success/failure, and a PR comment. GitHub writes are spaced about a second apart by the
@@ -56,11 +56,36 @@ export class LabDeploymentRecorder {
     }
   }
 
-  async comment(pr: number, body: GithubMarkdown): Promise<void> {
-    try {
-      await this.github.createComment(this.repo, pr, body);
-    } catch (err) {
-      this.warn("PR comment not posted", err);
+  /**
+   * Tells the PR: edits the lab's comment when there is one (`commentId`), else (or once it was deleted) posts one.
+   * Returns the comment's id, undefined when GitHub refused.
+   */
+  async comment(pr: number, body: GithubMarkdown, commentId?: number): Promise<number | undefined> {
+    return writeLabComment(this.github, this.repo, pr, body, commentId, (err) => this.warn("PR comment not posted", err));
+  }
+}
+
+/** Edits comment `commentId` of the PR, or posts a new one when there is none (or it was deleted). */
+export async function writeLabComment(
+  github: GithubGateway,
+  repo: string,
+  pr: number,
+  body: GithubMarkdown,
+  commentId: number | undefined,
+  failed: (err: unknown) => void,
+): Promise<number | undefined> {
+  try {
+    if (commentId !== undefined) {
+      try {
+        await github.updateComment(repo, commentId, body);
+        return commentId;
+      } catch (err) {
+        if (!isGatewayError(err, "not-found")) throw err;
+      }
     }
+    return (await github.createComment(repo, pr, body)).id;
+  } catch (err) {
+    failed(err);
+    return undefined;
   }
 }

@@ -2,6 +2,7 @@ import type { GithubGateway, KubeCluster } from "../../gateways/types.js";
 import { isGatewayError } from "../../gateways/types.js";
 import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
+import { code, md } from "../../core/github-markdown.js";
 import { mapLimit } from "../apply-objects.js";
 import type { LabInfo } from "./lab-metadata.js";
 
@@ -48,5 +49,16 @@ export async function markLabInactive(github: GithubGateway, repo: string, lab: 
   } catch (err) {
     log.warn("could not mark the review lab's GitHub deployments inactive", { slug: lab.slug, error: errorMessage(err) });
     return 0;
+  }
+}
+
+/** Edits the lab's PR comment to say it was removed and why; nothing when there is none. Failures are logged, not thrown. */
+export async function noteLabRemoved(github: GithubGateway, repo: string, lab: Pick<LabInfo, "branch" | "pr" | "commentId">, reason: string, log: Logger): Promise<void> {
+  if (lab.pr === undefined || lab.commentId === undefined) return;
+  try {
+    await github.updateComment(repo, lab.commentId, md`The review lab for ${code(lab.branch)} was removed: ${reason}.`);
+  } catch (err) {
+    // A comment someone deleted stays deleted.
+    if (!isGatewayError(err, "not-found")) log.warn("could not update the review lab's PR comment", { pr: lab.pr, error: errorMessage(err) });
   }
 }

@@ -3,7 +3,7 @@ import { getOwn } from "../../core/own-keys.js";
 import { mention, rich } from "../../core/reply.js";
 import { labNamespace } from "./make-slug.js";
 import { findLab } from "./find-labs.js";
-import { deleteLabNamespace, markLabInactive, waitForNamespaceGone } from "./remove-lab.js";
+import { deleteLabNamespace, markLabInactive, noteLabRemoved, waitForNamespaceGone } from "./remove-lab.js";
 import { labBranch, labConfig, refusalsAsOutcome, type Emit, type LabDeps, type LabRequest, type LabTarget, type Refused } from "./lab-use-case.js";
 
 // `lab down` as a use case: find the lab, check who may remove it, delete its Namespace, follow it until it is gone
@@ -19,6 +19,8 @@ export interface LabDownInput extends LabRequest {
    * closing the lab's own PR may). Asked only when the lab belongs to someone else.
    */
   mayRemoveOthers: () => Promise<boolean>;
+  /** Why, for the PR's comment (e.g. "PR #4816 was closed"); default: what became of the namespace. */
+  reason?: string;
 }
 
 export type LabDownOutcome =
@@ -66,6 +68,9 @@ async function downSteps(input: LabDownInput, deps: LabDeps, emit: Emit<LabDownE
   await emit(outcome);
   // GitHub after the outcome: its writes are paced about a second apart by the gateway.
   const repo = getOwn(config.apps, lab.app)?.repo;
-  if (repo) await markLabInactive(github, repo, lab, deps.log);
+  if (repo) {
+    await markLabInactive(github, repo, lab, deps.log);
+    await noteLabRemoved(github, repo, lab, input.reason ?? (gone ? "its namespace is gone" : "its namespace is being deleted"), deps.log);
+  }
   return outcome;
 }

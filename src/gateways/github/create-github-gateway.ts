@@ -160,8 +160,13 @@ class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway 
     return records;
   }
 
-  async createComment(repo: string, issueNumber: number, body: GithubMarkdown): Promise<void> {
-    await this.call(`commenting on #${issueNumber}`, () => this.octokit.rest.issues.createComment({ ...split(repo), issue_number: issueNumber, body: body.markdown }));
+  async createComment(repo: string, issueNumber: number, body: GithubMarkdown): Promise<{ id: number }> {
+    const { data } = await this.call(`commenting on #${issueNumber}`, () => this.octokit.rest.issues.createComment({ ...split(repo), issue_number: issueNumber, body: body.markdown }));
+    return { id: data.id };
+  }
+
+  async updateComment(repo: string, commentId: number, body: GithubMarkdown): Promise<void> {
+    await this.call(`comment ${commentId} in ${repo}`, () => this.octokit.rest.issues.updateComment({ ...split(repo), comment_id: commentId, body: body.markdown }));
   }
 
   async listDirectory(repo: string, path: string, ref: string): Promise<RepoEntry[] | undefined> {

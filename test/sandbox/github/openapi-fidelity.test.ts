@@ -124,6 +124,10 @@ describe("GitHub sandbox: OpenAPI fidelity (@octokit/openapi, api.github.com)", 
     await expectStatus(422, () => o.issues.createComment({ ...R, issue_number: 4812, body: "" }));
     await expectStatus(404, () => o.issues.createComment({ ...R, issue_number: 9, body: "x" }));
     await expectStatus(200, () => o.issues.listComments({ ...R, issue_number: 4812 }));
+    const comment = (await o.issues.createComment({ ...R, issue_number: 4812, body: "Review lab is coming up" })).data.id;
+    await expectStatus(200, () => o.issues.updateComment({ ...R, comment_id: comment, body: "Review lab is ready" }));
+    await expectStatus(422, () => o.issues.updateComment({ ...R, comment_id: comment, body: "" }));
+    await expectStatus(404, () => o.issues.updateComment({ ...R, comment_id: 1, body: "x" }));
 
     // contents: files, directories, the root, 404s
     for (const path of ["README.md", "config/kubernetes/production/unicorn.yaml", "config/kubernetes/review-lab/configmap.yaml"]) {
