@@ -1,4 +1,4 @@
-import type { ApiResource, KubeCluster } from "../gateways/types.js";
+import type { KubeCluster } from "../gateways/types.js";
 import { isGatewayError } from "../gateways/types.js";
 import type { V1Lease } from "../gateways/kube-models.js";
 import type { Clock } from "../core/services.js";
@@ -36,11 +36,6 @@ export interface AcquireRequest {
 }
 
 export type AcquireResult = { acquired: true; lock: LockInfo } | { acquired: false; heldBy: LockInfo };
-
-/** @deprecated use `cluster.leases` (typed); kept until the last callers move. */
-export async function leaseResource(cluster: KubeCluster): Promise<ApiResource> {
-  return cluster.leases.resource();
-}
 
 /** A Lease's MicroTime (RFC 3339 with microseconds). */
 function microTime(d: Date): string {
