@@ -32,7 +32,7 @@ export async function deployWithQueue(d: QueuedDeploy, ctx: CommandContext, runD
   const c = coordinationOf(ctx.services);
   const key: QueueKey = { app: d.env.app, env: d.env.baseEnv };
   const settings = queueSettings(config);
-  // Nobody watches a deploy the queue starts: it cannot be confirmed, and its approval card would go unseen.
+  // Nobody follows a deploy the queue starts: it cannot be confirmed, and its approval card would go unseen.
   if (d.auto && (d.env.envConfig.confirm || approvalRulesFor(config, d.env.env))) {
     const what = d.env.envConfig.confirm ? "asks for confirmation" : "waits for approval";
     throw new UsageError(`${d.env.env} ${what}, which nobody sees when the queue starts the deploy: leave out --auto (you will be mentioned instead)`, DEPLOY_USAGE);

@@ -69,7 +69,7 @@ export interface DeployServices {
   instanceId: string;
   /** Aborted when Tugboat is shutting down: following stops and the lock is left to expire. */
   signal: AbortSignal;
-  /** Where the run can be watched (the chat message's permalink), for the GitHub deployment's log_url. */
+  /** Where the run can be followed (the chat message's permalink), for the GitHub deployment's log_url. */
   logUrl?(): Promise<string | undefined>;
 }
 
