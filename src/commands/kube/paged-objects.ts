@@ -43,13 +43,19 @@ export function listItem(format: ObjectFormat, obj: KObject): string {
     .join("\n");
 }
 
-/** One type's list, a page at a time, kept as its items' text. */
+/**
+ * One type's list, a page at a time, kept as its items' text. A page is printed only as far as needed: for the chat's
+ * first lines one or two objects, not the page's 500, so the first reply does not wait for YAML the chat never shows.
+ */
 class ObjectStream {
   readonly items: string[] = [];
   lines = 0;
   bytes = 0;
   private cont: string | undefined;
   private started = false;
+  /** The last page's objects, printed up to `next`. */
+  private pending: KObject[] = [];
+  private next = 0;
   /** Objects the server says are left after the last page; undefined when it did not count. */
   remaining: number | undefined;
   /** Objects fetched but not kept because the byte cap was reached. */
@@ -62,12 +68,23 @@ class ObjectStream {
     private readonly chunkSize: number,
   ) {}
 
+  /** Whether the server has more pages (or has not been asked yet). */
   get hasMore(): boolean {
     return !this.started || this.cont !== undefined;
   }
 
-  /** Fetches the next page; keeps items while the text stays within `maxBytes` (all of them when undefined). */
-  async fetch(maxBytes = Infinity): Promise<void> {
+  /** Objects fetched and not printed yet. */
+  get unprinted(): number {
+    return this.pending.length - this.next;
+  }
+
+  /** Whether anything is left to print or to fetch. */
+  get more(): boolean {
+    return this.unprinted > 0 || this.hasMore;
+  }
+
+  /** The next page (call once the last one is printed). */
+  async fetch(): Promise<void> {
     const t = this.type;
     const page = await this.q.call((c) =>
       c.listPage(t.res, { namespace: t.res.namespaced ? t.namespace : undefined, labelSelector: t.labelSelector, fieldSelector: t.fieldSelector, limit: this.chunkSize, continue: this.cont }),
@@ -75,16 +92,33 @@ class ObjectStream {
     this.started = true;
     this.cont = page.continue;
     this.remaining = page.continue ? page.remainingItemCount : 0;
-    for (const obj of page.items) {
+    this.pending = page.items;
+    this.next = 0;
+  }
+
+  /**
+   * Prints fetched objects while the text has fewer than `untilLines` lines and stays within `maxBytes`; the object
+   * that would pass `maxBytes` and all after it are dropped (counted, not kept).
+   */
+  print(maxBytes: number, untilLines = Infinity): void {
+    const t = this.type;
+    while (this.next < this.pending.length && this.lines < untilLines) {
+      const obj = this.pending[this.next]!;
       const text = listItem(this.format, forDisplay({ ...obj, apiVersion: obj.apiVersion ?? t.res.groupVersion, kind: obj.kind ?? t.res.kind }));
       const size = Buffer.byteLength(text) + 1;
-      if (this.dropped > 0 || this.bytes + size > maxBytes) {
-        this.dropped++;
-        continue;
+      if (this.bytes + size > maxBytes) {
+        this.dropped += this.unprinted;
+        this.next = this.pending.length;
+        break;
       }
+      this.next++;
       this.items.push(text);
       this.bytes += size;
       this.lines += text.split("\n").length;
+    }
+    if (this.next >= this.pending.length) {
+      this.pending = [];
+      this.next = 0;
     }
   }
 }
@@ -111,23 +145,28 @@ export async function pagedObjects(ctx: CommandContext, q: KubeQuery, types: Obj
   const streams = types.map((t) => new ObjectStream(q, t, opts.format, chunkSize));
   const heldBytes = () => streams.reduce((n, s) => n + s.bytes, 0);
   const capReached = () => streams.some((s) => s.dropped > 0);
-  // Fetches a stream's next page within what is left of the byte cap.
-  const next = (s: ObjectStream) => s.fetch(attachmentMaxBytes - heldBytes() + s.bytes);
-  // The chat shows the first MAX_LINES lines, in type order: fetch further pages only while they are short of that.
+  // Prints a stream's fetched objects (fetching its next page when all are printed) within what is left of the cap.
+  const advance = async (s: ObjectStream, untilLines = Infinity) => {
+    if (s.unprinted === 0) await s.fetch();
+    s.print(attachmentMaxBytes - heldBytes() + s.bytes, untilLines);
+  };
+  // What the server has not sent or Tugboat has not printed: by the server's count, when it counts.
+  const notShown = (s: ObjectStream) => s.unprinted + s.dropped + (s.hasMore ? (s.remaining ?? 0) : 0);
+  // The chat shows the first MAX_LINES lines, in type order: print (and fetch) only while they are short of that.
   let need = MAX_LINES;
   for (const s of streams) {
-    while (s.lines < need && s.hasMore && !capReached()) await next(s);
+    while (s.lines < need && s.more && !capReached()) await advance(s, need);
     need -= s.lines;
     if (need <= 0) break;
   }
   const itemsOf = () => streams.flatMap((s) => s.items);
-  if (streams.every((s) => !s.hasMore) && !capReached()) return { text: listDocument(opts.format, itemsOf()), objects: streams.reduce((n, s) => n + s.items.length, 0) };
+  if (streams.every((s) => !s.more) && !capReached()) return { text: listDocument(opts.format, itemsOf()), objects: streams.reduce((n, s) => n + s.items.length, 0) };
 
   const firstText = listDocument(opts.format, itemsOf());
-  const fetched = streams.reduce((n, s) => n + s.items.length, 0);
+  const shown = streams.reduce((n, s) => n + s.items.length, 0);
   // A type not started yet has told nothing of its size: the count is then a lower bound.
   const counted = streams.every((s) => !s.hasMore || s.remaining !== undefined);
-  const total = fetched + streams.reduce((n, s) => n + s.dropped + (s.hasMore ? (s.remaining ?? 0) : 0), 0);
+  const total = shown + streams.reduce((n, s) => n + notShown(s), 0);
   const totalText = objectCount(total, counted);
   await ctx.reply.send(objectsReply(opts, `${opts.summaryBase}: ${totalText}`, firstText, `${totalText} in all; the full list follows as an attachment`, true));
 
@@ -142,15 +181,15 @@ export async function pagedObjects(ctx: CommandContext, q: KubeQuery, types: Obj
     let stoppedBy: string | undefined;
     try {
       for (const s of streams) {
-        while (s.hasMore && !capReached()) await next(s);
+        while (s.more && !capReached()) await advance(s);
       }
     } catch (err) {
       stoppedBy = err instanceof Error ? err.message : String(err);
     }
     const kept = streams.reduce((n, s) => n + s.items.length, 0);
-    const left = streams.reduce((n, s) => n + s.dropped + (s.hasMore ? (s.remaining ?? 0) : 0), 0);
+    const left = streams.reduce((n, s) => n + notShown(s), 0);
     const exact = streams.every((s) => !s.hasMore || s.remaining !== undefined);
-    const complete = !stoppedBy && left === 0 && streams.every((s) => !s.hasMore);
+    const complete = !stoppedBy && left === 0 && streams.every((s) => !s.more);
     const finalText = objectCount(kept + left, exact || complete);
     const why = stoppedBy ? `paging stopped: ${stoppedBy}` : `kube.attachmentMaxBytes is ${formatBytes(attachmentMaxBytes)}`;
     const note = complete ? `${finalText} in all; the whole output is attached` : `${finalText} in all; the first ${formatCount(kept)} are attached (${why})`;
