@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { freezeFromLease, freezeLeaseName } from "../../src/domain/freeze/freeze-store.js";
 import { isQueueableTarget, queueFromLease, queueLeaseName } from "../../src/domain/deploy-queue/queue-store.js";
-import { turnIsLive, type QueueSettings } from "../../src/domain/deploy-queue/deploy-queue.js";
+import { queueSettings, turnIsLive, type QueueSettings } from "../../src/domain/deploy-queue/deploy-queue.js";
+import { configSchema } from "../../src/config/schema.js";
 import type { V1Lease } from "../../src/gateways/kube-models.js";
 
 // Freeze and queue Leases are shared state anyone with rights in the coordination namespace could edit: what is read
@@ -69,5 +70,19 @@ describe("freeze and queue Leases read back", () => {
     expect(turnIsLive(begun, new Date("2026-05-05T10:10:00Z"), settings)).to.equal(true);
     expect(turnIsLive(begun, new Date("2026-05-05T10:20:41Z"), settings)).to.equal(false);
     expect(turnIsLive(undefined, NOW, settings)).to.equal(false);
+  });
+
+  it("a begun turn outlasts the longest wait before the lock (confirmation, approvals or a break-glass approval)", () => {
+    const config = configSchema.parse({
+      defaultCluster: "c",
+      clusters: { c: {} },
+      roles: { admin: { permissions: ["*"] } },
+      environments: { production: { cluster: "c", approvals: { required: 1, from: ["admin"], timeoutMinutes: 45 } }, staging: { cluster: "c" } },
+      deploy: { queue: { turnMinutes: 5, maxLength: 4 } },
+    });
+    // 300 s to confirm, 45 min for approvals, a 60 s lock lease and a minute more.
+    expect(queueSettings(config)).to.deep.equal({ turnMs: 300_000, startedGraceMs: (300 + 45 * 60 + 60 + 60) * 1000, maxLength: 4 });
+    delete config.environments.production!.approvals;
+    expect(queueSettings(config).startedGraceMs, "a break-glass approval waits 30 minutes").to.equal((300 + 30 * 60 + 60 + 60) * 1000);
   });
 });

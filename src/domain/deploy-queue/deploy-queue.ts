@@ -1,5 +1,6 @@
 import type { TugboatConfig } from "../../config/schema.js";
 import type { Coordination } from "../replicas/coordination.js";
+import { BREAK_GLASS_TIMEOUT_MINUTES } from "../freeze/break-glass.js";
 import { updateQueue, type QueueEntry, type QueueKey, type QueueState, type QueueTurn } from "./queue-store.js";
 
 // What the deploy queue does, as changes of its stored state (queue-store.ts): join, leave, start and end a turn,
@@ -8,15 +9,20 @@ import { updateQueue, type QueueEntry, type QueueKey, type QueueState, type Queu
 
 export interface QueueSettings {
   turnMs: number;
-  /** How long a begun turn counts as live without being ended (confirmation time-out plus a lock lease). */
+  /**
+   * How long a begun turn counts as live without being ended: the longest a deploy can wait before it takes the lock
+   * (its confirmation, then its approvals or a break-glass approval) plus a lock lease, so the next person is not
+   * given a turn while it waits; a replica that died mid-turn holds the line that long at most.
+   */
   startedGraceMs: number;
   maxLength: number;
 }
 
 export function queueSettings(config: TugboatConfig): QueueSettings {
+  const approvalMinutes = Math.max(BREAK_GLASS_TIMEOUT_MINUTES, ...Object.values(config.environments).map((e) => e.approvals?.timeoutMinutes ?? 0));
   return {
     turnMs: config.deploy.queue.turnMinutes * 60_000,
-    startedGraceMs: (config.slack.confirmTimeoutSeconds + config.deploy.lockLeaseSeconds + 60) * 1000,
+    startedGraceMs: (config.slack.confirmTimeoutSeconds + approvalMinutes * 60 + config.deploy.lockLeaseSeconds + 60) * 1000,
     maxLength: config.deploy.queue.maxLength,
   };
 }
