@@ -19,7 +19,8 @@ export function definitionFor(event: string, action?: string): string {
 export function schemaProblems(event: string, payload: unknown): string {
   if (!ajv) {
     const schema = createRequire(import.meta.url)("@octokit/webhooks-schemas") as Record<string, unknown>;
-    ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+    // The published schema is not checked against the meta-schema first (a few seconds saved on a large file).
+    ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, validateSchema: false });
     addFormats(ajv);
     ajv.addSchema({ ...schema, $id: "webhooks" });
   }
