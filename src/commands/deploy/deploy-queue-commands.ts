@@ -73,14 +73,16 @@ async function showQueue(args: { app?: string; env: string }, ctx: CommandContex
 
 async function leaveQueues(args: { env?: string }, ctx: CommandContext): Promise<void> {
   const { config } = ctx.services;
-  const c = coordinationOf(ctx.services);
-  let keys = (await listQueues(c)).filter((q) => q.state.entries.some((e) => e.user === ctx.actor.id) || q.state.turn?.user === ctx.actor.id).map((q) => q.key);
-  if (args.env !== undefined) {
-    const env = args.env;
-    if (!Object.hasOwn(config.environments, env)) throw new UsageError(`unknown environment "${env}" (one of: ${Object.keys(config.environments).join(", ")})`, QUEUE_USAGE);
-    const base = config.environments[env]!.canaryOf ?? env;
-    keys = keys.filter((k) => k.env === base);
+  const env = args.env;
+  if (env !== undefined && !Object.hasOwn(config.environments, env)) {
+    throw new UsageError(`unknown environment "${env}" (one of: ${Object.keys(config.environments).join(", ")})`, QUEUE_USAGE);
   }
+  const base = env !== undefined ? (config.environments[env]!.canaryOf ?? env) : undefined;
+  const c = coordinationOf(ctx.services);
+  const keys = (await listQueues(c))
+    .filter((q) => q.state.entries.some((e) => e.user === ctx.actor.id) || q.state.turn?.user === ctx.actor.id)
+    .map((q) => q.key)
+    .filter((k) => base === undefined || k.env === base);
   const left: string[] = [];
   for (const key of keys) {
     const out = await leave(c, key, ctx.actor.id);

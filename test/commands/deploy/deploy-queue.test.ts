@@ -148,6 +148,9 @@ describe("/deploy … --queue: a deploy queue in Kubernetes", function () {
     await run("/deploy my-branch to staging --queue", "URELEASER");
     expect((await run("/deploy queue leave", "UDEPLOYER")).text).to.include("Left the deploy queue of github staging.");
     expect((await run("/deploy queue leave staging", "UDEPLOYER")).text).to.include("You are in no deploy queue for staging.");
+    const typo = await run("/deploy queue leave stagign", "UDEPLOYER");
+    expect(typo.final).to.equal(undefined);
+    expect(typo.text).to.include('unknown environment "stagign"').and.include("Usage");
     expect((await run("/deploy queue staging", "UVIEWER")).text).to.match(/1\. @URELEASER/).and.not.include("@UDEPLOYER:");
 
     await run("/deploy PR4812 to staging --queue", "UDEPLOYER2");
