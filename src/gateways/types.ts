@@ -403,6 +403,25 @@ export interface CommitInfo {
   author?: string;
 }
 
+/** Two commits compared (GitHub's compare): the commits on head and not on base, oldest first, at most 250. */
+export interface CommitComparison {
+  status: "ahead" | "behind" | "diverged" | "identical";
+  aheadBy: number;
+  behindBy: number;
+  commits: Array<{ sha: string; message: string; author?: string; date?: string }>;
+  /** The compare page on github.com. */
+  url: string;
+}
+
+/** A GitHub deployment with its statuses, newest first (for figures over a deploy history). */
+export interface DeploymentHistoryEntry {
+  id: number;
+  sha: string;
+  environment: string;
+  createdAt: string;
+  statuses: Array<{ state: string; createdAt: string }>;
+}
+
 export type GateState = "success" | "pending" | "failure" | "missing";
 
 export interface GateResult {
@@ -467,6 +486,10 @@ export interface GithubGateway {
   createDeployment(repo: string, input: CreateDeploymentInput): Promise<DeploymentRecord>;
   createDeploymentStatus(repo: string, deploymentId: number, input: DeploymentStatusInput): Promise<void>;
   listDeployments(repo: string, opts?: { environment?: string; limit?: number }): Promise<DeploymentRecord[]>;
+  /** Deployments created since `since` (paged, at most `limit`), each with its statuses; newest first. */
+  listDeploymentHistory(repo: string, opts: { environment?: string; since: Date; limit: number }): Promise<DeploymentHistoryEntry[]>;
+  /** GitHub's compare of base...head. GatewayError "not-found" when either is unknown. */
+  compareCommits(repo: string, base: string, head: string): Promise<CommitComparison>;
   /** The body is markdown built with md`` (src/core/github-markdown.ts), so text from outside cannot mention or link. */
   createComment(repo: string, issueNumber: number, body: GithubMarkdown): Promise<{ id: number }>;
   /** Replaces the body of a comment Tugboat wrote (so one comment tells a PR the latest); "not-found" once it is deleted. */

@@ -48,7 +48,7 @@ export function freezeSteps(args: DeployArgs, ctx: CommandContext, app: string, 
         windows,
         reason,
         approve: async () => {
-          const plan = preview ? planReply(`${run.title}?`, run.env, run.target, run.actor, preview, note) : undefined;
+          const plan = preview ? planReply(`${run.title}?`, run.env, run.target, run.actor, preview, note, run.changes) : undefined;
           const what = `${shortTarget(run.target)} during a freeze (break glass: ${reason})`;
           const verdict = await requireApprovals({ app, env, asker: run.actor, channel: ctx.channel.id, what, plan, purpose: "break-glass" }, ctx, rules);
           return verdict.approved ? { approved: true, by: verdict.approvers } : { approved: false, why: verdict.reason };

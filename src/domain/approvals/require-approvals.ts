@@ -91,7 +91,7 @@ export function deployApprovals(ctx: ApprovalContext, channel: string): NonNulla
     if (!rules) return { approved: true };
     const what = shortTarget(run.target);
     const note = rich`${run.env.env} needs ${approvalNeed(rules)}: ${mention(run.actor)} asked, someone else approves.`;
-    const plan = preview ? planReply(`${run.title}?`, run.env, run.target, run.actor, preview, note) : undefined;
+    const plan = preview ? planReply(`${run.title}?`, run.env, run.target, run.actor, preview, note, run.changes) : undefined;
     const verdict = await requireApprovals({ app: run.env.app, env: run.env.env, asker: run.actor, channel, what, plan }, ctx, rules);
     if (verdict.approved) return { approved: true };
     ctx.outcome?.("failure");

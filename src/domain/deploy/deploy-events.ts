@@ -4,6 +4,7 @@ import type { Target } from "../resolve-target.js";
 import type { DeploymentProgress } from "./follow-rollout.js";
 import type { PlanPreview } from "./preview-plan.js";
 import type { DeployEnv } from "./resolve-deploy-env.js";
+import type { WhatChanged } from "./what-changed.js";
 
 // What a deploy (src/domain/deploy/run-deploy.ts) tells whoever runs it: chat renders these as one message updated
 // in place; a webhook or a button renders them its own way. In the order a deploy emits them.
@@ -19,6 +20,8 @@ export interface DeployRun {
   deploymentId?: number;
   /** Since the deploy took its lock (what "Deployed … in 12.3s" counts). */
   elapsedMs: number;
+  /** The commits between what runs and the target, and whether it goes backwards (what-changed.ts). */
+  changes?: WhatChanged;
 }
 
 export type DeployEvent =

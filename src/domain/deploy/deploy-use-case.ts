@@ -13,6 +13,7 @@ import { planStrategy } from "./deploy-strategy.js";
 import { shortTarget } from "./describe-target.js";
 import { countActions, previewPlan, type PlanPreview } from "./preview-plan.js";
 import { checkChannel, resolveDeployEnv, type DeployEnv } from "./resolve-deploy-env.js";
+import { goesBackwards, whatChanged } from "./what-changed.js";
 
 // The deploy use case: resolve → image gate → [freeze] → plan → preview → (confirm) → [approvals] → lock →
 // GitHub deployment → apply → follow the rollout → success, or undo (rollback, or the canary removed). It knows
@@ -130,7 +131,9 @@ export async function runDeployFlow(input: DeployInput, deps: DeployDeps, varian
   // 4. The plan, and what every write would do, asked of the API server (dryRun=All).
   const stamp: DeployStamp = { pr: target.pr?.number, sha: target.sha, actor: input.actor, at: clock.now() };
   const strategy = await planStrategy({ config, github, cluster, env, target, stamp, channel: input.channel, log: deps.log });
-  const run: DeployRun = { title: `${variant.verb} ${shortTarget(target)} to ${env.app} ${env.env}`, env, target, actor: input.actor, elapsedMs: 0 };
+  const changes = await whatChanged(github, cluster, env, target);
+  deps.audit({ runningSha: changes.running, newCommits: changes.comparison?.aheadBy, backwards: goesBackwards(changes) || undefined });
+  const run: DeployRun = { title: `${variant.verb} ${shortTarget(target)} to ${env.app} ${env.env}`, env, target, actor: input.actor, elapsedMs: 0, changes };
   const needsPreview = input.dryRun || env.envConfig.confirm;
   const preview = needsPreview ? await previewPlan(cluster, strategy.plan, { fieldManager: config.deploy.fieldManager, stamp }) : undefined;
   if (preview) deps.audit({ plan: countActions(preview) });

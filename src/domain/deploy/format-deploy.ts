@@ -5,6 +5,7 @@ import type { DeployEnv } from "./resolve-deploy-env.js";
 import type { Target } from "../resolve-target.js";
 import { describeTarget } from "./describe-target.js";
 import { planDiffBlocks } from "./format-plan-diff.js";
+import { whatChangedBlocks, type WhatChanged } from "./what-changed.js";
 
 // Reply shapes of deploys, rollbacks and canaries, shared by every entry point (commands, webhooks, buttons).
 
@@ -23,9 +24,9 @@ export function planFields(env: DeployEnv, target: Target, actor: string): Block
 }
 
 /** The plan (confirmation or dry run): what ships where, and what the API server says each object would become. */
-export function planReply(title: string, env: DeployEnv, target: Target, actor: string, preview: PlanPreview, note?: Text): Reply {
+export function planReply(title: string, env: DeployEnv, target: Target, actor: string, preview: PlanPreview, note?: Text, changes?: WhatChanged): Reply {
   const diff = planDiffBlocks(preview, `plan-${env.app}-${env.env}-${target.shortSha}.diff`, title);
-  const blocks: Block[] = [{ type: "header", text: title }, planFields(env, target, actor), ...diff.blocks];
+  const blocks: Block[] = [{ type: "header", text: title }, planFields(env, target, actor), ...whatChangedBlocks(changes, target), ...diff.blocks];
   if (note) blocks.push({ type: "context", text: note });
   const out: Reply = { summary: title, tone: "info", blocks };
   if (diff.attachment) out.attachment = diff.attachment;

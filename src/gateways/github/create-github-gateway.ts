@@ -3,7 +3,9 @@ import { deploymentDescription, type GithubMarkdown } from "../../core/github-ma
 import type { Logger } from "../../core/logger.js";
 import {
   GatewayError,
+  type CommitComparison,
   type CommitInfo,
+  type DeploymentHistoryEntry,
   type CreateDeploymentInput,
   type DeploymentRecord,
   type DeploymentStatusInput,
@@ -158,6 +160,49 @@ class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway 
       }),
     );
     return records;
+  }
+
+  async listDeploymentHistory(repo: string, opts: { environment?: string; since: Date; limit: number }): Promise<DeploymentHistoryEntry[]> {
+    const out: DeploymentHistoryEntry[] = [];
+    // GitHub lists deployments newest first: pages are read until one reaches past `since` or the limit is met.
+    for (let page = 1; out.length < opts.limit; page++) {
+      const { data } = await this.call(`deployments of ${repo}`, () =>
+        this.octokit.rest.repos.listDeployments({ ...split(repo), environment: opts.environment, per_page: 100, page }),
+      );
+      const recent = data.filter((d) => Date.parse(d.created_at) >= opts.since.getTime()).slice(0, opts.limit - out.length);
+      for (const d of recent) out.push({ id: d.id, sha: d.sha, environment: d.environment, createdAt: d.created_at, statuses: [] });
+      if (data.length < 100 || recent.length < data.length) break;
+    }
+    // Statuses ten deployments at a time, so a long history does not open a hundred requests at once.
+    for (let i = 0; i < out.length; i += 10) {
+      await Promise.all(
+        out.slice(i, i + 10).map(async (d) => {
+          const { data } = await this.call(`statuses of deployment ${d.id}`, () =>
+            this.octokit.rest.repos.listDeploymentStatuses({ ...split(repo), deployment_id: d.id, per_page: 100 }),
+          );
+          d.statuses = data.map((s) => ({ state: s.state, createdAt: s.created_at }));
+        }),
+      );
+    }
+    return out;
+  }
+
+  async compareCommits(repo: string, base: string, head: string): Promise<CommitComparison> {
+    const { data } = await this.call(`${base.slice(0, 7)}...${head.slice(0, 7)} in ${repo}`, () =>
+      this.octokit.rest.repos.compareCommitsWithBasehead({ ...split(repo), basehead: `${base}...${head}`, per_page: 250 }),
+    );
+    return {
+      status: data.status,
+      aheadBy: data.ahead_by,
+      behindBy: data.behind_by,
+      commits: data.commits.map((c) => ({
+        sha: c.sha,
+        message: c.commit.message,
+        author: c.author?.login ?? c.commit.author?.name ?? undefined,
+        date: c.commit.author?.date ?? c.commit.committer?.date ?? undefined,
+      })),
+      url: data.html_url,
+    };
   }
 
   async createComment(repo: string, issueNumber: number, body: GithubMarkdown): Promise<{ id: number }> {
