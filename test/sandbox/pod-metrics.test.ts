@@ -1,0 +1,54 @@
+import { expect } from "chai";
+import { startSandbox, TEST_DELAYS, type Sandbox } from "@tugboat/sandbox";
+import { startPodMetrics, type PodMetrics } from "@tugboat/sandbox/metrics";
+import { startPrometheus, waitForSeries, type RunningPrometheus } from "../helpers/prometheus.js";
+
+// The sandbox's per-pod request metrics, scraped by a real Prometheus: the seed facts' ratios come out of rate().
+
+const ERRORING = "registry.example.com/github:663c692a0f1296edefa2dbd3fa35d535f8881708";
+
+async function query(url: string, promql: string): Promise<number> {
+  const body = (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`).then((r) => r.json())) as { data: { result: Array<{ value: [number, string] }> } };
+  return Number(body.data.result[0]?.value[1]);
+}
+
+describe("sandbox pod metrics, scraped by Prometheus", function () {
+  this.timeout(30000);
+  let sandbox: Sandbox;
+  let metrics: PodMetrics;
+  let prometheus: RunningPrometheus;
+  before(async () => {
+    sandbox = await startSandbox({ writeFiles: false, delays: TEST_DELAYS });
+    const prod = sandbox.control.cluster("production");
+    const pod = prod.objects.list({ apiVersion: "v1", kind: "Pod", namespace: "github-production", labelSelector: "app=unicorn" })[0]!;
+    // One pod runs the image the seed facts make fail 10% of its requests.
+    prod.objects.update({ apiVersion: "v1", kind: "Pod", namespace: "github-production", name: pod.metadata.name! }, (p) => {
+      (p.spec as { containers: Array<{ image: string }> }).containers[0]!.image = ERRORING;
+    });
+    metrics = await startPodMetrics({ clusters: sandbox.clusters });
+    prometheus = await startPrometheus([metrics.target]);
+  });
+  after(async () => {
+    await prometheus?.stop();
+    await metrics?.stop();
+    await sandbox?.stop();
+  });
+
+  it("serves http_requests_total and the latency histogram per running pod", () => {
+    const text = metrics.render();
+    expect(text).to.match(/^http_requests_total\{namespace="github-production",pod="unicorn-[^"]+",code="500"\} \d+$/m);
+    expect(text).to.match(/^http_request_duration_seconds_bucket\{namespace="github-staging",pod="unicorn-[^"]+",le="\+Inf"\} \d+$/m);
+  });
+
+  it("gives the erroring image 10% errors and the others 0.3%, as Prometheus computes them", async () => {
+    await waitForSeries(prometheus.url, "rate(http_requests_total[3s])");
+    await new Promise((r) => setTimeout(r, 3500));
+    const ratio = (sel: string) => `sum(rate(http_requests_total{${sel},code=~"5.."}[3s])) / sum(rate(http_requests_total{${sel}}[3s]))`;
+    const pods = sandbox.control.cluster("production").objects.list({ apiVersion: "v1", kind: "Pod", namespace: "github-production", labelSelector: "app=unicorn" });
+    const bad = pods.find((p) => (p.spec as { containers: Array<{ image: string }> }).containers[0]!.image === ERRORING)!.metadata.name!;
+    expect(await query(prometheus.url, ratio(`namespace="github-production",pod="${bad}"`))).to.be.closeTo(0.1, 0.01);
+    expect(await query(prometheus.url, ratio(`namespace="github-staging"`))).to.be.lessThan(0.01);
+    const p99 = await query(prometheus.url, `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="github-staging"}[3s])))`);
+    expect(p99).to.be.within(0.05, 0.25);
+  });
+});
