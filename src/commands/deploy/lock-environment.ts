@@ -53,7 +53,8 @@ export async function lockEnvironment(args: AppEnvArgs, ctx: CommandContext): Pr
   ctx.audit({ app, environment: env.baseEnv, lock: env.lockName, reason: args.reason });
   // Not "only you until you unlock": whoever may remove someone else's lock (requireMayRemove) can lift it too.
   const text = rich`Locked ${app} ${env.baseEnv}${env.canary ? " (and its canary)" : ""}${args.reason ? `: ${args.reason}` : ""}. Only ${mention(ctx.actor.id)} may deploy there while it holds. \`/deploy unlock ${app} ${env.baseEnv}\` lifts it: by ${mention(ctx.actor.id)}, or by anyone else allowed to unlock ${env.baseEnv} (\`deploy:unlock:${env.baseEnv}\`, or \`deploy:${env.baseEnv}\` with at least your rights there).`;
-  await ctx.reply.send(textReply(text, "success"));
+  const unlock = { type: "actions" as const, buttons: [{ label: "Unlock", command: `/deploy unlock ${app} ${env.baseEnv}` }] };
+  await ctx.reply.send(textReply(text, "success", { type: "text", text }, unlock));
 }
 
 export async function unlockEnvironment(args: AppEnvArgs, ctx: CommandContext): Promise<void> {

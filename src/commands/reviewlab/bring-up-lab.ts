@@ -1,7 +1,7 @@
 import { defineCommand, type CommandContext } from "../../core/command.js";
 import { parseFlags } from "../../core/args.js";
 import { UsageError, UserError } from "../../core/errors.js";
-import { link, rich, type Reply } from "../../core/reply.js";
+import { link, rich, type Block, type Reply } from "../../core/reply.js";
 import { countByKind } from "../../domain/apply-objects.js";
 import { bringUpLab, type LabUpEvent, type LabUpSummary } from "../../domain/reviewlab/bring-up-lab.js";
 import { isoSeconds } from "../../domain/reviewlab/describe-lab.js";
@@ -168,7 +168,26 @@ function readyReply(lab: LabUpSummary, progress: ProgressMessage, warnings: stri
     ...progress.blocks().filter((b) => b.type === "progress"),
   ];
   if (warnings.length > 0) blocks.push({ type: "context", text: `Warnings: ${warnings.join("; ")}` });
+  blocks.push(...labButtons(lab));
   return { summary: `Review lab for ${lab.branch} is ready at ${lab.url}: ${counts} (${took})`, tone: "success", blocks };
+}
+
+/**
+ * Extend and Take down, run as the presser (their own reviewlab permissions decide). The lab is named by its PR, or
+ * by its branch when that is one plain word (a branch name from GitHub is outside input: no flags, no quoting).
+ */
+function labButtons(lab: LabUpSummary): Block[] {
+  const name = lab.pr ? `PR${lab.pr.number}` : /^[A-Za-z0-9._/][A-Za-z0-9._/-]{0,199}$/.test(lab.branch) ? lab.branch : undefined;
+  if (name === undefined) return [];
+  return [
+    {
+      type: "actions",
+      buttons: [
+        { label: "Extend 1 day", command: `/reviewlab extend ${name} 1d` },
+        { label: "Take down", command: `/reviewlab down ${name}`, style: "danger" },
+      ],
+    },
+  ];
 }
 
 function withWarnings(text: string, warnings: string[]): string {
