@@ -64,6 +64,15 @@ describe("/reviewlab (sandbox, through the router)", function () {
     const expires = Date.parse(ns.metadata.annotations["tugboat.dev/expires-at"]);
     expect(expires - created).to.equal(72 * 3600_000);
 
+    // Extend and Take down on the ready lab run as the presser: someone without those rights changes nothing.
+    const buttons = t.final!.blocks.flatMap((b) => (b.type === "actions" ? b.buttons : []));
+    expect(buttons.map((b) => [b.label, b.command])).to.deep.equal([
+      ["Extend 1 day", "/reviewlab extend PR4816 1d"],
+      ["Take down", "/reviewlab down PR4816"],
+    ]);
+    for (const b of buttons) expect((await run(h, b.command, LABUSER)).text, b.command).to.match(/^Denied: /);
+    expect(labNamespaceObj(h, "review-lab-my-branch").metadata.annotations["tugboat.dev/expires-at"]).to.equal(ns.metadata.annotations["tugboat.dev/expires-at"]);
+
     const d = staging(h).getObject("apps/v1", "Deployment", "review-lab-my-branch", "unicorn");
     expect(d.spec.template.spec.containers[0].image).to.equal("registry.example.com/github:663c692a0f1296edefa2dbd3fa35d535f8881708");
     const ing = staging(h).getObject("networking.k8s.io/v1", "Ingress", "review-lab-my-branch", "review-lab");
