@@ -12,6 +12,16 @@ export interface Metrics {
   changeFinished(c: { kind: ChangeKind; app: string; env: string; outcome: string }): void;
   /** Review labs that exist now, as last listed. */
   labsAlive(count: number): void;
+  /** An app's DORA figures in an environment, as last computed (/deploy stats and the /metrics refresh). */
+  doraFigures?(f: { app: string; env: string; days: number; figures: DoraGaugeValues }): void;
+}
+
+/** The DORA figures as gauges: an undefined figure (nothing to measure) is left out rather than shown as 0. */
+export interface DoraGaugeValues {
+  deploysPerDay: number;
+  leadTimeMs?: number;
+  changeFailureRate?: number;
+  timeToRestoreMs?: number;
 }
 
 export const noMetrics: Metrics = {

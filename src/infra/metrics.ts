@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { ChangeKind, Metrics } from "../core/metrics.js";
+import type { ChangeKind, DoraGaugeValues, Metrics } from "../core/metrics.js";
 
 // Tugboat's Prometheus metrics on prom-client. One Registry per app instance (tests run several in one process).
 // Everything else reports through the Metrics interface (src/core/metrics.ts) or the request observers below;
@@ -28,6 +28,7 @@ export class PromMetrics implements Metrics {
   private readonly githubRequests: Counter<"method" | "status">;
   private readonly slackRequests: Counter<"method" | "status">;
   private readonly slackAck: Histogram;
+  private readonly dora: Record<keyof DoraGaugeValues, Gauge<"app" | "env" | "days">>;
 
   constructor(opts: PromMetricsOptions = {}) {
     const registers = [this.registry];
@@ -57,6 +58,13 @@ export class PromMetrics implements Metrics {
     this.githubRequests = new Counter({ name: "tugboat_github_requests_total", help: "GitHub API requests, by method and HTTP status.", labelNames: ["method", "status"], registers });
     this.slackRequests = new Counter({ name: "tugboat_slack_api_requests_total", help: "Slack Web API calls, by API method and outcome (ok, the Slack error code, or error).", labelNames: ["method", "status"], registers });
     this.slackAck = new Histogram({ name: "tugboat_slack_ack_seconds", help: "Time from a Slack request's arrival to its acknowledgement (Slack gives up after 3 s).", buckets: ACK_BUCKETS, registers });
+    const doraGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ["app", "env", "days"], registers });
+    this.dora = {
+      deploysPerDay: doraGauge("tugboat_dora_deploys_per_day", "DORA deployment frequency: successful deploys per day over the last `days` days, as last computed."),
+      leadTimeMs: doraGauge("tugboat_dora_lead_time_seconds", "DORA lead time for changes: median time from a deploy's first new commit to its success."),
+      changeFailureRate: doraGauge("tugboat_dora_change_failure_ratio", "DORA change failure rate: deploys that failed or were rolled back, of those that finished."),
+      timeToRestoreMs: doraGauge("tugboat_dora_time_to_restore_seconds", "DORA time to restore: median time from a failed deploy to the next successful one."),
+    };
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -67,6 +75,16 @@ export class PromMetrics implements Metrics {
 
   changeFinished(c: { kind: ChangeKind; app: string; env: string; outcome: string }): void {
     this.changes[c.kind].inc({ app: c.app, env: c.env, outcome: c.outcome });
+  }
+
+  doraFigures(f: { app: string; env: string; days: number; figures: DoraGaugeValues }): void {
+    const labels = { app: f.app, env: f.env, days: String(f.days) };
+    const { deploysPerDay, leadTimeMs, changeFailureRate, timeToRestoreMs } = f.figures;
+    const set = (key: keyof DoraGaugeValues, value: number | undefined) => (value === undefined ? this.dora[key].remove(labels) : this.dora[key].set(labels, value));
+    set("deploysPerDay", deploysPerDay);
+    set("leadTimeMs", leadTimeMs === undefined ? undefined : leadTimeMs / 1000);
+    set("changeFailureRate", changeFailureRate);
+    set("timeToRestoreMs", timeToRestoreMs === undefined ? undefined : timeToRestoreMs / 1000);
   }
 
   labsAlive(count: number): void {

@@ -20,6 +20,7 @@ import {
 } from "./parse-deploy-args.js";
 import { showStatus } from "./show-status.js";
 import { showHistory } from "./show-history.js";
+import { STATS_USAGE, parseStatsArgs, showStats } from "./show-stats.js";
 import { lockEnvironment, lockPermission, unlockEnvironment } from "./lock-environment.js";
 import { showWhere } from "./show-where.js";
 import { rollbackEnvironment } from "./rollback-environment.js";
@@ -68,6 +69,18 @@ const history = defineCommand({
   parse: parseHistoryArgs,
   permission: () => "kube:get",
   run: (a, ctx) => withClearErrors("Could not read the history", () => showHistory(a, ctx)),
+});
+
+const stats = defineCommand({
+  family: "deploy",
+  verb: "stats",
+  summary: "DORA figures per environment (deployment frequency, lead time for changes, change failure rate, time to restore), from GitHub Deployments.",
+  usage: STATS_USAGE,
+  examples: ["/deploy stats github", "/deploy stats github production --days 90"],
+  sideEffects: false,
+  parse: parseStatsArgs,
+  permission: () => "kube:get",
+  run: (a, ctx) => withClearErrors("Could not work out the figures", () => showStats(a, ctx)),
 });
 
 const lock = defineCommand({
@@ -158,5 +171,5 @@ const queue = defineCommand({
 export const deployFamily: CommandFamily = {
   name: "deploy",
   summary: "Deploy a pull request, branch or sha to an environment",
-  commands: [deploy, status, history, lock, unlock, where, rollback, freeze, unfreeze, queue, approveCommand, rejectCommand],
+  commands: [deploy, status, history, stats, lock, unlock, where, rollback, freeze, unfreeze, queue, approveCommand, rejectCommand],
 };
