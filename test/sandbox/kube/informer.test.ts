@@ -38,7 +38,8 @@ describe("kube sandbox: client-node informer", function () {
     const kc = kubeConfigFor(sb);
     const core = kc.makeApiClient(CoreV1Api);
     sb.control.requests.reset(); // the watches counted below are this test's
-    const delayed = sb.control.faults.inject({ verb: "watch", resource: "configmaps", latencyMs: 300, count: 1 });
+    // Held back long enough that the churn below lands inside the window even on a loaded machine (300 ms did not).
+    const delayed = sb.control.faults.inject({ verb: "watch", resource: "configmaps", latencyMs: 1500, count: 1 });
     const informer = makeInformer<V1ConfigMap>(kc, "/api/v1/namespaces/inf/configmaps", () => core.listNamespacedConfigMap({ namespace: "inf" }));
     const errors: unknown[] = [];
     informer.on("error", (e) => errors.push(e));
