@@ -56,7 +56,9 @@ export function deployOnMerge(deps: DeployOnMergeDeps): Pick<GithubEventHandlers
 
 /**
  * Who a merge's deploy runs as in Tugboat (locks, the GitHub deployment, the approval request): nobody in chat, so
- * no one's own rights or "not the asker" rule apply to it; the GitHub login of the merger is named in its reason.
+ * no one's own rights or "not the asker" rule apply to it. It is audited as the sender of the delivery that found
+ * the commit ready (GitHub vouches for the sender); the commit's author is only named, since git authorship is
+ * whatever the pusher wrote (and a squash or rebase merge keeps the PR author's, not the merger's).
  */
 export const WEBHOOK_ACTOR = "GITHUB";
 
@@ -64,8 +66,10 @@ interface Candidate {
   app: string;
   repo: string;
   sha: string;
-  /** The GitHub login of the delivery's sender (the merger for a push; CI for a status); the deploy names the commit's author. */
+  /** The GitHub login of the delivery's sender (the pusher for a push; CI for a status or check run). */
   sender: string;
+  /** The commit's author as git says (not verified: anyone may write anyone's email into a commit). */
+  commitAuthor?: string;
 }
 
 async function consider(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candidate): Promise<void> {
@@ -84,15 +88,14 @@ async function consider(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candid
     return;
   }
   if (!(await deps.claim(`auto-deploy:${c.app}:${c.sha}`))) return;
-  // The deploy is the merger's, whichever event (the push, CI's status) found the commit ready.
-  const merger = commit.author && /^[A-Za-z0-9-]{1,39}(\[bot\])?$/.test(commit.author) ? commit.author : c.sender;
+  const commitAuthor = commit.author && /^[A-Za-z0-9-]{1,39}(\[bot\])?$/.test(commit.author) ? commit.author : undefined;
   for (const env of auto.environments) {
     // A newer merge while an earlier environment deployed: the rest is the newer commit's.
     if (env !== auto.environments[0] && (await github.getCommit(c.repo, auto.branch)).sha !== c.sha) {
       ctx.log.info("auto-deploy: superseded before the next environment", { app: c.app, sha: c.sha, env });
       return;
     }
-    const outcome = await deployTo(deps.services, ctx, { ...c, sender: merger }, env, auto.branch);
+    const outcome = await deployTo(deps.services, ctx, { ...c, commitAuthor }, env, auto.branch);
     if (outcome !== "success") return;
   }
 }
@@ -102,7 +105,8 @@ async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, 
   const actor = WEBHOOK_ACTOR;
   const requestId = `gh-${ctx.deliveryId}-${env}`;
   const started = services.clock.now();
-  const facts: Record<string, unknown> = { app: c.app, environment: env, sha: c.sha, branch, delivery: ctx.deliveryId, autoDeploy: true };
+  const facts: Record<string, unknown> = { app: c.app, environment: env, sha: c.sha, branch, delivery: ctx.deliveryId, autoDeploy: true, commitAuthor: c.commitAuthor };
+  const byWhom = c.commitAuthor && c.commitAuthor !== c.sender ? `${c.sender} (commit by ${c.commitAuthor})` : c.sender;
   const post = async (reply: Parameters<Services["notifier"]["post"]>[1]) => {
     if (channel) await services.notifier.post(channel, reply).catch((err: unknown) => ctx.log.warn("auto-deploy: cannot post to the channel", { error: errorMessage(err) }));
   };
@@ -123,7 +127,7 @@ async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, 
   let outcome: DeployOutcome | "error" = "error";
   try {
     outcome = await deploy(
-      { app: c.app, env, target: { kind: "sha", sha: c.sha }, actor, channel: channel ?? "", requestId, dryRun: false, force: false, reason: `merged to ${branch} by ${c.sender} on GitHub` },
+      { app: c.app, env, target: { kind: "sha", sha: c.sha }, actor, channel: channel ?? "", requestId, dryRun: false, force: false, reason: `merged to ${branch}, found ready by ${byWhom} on GitHub` },
       {
         ...useCaseServices(services, ctx, facts),
         emit,

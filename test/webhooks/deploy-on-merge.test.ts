@@ -41,7 +41,10 @@ describe("deploy on merge (GitHub webhooks → deploy use case)", function () {
     await until("the staging deploy of the merge", () => deployedState("staging", merged) === "success", 30_000);
     const stagingEntry = () => h.audit.find((e) => e.channel === "github" && e.command.includes("to staging"));
     await until("the staging deploy's audit entry", () => stagingEntry() !== undefined, 10_000);
-    expect(stagingEntry()).to.deep.include({ actor: "github:tugboat-bot", outcome: "success" });
+    // CI's status found the merge ready: the audit names CI's login (GitHub vouches for a delivery's sender only)
+    // and, as a detail, the commit's author (for a merge commit, the merger; but git authorship is not checked).
+    expect(stagingEntry()).to.deep.include({ actor: "github:sandbox-ci", outcome: "success" });
+    expect(stagingEntry()!.details).to.deep.include({ commitAuthor: "tugboat-bot" });
     expect(channelText()).to.match(/CDEPLOYS .*staging/);
 
     // Production needs one approval from someone else: the card is in the channel, and nothing is deployed yet.
@@ -62,6 +65,28 @@ describe("deploy on merge (GitHub webhooks → deploy use case)", function () {
     await until("the staging deploy of the newer merge", () => deployedState("staging", newer) === "success", 30_000);
     await h.sandbox.github.webhooks.idle();
     expect(deployedShas("staging")).to.not.include(older);
+  });
+
+  it("a push of a commit authored as someone else is not audited as that someone (git authorship is unchecked)", async () => {
+    // Git authorship is whatever the pusher writes (here the CEO's noreply email): GitHub links the commit to the CEO.
+    h.sandbox.github.store.addUser({ login: "the-ceo" });
+    const pushed = await w.octokit.repos.createOrUpdateFileContents({
+      ...R,
+      path: "ceo.txt",
+      branch: "main",
+      message: "Ship it",
+      content: Buffer.from("x").toString("base64"),
+      author: { name: "The CEO", email: "the-ceo@users.noreply.github.com" },
+    });
+    const sha = pushed.data.commit.sha!;
+    expect((await w.octokit.repos.getCommit({ ...R, ref: sha })).data.author?.login).to.equal("the-ceo");
+    await until("the staging deploy of the push", () => deployedState("staging", sha) === "success", 30_000);
+    const entry = () => h.audit.find((e) => e.channel === "github" && e.command.includes("to staging"));
+    await until("the staging deploy's audit entry", () => entry() !== undefined, 10_000);
+    // CI's status found it ready; the commit's claimed author is a detail, never the actor.
+    expect(entry()).to.deep.include({ actor: "github:sandbox-ci", outcome: "success" });
+    expect(entry()!.details).to.deep.include({ commitAuthor: "the-ceo" });
+    expect(channelText()).to.not.match(/by the-ceo on GitHub/);
   });
 
   it("a merge during a freeze of staging is refused, and the channel says so", async () => {

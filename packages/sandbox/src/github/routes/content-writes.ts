@@ -1,6 +1,6 @@
 // Writing through the API as a person's tools do: a file on a branch (PUT contents, one commit) and a new branch
 // (POST git/refs). Each is a push to the hooks.
-import { gitBlobSha, normalizePath } from "../store.js";
+import { type GithubStore, gitBlobSha, normalizePath } from "../store.js";
 import { gitRefJson } from "../render/branches.js";
 import { commitJson } from "../render/commits.js";
 import { announcePush, ZERO_SHA } from "../webhooks/events.js";
@@ -30,7 +30,7 @@ const putContents: Handler = (ctx, req, p) => {
   if (existing !== undefined && sha === undefined) throw unprocessable(`Invalid request.\n\n"sha" wasn't supplied.`);
   if (existing !== undefined && sha !== gitBlobSha(existing)) throw apiError(409, `${path} does not match ${sha}`);
   const text = Buffer.from(content!, "base64").toString("utf8");
-  const commit = commitFile(ctx.store, r, { branch, path, content: text, message: message!, author: req.login });
+  const commit = commitFile(ctx.store, r, { branch, path, content: text, message: message!, author: commitAuthor(ctx.store, b, req.login) });
   announcePush(ctx, r, {
     branch, before: tip, after: commit.sha, commits: [commit], sender: req.login,
     changes: new Map([[commit.sha, existing === undefined ? { added: [path], modified: [] } : { added: [], modified: [path] }]]),
@@ -49,6 +49,24 @@ const putContents: Handler = (ctx, req, p) => {
     },
   };
 };
+
+/**
+ * PUT contents' optional `author` ({ name, email }): as on GitHub, the commit is then another person's, whoever pushes
+ * it (git authorship is not checked). GitHub links the email to an account; the sandbox knows its users' emails and
+ * the noreply form ([id+]login@users.noreply.github.com), and refuses an email it cannot link (GitHub would keep an
+ * unlinked author).
+ */
+function commitAuthor(store: GithubStore, b: Record<string, unknown>, pusher: string): string {
+  const a = b.author;
+  if (a === undefined || a === null) return pusher;
+  const email = typeof a === "object" && !Array.isArray(a) ? (a as Record<string, unknown>).email : undefined;
+  const name = typeof a === "object" && !Array.isArray(a) ? (a as Record<string, unknown>).name : undefined;
+  if (typeof email !== "string" || typeof name !== "string") throw unprocessable(`Invalid request.\n\n"name" and "email" are required for "author".`, [{ resource: "Commit", code: "invalid", field: "author" }]);
+  const noreply = /^(?:\d+\+)?([A-Za-z0-9-]+(?:\[bot\])?)@users\.noreply\.github\.com$/i.exec(email)?.[1];
+  const user = [...store.users.values()].find((u) => (noreply !== undefined && u.login.toLowerCase() === noreply.toLowerCase()) || (u.email !== null && u.email.toLowerCase() === email.toLowerCase()));
+  if (!user) throw unprocessable(`Invalid request.\n\nthe sandbox links commit authors to its users only; no user has ${email}.`, [{ resource: "Commit", code: "invalid", field: "author" }]);
+  return user.login;
+}
 
 const createRef: Handler = (ctx, req, p) => {
   const r = repoOf(ctx, p);
