@@ -12,6 +12,8 @@ import { planReply, progressBlock, seconds, stepsBlock } from "./format-deploy.j
 import type { PlanPreview } from "./preview-plan.js";
 import type { DeployEnv } from "./resolve-deploy-env.js";
 import { withApprovalPreview } from "../approvals/require-approvals.js";
+import { whatChangedBlocks } from "./what-changed.js";
+import { buttonBlocks, deployResultButtons } from "./result-buttons.js";
 
 // Deploy events as one chat message updated in place. Here rather than in a command folder because every entry
 // point that runs a deploy shows it the same way: /deploy, /canary promote, and webhooks and buttons, none of which
@@ -39,7 +41,7 @@ export function lockedError(env: DeployEnv, info: LockInfo, now: Date): UserErro
 /** The confirmation prompt for a plan: what ships where and what each object would become. */
 export function confirmationReply(run: DeployRun, preview: PlanPreview): Reply {
   const note = rich`${run.env.env} needs confirmation: only ${mention(run.actor)} can confirm.`;
-  return planReply(`${run.title}?`, run.env, run.target, run.actor, preview, note);
+  return planReply(`${run.title}?`, run.env, run.target, run.actor, preview, note, run.changes);
 }
 
 function links(run: DeployRun): RichText {
@@ -48,6 +50,7 @@ function links(run: DeployRun): RichText {
 }
 
 const header = (run: DeployRun): Block => ({ type: "text", text: `*${run.title}*` });
+const changed = (run: DeployRun): Block[] => whatChangedBlocks(run.changes, run.target);
 
 function running(run: DeployRun, text: string, progress?: DeploymentProgress[]): Reply {
   return textReply(text, "info", header(run), progress ? progressBlock(progress) : stepsBlock([["apply", "running"]]), { type: "context", text });
@@ -64,7 +67,7 @@ export function deployReply(e: DeployEvent): Reply | UserError | undefined {
       return lockedError(e.env, e.holder, e.at);
     case "dry-run": {
       const note = `Dry run: the API server accepted every write of this plan (dryRun=All); nothing was changed.`;
-      const r = planReply(`Dry run: ${e.run.title}`, e.run.env, e.run.target, e.run.actor, e.preview, note);
+      const r = planReply(`Dry run: ${e.run.title}`, e.run.env, e.run.target, e.run.actor, e.preview, note, e.run.changes);
       r.tone = "success";
       return r;
     }
@@ -85,21 +88,23 @@ export function deployReply(e: DeployEvent): Reply | UserError | undefined {
       const summary = env.canary
         ? `Canary of ${shortTarget(target)} is live in ${env.baseEnv}: one pod next to ${e.followed === 1 ? "its Deployment" : "each Deployment"}. \`/canary promote\` ships it; \`/canary abort\` removes it.`
         : `Deployed ${shortTarget(target)} to ${env.app} ${env.env} in ${seconds(e.run.elapsedMs)}.`;
-      const blocks: Block[] = [header(e.run), { type: "text", text: summary }, progressBlock(e.progress, "done")];
+      const blocks: Block[] = [header(e.run), { type: "text", text: summary }, ...changed(e.run), progressBlock(e.progress, "done")];
       if (e.note) blocks.push({ type: "text", text: e.note });
-      blocks.push({ type: "context", text: links(e.run) });
+      blocks.push({ type: "context", text: links(e.run) }, ...buttonBlocks(deployResultButtons(e)));
       return textReply(summary, "success", ...blocks);
     }
     case "failed":
-      return textReply(`${e.run.title} failed while applying: ${e.reason}. ${e.undo}`, "error", header(e.run), { type: "text", text: `Applying failed: ${e.reason}\n${e.undo}` }, { type: "context", text: links(e.run) });
+      return textReply(`${e.run.title} failed while applying: ${e.reason}. ${e.undo}`, "error", header(e.run), { type: "text", text: `Applying failed: ${e.reason}\n${e.undo}` }, ...changed(e.run), { type: "context", text: links(e.run) }, ...buttonBlocks(deployResultButtons(e)));
     case "rolled-back":
       return textReply(
         `${e.run.title} failed: ${e.reason}. ${e.undo}`,
         "error",
         header(e.run),
         { type: "text", text: `*Failed:* ${e.reason}\n${e.undo}` },
+        ...changed(e.run),
         progressBlock(e.progress, "failed"),
         { type: "context", text: links(e.run) },
+        ...buttonBlocks(deployResultButtons(e)),
       );
     case "interrupted": {
       const text = e.stopping

@@ -31,6 +31,15 @@ describe("/deploy failures and locks", function () {
     const entry = h.audit.at(-1)!;
     expect(entry.details).to.include({ forced: true, sha: SHAS.pr4813, result: "rolled-back" });
     expect(entry.details!.gateSkipped).to.deep.equal(["ci/image=failure"]);
+
+    // Retry runs the same PR as the presser, without --force: a viewer is denied, a deployer meets the red gate.
+    const buttons = t.final!.blocks.flatMap((b) => (b.type === "actions" ? b.buttons : []));
+    expect(buttons.map((b) => [b.label, b.command])).to.deep.equal([["Retry", "/deploy github PR4813 to staging"]]);
+    expect((await h.run(buttons[0]!.command, { user: "UVIEWER", channel: "CDEPLOYS" })).text).to.match(/^Denied: .*deploy:staging/);
+    const retried = await h.run(buttons[0]!.command, { user: "UDEPLOYER", channel: "CDEPLOYS" });
+    expect(retried.final?.tone, retried.text).to.equal("error");
+    expect(retried.text).to.include("ci/image");
+    expect(githubDeployments(h, "staging")).to.have.length(1);
   });
 
   it("20 concurrent deploys: exactly one runs, the others are told who holds the lock", async () => {
