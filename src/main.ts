@@ -8,7 +8,8 @@ import { createGithubGateway } from "./gateways/github/create-github-gateway.js"
 import { TerminalAdapter } from "./chat/terminal/terminal-adapter.js";
 import { renderText } from "./chat/terminal/render-text.js";
 import { noGroups } from "./core/policy.js";
-import type { Notifier } from "./core/services.js";
+import { systemClock, type Notifier } from "./core/services.js";
+import { errorMessage } from "./core/errors.js";
 import { describeStartupFailure, startupStep } from "./startup/startup-failure.js";
 import { describeUnreachable, findUnreachable } from "./startup/check-reachable.js";
 import { Shutdown, type StopReason } from "./startup/shutdown.js";
@@ -22,6 +23,7 @@ import { buildWebhookHandlers } from "./webhooks/handlers.js";
 import { buildFamilies } from "./commands/index.js";
 import { githubFamily } from "./commands/github/index.js";
 import { locksHeldHere } from "./domain/lease-lock.js";
+import { allDoraFigures } from "./domain/dora/all-dora-figures.js";
 import { createReplicaSharing } from "./domain/replicas/replica-sharing.js";
 
 // The composition root: reads the environment and config, builds gateways, policy, router and one chat adapter.
@@ -96,6 +98,13 @@ async function main(started: Started): Promise<void> {
         : `cannot load the kubeconfig ${plan.kubeconfig ?? ""} (${reason}): set KUBECONFIG to a kubeconfig with a context for each cluster in ${plan.configPath}.`,
   );
   const github = createGithubGateway({ ...plan.github, log, onRequest: metrics.githubObserver });
+  // The DORA gauges on /metrics: every app's environments over 30 days, re-read at most hourly, when scraped.
+  metrics.refreshDoraWith({
+    refresh: () => allDoraFigures(config, github, systemClock.now()),
+    maxAgeMs: 60 * 60_000,
+    now: () => systemClock.now().getTime(),
+    onError: (err) => log.warn("could not refresh the DORA figures", { error: errorMessage(err) }),
+  });
   // /readyz reads the last round of these checks; each round is one discovery per cluster and one GitHub read.
   const readiness = new Readiness({
     check: () => findUnreachable({ config, kube, github, timeoutMs: Math.min(5_000, config.kube.requestTimeoutSeconds * 1000) }),

@@ -58,7 +58,17 @@ export class PromMetrics implements Metrics {
     this.githubRequests = new Counter({ name: "tugboat_github_requests_total", help: "GitHub API requests, by method and HTTP status.", labelNames: ["method", "status"], registers });
     this.slackRequests = new Counter({ name: "tugboat_slack_api_requests_total", help: "Slack Web API calls, by API method and outcome (ok, the Slack error code, or error).", labelNames: ["method", "status"], registers });
     this.slackAck = new Histogram({ name: "tugboat_slack_ack_seconds", help: "Time from a Slack request's arrival to its acknowledgement (Slack gives up after 3 s).", buckets: ACK_BUCKETS, registers });
-    const doraGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ["app", "env", "days"], registers });
+    const refreshDora = () => this.maybeRefreshDora();
+    const doraGauge = (name: string, help: string) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["app", "env", "days"],
+        registers,
+        collect() {
+          refreshDora();
+        },
+      });
     this.dora = {
       deploysPerDay: doraGauge("tugboat_dora_deploys_per_day", "DORA deployment frequency: successful deploys per day over the last `days` days, as last computed."),
       leadTimeMs: doraGauge("tugboat_dora_lead_time_seconds", "DORA lead time for changes: median time from a deploy's first new commit to its success."),
@@ -75,6 +85,27 @@ export class PromMetrics implements Metrics {
 
   changeFinished(c: { kind: ChangeKind; app: string; env: string; outcome: string }): void {
     this.changes[c.kind].inc({ app: c.app, env: c.env, outcome: c.outcome });
+  }
+
+  private doraRefresh?: { refresh: () => Promise<Array<{ app: string; env: string; days: number; figures: DoraGaugeValues }>>; maxAgeMs: number; now: () => number; at?: number; running?: boolean; onError: (err: unknown) => void };
+
+  /**
+   * Keeps the DORA gauges fresh: a scrape finding them older than maxAgeMs starts a refresh in the background (a
+   * scrape never waits for GitHub) and shows the last figures meanwhile.
+   */
+  refreshDoraWith(opts: { refresh: () => Promise<Array<{ app: string; env: string; days: number; figures: DoraGaugeValues }>>; maxAgeMs: number; now: () => number; onError: (err: unknown) => void }): void {
+    this.doraRefresh = opts;
+  }
+
+  private maybeRefreshDora(): void {
+    const r = this.doraRefresh;
+    if (!r || r.running || (r.at !== undefined && r.now() - r.at < r.maxAgeMs)) return;
+    r.running = true;
+    r.at = r.now();
+    r.refresh()
+      .then((all) => all.forEach((f) => this.doraFigures(f)))
+      .catch(r.onError)
+      .finally(() => (r.running = false));
   }
 
   doraFigures(f: { app: string; env: string; days: number; figures: DoraGaugeValues }): void {
