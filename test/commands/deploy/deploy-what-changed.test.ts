@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { startHarness, type Harness } from "../../helpers/harness.js";
 import { renderText } from "../../../src/chat/terminal/render-text.js";
+import { eventually } from "../../helpers/manual-clock.js";
+import type { Reply } from "../../../src/core/reply.js";
 import { SHAS } from "./helpers.js";
 
 // What changed: every plan and final message lists the commits between what runs and the target (GitHub's compare
@@ -53,5 +55,20 @@ describe("/deploy: what changed", function () {
     expect(text, t.text).to.include("What changed: 1 new commit since 0c6121e");
     expect(text).to.match(/`9999999` Bold code x{61}… \(octocat\)/);
     expect(text).not.to.include("second line");
+  });
+
+  it("the approval card lists what changed too", async () => {
+    await h.stop();
+    h = await startHarness({ approvals: true });
+    const sent: Reply[] = [];
+    const asked = h.run("/deploy PR4812 to production", { user: "UADMIN", channel: "CDEPLOYS", onSend: (r) => sent.push(structuredClone(r)) });
+    let card: Reply | undefined;
+    await eventually("the approval card", () => (card = sent.find((r) => r.blocks.some((b) => b.type === "actions"))) !== undefined, 15_000);
+    const text = renderText(card!);
+    expect(text).to.include("What changed: 1 new commit since 0c6121e");
+    expect(text).to.match(/`eed486a` Make unicorn faster \(octocat\)/);
+    const id = card!.blocks.flatMap((b) => (b.type === "actions" ? b.buttons : []))[0]!.command.split(" ").at(-1);
+    await h.run(`/deploy reject ${id}`, { user: "UADMIN", channel: "CDEPLOYS" });
+    await asked;
   });
 });
