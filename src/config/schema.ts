@@ -156,6 +156,10 @@ const appSchema = z
       .object({
         branch: z.string().min(1).max(200),
         environments: z.array(z.string().min(1)).min(1),
+        /** A head whose image contexts are not all green this long after its push is given up (said in the channel). */
+        imageTimeoutMinutes: z.number().int().positive().max(1440).default(60),
+        /** A freeze (or a live turn of the environment's deploy queue) refuses the deploy, or it waits until it ends. */
+        duringFreeze: z.enum(["refuse", "queue"]).default("refuse"),
       })
       .strict()
       .optional(),

@@ -7,6 +7,7 @@ import { deploy, type DeployDeps } from "../domain/deploy/deploy-use-case.js";
 import type { DeployOutcome } from "../domain/deploy/deploy-events.js";
 import { checkFreeze, environmentChannels } from "../domain/freeze/break-glass.js";
 import { coordinationOf } from "../domain/replicas/coordination.js";
+import { imageDeadline, waitOutFreeze } from "./auto-deploy-waits.js";
 import type { DeliveryContext, GithubEventHandlers } from "./dispatch.js";
 import { recordRun, useCaseServices } from "./webhook-runs.js";
 
@@ -31,7 +32,11 @@ export function deployOnMerge(deps: DeployOnMergeDeps): Pick<GithubEventHandlers
       async (e, ctx) => {
         if (e.deleted) return;
         for (const app of appsWithAuto(ctx)) {
-          if (e.ref === `refs/heads/${services.config.apps[app]!.autoDeploy!.branch}`) await consider(deps, ctx, { app, repo: e.repository.full_name, sha: e.after, sender: e.sender.login });
+          const branch = services.config.apps[app]!.autoDeploy!.branch;
+          if (e.ref !== `refs/heads/${branch}`) continue;
+          const waiting = await consider(deps, ctx, { app, repo: e.repository.full_name, sha: e.after, sender: e.sender.login });
+          // Not awaited: the delivery is done; the deadline says so in the channel if the image never turns green.
+          if (waiting) void imageDeadline(services, ctx, { app, repo: e.repository.full_name, sha: e.after, branch }, deps.claim);
         }
       },
     ],
@@ -72,7 +77,8 @@ interface Candidate {
   commitAuthor?: string;
 }
 
-async function consider(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candidate): Promise<void> {
+/** True when the commit is the head and waits for its image (the push then starts the image's deadline). */
+async function consider(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candidate): Promise<boolean> {
   const { config, github } = deps.services;
   const appConfig = config.apps[c.app]!;
   const auto = appConfig.autoDeploy!;
@@ -80,24 +86,26 @@ async function consider(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candid
   const head = commit.sha;
   if (head !== c.sha) {
     ctx.log.info("auto-deploy: the branch has moved on; this commit is superseded", { app: c.app, sha: c.sha, head });
-    return;
+    return false;
   }
   const gate = await github.checkContexts(c.repo, c.sha, appConfig.imageContexts);
   if (gate.some((g) => g.state !== "success")) {
     ctx.log.info("auto-deploy: waiting for the image", { app: c.app, sha: c.sha, gate: gate.map((g) => `${g.context}=${g.state}`) });
-    return;
+    return true;
   }
-  if (!(await deps.claim(`auto-deploy:${c.app}:${c.sha}`))) return;
+  if (!(await deps.claim(`auto-deploy:${c.app}:${c.sha}`))) return false;
   const commitAuthor = commit.author && /^[A-Za-z0-9-]{1,39}(\[bot\])?$/.test(commit.author) ? commit.author : undefined;
   for (const env of auto.environments) {
     // A newer merge while an earlier environment deployed: the rest is the newer commit's.
     if (env !== auto.environments[0] && (await github.getCommit(c.repo, auto.branch)).sha !== c.sha) {
       ctx.log.info("auto-deploy: superseded before the next environment", { app: c.app, sha: c.sha, env });
-      return;
+      return false;
     }
+    if (auto.duringFreeze === "queue" && !(await waitOutFreeze(deps.services, ctx, { app: c.app, repo: c.repo, sha: c.sha, branch: auto.branch }, env))) return false;
     const outcome = await deployTo(deps.services, ctx, { ...c, commitAuthor }, env, auto.branch);
-    if (outcome !== "success") return;
+    if (outcome !== "success") return false;
   }
+  return false;
 }
 
 async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, env: string, branch: string): Promise<DeployOutcome | "error"> {

@@ -14,7 +14,7 @@ describe("deploy on merge (GitHub webhooks → deploy use case)", function () {
   let h: Harness;
 
   beforeEach(async () => {
-    w = await startWebhookHarness({ approvals: true, configure: (c) => void (c.apps.github!.autoDeploy = { branch: "main", environments: ["staging", "production"] }) });
+    w = await startWebhookHarness({ approvals: true, configure: (c) => void (c.apps.github!.autoDeploy = { branch: "main", environments: ["staging", "production"], imageTimeoutMinutes: 60, duringFreeze: "refuse" }) });
     h = w.h;
     h.sandbox.github.ci!.delayMs = 100;
   });
