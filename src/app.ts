@@ -9,6 +9,7 @@ import { Router } from "./core/router.js";
 import { runOnBehalf } from "./core/run-on-behalf.js";
 import { systemClock, type BackgroundTask, type Clock, type Notifier, type Services } from "./core/services.js";
 import type { GithubGateway, KubeGateway } from "./gateways/types.js";
+import { createPrometheusGateway, type PrometheusGateway } from "./gateways/prometheus/prometheus-gateway.js";
 import { buildFamilies } from "./commands/index.js";
 import { startLeaderWork } from "./domain/replicas/leader-work.js";
 
@@ -19,6 +20,8 @@ export interface AppDeps {
   config: TugboatConfig;
   kube: KubeGateway;
   github: GithubGateway;
+  /** Prometheus's query API for canary analysis; by default the real one over HTTP. */
+  prometheus?: PrometheusGateway;
   log: Logger;
   audit: AuditLog;
   groups: GroupDirectory;
@@ -44,6 +47,7 @@ export function buildApp(deps: AppDeps): App {
     config: deps.config,
     kube: deps.kube,
     github: deps.github,
+    prometheus: deps.prometheus ?? createPrometheusGateway(),
     clock: deps.clock ?? systemClock,
     instanceId: deps.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
     notifier: deps.notifier,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { analysisDefaultsSchema, appAnalysisSchema } from "./analysis-schema.js";
 import { neverAllowed, parseKindEntry } from "../domain/content-policy/kinds.js";
 import { approvalSourceProblems, approvalsSchema } from "./approvals-schema.js";
 import { isTimeZone, scheduleProblem, windowDurationMs } from "../domain/freeze/freeze-windows.js";
@@ -163,6 +164,8 @@ const appSchema = z
       })
       .strict()
       .optional(),
+    /** Canary analysis for this app, over deploy.analysis (analysis-schema.ts). */
+    analysis: appAnalysisSchema.optional(),
     /** Per-environment overrides. */
     environments: z
       .record(
@@ -301,6 +304,8 @@ export const configSchema = z
       .object({
         lockLeaseSeconds: z.number().int().positive().default(60),
         canaryReadySeconds: z.number().int().positive().default(300),
+        /** Canary analysis defaults (analysis-schema.ts); an app overrides them in apps.<app>.analysis. */
+        analysis: analysisDefaultsSchema.default(analysisDefaultsSchema.parse({})),
         fieldManager: z.string().default("tugboat"),
         /** The deploy queue (`--queue`): how long the next person has to start when their turn comes, and its length. */
         queue: z
@@ -309,7 +314,7 @@ export const configSchema = z
           .default({ turnMinutes: 10, maxLength: 10 }),
       })
       .strict()
-      .default({ lockLeaseSeconds: 60, canaryReadySeconds: 300, fieldManager: "tugboat", queue: { turnMinutes: 10, maxLength: 10 } }),
+      .default({ lockLeaseSeconds: 60, canaryReadySeconds: 300, fieldManager: "tugboat", queue: { turnMinutes: 10, maxLength: 10 }, analysis: analysisDefaultsSchema.parse({}) }),
     reviewlab: reviewlabSchema.optional(),
     nodes: nodesSchema.default({ maxPerRequest: 10, readyTimeoutSeconds: 600, namespace: "default", clusters: {} }),
     slack: z

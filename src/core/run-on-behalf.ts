@@ -7,7 +7,7 @@ import type { Notifier } from "./services.js";
 // update and nobody to press Confirm: the final reply and anything only they would have seen are posted to the
 // channel, and a confirmation is answered "cancelled" (the queue refuses --auto where one would be asked).
 
-export function runOnBehalf(router: Router, notifier: Notifier, request: { user: string; channel: string; command: string }): Promise<void> {
+export function runOnBehalf(router: Router, notifier: Notifier, request: { user: string; channel: string; command: string; confirmed?: boolean }): Promise<void> {
   const session: ChatSession = {
     actor: { id: request.user },
     channel: { id: request.channel },
@@ -18,7 +18,8 @@ export function runOnBehalf(router: Router, notifier: Notifier, request: { user:
       permalink: async () => undefined,
     },
     whisper: (reply) => notifier.post(request.channel, reply),
-    confirm: async () => "cancelled",
+    // `confirmed`: the config already said yes (a canary's autoPromote); approvals and freezes still apply.
+    confirm: async () => (request.confirmed ? "confirmed" : "cancelled"),
   };
   return router.handle(session, request.command);
 }

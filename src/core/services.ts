@@ -1,4 +1,5 @@
 import type { KubeGateway, GithubGateway } from "../gateways/types.js";
+import type { PrometheusGateway } from "../gateways/prometheus-port.js";
 import type { TugboatConfig } from "../config/schema.js";
 import type { Reply } from "./reply.js";
 import type { AuditLog, Logger } from "./logger.js";
@@ -15,6 +16,8 @@ export interface Services {
    */
   ownKube?: KubeGateway;
   github: GithubGateway;
+  /** Prometheus's query API, for canary analysis; absent means no analysis runs. */
+  prometheus?: PrometheusGateway;
   clock: Clock;
   /** Identity of this bot process, for Lease holders. */
   instanceId: string;
@@ -30,7 +33,7 @@ export interface Services {
    * Runs a command for someone outside their request, through the router (so their permissions are checked again),
    * its replies posted to `channel`: the deploy queue starts a `--auto` deploy this way when its turn comes.
    */
-  runOnBehalf?(request: { user: string; channel: string; command: string }): Promise<void>;
+  runOnBehalf?(request: { user: string; channel: string; command: string; confirmed?: boolean }): Promise<void>;
 }
 
 export interface Notifier {

@@ -12,11 +12,18 @@ import { formatTable } from "../../domain/format/text-table.js";
 import { requireView } from "../../core/kube-scope.js";
 import { canaryEnvName, findCanary } from "../../domain/deploy/find-canary.js";
 import { CANARY_STATUS_USAGE, type CanaryArgs } from "./parse-canary-args.js";
+import { recordedAnalysis } from "../../domain/canary-analysis/canary-round.js";
+import { analysisStatusLine } from "../../domain/canary-analysis/evaluate-analysis.js";
 
 // /canary status: each canary against its stable Deployment: ready, restarts, age and sha.
 
 function restarts(pods: V1Pod[]): number {
   return pods.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0);
+}
+
+/** The latest metrics analysis (canary vs stable), when the guard has recorded one. */
+function analysisBlocks(result: ReturnType<typeof recordedAnalysis>, now: Date): Block[] {
+  return result ? [{ type: "text", text: analysisStatusLine(result, now) }] : [];
 }
 
 export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): Promise<void> {
@@ -50,6 +57,7 @@ export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): P
   const blocks: Block[] = [
     { type: "header", text: title },
     { type: "code", text: formatTable(["DEPLOYMENT", "TRACK", "READY", "RESTARTS", "AGE", "SHA"], rows) },
+    ...analysisBlocks(canaries.map(recordedAnalysis).find(Boolean), now),
     { type: "context", text: `\`/canary promote ${app}\` ships it to ${env.baseEnv}; \`/canary abort ${app}\` removes it.` },
   ];
   await ctx.reply.send(textReply(title, "success", ...blocks));

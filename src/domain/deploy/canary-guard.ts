@@ -9,9 +9,16 @@ import { podsOfNewRevision } from "./pod-owners.js";
 import { resolveDeployEnv } from "./resolve-deploy-env.js";
 import type { V1Deployment, V1Pod, V1ReplicaSet } from "../../gateways/kube-models.js";
 import { closeCanaryDeployment } from "./abort-canary.js";
+import { ANN_DEPLOYED_BY } from "./annotations.js";
+import { analysisFor } from "../canary-analysis/analysis-config.js";
+import { runAnalysisRound } from "../canary-analysis/canary-round.js";
+import { figuresLine } from "../canary-analysis/evaluate-analysis.js";
 
 // The canary guard: a canary that is not Ready within config.deploy.canaryReadySeconds of its start, or
 // whose pods restart, is aborted, and the channel that started it (annotation tugboat.dev/channel) is told.
+// Where the app has canary analysis (a Prometheus URL), a healthy canary is also judged by its metrics every
+// analysis interval: a failed check aborts it with the numbers, a pass after the bake time promotes it when
+// autoPromote is on (as its deployer, through /canary promote), and an unreachable Prometheus leaves it running.
 
 /** Why this canary must go, if it must. */
 export function canaryVerdict(canary: V1Deployment, replicaSets: V1ReplicaSet[], pods: V1Pod[], now: Date, readySeconds: number): string | undefined {
@@ -43,16 +50,34 @@ export async function guardCanaries(services: Services, log: Logger): Promise<st
         const { items: replicaSets } = await cluster.replicaSets.list({ namespace: env.namespace });
         const now = clock.now();
         const verdicts = canaries.map((c) => canaryVerdict(c, replicaSets, pods, now, config.deploy.canaryReadySeconds)).filter(Boolean) as string[];
+        const channel = canaries.map((c) => c.metadata?.annotations?.[ANN_CHANNEL]).find(Boolean);
+        const say = async (text: string, tone: "error" | "warning" | "info") => {
+          if (channel) await services.notifier.post(channel, textReply(text, tone)).catch((err) => log.warn("could not post to the canary's channel", { error: errorMessage(err) }));
+        };
+        const analysis = analysisFor(config, app);
+        if (verdicts.length === 0 && analysis && services.prometheus) {
+          const outcome = await runAnalysisRound({ prometheus: services.prometheus, analysis, cluster, namespace: env.namespace, canaries, replicaSets, pods, now });
+          if (outcome.action === "abort") verdicts.push(outcome.result.reason ?? "its analysis failed");
+          else if (outcome.action === "promote") {
+            const deployer = canaries[0]?.metadata?.annotations?.[ANN_DEPLOYED_BY];
+            await say(`The ${app} canary passed its analysis (${figuresLine(outcome.result)}) for its bake time: promoting it to ${env.baseEnv}.`, "info");
+            if (deployer && channel && services.runOnBehalf) {
+              // Not awaited: the promotion may wait for approvals; it reports in the channel itself.
+              void services.runOnBehalf({ user: deployer, channel, command: `/canary promote ${app}`, confirmed: true }).catch((err) => log.warn("automatic promotion failed", { app, error: errorMessage(err) }));
+            }
+          } else if (outcome.result?.verdict === "unreachable" && outcome.previous?.verdict !== "unreachable") {
+            await say(`Cannot judge the ${app} canary: ${outcome.result.reason}. It keeps running and is not promoted until its metrics can be read.`, "warning");
+          }
+        }
         if (verdicts.length === 0) continue;
         // One bad canary pod aborts the whole canary: they ship the same sha.
         const removed = await removeCanaries(cluster, env.namespace, canaries.map((c) => c.metadata!.name!));
         if (removed.length === 0) continue;
         aborted.push(...removed);
         await closeCanaryDeployment(services.github, env, "failure", `Canary aborted automatically: ${verdicts[0]}`, log);
-        const channel = canaries.map((c) => c.metadata?.annotations?.[ANN_CHANNEL]).find(Boolean);
         const text = `Aborted the ${app} canary automatically: ${verdicts.join("; ")}. Removed ${removed.join(", ")}; ${env.baseEnv} runs only its stable pods.`;
         log.warn("canary aborted", { app, removed, reasons: verdicts });
-        if (channel) await services.notifier.post(channel, textReply(text, "error")).catch((err) => log.warn("could not post the canary abort", { error: errorMessage(err) }));
+        await say(text, "error");
       } catch (err) {
         log.warn("canary check failed", { app, env: envName, error: errorMessage(err) });
       }

@@ -1,0 +1,108 @@
+import { expect } from "chai";
+import type { Sandbox } from "@tugboat/sandbox";
+import { startPodMetrics, type PodMetrics } from "@tugboat/sandbox/metrics";
+import { guardCanaries } from "../../../src/domain/deploy/canary-guard.js";
+import type { Services } from "../../../src/core/services.js";
+import { startHarness, type Harness } from "../../helpers/harness.js";
+import { startPrometheus, waitForSeries, type RunningPrometheus } from "../../helpers/prometheus.js";
+import { IMAGE, SHAS, appImages, deployment } from "../deploy/helpers.js";
+
+// Canaries judged by their metrics (issue 18), against the sandbox's pod metrics scraped by a real Prometheus.
+// Prometheus scrapes in real time (every second); the guard's rounds run on a clock the test moves.
+
+const INTERVAL = 2;
+const BAKE = 10;
+const log = { debug() {}, info() {}, warn() {}, error() {}, child() { return log; } } as never;
+
+describe("canary analysis with Prometheus", function () {
+  this.timeout(60000);
+  let sandbox: Sandbox;
+  let metrics: PodMetrics;
+  let prometheus: RunningPrometheus;
+  let h: Harness;
+  let at: number;
+  let services: Services;
+
+  async function start(opts: { autoPromote?: boolean; prometheusUrl?: string } = {}) {
+    h = await startHarness();
+    sandbox = h.sandbox;
+    metrics = await startPodMetrics({ clusters: sandbox.clusters });
+    prometheus = await startPrometheus([metrics.target]);
+    Object.assign(h.config.deploy.analysis, { prometheusUrl: opts.prometheusUrl ?? prometheus.url, intervalSeconds: INTERVAL, bakeSeconds: BAKE, minSamples: 50, autoPromote: opts.autoPromote ?? false });
+    at = Date.now();
+    // The guard's clock: the test moves it from one round to the next.
+    services = { ...h.app.services, clock: { now: () => new Date(at), sleep: async () => undefined } };
+  }
+
+  /** Starts the canary and waits (real time) until Prometheus has a rate over the canary pod's requests. */
+  async function canaryOf(pr: string, extra = "") {
+    const t = await h.run(`/deploy ${pr} to canary ${extra}`.trim(), { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(t.final?.tone, t.text).to.equal("success");
+    await waitForSeries(prometheus.url, `rate(http_requests_total{namespace="github-production",pod=~"unicorn-canary-.*"}[${INTERVAL}s]) > 0`);
+    at = Date.now();
+  }
+
+  async function round(): Promise<string[]> {
+    const removed = await guardCanaries(services, log);
+    at += INTERVAL * 1000;
+    return removed;
+  }
+
+  afterEach(async () => {
+    await prometheus?.stop();
+    await metrics?.stop();
+    await h?.stop();
+  });
+
+  it("aborts an erroring canary within two intervals, with the numbers", async () => {
+    await start();
+    await canaryOf("PR4816");
+    const removed = [...(await round()), ...(await round())];
+    expect(removed.sort()).to.deep.equal(["unicorn-api-canary", "unicorn-canary"]);
+    const notice = h.notices.find((n) => n.reply.tone === "error");
+    expect(notice?.channel).to.equal("CDEPLOYS");
+    expect(notice?.reply.summary).to.match(/Aborted the github canary automatically: error ratio (9\.\d|10\.\d)% vs stable 0\.\d% \(limit stable \+ 1 points\)/);
+    expect(deployment(h, "production", "github-production", "unicorn-canary")).to.equal(undefined);
+  });
+
+  it("fails a slow canary on its p99 latency", async () => {
+    await start();
+    await canaryOf("PR4814", "--force");
+    const removed = [...(await round()), ...(await round())];
+    expect(removed).to.include("unicorn-canary");
+    const notice = h.notices.find((n) => n.reply.tone === "error");
+    expect(notice?.reply.summary).to.match(/p99 latency (4\d\d|5\d\d) ms vs stable (9\d|10\d) ms \(limit 1\.2x stable\)/);
+  });
+
+  it("passes a healthy canary, shows its figures in /canary status and promotes it after its bake time", async () => {
+    await start({ autoPromote: true });
+    await canaryOf("PR4812");
+    expect(await round()).to.deep.equal([]);
+    const s = await h.run("/canary status", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(s.text).to.match(/Analysis \(pass[^)]*\): error ratio 0\.\d% \(stable 0\.\d%\), p99 latency \d+ ms \(stable \d+ ms\)/);
+    // Not baked yet: still a canary.
+    expect(deployment(h, "production", "github-production", "unicorn-canary")).to.not.equal(undefined);
+    at += BAKE * 1000;
+    expect(await round()).to.deep.equal([]);
+    for (let i = 0; i < 200 && !h.notices.some((n) => /Promote canary|Removed the canary/.test(JSON.stringify(n.reply))); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(h.notices.map((n) => n.reply.summary).join("\n")).to.match(/passed its analysis .* promoting it to production/);
+    expect(appImages(h, "production", "github-production")).to.deep.equal({ unicorn: `${IMAGE}:${SHAS.pr4812}`, "unicorn-api": `${IMAGE}:${SHAS.pr4812}` });
+    expect(deployment(h, "production", "github-production", "unicorn-canary")).to.equal(undefined);
+  });
+
+  it("leaves the canary running and says so when Prometheus is unreachable, and never promotes blind", async () => {
+    await start({ autoPromote: true, prometheusUrl: "http://127.0.0.1:9" });
+    const t = await h.run("/deploy PR4812 to canary", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(t.final?.tone, t.text).to.equal("success");
+    expect(await round()).to.deep.equal([]);
+    at += BAKE * 1000;
+    expect(await round()).to.deep.equal([]);
+    const warnings = h.notices.filter((n) => n.reply.tone === "warning");
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]!.reply.summary).to.match(/Cannot judge the github canary: Prometheus at 127\.0\.0\.1:9 is unreachable\. It keeps running/);
+    expect(deployment(h, "production", "github-production", "unicorn-canary")).to.not.equal(undefined);
+    expect(appImages(h, "production", "github-production").unicorn).to.equal(`${IMAGE}:${SHAS.main}`);
+    const s = await h.run("/canary status", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(s.text).to.match(/Analysis \(unreachable[^)]*\): Prometheus at 127\.0\.0\.1:9 is unreachable/);
+  });
+});
