@@ -391,6 +391,8 @@ export interface PullRequest {
   merged: boolean;
   headSha: string;
   headRef: string;
+  /** The repository ("owner/name") holding the head branch: a fork's for a PR from a fork (unknown: a deleted fork). */
+  headRepo?: string;
   baseRef: string;
   url: string;
 }

@@ -19,10 +19,21 @@ export type AutoLabConfig = NonNullable<NonNullable<TugboatConfig["reviewlab"]>[
 
 export type LabIntent = "up" | "down" | undefined;
 
+/**
+ * Whether a PR's branch is in the repository itself. A fork's PR never gets a lab from GitHub's events: its author
+ * pushes to it without anyone's review, and every push would re-up the lab with their code (and lab templates); a
+ * person can still ask for one from chat (and the reaper removes it once the PR closes). A deleted fork's PR
+ * (head.repo null) is a fork's.
+ */
+export function isOwnBranch(headRepo: string | null | undefined, repo: string): boolean {
+  return typeof headRepo === "string" && headRepo.toLowerCase() === repo.toLowerCase();
+}
+
 /** What a pull_request delivery asks of its lab, from the PR as the delivery describes it. */
 export function labIntent(e: PullRequestEvent, auto: AutoLabConfig): LabIntent {
   const pr = e.pull_request;
   const labels = pr.labels.map((l) => l.name);
+  if (!isOwnBranch(pr.head.repo?.full_name, e.repository.full_name)) return undefined;
   const wanted = pr.state === "open" && labels.includes(auto.label) && (auto.drafts || !pr.draft) && !labels.some((l) => auto.ignoreLabels.includes(l));
   switch (e.action) {
     case "closed":
@@ -52,6 +63,7 @@ export function labsFromPullRequests(services: Services): GithubEventHandler<"pu
     const auto = services.config.reviewlab?.auto;
     if (!auto) return;
     const intent = labIntent(e, auto);
+    if (e.action === "labeled" && e.label?.name === auto.label && !isOwnBranch(e.pull_request.head.repo?.full_name, e.repository.full_name)) await sayForkHasNoLab(services, ctx, e);
     if (intent) await runLab(services, ctx, { intent, number: e.number, sha: e.pull_request.head.sha, sender: e.sender.login, why: `pull_request ${e.action}` });
   };
 }
@@ -69,7 +81,7 @@ export function labsFromStatuses(services: Services): GithubEventHandler<"status
     const pulls = await services.github.listPullsForCommit(e.repository.full_name, e.sha);
     for (const pr of pulls) {
       const labels = pr.labels ?? [];
-      const wanted = pr.state === "open" && pr.headSha === e.sha && labels.includes(auto.label) && (auto.drafts || !pr.draft) && !labels.some((l) => auto.ignoreLabels.includes(l));
+      const wanted = pr.state === "open" && pr.headSha === e.sha && isOwnBranch(pr.headRepo, e.repository.full_name) && labels.includes(auto.label) && (auto.drafts || !pr.draft) && !labels.some((l) => auto.ignoreLabels.includes(l));
       if (wanted) await runLab(services, ctx, { intent: "up", number: pr.number, sha: e.sha, sender: e.sender.login, why: `status ${e.context} success` });
     }
   };
@@ -102,6 +114,15 @@ async function runLab(services: Services, ctx: DeliveryContext, r: { intent: "up
   const channel = services.config.reviewlab?.reaper.channel ?? services.config.apps[app]!.channels[0];
   const said = describeOutcome(outcome, r);
   if (channel && said) await services.notifier.post(channel, said).catch((err: unknown) => ctx.log.warn("cannot post a review lab's news", { error: errorMessage(err) }));
+}
+
+/** Whoever labelled a fork's PR hears why nothing happens, in the channel that would have heard of its lab. */
+async function sayForkHasNoLab(services: Services, ctx: DeliveryContext, e: PullRequestEvent): Promise<void> {
+  ctx.log.info(`review lab for PR #${e.number}: not brought up, its branch is in a fork`, { fork: e.pull_request.head.repo?.full_name ?? null });
+  const channel = services.config.reviewlab?.reaper.channel ?? services.config.apps[ctx.apps[0]!]!.channels[0];
+  const fork = e.pull_request.head.repo?.full_name ?? "a deleted fork";
+  const said = textReply(`Review lab for PR #${e.number} not brought up: its branch is in ${fork}, and a fork's pushes are nobody's review; ask for it from chat with /reviewlab up PR${e.number} (labeled by ${e.sender.login} on GitHub).`, "warning");
+  if (channel) await services.notifier.post(channel, said).catch((err: unknown) => ctx.log.warn("cannot post a review lab's news", { error: errorMessage(err) }));
 }
 
 /** One line for the channel; nothing for a delivery overtaken by a newer push (its own event speaks). */

@@ -55,7 +55,8 @@ export const pullRequestPayload = z.object({
     draft: z.boolean().optional(),
     title: text(1024),
     user: z.object({ login: LOGIN }),
-    head: z.object({ ref: BRANCH, sha: SHA }),
+    /** head.repo is the fork a PR comes from (null when the fork was deleted). */
+    head: z.object({ ref: BRANCH, sha: SHA, repo: z.object({ full_name: REPO }).nullable() }),
     base: z.object({ ref: BRANCH }),
     labels: z.array(label).max(100),
     merge_commit_sha: SHA.nullish(),

@@ -6,7 +6,7 @@ import type { PullRequestEvent } from "../../src/webhooks/payloads.js";
 
 const auto: AutoLabConfig = { label: "review-lab", drafts: false, ignoreLabels: ["no-lab"] };
 
-function event(action: string, labels: string[], opts: { label?: string; draft?: boolean; state?: "open" | "closed"; merged?: boolean } = {}): PullRequestEvent {
+function event(action: string, labels: string[], opts: { label?: string; draft?: boolean; state?: "open" | "closed"; merged?: boolean; fork?: string } = {}): PullRequestEvent {
   return {
     action,
     number: 4816,
@@ -20,7 +20,7 @@ function event(action: string, labels: string[], opts: { label?: string; draft?:
       draft: opts.draft ?? false,
       title: "A change",
       user: { login: "octocat" },
-      head: { ref: "feature/x", sha: "a".repeat(40) },
+      head: { ref: "feature/x", sha: "a".repeat(40), repo: { full_name: opts.fork ?? "octo/github" } },
       base: { ref: "main" },
       labels: labels.map((name) => ({ name })),
       merge_commit_sha: null,
@@ -54,5 +54,15 @@ describe("labIntent (review labs from pull requests)", () => {
     expect(labIntent(event("labeled", ["review-lab", "no-lab"], { label: "no-lab" }), auto)).to.equal("down");
     expect(labIntent(event("unlabeled", ["review-lab"], { label: "no-lab" }), auto)).to.equal("up");
     expect(labIntent(event("synchronize", ["review-lab", "no-lab"]), auto)).to.equal(undefined);
+  });
+
+  it("a fork's PR gets nothing from its events: its author's pushes would re-up the lab unreviewed", () => {
+    const fork = { fork: "mallory/github" };
+    expect(labIntent(event("labeled", ["review-lab"], { label: "review-lab", ...fork }), auto)).to.equal(undefined);
+    expect(labIntent(event("synchronize", ["review-lab"], fork), auto)).to.equal(undefined);
+    expect(labIntent(event("reopened", ["review-lab"], fork), auto)).to.equal(undefined);
+    expect(labIntent(event("ready_for_review", ["review-lab"], fork), auto)).to.equal(undefined);
+    // GitHub compares repository names without case: the repository's own branch in other letters is its own.
+    expect(labIntent(event("labeled", ["review-lab"], { label: "review-lab", fork: "Octo/GitHub" }), auto)).to.equal("up");
   });
 });

@@ -58,6 +58,23 @@ describe("review labs from pull requests (GitHub webhooks → lab use case)", fu
     expect(h.audit.find((e) => e.channel === "github" && e.command.includes("down for PR #4816"))).to.deep.include({ outcome: "success" });
   });
 
+  it("a fork's PR gets no lab from its label or from CI's success on its head, and the channel hears why", async () => {
+    const gh = h.sandbox.github.store;
+    gh.addRepo("mallory/github");
+    const sha = "f0".repeat(20);
+    const pr = gh.addPull("octo/github", { title: "Harmless", user: "mallory", head: "my-fork-branch", headRepo: "mallory/github", sha });
+    expect((await w.octokit.pulls.get({ ...R, pull_number: pr.number })).data.head.repo?.full_name).to.equal("mallory/github");
+    await w.octokit.issues.addLabels({ ...R, issue_number: pr.number, labels: ["review-lab"] });
+    await w.octokit.repos.createCommitStatus({ ...R, sha, state: "success", context: "ci/image" });
+    await settled();
+    expect(h.sandbox.github.webhooks.deliveries.some((d) => d.event === "status")).to.equal(true);
+    expect(labNamespaceObj(h, "review-lab-my-fork-branch")).to.equal(undefined);
+    expect(h.audit.filter((e) => e.channel === "github")).to.deep.equal([]);
+    expect(h.notices.map((n) => n.reply.summary)).to.deep.equal([
+      `Review lab for PR #${pr.number} not brought up: its branch is in mallory/github, and a fork's pushes are nobody's review; ask for it from chat with /reviewlab up PR${pr.number} (labeled by tugboat-bot on GitHub).`,
+    ]);
+  });
+
   it("removing the label removes the lab; an unsigned delivery changes nothing", async () => {
     await w.octokit.issues.addLabels({ ...R, issue_number: 4816, labels: ["review-lab"] });
     await settled();

@@ -53,6 +53,7 @@ export function toPull(data: PullData): PullRequest {
     merged: Boolean(("merged" in data ? data.merged : undefined) ?? data.merged_at),
     headSha: data.head.sha,
     headRef: data.head.ref,
+    headRepo: data.head.repo?.full_name,
     baseRef: data.base.ref,
     url: data.html_url,
   };

@@ -32,6 +32,8 @@ export interface PullRecord {
   body: string | null;
   user: string;
   head: string; // branch name
+  /** The fork ("owner/name") whose branch the PR is from; absent for a branch of the repository itself. */
+  headRepo?: string;
   sha: string; // head sha
   base: string; // base branch
   state: "open" | "closed";
@@ -281,19 +283,27 @@ export class GithubStore {
   // ---- pulls -----------------------------------------------------------------------------------
 
   addPull(repo: string, p: {
-    number?: number; title: string; body?: string | null; user?: string; head: string; sha: string; base?: string;
+    number?: number; title: string; body?: string | null; user?: string; head: string; headRepo?: string; sha: string; base?: string;
     state?: "open" | "closed"; merged?: boolean; draft?: boolean; labels?: string[]; created_at?: string; closed_at?: string | null;
   }): PullRecord {
     const r = this.repo(repo);
     const number = p.number ?? Math.max(0, ...r.pulls.keys(), ...r.comments.map((c) => c.issue_number)) + 1;
-    this.setBranch(repo, p.head, p.sha);
+    // A fork's branch lives in the fork; its commits are readable in the base too (GitHub's refs/pull/N/head).
+    const fork = p.headRepo !== undefined && this.repo(p.headRepo) !== r ? this.repo(p.headRepo) : undefined;
+    const headRepo = fork && `${fork.owner}/${fork.name}`;
+    if (headRepo) {
+      this.setBranch(headRepo, p.head, p.sha);
+      if (!r.commits.has(p.sha)) this.addCommit(repo, { sha: p.sha, message: `Commit ${p.sha.slice(0, 7)}` });
+    } else {
+      this.setBranch(repo, p.head, p.sha);
+    }
     const created = p.created_at ?? nowIso();
     const merged = p.merged ?? false;
     const state = p.state ?? (merged ? "closed" : "open");
     const closed = state === "closed" ? (p.closed_at ?? created) : null;
     const rec: PullRecord = {
       number, id: this.nextId("pull"), title: p.title, body: p.body ?? null, user: p.user ?? "octocat",
-      head: p.head, sha: p.sha, base: p.base ?? r.default_branch, state, merged, draft: p.draft ?? false,
+      head: p.head, ...(headRepo ? { headRepo } : {}), sha: p.sha, base: p.base ?? r.default_branch, state, merged, draft: p.draft ?? false,
       labels: p.labels ?? [], created_at: created, updated_at: closed ?? created, closed_at: closed,
       merged_at: merged ? closed : null, merge_commit_sha: merged ? fakeSha("merge", repo, number) : null,
     };

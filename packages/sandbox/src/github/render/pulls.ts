@@ -14,6 +14,12 @@ function branchRef(ctx: RenderCtx, r: RepoRecord, ref: string, sha: string, user
   };
 }
 
+/** A PR's head: a branch of the repository, or of the fork it came from. */
+function headRef(ctx: RenderCtx, r: RepoRecord, p: PullRecord): Json {
+  const fork = p.headRepo !== undefined ? ctx.store.repo(p.headRepo) : r;
+  return branchRef(ctx, fork, p.head, p.sha, fork.owner);
+}
+
 /** A label of a pull request; its id is made from the PR's and the label's place in its list. */
 export function labelJson(ctx: RenderCtx, r: RepoRecord, p: PullRecord, name: string, i: number): Json {
   const id = p.id * 100 + i;
@@ -61,7 +67,7 @@ export function pullJson(ctx: RenderCtx, r: RepoRecord, p: PullRecord, full: boo
     review_comment_url: `${url}/pulls/comments{/number}`,
     comments_url: `${url}/issues/${p.number}/comments`,
     statuses_url: `${url}/statuses/${p.sha}`,
-    head: branchRef(ctx, r, p.head, p.sha, r.owner),
+    head: headRef(ctx, r, p),
     base: branchRef(ctx, r, p.base, r.branches.get(p.base) ?? p.sha, r.owner),
     _links: {
       self: { href: self },
