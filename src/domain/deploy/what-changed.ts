@@ -28,7 +28,7 @@ export interface WhatChanged {
   unknown?: string;
 }
 
-/** The sha the app's Deployments run: Tugboat's annotation, else a full-sha image tag; the newest-looking if several. */
+/** The sha the app's Deployments run: Tugboat's annotation, else a full-sha image tag (the first Deployment that has one). */
 export async function runningSha(cluster: KubeCluster, env: DeployEnv): Promise<string | undefined> {
   const deploys = await appDeployments(cluster, env.namespace, env.image);
   for (const d of deploys) {
@@ -75,7 +75,7 @@ export function changeWarnings(w: WhatChanged, target: Target): string[] {
   const from = w.running?.slice(0, 7);
   if (c?.status === "behind") out.push(`⚠️ *This deploy goes backwards*: ${target.shortSha} is older than ${from}, which runs now; it takes out ${c.behindBy} commit${c.behindBy === 1 ? "" : "s"}.`);
   if (c?.status === "diverged") out.push(`⚠️ ${target.shortSha} is not based on ${from}, which runs now: it adds ${c.aheadBy} commit${c.aheadBy === 1 ? "" : "s"} and takes out ${c.behindBy}.`);
-  if (w.offDefault) out.push(`⚠️ ${target.shortSha} is not on ${w.offDefault}.`);
+  if (w.offDefault) out.push(`⚠️ ${target.pr ? `PR #${target.pr.number} is not merged: ` : ""}${target.shortSha} is not on ${w.offDefault}.`);
   return out;
 }
 

@@ -27,7 +27,7 @@ describe("/deploy: what changed", function () {
     expect(text).to.match(/`0c6121e` Merge pull request #4811 from octo\/cache-avatars \(hubot\)/);
     expect(text).to.match(/`eed486a` Make unicorn faster \(octocat\)/);
     expect(text).to.include("/compare/4e2b69b7257d0acef565ae51b930fda4288aa759...eed486a1e3c237947f6d05a688220f3d3d81f035");
-    expect(text).to.include("eed486a is not on main");
+    expect(text).to.include("PR #4812 is not merged: eed486a is not on main.");
     expect(text).not.to.include("goes backwards");
   });
 
