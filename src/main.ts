@@ -22,6 +22,7 @@ import { createWebhookEndpoint, WEBHOOKS_PATH, type WebhookEndpoint } from "./we
 import { buildWebhookHandlers } from "./webhooks/handlers.js";
 import { buildFamilies } from "./commands/index.js";
 import { githubFamily } from "./commands/github/index.js";
+import { drivesSandboxGithub } from "./commands/github/sandbox-only.js";
 import { locksHeldHere } from "./domain/lease-lock.js";
 import { allDoraFigures } from "./domain/dora/all-dora-figures.js";
 import { createReplicaSharing } from "./domain/replicas/replica-sharing.js";
@@ -145,7 +146,7 @@ async function main(started: Started): Promise<void> {
   const terminalNotifier: Notifier = { post: async (channel, reply) => say(`[#${channel}] ${renderText(reply)}`) };
 
   // /github drives the sandbox's GitHub; against a real one those clicks are a person's (docs/commands.md).
-  const onSandbox = plan.sandbox || resolve(plan.configPath) === resolve(SANDBOX_CONFIG);
+  const onSandbox = drivesSandboxGithub({ embeddedSandbox: plan.sandbox, sandboxConfig: resolve(plan.configPath) === resolve(SANDBOX_CONFIG), githubBaseUrl: plan.github.baseUrl });
   const app = buildApp({
     families: onSandbox ? [...buildFamilies(), githubFamily] : undefined,
     config,
