@@ -228,6 +228,8 @@ const reviewlabSchema = z
         drafts: z.boolean().default(false),
         /** A PR with one of these labels gets none (e.g. "no-lab"). */
         ignoreLabels: z.array(z.string().min(1).max(50)).default([]),
+        /** A push (a re-up) starts the lab's time to live again, never shortening it (default); false keeps its expiry. */
+        ttlResetsOnPush: z.boolean().optional(),
       })
       .strict()
       .optional(),

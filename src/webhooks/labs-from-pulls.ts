@@ -13,7 +13,8 @@ import { recordRun, useCaseServices } from "./webhook-runs.js";
 // head, closing or merging it, removing the label, or marking it draft (unless drafts are wanted) removes it. The
 // work is the lab use cases' own (bringUpLab, removeLab), as `/reviewlab up` and `down` run them, with the PR's
 // head sha so that a delivery overtaken by a newer push does nothing. A re-up starts the lab's time to live again
-// (reviewlab.ttlHours from now), so activity keeps a lab alive. Each run is audited as the GitHub user who caused it.
+// (reviewlab.ttlHours from now, never sooner than it was; reviewlab.auto.ttlResetsOnPush: false keeps the expiry).
+// Each run is audited as the GitHub user who caused it.
 
 export type AutoLabConfig = NonNullable<NonNullable<TugboatConfig["reviewlab"]>["auto"]>;
 
@@ -100,7 +101,7 @@ async function runLab(services: Services, ctx: DeliveryContext, r: { intent: "up
   try {
     outcome =
       r.intent === "up"
-        ? await bringUpLab({ target, app, sha: r.sha, force: false, actorId, requestId }, deps, () => {})
+        ? await bringUpLab({ target, app, sha: r.sha, force: false, actorId, requestId, expiry: services.config.reviewlab?.auto?.ttlResetsOnPush === false ? "keep" : "extend" }, deps, () => {})
         : await removeLab({ target, app, actorId, requestId, mayRemoveOthers: async () => true }, deps, () => {});
   } catch (err) {
     recordRun(services.audit, { ...entry, now: services.clock.now(), outcome: "failure", reason: errorMessage(err) });

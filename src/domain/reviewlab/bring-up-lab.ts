@@ -172,7 +172,7 @@ async function upSteps(input: LabUpInput, deps: LabDeps, emit: Emit<LabUpEvent>,
     owner,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
-    expiresAt: new Date(now.getTime() + ttlHours * 3600_000),
+    expiresAt: labExpiry(existing?.expiresAt, new Date(now.getTime() + ttlHours * 3600_000), input.expiry ?? "reset"),
     url,
     // The PR's comment is edited in place by every `up` (a lab whose branch has a new PR gets a new one).
     ...(pr && existing?.pr === pr.number && existing.commentId !== undefined ? { commentId: existing.commentId } : {}),
@@ -302,4 +302,11 @@ async function recordComment(cluster: KubeCluster, namespace: string, commentId:
   } catch (err) {
     deps.log.warn("review lab: the PR comment's id was not recorded", { namespace, error: errorMessage(err) });
   }
+}
+
+/** When an `up` makes the lab expire (LabUpInput.expiry); a new lab always gets its full time to live. */
+function labExpiry(was: Date | undefined, fresh: Date, expiry: "reset" | "extend" | "keep"): Date {
+  if (!was || expiry === "reset") return fresh;
+  if (expiry === "keep") return was;
+  return was.getTime() > fresh.getTime() ? was : fresh;
 }

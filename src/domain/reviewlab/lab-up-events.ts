@@ -16,6 +16,11 @@ export interface LabUpInput extends LabRequest {
   force: boolean;
   /** Time to live from now (default reviewlab.ttlHours; more than 0, at most reviewlab.maxExtendHours). */
   ttlHours?: number;
+  /**
+   * An existing lab's expiry: "reset" (the default) to the time to live from now; "extend" the same but never sooner
+   * than it was (a push to a lab someone extended); "keep" it as it was (reviewlab.auto.ttlResetsOnPush: false).
+   */
+  expiry?: "reset" | "extend" | "keep";
   /** Pin (true) or unpin (false) the lab; default: as it was (a new lab is not pinned). */
   pin?: boolean;
   /** Where the progress can be read (a chat permalink), for the GitHub deployment's log URL. */
