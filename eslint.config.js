@@ -150,39 +150,10 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-floating-promises": "error" },
   },
   {
-    // `any` turns the type checker off. Folders already free of it stay free; the rest (the untyped Kubernetes
-    // port, /kube's describers, deploy's domain code) joins this list as it is typed. The sandbox is left out: it
-    // becomes its own package.
-    files: [
-      "src/*.ts",
-      "src/chat/**/*.ts",
-      "src/config/**/*.ts",
-      "src/infra/**/*.ts",
-      "src/startup/**/*.ts",
-      "src/core/**/*.ts",
-      "src/gateways/github/**/*.ts",
-      "src/gateways/kubernetes/**/*.ts",
-      "src/commands/*.ts",
-      "src/commands/deploy/**/*.ts",
-      "src/commands/canary/**/*.ts",
-      "src/domain/deploy/**/*.ts",
-      "src/commands/nodes/**/*.ts",
-      "src/domain/format/**/*.ts",
-      "src/domain/render/**/*.ts",
-      "src/domain/replicas/**/*.ts",
-      "src/commands/kube/**/*.ts",
-      "src/domain/content-policy/**/*.ts",
-      "src/domain/apply-objects.ts",
-      "src/domain/lease-lock.ts",
-      "src/domain/rollout-status.ts",
-      "src/domain/select-cluster.ts",
-      "src/gateways/kube-models.ts",
-      "src/gateways/well-known-kinds.ts",
-      "src/domain/reviewlab/**/*.ts",
-      "src/commands/reviewlab/**/*.ts",
-      "src/domain/nodes/**/*.ts",
-      "src/webhooks/**/*.ts",
-    ],
+    // `any` turns the type checker off: none in src/. What the Kubernetes port does not type is `unknown` (KObject's
+    // other fields), and the gateways take the JSON they receive as a named shape once, where they receive it. The
+    // sandbox (packages/sandbox) is a package of its own and left out.
+    files: ["src/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "error" },
   },
   {

@@ -1,6 +1,6 @@
 import { parseAllDocuments } from "yaml";
 import { UserError } from "../core/errors.js";
-import type { KObject } from "../gateways/types.js";
+import type { KObject, KubeObject } from "../gateways/types.js";
 
 // Manifests as YAML: parsing rendered templates into objects, and naming objects in replies. Rendering the Handlebars
 // templates is render/render-templates.ts, loaded only by the render worker (render/render-pool.ts), so the bot's own
@@ -46,7 +46,7 @@ function isKubeObject(v: unknown): v is KObject & { kind: string; apiVersion: st
   return typeof o.kind === "string" && typeof o.apiVersion === "string" && (o.metadata === undefined || (o.metadata !== null && typeof o.metadata === "object" && !Array.isArray(o.metadata)));
 }
 
-export function describeObject(obj: KObject): string {
+export function describeObject(obj: KubeObject): string {
   const ns = obj.metadata?.namespace ? `${obj.metadata.namespace}/` : "";
   return `${obj.kind} ${ns}${obj.metadata?.name ?? "(unnamed)"}`;
 }

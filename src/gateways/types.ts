@@ -60,11 +60,12 @@ export function isGatewayError(err: unknown, kind?: GatewayErrorKind): err is Ga
 // ---------------------------------------------------------------- Kubernetes
 
 /**
- * Any Kubernetes object, as the untyped calls return it: metadata typed (every object has it), the rest not. The
- * typed kinds (`cluster.deployments`, …) return client-node's models instead (./kube-models.ts).
+ * Any Kubernetes object, as the untyped calls return it: metadata typed (every object has it), every other field
+ * `unknown` until the code reading it checks it. The typed kinds (`cluster.deployments`, …) return client-node's
+ * models instead (./kube-models.ts).
  */
 export interface KObject extends KubeObject {
-  [key: string]: any;
+  [key: string]: unknown;
 }
 
 /**

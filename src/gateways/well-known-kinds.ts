@@ -76,7 +76,7 @@ function kindClient<T extends KubeObject>(cluster: UntypedKubeCluster, spec: Kin
     return res;
   };
   // The API server answers with objects of the resource it was asked for: this is where its JSON becomes the model.
-  const typed = (o: KObject): T => o as T;
+  const typed = (o: KubeObject): T => o as T;
   return {
     resource,
     served: async () => (await findKind(cluster, spec)) !== undefined,

@@ -90,9 +90,13 @@ describe("layering lint rules", function () {
     });
   }
 
-  it("fails an `any` in a folder that is free of it", async () => {
-    const [result] = await eslint.lintText("export function f(x: any): number {\n  return x;\n}\n", { filePath: "src/commands/deploy/loose.ts" });
-    expect(result!.messages.map((m) => m.ruleId)).to.include("@typescript-eslint/no-explicit-any");
+  it("fails an `any` anywhere in src/ (the gateways and domain included), not in the sandbox package", async () => {
+    for (const filePath of ["src/commands/deploy/loose.ts", "src/domain/loose.ts", "src/gateways/kubernetes/loose.ts", "src/gateways/types-loose.ts"]) {
+      const [result] = await eslint.lintText("export function f(x: any): number {\n  return x;\n}\n", { filePath });
+      expect(result!.messages.map((m) => m.ruleId), filePath).to.include("@typescript-eslint/no-explicit-any");
+    }
+    const [sandbox] = await eslint.lintText("export function f(x: any): number {\n  return x;\n}\n", { filePath: "packages/sandbox/src/loose.ts" });
+    expect(sandbox!.messages.map((m) => m.ruleId)).to.not.include("@typescript-eslint/no-explicit-any");
   });
   // Type-aware: a fixture that is not on disk is linted in the project service's default project.
   it("fails a floating promise in src/, and passes once it is awaited or voided on purpose", async () => {

@@ -10,6 +10,8 @@ import {
   type InformerOptions,
   type KObject,
   type KubeObject,
+  type KindModels,
+  type KindName,
   type KubeCluster,
   type KubeTable,
   type KubeListPage,
@@ -20,7 +22,7 @@ import {
   type TablePageOptions,
   type WatchEvent,
 } from "../../src/gateways/types.js";
-import { wellKnownKinds } from "../../src/gateways/well-known-kinds.js";
+import { KIND_SPECS, wellKnownKinds } from "../../src/gateways/well-known-kinds.js";
 
 // A small in-memory KubeCluster for fast domain tests: the typed kinds (built by the same wellKnownKinds as the real
 // client), the real informer (ClusterInformer) over an in-memory list and watch, resourceVersions with the API
@@ -149,11 +151,14 @@ export class FakeCluster implements KubeCluster {
     this.faults.push({ verb, plural, error });
   }
 
-  /** Every stored object of a kind, e.g. `objects("leases")`. */
-  objects(plural: string, namespace?: string): KObject[] {
-    const res = this.resources.find((r) => r.plural === plural);
+  /** Every stored object of a well-known kind, as its model, e.g. `objects("leases")` (V1Lease[]). */
+  objects<K extends KindName>(kind: K, namespace?: string): Array<KindModels[K]> {
+    const spec = KIND_SPECS[kind];
+    const res = this.resources.find((r) => r.group === spec.group && r.plural === spec.plural);
     if (!res) return [];
-    return [...this.bucket(res).values()].filter((o) => namespace === undefined || o.metadata?.namespace === namespace).map(clone);
+    const stored = [...this.bucket(res).values()].filter((o) => namespace === undefined || o.metadata?.namespace === namespace).map(clone);
+    // The bucket of a kind's resource holds only objects of that kind.
+    return stored as Array<KubeObject> as Array<KindModels[K]>;
   }
 
   // ------------------------------------------------------------------ KubeCluster
@@ -341,7 +346,7 @@ export class FakeCluster implements KubeCluster {
     return { ...clone(obj), apiVersion: res.groupVersion, kind: res.kind, metadata };
   }
 
-  private write(res: ApiResource, obj: KObject, type: "ADDED" | "MODIFIED"): KObject {
+  private write(res: ApiResource, obj: KObject | KubeObject, type: "ADDED" | "MODIFIED"): KObject {
     const rv = String(++this.revision);
     const previous = this.bucket(res).get(keyOf(obj));
     const stored: KObject = {

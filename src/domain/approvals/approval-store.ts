@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Logger } from "../../core/logger.js";
-import type { KObject } from "../../gateways/types.js";
+import type { V1Lease } from "../../gateways/kube-models.js";
 import { describeLease } from "../lease-lock.js";
 import { ANN_EXPIRES, SLACK_ID, microTime, type Coordination } from "../replicas/coordination.js";
 import { ANN_ASKER, ANN_CHANNEL, ANN_USER, closePromptLease, findPromptLease, openPromptLease, updatePromptLease } from "../replicas/prompt-leases.js";
@@ -79,7 +79,7 @@ function leaseName(id: string): string {
   return `${PREFIX}${id}`;
 }
 
-export function readApproval(obj: KObject, now: Date): ApprovalRequest | undefined {
+export function readApproval(obj: V1Lease, now: Date): ApprovalRequest | undefined {
   const name = obj.metadata?.name ?? "";
   const id = name.startsWith(PREFIX) ? name.slice(PREFIX.length) : "";
   const ann = obj.metadata?.annotations ?? {};

@@ -49,7 +49,7 @@ function hideSecretValues(obj: KObject): KObject {
   const copy: KObject = structuredClone(obj);
   for (const field of ["data", "stringData"]) {
     const values = copy[field];
-    if (values && typeof values === "object") for (const k of Object.keys(values)) values[k] = HIDDEN;
+    if (values && typeof values === "object") for (const k of Object.keys(values)) (values as Record<string, unknown>)[k] = HIDDEN;
   }
   return copy;
 }

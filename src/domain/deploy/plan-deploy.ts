@@ -1,6 +1,7 @@
 import { UserError } from "../../core/errors.js";
 import type { GithubGateway, KObject, KubeCluster } from "../../gateways/types.js";
 import type { V1Deployment } from "../../gateways/kube-models.js";
+import { fields } from "../../core/json-fields.js";
 import { resourceFor } from "../apply-objects.js";
 import { describeObject } from "../render-manifests.js";
 import { renderTemplates, type RenderedSet } from "../render/render-pool.js";
@@ -103,7 +104,7 @@ export async function planDeploy(input: PlanInput): Promise<DeployPlan> {
  * only wait for its timeout. Refused before anything is applied, unless the manifest itself unpauses it.
  */
 async function refusePausedTargets(cluster: KubeCluster, namespace: string, objects: KObject[]): Promise<void> {
-  const names = new Set(objects.filter((o) => o.kind === "Deployment" && o.apiVersion === "apps/v1" && o.spec?.paused !== false).map((o) => o.metadata?.name));
+  const names = new Set(objects.filter((o) => o.kind === "Deployment" && o.apiVersion === "apps/v1" && fields(o.spec).paused !== false).map((o) => o.metadata?.name));
   if (names.size === 0) return;
   const { items } = await cluster.deployments.list({ namespace });
   refusePaused(items.filter((d) => names.has(d.metadata?.name) && d.spec?.paused === true), namespace);

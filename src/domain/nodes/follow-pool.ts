@@ -1,6 +1,6 @@
 import type { Logger } from "../../core/logger.js";
 import type { Machine, V1Node } from "../../gateways/kube-models.js";
-import type { Informer, KObject } from "../../gateways/types.js";
+import type { Informer, KubeObject } from "../../gateways/types.js";
 import { DEPLOYMENT_NAME_LABEL, byCreation, describeMachine, describeNode, machineOfPool, type MachineInfo, type NodeInfo } from "./describe-pool.js";
 import type { PoolSource } from "./pool-source.js";
 
@@ -93,7 +93,7 @@ export class PoolFollower {
     if (done()) return true;
     const over = new AbortController();
     let unsubscribe = () => {};
-    const failed = <T extends KObject>(informer: Informer<T> | undefined) => informer?.waitFor(() => false, { signal: over.signal }).then(() => false) ?? new Promise<boolean>(() => {});
+    const failed = <T extends KubeObject>(informer: Informer<T> | undefined) => informer?.waitFor(() => false, { signal: over.signal }).then(() => false) ?? new Promise<boolean>(() => {});
     try {
       return await Promise.race([
         new Promise<boolean>((resolve) => {

@@ -1,12 +1,12 @@
 import { errorMessage } from "../../core/errors.js";
-import type { KObject, KubeCluster } from "../../gateways/types.js";
+import type { KubeCluster, KubeObject } from "../../gateways/types.js";
 import { describeObject } from "../render-manifests.js";
 
 // Applying a lab's objects in parallel: the first failure names its object, and the other workers stop applying.
 
 export class ApplyFailure extends Error {
   constructor(
-    readonly object: KObject,
+    readonly object: KubeObject,
     readonly reason: unknown,
   ) {
     super(`${describeObject(object)}: ${errorMessage(reason)}`);
