@@ -16,7 +16,9 @@ describe("deploy on merge (GitHub webhooks → deploy use case)", function () {
   beforeEach(async () => {
     w = await startWebhookHarness({ approvals: true, configure: (c) => void (c.apps.github!.autoDeploy = { branch: "main", environments: ["staging", "production"], imageTimeoutMinutes: 60, duringFreeze: "refuse" }) });
     h = w.h;
-    h.sandbox.github.ci!.delayMs = 100;
+    // Long enough that a push is handled while ci/image is pending, also on a loaded machine: CI's success status,
+    // not the push, then finds the commit ready (the audit tests name CI's login).
+    h.sandbox.github.ci!.delayMs = 1_000;
   });
   afterEach(async () => w.stop());
 
