@@ -1,3 +1,4 @@
+import { HOME_FAMILY, HOME_TEXT, homeSession } from "./app-home.js";
 import type { AddressInfo } from "node:net";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { App, LogLevel, SocketModeReceiver, type AnyMiddlewareArgs, type AllMiddlewareArgs, type webApi } from "@slack/bolt";
@@ -264,6 +265,13 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       const channel = body.channel?.id;
       if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: result.message }).catch(() => {});
     }
+  });
+
+  // App Home (app-home.ts): `/deploy home` run as the viewer, published to their Home tab.
+  app.event("app_home_opened", async ({ event, body, context }) => {
+    if (event.tab !== "home" || !(await firstDelivery(body, context))) return;
+    if (stopping || !router) return;
+    void router.handle(homeSession(client, log, event.user, event.channel), HOME_TEXT, { family: HOME_FAMILY }).catch((err) => log.error("App Home failed", { reason: describeSlackError(err) }));
   });
 
   // A command button (render-blocks.ts): the press runs the button's command line as the presser, through the router

@@ -23,6 +23,7 @@ import { showHistory } from "./show-history.js";
 import { STATS_USAGE, parseStatsArgs, showStats } from "./show-stats.js";
 import { lockEnvironment, lockPermission, unlockEnvironment } from "./lock-environment.js";
 import { showWhere } from "./show-where.js";
+import { HOME_USAGE, homeReply, parseHomeArgs } from "./show-home.js";
 import { rollbackEnvironment } from "./rollback-environment.js";
 import { approveCommand, rejectCommand } from "./approve-deploy.js";
 import { freezeEnvironment, freezePermission, unfreezeEnvironment } from "./freeze-environment.js";
@@ -119,6 +120,18 @@ const where = defineCommand({
   run: showWhere,
 });
 
+const home = defineCommand({
+  family: "deploy",
+  verb: "home",
+  summary: "Every app at a glance, as Slack's App Home shows it: what runs where, locks, freezes, queues, canaries, your review labs and the last deploys (within your /kube scope).",
+  usage: HOME_USAGE,
+  examples: ["/deploy home"],
+  sideEffects: false,
+  parse: parseHomeArgs,
+  permission: () => "kube:get",
+  run: (_a, ctx) => withClearErrors("Could not read the overview", async () => ctx.reply.send(await homeReply(ctx))),
+});
+
 const rollback = defineCommand({
   family: "deploy",
   verb: "rollback",
@@ -171,5 +184,5 @@ const queue = defineCommand({
 export const deployFamily: CommandFamily = {
   name: "deploy",
   summary: "Deploy a pull request, branch or sha to an environment",
-  commands: [deploy, status, history, stats, lock, unlock, where, rollback, freeze, unfreeze, queue, approveCommand, rejectCommand],
+  commands: [deploy, status, history, stats, home, lock, unlock, where, rollback, freeze, unfreeze, queue, approveCommand, rejectCommand],
 };

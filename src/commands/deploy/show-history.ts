@@ -48,7 +48,7 @@ function rowOf(d: DeploymentRecord, now: Date): string[] {
 }
 
 export async function showHistory(args: HistoryArgs, ctx: CommandContext): Promise<void> {
-  const { config, github, clock } = ctx.services;
+  const { config } = ctx.services;
   let appName: string | undefined;
   let env: string | undefined;
   for (const w of args.names) {
@@ -58,12 +58,19 @@ export async function showHistory(args: HistoryArgs, ctx: CommandContext): Promi
     else throw new UsageError(`"${w}" is neither an app (${Object.keys(config.apps).join(", ")}) nor an environment (${Object.keys(config.environments).join(", ")})`, HISTORY_USAGE);
   }
   const app = resolveAppName(config, ctx.channel.id, appName, HISTORY_USAGE);
+  const history = await historyBlocks(app, env, args.limit, ctx);
+  await ctx.reply.send(textReply(history.title, "success", ...history.blocks));
+}
+
+/** An app's last `limit` deployments (to `env`) within the caller's /kube scope, as blocks under their title. */
+export async function historyBlocks(app: string, env: string | undefined, limit: number, ctx: CommandContext): Promise<{ title: string; blocks: Block[] }> {
+  const { config, github, clock } = ctx.services;
   const repo = config.apps[app]!.repo;
-  const records = await github.listDeployments(repo, { environment: env, limit: args.limit });
+  const records = await github.listDeployments(repo, { environment: env, limit: limit });
   const now = clock.now();
   const rows: string[][] = [];
   const hidden = new Set<string>();
-  for (const d of records.slice(0, args.limit)) {
+  for (const d of records.slice(0, limit)) {
     if (await mayRead(ctx, placeOf(ctx, app, d))) rows.push(rowOf(d, now));
     else hidden.add(d.environment);
   }
@@ -75,5 +82,5 @@ export async function showHistory(args: HistoryArgs, ctx: CommandContext): Promi
   ];
   const note = hiddenNote([...hidden]);
   if (note) blocks.push({ type: "context", text: note });
-  await ctx.reply.send(textReply(title, "success", ...blocks));
+  return { title, blocks };
 }

@@ -65,8 +65,21 @@ async function queueLines(ctx: CommandContext, app: string, envs: string[], now:
 }
 
 export async function showStatus(args: { app?: string }, ctx: CommandContext): Promise<void> {
+  const app = resolveAppName(ctx.services.config, ctx.channel.id, args.app, STATUS_USAGE);
+  const status = await statusBlocks(app, ctx);
+  await ctx.reply.send(textReply(`${app}: what runs where`, status.problems ? "warning" : "success", ...status.blocks));
+}
+
+/** An app's status within the caller's /kube scope: what runs where, locks, freezes, queues (and App Home's part). */
+export interface AppStatus {
+  blocks: Block[];
+  /** Environments the caller may read (none: the app is outside their scope altogether). */
+  readable: number;
+  problems: boolean;
+}
+
+export async function statusBlocks(app: string, ctx: CommandContext): Promise<AppStatus> {
   const { config, kube, clock } = ctx.services;
-  const app = resolveAppName(config, ctx.channel.id, args.app, STATUS_USAGE);
   const now = clock.now();
   const rows: string[][] = [];
   const locks: Text[] = [];
@@ -114,5 +127,5 @@ export async function showStatus(args: { app?: string }, ctx: CommandContext): P
   if (queues.length) blocks.push({ type: "text", text: rich`*Deploy queues*\n${joinText(queues, "\n")}` });
   const note = hiddenNote(hidden);
   if (note) blocks.push({ type: "context", text: note });
-  await ctx.reply.send(textReply(`${app}: what runs where`, problems.length ? "warning" : "success", ...blocks));
+  return { blocks, readable: envs.length - hidden.length, problems: problems.length > 0 };
 }

@@ -143,8 +143,9 @@ describe("Slack adapter parts", () => {
         "conversations.open": ["im:write"],
         filesUploadV2: ["files:write"],
         "usergroups.users.list": ["usergroups:read"],
+        "views.publish": [],
       };
-      const eventScopes: Record<string, string> = { app_mention: "app_mentions:read", "message.im": "im:history" };
+      const eventScopes: Record<string, string[]> = { app_mention: ["app_mentions:read"], "message.im": ["im:history"], app_home_opened: [] };
       const dir = fileURLToPath(new URL("../../../src/chat/slack/", import.meta.url));
       const source = readdirSync(dir)
         .filter((f) => f.endsWith(".ts"))
@@ -153,10 +154,11 @@ describe("Slack adapter parts", () => {
       const called = new Set([...source.matchAll(/client\.((?:chat|conversations|usergroups|users|files|im|reactions|views)\.[\w.]+?|filesUploadV2)\(/g)].map((m) => m[1]!));
       expect([...called]).to.include.members(["chat.postMessage", "chat.update", "usergroups.users.list"]);
       for (const method of called) expect(scopesOf, `scopes of ${method}`).to.have.property(method);
-      const needed = new Set(["commands", ...[...called].flatMap((m) => scopesOf[m]!), ...manifest.settings.event_subscriptions.bot_events.map((e: string) => eventScopes[e])]);
+      const needed = new Set(["commands", ...[...called].flatMap((m) => scopesOf[m]!), ...manifest.settings.event_subscriptions.bot_events.flatMap((e: string) => eventScopes[e]!)]);
       expect(manifest.oauth_config.scopes.bot).to.have.members([...needed]);
       expect(manifest.oauth_config.scopes.bot).not.to.include.members(["users:read"]);
-      expect(manifest.settings.event_subscriptions.bot_events).to.have.members(["app_mention", "message.im"]);
+      expect(manifest.settings.event_subscriptions.bot_events).to.have.members(["app_mention", "message.im", "app_home_opened"]);
+      expect(manifest.features.app_home.home_tab_enabled).to.equal(true);
       expect(manifest.settings.interactivity.is_enabled).to.equal(true);
       expect(manifest.settings.socket_mode_enabled).to.equal(true);
       expect(readFileSync(fileURLToPath(new URL("../../../config/slack-app-manifest.yml", import.meta.url)), "utf8")).to.match(/request_url: https:\/\/\S+\/slack\/events/);

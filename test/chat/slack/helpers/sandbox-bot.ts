@@ -37,11 +37,14 @@ export async function startSandboxBot(opts: {
   approvals?: boolean;
   /** A bot on another bot's sandbox: a second replica. */
   sandbox?: Sandbox;
+  /** Changes to the sandbox's config before the bot starts (extra roles, bindings). */
+  configure?: (config: TugboatConfig) => void;
 }): Promise<SandboxBot> {
   const outDir = mkdtempSync(join(tmpdir(), "tugboat-slack-"));
   const sandbox = opts.sandbox ?? (await startSandbox({ outDir, delays: TEST_DELAYS }));
   const config = loadConfigFile(sandbox.configPath);
   if (!opts.approvals) withoutApprovals(config);
+  opts.configure?.(config);
   const logs: LogLine[] = [];
   const log = capturingLogger(logs);
   const kube = createKubeGateway({ config, kubeconfigPath: sandbox.kubeconfigPath, timeoutMs: 10_000, log });
