@@ -406,7 +406,10 @@ export interface CommitInfo {
   author?: string;
 }
 
-/** Two commits compared (GitHub's compare): the commits on head and not on base, oldest first, at most 250. */
+/**
+ * Two commits compared (GitHub's compare): the commits on head and not on base, oldest first; beyond 100 of them, the
+ * oldest 100 and the newest up to 100 (aheadBy counts them all).
+ */
 export interface CommitComparison {
   status: "ahead" | "behind" | "diverged" | "identical";
   aheadBy: number;

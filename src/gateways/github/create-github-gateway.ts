@@ -38,6 +38,9 @@ export function createGithubGateway(opts: GithubGatewayOptions): GithubGateway {
   return new OctokitGithubGateway(octokit);
 }
 
+/** GitHub's largest page of compared commits. */
+const COMPARE_PAGE = 100;
+
 class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway {
   async getPull(repo: string, number: number): Promise<PullRequest> {
     const { data } = await this.call(`PR #${number} in ${repo}`, () => this.octokit.rest.pulls.get({ ...split(repo), pull_number: number }));
@@ -188,14 +191,19 @@ class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway 
   }
 
   async compareCommits(repo: string, base: string, head: string): Promise<CommitComparison> {
-    const { data } = await this.call(`${base.slice(0, 7)}...${head.slice(0, 7)} in ${repo}`, () =>
-      this.octokit.rest.repos.compareCommitsWithBasehead({ ...split(repo), basehead: `${base}...${head}`, per_page: 250 }),
-    );
+    const page = (n: number) =>
+      this.call(`${base.slice(0, 7)}...${head.slice(0, 7)} in ${repo}`, () =>
+        this.octokit.rest.repos.compareCommitsWithBasehead({ ...split(repo), basehead: `${base}...${head}`, per_page: COMPARE_PAGE, page: n }),
+      );
+    // Commits come oldest first, in pages: the first page has the oldest, the last page the newest.
+    const { data } = await page(1);
+    const lastPage = Math.ceil(data.ahead_by / COMPARE_PAGE);
+    const newest = lastPage > 1 ? (await page(lastPage)).data.commits : [];
     return {
       status: data.status,
       aheadBy: data.ahead_by,
       behindBy: data.behind_by,
-      commits: data.commits.map((c) => ({
+      commits: [...data.commits, ...newest].map((c) => ({
         sha: c.sha,
         message: c.commit.message,
         author: c.author?.login ?? c.commit.author?.name ?? undefined,

@@ -36,6 +36,17 @@ describe("GitHub sandbox: commit → PRs, and compare", function () {
     expect([old.status, old.ahead_by, old.behind_by, old.merge_base_commit.sha]).to.deep.equal(["diverged", 1, 2, "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"]);
   });
 
+  it("pages the compared commits when asked (per_page, page, a Link header), counting them all on every page", async () => {
+    const first = await h.octokit.repos.compareCommitsWithBasehead({ ...R, basehead: `1a2b3c4d...${SHAS.pr4812}`, per_page: 2, page: 1 });
+    expect([first.data.ahead_by, first.data.total_commits, first.data.commits.map((c) => c.sha)]).to.deep.equal([3, 3, [SHAS.staging, SHAS.main]]);
+    expect(first.headers.link).to.match(/page=2>; rel="next"/);
+    const second = await h.octokit.repos.compareCommitsWithBasehead({ ...R, basehead: `1a2b3c4d...${SHAS.pr4812}`, per_page: 2, page: 2 });
+    expect([second.data.ahead_by, second.data.commits.map((c) => c.sha)]).to.deep.equal([3, [SHAS.pr4812]]);
+    // Unpaged: every commit (up to 250) in one answer, without a Link header.
+    const all = await h.octokit.repos.compareCommitsWithBasehead({ ...R, basehead: `1a2b3c4d...${SHAS.pr4812}` });
+    expect([all.data.commits.length, all.headers.link]).to.deep.equal([3, undefined]);
+  });
+
   it("answers 404 for an unknown ref or a malformed range", async () => {
     for (const basehead of ["main...missing", "main"]) {
       const err = await h.octokit.repos.compareCommitsWithBasehead({ ...R, basehead }).catch((e: { status: number }) => e);

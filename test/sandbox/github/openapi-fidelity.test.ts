@@ -88,6 +88,8 @@ describe("GitHub sandbox: OpenAPI fidelity (@octokit/openapi, api.github.com)", 
     for (const basehead of [`main...${SHAS.pr4812}`, "main...1a2b3c4d", "main...main", "main...old-idea"]) {
       await expectStatus(200, () => o.repos.compareCommitsWithBasehead({ ...R, basehead }));
     }
+    // Paged (as Tugboat asks): a page of the compared commits, the counts of them all.
+    await expectStatus(200, () => o.repos.compareCommitsWithBasehead({ ...R, basehead: "1a2b3c4d...main", per_page: 1, page: 2 }));
     await expectStatus(404, () => o.repos.compareCommitsWithBasehead({ ...R, basehead: "main...missing" }));
     await expectStatus(201, () => o.repos.createCommitStatus({ ...R, sha: SHAS.pr4816, state: "success", context: "ci/extra", target_url: "https://ci.example/1", description: "ok" }));
     await expectStatus(201, () => o.repos.createCommitStatus({ ...R, sha: SHAS.pr4816, state: "pending" }));
