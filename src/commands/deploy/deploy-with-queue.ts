@@ -9,6 +9,7 @@ import { isQueueableTarget, readQueue, type QueueKey, type QueueTurn } from "../
 import { humanDuration, utcMinute } from "../../domain/format/human-duration.js";
 import { coordinationOf } from "../../domain/replicas/coordination.js";
 import { approvalRulesFor } from "../../domain/approvals/approval-rules.js";
+import { parseTarget, resolveTarget } from "../../domain/resolve-target.js";
 import { DEPLOY_USAGE } from "./parse-deploy-args.js";
 
 // A deploy and the environment's queue: while it is someone else's turn the deploy waits its own (refused, or with
@@ -80,7 +81,9 @@ async function joinQueue(d: QueuedDeploy, key: QueueKey, ctx: CommandContext, wh
   const { config } = ctx.services;
   if (!isQueueableTarget(d.targetText)) throw new UsageError(`"${d.targetText}" cannot wait in a queue: name a PR, branch or sha of at most 200 characters`, DEPLOY_USAGE);
   const c = coordinationOf(ctx.services);
-  const entry = { user: ctx.actor.id, env: d.env.env, target: d.targetText, channel: ctx.channel.id, auto: d.auto, joinedAt: c.now().toISOString() };
+  // An --auto entry is pinned to the commit its target names now (QueueEntry.sha).
+  const pinned = d.auto ? { sha: (await resolveTarget(ctx.services.github, d.env.appConfig.repo, parseTarget(d.targetText, DEPLOY_USAGE))).sha } : {};
+  const entry = { user: ctx.actor.id, env: d.env.env, target: d.targetText, channel: ctx.channel.id, auto: d.auto, ...pinned, joinedAt: c.now().toISOString() };
   const out = await join(c, key, entry, queueSettings(config));
   const command = queuedCommand(entry, key.app);
   if (!out.joined) {

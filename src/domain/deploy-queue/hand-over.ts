@@ -15,9 +15,9 @@ import { listQueues, readQueue, type QueueKey, type QueueTurn } from "./queue-st
 // The handover itself is one conditional write (deploy-queue.ts); the replica whose write won mentions the person,
 // or for `--auto` starts their deploy through the router as them.
 
-/** The command a queued entry stands for, as its person would type it. */
-export function queuedCommand(turn: Pick<QueueTurn, "target" | "env">, app: string): string {
-  return `/deploy ${app} ${turn.target} to ${turn.env}`;
+/** The command a queued entry stands for, as its person would type it (an --auto entry's at the commit it was queued at). */
+export function queuedCommand(turn: Pick<QueueTurn, "target" | "env" | "sha">, app: string): string {
+  return `/deploy ${app} ${turn.sha ?? turn.target} to ${turn.env}`;
 }
 
 export async function handOverQueue(services: Services, key: QueueKey, log: Logger): Promise<Handover> {

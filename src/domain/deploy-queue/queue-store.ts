@@ -23,6 +23,11 @@ export interface QueueEntry {
   channel: string;
   /** Start the deploy for them when their turn comes. */
   auto: boolean;
+  /**
+   * With auto: the commit the target named when they queued. The queue deploys it, not what a branch or PR points
+   * at by their turn: whoever pushes meanwhile must not choose what runs as them with nobody looking.
+   */
+  sha?: string;
   joinedAt: string;
 }
 
@@ -71,7 +76,9 @@ function checkEntry(raw: unknown): QueueEntry | undefined {
   if (typeof r.env !== "string" || !NAME.test(r.env)) return undefined;
   if (typeof r.target !== "string" || !TARGET.test(r.target)) return undefined;
   if (!isInstant(r.joinedAt)) return undefined;
-  return { user: r.user, env: r.env, target: r.target, channel: r.channel, auto: r.auto === true, joinedAt: r.joinedAt };
+  if (r.sha !== undefined && (typeof r.sha !== "string" || !/^[0-9a-f]{40}$/.test(r.sha))) return undefined;
+  const sha = typeof r.sha === "string" ? { sha: r.sha } : {};
+  return { user: r.user, env: r.env, target: r.target, channel: r.channel, auto: r.auto === true, ...sha, joinedAt: r.joinedAt };
 }
 
 function checkTurn(raw: unknown): QueueTurn | undefined {

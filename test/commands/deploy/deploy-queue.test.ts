@@ -99,6 +99,25 @@ describe("/deploy … --queue: a deploy queue in Kubernetes", function () {
     expect((await a("/deploy queue staging", "UVIEWER")).text).to.include("nobody is waiting");
   });
 
+  it("--auto deploys the commit its target named when queued: a push to the PR meanwhile does not run as them", async () => {
+    const run = (text: string, user: string) => first.run(text, { user, channel: "CDEPLOYS" });
+    await run("/deploy lock github staging maintenance", "UADMIN");
+    const queued = await run("/deploy PR4812 to staging --queue --auto", "UDEPLOYER2");
+    expect(queued.text).to.include(`the queue starts \`/deploy github ${SHAS.pr4812} to staging\` for you`);
+    // While they wait, someone pushes to the PR's branch (its image built, so nothing else would stop it).
+    const store = first.sandbox.github.store;
+    const pr = store.repo("octo/github").pulls.get(4812)!;
+    const pushed = "9".repeat(40);
+    store.addCommit("octo/github", { sha: pushed, message: "Something else", parents: [pr.sha] });
+    store.setBranch("octo/github", pr.head, pushed);
+    pr.sha = pushed;
+    store.setStatus("octo/github", pushed, "ci/image", "success");
+    await onClock(clock, run("/deploy unlock github staging", "UADMIN"));
+    await onClock(clock, waitFor(() => noticesText(first).some((t) => /Deployed .* to github staging/.test(t))));
+    const staging = githubDeployments(first, "staging").map((d) => ({ sha: d.sha, actor: d.payload.actor }));
+    expect(staging.at(-1)).to.deep.equal({ sha: SHAS.pr4812, actor: "UDEPLOYER2" });
+  });
+
   it("of two replicas handing over at once, exactly one writes the turn and mentions the person", async () => {
     await second.run("/deploy lock github staging maintenance", { user: "UADMIN", channel: "CDEPLOYS" });
     await second.run("/deploy PR4812 to staging --queue", { user: "UDEPLOYER", channel: "CDEPLOYS" });
