@@ -15,7 +15,7 @@ export async function deployFromChat(args: DeployArgs, ctx: CommandContext): Pro
   const { config } = ctx.services;
   const app = resolveAppName(config, ctx.channel.id, args.app, DEPLOY_USAGE);
   const env = resolveDeployEnv(config, app, args.env, DEPLOY_USAGE);
-  const input = { app, env: env.env, target: args.target, actor: ctx.actor.id, channel: ctx.channel.id, requestId: ctx.requestId, dryRun: args.dryRun, force: args.force };
+  const input = { app, env: env.env, target: args.target, actor: ctx.actor.id, channel: ctx.channel.id, requestId: ctx.requestId, dryRun: args.dryRun, force: args.force, reason: args.reason };
   const steps = freezeSteps(args, ctx, app, deployApprovals(ctx, ctx.channel.id));
   await deployWithQueue({ env, targetText: args.targetText, queue: args.queue, auto: args.auto, dryRun: args.dryRun }, ctx, () =>
     runDeployInChat(ctx, (deps) => deploy(input, { ...deps, steps: { ...deps.steps, ...steps } })),

@@ -5,7 +5,7 @@ import { parseTarget, type TargetSpec } from "../../domain/resolve-target.js";
 // Grammar of the /deploy family. Parsing needs no configuration: names are checked for shape here and
 // against the config when the command runs (unknown app or environment → usage error there).
 
-export const DEPLOY_USAGE = "/deploy [APP] PR4812|#4812|BRANCH|SHA to ENV [--dry-run] [--force] [--queue [--auto]] [--break-glass REASON]";
+export const DEPLOY_USAGE = "/deploy [APP] PR4812|#4812|BRANCH|SHA to ENV [--dry-run] [--force] [--queue [--auto]] [--break-glass REASON] [--reason REASON]";
 export const STATUS_USAGE = "/deploy status [APP]";
 export const HISTORY_USAGE = "/deploy history [APP] [ENV] [-n 10]";
 export const LOCK_USAGE = "/deploy lock APP ENV [reason...]";
@@ -26,13 +26,15 @@ export interface DeployArgs {
   auto: boolean;
   /** Deploy through a freeze, saying why (needs deploy:break-glass and an approval from someone else). */
   breakGlass?: string;
+  /** Why (optional): goes to the GitHub deployment's description and the audit (givenReason). */
+  reason?: string;
 }
 
 export function parseDeployArgs(words: string[]): DeployArgs {
   const u = DEPLOY_USAGE;
   const { positionals, flags } = parseFlags(
     words,
-    { "dry-run": { kind: "boolean" }, force: { kind: "boolean" }, queue: { kind: "boolean" }, auto: { kind: "boolean" }, "break-glass": { kind: "string" } },
+    { "dry-run": { kind: "boolean" }, force: { kind: "boolean" }, queue: { kind: "boolean" }, auto: { kind: "boolean" }, "break-glass": { kind: "string" }, reason: { kind: "string" } },
     u,
   );
   if (flags.auto === true && flags.queue !== true) throw new UsageError("--auto goes with --queue (the queue starts the deploy when your turn comes)", u);
@@ -41,6 +43,11 @@ export function parseDeployArgs(words: string[]): DeployArgs {
   if (breakGlass !== undefined) {
     if (breakGlass === "") throw new UsageError("--break-glass needs a REASON (quote it when it has spaces)", u);
     checkLockReason(breakGlass, u);
+  }
+  const reason = typeof flags.reason === "string" ? flags.reason.trim() : undefined;
+  if (reason !== undefined) {
+    if (reason === "") throw new UsageError("--reason needs a REASON (quote it when it has spaces)", u);
+    checkLockReason(reason, u);
   }
   const toAt = positionals.map((w) => w.toLowerCase()).lastIndexOf("to");
   if (positionals.length === 0) throw new UsageError("what should be deployed? Name a PR, branch or sha, and an environment", u);
@@ -65,6 +72,7 @@ export function parseDeployArgs(words: string[]): DeployArgs {
     queue: flags.queue === true,
     auto: flags.auto === true,
     breakGlass,
+    reason,
   };
 }
 

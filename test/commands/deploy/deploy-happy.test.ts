@@ -58,6 +58,20 @@ describe("/deploy to production and canary", function () {
     expect(gh.production_environment).to.equal(true);
   });
 
+  it("--reason goes to the GitHub deployment's description and the audit; a reason over 200 characters gets the usage", async () => {
+    const t = await h.run('/deploy PR4812 to production --reason "hotfix for the 500s"', { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(t.confirmations).to.have.length(1);
+    expect(t.final?.tone, t.text).to.equal("success");
+    const [gh] = githubDeployments(h, "production");
+    expect(gh.description).to.equal("PR #4812 (eed486a) by UADMIN via Tugboat: hotfix for the 500s");
+    expect(h.audit.at(-1)!.details).to.include({ givenReason: "hotfix for the 500s" });
+
+    const bad = await h.run(`/deploy PR4812 to production --reason ${"x".repeat(201)}`, { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(bad.confirmations).to.have.length(0);
+    expect(bad.text).to.include("Usage:").and.include("--reason REASON");
+    expect(githubDeployments(h, "production")).to.have.length(1);
+  });
+
   it("changes nothing when the plan is cancelled", async () => {
     const t = await h.run("/deploy PR4812 to production", { user: "UADMIN", channel: "CDEPLOYS", confirm: "cancelled" });
     expect(t.final?.tone).to.equal("warning");
