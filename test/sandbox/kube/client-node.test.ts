@@ -478,7 +478,7 @@ describe("kube sandbox: client-node", function () {
       const doc = (await raw(sb, "GET", idx.paths["apis/apps/v1"].serverRelativeURL)).json;
       expect(doc.paths["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"].patch["x-kubernetes-group-version-kind"]).to.deep.equal({ group: "apps", version: "v1", kind: "Deployment" });
       const crds = (await raw(sb, "GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")).json;
-      expect(crds.items.map((c: any) => c.metadata.name)).to.deep.equal(["clusters.cluster.x-k8s.io", "machinedeployments.cluster.x-k8s.io", "machines.cluster.x-k8s.io"]);
+      expect(crds.items.map((c: any) => c.metadata.name)).to.deep.equal(["clusters.cluster.x-k8s.io", "destinationrules.networking.istio.io", "machinedeployments.cluster.x-k8s.io", "machines.cluster.x-k8s.io", "virtualservices.networking.istio.io"]);
     });
   });
 });

@@ -155,4 +155,24 @@ function ensureCrds(api: Api): void {
       },
     }, { keepTimestamps: true });
   }
+  for (const [kind, plural, short] of [["VirtualService", "virtualservices", "vs"], ["DestinationRule", "destinationrules", "dr"]] as const) {
+    const names = { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), shortNames: [short], categories: ["istio-io", "networking-istio-io"] };
+    api.put({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: `${plural}.networking.istio.io`, creationTimestamp: at, labels: { app: "istio-pilot", chart: "istio" } },
+      spec: {
+        group: "networking.istio.io",
+        names,
+        scope: "Namespaced",
+        // The fields' types live in validation/istio-kinds.ts; the published schema stays open here.
+        versions: [{ name: "v1", served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
+      },
+      status: {
+        acceptedNames: names,
+        conditions: [{ type: "Established", status: "True", reason: "InitialNamesAccepted", message: "the initial names have been accepted", lastTransitionTime: at }],
+        storedVersions: ["v1"],
+      },
+    }, { keepTimestamps: true });
+  }
 }

@@ -15,7 +15,8 @@ export function fieldValidationOf(param: string | null | undefined): FieldValida
 }
 
 function schemaFor(def: ResourceDef) {
-  return def.crd ? undefined : kindSchemaOf(def.group, def.version, def.kind);
+  // Custom resources are free-form, except the Istio kinds, whose CRDs carry structural schemas.
+  return def.crd && def.group !== "networking.istio.io" ? undefined : kindSchemaOf(def.group, def.version, def.kind);
 }
 
 /**

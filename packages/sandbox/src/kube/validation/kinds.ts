@@ -2,6 +2,7 @@
 // CRD schemas; status stanzas are free-form because main-resource writes ignore them.
 import { labelSelector, objectMeta, podSpec, podTemplateSpec, PROTOCOLS } from "./core-types.js";
 import { s, type Schema } from "./schema.js";
+import { ISTIO_KIND_SCHEMAS } from "./istio-kinds.js";
 
 function kindSchema(go: string, props: Record<string, Schema>, desc: string, required: string[] = []): Schema {
   return s.obj(go, () => ({
@@ -158,5 +159,5 @@ export const KIND_SCHEMAS: Record<string, Schema> = {
 };
 
 export function kindSchemaOf(group: string, version: string, kind: string): Schema | undefined {
-  return KIND_SCHEMAS[`${group}/${version}/${kind}`];
+  return KIND_SCHEMAS[`${group}/${version}/${kind}`] ?? ISTIO_KIND_SCHEMAS[`${group}/${version}/${kind}`];
 }
