@@ -34,6 +34,9 @@ function setup() {
   // Only what a canary start calls on GitHub.
   const github = {
     getPull: async () => pr,
+    // What changed: the target is one commit ahead of what runs, on the default branch.
+    isOnDefaultBranch: async () => ({ onDefault: true, defaultBranch: "main" }),
+    compareCommits: async () => ({ status: "ahead", aheadBy: 1, behindBy: 0, url: "https://github.example.com/octo/github/compare/x...y", commits: [{ sha: SHA, message: "Make unicorn faster", author: "octocat" }] }),
     checkContexts: async (_repo: string, _sha: string, contexts: string[]) => contexts.map((context) => ({ context, state: "success" as const })),
     createDeployment: async (): Promise<DeploymentRecord> => ({ id: 41, sha: SHA, ref: SHA, environment: "canary", creator: "tugboat", createdAt: new Date(START).toISOString(), payload: {} }),
     createDeploymentStatus: async (_repo: string, _id: number, s: DeploymentStatusInput) => void statuses.push(s.state),
