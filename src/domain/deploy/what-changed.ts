@@ -94,7 +94,7 @@ export function whatChangedBlocks(w: WhatChanged | undefined, target: Target): B
     blocks.push({ type: "text", text: rich`*What changed:* nothing; ${target.shortSha} already runs (${compare}).` });
     return blocks;
   }
-  const count = `${c.aheadBy} new commit${c.aheadBy === 1 ? "" : "s"}`;
+  const count = c.aheadBy === 0 ? "no new commits" : `${c.aheadBy} new commit${c.aheadBy === 1 ? "" : "s"}`;
   blocks.push({ type: "text", text: rich`*What changed:* ${count} since ${from} (${compare})${c.aheadBy > w.commits.length && w.commits.length > 0 ? `, the last ${w.commits.length}:` : c.aheadBy > 0 ? ":" : "."}` });
   if (w.commits.length > 0) blocks.push({ type: "list", items: w.commits.map((x) => `\`${x.shortSha}\` ${x.title}${x.author ? ` (${x.author})` : ""}`) });
   return blocks;

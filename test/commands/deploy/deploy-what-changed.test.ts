@@ -36,7 +36,7 @@ describe("/deploy: what changed", function () {
     const t = await h.run(`/deploy ${SHAS.staging} to production --dry-run`, { user: "UADMIN", channel: "CDEPLOYS" });
     const text = renderText(t.final!);
     expect(text, t.text).to.include("This deploy goes backwards: 4e2b69b is older than 0c6121e, which runs now; it takes out 1 commit.");
-    expect(text).to.include("What changed: 0 new commits since 0c6121e");
+    expect(text).to.include("What changed: no new commits since 0c6121e (0c6121e...4e2b69b");
     expect(text).not.to.include("is not on main");
   });
 
