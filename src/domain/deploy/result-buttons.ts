@@ -15,14 +15,14 @@ function retryLine(run: DeployRun): string {
 export function deployResultButtons(e: DeployEvent): CommandButton[] {
   switch (e.type) {
     case "succeeded": {
-      const { app, env, baseEnv, canary } = e.run.env;
+      const { app, env, canary } = e.run.env;
       if (canary) {
         return [
           { label: "Promote", command: `/canary promote ${app}`, style: "primary" },
           { label: "Abort", command: `/canary abort ${app}`, style: "danger" },
         ];
       }
-      return [{ label: "Rollback", command: `/deploy rollback ${app} ${env === baseEnv ? env : baseEnv}`, style: "danger" }];
+      return [{ label: "Rollback", command: `/deploy rollback ${app} ${env}`, style: "danger" }];
     }
     case "failed":
     case "rolled-back":
