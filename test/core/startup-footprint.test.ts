@@ -47,7 +47,7 @@ describe("startup footprint: what the bot's thread loads", () => {
   const reached = packagesReached(join(ROOT, "src/main.ts"));
 
   it("reaches the packages it needs (the walk works)", () => {
-    for (const name of ["@slack/bolt", "node-fetch", "yaml", "zod"]) expect(reached.has(name), name).to.equal(true);
+    for (const name of ["@slack/bolt", "prom-client", "yaml", "zod"]) expect(reached.has(name), name).to.equal(true);
   });
 
   it("does not load Handlebars: templates render in the worker (src/domain/render/render-templates.ts)", () => {
@@ -145,6 +145,37 @@ describe("startup footprint: client-node's KubeConfig", function () {
         "https-proxy": ["Bearer t0k", "HttpsProxyAgent"],
       },
       after: ["openid-client", "jsonpath-plus", "socks-proxy-agent", "hpagent"],
+    });
+  });
+});
+
+describe("startup footprint: node-fetch without whatwg-url's tables", function () {
+  this.timeout(30_000);
+
+  it("loads whatwg-url (and tr46's Unicode table) only when something reads it, and node-fetch still fetches", async () => {
+    const out = await child(`
+      const { createServer } = await import("node:http");
+      const { fetch } = await import("./src/gateways/kubernetes/node-fetch.ts");
+      const { fetchInit } = await import("./src/gateways/kubernetes/fetch-init.ts");
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((f) => /\\/node_modules\\/(whatwg-url|tr46)\\//.test(f)).filter((f) => !f.endsWith("/whatwg-url/lib/public-api.js")) /* the stand-in */.map((f) => f.match(/node_modules\\/([^/]+)\\//)[1]).filter((p, i, all) => all.indexOf(p) === i).sort();
+      const server = createServer((req, res) => res.end(req.method + " " + req.url + " " + req.headers.authorization));
+      await new Promise((r) => server.listen(0, "127.0.0.1", r));
+      const init = await fetchInit(await kubeConfig("token"));
+      const { agent, ...plain } = init; // the kubeconfig's https agent; the test server is plain HTTP
+      const res = await fetch("http://127.0.0.1:" + server.address().port + "/api/v1/pods?limit=1", { ...plain, method: "GET" });
+      const body = await res.text();
+      server.close();
+      const before = loaded();
+      const whatwg = createRequire(createRequire(import.meta.url).resolve("node-fetch"))("whatwg-url");
+      const parsed = new whatwg.URL("http://ExAmple.com/a/../b").href;
+      report({ body, before, parsed, serialized: whatwg.serializeURL(whatwg.parseURL("HTTP://x.org/ ")), after: loaded() });
+    `);
+    expect(out).to.deep.equal({
+      body: "GET /api/v1/pods?limit=1 Bearer t0k",
+      before: [],
+      parsed: "http://example.com/b",
+      serialized: "http://x.org/",
+      after: ["tr46", "whatwg-url"],
     });
   });
 });

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import type * as ClientNode from "@kubernetes/client-node";
+// First: config.js imports node-fetch, which must find whatwg-url's stand-in in place (node-fetch.ts).
+import "./node-fetch.js";
 
 // The part of @kubernetes/client-node Tugboat uses (KubeConfig: auth, TLS and proxies), without the generated API
 // clients. client-node's config module imports its whole generated API (`./gen/index.js`: every model and API class,

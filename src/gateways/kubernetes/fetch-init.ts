@@ -1,4 +1,5 @@
-import { Headers, type RequestInit } from "node-fetch";
+import type { RequestInit } from "node-fetch";
+import { Headers } from "./node-fetch.js";
 import type { KubeConfig } from "@kubernetes/client-node";
 
 // client-node's settings for one request (TLS, credentials, proxy agent), with headers we can add to: every request

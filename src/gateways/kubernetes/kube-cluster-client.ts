@@ -1,5 +1,5 @@
 import type { KubeConfig } from "./client-node.js";
-import fetch from "node-fetch";
+import { fetch } from "./node-fetch.js";
 import type { Logger } from "../../core/logger.js";
 import {
   GatewayError,

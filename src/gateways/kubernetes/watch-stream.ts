@@ -1,5 +1,5 @@
 import { createInterface } from "node:readline";
-import fetch from "node-fetch";
+import { fetch } from "./node-fetch.js";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { GatewayError, KObject, KubeActor, WatchEvent } from "../types.js";
 import { fetchInit } from "./fetch-init.js";
