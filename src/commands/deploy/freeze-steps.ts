@@ -21,6 +21,8 @@ export function freezeSteps(args: DeployArgs, ctx: CommandContext, app: string, 
     freeze: async (check) => {
       // A dry run changes nothing, so a freeze does not stop it.
       if (args.dryRun) return undefined;
+      // Asked again after the approvals (a freeze may have begun meanwhile): a glass already broken keeps its audit.
+      const again = glass !== undefined;
       const decision = await checkFreeze({
         config: ctx.services.config,
         coordination: coordinationOf(ctx.services),
@@ -28,10 +30,10 @@ export function freezeSteps(args: DeployArgs, ctx: CommandContext, app: string, 
         env: check.env.env,
         actor: ctx.actor.id,
         breakGlass: args.breakGlass,
-        audit: (facts) => ctx.audit(facts),
+        audit: (facts) => (again ? undefined : ctx.audit(facts)),
       });
       if (decision.kind === "refused") return { reason: decision.why };
-      if (decision.kind === "break-glass") glass = { windows: decision.windows, reason: decision.reason };
+      if (decision.kind === "break-glass" && !again) glass = { windows: decision.windows, reason: decision.reason };
       return undefined;
     },
     approvals: async (run, preview) => {

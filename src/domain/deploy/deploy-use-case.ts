@@ -22,6 +22,7 @@ import { goesBackwards, whatChanged } from "./what-changed.js";
 //
 // Seams for what is built on it (all optional, in DeploySteps):
 // - steps.freeze(check): before planning; a verdict refuses the deploy ("frozen") before anything is read or shown.
+//   Asked again after a confirmation or approvals, since a freeze may have begun while people were asked.
 // - deps.confirm(run, preview): the caller's own confirmation (chat: Confirm/Cancel; a modal; a webhook decides).
 // - steps.approvals(run, preview): after confirmation, before the lock; "approved" goes on, a refusal ends it
 //   ("rejected") with nothing changed. An environment with `approvals` and no such step is refused (deny by default).
@@ -116,12 +117,14 @@ export async function runDeployFlow(input: DeployInput, deps: DeployDeps, varian
   emit({ type: "resolved", target, gateSkipped });
 
   // 2. Frozen?
-  const frozen = await deps.steps?.freeze?.({ env, target, actor: input.actor, force: input.force, reason: input.reason });
-  if (frozen) {
+  const refusedByFreeze = async (): Promise<"frozen" | undefined> => {
+    const frozen = await deps.steps?.freeze?.({ env, target, actor: input.actor, force: input.force, reason: input.reason });
+    if (!frozen) return undefined;
     deps.audit({ result: "frozen", reason: plainText(frozen.reason) });
     emit({ type: "frozen", env, reason: frozen.reason });
     return "frozen";
-  }
+  };
+  if (await refusedByFreeze()) return "frozen";
 
   // 3. Is someone else deploying? (Read now to refuse before planning; taken after confirmation.)
   const lockState = await checkLock(env, cluster, input, deps);
@@ -161,6 +164,8 @@ export async function runDeployFlow(input: DeployInput, deps: DeployDeps, varian
     emit({ type: "rejected", run, reason: approval.reason });
     return "rejected";
   }
+  // A freeze that began while a person confirmed or approvers voted (an incident, a window opening) still stops it.
+  if ((env.envConfig.confirm || approval) && (await refusedByFreeze())) return "frozen";
 
   // 5. The lock.
   const hold = await takeLock(env, cluster, input, deps, run, ownManualLock);

@@ -32,6 +32,19 @@ describe("deploy approvals (the two-person rule) through the router", function (
     await h.stop();
   });
 
+  it("a freeze that begins while the deploy waits for approval stops it when approved: nothing is deployed", async () => {
+    const sent: Reply[] = [];
+    const asked = h.run("/deploy PR4812 to production", { ...ASK, onSend: (r) => sent.push(structuredClone(r)) });
+    const id = await cardId(sent);
+    const frozen = await h.run("/deploy freeze production 1h incident in payments", ASK);
+    expect(frozen.final?.tone, frozen.text).to.equal("success");
+    await h.run(`/deploy approve ${id}`, { user: "UAPPROVER", channel: "CDEPLOYS" });
+    const t = await asked;
+    expect(t.text).to.match(/frozen/i);
+    expect(githubDeployments(h, "production")).to.have.length(0);
+    expect(appImages(h, "production", "github-production").unicorn).to.not.equal(`${IMAGE}:${SHAS.pr4812}`);
+  });
+
   it("done when: UADMIN's deploy waits, UADMIN's own approval is refused, UAPPROVER's approval deploys it; the card shows each vote and the audit names them", async () => {
     const sent: Reply[] = [];
     const asked = h.run("/deploy PR4812 to production", { ...ASK, onSend: (r) => sent.push(structuredClone(r)) });
