@@ -74,3 +74,17 @@ export const analysisDefaultsSchema = z
 export type AnalysisDefaults = z.infer<typeof analysisDefaultsSchema>;
 export type AppAnalysis = z.infer<typeof appAnalysisSchema>;
 export type AnalysisQuery = z.infer<typeof analysisQuerySchema>;
+
+/** How an app's canary takes traffic: `pod` (one pod behind the Service) or `istio` (weights stepped through a VirtualService). */
+export const canaryModeSchema = z
+  .object({
+    mode: z.enum(["pod", "istio"]).default("pod"),
+    /** Istio: the canary's weights in percent, rising, the last 100; one step per passing analysis. */
+    steps: z
+      .array(z.number().int().min(1).max(100))
+      .min(1)
+      .max(20)
+      .refine((s) => s.every((w, i) => i === 0 || w > s[i - 1]!) && s.at(-1) === 100, "rising weights ending at 100, e.g. [5, 25, 50, 100]")
+      .default([5, 25, 50, 100]),
+  })
+  .strict();

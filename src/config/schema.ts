@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { analysisDefaultsSchema, appAnalysisSchema } from "./analysis-schema.js";
+import { analysisDefaultsSchema, appAnalysisSchema, canaryModeSchema } from "./analysis-schema.js";
 import { neverAllowed, parseKindEntry } from "../domain/content-policy/kinds.js";
 import { approvalSourceProblems, approvalsSchema } from "./approvals-schema.js";
 import { isTimeZone, scheduleProblem, windowDurationMs } from "../domain/freeze/freeze-windows.js";
@@ -166,6 +166,8 @@ const appSchema = z
       .optional(),
     /** Canary analysis for this app, over deploy.analysis (analysis-schema.ts). */
     analysis: appAnalysisSchema.optional(),
+    /** The canary's traffic: one pod (default) or Istio weights (analysis-schema.ts). */
+    canary: canaryModeSchema.optional(),
     /** Per-environment overrides. */
     environments: z
       .record(

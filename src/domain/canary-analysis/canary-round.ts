@@ -41,6 +41,8 @@ export async function runAnalysisRound(input: {
   replicaSets: V1ReplicaSet[];
   pods: V1Pod[];
   now: Date;
+  /** False while an Istio canary has not reached its last weight: it may not be promoted yet. */
+  promotable?: boolean;
 }): Promise<RoundOutcome> {
   const { analysis, canaries, now } = input;
   const previous = canaries.map(recordedAnalysis).find(Boolean);
@@ -61,7 +63,7 @@ export async function runAnalysisRound(input: {
   const baked = Number.isFinite(started) && now.getTime() - started >= analysis.bakeSeconds * 1000;
   const asked = canaries.some((c) => c.metadata?.annotations?.[ANN_AUTO_PROMOTE]);
   // Never blind: only a passing evaluation (enough samples, Prometheus answered) promotes.
-  if (analysis.autoPromote && baked && !asked && result.verdict === "pass") {
+  if (analysis.autoPromote && baked && !asked && result.verdict === "pass" && input.promotable !== false) {
     for (const c of canaries) {
       await input.cluster.deployments.patch(c.metadata!.name!, input.namespace, annotationOps({ [ANN_ANALYSIS]: "" }, { [ANN_AUTO_PROMOTE]: now.toISOString() }), "json");
     }

@@ -13,6 +13,7 @@ import { ANN_DEPLOYED_BY } from "./annotations.js";
 import { analysisFor } from "../canary-analysis/analysis-config.js";
 import { runAnalysisRound } from "../canary-analysis/canary-round.js";
 import { figuresLine } from "../canary-analysis/evaluate-analysis.js";
+import { canaryServices, currentCanaryWeight, nextStep, setCanaryWeight } from "../canary-analysis/istio-canary.js";
 
 // The canary guard: a canary that is not Ready within config.deploy.canaryReadySeconds of its start, or
 // whose pods restart, is aborted, and the channel that started it (annotation tugboat.dev/channel) is told.
@@ -55,8 +56,25 @@ export async function guardCanaries(services: Services, log: Logger): Promise<st
           if (channel) await services.notifier.post(channel, textReply(text, tone)).catch((err) => log.warn("could not post to the canary's channel", { error: errorMessage(err) }));
         };
         const analysis = analysisFor(config, app);
+        const istio = config.apps[app]?.canary?.mode === "istio" ? config.apps[app]!.canary! : undefined;
+        const route = { cluster, namespace: env.namespace, canaries, replicaSets, fieldManager: config.deploy.fieldManager };
+        let weight = 0;
+        if (istio && verdicts.length === 0) {
+          weight = await currentCanaryWeight(cluster, env.namespace, (await canaryServices(cluster, env.namespace, canaries)).map((s) => s.service));
+          if (weight === 0) {
+            weight = istio.steps[0]!;
+            await setCanaryWeight({ ...route, weight });
+            await say(`The ${app} canary takes ${weight}% of the traffic (Istio).`, "info");
+            continue; // judged at this weight from the next interval on
+          }
+        }
         if (verdicts.length === 0 && analysis && services.prometheus) {
-          const outcome = await runAnalysisRound({ prometheus: services.prometheus, analysis, cluster, namespace: env.namespace, canaries, replicaSets, pods, now });
+          const outcome = await runAnalysisRound({ prometheus: services.prometheus, analysis, cluster, namespace: env.namespace, canaries, replicaSets, pods, now, promotable: !istio || weight >= 100 });
+          const next = istio && outcome.action === "none" && outcome.result?.verdict === "pass" ? nextStep(istio.steps, weight) : undefined;
+          if (next !== undefined) {
+            await setCanaryWeight({ ...route, weight: next });
+            await say(`The ${app} canary passed at ${weight}% (${figuresLine(outcome.result!)}): it now takes ${next}% of the traffic.`, "info");
+          }
           if (outcome.action === "abort") verdicts.push(outcome.result.reason ?? "its analysis failed");
           else if (outcome.action === "promote") {
             const deployer = canaries[0]?.metadata?.annotations?.[ANN_DEPLOYED_BY];
@@ -70,7 +88,8 @@ export async function guardCanaries(services: Services, log: Logger): Promise<st
           }
         }
         if (verdicts.length === 0) continue;
-        // One bad canary pod aborts the whole canary: they ship the same sha.
+        // One bad canary pod aborts the whole canary: they ship the same sha. Istio: its traffic goes back first.
+        if (istio) await setCanaryWeight({ ...route, weight: 0 });
         const removed = await removeCanaries(cluster, env.namespace, canaries.map((c) => c.metadata!.name!));
         if (removed.length === 0) continue;
         aborted.push(...removed);

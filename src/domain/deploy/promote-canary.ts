@@ -5,6 +5,7 @@ import { closeCanaryDeployment } from "./abort-canary.js";
 import type { DeployOutcome } from "./deploy-events.js";
 import { runDeployFlow, type DeployDeps, type DeployInput } from "./deploy-use-case.js";
 import { findCanary } from "./find-canary.js";
+import { removeCanaryRoutes } from "../canary-analysis/istio-canary.js";
 
 // Canary promote: deploy the canary's sha to its base environment through the deploy use case (gate, freeze,
 // confirmation, approvals, lock, rollback on failure), then, still inside the lock, remove the canary.
@@ -33,6 +34,8 @@ export async function promoteCanary(input: PromoteInput, deps: DeployDeps): Prom
     verb: "Promote canary",
     afterSuccess: async (_env, cluster) => {
       const removed = await removeCanaries(cluster, state.env.namespace, names);
+      // Istio: the canary reached 100%; with its sha now stable, Tugboat's routes go and the Service routes as before.
+      if (config.apps[input.app]?.canary?.mode === "istio") await removeCanaryRoutes(cluster, state.env.namespace);
       await closeCanaryDeployment(github, state.env, "inactive", `Promoted to ${base}`, deps.log);
       return `Removed the canary (${removed.join(", ") || "already gone"}).`;
     },
