@@ -58,6 +58,8 @@ describe("content policy: kinds", () => {
     ["an object in another namespace", { apiVersion: "v1", kind: "ConfigMap", metadata: meta("c", { namespace: "kube-system" }) }, "names namespace kube-system"],
     ["an object without a name", { apiVersion: "v1", kind: "ConfigMap", metadata: {} }, "has no metadata.name"],
     ["a tugboat-* name", { apiVersion: "v1", kind: "ConfigMap", metadata: meta("tugboat-lock-github-staging") }, "is reserved for Tugboat's own objects"],
+    ["an Istio VirtualService (not configured)", { apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: meta("web") }, "kind networking.istio.io/VirtualService is not allowed"],
+    ["an Istio DestinationRule (not configured)", { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: meta("web") }, "kind networking.istio.io/DestinationRule is not allowed"],
     ["a ServiceAccount that mounts its token", { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("sa") }, "automountServiceAccountToken: false"],
   ];
   for (const [what, obj, phrase] of refused) {
@@ -68,6 +70,12 @@ describe("content policy: kinds", () => {
     const p = policy({ kinds: ["example.com/Widget", "example.com/Gadget"] });
     expect(problems({ apiVersion: "example.com/v1", kind: "Widget", metadata: meta("w") }, p)).to.include("Widget is cluster-scoped");
     expect(problems({ apiVersion: "example.com/v1", kind: "Gadget", metadata: meta("g") }, p)).to.equal("");
+  });
+
+  it("passes Istio routing from manifests only when config allows it, and never under Tugboat's canary route names", () => {
+    const p = policy({ kinds: ["networking.istio.io/VirtualService"] });
+    expect(problems({ apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: meta("web") }, p)).to.equal("");
+    expect(problems({ apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: meta("tugboat-canary-web") }, p)).to.include("is reserved for Tugboat's own objects");
   });
 
   it("passes the default kinds when they follow the rules", () => {
