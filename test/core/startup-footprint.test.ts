@@ -1,16 +1,13 @@
 import { expect } from "chai";
-import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { inFreshNode } from "../helpers/fresh-node.js";
 
 // What the bot's own thread loads at start is most of its idle memory (docs/benchmarks.md, Memory): every module's
 // source stays in the heap. This walks the imports from src/main.ts (type-only imports and lazy import()s of
 // packages, such as the sandbox's, left out) and checks that packages only some paths need are not among them.
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const exec = promisify(execFile);
 
 function staticImports(file: string): string[] {
   const text = readFileSync(file, "utf8");
@@ -76,30 +73,18 @@ users:
 `;
 
 /**
- * Runs `body` in a fresh node (under tsx) that has imported src/gateways/kubernetes/client-node.ts, with a resolve hook
- * noting every ES module file (to LOG) and `kubeConfig(context)`; returns the last object it `report`s. The hook is the
- * test's, after tsx's own: it adds no thread of its own to what is measured.
+ * Runs `body` in a fresh node (inFreshNode: every ES module file it resolves noted in LOG) that has imported
+ * src/gateways/kubernetes/client-node.ts, with `kubeConfig(context)`; returns the last object it `report`s.
  */
 async function child(body: string): Promise<unknown> {
-  const log = join(tmpdir(), `tugboat-footprint-${process.pid}-${Math.random().toString(36).slice(2)}.log`);
-  writeFileSync(log, "");
-  const hook = `import { appendFileSync } from "node:fs"; export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.startsWith("file:")) appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; }`;
-  const script = `
-    import { createRequire, register } from "node:module";
+  return inFreshNode(`
+    import { createRequire } from "node:module";
     import { readFileSync } from "node:fs";
-    register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hook)}));
-    const LOG = ${JSON.stringify(log)};
     const { KubeConfig } = await import("./src/gateways/kubernetes/client-node.ts");
     const kubeConfig = async (context) => { const kc = new KubeConfig(); kc.loadFromString(${JSON.stringify(KUBECONFIG)}); kc.setCurrentContext(context); return kc; };
     const report = (o) => console.log(JSON.stringify(o));
     ${body}
-  `;
-  try {
-    const { stdout } = await exec(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" });
-    return JSON.parse(stdout.trim().split("\n").at(-1)!);
-  } finally {
-    rmSync(log, { force: true });
-  }
+  `);
 }
 
 describe("startup footprint: client-node's KubeConfig", function () {

@@ -1,7 +1,7 @@
 import { Octokit } from "@octokit/rest";
 import { throttling } from "@octokit/plugin-throttling";
 import { retry } from "@octokit/plugin-retry";
-import { createAppAuth } from "@octokit/auth-app";
+import type { createAppAuth } from "@octokit/auth-app";
 import type { Logger } from "../../core/logger.js";
 
 // Octokit with the throttling and retry plugins, authenticated by token or as a GitHub App installation.
@@ -23,13 +23,29 @@ export interface OctokitOptions {
 }
 
 const TugboatOctokit = Octokit.plugin(throttling, retry);
+
+type AppAuthOptions = Parameters<typeof createAppAuth>[0];
+type AppAuth = ReturnType<typeof createAppAuth>;
+
+/**
+ * GitHub App authentication (@octokit/auth-app and its JWT and OAuth packages), loaded on first use: a bot that
+ * authenticates with a token never loads it, one that is an App loads it with its first request (the startup check).
+ * Octokit calls the strategy once, then the auth's hook on every request and octokit.auth() when asked.
+ */
+function lazyAppAuth(options: AppAuthOptions): (...args: unknown[]) => Promise<unknown> {
+  let real: Promise<AppAuth> | undefined;
+  const load = (): Promise<AppAuth> => (real ??= import("@octokit/auth-app").then((m) => m.createAppAuth(options)));
+  const auth = async (...args: unknown[]): Promise<unknown> => ((await load()) as (...a: unknown[]) => Promise<unknown>)(...args);
+  const hook = async (...args: unknown[]): Promise<unknown> => ((await load()).hook as (...a: unknown[]) => Promise<unknown>)(...args);
+  return Object.assign(auth, { hook });
+}
 export type TugboatOctokitInstance = InstanceType<typeof TugboatOctokit>;
 
 export function createOctokit(opts: OctokitOptions): TugboatOctokitInstance {
   const auth = opts.token
     ? { auth: opts.token }
     : {
-        authStrategy: createAppAuth,
+        authStrategy: lazyAppAuth,
         auth: {
           appId: opts.appId!,
           privateKey: (opts.privateKey ?? "").replace(/\\n/g, "\n"),
