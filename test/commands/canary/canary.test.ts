@@ -38,7 +38,7 @@ describe("/canary failures and the canary guard", function () {
     prod.putObject(pod);
     const aborted = await guardCanaries(h.app.services, log);
     expect(aborted.sort()).to.deep.equal(["unicorn-api-canary", "unicorn-canary"]);
-    expect(h.notices).to.have.length(1);
+    expect(h.notices.map((n) => `${n.channel}: ${String(n.reply.summary)}`)).to.have.length(1);
     expect(h.notices[0]!.channel).to.equal("CGITHUB");
     expect(h.notices[0]!.reply.summary).to.match(/Aborted the github canary automatically: pod unicorn-canary-\S+ container unicorn restarted 1 time/);
     expect(deployment(h, "production", "github-production", "unicorn-canary")).to.equal(undefined);
