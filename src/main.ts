@@ -50,6 +50,8 @@ async function main(started: Started): Promise<void> {
   const say = (line: string) => void process.stdout.write(`${line}\n`);
   /** The embedded sandbox's GitHub, which delivers webhooks to this bot once it listens. */
   let sandboxHooks: { addUrl(url: string): void } | undefined;
+  /** The embedded sandbox's Prometheus (scraping its pods' request metrics), for canary analysis. */
+  let sandboxPrometheusUrl: string | undefined;
 
   if (plan.sandbox) {
     // Imported lazily by name: a live deployment never loads the sandbox, and the build does not contain it.
@@ -63,6 +65,7 @@ async function main(started: Started): Promise<void> {
       githubPort: process.env.SANDBOX_GITHUB_PORT ? Number(process.env.SANDBOX_GITHUB_PORT) : 0,
       owner: "npm start",
       whenBusy: "own-dir",
+      analysis: true,
     });
     started.stopSandbox = sandbox.stop;
     const kubeconfig = shownPath(sandbox.kubeconfigPath);
@@ -72,6 +75,8 @@ async function main(started: Started): Promise<void> {
     plan.kubeconfig = sandbox.kubeconfigPath;
     plan.github = { baseUrl: sandbox.env.GITHUB_API_URL, token: sandbox.env.GITHUB_TOKEN, webhookSecret: sandbox.env.GITHUB_WEBHOOK_SECRET };
     sandboxHooks = sandbox.github.webhooks;
+    if (sandbox.analysis && "off" in sandbox.analysis) say(`Tugboat: ${sandbox.analysis.off}.`);
+    else if (sandbox.analysis) sandboxPrometheusUrl = sandbox.analysis.prometheusUrl;
     plan.configPath = sandbox.configPath;
   } else {
     const who = terminal ? `, acting as ${plan.terminalUser ?? "terminal (set TUGBOAT_USER to a Slack user id the config binds to a role)"}` : "";
@@ -79,6 +84,8 @@ async function main(started: Started): Promise<void> {
   }
 
   const config = loadConfigFile(plan.configPath);
+  // The sandbox config names no Prometheus: its port is chosen at start, so canaries are judged by this one.
+  if (sandboxPrometheusUrl && !config.deploy.analysis.prometheusUrl) config.deploy.analysis.prometheusUrl = sandboxPrometheusUrl;
   const secrets = new SecretRegistry();
   for (const v of [plan.slack.botToken, plan.slack.appToken, plan.slack.signingSecret, plan.github.token, plan.github.privateKey, plan.github.webhookSecret]) secrets.add(v);
   const logging = createLogging({

@@ -19,6 +19,8 @@ export interface EmbeddedSandbox {
   /** Its GitHub delivers webhooks to these URLs (main.ts adds the terminal bot's POST /github/webhooks). */
   github: { webhooks: { addUrl(url: string): void } };
   busy?: { dir: string; holder: { owner: string; pid: number } };
+  /** With analysis: the Prometheus scraping the sandbox pods' request metrics, or why canary analysis is off. */
+  analysis?: { prometheusUrl: string } | { off: string };
   stop(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export interface SandboxModule {
     githubPort?: number;
     owner?: string;
     whenBusy?: "refuse" | "own-dir";
+    analysis?: boolean;
   }): Promise<EmbeddedSandbox>;
   DEMO_DELAYS: EmbeddedSandboxDelays;
   TEST_DELAYS: EmbeddedSandboxDelays;

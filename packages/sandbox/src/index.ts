@@ -6,6 +6,7 @@ import { tokenFileLines } from "./kube/auth/index.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { claimSandboxDir, type DirClaim, type SandboxOwner } from "./claim-dir.js";
 import { sandboxControl, type SandboxControl } from "./control.js";
+import { findPrometheus, PROMETHEUS_MISSING, startPodMetrics, startPrometheus } from "./metrics/index.js";
 
 export { SandboxBusyError, type SandboxOwner } from "./claim-dir.js";
 export { DEMO_DELAYS, TEST_DELAYS, ZERO_DELAYS, type SimDelays } from "./kube/types.js";
@@ -44,7 +45,17 @@ export interface SandboxOptions {
   webhookUrls?: string[];
   /** The GitHub sandbox's simulated CI (ci/image on pushed commits), or false. */
   ci?: SimulatedCiOptions | false;
+  /**
+   * Canary analysis: serve the running pods' request metrics and start a Prometheus (when installed) scraping
+   * them every second; its URL is env.TUGBOAT_SANDBOX_PROMETHEUS_URL. Off by default (the tests start their own).
+   */
+  analysis?: boolean;
+  /** The prometheus binary for analysis; default the one on PATH or /usr/bin; false: treat it as not installed. */
+  prometheusBinary?: string | false;
 }
+
+/** The environment variable with the sandbox's Prometheus URL (loopback, port chosen at start). */
+export const SANDBOX_PROMETHEUS_ENV = "TUGBOAT_SANDBOX_PROMETHEUS_URL";
 
 /** The file in the sandbox directory that lists webhook URLs. */
 export const WEBHOOK_URLS_FILE = "webhook-urls";
@@ -67,6 +78,8 @@ export interface Sandbox {
   env: Record<string, string>;
   /** Set when outDir belonged to another running sandbox, so this one's files are elsewhere (kubeconfigPath). */
   busy?: { dir: string; holder: SandboxOwner };
+  /** With opts.analysis: the Prometheus scraping the pods' metrics, or why canary analysis is off. */
+  analysis?: { prometheusUrl: string } | { off: string };
   stop(): Promise<void>;
 }
 
@@ -100,6 +113,19 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       ci: opts.ci,
     });
     started.push(github);
+    let analysis: Sandbox["analysis"];
+    if (opts.analysis) {
+      const metrics = await startPodMetrics({ clusters });
+      started.push(metrics);
+      const binary = opts.prometheusBinary === false ? undefined : (opts.prometheusBinary ?? findPrometheus());
+      if (binary) {
+        const prometheus = await startPrometheus([metrics.target], binary);
+        started.push(prometheus);
+        analysis = { prometheusUrl: prometheus.url };
+      } else {
+        analysis = { off: `canary analysis is off: ${PROMETHEUS_MISSING} and start again` };
+      }
+    }
     const kubeconfigPath = join(outDir, "kubeconfig");
     const envPath = join(outDir, "env");
     const configPath = join(root, "config/sandbox/tugboat.yaml");
@@ -112,6 +138,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       TUGBOAT_CONFIG: configPath,
       // The sandbox config binds UADMIN to the admin role; a terminal started from this file acts as it.
       TUGBOAT_USER: "UADMIN",
+      ...(analysis && "prometheusUrl" in analysis ? { [SANDBOX_PROMETHEUS_ENV]: analysis.prometheusUrl } : {}),
     };
     if (opts.writeFiles !== false) {
       mkdirSync(outDir, { recursive: true });
@@ -129,6 +156,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       configPath,
       env,
       ...(claim?.busy ? { busy: claim.busy } : {}),
+      ...(analysis ? { analysis } : {}),
       stop: async () => {
         await Promise.all(started.map((s) => s.stop()));
         claim?.release();

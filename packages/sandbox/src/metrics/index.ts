@@ -110,3 +110,5 @@ export async function startPodMetrics(opts: PodMetricsOptions): Promise<PodMetri
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+export { findPrometheus, startPrometheus, PROMETHEUS_MISSING, type RunningPrometheus } from "./prometheus.js";
