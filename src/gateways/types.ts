@@ -396,6 +396,8 @@ export interface PullRequest {
   headRepo?: string;
   baseRef: string;
   url: string;
+  /** Who merged it, as GitHub records it (only a single pull's read carries it). */
+  mergedBy?: string;
 }
 
 export interface CommitInfo {

@@ -75,6 +75,22 @@ interface Candidate {
   sender: string;
   /** The commit's author as git says (not verified: anyone may write anyone's email into a commit). */
   commitAuthor?: string;
+  /** The merged pull request this commit is the merge of, and who merged it, as GitHub's API records it. */
+  merge?: { pr: number; mergedBy: string };
+}
+
+const GITHUB_LOGIN = /^[A-Za-z0-9-]{1,39}(\[bot\])?$/;
+
+/**
+ * The merged PR whose merge made this commit the branch's head, and its merger (GitHub's merged_by, which GitHub
+ * sets itself, unlike git authorship): who a merge's deploy is attributed to. Undefined for a direct push.
+ */
+async function mergeOf(services: Services, repo: string, sha: string, branch: string): Promise<Candidate["merge"]> {
+  const pulls = await services.github.listPullsForCommit(repo, sha);
+  const merged = pulls.find((p) => p.merged && p.baseRef === branch);
+  if (!merged) return undefined;
+  const pull = await services.github.getPull(repo, merged.number);
+  return pull.mergedBy && GITHUB_LOGIN.test(pull.mergedBy) ? { pr: pull.number, mergedBy: pull.mergedBy } : undefined;
 }
 
 /** True when the commit is the head and waits for its image (the push then starts the image's deadline). */
@@ -94,7 +110,8 @@ async function consider(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candid
     return true;
   }
   if (!(await deps.claim(`auto-deploy:${c.app}:${c.sha}`))) return false;
-  const commitAuthor = commit.author && /^[A-Za-z0-9-]{1,39}(\[bot\])?$/.test(commit.author) ? commit.author : undefined;
+  const commitAuthor = commit.author && GITHUB_LOGIN.test(commit.author) ? commit.author : undefined;
+  const merge = await mergeOf(deps.services, c.repo, c.sha, auto.branch).catch(() => undefined);
   for (const env of auto.environments) {
     // A newer merge while an earlier environment deployed: the rest is the newer commit's.
     if (env !== auto.environments[0] && (await github.getCommit(c.repo, auto.branch)).sha !== c.sha) {
@@ -102,7 +119,7 @@ async function consider(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candid
       return false;
     }
     if (auto.duringFreeze === "queue" && !(await waitOutFreeze(deps.services, ctx, { app: c.app, repo: c.repo, sha: c.sha, branch: auto.branch }, env))) return false;
-    const outcome = await deployTo(deps.services, ctx, { ...c, commitAuthor }, env, auto.branch);
+    const outcome = await deployTo(deps.services, ctx, { ...c, commitAuthor, merge }, env, auto.branch);
     if (outcome !== "success") return false;
   }
   return false;
@@ -113,8 +130,12 @@ async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, 
   const actor = WEBHOOK_ACTOR;
   const requestId = `gh-${ctx.deliveryId}-${env}`;
   const started = services.clock.now();
-  const facts: Record<string, unknown> = { app: c.app, environment: env, sha: c.sha, branch, delivery: ctx.deliveryId, autoDeploy: true, commitAuthor: c.commitAuthor };
-  const byWhom = c.commitAuthor && c.commitAuthor !== c.sender ? `${c.sender} (commit by ${c.commitAuthor})` : c.sender;
+  const facts: Record<string, unknown> = { app: c.app, environment: env, sha: c.sha, branch, delivery: ctx.deliveryId, autoDeploy: true, commitAuthor: c.commitAuthor, mergedPr: c.merge?.pr, mergedBy: c.merge?.mergedBy, foundReadyBy: c.sender };
+  const byWhom = c.merge
+    ? `PR #${c.merge.pr} merged by ${c.merge.mergedBy}`
+    : c.commitAuthor && c.commitAuthor !== c.sender
+      ? `${c.sender} (commit by ${c.commitAuthor})`
+      : c.sender;
   const post = async (reply: Parameters<Services["notifier"]["post"]>[1]) => {
     if (channel) await services.notifier.post(channel, reply).catch((err: unknown) => ctx.log.warn("auto-deploy: cannot post to the channel", { error: errorMessage(err) }));
   };
@@ -135,7 +156,7 @@ async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, 
   let outcome: DeployOutcome | "error" = "error";
   try {
     outcome = await deploy(
-      { app: c.app, env, target: { kind: "sha", sha: c.sha }, actor, channel: channel ?? "", requestId, dryRun: false, force: false, reason: `merged to ${branch}, found ready by ${byWhom} on GitHub` },
+      { app: c.app, env, target: { kind: "sha", sha: c.sha }, actor, channel: channel ?? "", requestId, dryRun: false, force: false, reason: c.merge ? `${byWhom} to ${branch}` : `merged to ${branch}, found ready by ${byWhom} on GitHub` },
       {
         ...useCaseServices(services, ctx, facts),
         emit,
@@ -158,7 +179,8 @@ async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, 
   await posts;
   recordRun(services.audit, {
     requestId,
-    actor: `github:${c.sender}`,
+    // The merger when GitHub says who merged; else the sender of the delivery that found the commit ready.
+    actor: `github:${c.merge?.mergedBy ?? c.sender}`,
     command: `auto-deploy ${c.sha.slice(0, 7)} to ${env} (merged to ${branch}, GitHub webhook)`,
     outcome: outcome === "success" || outcome === "rolled-back" || outcome === "interrupted" ? outcome : "failure",
     reason: outcome,

@@ -43,11 +43,13 @@ describe("deploy on merge (GitHub webhooks → deploy use case)", function () {
     await until("the staging deploy of the merge", () => deployedState("staging", merged) === "success", 30_000);
     const stagingEntry = () => h.audit.find((e) => e.channel === "github" && e.command.includes("to staging"));
     await until("the staging deploy's audit entry", () => stagingEntry() !== undefined, 10_000);
-    // CI's status found the merge ready: the audit names CI's login (GitHub vouches for a delivery's sender only)
-    // and, as a detail, the commit's author (for a merge commit, the merger; but git authorship is not checked).
-    expect(stagingEntry()).to.deep.include({ actor: "github:sandbox-ci", outcome: "success" });
-    expect(stagingEntry()!.details).to.deep.include({ commitAuthor: "tugboat-bot" });
+    // CI's status found the merge ready, but the deploy is the merger's: GitHub's merged_by for the PR whose merge
+    // commit this is (GitHub records it; git authorship is whatever the pusher wrote). CI's login stays a detail.
+    expect(stagingEntry()).to.deep.include({ actor: "github:tugboat-bot", outcome: "success" });
+    expect(stagingEntry()!.details).to.deep.include({ mergedPr: pr, mergedBy: "tugboat-bot", foundReadyBy: "sandbox-ci" });
     expect(channelText()).to.match(/CDEPLOYS .*staging/);
+    const [staged] = h.sandbox.github.store.deployments(REPO).filter((d) => d.environment === "staging" && d.sha === merged);
+    expect(staged!.description).to.include(`PR #${pr} merged by tugboat-bot`);
 
     // Production needs one approval from someone else: the card is in the channel, and nothing is deployed yet.
     await until("the production approval card", () => JSON.stringify(h.notices).includes("/deploy approve "), 30_000);

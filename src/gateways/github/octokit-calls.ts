@@ -56,6 +56,7 @@ export function toPull(data: PullData): PullRequest {
     headRepo: data.head.repo?.full_name,
     baseRef: data.base.ref,
     url: data.html_url,
+    mergedBy: "merged_by" in data ? (data.merged_by?.login ?? undefined) : undefined,
   };
 }
 

@@ -45,6 +45,8 @@ export interface PullRecord {
   closed_at: string | null;
   merged_at: string | null;
   merge_commit_sha: string | null;
+  /** The login that merged it (PUT /pulls/{n}/merge's caller); GitHub's merged_by. */
+  merged_by?: string;
 }
 
 export interface StatusRecord {
@@ -314,14 +316,16 @@ export class GithubStore {
 
   /**
    * The PRs whose commits include `sha`: reachable from the PR's head but not from its base branch. A merged PR
-   * whose head is already on its base has no such commits left, so it is taken to hold its head commit only.
+   * whose head is already on its base has no such commits left, so it is taken to hold its head commit and its
+   * merge commit only (GitHub associates a merge commit with the PR it merged).
    */
   pullsContaining(repo: string | RepoRecord, sha: string): PullRecord[] {
     const r = typeof repo === "string" ? this.repo(repo) : repo;
     return [...r.pulls.values()].filter((p) => {
       const base = r.branches.get(p.base);
       const onBase = base !== undefined && this.isAncestor(r, sha, base);
-      if (onBase) return p.merged && p.sha === sha;
+      // On its base: a merged PR's head commit, or the merge commit GitHub made of it.
+      if (onBase) return p.merged && (p.sha === sha || p.merge_commit_sha === sha);
       return this.isAncestor(r, sha, p.sha);
     });
   }

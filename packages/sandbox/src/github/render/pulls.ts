@@ -90,7 +90,7 @@ export function pullJson(ctx: RenderCtx, r: RepoRecord, p: PullRecord, full: boo
       mergeable: open ? true : null,
       rebaseable: open ? true : null,
       mergeable_state: open ? "clean" : "unknown",
-      merged_by: p.merged ? userByLogin(ctx, r.owner) : null,
+      merged_by: p.merged ? userByLogin(ctx, p.merged_by ?? r.owner) : null,
       comments: ctx.store.issueComments(`${r.owner}/${r.name}`, p.number).length,
       review_comments: 0,
       maintainer_can_modify: false,

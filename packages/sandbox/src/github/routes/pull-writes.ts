@@ -85,6 +85,7 @@ const mergePull: Handler = (ctx, req, p) => {
   const commit = mergeInto(ctx.store, r, { base: pr.base, head: pr.sha, message: title, author: req.login });
   ctx.store.setPullState(`${r.owner}/${r.name}`, pr.number, "closed", true);
   pr.merge_commit_sha = commit.sha;
+  pr.merged_by = req.login;
   announcePush(ctx, r, { branch: pr.base, before, after: commit.sha, commits: [commit], sender: req.login });
   ctx.events?.deliver("pull_request", pullRequestPayload(ctx, r, pr, "closed", req.login));
   return { status: 200, body: { sha: commit.sha, merged: true, message: "Pull Request successfully merged" } };
