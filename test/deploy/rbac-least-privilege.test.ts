@@ -59,6 +59,24 @@ describe("deploy/ RBAC: least privilege, proven against the sandbox", function (
     expect(await asAdmin(sandbox, "staging", ["get", "deployments,poddisruptionbudgets", "-n", "tugboat", "-o", "name"])).to.equal("");
   });
 
+  it("with canary.mode istio, deploy/rbac/istio-canaries grants Tugboat's routes (list, create, patch, delete) in the app namespace only", async () => {
+    const can = async (verb: string, what: string, ns: string) =>
+      (await kubectl(["--kubeconfig", sandbox.kubeconfigPath, "--context", "production", "auth", "can-i", verb, what, "-n", ns, "--as", "system:serviceaccount:tugboat:tugboat"])).stdout.trim();
+    const kinds = ["virtualservices.networking.istio.io", "destinationrules.networking.istio.io"];
+    const verbs = ["list", "create", "patch", "delete"];
+    for (const kind of kinds) expect(await can("patch", kind, "github-production"), `${kind} without the overlay`).to.equal("no");
+    await asAdmin(sandbox, "production", ["apply", "-k", "deploy/rbac/istio-canaries"]);
+    try {
+      for (const kind of kinds) {
+        for (const verb of verbs) expect(await can(verb, kind, "github-production"), `${verb} ${kind}`).to.equal("yes");
+        expect(await can("patch", kind, "kube-system"), `${kind} outside the app namespace`).to.equal("no");
+        expect(await can("update", kind, "github-production"), `update ${kind} (apply is a patch)`).to.equal("no");
+      }
+    } finally {
+      await asAdmin(sandbox, "production", ["delete", "-k", "deploy/rbac/istio-canaries"]);
+    }
+  });
+
   it("with impersonate: true, deploy/rbac/impersonation lets Tugboat act for the user, and without it the cluster refuses", async () => {
     await asAdmin(sandbox, "staging", ["apply", "-k", "deploy/rbac/impersonation"]);
     // The cluster's own rule for the user: admins may deploy in the app namespace.
