@@ -35,6 +35,17 @@ export interface ChatSession {
   whisper(reply: Reply): Promise<void>;
   /** Shows the plan with Confirm/Cancel that only the caller may press. */
   confirm(plan: Reply): Promise<ConfirmAnswer>;
+  /**
+   * A confirmation for which the caller types `name` (a production environment's) and may give a reason (Slack: a
+   * modal). Without it the router asks with `confirm`.
+   */
+  confirmByName?(plan: Reply, name: string): Promise<NamedConfirmation>;
+}
+
+export interface NamedConfirmation {
+  answer: ConfirmAnswer;
+  /** What the caller gave as the reason, if anything. */
+  reason?: string;
 }
 
 export interface Authorizer {
@@ -67,6 +78,8 @@ export interface CommandContext {
   auth: Authorizer;
   /** Asks the caller to confirm a plan. Returns true only on an explicit Confirm. */
   confirm(plan: Reply): Promise<boolean>;
+  /** Asks the caller to type `name` to confirm (a production environment); the reason they gave, if any. */
+  confirmByName(plan: Reply, name: string): Promise<{ confirmed: boolean; reason?: string }>;
   /** Adds facts to this request's audit entry. */
   audit(details: Record<string, unknown>): void;
   /** Records how a command that replied without throwing really ended (a deploy that was rolled back is no success). */

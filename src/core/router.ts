@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { ChatSession, CommandContext, CommandFamily, CommandSpec } from "./command.js";
+import type { ChatSession, CommandContext, ConfirmAnswer, CommandFamily, CommandSpec } from "./command.js";
 import { checkLine, tokenize } from "./args.js";
 import { DeniedError, UsageError, UserError, errorMessage } from "./errors.js";
 import type { AuditEntry, AuditLog, Logger } from "./logger.js";
@@ -173,6 +173,14 @@ export class Router {
   }
 
   private context(session: ChatSession, requestId: string, log: Logger, details: Record<string, unknown>, entry: AuditEntry, services: Services, posted: { inChannel: boolean }): CommandContext {
+    const recordAnswer = (answer: ConfirmAnswer): boolean => {
+      details.confirmation = answer;
+      if (answer !== "confirmed") {
+        entry.decision = "cancelled";
+        entry.outcome = "cancelled";
+      }
+      return answer === "confirmed";
+    };
     const policy = this.policy;
     return {
       requestId,
@@ -195,14 +203,11 @@ export class Router {
         userHas: (userId, permission) => policy.grantedAnywhere({ id: userId }, permission),
         isOneOf: (entries, channelId) => policy.isOneOf(session.actor, channelId, entries),
       },
-      confirm: async (plan) => {
-        const answer = await session.confirm(plan);
-        details.confirmation = answer;
-        if (answer !== "confirmed") {
-          entry.decision = "cancelled";
-          entry.outcome = "cancelled";
-        }
-        return answer === "confirmed";
+      confirm: async (plan) => recordAnswer(await session.confirm(plan)),
+      confirmByName: async (plan, name) => {
+        const named = session.confirmByName ? await session.confirmByName(plan, name) : { answer: await session.confirm(plan) };
+        if (named.reason) details.confirmReason = named.reason;
+        return { confirmed: recordAnswer(named.answer), ...(named.reason ? { reason: named.reason } : {}) };
       },
       audit: (more) => Object.assign(details, more),
       outcome: (outcome) => {

@@ -11,6 +11,7 @@ import type { Notifier } from "../../core/services.js";
 import { createBoltLogger } from "./bolt-logger.js";
 import { countingFetch, type SlackCallCounter } from "./count-api-calls.js";
 import { CANCEL_ACTION, CONFIRM_ACTION, ConfirmRegistry } from "./confirm-buttons.js";
+import { CONFIRM_MODAL, ConfirmModals } from "./confirm-modal.js";
 import { DEFAULT_HTTP_LIMITS, REPLAY_KEY, StrictHTTPReceiver, limitedServerOptions, type HttpLimits } from "./create-http-receiver.js";
 import { SeenIds, firstTimeAnywhere, type SharedIds } from "../../core/seen-ids.js";
 import type { SharedConfirmations } from "../../domain/replicas/shared-confirmations.js";
@@ -151,6 +152,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const client = app.client;
 
   const groups = new SlackUserGroups({ client, log, cacheSeconds: opts.userGroupCacheSeconds, now });
+  const modals = new ConfirmModals({ client, log, timeoutSeconds: opts.confirmTimeoutSeconds });
   const confirmations = new ConfirmRegistry({ client, log, timeoutSeconds: opts.confirmTimeoutSeconds, shared: opts.shared?.confirmations, now: () => new Date(now()) });
   const eventIds = new SeenIds(EVENT_ID_TTL_MS, now);
   const liveReplies = new Set<MessageReply>();
@@ -211,6 +213,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       direct: false,
       responseUrl: new ResponseUrl(respond, now),
       invitable: canInvite(command.channel_id, command.channel_name),
+      modal: { triggerId: command.trigger_id, modals },
       preface: [{ type: "context", elements: [mrkdwnObject(toMrkdwn(rich`${mention(command.user_id)} ran \`${line.slice(0, 500)}\``))] }],
       confirmations,
       updateIntervalMs,
@@ -265,6 +268,16 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       const channel = body.channel?.id;
       if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: result.message }).catch(() => {});
     }
+  });
+
+  // The production confirmation's modal (confirm-modal.ts): a wrong name is a field error, closing it cancels.
+  app.view({ callback_id: CONFIRM_MODAL, type: "view_submission" }, async ({ ack, body, view }) => {
+    const errors = modals.submit(view.private_metadata, body.user.id, view.state.values);
+    await ack(errors);
+  });
+  app.view({ callback_id: CONFIRM_MODAL, type: "view_closed" }, async ({ ack, body, view }) => {
+    await ack();
+    modals.close(view.private_metadata, body.user.id);
   });
 
   // App Home (app-home.ts): `/deploy home` run as the viewer, published to their Home tab.
@@ -346,6 +359,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     },
     quiesce: async () => {
       stopping = true;
+      modals.closeAll();
       await confirmations.closeAll(RESTARTED);
     },
     stop: async () => {
@@ -362,6 +376,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       started = false;
       server = undefined;
       // Waiting commands see a time-out; the prompts say Tugboat restarted.
+      modals.closeAll();
       await confirmations.closeAll(RESTARTED);
       // Deliver the last state of every message still being updated (bounded).
       const flushed = Promise.allSettled([...liveReplies].map((r) => r.flush()));

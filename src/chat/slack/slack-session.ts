@@ -1,8 +1,9 @@
 import type { webApi } from "@slack/bolt";
 import type { Actor, Channel, ChatSession } from "../../core/command.js";
 import type { Logger } from "../../core/logger.js";
-import type { Reply } from "../../core/reply.js";
+import { textReply, type Reply } from "../../core/reply.js";
 import type { ConfirmRegistry } from "./confirm-buttons.js";
+import type { ConfirmModals } from "./confirm-modal.js";
 import { describeSlackError } from "./describe-slack-error.js";
 import { MessageReply, isIntermediate } from "./post-reply.js";
 import { notInConversation, type ResponseUrl } from "./response-url.js";
@@ -28,6 +29,8 @@ export interface SessionOptions {
   /** Blocks shown above the reply (e.g. who ran which slash command). */
   preface?: SlackBlock[];
   confirmations: ConfirmRegistry;
+  /** A slash command's trigger_id and the modals it can open (the production confirmation). */
+  modal?: { triggerId: string; modals: ConfirmModals };
   updateIntervalMs: number;
 }
 
@@ -106,12 +109,7 @@ export function createSession(opts: SessionOptions): { session: ChatSession; mes
     await opts.responseUrl!.send({ response_type: "in_channel", replace_original: recorded, text: rendered.text, blocks: [...preface, ...rendered.blocks, ...hint] });
     recorded = true;
   };
-  const session: ChatSession = {
-    actor,
-    channel,
-    reply: message,
-    whisper,
-    confirm: (plan) =>
+  const confirm = (plan: Reply) =>
       opts.confirmations.ask({
         channel: channel.id,
         threadTs: opts.threadTs,
@@ -122,7 +120,21 @@ export function createSession(opts: SessionOptions): { session: ChatSession; mes
         ...(opts.responseUrl
           ? { ephemeralFallback: (m: { text: string; blocks: SlackBlock[] }) => opts.responseUrl!.send({ response_type: "ephemeral", replace_original: false, text: m.text, blocks: m.blocks }) }
           : {}),
-      }),
+      });
+  const session: ChatSession = {
+    actor,
+    channel,
+    reply: message,
+    whisper,
+    confirm,
+    confirmByName: async (plan, name) => {
+      const modal = opts.modal;
+      const answered = modal ? await modal.modals.ask({ triggerId: modal.triggerId, userId: actor.id, plan, name }) : undefined;
+      if (answered) return answered;
+      // No modal (a mention, or Slack refused it: a trigger_id lives 3 s): Confirm/Cancel here, and the caller is told.
+      if (modal) await whisper(textReply("I couldn't open the confirmation dialog in time; confirm with the buttons in the channel instead.", "warning")).catch(() => undefined);
+      return { answer: await confirm(plan) };
+    },
   };
   return { session, message };
 }

@@ -24,6 +24,8 @@ export interface DeployChat {
   services: Pick<DeployDeps, "config" | "kube" | "github" | "clock" | "instanceId">;
   reply: { send(reply: Reply): Promise<void>; permalink(): Promise<string | undefined> };
   confirm(plan: Reply): Promise<boolean>;
+  /** Production: the caller types the environment's name, and may give a reason. */
+  confirmByName?(plan: Reply, name: string): Promise<{ confirmed: boolean; reason?: string }>;
   log: Logger;
   audit(facts: Record<string, unknown>): void;
   signal: AbortSignal;
@@ -175,7 +177,10 @@ export async function runDeployInChat(chat: DeployChat, run: (deps: DeployDeps) 
       emit,
       confirm: async (r, preview) => {
         await flush();
-        return chat.confirm(confirmationReply(r, preview));
+        const plan = confirmationReply(r, preview);
+        if (!r.env.envConfig.production || !chat.confirmByName) return chat.confirm(plan);
+        const named = await chat.confirmByName(plan, r.env.env);
+        return named.confirmed && named.reason ? { reason: named.reason } : named.confirmed;
       },
     }),
   );

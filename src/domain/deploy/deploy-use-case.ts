@@ -77,8 +77,8 @@ export interface DeployServices {
 
 export interface DeployDeps extends DeployServices {
   emit: DeployEventSink;
-  /** Asked for environments with `confirm: true`; true only on an explicit yes. */
-  confirm(run: DeployRun, preview: PlanPreview): Promise<boolean>;
+  /** Asked for environments with `confirm: true`; true only on an explicit yes (with the reason given then, if any). */
+  confirm(run: DeployRun, preview: PlanPreview): Promise<boolean | { reason: string }>;
   steps?: DeploySteps;
 }
 
@@ -148,9 +148,15 @@ export async function runDeployFlow(input: DeployInput, deps: DeployDeps, varian
   }
   if (env.envConfig.confirm) {
     emit({ type: "awaiting-confirmation", run });
-    if (!(await deps.confirm(run, preview!))) {
+    const confirmed = await deps.confirm(run, preview!);
+    if (!confirmed) {
       emit({ type: "cancelled", run });
       return "cancelled";
+    }
+    // A reason given with the confirmation (the production modal) is the deploy's, as --reason would be.
+    if (typeof confirmed === "object") {
+      input = { ...input, reason: confirmed.reason };
+      deps.audit({ givenReason: confirmed.reason });
     }
   }
   // Deny by default: an environment that wants approvals is not deployed by a caller that cannot collect them.

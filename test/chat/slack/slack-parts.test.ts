@@ -144,6 +144,8 @@ describe("Slack adapter parts", () => {
         filesUploadV2: ["files:write"],
         "usergroups.users.list": ["usergroups:read"],
         "views.publish": [],
+        // No scope: a trigger_id is the permission (the production confirmation modal).
+        "views.open": [],
       };
       const eventScopes: Record<string, string[]> = { app_mention: ["app_mentions:read"], "message.im": ["im:history"], app_home_opened: [] };
       const dir = fileURLToPath(new URL("../../../src/chat/slack/", import.meta.url));

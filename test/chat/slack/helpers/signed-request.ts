@@ -50,6 +50,8 @@ export interface SlashCommand {
   /** "directmessage", "privategroup", "mpdm-…" or a channel's name (default "deploys"). */
   channel_name?: string;
   response_url: string;
+  /** Default: a fixed one that no stand-in issued (views.open refuses it). */
+  trigger_id?: string;
 }
 
 export function slashCommandBody(cmd: SlashCommand): string {
@@ -66,7 +68,7 @@ export function slashCommandBody(cmd: SlashCommand): string {
     api_app_id: "A1",
     is_enterprise_install: "false",
     response_url: cmd.response_url,
-    trigger_id: "13345224609.738474920.8088930838d88f008e0",
+    trigger_id: cmd.trigger_id ?? "13345224609.738474920.8088930838d88f008e0",
   });
 }
 
@@ -106,6 +108,24 @@ export function buttonPressBody(opts: { actionId: string; value: string; userId:
         action_ts: `${nowSeconds()}.000`,
       },
     ],
+  };
+  return stringify({ payload: JSON.stringify(payload) });
+}
+
+/** A modal's view_submission (values: block_id -> action_id -> value) or view_closed, as `userId`. */
+export function viewPayloadBody(opts: { type: "view_submission" | "view_closed"; userId: string; view: Record<string, any>; values?: Record<string, Record<string, string>> }): string {
+  const values = Object.fromEntries(
+    Object.entries(opts.values ?? {}).map(([block, actions]) => [block, Object.fromEntries(Object.entries(actions).map(([action, value]) => [action, { type: "plain_text_input", value }]))]),
+  );
+  const payload = {
+    type: opts.type,
+    team: { id: "T1", domain: "example" },
+    user: { id: opts.userId, username: opts.userId.toLowerCase(), name: opts.userId.toLowerCase(), team_id: "T1" },
+    api_app_id: "A1",
+    token: "legacy-verification-token",
+    trigger_id: "123.456.view",
+    view: { ...opts.view, id: opts.view.id ?? "V1", team_id: "T1", state: { values }, hash: "1.abc", app_id: "A1", bot_id: "BBOT" },
+    ...(opts.type === "view_closed" ? { is_cleared: false } : { response_urls: [] }),
   };
   return stringify({ payload: JSON.stringify(payload) });
 }

@@ -44,6 +44,8 @@ export class SlackStandIn {
   now: () => number = Date.now;
   /** Members per user group id, for usergroups.users.list. */
   readonly groupMembers = new Map<string, string[]>();
+  /** trigger_ids handed out and when: like Slack, views.open takes each once, within 3 s. */
+  private readonly triggers = new Map<string, number>();
   private server: Server | undefined;
   private nextTs = 1000;
   private nextFile = 1;
@@ -160,8 +162,37 @@ export class SlackStandIn {
     return { ok: false, error: String(args.channel).startsWith("C") ? "not_in_channel" : "channel_not_found" };
   }
 
+  /** A trigger_id as Slack sends with a slash command (issued now, by the stand-in's clock). */
+  issueTrigger(): string {
+    const id = `${this.nextTs++}.${this.nextFile++}.trigger`;
+    this.triggers.set(id, this.now());
+    return id;
+  }
+
+  /** views.open as Slack checks it: a known, unused trigger_id under 3 s old, and a modal within Slack's limits. */
+  private openView(args: Record<string, any>): Record<string, unknown> {
+    const issued = this.triggers.get(String(args.trigger_id));
+    if (issued === undefined) return { ok: false, error: "invalid_trigger_id" };
+    this.triggers.delete(String(args.trigger_id));
+    if (this.now() - issued > 3000) return { ok: false, error: "expired_trigger_id" };
+    const view = args.view as Record<string, any> | undefined;
+    const within = (t: unknown, max: number) => typeof t === "string" && t.length > 0 && t.length <= max;
+    const valid =
+      view?.type === "modal" &&
+      within(view.title?.text, 24) &&
+      (view.submit === undefined || within(view.submit.text, 24)) &&
+      (view.close === undefined || within(view.close.text, 24)) &&
+      Array.isArray(view.blocks) && view.blocks.length <= 100 &&
+      (view.private_metadata === undefined || within(view.private_metadata, 3000)) &&
+      (view.callback_id === undefined || within(view.callback_id, 255));
+    if (!valid) return { ok: false, error: "invalid_arguments" };
+    return { ok: true, view: { id: `V${this.nextTs++}`, ...view } };
+  }
+
   private answer(method: string, args: Record<string, any>): Record<string, unknown> {
     switch (method) {
+      case "views.open":
+        return this.openView(args);
       case "auth.test":
         return { ok: true, url: "https://example.slack.com/", team: "Example", user: "tugboat", team_id: "T1", user_id: "UBOT", bot_id: "BBOT" };
       case "chat.postMessage":
@@ -194,7 +225,7 @@ function decodeArgs(contentType: string, raw: string): Record<string, any> {
   if (contentType.includes("application/json")) return raw ? JSON.parse(raw) : {};
   const q = parseQuery(raw) as Record<string, string>;
   const out: Record<string, any> = { ...q };
-  for (const key of ["blocks", "files", "attachments"]) {
+  for (const key of ["blocks", "files", "attachments", "view"]) {
     if (typeof q[key] === "string") {
       try {
         out[key] = JSON.parse(q[key]!);

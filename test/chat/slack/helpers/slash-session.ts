@@ -9,7 +9,7 @@ export interface SlashSession {
   readonly standIn: SlackStandIn;
   readonly bot: SandboxBot;
   /** `/deploy <text>` as `user`; the HTTP answer (the reply itself arrives through the Web API). */
-  slash(text: string, user: string): ReturnType<typeof postSigned>;
+  slash(text: string, user: string, opts?: { triggerId?: string }): ReturnType<typeof postSigned>;
   /** Each chat.postMessage and chat.update so far: its text and its blocks as JSON. */
   posted(): string[];
 }
@@ -35,8 +35,8 @@ export function useSlashSession(): SlashSession {
     get bot() {
       return bot;
     },
-    slash: (text, user) =>
-      postSigned(bot.eventsUrl, slashCommandBody({ command: "/deploy", text, user_id: user, channel_id: "CDEPLOYS", response_url: standIn.responseUrl(`cmd-${++sent}`) }), FORM),
+    slash: (text, user, opts) =>
+      postSigned(bot.eventsUrl, slashCommandBody({ command: "/deploy", text, user_id: user, channel_id: "CDEPLOYS", response_url: standIn.responseUrl(`cmd-${++sent}`), trigger_id: opts?.triggerId }), FORM),
     posted: () => [...standIn.callsTo("chat.postMessage"), ...standIn.callsTo("chat.update")].map((c) => `${String(c.args.text)} ${JSON.stringify(c.args.blocks ?? [])}`),
   };
 }
