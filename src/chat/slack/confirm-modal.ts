@@ -65,7 +65,8 @@ export class ConfirmModals {
   /** A view_submission: the field errors to answer with, or undefined when the modal may close. */
   submit(id: string, userId: string, values: ViewValues): { response_action: "errors"; errors: Record<string, string> } | undefined {
     const p = this.pending.get(id);
-    if (!p) return undefined;
+    // Timed out, Tugboat restarted, or (with several replicas) another replica asked: said in the modal, never taken.
+    if (!p) return { response_action: "errors", errors: { [NAME_BLOCK]: "This confirmation is no longer open here; nothing was done. Close this and run the command again." } };
     if (userId !== p.userId) return { response_action: "errors", errors: { [NAME_BLOCK]: "Only the person who asked can confirm this." } };
     const typed = (values[NAME_BLOCK]?.[INPUT]?.value ?? "").trim();
     if (typed !== p.name) return { response_action: "errors", errors: { [NAME_BLOCK]: `Type ${p.name} to confirm; nothing was done.` } };

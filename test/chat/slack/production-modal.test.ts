@@ -52,6 +52,10 @@ describe("production confirmation in a Slack modal (adapter, stand-in, sandbox)"
     await postSigned(s.bot.eventsUrl, viewPayloadBody({ type: "view_closed", userId: "UADMIN", view }), FORM);
     await eventually("the cancellation", () => s.bot.audit.some((e) => e.command === "/deploy PR4812 to production" && e.outcome === "cancelled"), 20_000);
     expect(productionDeployments()).to.have.length(0);
+    // A submission after that is refused in the modal, not taken.
+    const late = await postSigned(s.bot.eventsUrl, viewPayloadBody({ type: "view_submission", userId: "UADMIN", view, values: { tugboat_confirm_name: { value: "production" } } }), FORM);
+    expect(JSON.parse(late.body).errors.tugboat_confirm_name).to.include("no longer open");
+    expect(productionDeployments()).to.have.length(0);
   });
 
   it("an expired trigger_id falls back to Confirm/Cancel in the channel, and says so", async () => {
