@@ -33,5 +33,7 @@ export function parseConfig(text: string, file = "config"): TugboatConfig {
     });
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
-  return result.data;
+  // A copy: zod hands every parse the same nested default objects (deploy's default holds one analysis object),
+  // so a config changed in one place (a test, a second app instance) would change every other config.
+  return structuredClone(result.data);
 }

@@ -9,6 +9,14 @@ describe("config", () => {
     expect(cfg.environments.production!.confirm).to.equal(true);
     expect(cfg.bindings.map((b) => b.role)).to.include.members(["admin", "deployer", "viewer"]);
   });
+  it("two loads share no objects (defaults included): changing one config leaves the other as loaded", () => {
+    const a = loadConfigFile("config/sandbox/tugboat.yaml"), b = loadConfigFile("config/sandbox/tugboat.yaml");
+    a.deploy.analysis.prometheusUrl = "http://127.0.0.1:1";
+    const [first] = Object.values(a.deploy.analysis.queries);
+    a.deploy.analysis.queries["leaked"] = first!;
+    expect(b.deploy.analysis.prometheusUrl).to.not.equal("http://127.0.0.1:1");
+    expect(b.deploy.analysis.queries).to.not.have.property("leaked");
+  });
   it("loads the example config", () => {
     expect(() => loadConfigFile("config/tugboat.example.yaml")).not.to.throw();
   });
