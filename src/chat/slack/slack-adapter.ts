@@ -213,7 +213,9 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       direct: false,
       responseUrl: new ResponseUrl(respond, now),
       invitable: canInvite(command.channel_id, command.channel_name),
-      modal: { triggerId: command.trigger_id, modals },
+      // The modal's answer is kept by the replica that opened it, and Slack may send the submission to another one:
+      // with replicas sharing state, production is confirmed with the shared Confirm/Cancel buttons instead.
+      modal: opts.shared ? undefined : { triggerId: command.trigger_id, modals },
       preface: [{ type: "context", elements: [mrkdwnObject(toMrkdwn(rich`${mention(command.user_id)} ran \`${line.slice(0, 500)}\``))] }],
       confirmations,
       updateIntervalMs,

@@ -72,8 +72,9 @@ describe("two Tugboat replicas (HTTP mode) on one sandbox", function () {
     replicas.push(r);
     return r;
   };
+  // A trigger_id Slack would honour: a single bot would open the production modal with it.
   const slash = (url: string, text: string, id: string) =>
-    postSigned(url, slashCommandBody({ command: "/deploy", text, user_id: "UADMIN", channel_id: "CDEPLOYS", response_url: standIn.responseUrl(id) }), FORM);
+    postSigned(url, slashCommandBody({ command: "/deploy", text, user_id: "UADMIN", channel_id: "CDEPLOYS", response_url: standIn.responseUrl(id), trigger_id: standIn.issueTrigger() }), FORM);
   // Each press its own response_url: two identical signed bodies within a second are a replay, and dropped.
   const press = (url: string, prompt: { id: string; ts: string }, userId = "UADMIN", responseId = `press-${prompt.ts}-${userId}`) =>
     postSigned(url, buttonPressBody({ actionId: "tugboat_confirm", value: prompt.id, userId, channel: "CDEPLOYS", messageTs: prompt.ts, responseUrl: standIn.responseUrl(responseId) }), FORM);
@@ -91,6 +92,8 @@ describe("two Tugboat replicas (HTTP mode) on one sandbox", function () {
     const before = deployments("production").length;
     expect((await slash(a.eventsUrl, "PR4812 to production", "cmd-1")).status).to.equal(200);
     const prompt = await waitForPrompt();
+    // Not a modal, whose answer only the opening replica could take: the shared buttons.
+    expect(standIn.callsTo("views.open")).to.deep.equal([]);
     // A second press, of another user, on replica A: refused; the asker's on replica B: taken.
     const refused = await press(a.eventsUrl, prompt, "UVIEWER");
     expect(refused.status).to.equal(200);
