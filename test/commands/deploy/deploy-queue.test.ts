@@ -88,7 +88,8 @@ describe("/deploy … --queue: a deploy queue in Kubernetes", function () {
     expect(texts.some((t) => /^CDEPLOYS: @URELEASER's turn to deploy github staging passed: it was not started by 2026-04-01 10:1\d UTC\.$/.test(t)), texts.join("\n")).to.equal(true);
     expect(texts.at(-1)).to.include(`@UDEPLOYER2, it is your turn in the github staging queue: starting \`/deploy github ${SHAS.main} to staging\` for you (--auto).`);
     const autoAudit = () => first.audit.filter((e) => e.actor === "UDEPLOYER2" && e.outcome === "success");
-    await onClock(clock, waitFor(() => noticesText(first).some((t) => t.includes(`Deployed sha ${SHAS.main.slice(0, 7)} to github staging`)) && autoAudit().length > 0));
+    // Not stepped on the clock (it raced the real-time rollout past its deadline under load), as below.
+    await waitFor(() => noticesText(first).some((t) => t.includes(`Deployed sha ${SHAS.main.slice(0, 7)} to github staging`)) && autoAudit().length > 0);
     const staging = githubDeployments(first, "staging").map((d) => ({ sha: d.sha, actor: d.payload.actor }));
     expect(staging.slice(-2)).to.deep.equal([
       { sha: SHAS.pr4812, actor: "UDEPLOYER" },
