@@ -59,6 +59,18 @@ export class ManualClock implements Clock {
     }
   }
 
+  /**
+   * How far to move to wake the earliest sleep shorter than `deadlineMs`, if that wakes no sleep of `deadlineMs` or
+   * longer (a deadline); undefined when there is none or it would.
+   */
+  nextStepBefore(deadlineMs: number): number | undefined {
+    const bySoonest = [...this.sleepers].sort((a, b) => a.due - b.due);
+    const deadline = bySoonest.find((s) => s.ms >= deadlineMs);
+    const next = bySoonest.find((s) => s.ms < deadlineMs);
+    if (!next || (deadline && next.due >= deadline.due)) return undefined;
+    return Math.max(0, next.due - this.at);
+  }
+
   /** Moves time to the earliest pending sleep (the shortest) and wakes it; returns how far it moved. */
   advanceToNext(): number {
     const next = [...this.sleepers].sort((a, b) => a.due - b.due)[0];
@@ -72,14 +84,17 @@ export class ManualClock implements Clock {
 /**
  * Settles `work`, moving the clock to each sleep it asks for that is shorter than `deadlineMs` (back-offs,
  * renewals, pacing), never to the deadline itself, so the work ends by what it does, not by its time-out.
+ * Short sleeps add up: stepping renewals one after another would carry the clock past a pending deadline while
+ * real-time work (the sandbox's rollouts) is still under way, so the clock never moves to or beyond the earliest
+ * pending deadline; short sleeps due after it wait for the work to finish on its own.
  */
 export async function settleOnClock<T>(clock: ManualClock, work: Promise<T>, deadlineMs: number): Promise<T> {
   let finished = false;
   const done = work.finally(() => (finished = true));
   while (!finished) {
     await new Promise((r) => setTimeout(r, 5));
-    const next = clock.pending().find((ms) => ms < deadlineMs);
-    if (next !== undefined) clock.advance(next);
+    const step = clock.nextStepBefore(deadlineMs);
+    if (step !== undefined) clock.advance(step);
   }
   return done;
 }
