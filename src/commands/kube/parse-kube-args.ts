@@ -1,6 +1,7 @@
 import { parseDuration, parseFlags, type FlagSpecs } from "../../core/args.js";
 import { UsageError } from "../../core/errors.js";
 import { getOwn } from "../../core/own-keys.js";
+import { REFUSED_SHORTS, REJECTED_FLAGS } from "../../core/kubectl-refused-flags.js";
 import { parseFieldPath, type FieldPath } from "./jsonpath.js";
 
 // The /kube grammar: read verbs only, kubectl's flag names, identity- and target-changing flags refused by name.
@@ -57,43 +58,6 @@ export interface EventsArgs {
   forName?: string;
   cluster?: string;
 }
-
-const IDENTITY =
-  "is refused: /kube always queries as Tugboat's own identity and never changes the user, credentials, server or kubeconfig context (pick a configured cluster with --cluster)";
-
-/** Flags that could change who Tugboat acts as or which server it talks to: refused by name. */
-export const REJECTED_FLAGS: Record<string, string> = Object.fromEntries(
-  [
-    "as",
-    "as-group",
-    "as-uid",
-    "token",
-    "server",
-    "kubeconfig",
-    "context",
-    "user",
-    "username",
-    "password",
-    "cluster-name",
-    "client-certificate",
-    "client-key",
-    "certificate-authority",
-    "insecure-skip-tls-verify",
-    "tls-server-name",
-    "cache-dir",
-    "raw",
-  ].map((f) => [f, `--${f} ${IDENTITY}`]),
-);
-REJECTED_FLAGS["watch"] = "--watch is not supported: /kube answers once; run the command again to refresh";
-REJECTED_FLAGS["watch-only"] = REJECTED_FLAGS["watch"];
-REJECTED_FLAGS["follow"] = "--follow is not supported: /kube logs answers once (use --tail and --since)";
-
-/** Short spellings of refused flags, so `-s URL` is refused by name rather than as an unknown flag. */
-const REFUSED_SHORTS: FlagSpecs = {
-  server: { kind: "string", short: "s" },
-  watch: { kind: "boolean", short: "w" },
-  follow: { kind: "boolean", short: "f" },
-};
 
 const COMMON: FlagSpecs = {
   namespace: { kind: "string", short: "n" },
