@@ -24,6 +24,11 @@ describe("layering lint rules", function () {
     ["a command importing the sandbox by path", "src/commands/kube/evil.ts", 'import { startKubeSandbox } from "../../../packages/sandbox/src/kube/index.js";\nexport const s = startKubeSandbox;\n'],
     // main.ts loads it through startup/embedded-sandbox.ts by a name TypeScript does not resolve; a static import would build it in.
     ["main.ts importing the sandbox statically", "src/main.ts", 'import { startSandbox } from "@tugboat/sandbox";\nexport const s = startSandbox;\n'],
+    ["domain importing a gateway implementation", "src/domain/evil.ts", 'import { createKubeGateway } from "../gateways/kubernetes/create-kube-gateway.js";\nexport const g = createKubeGateway;\n'],
+    ["Octokit in domain", "src/domain/deploy/evil.ts", 'import { Octokit } from "@octokit/rest";\nexport const o = Octokit;\n'],
+    ["startup importing the sandbox statically", "src/startup/evil.ts", 'import { startSandbox } from "@tugboat/sandbox";\nexport const s = startSandbox;\n'],
+    ["webhooks importing commands", "src/webhooks/evil.ts", 'import { buildFamilies } from "../commands/index.js";\nexport const b = buildFamilies;\n'],
+    ["core importing domain", "src/core/evil.ts", 'import { LeaseLock } from "../domain/lease-lock.js";\nexport const l = LeaseLock;\n'],
     ["domain importing a chat adapter", "src/domain/evil.ts", 'import { startSlack } from "../chat/slack/slack-adapter.js";\nexport const s = startSlack;\n'],
     ["domain importing a command", "src/domain/deploy/evil.ts", 'import { deployFromChat } from "../../commands/deploy/deploy-from-chat.js";\nexport const d = deployFromChat;\n'],
     ["one command family importing another", "src/commands/canary/evil.ts", 'import { deployFromChat } from "../deploy/deploy-from-chat.js";\nexport const d = deployFromChat;\n'],
