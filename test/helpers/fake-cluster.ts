@@ -21,6 +21,7 @@ import {
   type ScaleInfo,
   type TablePageOptions,
   type WatchEvent,
+  type WellKnownKinds,
 } from "../../src/gateways/types.js";
 import { KIND_SPECS, wellKnownKinds } from "../../src/gateways/well-known-kinds.js";
 
@@ -91,6 +92,8 @@ export interface FakeClusterOptions {
   informerTuning?: InformerTuning;
 }
 
+// The typed kinds, declared by this interface and set in the constructor exactly as the real client does.
+export interface FakeCluster extends WellKnownKinds {}
 export class FakeCluster implements KubeCluster {
   readonly name: string;
   private readonly clock: Clock;
@@ -102,27 +105,8 @@ export class FakeCluster implements KubeCluster {
   private revision = 1;
   private requests = 0;
 
-  // The typed kinds, exactly as the real client builds them.
-  private readonly kinds = wellKnownKinds(this);
-  readonly deployments = this.kinds.deployments;
-  readonly replicaSets = this.kinds.replicaSets;
-  readonly pods = this.kinds.pods;
-  readonly services = this.kinds.services;
-  readonly configMaps = this.kinds.configMaps;
-  readonly secrets = this.kinds.secrets;
-  readonly ingresses = this.kinds.ingresses;
-  readonly namespaces = this.kinds.namespaces;
-  readonly nodes = this.kinds.nodes;
-  readonly leases = this.kinds.leases;
-  readonly events = this.kinds.events;
-  readonly resourceQuotas = this.kinds.resourceQuotas;
-  readonly limitRanges = this.kinds.limitRanges;
-  readonly endpointSlices = this.kinds.endpointSlices;
-  readonly capiClusters = this.kinds.capiClusters;
-  readonly machineDeployments = this.kinds.machineDeployments;
-  readonly machines = this.kinds.machines;
-
   constructor(opts: FakeClusterOptions = {}) {
+    Object.assign(this, wellKnownKinds(this));
     this.name = opts.name ?? "fake";
     this.clock = opts.clock ?? systemClock;
     this.tuning = opts.informerTuning ?? DEFAULT_INFORMER_TUNING;

@@ -26,6 +26,7 @@ import {
   type WatchEvent,
   type WatchHandle,
   type WatchOptions,
+  type WellKnownKinds,
 } from "../types.js";
 import { wellKnownKinds } from "../well-known-kinds.js";
 import { discoverResources, resolveResource } from "./discover-resources.js";
@@ -69,26 +70,10 @@ interface ClusterState {
   random?: () => number;
 }
 
+// The typed kinds (src/gateways/kube-models.ts, one field per KindModels entry), resolved through this client's
+// discovery: declared by this interface, set in the constructor from the one list (wellKnownKinds).
+export interface KubeClusterClient extends WellKnownKinds {}
 export class KubeClusterClient implements KubeCluster {
-  // The typed kinds (src/gateways/kube-models.ts), resolved through this client's discovery.
-  private readonly kinds = wellKnownKinds(this);
-  readonly deployments = this.kinds.deployments;
-  readonly replicaSets = this.kinds.replicaSets;
-  readonly pods = this.kinds.pods;
-  readonly services = this.kinds.services;
-  readonly configMaps = this.kinds.configMaps;
-  readonly secrets = this.kinds.secrets;
-  readonly ingresses = this.kinds.ingresses;
-  readonly namespaces = this.kinds.namespaces;
-  readonly nodes = this.kinds.nodes;
-  readonly leases = this.kinds.leases;
-  readonly events = this.kinds.events;
-  readonly resourceQuotas = this.kinds.resourceQuotas;
-  readonly limitRanges = this.kinds.limitRanges;
-  readonly endpointSlices = this.kinds.endpointSlices;
-  readonly capiClusters = this.kinds.capiClusters;
-  readonly machineDeployments = this.kinds.machineDeployments;
-  readonly machines = this.kinds.machines;
 
   constructor(
     readonly name: string,
@@ -98,7 +83,9 @@ export class KubeClusterClient implements KubeCluster {
     private readonly acting?: ActingFor,
     private readonly state: ClusterState = { resources: undefined, discovery: undefined, requests: 0 },
     private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
-  ) {}
+  ) {
+    Object.assign(this, wellKnownKinds(this));
+  }
 
   /** A client of the same cluster whose requests in `scope` are made for `actor` (see ./impersonation.ts). */
   actingFor(actor: KubeActor, scope: ActingScope): KubeClusterClient {
