@@ -1,4 +1,4 @@
-import type { KubeCluster } from "../gateways/types.js";
+import type { Informer, KubeCluster } from "../gateways/types.js";
 import { isGatewayError } from "../gateways/types.js";
 import type { V1Lease } from "../gateways/kube-models.js";
 import type { Clock } from "../core/services.js";
@@ -133,6 +133,11 @@ export class LeaseLock {
     });
   }
 
+  /** An informer on this one Lease, for waiting until it is free (see withLeaseWaiting); stop it when done. */
+  follow(): Promise<Informer<V1Lease>> {
+    return this.cluster.leases.informer({ namespace: this.namespace, fieldSelector: `metadata.name=${this.name}` });
+  }
+
   /** Releases our hold (deletes the Lease). A lease held by someone else is left alone unless `force`. */
   async release(holder: string, opts: { force?: boolean } = {}): Promise<boolean> {
     const current = await this.cluster.leases.find(this.name, this.namespace);
@@ -213,23 +218,20 @@ export async function withLease<T>(
 }
 
 export interface WaitOptions {
-  /** Give up after this long. */
+  /** Give up after this long (on the clock). */
   waitMs: number;
-  /** First backoff step; doubles (with jitter) up to maxDelayMs. */
-  initialDelayMs: number;
-  maxDelayMs: number;
   /** Aborts the wait: throws abortError() if given, else the signal's reason. */
   signal?: AbortSignal;
   abortError?: () => Error;
   /** Called once, the first time the lock is found taken. */
   onWait?: (heldBy: LockInfo) => void | Promise<void>;
-  /** The back-off's jitter source in [0, 1) (seeded in tests). */
-  random?: () => number;
 }
 
 /**
- * withLease, waiting with backoff (on `clock`) while someone else holds the lock. Returns who held it when the
- * wait ran out.
+ * withLease, waiting while someone else holds the lock. The wait follows the Lease with an informer (no polling):
+ * it tries again when the Lease is released or changes hands, or at the moment the holder's hold would expire on
+ * `clock` (a renewal moves that moment on). Returns who held it when the wait ran out; an informer that gives up
+ * rejects with its GatewayError, which says why.
  */
 export async function withLeaseWaiting<T>(
   lock: LeaseLock,
@@ -238,20 +240,33 @@ export async function withLeaseWaiting<T>(
   work: (lostSignal: AbortSignal) => Promise<T>,
   opts: WaitOptions,
 ): Promise<{ acquired: true; value: T } | { acquired: false; heldBy: LockInfo }> {
-  const started = clock.now().getTime();
-  let delay = opts.initialDelayMs;
-  let waited = false;
-  for (;;) {
-    const got = await withLease(lock, request(), clock, work);
-    if (got.acquired) return got;
-    if (!waited) {
-      waited = true;
-      await opts.onWait?.(got.heldBy);
+  const deadline = clock.now().getTime() + opts.waitMs;
+  let informer: Informer<V1Lease> | undefined;
+  try {
+    for (;;) {
+      const got = await withLease(lock, request(), clock, work);
+      if (got.acquired) return got;
+      const now = clock.now().getTime();
+      if (!informer) {
+        await opts.onWait?.(got.heldBy);
+        informer = await lock.follow();
+      }
+      if (now >= deadline) return got;
+      const free = (i: Informer<V1Lease>) => {
+        const lease = i.get(lock.name, lock.namespace);
+        return !lease || describeLease(lease, clock.now()).holder !== got.heldBy.holder || undefined;
+      };
+      await informer.waitFor(free, { timeoutMs: Math.min(deadline, expiresAt(got.heldBy, now)) - now, signal: opts.signal });
+      if (opts.signal?.aborted) throw opts.abortError ? opts.abortError() : opts.signal.reason;
     }
-    if (clock.now().getTime() - started + delay > opts.waitMs) return got;
-    await clock.sleep(delay + Math.floor((opts.random ?? Math.random)() * delay * 0.5), opts.signal).catch((err: unknown) => {
-      throw opts.abortError && opts.signal?.aborted ? opts.abortError() : err;
-    });
-    delay = Math.min(delay * 2, opts.maxDelayMs);
+  } finally {
+    informer?.stop();
   }
+}
+
+/** When a hold renewed last at `renewedAt` lapses (ms on the clock); now for one already expired. */
+function expiresAt(held: LockInfo, now: number): number {
+  const renewed = held.renewedAt ?? held.acquiredAt;
+  if (held.expired || renewed === undefined) return now;
+  return Math.max(now, Date.parse(renewed) + held.durationSeconds * 1000 + 1);
 }

@@ -6,7 +6,8 @@ import { FakeCluster } from "../helpers/fake-cluster.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 
 // Leases as locks on the in-memory port and a clock the test moves: who holds it, expiry and takeover, the 409
-// rules (a concurrent writer wins, renewal of a lease someone else took fails), and the waiting back-off.
+// rules (a concurrent writer wins, renewal of a lease someone else took fails), and waiting for a lock by following
+// its Lease.
 
 const NS = "github-staging";
 
@@ -145,25 +146,68 @@ describe("lease locks (in-memory port, manual clock)", () => {
     expect(stored()).to.equal(undefined);
   });
 
-  it("withLeaseWaiting backs off on the clock (doubling, seeded jitter) and takes the lock once it is free", async () => {
+  it("withLeaseWaiting follows the Lease: takes it the moment the holder releases it, reading nothing meanwhile and without the clock moving", async () => {
     await lock.acquire(req("bot-a"));
     let waitedFor: string | undefined;
     const waiting = withLeaseWaiting(lock, () => req("bot-b", { now: clock.now() }), clock, async () => "done", {
       waitMs: 60_000,
-      initialDelayMs: 1000,
-      maxDelayMs: 8000,
-      random: () => 0.5,
       onWait: (held) => void (waitedFor = held.holder),
     });
     await settle();
-    clock.advanceToNext();
-    await settle();
-    await lock.release("bot-a");
-    clock.advanceToNext();
-    expect(await waiting).to.deep.equal({ acquired: true, value: "done" });
     expect(waitedFor).to.equal("bot-a");
-    // 1 s and 2 s back-offs with the seeded jitter, then the renewal period of the lock it holds.
-    expect(clock.sleeps).to.deep.equal([1250, 2500, 10_000]);
+    // Waiting is an informer on the Lease plus one timer at the moment the hold would lapse: no polling.
+    expect(clock.pending()).to.deep.equal([30_001]);
+    const requests = cluster.requestCount;
+    await settle();
+    expect(cluster.requestCount, "requests while waiting").to.equal(requests);
+    await lock.release("bot-a");
+    expect(await waiting).to.deep.equal({ acquired: true, value: "done" });
+    expect(stored(), "released after the work").to.equal(undefined);
+  });
+
+  it("withLeaseWaiting takes over a Lease whose holder stopped renewing, when its hold lapses on the clock", async () => {
+    await lock.acquire(req("bot-a"));
+    let done = false;
+    const waiting = withLeaseWaiting(lock, () => req("bot-b", { now: clock.now() }), clock, async () => "done", { waitMs: 60_000 }).finally(() => (done = true));
+    await settle();
+    clock.advance(30_000);
+    await settle();
+    expect(done, "taken before the hold lapsed").to.equal(false);
+    clock.advance(1);
+    expect(await waiting).to.deep.equal({ acquired: true, value: "done" });
+  });
+
+  it("withLeaseWaiting gives up at waitMs, naming the holder that kept renewing, and stops following the Lease", async () => {
+    let release!: () => void;
+    const held = withLease(lock, req("bot-a"), clock, () => new Promise<void>((r) => (release = r)));
+    await settle();
+    const waiting = withLeaseWaiting(lock, () => req("bot-b", { now: clock.now() }), clock, async () => "done", { waitMs: 60_000 });
+    for (let t = 0; t < 60_000; t += 5_000) {
+      clock.advance(5_000);
+      await settle();
+    }
+    const got = await waiting;
+    expect(got.acquired).to.equal(false);
+    expect(!got.acquired && got.heldBy.holder).to.equal("bot-a");
+    // Only bot-a's renewal timer is left: the waiter's informer and timer are gone.
+    expect(clock.pending()).to.have.length(1);
+    release();
+    await held;
+  });
+
+  it("withLeaseWaiting ends with abortError when its signal aborts while waiting", async () => {
+    await lock.acquire(req("bot-a"));
+    const stop = new AbortController();
+    const waiting = withLeaseWaiting(lock, () => req("bot-b", { now: clock.now() }), clock, async () => "done", {
+      waitMs: 60_000,
+      signal: stop.signal,
+      abortError: () => new Error("shutting down; nothing was done"),
+    });
+    await settle();
+    stop.abort();
+    let thrown: unknown;
+    await waiting.catch((e: unknown) => (thrown = e));
+    expect(String(thrown)).to.contain("shutting down; nothing was done");
   });
 
   it("describeLease reads a Lease nobody holds as expired, whatever its times", () => {

@@ -5,8 +5,8 @@ import type { KubeCluster } from "../../gateways/types.js";
 import { LeaseLock, withLeaseWaiting, type LockInfo } from "../lease-lock.js";
 
 // Serializes `/nodes add` on one pool with a Lease `tugboat-nodes-<pool>` in the MachineDeployments'
-// namespace. A second add waits for the first (bounded retry with backoff) instead of being refused, so it
-// computes its target from the first one's result.
+// namespace. A second add waits for the first (following the Lease until it is free, at most LOCK_WAIT_MS) instead
+// of being refused, so it computes its target from the first one's result.
 
 export const LOCK_LEASE_SECONDS = 30;
 export const LOCK_WAIT_MS = 60_000;
@@ -43,7 +43,7 @@ export async function withPoolLock<T>(req: PoolLockRequest, work: (lost: AbortSi
     () => ({ holder: req.holder, owner: req.owner, reason: req.reason, kind: "nodes-add", durationSeconds: LOCK_LEASE_SECONDS, now: req.clock.now() }),
     req.clock,
     work,
-    { waitMs, initialDelayMs: 100, maxDelayMs: 2000, signal: req.signal, onWait: req.onWait },
+    { waitMs, signal: req.signal, onWait: req.onWait },
   );
   if (got.acquired) return got.value;
   const who = got.heldBy.owner ? mention(got.heldBy.owner) : got.heldBy.holder;

@@ -22,7 +22,7 @@ export async function withCreationLock<T>(
     req.clock,
     work,
     // Shutting down while waiting: nothing was created yet, so say so.
-    { waitMs, initialDelayMs: 50, maxDelayMs: 1000, signal: req.signal, abortError: () => new UserError("Tugboat is shutting down; nothing was created.") },
+    { waitMs, signal: req.signal, abortError: () => new UserError("Tugboat is shutting down; nothing was created.") },
   );
   if (got.acquired) return got.value;
   throw new UserError(`Another review lab is being created (${got.heldBy.reason ?? got.heldBy.holder}) and took longer than ${Math.round(waitMs / 1000)} s; nothing was created, try again.`);
