@@ -35,9 +35,33 @@ export function checkContent(objects: KObject[], policy: ContentPolicy, target: 
     out.push({ object: "", problems: [`${objects.length} objects, more than the ${policy.maxObjects} allowed in one apply`] });
   }
   const allowed = new Set(policy.kinds.map(gkKey));
+  const times = definitions(objects, target.namespace);
   for (const o of objects) {
     const problems = objectProblems(o, policy, target, allowed);
+    const key = identity(o, target.namespace);
+    const n = key === undefined ? undefined : times.get(key);
+    if (n !== undefined && n.count > 1 && n.first === o) problems.push(`is defined ${n.count} times: the last would replace the others, and the plan would show each as if it were applied`);
     if (problems.length > 0) out.push({ object: displayName(o), problems });
+  }
+  return out;
+}
+
+/** API group, kind, namespace and name: what the API server stores one object under (the version aside). */
+function identity(o: KObject, namespace: string): string | undefined {
+  const name = o.metadata?.name;
+  if (typeof name !== "string" || name === "") return undefined;
+  return JSON.stringify([groupOf(String(o.apiVersion ?? "")), String(o.kind ?? ""), o.metadata?.namespace ?? namespace, name]);
+}
+
+/** How often each object is defined across all templates, and its first definition (where the refusal is named). */
+function definitions(objects: KObject[], namespace: string): Map<string, { count: number; first: KObject }> {
+  const out = new Map<string, { count: number; first: KObject }>();
+  for (const o of objects) {
+    const key = identity(o, namespace);
+    if (key === undefined) continue;
+    const seen = out.get(key);
+    if (seen) seen.count++;
+    else out.set(key, { count: 1, first: o });
   }
   return out;
 }
