@@ -6,7 +6,7 @@ import { buildApp, type App } from "./app.js";
 import { createKubeGateway } from "./gateways/kubernetes/create-kube-gateway.js";
 import { createGithubGateway } from "./gateways/github/create-github-gateway.js";
 import { TerminalAdapter } from "./chat/terminal/terminal-adapter.js";
-import { renderText } from "./chat/terminal/render-text.js";
+import { createTerminalNotifier } from "./chat/terminal/terminal-notifier.js";
 import { noGroups } from "./core/policy.js";
 import { systemClock, type Notifier } from "./core/services.js";
 import { errorMessage } from "./core/errors.js";
@@ -150,7 +150,7 @@ async function main(started: Started): Promise<void> {
         metrics,
         shared: sharing,
       });
-  const terminalNotifier: Notifier = { post: async (channel, reply) => say(`[#${channel}] ${renderText(reply)}`) };
+  const terminalNotifier: Notifier = createTerminalNotifier(say);
 
   // /github drives the sandbox's GitHub; against a real one those clicks are a person's (docs/commands.md).
   const onSandbox = drivesSandboxGithub({ embeddedSandbox: plan.sandbox, sandboxConfig: resolve(plan.configPath) === resolve(SANDBOX_CONFIG), githubBaseUrl: plan.github.baseUrl });

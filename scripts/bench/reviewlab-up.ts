@@ -249,7 +249,7 @@ async function bench(): Promise<void> {
     log: logging.logger,
     audit: logging.audit,
     groups: { groupsOf: async () => new Set() },
-    notifier: { post: async () => {} },
+    notifier: { post: async () => undefined, update: async () => "gone" },
     background: false,
   });
 

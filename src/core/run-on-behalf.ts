@@ -17,7 +17,7 @@ export function runOnBehalf(router: Router, notifier: Notifier, request: { user:
       },
       permalink: async () => undefined,
     },
-    whisper: (reply) => notifier.post(request.channel, reply),
+    whisper: async (reply) => void (await notifier.post(request.channel, reply)),
     // `confirmed`: the config already said yes (a canary's autoPromote); approvals and freezes still apply.
     confirm: async () => (request.confirmed ? "confirmed" : "cancelled"),
   };

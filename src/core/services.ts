@@ -36,8 +36,23 @@ export interface Services {
   runOnBehalf?(request: { user: string; channel: string; command: string; confirmed?: boolean }): Promise<void>;
 }
 
+/**
+ * A message the notifier posted, as data: stored (e.g. on a canary Deployment) so whichever replica comes next,
+ * after a restart too, edits the same message. Slack: the channel and the message's ts; terminal: an id.
+ */
+export interface MessageRef {
+  channel: string;
+  id: string;
+}
+
 export interface Notifier {
-  post(channelId: string, reply: Reply): Promise<void>;
+  /** Posts a new message; its reference when it was posted (undefined when the chat refused it). */
+  post(channelId: string, reply: Reply): Promise<MessageRef | undefined>;
+  /**
+   * Rewrites a message `post` returned (paced like a request's updates). "gone" when it cannot be edited any more
+   * (deleted, not the bot's, a reference from elsewhere): post a new one instead.
+   */
+  update(ref: MessageRef, reply: Reply): Promise<"updated" | "gone">;
 }
 
 /** Work a command family runs outside requests (the review-lab reaper, canary watchdogs). */

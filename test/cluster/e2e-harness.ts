@@ -38,7 +38,7 @@ export async function startE2eHarness(opts: { configPath: string; kubeconfig: st
     log: logging.logger,
     audit: { record: (e) => (audit.push(e), logging.audit.record(e)), started: (e) => logging.audit.started?.(e) },
     groups: { groupsOf: async () => new Set() },
-    notifier: { post: async () => undefined },
+    notifier: { post: async () => undefined, update: async () => "gone" },
     background: false,
   });
   return {

@@ -15,7 +15,7 @@ import { createGithubGateway } from "../../src/gateways/github/create-github-gat
 import { startSandbox, type Sandbox } from "@tugboat/sandbox";
 import { TEST_DELAYS, type SimDelays } from "@tugboat/sandbox/kube";
 import type { GithubGateway, KubeGateway } from "../../src/gateways/types.js";
-import type { Clock } from "../../src/core/services.js";
+import type { Clock, MessageRef } from "../../src/core/services.js";
 import type { PromMetrics } from "../../src/infra/metrics.js";
 
 // Runs Tugboat's production wiring (buildApp, real gateways over HTTP) against a fresh sandbox.
@@ -61,6 +61,17 @@ export interface Transcript {
   text: string;
 }
 
+export interface Notice {
+  channel: string;
+  reply: Reply;
+  ref: MessageRef;
+  updates: Reply[];
+  deleted?: boolean;
+}
+
+/** A notice's latest state. */
+export const latestState = (n: Notice): Reply => n.updates.at(-1) ?? n.reply;
+
 export interface Harness {
   sandbox: Sandbox;
   app: App;
@@ -68,7 +79,11 @@ export interface Harness {
   kube: KubeGateway;
   github: GithubGateway;
   audit: AuditEntry[];
-  notices: Array<{ channel: string; reply: Reply }>;
+  /**
+   * Messages posted outside requests (notifier.post), each with its later states (notifier.update) in order. Set
+   * `deleted` to have the next update of it answer "gone", as Slack does for a message someone deleted.
+   */
+  notices: Notice[];
   /** Every log line written so far (JSON text), for leak checks. */
   logText(): string;
   run(text: string, opts?: RunOptions): Promise<Transcript>;
@@ -100,7 +115,19 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     log: logging.logger,
     audit: { record: (e) => (audit.push(e), logging.audit.record(e)), started: (e) => logging.audit.started?.(e) },
     groups: { groupsOf: async () => new Set() },
-    notifier: { post: async (channel, reply) => void notices.push({ channel, reply }) },
+    notifier: {
+      post: async (channel, reply) => {
+        const ref = { channel, id: `notice-${notices.length + 1}` };
+        notices.push({ channel, reply, ref, updates: [] });
+        return ref;
+      },
+      update: async (ref, reply) => {
+        const notice = notices.find((n) => n.ref.id === ref.id && n.ref.channel === ref.channel);
+        if (!notice || notice.deleted) return "gone";
+        notice.updates.push(reply);
+        return "updated";
+      },
+    },
     background: opts.background ?? false,
     clock: opts.clock,
     instanceId: opts.instanceId,

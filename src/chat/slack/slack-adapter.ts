@@ -5,7 +5,7 @@ import { App, LogLevel, SocketModeReceiver, type AnyMiddlewareArgs, type AllMidd
 import type { ChatSession } from "../../core/command.js";
 import type { Logger } from "../../core/logger.js";
 import type { GroupDirectory } from "../../core/policy.js";
-import { mention, rich, type Reply } from "../../core/reply.js";
+import { mention, rich } from "../../core/reply.js";
 import type { RouteOptions, Router } from "../../core/router.js";
 import type { Notifier } from "../../core/services.js";
 import { createBoltLogger } from "./bolt-logger.js";
@@ -22,6 +22,7 @@ import { COMMAND_BUTTON_ACTION, mrkdwnObject, toMrkdwn } from "./render-blocks.j
 import { SlackUserGroups } from "./resolve-user-groups.js";
 import { ResponseUrl, canInvite } from "./response-url.js";
 import { createSession } from "./slack-session.js";
+import { createSlackNotifier } from "./slack-notifier.js";
 
 // Tugboat's Slack adapter on Bolt: Socket Mode or HTTP (/slack/events, /healthz). Slash commands, mentions and DMs
 // all go to router.handle, acked first; replies, confirmations, user groups and notifications go through the Web API.
@@ -325,11 +326,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     log.error("Slack handler failed", { reason: describeSlackError(err) });
   });
 
-  const notifier: Notifier = {
-    post: async (channelId: string, reply: Reply) => {
-      await new MessageReply({ client, channel: channelId, log, updateIntervalMs }).send(reply);
-    },
-  };
+  const notifier: Notifier = createSlackNotifier({ client, log, updateIntervalMs });
 
   return {
     groups,

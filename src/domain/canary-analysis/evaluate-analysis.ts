@@ -41,6 +41,13 @@ function limitText(q: AnalysisQuery, which: "max" | "above" | "times"): string {
   return q.format === "percent" ? `limit stable + ${Number(((q.maxAboveStable ?? 0) * 100).toPrecision(3))} points` : `limit stable + ${formatFigure(q.maxAboveStable, q.format)}`;
 }
 
+/** A query's thresholds as the canary's message shows them ("≤ stable + 1 points, ≤ 500 ms"); "-" when it has none. */
+export function thresholdsText(q: AnalysisQuery): string {
+  const limits = [q.max !== undefined ? "max" : undefined, q.maxAboveStable !== undefined ? "above" : undefined, q.maxTimesStable !== undefined ? "times" : undefined];
+  const texts = limits.filter((w): w is "max" | "above" | "times" => w !== undefined).map((w) => `≤ ${limitText(q, w).slice("limit ".length)}`);
+  return texts.length > 0 ? texts.join(", ") : "-";
+}
+
 /** Why the canary's figure fails the query's thresholds, if it does. A missing stable figure skips the relative ones. */
 export function checkFigure(q: AnalysisQuery, canary: number | undefined, stable: number | undefined): string | undefined {
   if (canary === undefined) return undefined;

@@ -7,6 +7,8 @@ export const ANN_DEPLOYED_AT = "tugboat.dev/deployed-at";
 /** Canaries only: where to report an automatic abort, and when the canary started. */
 export const ANN_CHANNEL = "tugboat.dev/channel";
 export const ANN_CANARY_STARTED = "tugboat.dev/canary-started-at";
+/** Canaries only: the canary's message (its chat reference as JSON), which every replica's guard updates. */
+export const ANN_CANARY_MESSAGE = "tugboat.dev/canary-message";
 export const ANN_REVISION = "deployment.kubernetes.io/revision";
 
 export interface DeployStamp {

@@ -2,7 +2,7 @@ import { textReply } from "../../core/reply.js";
 import type { Services } from "../../core/services.js";
 import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
-import { ANN_CANARY_STARTED, ANN_CHANNEL } from "./annotations.js";
+import { ANN_CANARY_STARTED, ANN_CHANNEL, ANN_PR, ANN_SHA } from "./annotations.js";
 import { listCanaries, removeCanaries } from "./canary.js";
 import { podFailure } from "./follow-rollout.js";
 import { podsOfNewRevision } from "./pod-owners.js";
@@ -14,12 +14,16 @@ import { analysisFor } from "../canary-analysis/analysis-config.js";
 import { runAnalysisRound } from "../canary-analysis/canary-round.js";
 import { figuresLine } from "../canary-analysis/evaluate-analysis.js";
 import { canaryServices, currentCanaryWeight, nextStep, setCanaryWeight } from "../canary-analysis/istio-canary.js";
+import { canaryMessage, type CanaryMessageFacts } from "../canary-analysis/canary-message.js";
+import { showCanaryMessage } from "../canary-analysis/canary-message-ref.js";
 
 // The canary guard: a canary that is not Ready within config.deploy.canaryReadySeconds of its start, or
 // whose pods restart, is aborted, and the channel that started it (annotation tugboat.dev/channel) is told.
 // Where the app has canary analysis (a Prometheus URL), a healthy canary is also judged by its metrics every
 // analysis interval: a failed check aborts it with the numbers, a pass after the bake time promotes it when
 // autoPromote is on (as its deployer, through /canary promote), and an unreachable Prometheus leaves it running.
+// With analysis, the canary has one message (canary-message.ts) that each round rewrites with the latest figures
+// and the end is written into; the end is also posted anew, so the channel is notified.
 
 /** Why this canary must go, if it must. */
 export function canaryVerdict(canary: V1Deployment, replicaSets: V1ReplicaSet[], pods: V1Pod[], now: Date, readySeconds: number): string | undefined {
@@ -59,32 +63,52 @@ export async function guardCanaries(services: Services, log: Logger): Promise<st
         const istio = config.apps[app]?.canary?.mode === "istio" ? config.apps[app]!.canary! : undefined;
         const route = { cluster, namespace: env.namespace, canaries, replicaSets, fieldManager: config.deploy.fieldManager };
         let weight = 0;
+        let result: CanaryMessageFacts["result"];
+        // The canary's message, where its analysis runs; "posted" when it had to be a new message.
+        const stamp = canaries[0]?.metadata?.annotations ?? {};
+        const show = async (more: Partial<CanaryMessageFacts>, store = true) => {
+          if (!channel || !analysis || !services.prometheus) return "not-shown";
+          const facts: CanaryMessageFacts = { app, baseEnv: env.baseEnv, pr: stamp[ANN_PR] ? Number(stamp[ANN_PR]) : undefined, sha: stamp[ANN_SHA], analysis, result, istio: istio && { weight, steps: istio.steps }, startedAt: stamp[ANN_CANARY_STARTED] ?? canaries[0]?.metadata?.creationTimestamp, now, ...more };
+          return showCanaryMessage({ notifier: services.notifier, cluster, namespace: env.namespace, canaries, channel, reply: canaryMessage(facts), log, store });
+        };
+        /** The end of the run: written into the canary's message and posted anew (once, if the message itself is new). */
+        const end = async (outcome: "aborted" | "promoting", text: string, tone: "error" | "info") => {
+          if ((await show({ end: { outcome, text } }, false)) !== "posted") await say(text, tone);
+        };
         if (istio && verdicts.length === 0) {
           weight = await currentCanaryWeight(cluster, env.namespace, (await canaryServices(cluster, env.namespace, canaries)).map((s) => s.service));
           if (weight === 0) {
             weight = istio.steps[0]!;
             await setCanaryWeight({ ...route, weight });
-            await say(`The ${app} canary takes ${weight}% of the traffic (Istio).`, "info");
+            const news = `The ${app} canary takes ${weight}% of the traffic (Istio).`;
+            if ((await show({ news })) === "not-shown") await say(news, "info");
             continue; // judged at this weight from the next interval on
           }
         }
         if (verdicts.length === 0 && analysis && services.prometheus) {
           const outcome = await runAnalysisRound({ prometheus: services.prometheus, analysis, cluster, namespace: env.namespace, canaries, replicaSets, pods, now, promotable: !istio || weight >= 100 });
+          result = outcome.result ?? (outcome.action === "none" ? outcome.previous : undefined);
           const next = istio && outcome.action === "none" && outcome.result?.verdict === "pass" ? nextStep(istio.steps, weight) : undefined;
+          let news: string | undefined;
           if (next !== undefined) {
             await setCanaryWeight({ ...route, weight: next });
-            await say(`The ${app} canary passed at ${weight}% (${figuresLine(outcome.result!)}): it now takes ${next}% of the traffic.`, "info");
+            news = `The ${app} canary passed at ${weight}% (${figuresLine(outcome.result!)}): it now takes ${next}% of the traffic.`;
+            weight = next;
           }
           if (outcome.action === "abort") verdicts.push(outcome.result.reason ?? "its analysis failed");
           else if (outcome.action === "promote") {
             const deployer = canaries[0]?.metadata?.annotations?.[ANN_DEPLOYED_BY];
-            await say(`The ${app} canary passed its analysis (${figuresLine(outcome.result)}) for its bake time: promoting it to ${env.baseEnv}.`, "info");
+            await end("promoting", `The ${app} canary passed its analysis (${figuresLine(outcome.result)}) for its bake time: promoting it to ${env.baseEnv}.`, "info");
             if (deployer && channel && services.runOnBehalf) {
               // Not awaited: the promotion may wait for approvals; it reports in the channel itself.
               void services.runOnBehalf({ user: deployer, channel, command: `/canary promote ${app}`, confirmed: true }).catch((err) => log.warn("automatic promotion failed", { app, error: errorMessage(err) }));
             }
-          } else if (outcome.result?.verdict === "unreachable" && outcome.previous?.verdict !== "unreachable") {
-            await say(`Cannot judge the ${app} canary: ${outcome.result.reason}. It keeps running and is not promoted until its metrics can be read.`, "warning");
+          } else if (outcome.result) {
+            // A new evaluation: the message shows it.
+            await show({ news });
+            if (outcome.result.verdict === "unreachable" && outcome.previous?.verdict !== "unreachable") {
+              await say(`Cannot judge the ${app} canary: ${outcome.result.reason}. It keeps running and is not promoted until its metrics can be read.`, "warning");
+            }
           }
         }
         if (verdicts.length === 0) continue;
@@ -96,7 +120,7 @@ export async function guardCanaries(services: Services, log: Logger): Promise<st
         await closeCanaryDeployment(services.github, env, "failure", `Canary aborted automatically: ${verdicts[0]}`, log);
         const text = `Aborted the ${app} canary automatically: ${verdicts.join("; ")}. Removed ${removed.join(", ")}; ${env.baseEnv} runs only its stable pods.`;
         log.warn("canary aborted", { app, removed, reasons: verdicts });
-        await say(text, "error");
+        await end("aborted", text, "error");
       } catch (err) {
         log.warn("canary check failed", { app, env: envName, error: errorMessage(err) });
       }

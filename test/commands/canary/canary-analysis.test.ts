@@ -3,7 +3,8 @@ import type { Sandbox } from "@tugboat/sandbox";
 import { startPodMetrics, type PodMetrics } from "@tugboat/sandbox/metrics";
 import { guardCanaries } from "../../../src/domain/deploy/canary-guard.js";
 import type { Services } from "../../../src/core/services.js";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { latestState, startHarness, type Harness } from "../../helpers/harness.js";
+import { renderText } from "../../../src/chat/terminal/render-text.js";
 import { startPrometheus, waitForSeries, type RunningPrometheus } from "../../helpers/prometheus.js";
 import { IMAGE, SHAS, appImages, deployment } from "../deploy/helpers.js";
 
@@ -63,6 +64,12 @@ describe("canary analysis with Prometheus", function () {
     expect(notice?.channel).to.equal("CDEPLOYS");
     expect(notice?.reply.summary).to.match(/Aborted the github canary automatically: error ratio (9\.\d|10\.\d)% vs stable 0\.\d% \(limit stable \+ 1 points\)/);
     expect(deployment(h, "production", "github-production", "unicorn-canary")).to.equal(undefined);
+    // The canary's message ends with the verdict and the failing figure, and says it once.
+    const message = latestState(h.notices[0]!);
+    expect(message.tone).to.equal("error");
+    expect(message.summary).to.equal(notice!.reply.summary);
+    expect(renderText(message)).to.match(/error ratio +(9\.\d|10\.\d)% +0\.\d% +≤ stable \+ 1 points +FAIL/);
+    expect(h.notices.filter((n) => n.reply.summary === notice!.reply.summary)).to.have.length(1);
   });
 
   it("fails a slow canary on its p99 latency", async () => {
@@ -74,7 +81,7 @@ describe("canary analysis with Prometheus", function () {
     expect(notice?.reply.summary).to.match(/p99 latency (4\d\d|5\d\d) ms vs stable (9\d|10\d) ms \(limit 1\.2x stable\)/);
   });
 
-  it("passes a healthy canary, shows its figures in /canary status and promotes it after its bake time", async () => {
+  it("passes a healthy canary, shows its figures in its one message and /canary status, and promotes it after its bake time", async () => {
     await start({ autoPromote: true });
     await canaryOf("PR4812");
     expect(await round()).to.deep.equal([]);
@@ -82,10 +89,26 @@ describe("canary analysis with Prometheus", function () {
     expect(s.text).to.match(/Analysis \(pass[^)]*\): error ratio 0\.\d% \(stable 0\.\d%\), p99 latency \d+ ms \(stable \d+ ms\)/);
     // Not baked yet: still a canary.
     expect(deployment(h, "production", "github-production", "unicorn-canary")).to.not.equal(undefined);
+    // Its message is posted once and rewritten each round with the figures, samples and bake time.
+    expect(h.notices).to.have.length(1);
+    expect(await round()).to.deep.equal([]);
+    expect(h.notices).to.have.length(1);
+    const first = h.notices[0]!;
+    expect(first.updates).to.have.length(1);
+    expect(renderText(first.updates[0]!)).to.match(/Analysis: passing \(0s ago\)\nTraffic: its pods beside the stable pods \(no weights\)\nSamples: \d+ of 50 needed\nBake time: \d+s of 10s\nQUERY .*\nerror ratio +0\.\d% +0\.\d% +≤ stable \+ 1 points +pass\np99 latency +\d+ ms +\d+ ms +≤ 1\.2x stable +pass/);
+    // Someone deleted it: the next round posts a new one, which the rounds after update.
+    first.deleted = true;
+    expect(await round()).to.deep.equal([]);
+    expect(h.notices).to.have.length(2);
+    expect(h.notices[1]!.reply.summary).to.match(/^github canary of PR #4812 \(\w{7}\) in production: passing/);
+    expect(deployment(h, "production", "github-production", "unicorn-canary").metadata.annotations["tugboat.dev/canary-message"]).to.include(`"id":"${h.notices[1]!.ref.id}"`);
     at += BAKE * 1000;
     expect(await round()).to.deep.equal([]);
+    // The verdict is written into the message and posted anew to notify the channel.
+    expect(latestState(h.notices[1]!).tone).to.equal("success");
+    expect(latestState(h.notices[1]!).summary).to.match(/passed its analysis .* promoting it to production/);
     for (let i = 0; i < 200 && !h.notices.some((n) => /Promote canary|Removed the canary/.test(JSON.stringify(n.reply))); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(h.notices.map((n) => n.reply.summary).join("\n")).to.match(/passed its analysis .* promoting it to production/);
+    expect(h.notices[2]!.reply.summary).to.match(/passed its analysis .* promoting it to production/);
     expect(appImages(h, "production", "github-production")).to.deep.equal({ unicorn: `${IMAGE}:${SHAS.pr4812}`, "unicorn-api": `${IMAGE}:${SHAS.pr4812}` });
     expect(deployment(h, "production", "github-production", "unicorn-canary")).to.equal(undefined);
   });

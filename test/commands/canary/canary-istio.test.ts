@@ -5,6 +5,7 @@ import type { Services } from "../../../src/core/services.js";
 import { startHarness, type Harness } from "../../helpers/harness.js";
 import { startPrometheus, waitForSeries, type RunningPrometheus } from "../../helpers/prometheus.js";
 import { deployment } from "../deploy/helpers.js";
+import { renderText } from "../../../src/chat/terminal/render-text.js";
 
 // The Istio canary (issue 18): weights stepped through Tugboat's own VirtualService, analysis at each step against a
 // real Prometheus scraping the sandbox's pod metrics (which honour the weights); an abort puts the weight back to 0.
@@ -65,7 +66,11 @@ describe("Istio canary: weights in steps", function () {
     expect(seen).to.deep.equal([5, 25, 50, 100]);
     const dr = h.sandbox.control.cluster("production").objects.require({ ...VS, kind: "DestinationRule" });
     expect((dr.spec as { subsets: Array<{ name: string; labels: Record<string, string> }> }).subsets.map((s) => s.name)).to.deep.equal(["stable", "canary"]);
-    expect(h.notices.map((n) => n.reply.summary).join("\n")).to.match(/passed at 50% \(error ratio .*\): it now takes 100% of the traffic/);
+    // One message, rewritten in place at each step (traffic and figures), nothing else posted.
+    expect(h.notices.map((n) => n.channel)).to.deep.equal(["CDEPLOYS"]);
+    const states = [h.notices[0]!.reply, ...h.notices[0]!.updates];
+    expect(states.map((r) => /traffic (\d+)%/.exec(r.summary)?.[1])).to.deep.equal(["5", "25", "50", "100"]);
+    expect(renderText(states.at(-1)!)).to.match(/passed at 50% \(error ratio .*\): it now takes 100% of the traffic/);
   });
 
   it("aborts an erroring canary at its first step and puts the weight back to 0", async () => {

@@ -5,7 +5,8 @@ import { parse as parseQuery } from "node:querystring";
 // A local stand-in for Slack's Web API (and for response_url and the file upload URL). It records every call and
 // answers {ok: true, ...} like Slack does; tests override single methods to return errors. Like Slack, it refuses
 // posts to conversations the bot is not in (notIn: not_in_channel for channels, channel_not_found for DMs and group
-// DMs), and a response_url takes at most 5 posts within 30 minutes.
+// DMs), a deleted message cannot be updated (message_not_found), and a response_url takes at most 5 posts within
+// 30 minutes.
 
 export interface RecordedCall {
   method: string;
@@ -38,6 +39,8 @@ export class SlackStandIn {
   readonly rateLimits = new Map<string, { retryAfter: number; times: number }>();
   /** Conversations the bot is not a member of. */
   readonly notIn = new Set<string>();
+  /** Messages deleted (channel/ts): like Slack, chat.update of one answers message_not_found. */
+  private readonly deleted = new Set<string>();
   /** Posts each response_url has taken, and when it was first used. */
   private readonly responseUrlUses = new Map<string, { posts: number; first: number }>();
   /** The stand-in's clock, for response_url expiry. */
@@ -83,6 +86,7 @@ export class SlackStandIn {
     this.overrides.clear();
     this.rateLimits.clear();
     this.notIn.clear();
+    this.deleted.clear();
     this.responseUrlUses.clear();
   }
 
@@ -162,6 +166,11 @@ export class SlackStandIn {
     return { ok: false, error: String(args.channel).startsWith("C") ? "not_in_channel" : "channel_not_found" };
   }
 
+  /** Someone deleted this message in Slack (as chat.delete would). */
+  deleteMessage(channel: string, ts: string): void {
+    this.deleted.add(`${channel}/${ts}`);
+  }
+
   /** A trigger_id as Slack sends with a slash command (issued now, by the stand-in's clock). */
   issueTrigger(): string {
     const id = `${this.nextTs++}.${this.nextFile++}.trigger`;
@@ -198,7 +207,11 @@ export class SlackStandIn {
       case "chat.postMessage":
         return { ok: true, channel: args.channel, ts: `${this.nextTs++}.000100`, message: { text: args.text } };
       case "chat.update":
+        if (this.deleted.has(`${args.channel}/${args.ts}`)) return { ok: false, error: "message_not_found" };
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      case "chat.delete":
+        this.deleteMessage(String(args.channel), String(args.ts));
+        return { ok: true, channel: args.channel, ts: args.ts };
       case "chat.postEphemeral":
         return { ok: true, message_ts: `${this.nextTs++}.000200` };
       case "chat.getPermalink":
