@@ -1,18 +1,12 @@
 import { expect } from "chai";
-import { startHarness, type Harness } from "../helpers/harness.js";
+import { useHarness } from "../helpers/use-harness.js";
 
 // Every permission an invocation needs (its arguments' too, such as --force's deploy:force) is checked by the
 // router before the command runs, so a denial never follows a message already posted in the channel.
 
 describe("permissions before run", function () {
   this.timeout(20000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.stop();
-  });
+  const h = useHarness();
 
   for (const line of ["/reviewlab up my-branch --force", "/deploy PR4814 to staging --force"]) {
     it(`${line} without deploy:force posts nothing in the channel`, async () => {

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { PassThrough } from "node:stream";
 import { TerminalAdapter } from "../../../src/chat/terminal/terminal-adapter.js";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { type Harness } from "../../helpers/harness.js";
+import { useHarness } from "../../helpers/use-harness.js";
 
 // The terminal prints progress as one `… summary` line per step and the final reply in full; the progress
 // block of an intermediate state (`  … resolve target`) never reaches the output, not even around a confirmation.
@@ -20,13 +21,7 @@ async function drive(h: Harness, input: string): Promise<string> {
 
 describe("terminal output of deploys that ask for confirmation", function () {
   this.timeout(30000);
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.stop();
-  });
+  const h = useHarness({}, { each: true });
 
   it("/canary promote and /deploy rollback print no stray progress lines", async () => {
     const out = await drive(h, "/deploy PR4812 to canary\n/canary promote\n/deploy rollback github production\n");

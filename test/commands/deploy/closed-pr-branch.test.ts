@@ -1,18 +1,12 @@
 import { expect } from "chai";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { useHarness } from "../../helpers/use-harness.js";
 import { appImages, githubDeployments, IMAGE, SHAS } from "./helpers.js";
 
 // A closed, unmerged PR cannot be shipped by naming its branch instead of its number.
 
 describe("a closed PR's branch", function () {
   this.timeout(20000);
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.stop();
-  });
+  const h = useHarness({}, { each: true });
 
   it("/deploy old-idea to staging is refused like /deploy PR4815", async () => {
     const t = await h.run("/deploy old-idea to staging", { user: "UADMIN", channel: "CDEPLOYS" });

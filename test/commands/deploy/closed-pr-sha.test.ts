@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { useHarness } from "../../helpers/use-harness.js";
 import { pushCommit } from "../reviewlab/helpers.js";
 import { appImages, githubDeployments, IMAGE, SHAS } from "./helpers.js";
 
@@ -9,13 +9,7 @@ const OLD_IDEA = "77a51aa966d710f860f47c8866e1fe14bc249e50"; // PR #4815's head,
 
 describe("a closed PR's commit", function () {
   this.timeout(20000);
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.stop();
-  });
+  const h = useHarness({}, { each: true });
 
   for (const sha of [OLD_IDEA, OLD_IDEA.slice(0, 7)]) {
     it(`/deploy ${sha} to staging is refused like /deploy PR4815, and nothing is deployed`, async () => {

@@ -1,19 +1,13 @@
 import { expect } from "chai";
 import { renderText } from "../../../src/chat/terminal/render-text.js";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { useHarness } from "../../helpers/use-harness.js";
 import { IMAGE, REPO, SHAS, appImages, deployment, githubDeployments, githubStates } from "./helpers.js";
 
 // Locks, status, history, rollback, and template injection.
 
 describe("/deploy lock, unlock, status, history, rollback", function () {
   this.timeout(30000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.stop();
-  });
+  const h = useHarness();
 
   it("a manual lock names its owner and reason to anyone refused, covers the canary, and unlocks", async () => {
     const l = await h.run("/deploy lock github production freeze for the launch: \"{{x}}\"", { user: "URELEASER", channel: "CDEPLOYS" });
@@ -86,13 +80,7 @@ describe("/deploy lock, unlock, status, history, rollback", function () {
 
 describe("/deploy template injection", function () {
   this.timeout(20000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.stop();
-  });
+  const h = useHarness();
 
   it("a PR title and branch full of YAML and Handlebars change nothing but their own value", async () => {
     const store = h.sandbox.github.store;

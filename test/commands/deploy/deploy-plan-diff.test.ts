@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { renderText } from "../../../src/chat/terminal/render-text.js";
 import type { Reply } from "../../../src/core/reply.js";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { type Harness } from "../../helpers/harness.js";
+import { useHarness } from "../../helpers/use-harness.js";
 import { REPO, SHAS, githubDeployments } from "./helpers.js";
 
 // The plan is the truth: --dry-run and the production confirmation list every object as created / changed /
@@ -58,13 +59,7 @@ function planLines(r: Reply): string[] {
 
 describe("/deploy plans: a server-side dry run against the live objects", function () {
   this.timeout(60000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.stop();
-  });
+  const h = useHarness();
 
   it("PR4812 to production --dry-run shows the consul-service-router Service's port change and every other object, writing nothing", async () => {
     const t = await runWritingNothing(h, "/deploy PR4812 to production --dry-run", { user: "UADMIN", channel: "CDEPLOYS" });
@@ -155,13 +150,7 @@ describe("/deploy plans: a server-side dry run against the live objects", functi
 
 describe("/deploy rollback: the confirmation shows what the rollback's patch would do", function () {
   this.timeout(60000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.stop();
-  });
+  const h = useHarness();
 
   it("lists each Deployment's changed fields from a dry run of the rollback patch, and writes nothing when cancelled", async () => {
     const shipped = await h.run("/deploy PR4812 to production", { user: "UADMIN", channel: "CDEPLOYS" });

@@ -1,17 +1,11 @@
 import { expect } from "chai";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { useHarness } from "../../helpers/use-harness.js";
 
 // The lock reply says who can lift the lock: its owner, and the others allowed to unlock that environment.
 
 describe("/deploy lock's reply", function () {
   this.timeout(20000);
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.stop();
-  });
+  const h = useHarness({}, { each: true });
 
   it("does not claim that only the owner can unlock, and someone else allowed to does", async () => {
     const lock = await h.run("/deploy lock github staging db migration", { user: "UDEPLOYER", channel: "CDEPLOYS" });

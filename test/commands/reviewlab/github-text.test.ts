@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { code, deploymentDescription, linkMarkdown, md, plainMarkdown } from "../../../src/core/github-markdown.js";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { useHarness } from "../../helpers/use-harness.js";
 import { pushCommit, REPO } from "./helpers.js";
 
 // What Tugboat writes to GitHub keeps outside text as text: PR comments cannot mention a team or carry a link from
@@ -41,13 +41,7 @@ describe("GitHub text: comments and deployment descriptions", () => {
 
   describe("through the router against the sandbox", function () {
     this.timeout(30_000);
-    let h: Harness;
-    before(async () => {
-      h = await startHarness();
-    });
-    after(async () => {
-      await h.stop();
-    });
+    const h = useHarness();
 
     it("/reviewlab up of a PR with a hostile branch: the PR comment mentions nobody and links nowhere; the deployment description is escaped", async () => {
       const store = h.sandbox.github.store;
