@@ -147,6 +147,18 @@ const appSchema = z
     image: z.string().min(1),
     /** Status or check-run contexts that must be success before an image may ship. */
     imageContexts: z.array(z.string().min(1)).default(["ci/image"]),
+    /**
+     * Who may vouch for an image (src/domain/image-gate.ts): commit statuses count only from these GitHub logins,
+     * check runs only from these GitHub Apps (slugs or ids). Unset: GitHub Apps only, never a person's account.
+     */
+    imageTrust: z
+      .object({
+        users: z.array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "a GitHub login")).default([]),
+        apps: z.array(z.union([z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, "a GitHub App slug"), z.number().int().positive()])).default([]),
+      })
+      .strict()
+      .refine((t) => t.users.length + t.apps.length > 0, { message: "name at least one trusted user or app (leave imageTrust out for the default: GitHub Apps only)" })
+      .optional(),
     /** Channels whose default app this is. */
     channels: z.array(z.string()).default([]),
     /**

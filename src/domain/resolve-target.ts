@@ -1,5 +1,5 @@
 import { UsageError, UserError } from "../core/errors.js";
-import { GatewayError, type GateResult, type GithubGateway, type PullRequest } from "../gateways/types.js";
+import { GatewayError, type GithubGateway, type PullRequest } from "../gateways/types.js";
 
 // What to ship: a PR (PR4812, #4812, pr4812), a branch, or a (short) sha, resolved to a full commit sha.
 
@@ -89,17 +89,4 @@ export function isClosedUnmerged(pr: PullRequest): boolean {
 
 function refuseUnmergedClose(pr: PullRequest, subject: string): void {
   if (isClosedUnmerged(pr)) throw new UserError(`${subject} closed without being merged; reopen it to deploy it.`);
-}
-
-/** The image gate: every configured context must be success at the sha. Throws naming each one that is not. */
-export async function checkImageGate(github: GithubGateway, repo: string, target: Target, contexts: string[]): Promise<GateResult[]> {
-  const results = await github.checkContexts(repo, target.sha, contexts);
-  const bad = results.filter((r) => r.state !== "success");
-  if (bad.length > 0) {
-    const parts = bad.map((r) => `\`${r.context}\` is ${r.state === "missing" ? "missing (never reported)" : r.state}${r.description ? ` (${r.description})` : ""}`);
-    throw new UserError(
-      `The image for ${target.label} (${target.shortSha}) is not ready: ${parts.join("; ")}. Wait for the build, or pass --force (needs deploy:force) to skip the check.`,
-    );
-  }
-  return results;
 }

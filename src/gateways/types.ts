@@ -437,6 +437,21 @@ export interface GateResult {
   state: GateState;
   description?: string;
   url?: string;
+  /** Reports for this context that were not counted because their reporter is not trusted (newest first). */
+  ignored?: ContextReport[];
+}
+
+/** Who made a commit status (a user, or a GitHub App's bot account) or a check run (a GitHub App), as GitHub records it. */
+export type Reporter = { kind: "user"; login: string; bot: boolean } | { kind: "app"; slug: string; id: number };
+
+/** One commit status or check run reported for a context at a commit. */
+export interface ContextReport {
+  context: string;
+  state: "success" | "pending" | "failure";
+  description?: string;
+  url?: string;
+  /** Undefined when GitHub names nobody (a deleted account). */
+  by?: Reporter;
 }
 
 export interface DeploymentRecord {
@@ -489,8 +504,11 @@ export interface GithubGateway {
   isOnDefaultBranch(repo: string, sha: string): Promise<{ onDefault: boolean; defaultBranch: string }>;
   /** Branch name, tag or (short) sha → the full commit. GatewayError "not-found" when unknown. */
   getCommit(repo: string, ref: string): Promise<CommitInfo>;
-  /** Statuses and check runs for these contexts at sha. Missing contexts are reported as "missing". */
-  checkContexts(repo: string, sha: string, contexts: string[]): Promise<GateResult[]>;
+  /**
+   * Every commit status and check run at sha for these contexts, each with who made it (statuses newest first, then
+   * check runs newest first). Who may vouch for an image is decided in domain/image-gate.ts.
+   */
+  listContextReports(repo: string, sha: string, contexts: string[]): Promise<ContextReport[]>;
   createDeployment(repo: string, input: CreateDeploymentInput): Promise<DeploymentRecord>;
   createDeploymentStatus(repo: string, deploymentId: number, input: DeploymentStatusInput): Promise<void>;
   listDeployments(repo: string, opts?: { environment?: string; limit?: number }): Promise<DeploymentRecord[]>;

@@ -6,6 +6,7 @@ import { readQueue } from "../domain/deploy-queue/queue-store.js";
 import { resolveDeployEnv } from "../domain/deploy/resolve-deploy-env.js";
 import { activeFreezes, describeFreeze, freezeScope } from "../domain/freeze/check-freeze.js";
 import { environmentChannels } from "../domain/freeze/break-glass.js";
+import { describeIgnored, imageGateOf, readImageGate } from "../domain/image-gate.js";
 import { coordinationOf } from "../domain/replicas/coordination.js";
 import type { DeliveryContext } from "./dispatch.js";
 
@@ -56,10 +57,10 @@ export async function imageDeadline(services: Services, ctx: DeliveryContext, m:
   if (!(await sleepUnlessStopped(services, minutes * 60_000, ctx.signal))) return;
   try {
     if (!(await isHead(services, m))) return;
-    const gate = await services.github.checkContexts(m.repo, m.sha, app.imageContexts);
+    const gate = await readImageGate(services.github, m.repo, m.sha, imageGateOf(m.app, app));
     if (gate.every((g) => g.state === "success")) return;
     if (!(await claim(`auto-deploy-timeout:${m.app}:${m.sha}`))) return;
-    const states = gate.map((g) => `${g.context} ${g.state}`).join(", ");
+    const states = gate.map((g) => `${g.context} ${g.state}${g.ignored ? ` (ignored ${describeIgnored(g)}: not trusted)` : ""}`).join(", ");
     ctx.log.warn("auto-deploy: the image did not turn green in time", { app: m.app, sha: m.sha, gate: states });
     const channel = environmentChannels(services.config, m.app, auto.environments[0]!)[0];
     await postTo(

@@ -7,6 +7,8 @@ import { deploy, type DeployDeps } from "../domain/deploy/deploy-use-case.js";
 import type { DeployOutcome } from "../domain/deploy/deploy-events.js";
 import { checkFreeze, environmentChannels } from "../domain/freeze/break-glass.js";
 import { coordinationOf } from "../domain/replicas/coordination.js";
+import { describeGateProblem, describeIgnored, imageGateOf, readImageGate, type ImageGateConfig } from "../domain/image-gate.js";
+import type { GateResult } from "../gateways/types.js";
 import { imageDeadline, waitOutFreeze } from "./auto-deploy-waits.js";
 import type { DeliveryContext, GithubEventHandlers } from "./dispatch.js";
 import { recordRun, useCaseServices } from "./webhook-runs.js";
@@ -104,9 +106,11 @@ async function consider(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candid
     ctx.log.info("auto-deploy: the branch has moved on; this commit is superseded", { app: c.app, sha: c.sha, head });
     return false;
   }
-  const gate = await github.checkContexts(c.repo, c.sha, appConfig.imageContexts);
+  const imageGate = imageGateOf(c.app, appConfig);
+  const gate = await readImageGate(github, c.repo, c.sha, imageGate);
   if (gate.some((g) => g.state !== "success")) {
     ctx.log.info("auto-deploy: waiting for the image", { app: c.app, sha: c.sha, gate: gate.map((g) => `${g.context}=${g.state}`) });
+    await sayUntrustedIgnored(deps, ctx, c, gate.filter((g) => g.state !== "success" && g.ignored?.some((r) => r.state === "success")), imageGate);
     return true;
   }
   if (!(await deps.claim(`auto-deploy:${c.app}:${c.sha}`))) return false;
@@ -123,6 +127,19 @@ async function consider(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candid
     if (outcome !== "success") return false;
   }
   return false;
+}
+
+/**
+ * A green status from someone not trusted to vouch for the image (apps.<app>.imageTrust) deploys nothing: the
+ * channel hears whose it was, once per commit across replicas, so nobody waits for a deploy that will not come.
+ */
+async function sayUntrustedIgnored(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candidate, untrusted: GateResult[], gate: ImageGateConfig): Promise<void> {
+  if (untrusted.length === 0 || !(await deps.claim(`auto-deploy-untrusted:${c.app}:${c.sha}`))) return;
+  const { config, notifier } = deps.services;
+  const channel = environmentChannels(config, c.app, config.apps[c.app]!.autoDeploy!.environments[0]!)[0];
+  ctx.log.warn("auto-deploy: ignored image statuses from untrusted reporters", { app: c.app, sha: c.sha, ignored: untrusted.map((g) => `${g.context}: ${describeIgnored(g)}`) });
+  const problems = untrusted.map((g) => describeGateProblem(g, gate)).join("; ");
+  if (channel) await notifier.post(channel, textReply(`Auto-deploy of ${c.app} ${c.sha.slice(0, 7)} waits for its image: ${problems}.`, "warning")).catch((err: unknown) => ctx.log.warn("auto-deploy: cannot post to the channel", { error: errorMessage(err) }));
 }
 
 async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, env: string, branch: string): Promise<DeployOutcome | "error"> {

@@ -46,7 +46,7 @@ describe("deploy on merge (GitHub webhooks → deploy use case)", function () {
     // CI's status found the merge ready, but the deploy is the merger's: GitHub's merged_by for the PR whose merge
     // commit this is (GitHub records it; git authorship is whatever the pusher wrote). CI's login stays a detail.
     expect(stagingEntry()).to.deep.include({ actor: "github:tugboat-bot", outcome: "success" });
-    expect(stagingEntry()!.details).to.deep.include({ mergedPr: pr, mergedBy: "tugboat-bot", foundReadyBy: "sandbox-ci" });
+    expect(stagingEntry()!.details).to.deep.include({ mergedPr: pr, mergedBy: "tugboat-bot", foundReadyBy: "sandbox-ci[bot]" });
     expect(channelText()).to.match(/CDEPLOYS .*staging/);
     const [staged] = h.sandbox.github.store.deployments(REPO).filter((d) => d.environment === "staging" && d.sha === merged);
     expect(staged!.description).to.include(`PR #${pr} merged by tugboat-bot`);
@@ -88,7 +88,7 @@ describe("deploy on merge (GitHub webhooks → deploy use case)", function () {
     const entry = () => h.audit.find((e) => e.channel === "github" && e.command.includes("to staging"));
     await until("the staging deploy's audit entry", () => entry() !== undefined, 10_000);
     // CI's status found it ready; the commit's claimed author is a detail, never the actor.
-    expect(entry()).to.deep.include({ actor: "github:sandbox-ci", outcome: "success" });
+    expect(entry()).to.deep.include({ actor: "github:sandbox-ci[bot]", outcome: "success" });
     expect(entry()!.details).to.deep.include({ commitAuthor: "the-ceo" });
     expect(channelText()).to.not.match(/by the-ceo on GitHub/);
   });

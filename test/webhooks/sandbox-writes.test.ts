@@ -5,7 +5,8 @@ import { expect } from "chai";
 import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { FULL, R, SHAS, rejection, useGithubSandbox } from "../sandbox/github/helpers.js";
+import { Octokit } from "@octokit/rest";
+import { FULL, R, SHAS, quietLog, rejection, useGithubSandbox } from "../sandbox/github/helpers.js";
 import { schemaProblems } from "./webhook-schemas.js";
 
 interface Received {
@@ -129,9 +130,14 @@ describe("GitHub sandbox: writes and webhook deliveries", function () {
 
   it("check runs are created and completed, and a simulated CI sets a new commit's image status to success after its delay", async () => {
     const o = h.octokit;
-    const run = await o.checks.create({ ...R, name: "ci/image", head_sha: SHAS.pr4816, status: "in_progress" });
+    // Only a GitHub App creates check runs (GitHub refuses a person's token); the run names the App that made it.
+    expect((await rejection(() => o.checks.create({ ...R, name: "ci/image", head_sha: SHAS.pr4816 }))).status).to.equal(403);
+    const ci = new Octokit({ baseUrl: h.sb.url, auth: "sandbox-ci-app-token", log: quietLog });
+    const run = await ci.checks.create({ ...R, name: "ci/image", head_sha: SHAS.pr4816, status: "in_progress" });
     expect(run.status).to.equal(201);
-    await o.checks.update({ ...R, check_run_id: run.data.id, conclusion: "success" });
+    expect(run.data.app?.slug).to.equal("sandbox-ci");
+    expect((await rejection(() => o.checks.update({ ...R, check_run_id: run.data.id, conclusion: "success" }))).status).to.equal(403);
+    await ci.checks.update({ ...R, check_run_id: run.data.id, conclusion: "success" });
     const pushed = await o.repos.createOrUpdateFileContents({ ...R, path: "ci.txt", branch: "main", message: "ci", content: Buffer.from("x").toString("base64") });
     const sha = pushed.data.commit.sha!;
     expect((await o.repos.getCombinedStatusForRef({ ...R, ref: sha })).data.statuses.map((s) => [s.context, s.state])).to.deep.equal([["ci/image", "pending"]]);

@@ -4,7 +4,8 @@ import type { Logger } from "../../core/logger.js";
 import type { Clock } from "../../core/services.js";
 import type { GithubGateway, KubeCluster, KubeGateway } from "../../gateways/types.js";
 import type { LockInfo } from "../lease-lock.js";
-import { checkImageGate, resolveTarget, type Target, type TargetSpec } from "../resolve-target.js";
+import { checkImageGate, imageGateOf, readImageGate } from "../image-gate.js";
+import { resolveTarget, type Target, type TargetSpec } from "../resolve-target.js";
 import type { DeployStamp } from "./annotations.js";
 import { holdInsideManualLock, holdLock, readDeployInsideLock, readLock, type LockHold } from "./deploy-lock.js";
 import type { DeployEvent, DeployEventSink, DeployOutcome, DeployRun } from "./deploy-events.js";
@@ -108,11 +109,11 @@ export async function runDeployFlow(input: DeployInput, deps: DeployDeps, varian
   deps.audit({ sha: target.sha, pr: target.pr?.number });
   let gateSkipped: string[] | undefined;
   if (input.force) {
-    const gate = await github.checkContexts(env.repo, target.sha, env.appConfig.imageContexts).catch(() => []);
+    const gate = await readImageGate(github, env.repo, target.sha, imageGateOf(env.app, env.appConfig)).catch(() => []);
     gateSkipped = gate.filter((g) => g.state !== "success").map((g) => `${g.context}=${g.state}`);
     deps.audit({ forced: true, gateSkipped });
   } else {
-    await checkImageGate(github, env.repo, target, env.appConfig.imageContexts);
+    await checkImageGate(github, env.repo, target, imageGateOf(env.app, env.appConfig));
   }
   emit({ type: "resolved", target, gateSkipped });
 

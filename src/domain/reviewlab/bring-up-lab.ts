@@ -3,7 +3,8 @@ import { code, linkMarkdown, md } from "../../core/github-markdown.js";
 import { getOwn } from "../../core/own-keys.js";
 import type { KObject, KubeCluster, PullRequest } from "../../gateways/types.js";
 import { applyObjects } from "../apply-objects.js";
-import { checkImageGate, resolveTarget, type TargetSpec } from "../resolve-target.js";
+import { checkImageGate, imageGateOf } from "../image-gate.js";
+import { resolveTarget, type TargetSpec } from "../resolve-target.js";
 import { renderTemplates } from "../render/render-pool.js";
 import { labContentPolicy } from "../content-policy/from-config.js";
 import { enforceContentPolicy } from "../content-policy/enforce.js";
@@ -68,7 +69,7 @@ async function upSteps(input: LabUpInput, deps: LabDeps, emit: Emit<LabUpEvent>,
     return superseded;
   }
   const pr: PullRequest | undefined = target.pr?.state === "open" ? target.pr : undefined;
-  if (!input.force) await checkImageGate(github, app.repo, target, app.imageContexts);
+  if (!input.force) await checkImageGate(github, app.repo, target, imageGateOf(input.app, app));
   deps.audit({ branch, sha: target.sha, pr: pr?.number, forced: input.force || undefined });
 
   const slug = labSlug(branch);

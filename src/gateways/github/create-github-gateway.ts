@@ -6,10 +6,10 @@ import {
   type CommitComparison,
   type CommitInfo,
   type DeploymentHistoryEntry,
+  type ContextReport,
   type CreateDeploymentInput,
   type DeploymentRecord,
   type DeploymentStatusInput,
-  type GateResult,
   type GithubGateway,
   type PullRequest,
   type RepoEntry,
@@ -85,24 +85,36 @@ class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway 
     }
   }
 
-  async checkContexts(repo: string, sha: string, contexts: string[]): Promise<GateResult[]> {
-    const [status, checks] = await Promise.all([
-      this.call(`statuses of ${sha.slice(0, 7)}`, () => this.octokit.rest.repos.getCombinedStatusForRef({ ...split(repo), ref: sha, per_page: 100 })),
+  async listContextReports(repo: string, sha: string, contexts: string[]): Promise<ContextReport[]> {
+    // The combined status carries no creator; the list of statuses does (newest first), as check runs carry their app.
+    const [statuses, checks] = await Promise.all([
+      this.call(`statuses of ${sha.slice(0, 7)}`, () => this.octokit.rest.repos.listCommitStatusesForRef({ ...split(repo), ref: sha, per_page: 100 })),
       this.call(`check runs of ${sha.slice(0, 7)}`, () => this.octokit.rest.checks.listForRef({ ...split(repo), ref: sha, per_page: 100 })),
     ]);
-    return contexts.map((context): GateResult => {
-      const st = status.data.statuses.find((s) => s.context === context);
-      if (st) {
-        const state = st.state === "success" ? "success" : st.state === "pending" ? "pending" : "failure";
-        return { context, state, description: st.description ?? undefined, url: st.target_url ?? undefined };
-      }
-      const run = checks.data.check_runs.find((c) => c.name === context);
-      if (run) {
-        const state = run.status !== "completed" ? "pending" : run.conclusion === "success" ? "success" : "failure";
-        return { context, state, description: run.output?.title ?? run.conclusion ?? undefined, url: run.html_url ?? undefined };
-      }
-      return { context, state: "missing" };
-    });
+    const wanted = new Set(contexts);
+    const fromStatuses = statuses.data
+      .filter((s) => wanted.has(s.context))
+      .map(
+        (s): ContextReport => ({
+          context: s.context,
+          state: s.state === "success" ? "success" : s.state === "pending" ? "pending" : "failure",
+          description: s.description ?? undefined,
+          url: s.target_url ?? undefined,
+          by: s.creator ? { kind: "user", login: s.creator.login, bot: s.creator.type === "Bot" || s.creator.login.endsWith("[bot]") } : undefined,
+        }),
+      );
+    const fromChecks = checks.data.check_runs
+      .filter((c) => wanted.has(c.name))
+      .map(
+        (c): ContextReport => ({
+          context: c.name,
+          state: c.status !== "completed" ? "pending" : c.conclusion === "success" ? "success" : "failure",
+          description: c.output?.title ?? c.conclusion ?? undefined,
+          url: c.html_url ?? undefined,
+          by: c.app ? { kind: "app", slug: c.app.slug ?? "", id: c.app.id } : undefined,
+        }),
+      );
+    return [...fromStatuses, ...fromChecks];
   }
 
   async createDeployment(repo: string, input: CreateDeploymentInput): Promise<DeploymentRecord> {

@@ -37,7 +37,8 @@ function setup() {
     // What changed: the target is one commit ahead of what runs, on the default branch.
     isOnDefaultBranch: async () => ({ onDefault: true, defaultBranch: "main" }),
     compareCommits: async () => ({ status: "ahead", aheadBy: 1, behindBy: 0, url: "https://github.example.com/octo/github/compare/x...y", commits: [{ sha: SHA, message: "Make unicorn faster", author: "octocat" }] }),
-    checkContexts: async (_repo: string, _sha: string, contexts: string[]) => contexts.map((context) => ({ context, state: "success" as const })),
+    // CI's own statuses, by the sandbox CI App's bot account (the sandbox config's apps.github.imageTrust).
+    listContextReports: async (_repo: string, _sha: string, contexts: string[]) => contexts.map((context) => ({ context, state: "success" as const, by: { kind: "user" as const, login: "sandbox-ci[bot]", bot: true } })),
     createDeployment: async (): Promise<DeploymentRecord> => ({ id: 41, sha: SHA, ref: SHA, environment: "canary", creator: "tugboat", createdAt: new Date(START).toISOString(), payload: {} }),
     createDeploymentStatus: async (_repo: string, _id: number, s: DeploymentStatusInput) => void statuses.push(s.state),
   } as Partial<GithubGateway> as GithubGateway;

@@ -49,6 +49,12 @@ export interface PullRecord {
   merged_by?: string;
 }
 
+/**
+ * The sandbox CI is a GitHub App ("sandbox-ci"): its commit statuses are made by its bot account. Statuses written
+ * straight into the store (the seed, tests) are CI's unless they name another creator.
+ */
+export const SANDBOX_CI_LOGIN = "sandbox-ci[bot]";
+
 export interface StatusRecord {
   id: number;
   sha: string;
@@ -63,6 +69,8 @@ export interface StatusRecord {
 
 export interface CheckRunRecord {
   id: number;
+  /** The slug of the GitHub App that created it (only Apps create check runs). */
+  app: string;
   head_sha: string;
   name: string;
   status: CheckStatus;
@@ -169,7 +177,8 @@ export class GithubStore {
     const rec: UserRecord = {
       login: u.login,
       id: u.id ?? this.nextId("user"),
-      type: u.type ?? "User",
+      // A GitHub App acts as its bot account, "<slug>[bot]", of type Bot.
+      type: u.type ?? (u.login.endsWith("[bot]") ? "Bot" : "User"),
       name: u.name ?? null,
       email: u.email ?? null,
       created_at: "2020-01-01T00:00:00Z",
@@ -365,7 +374,7 @@ export class GithubStore {
     const t = nowIso();
     const rec: StatusRecord = {
       id: this.nextId("status"), sha, context, state, description: opts.description ?? null,
-      target_url: opts.target_url ?? null, creator: opts.creator ?? "tugboat-bot", created_at: t, updated_at: t,
+      target_url: opts.target_url ?? null, creator: opts.creator ?? SANDBOX_CI_LOGIN, created_at: t, updated_at: t,
     };
     this.user(rec.creator);
     r.statuses.push(rec);
@@ -392,11 +401,11 @@ export class GithubStore {
   }
 
   addCheckRun(repo: string, sha: string, name: string, status: CheckStatus, conclusion: CheckConclusion = null,
-    opts: { details_url?: string | null } = {}): CheckRunRecord {
+    opts: { details_url?: string | null; app?: string } = {}): CheckRunRecord {
     const r = this.repo(repo);
     const t = nowIso();
     const rec: CheckRunRecord = {
-      id: this.nextId("check"), head_sha: sha, name, status,
+      id: this.nextId("check"), app: opts.app ?? "github-actions", head_sha: sha, name, status,
       conclusion: status === "completed" ? (conclusion ?? "success") : null,
       details_url: opts.details_url ?? null, started_at: t, completed_at: status === "completed" ? t : null,
     };

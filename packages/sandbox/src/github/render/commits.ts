@@ -87,13 +87,7 @@ export function checkRunJson(ctx: RenderCtx, r: RepoRecord, c: CheckRunRecord): 
     completed_at: c.completed_at,
     output: { title: null, summary: null, text: null, annotations_count: 0, annotations_url: `${url}/check-runs/${c.id}/annotations` },
     check_suite: { id: c.id + 1_000_000 },
-    app: {
-      id: 15368, slug: "github-actions", node_id: nodeId("App", 15368), client_id: "Iv1.sandbox",
-      owner: simpleUser(ctx, ctx.store.user(r.owner)), name: "GitHub Actions", description: "Automate your workflow",
-      external_url: "https://help.github.com/en/actions", html_url: "https://github.com/apps/github-actions",
-      created_at: "2018-07-30T09:30:17Z", updated_at: "2024-04-10T20:33:16Z",
-      permissions: { checks: "write", statuses: "write", metadata: "read" }, events: ["check_run", "push"],
-    },
+    app: appJson(ctx, r, c.app),
     pull_requests: [],
   };
 }
@@ -128,5 +122,26 @@ export function compareJson(ctx: RenderCtx, r: RepoRecord, c: Comparison): Json 
     // GitHub lists at most 250 commits here.
     commits: c.ahead.slice(0, 250).map(commit),
     files: [],
+  };
+}
+
+/** The GitHub App that made a check run: GitHub Actions as GitHub describes it, or a sandbox App acting as "<slug>[bot]". */
+function appJson(ctx: RenderCtx, r: RepoRecord, slug: string): Json {
+  const common = {
+    client_id: "Iv1.sandbox", owner: simpleUser(ctx, ctx.store.user(r.owner)),
+    permissions: { checks: "write", statuses: "write", metadata: "read" }, events: ["check_run", "push"],
+  };
+  if (slug === "github-actions") {
+    return {
+      id: 15368, slug, node_id: nodeId("App", 15368), name: "GitHub Actions", description: "Automate your workflow",
+      external_url: "https://help.github.com/en/actions", html_url: "https://github.com/apps/github-actions",
+      created_at: "2018-07-30T09:30:17Z", updated_at: "2024-04-10T20:33:16Z", ...common,
+    };
+  }
+  // The sandbox's Apps take their bot account's id as theirs.
+  const id = ctx.store.user(`${slug}[bot]`).id;
+  return {
+    id, slug, node_id: nodeId("App", id), name: slug, description: null, external_url: `${ctx.html}/apps/${slug}`,
+    html_url: `${ctx.html}/apps/${slug}`, created_at: "2020-01-01T00:00:00Z", updated_at: "2020-01-01T00:00:00Z", ...common,
   };
 }

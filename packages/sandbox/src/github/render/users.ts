@@ -3,7 +3,8 @@ import type { UserRecord } from "../store.js";
 import { type Json, type RenderCtx, nodeId } from "./shared.js";
 
 export function simpleUser(ctx: RenderCtx, u: UserRecord): Json {
-  const url = `${ctx.api}/users/${u.login}`;
+  // GitHub encodes a bot's "[bot]" in its API URLs (users/github-actions%5Bbot%5D); its page is its App's.
+  const url = `${ctx.api}/users/${encodeURIComponent(u.login)}`;
   return {
     login: u.login,
     id: u.id,
@@ -11,7 +12,7 @@ export function simpleUser(ctx: RenderCtx, u: UserRecord): Json {
     avatar_url: `https://avatars.githubusercontent.com/u/${u.id}?v=4`,
     gravatar_id: "",
     url,
-    html_url: `${ctx.html}/${u.login}`,
+    html_url: u.type === "Bot" && u.login.endsWith("[bot]") ? `${ctx.html}/apps/${u.login.slice(0, -5)}` : `${ctx.html}/${encodeURIComponent(u.login)}`,
     followers_url: `${url}/followers`,
     following_url: `${url}/following{/other_user}`,
     gists_url: `${url}/gists{/gist_id}`,

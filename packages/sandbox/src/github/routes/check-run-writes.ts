@@ -4,7 +4,7 @@ import type { CheckConclusion, CheckStatus } from "../store.js";
 import { nowIso } from "../store.js";
 import { checkRunJson } from "../render/commits.js";
 import { checkRunPayload } from "../webhooks/events.js";
-import { notFound, unprocessable } from "./errors.js";
+import { apiError, notFound, unprocessable } from "./errors.js";
 import { bodyObject, optString, repoOf } from "./request.js";
 import { type Handler, type Route, REPO, route } from "./route.js";
 
@@ -23,13 +23,16 @@ function readStatus(b: Record<string, unknown>): { status?: CheckStatus; conclus
 
 const createCheckRun: Handler = (ctx, req, p) => {
   const r = repoOf(ctx, p);
+  // GitHub: only a GitHub App creates check runs (it acts as its bot account, "<slug>[bot]"); a person's token is refused.
+  const app = /^(.+)\[bot\]$/.exec(req.login)?.[1];
+  if (!app) throw apiError(403, "You must authenticate via a GitHub App.");
   const b = bodyObject(req);
   const name = optString(b, "name", "CheckRun");
   const headSha = optString(b, "head_sha", "CheckRun");
   if (name === undefined || headSha === undefined) throw unprocessable(`Invalid request.\n\n"${name === undefined ? "name" : "head_sha"}" wasn't supplied.`);
   if (!r.commits.has(headSha)) throw unprocessable("No commit found for SHA: " + headSha);
   const { status, conclusion } = readStatus(b);
-  const run = ctx.store.addCheckRun(`${r.owner}/${r.name}`, headSha, name, status ?? "queued", conclusion ?? null, { details_url: optString(b, "details_url", "CheckRun") ?? null });
+  const run = ctx.store.addCheckRun(`${r.owner}/${r.name}`, headSha, name, status ?? "queued", conclusion ?? null, { details_url: optString(b, "details_url", "CheckRun") ?? null, app });
   ctx.events?.deliver("check_run", checkRunPayload(ctx, r, run, "created", req.login));
   if (run.status === "completed") ctx.events?.deliver("check_run", checkRunPayload(ctx, r, run, "completed", req.login));
   return { status: 201, body: checkRunJson(ctx, r, run) };
@@ -39,6 +42,8 @@ const updateCheckRun: Handler = (ctx, req, p) => {
   const r = repoOf(ctx, p);
   const run = r.checkRuns.find((c) => c.id === Number(p.id));
   if (!run) throw notFound();
+  if (!req.login.endsWith("[bot]")) throw apiError(403, "You must authenticate via a GitHub App.");
+  if (req.login !== `${run.app}[bot]`) throw apiError(403, "Resource not accessible by integration");
   const b = bodyObject(req);
   const { status, conclusion } = readStatus(b);
   const wasCompleted = run.status === "completed";

@@ -1,7 +1,7 @@
 // A CI that builds every pushed commit: its image status (ci/image by default) is pending at once and success after
 // a short delay, as a real pipeline would report it. The delay waits on an injected sleep, so tests move it.
 import type { RenderCtx } from "../render/shared.js";
-import type { RepoRecord } from "../store.js";
+import { SANDBOX_CI_LOGIN, type RepoRecord } from "../store.js";
 import { statusPayload, type GithubEvents } from "./events.js";
 
 export interface SimulatedCiOptions {
@@ -15,7 +15,8 @@ export interface SimulatedCiOptions {
   login?: string;
 }
 
-export const CI_LOGIN = "sandbox-ci";
+/** The CI App's bot account (store.ts). */
+export const CI_LOGIN = SANDBOX_CI_LOGIN;
 
 function timerSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
