@@ -13,11 +13,13 @@ const AUTO_DEPLOY_MEMORY_MS = 7 * 24 * 60 * 60 * 1000;
 /** `shared`: the replicas' record (the webhook endpoint's); without it, this replica's memory only. */
 export function buildWebhookHandlers(services: Services, shared?: SharedIds): GithubEventHandlers {
   const local = new SeenIds(AUTO_DEPLOY_MEMORY_MS, () => services.clock.now().getTime());
-  const deploys = deployOnMerge({ services, claim: (key) => firstTimeAnywhere(local, shared, key) });
+  const claim = (key: string) => firstTimeAnywhere(local, shared, key);
+  const deploys = deployOnMerge({ services, claim });
+  const labs = { services, claim };
   return {
     push: [...deploys.push!],
-    pull_request: [labsFromPullRequests(services)],
-    status: [labsFromStatuses(services), ...deploys.status!],
+    pull_request: [labsFromPullRequests(labs)],
+    status: [labsFromStatuses(labs), ...deploys.status!],
     check_run: [...deploys.check_run!],
   };
 }

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { Octokit } from "@octokit/rest";
 import { labNamespaceObj, staging, until } from "../commands/reviewlab/helpers.js";
 import type { Harness } from "../helpers/harness.js";
 import { WEBHOOKS_PATH } from "../../src/webhooks/webhook-endpoint.js";
@@ -65,7 +66,8 @@ describe("review labs from pull requests (GitHub webhooks → lab use case)", fu
     const pr = gh.addPull("octo/github", { title: "Harmless", user: "mallory", head: "my-fork-branch", headRepo: "mallory/github", sha });
     expect((await w.octokit.pulls.get({ ...R, pull_number: pr.number })).data.head.repo?.full_name).to.equal("mallory/github");
     await w.octokit.issues.addLabels({ ...R, issue_number: pr.number, labels: ["review-lab"] });
-    await w.octokit.repos.createCommitStatus({ ...R, sha, state: "success", context: "ci/image" });
+    // CI's own success (its App, trusted by the sandbox config) on the fork's head.
+    await new Octokit({ baseUrl: h.sandbox.github.url, auth: "sandbox-ci-app-token" }).repos.createCommitStatus({ ...R, sha, state: "success", context: "ci/image" });
     await settled();
     expect(h.sandbox.github.webhooks.deliveries.some((d) => d.event === "status")).to.equal(true);
     expect(labNamespaceObj(h, "review-lab-my-fork-branch")).to.equal(undefined);
