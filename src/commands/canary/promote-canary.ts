@@ -15,6 +15,6 @@ export async function promoteCanary(args: CanaryArgs, ctx: CommandContext): Prom
   const base = resolveDeployEnv(config, app, canaryEnvName(config)).baseEnv;
   await ctx.auth.require(`deploy:${base}`);
   const input = { app, actor: ctx.actor.id, channel: ctx.channel.id, requestId: ctx.requestId, force: args.force };
-  // Promoting ships to the base environment: its approvals (the two-person rule) apply as to any deploy there.
+  // Promoting ships to the base environment: its approvals (the two-person rule) apply as to every deploy there.
   await runDeployInChat(ctx, (deps) => promote(input, { ...deps, steps: { ...deps.steps, approvals: deployApprovals(ctx, ctx.channel.id) } }));
 }

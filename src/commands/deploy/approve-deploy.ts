@@ -11,7 +11,7 @@ import { withClearErrors } from "../../core/with-clear-errors.js";
 import { checkLockReason } from "./parse-deploy-args.js";
 
 // /deploy approve ID and /deploy reject ID [reason]: a vote on a deploy waiting for approval (the two-person rule),
-// typed or pressed (the card's buttons run these lines as the presser). Any replica takes it: the vote is written to
+// typed or pressed (the card's buttons run these lines as the presser). Whichever replica it reaches takes it: the vote is written to
 // the request's Lease, and the replica that asked starts the deploy (or ends it) when it sees the decision.
 
 export const APPROVE_USAGE = "/deploy approve ID";
@@ -58,7 +58,7 @@ async function castVote(vote: "approve" | "reject", args: VoteArgs, ctx: Command
   const result = await store.vote(args.id, { by: ctx.actor.id, vote, ...(args.reason ? { reason: args.reason } : {}) });
   switch (result.kind) {
     case "closed":
-      throw new UserError(`Approval request ${args.id} is not open any more (it was decided, timed out or withdrawn meanwhile).`);
+      throw new UserError(`Approval request ${args.id} is no longer open (it was decided, timed out or withdrawn meanwhile).`);
     case "asker-gone":
       await store.close(args.id);
       throw new UserError(`The Tugboat replica that asked for approval ${args.id} stopped waiting; nothing was deployed. The deploy has to be asked for again.`);

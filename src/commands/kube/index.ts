@@ -24,7 +24,7 @@ const get = defineCommand({
   family: "kube",
   verb: "get",
   summary:
-    "List or fetch objects of any type (pods, deploy, svc, ns, no, rs, ing, CRDs…), printed exactly as kubectl prints them. " +
+    "List or fetch objects of every type (pods, deploy, svc, ns, no, rs, ing, CRDs…), printed exactly as kubectl prints them. " +
     "Several types with commas; -A for all namespaces; -o wide|yaml|json|name. Secrets need a role that names them, and their values are always redacted.",
   usage: GET_USAGE,
   examples: [
@@ -76,7 +76,7 @@ const events = defineCommand({
   run: runEvents,
 });
 
-/** Any other verb: /kube is read-only, so delete, exec, edit, apply, port-forward… are usage errors. */
+/** Every other verb: /kube is read-only, so delete, exec, edit, apply, port-forward… are usage errors. */
 const readOnly = defineCommand<never>({
   family: "kube",
   verb: "",

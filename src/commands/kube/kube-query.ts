@@ -110,7 +110,7 @@ export class KubeQuery {
     return this.ctx.auth.allows("kube:get", { cluster: this.cluster, namespace, resource });
   }
 
-  /** False only when the API server says the namespace does not exist (any other doubt counts as existing). */
+  /** False only when the API server says the namespace does not exist (every other doubt counts as existing). */
   async namespaceExists(namespace: string): Promise<boolean> {
     try {
       const nsRes = await withDeadline(this.client.resolve("namespaces"), this.ctx.services.config.kube.requestTimeoutSeconds, this.cluster, this.ctx.services.clock);

@@ -7,7 +7,7 @@ import type { KubeQuery } from "./kube-query.js";
 import { kindPrefix, tableCells, type TablePrintOptions } from "./render-table.js";
 import { tabwrite } from "./tabwriter.js";
 
-// /kube get on lists of any size, paged like kubectl's chunking (limit/continue, kube.chunkSize rows a request).
+// /kube get on lists of every size, paged like kubectl's chunking (limit/continue, kube.chunkSize rows a request).
 // The chat needs only the first rows and a count: paging stops once the first MAX_LINES rows are in, and the reply
 // says "… 99,964 more rows" from the server's remainingItemCount. The attachment then pages on, keeping only the
 // printed cells (never the pages' JSON), up to kube.attachmentMaxRows rows, and says so when it had to stop.
@@ -152,7 +152,7 @@ export interface PagedGetOptions {
 
 /**
  * Lists the types page by page. Returns the printed text when everything fitted in the pages the chat needed
- * (the caller replies as for any output); otherwise replies itself: the first rows at once, then the attachment.
+ * (the caller replies as for other output); otherwise replies itself: the first rows at once, then the attachment.
  */
 export async function pagedGet(ctx: CommandContext, q: KubeQuery, types: PagedType[], opts: PagedGetOptions): Promise<PagedText | undefined> {
   const { chunkSize, attachmentMaxRows } = ctx.services.config.kube;

@@ -8,7 +8,7 @@ import { attachmentSlot, ATTACHMENTS_AT_ONCE, ATTACHMENTS_WAITING } from "./page
 import { forDisplay } from "./redact-secret.js";
 import { asList, toKubectlJson, toKubectlYaml } from "./serialize.js";
 
-// /kube get -o yaml|json on lists of any size, paged like kubectl's chunking (limit/continue, kube.chunkSize objects a
+// /kube get -o yaml|json on lists of every size, paged like kubectl's chunking (limit/continue, kube.chunkSize objects a
 // request). Each page is printed into its list items' text at once and the objects dropped, so only text is held,
 // never the pages' JSON. The chat needs the first lines: paging stops once they are in and the reply counts the rest
 // from the server's remainingItemCount. The attachment then pages on up to kube.attachmentMaxBytes of text, cut at an
@@ -138,7 +138,7 @@ export interface PagedObjects {
 
 /**
  * Lists the types page by page. Returns the document when everything fitted in the pages the chat needed (the caller
- * replies as for any output); otherwise replies itself: the first lines at once, then the attachment.
+ * replies as for other output); otherwise replies itself: the first lines at once, then the attachment.
  */
 export async function pagedObjects(ctx: CommandContext, q: KubeQuery, types: ObjectType[], opts: PagedObjectsOptions): Promise<PagedObjects | undefined> {
   const { chunkSize, attachmentMaxBytes } = ctx.services.config.kube;

@@ -298,7 +298,7 @@ const WRITE_VERBS = new Set([
   "restart", "kustomize", "wait", "certificate", "auth", "config", "plugin",
 ]);
 
-/** Any verb that is not a read verb: always a usage error saying /kube is read-only. */
+/** A verb that is not a read verb: always a usage error saying /kube is read-only. */
 export function refuseVerb(words: string[]): never {
   const usage = [GET_USAGE, DESCRIBE_USAGE, LOGS_USAGE, EVENTS_USAGE].join("\n");
   const verb = words[0];

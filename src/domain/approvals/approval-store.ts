@@ -7,7 +7,7 @@ import { ANN_EXPIRES, SLACK_ID, microTime, type Coordination } from "../replicas
 import { ANN_ASKER, ANN_CHANNEL, ANN_USER, closePromptLease, findPromptLease, openPromptLease, updatePromptLease } from "../replicas/prompt-leases.js";
 
 // An approval request is a prompt Lease (replicas/prompt-leases.ts), tugboat-approval-<id> in the coordination
-// namespace, so a vote typed or pressed on any replica counts, and the request outlives the replica a vote reached.
+// namespace, so a vote typed or pressed on whichever replica counts, and the request outlives the replica a vote reached.
 // Each vote is written with the read resourceVersion (two votes racing are both judged, one after the other); the
 // asking replica renews the Lease while it waits, so a vote for a request whose asker is gone is told so.
 
@@ -166,7 +166,7 @@ export class ApprovalStore {
   }
 
   /**
-   * A vote from any replica, judged against the request as it is when written: the request must still be pending,
+   * A vote from whichever replica, judged against the request as it is when written: the request must still be pending,
    * its asker still waiting, and the voter must not have voted. Enough approvals make it approved; one rejection
    * rejects it.
    */

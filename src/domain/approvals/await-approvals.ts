@@ -7,7 +7,7 @@ import { ApprovalStore, approvalsOf, readApproval, type ApprovalPurpose, type Ap
 import type { ApprovalRules } from "./approval-rules.js";
 
 // The "wait for approvals" step of a deploy (after the asker's confirmation, before the lock): records the request,
-// shows it (the approval card), follows the votes written by any replica, and ends when enough approvals arrived,
+// shows it (the approval card), follows the votes written by every replica, and ends when enough approvals arrived,
 // someone rejected it, it timed out, or the bot is stopping. Nothing here knows about chat: `show` renders.
 
 export interface ApprovalAsk {

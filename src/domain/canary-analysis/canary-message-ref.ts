@@ -8,8 +8,8 @@ import { ANN_CANARY_MESSAGE, ANN_CANARY_STARTED, annotationOps } from "../deploy
 
 // Where the canary's message is: its chat reference, stored on the canary Deployments (annotation
 // tugboat.dev/canary-message) with the run it belongs to (the canary's start), so the guard of whichever replica
-// runs next, after a restart too, edits the same message. A new canary run, or a message that cannot be edited any
-// more (deleted, not the bot's), gets a new message, whose reference replaces the stored one.
+// runs next, after a restart too, edits the same message. A new canary run, or a message that can no longer be
+// edited (deleted, not the bot's), gets a new message, whose reference replaces the stored one.
 
 interface StoredRef extends MessageRef {
   /** tugboat.dev/canary-started-at of the run the message belongs to. */

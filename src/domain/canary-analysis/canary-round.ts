@@ -20,7 +20,7 @@ export type RoundOutcome =
   | { action: "abort"; result: AnalysisResult }
   | { action: "promote"; result: AnalysisResult };
 
-/** The latest analysis recorded on a canary, if any (a malformed annotation counts as none). */
+/** The latest analysis recorded on a canary, or undefined (a malformed annotation counts as none). */
 export function recordedAnalysis(canary: V1Deployment): AnalysisResult | undefined {
   const raw = canary.metadata?.annotations?.[ANN_ANALYSIS];
   if (!raw) return undefined;

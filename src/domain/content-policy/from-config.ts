@@ -28,7 +28,7 @@ export function deployContentPolicy(config: TugboatConfig, app: string, env: str
   });
 }
 
-/** A lab may route its own host (`<slug>.<domain>`) and names below it, plus any configured domains. */
+/** A lab may route its own host (`<slug>.<domain>`) and names below it, plus the configured domains. */
 export function labContentPolicy(config: TugboatConfig, labHost: string): ContentPolicy {
   const lab = config.reviewlab;
   const foreign = Object.keys(config.environments).flatMap((env) => environmentDomains(config, env));

@@ -31,7 +31,7 @@ export interface ContentPolicy {
   /** Replicas per workload and maxReplicas per HorizontalPodAutoscaler; undefined for no cap. */
   maxReplicas?: number;
   renderTimeoutMs: number;
-  /** Names Tugboat uses for itself; any object with one of these names (or a `tugboat-` prefix) is refused. */
+  /** Names Tugboat uses for itself; an object with one of these names (or a `tugboat-` prefix) is refused. */
   reservedNames: string[];
 }
 

@@ -133,7 +133,7 @@ export async function updateQueue<T>(c: Coordination, key: QueueKey, edit: (stat
       if (lease) await c.cluster.leases.replace(body);
       else await c.cluster.leases.create(body);
     } catch (err) {
-      // Two replicas creating it at once: the loser reads again, as after any conflict.
+      // Two replicas creating it at once: the loser reads again, as after every conflict.
       if (isGatewayError(err, "already-exists")) throw new GatewayError("conflict", `the queue ${name} was created meanwhile`);
       throw err;
     }

@@ -48,7 +48,7 @@ export function median(values: number[]): number | undefined {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Figures over deploys created in [since, until); `facts` in any order. */
+/** Figures over deploys created in [since, until); `facts` in whatever order. */
 export function doraFigures(facts: DeployFact[], window: { since: Date; until: Date }): DoraFigures {
   const inWindow = facts
     .filter((f) => f.createdAt >= window.since && f.createdAt < window.until)

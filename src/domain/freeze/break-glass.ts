@@ -14,7 +14,7 @@ import { permissionMatches } from "../../core/policy.js";
 // The freeze step of a deploy ("is the environment frozen?", before planning): refused while a window holds, naming
 // each window, its reason and its end, unless the deploy breaks the glass. Breaking the glass (`--break-glass
 // REASON`) needs deploy:break-glass (checked by the router before anything runs) and, at the approvals step (after
-// the plan and any confirmation, so the approver sees what ships), an approval from another person; it is audited
+// the plan and the confirmation, if asked, so the approver sees what ships), an approval from another person; it is audited
 // and posted to the environment's channels.
 
 export type GlassApproval = { approved: true; by: string[] } | { approved: false; why: Text };

@@ -21,7 +21,7 @@ export function freezeLeaseName(environment: string): string {
   return /^[a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?$/.test(environment) ? `tugboat-freeze-${environment}` : `tugboat-freeze-${digest(environment, 16)}`;
 }
 
-/** The live ad hoc freeze of `environment`, if any. */
+/** The live ad hoc freeze of `environment`, or undefined. */
 export async function readAdHocFreeze(c: Coordination, environment: string): Promise<FreezeWindow | undefined> {
   const lease = await c.cluster.leases.find(freezeLeaseName(environment), c.namespace);
   return lease ? freezeFromLease(lease, environment, c.now()) : undefined;
@@ -59,7 +59,7 @@ export interface FreezeRequest {
 }
 
 /**
- * Freezes `environment` from now for `seconds`, replacing any earlier ad hoc freeze (read first, written with its
+ * Freezes `environment` from now for `seconds`, replacing an earlier ad hoc freeze (read first, written with its
  * resourceVersion, so of two people freezing at once one is told to try again). Returns the freeze it replaced.
  */
 export async function putAdHocFreeze(c: Coordination, req: FreezeRequest): Promise<{ freeze: FreezeWindow; replaced?: FreezeWindow }> {

@@ -95,7 +95,7 @@ export function configWindowsAt(environment: string, windows: readonly FreezeWin
   return active.sort((a, b) => a.end.getTime() - b.end.getTime());
 }
 
-/** The span of `w` that contains `now`, if any. A recurring window's latest start at or before now decides. */
+/** The span of `w` that contains `now`, or undefined. A recurring window's latest start at or before now decides. */
 export function windowSpanAt(w: FreezeWindowConfig, now: Date): { start: Date; end: Date } | undefined {
   if (!isRecurring(w)) {
     const start = new Date(w.start);

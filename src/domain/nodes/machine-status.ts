@@ -11,7 +11,7 @@ import type { CapiCondition, Machine } from "../../gateways/kube-models.js";
 const PROVISIONING_CONDITIONS = ["InfrastructureReady", "BootstrapConfigReady", "BootstrapReady"];
 
 /**
- * Reasons that only say "not yet": CAPI's generic ones and the usual provider waiting reasons. Any other reason on a
+ * Reasons that only say "not yet": CAPI's generic ones and the usual provider waiting reasons. Every other reason on a
  * False provisioning condition is a problem the provider reported (InstanceProvisionFailed, InstanceLimitExceeded, …).
  */
 const WAITING_REASONS = new Set([

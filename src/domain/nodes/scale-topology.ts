@@ -5,7 +5,7 @@ import { AUTOSCALER_MIN, topologyOf, type TopologyRef } from "./describe-pool.js
 import type { ScaleTarget } from "./scale-pool.js";
 
 // A ClusterClass-managed pool's replicas belong to its Cluster: spec.topology.workers.machineDeployments[].replicas.
-// The topology controller reverts any direct change of the MachineDeployment, so Tugboat scales the topology entry
+// The topology controller reverts every direct change of the MachineDeployment, so Tugboat scales the topology entry
 // (a replace of the Cluster with the resourceVersion it read: a 409 means someone changed the Cluster meanwhile).
 // When the autoscaler's min-size has to go up, it goes into the same entry's metadata.annotations in the same
 // write, because the topology controller would overwrite it on the MachineDeployment too.

@@ -65,7 +65,7 @@ export async function updatePromptLease<R>(c: Coordination, name: string, decide
   });
 }
 
-/** Deletes a prompt's Lease; one already gone is fine, any other failure is logged (the leader sweeps expired ones). */
+/** Deletes a prompt's Lease; one already gone is fine, every other failure is logged (the leader sweeps expired ones). */
 export async function closePromptLease(c: Coordination, name: string, log: Logger): Promise<void> {
   await c.cluster.leases.delete(name, c.namespace).catch((err) => {
     if (!isGatewayError(err, "not-found")) log.warn("could not delete a prompt Lease", { name, error: errorMessage(err) });

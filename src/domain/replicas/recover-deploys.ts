@@ -9,6 +9,7 @@ import { followRollout, type FollowOutcome } from "../deploy/follow-rollout.js";
 import { deployableEnvironments, resolveDeployEnv, type DeployEnv } from "../deploy/resolve-deploy-env.js";
 import { rollbackDeployment } from "../deploy/rollback.js";
 import { OPEN_DEPLOYMENT_STATES, SLACK_ID } from "./coordination.js";
+import { firstToAbort } from "../../core/abort-signals.js";
 
 // Restart recovery: what a replica that died mid-deploy left behind. A GitHub deployment still in progress whose
 // deploy lock has expired belongs to nobody: its rollout is followed to the end as the live deploy would have
@@ -75,7 +76,7 @@ async function recoverEnvironment(services: Services, env: DeployEnv, log: Logge
       if (signal?.aborted) break;
       const result =
         i === 0
-          ? await settleRecord(services, env, cluster, record, lastGood, signal ? AbortSignal.any([got.hold.lost, signal]) : got.hold.lost)
+          ? await settleRecord(services, env, cluster, record, lastGood, signal ? firstToAbort(got.hold.lost, signal) : got.hold.lost)
           : { result: "superseded" as const, reason: `a newer deploy (${newestFirst[0]!.id}) started after it` };
       // Interrupted (shutdown, lost lock): left open for the next leader to settle.
       if (!result) break;

@@ -3,7 +3,7 @@ import type { KObject } from "../../gateways/types.js";
 import { ANN_EXPIRES, SLACK_ID, LABEL_ASKER, LABEL_MANAGED_BY, LABEL_PURPOSE, digest, replicaAlive, type Coordination } from "./coordination.js";
 import { ANN_ASKER, ANN_CHANNEL, ANN_USER, closePromptLease, observePromptLeases, openPromptLease, updatePromptLease } from "./prompt-leases.js";
 
-// Pending Confirm/Cancel prompts as Leases (tugboat-confirm-<id>, on prompt-leases.ts), so a press reaching any replica counts.
+// Pending Confirm/Cancel prompts as Leases (tugboat-confirm-<id>, on prompt-leases.ts), so a press counts on whichever replica it reaches.
 // The replica that receives a press writes the answer with the read resourceVersion (two presses cannot both
 // win; neither can a press and the asker's time-out); the asking replica observes its own prompts and runs the
 // command. A press whose asker is gone (its presence Lease expired) closes the prompt: nothing was done.
@@ -84,7 +84,7 @@ export class SharedConfirmations {
     await updatePromptLease(this.c, leaseName(id), (obj) => (obj ? { write: { [ANN_CHANNEL]: channel, [ANN_TS]: ts }, then: () => undefined } : { answer: undefined }), () => undefined);
   }
 
-  /** A press on any replica: the first answer written wins. */
+  /** A press on whichever replica: the first answer written wins. */
   async record(id: string, userId: string, answer: "confirmed" | "cancelled"): Promise<RecordResult> {
     if (!isPromptId(id)) return { kind: "unknown" };
     const got = await this.write(id, answer, userId, (p) => (p.userId === userId ? undefined : { kind: "refused", userId: p.userId }));

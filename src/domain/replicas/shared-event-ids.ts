@@ -4,12 +4,12 @@ import { isGatewayError } from "../../gateways/types.js";
 import type { V1Lease } from "../../gateways/kube-models.js";
 import { ANN_EXPIRES, digest, expiresAt, labelsFor, microTime, type Coordination } from "./coordination.js";
 
-// Slack event ids and GitHub webhook deliveries seen by any replica, as Leases named by a digest of the id: creating
+// Slack event ids and GitHub webhook deliveries seen by one of the replicas, as Leases named by a digest of the id: creating
 // one is the claim, and "already exists" means another replica (or this one) already handled that delivery.
 // The leader sweeps expired ones (coordination.ts: sweepExpired).
 
 export interface EventIds {
-  /** True the first time any replica sees this id (within the ttl). */
+  /** True the first time one of the replicas sees this id (within the ttl). */
   firstTime(id: string): Promise<boolean>;
 }
 

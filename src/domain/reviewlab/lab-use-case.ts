@@ -75,7 +75,7 @@ export async function labBranch(github: GithubGateway, repo: string | undefined,
 
 /**
  * Runs a use case's body, which emits its own outcomes (a reply may have to go out before its last writes): a
- * UserError it throws instead becomes its `refused` outcome, emitted like any other.
+ * UserError it throws instead becomes its `refused` outcome, emitted like every other.
  */
 export async function refusalsAsOutcome<O>(emit: Emit<Refused>, body: () => Promise<O>): Promise<O | Refused> {
   try {
