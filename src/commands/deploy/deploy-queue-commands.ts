@@ -8,6 +8,7 @@ import { listQueues, readQueue, type QueueState } from "../../domain/deploy-queu
 import { ageSince, utcMinute } from "../../domain/format/human-duration.js";
 import { resolveAppName, resolveDeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import { coordinationOf } from "../../domain/replicas/coordination.js";
+import { requireView } from "../../core/kube-scope.js";
 
 // /deploy queue [APP] ENV shows an environment's deploy queue; /deploy queue leave [ENV] takes the caller out of
 // it (of every queue they wait in, without ENV). Joining is `/deploy PR… to ENV --queue` (deploy-with-queue.ts).
@@ -57,6 +58,9 @@ async function showQueue(args: { app?: string; env: string }, ctx: CommandContex
   const { config } = ctx.services;
   const app = resolveAppName(config, ctx.channel.id, args.app, QUEUE_USAGE);
   const env = resolveDeployEnv(config, app, args.env, QUEUE_USAGE);
+  // Who waits and what they will deploy is a reading view like /deploy status: those who may deploy there see it,
+  // others only within their /kube scope.
+  await requireView(ctx, `deploy:${env.env}`, env);
   const c = coordinationOf(ctx.services);
   const key = { app, env: env.baseEnv };
   const state = await readQueue(c, key);
