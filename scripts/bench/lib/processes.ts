@@ -95,7 +95,8 @@ export interface BotProcess {
  */
 export async function startBot(kind: BotKind, standIn: SlackStandIn, sandbox: SandboxProcess, nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<BotProcess> {
   const port = await freePort();
-  const script = kind === "tugboat" ? join(ROOT, "dist/main.js") : join(ROOT, "scripts/bench/bare-bolt.mjs");
+  // BENCH_TUGBOAT_MAIN: another build's main.js (e.g. of an earlier commit), to compare a change in the same conditions.
+  const script = kind === "tugboat" ? (process.env.BENCH_TUGBOAT_MAIN ?? join(ROOT, "dist/main.js")) : join(ROOT, "scripts/bench/bare-bolt.mjs");
   if (!existsSync(script)) throw new Error(`${script} is missing: run npm run build first`);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -172,6 +173,25 @@ export function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
   return { rss: kb("VmRSS"), peak: kb("VmHWM") };
+}
+
+const CLOCK_TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * A process's CPU time so far (user + system, all its threads), in seconds, from /proc/<pid>/stat: unlike wall-clock
+ * latency, it does not depend on what else the machine is running.
+ */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may itself hold spaces: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 export function mb(bytes: number): string {

@@ -56,6 +56,8 @@ export interface StrictReceiverOptions {
   ops?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Seconds from a request to /slack/events arriving to its answer (the ack), for metrics. */
   onAnswered?: (seconds: number) => void;
+  /** Told of each request to /slack/events when it arrives and once it is answered or its connection closes (ack-first.ts). */
+  acks?: { arrived(): void; answered(): void };
 }
 
 export class StrictHTTPReceiver extends HTTPReceiver {
@@ -96,6 +98,17 @@ export class StrictHTTPReceiver extends HTTPReceiver {
       if (req.method === "POST" && pathOf(req) === EVENTS_PATH) {
         const t0 = performance.now();
         if (opts.onAnswered) res.once("finish", () => opts.onAnswered!((performance.now() - t0) / 1000));
+        if (opts.acks) {
+          const acks = opts.acks;
+          acks.arrived();
+          let open = true;
+          const answered = () => {
+            if (open) acks.answered();
+            open = false;
+          };
+          res.once("finish", answered);
+          res.once("close", answered);
+        }
         const ts = Number(headerValue(req, "x-slack-request-timestamp"));
         if (Number.isFinite(ts) && ts - Math.floor(now() / 1000) > MAX_SKEW_SECONDS) {
           opts.log.warn("refused a Slack request: its timestamp is more than 5 minutes in the future");

@@ -8,6 +8,7 @@ import type { GroupDirectory } from "../../core/policy.js";
 import { mention, rich } from "../../core/reply.js";
 import type { RouteOptions, Router } from "../../core/router.js";
 import type { Notifier } from "../../core/services.js";
+import { AckFirst } from "./ack-first.js";
 import { createBoltLogger } from "./bolt-logger.js";
 import { countingFetch, type SlackCallCounter } from "./count-api-calls.js";
 import { CANCEL_ACTION, CONFIRM_ACTION, ConfirmRegistry } from "./confirm-buttons.js";
@@ -56,6 +57,8 @@ export interface SlackAdapterOptions {
   ops?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Two or more replicas: prompts and Slack event ids kept in Kubernetes (src/domain/replicas). */
   shared?: { confirmations: SharedConfirmations; eventIds: SharedIds };
+  /** A command waits at most this long for the acks of requests that arrived with it (ack-first.ts; default 250 ms). */
+  ackFirstMaxWaitMs?: number;
   /** Counts Web API calls and how long acks take. */
   metrics?: SlackCallCounter & { slackAcked(seconds: number): void };
 }
@@ -111,9 +114,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   let server: Server | undefined;
   let socketConnected = false;
 
+  // Commands start once the requests waiting for their ack have it (HTTP mode counts them; Socket Mode: the next turn).
+  const ackFirst = new AckFirst((err) => log.error("a command could not start", { reason: describeSlackError(err) }), opts.ackFirstMaxWaitMs);
   const receiver =
     opts.mode === "http"
-      ? new StrictHTTPReceiver({ signingSecret: opts.signingSecret!, log, boltLogger, now, healthy: () => started && !stopping, ops: opts.ops, onAnswered: opts.metrics && ((s) => opts.metrics!.slackAcked(s)) })
+      ? new StrictHTTPReceiver({ signingSecret: opts.signingSecret!, log, boltLogger, now, healthy: () => started && !stopping, ops: opts.ops, onAnswered: opts.metrics && ((s) => opts.metrics!.slackAcked(s)), acks: ackFirst })
       : new SocketModeReceiver({ appToken: opts.appToken!, logger: boltLogger });
   if (receiver instanceof SocketModeReceiver) {
     // Readiness follows the WebSocket: Slack delivers nothing to a replica whose socket is down.
@@ -158,18 +163,24 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const eventIds = new SeenIds(EVENT_ID_TTL_MS, now);
   const liveReplies = new Set<MessageReply>();
 
-  /** Hands one command line to the router without waiting for it: the request has been acked, the command may take minutes. */
+  /**
+   * Hands one command line to the router without waiting for it: the request has been acked, the command may take
+   * minutes. It starts once other requests that arrived with it have been acked too (ack-first.ts).
+   */
   const run = ({ session, message }: { session: ChatSession; message: MessageReply }, text: string, route: RouteOptions): void => {
-    if (!router) {
+    const r = router;
+    if (!r) {
       log.warn("a Slack request arrived before the router was ready; ignored");
       return;
     }
     liveReplies.add(message);
-    void router
-      .handle(session, text, route)
-      .catch((err) => log.error("router failed", { reason: describeSlackError(err) }))
-      .then(() => message.flush())
-      .finally(() => liveReplies.delete(message));
+    ackFirst.start(() => {
+      void r
+        .handle(session, text, route)
+        .catch((err) => log.error("router failed", { reason: describeSlackError(err) }))
+        .then(() => message.flush())
+        .finally(() => liveReplies.delete(message));
+    });
   };
 
   /** True when this Events API delivery is new; retries (X-Slack-Retry-Num) of a seen event_id are dropped. */
@@ -286,8 +297,9 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   // App Home (app-home.ts): `/deploy home` run as the viewer, published to their Home tab.
   app.event("app_home_opened", async ({ event, body, context }) => {
     if (event.tab !== "home" || !(await firstDelivery(body, context))) return;
-    if (stopping || !router) return;
-    void router.handle(homeSession(client, log, event.user, event.channel), HOME_TEXT, { family: HOME_FAMILY }).catch((err) => log.error("App Home failed", { reason: describeSlackError(err) }));
+    const r = router;
+    if (stopping || !r) return;
+    ackFirst.start(() => void r.handle(homeSession(client, log, event.user, event.channel), HOME_TEXT, { family: HOME_FAMILY }).catch((err) => log.error("App Home failed", { reason: describeSlackError(err) })));
   });
 
   // A command button (render-blocks.ts): the press runs the button's command line as the presser, through the router
@@ -374,6 +386,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       }
       started = false;
       server = undefined;
+      // Commands still waiting for other requests' acks start now; the draining router tells them Tugboat is restarting.
+      ackFirst.release();
       // Waiting commands see a time-out; the prompts say Tugboat restarted.
       modals.closeAll();
       await confirmations.closeAll(RESTARTED);

@@ -178,6 +178,7 @@ export interface TestBotOptions {
   updateIntervalMs?: number;
   now?: () => number;
   httpLimits?: HttpLimits;
+  ackFirstMaxWaitMs?: number;
 }
 
 /** The adapter as tests run it: HTTP mode on a free local port, the Web API at the stand-in, no retries. */
@@ -211,6 +212,7 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
     updateIntervalMs: opts.updateIntervalMs,
     now: opts.now,
     httpLimits: opts.httpLimits,
+    ackFirstMaxWaitMs: opts.ackFirstMaxWaitMs,
   });
   const policy = new Policy(
     {
