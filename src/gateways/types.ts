@@ -491,6 +491,8 @@ export interface RepoEntry {
   name: string;
   path: string;
   type: "file" | "dir" | "symlink" | "submodule";
+  /** Bytes, as GitHub lists it (0 for a folder). */
+  size: number;
 }
 
 /** Repositories are named "owner/name". */

@@ -5,6 +5,7 @@ import { fields } from "../../core/json-fields.js";
 import { resourceFor } from "../apply-objects.js";
 import { describeObject } from "../render-manifests.js";
 import { renderTemplates, type RenderedSet } from "../render/render-pool.js";
+import { readRepoTemplates } from "../render/read-repo-templates.js";
 import { enforceContentPolicy } from "../content-policy/enforce.js";
 import type { Target } from "../resolve-target.js";
 import { stampAnnotations, type DeployStamp } from "./annotations.js";
@@ -50,17 +51,13 @@ export function templateValues(env: DeployEnv, target: Target): Record<string, s
 
 export async function readManifests(github: GithubGateway, env: DeployEnv, target: Target): Promise<{ files: string[]; objects: KObject[]; rendered: RenderedSet } | undefined> {
   const entries = await github.listDirectory(env.repo, env.manifestsPath, target.sha);
-  if (!entries) return undefined;
-  const files = entries
-    .filter((e) => e.type === "file" && /\.ya?ml$/i.test(e.name))
-    .map((e) => e.path)
-    .sort();
-  if (files.length === 0) return undefined;
+  if (!entries || !entries.some((e) => e.type === "file" && /\.ya?ml$/i.test(e.name))) return undefined;
   const values = templateValues(env, target);
-  const texts = await Promise.all(files.map((f) => github.readFile(env.repo, f, target.sha)));
+  const read = await readRepoTemplates(github, env.repo, target.sha, entries, env.content.maxBytes);
   // Off the main thread and within the content policy's budget: a PR's templates cannot stall the bot.
-  const rendered = await renderTemplates(files.map((path, i) => ({ path, text: texts[i]! })), values, { timeoutMs: env.content.renderTimeoutMs, maxBytes: env.content.maxBytes });
-  return { files, objects: rendered.objects, rendered };
+  const rendered = await renderTemplates(read.files, values, { timeoutMs: env.content.renderTimeoutMs, maxBytes: env.content.maxBytes });
+  rendered.failures.unshift(...read.failures);
+  return { files: read.files.map((f) => f.path), objects: rendered.objects, rendered };
 }
 
 export async function planDeploy(input: PlanInput): Promise<DeployPlan> {

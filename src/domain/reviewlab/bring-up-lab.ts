@@ -78,7 +78,8 @@ async function upSteps(input: LabUpInput, deps: LabDeps, emit: Emit<LabUpEvent>,
   const url = `https://${host}`;
   // Templates and secret sources are read while the lab's namespace and the limits are checked.
   const commonLabels = { "app.kubernetes.io/managed-by": "tugboat", "tugboat.dev/slug": slug };
-  const templateLoad = loadLabTemplates(github, app.repo, target.sha, cfg.templatesDir);
+  const policy = labContentPolicy(config, host);
+  const templateLoad = loadLabTemplates(github, app.repo, target.sha, cfg.templatesDir, policy.maxBytes);
   const secretLoad = buildLabSecret(cluster, {
     sourceNamespace: cfg.secretSourceNamespace,
     sources: cfg.secretSources,
@@ -107,7 +108,6 @@ async function upSteps(input: LabUpInput, deps: LabDeps, emit: Emit<LabUpEvent>,
   // 2. Templates, the layered Secret and the Ingress, checked before anything is created.
   const owner = existing?.owner ?? input.actorId;
   const templates = await templateLoad;
-  const policy = labContentPolicy(config, host);
   const values = templateValues({
     image: `${app.image}:${target.sha}`,
     sha: target.sha,
@@ -124,6 +124,7 @@ async function upSteps(input: LabUpInput, deps: LabDeps, emit: Emit<LabUpEvent>,
   });
   // Off the main thread within the policy's budget, then checked whole before the namespace exists.
   const rendered = await renderTemplates(templates.files, values, { timeoutMs: policy.renderTimeoutMs, maxBytes: policy.maxBytes });
+  rendered.failures.unshift(...templates.failures);
   await enforceContentPolicy(cluster, rendered, policy, { namespace, what: "review labs", subject: `the review-lab templates of ${target.label} (${templates.source})` });
   const secret = await secretLoad;
   const ingress = labIngress({

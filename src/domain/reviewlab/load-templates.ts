@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../../core/errors.js";
 import type { GithubGateway } from "../../gateways/types.js";
-import { mapLimit } from "../apply-objects.js";
+import { readRepoTemplates } from "../render/read-repo-templates.js";
 
 // Review-lab templates: the app repository's folder at the lab's sha, or Tugboat's own fallback set on disk.
 
@@ -19,6 +19,8 @@ export interface TemplateSet {
   source: string;
   fromRepo: boolean;
   files: TemplateFile[];
+  /** Templates refused before they were read (too large), in the render pool's form. */
+  failures: string[];
 }
 
 const isTemplate = (name: string) => /\.ya?ml$/i.test(name);
@@ -42,14 +44,14 @@ export function readFallbackTemplates(dir: string): TemplateSet {
   } catch {
     throw new UserError(`The app repository has no ${REPO_TEMPLATE_DIR}/ folder, and Tugboat's own review-lab templates (${dir}) cannot be read.`);
   }
-  return { source: `Tugboat's ${dir}`, fromRepo: false, files: names.map((n) => ({ path: join(dir, n), text: readFileSync(join(abs, n), "utf8") })) };
+  return { source: `Tugboat's ${dir}`, fromRepo: false, files: names.map((n) => ({ path: join(dir, n), text: readFileSync(join(abs, n), "utf8") })), failures: [] };
 }
 
-export async function loadLabTemplates(github: GithubGateway, repo: string, sha: string, fallbackDir: string): Promise<TemplateSet> {
+/** The lab templates at `sha`; those of the repository are read only when they fit within `maxBytes` in all. */
+export async function loadLabTemplates(github: GithubGateway, repo: string, sha: string, fallbackDir: string, maxBytes: number): Promise<TemplateSet> {
   const entries = await github.listDirectory(repo, REPO_TEMPLATE_DIR, sha);
   if (entries === undefined) return readFallbackTemplates(fallbackDir);
-  const files = entries.filter((e) => e.type === "file" && isTemplate(e.name)).sort((a, b) => a.name.localeCompare(b.name));
-  if (files.length === 0) throw new UserError(`${repo}@${sha.slice(0, 7)}: ${REPO_TEMPLATE_DIR}/ holds no .yaml templates.`);
-  const texts = await mapLimit(files, 10, (f) => github.readFile(repo, f.path, sha));
-  return { source: `${repo}@${sha.slice(0, 7)}`, fromRepo: true, files: files.map((f, i) => ({ path: f.path, text: texts[i]! })) };
+  if (!entries.some((e) => e.type === "file" && isTemplate(e.name))) throw new UserError(`${repo}@${sha.slice(0, 7)}: ${REPO_TEMPLATE_DIR}/ holds no .yaml templates.`);
+  const read = await readRepoTemplates(github, repo, sha, entries, maxBytes);
+  return { source: `${repo}@${sha.slice(0, 7)}`, fromRepo: true, ...read };
 }

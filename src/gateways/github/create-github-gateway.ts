@@ -238,7 +238,7 @@ class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway 
     try {
       const { data } = await this.octokit.rest.repos.getContent({ ...split(repo), path, ref });
       if (!Array.isArray(data)) return undefined;
-      return data.map((e) => ({ name: e.name, path: e.path, type: e.type as RepoEntry["type"] }));
+      return data.map((e) => ({ name: e.name, path: e.path, type: e.type as RepoEntry["type"], size: e.size }));
     } catch (err) {
       const e = toGatewayError(err, `${path} at ${ref.slice(0, 7)}`);
       if (e.kind === "not-found") return undefined;
@@ -247,9 +247,16 @@ class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway 
   }
 
   async readFile(repo: string, path: string, ref: string): Promise<string> {
-    const { data } = await this.call(`${path} at ${ref.slice(0, 7)}`, () => this.octokit.rest.repos.getContent({ ...split(repo), path, ref }));
+    const where = `${path} at ${ref.slice(0, 7)}`;
+    const { data } = await this.call(where, () => this.octokit.rest.repos.getContent({ ...split(repo), path, ref }));
     if (Array.isArray(data) || data.type !== "file" || !("content" in data)) throw new GatewayError("invalid", `${path} is not a file`);
-    return Buffer.from(data.content, (data.encoding as BufferEncoding) || "base64").toString("utf8");
+    // GitHub leaves the text of a file over 1 MB out of the JSON (encoding "none"); the raw media type returns it.
+    if (data.encoding === "none") {
+      const raw = await this.call(where, () => this.octokit.rest.repos.getContent({ ...split(repo), path, ref, mediaType: { format: "raw" } }));
+      return String(raw.data);
+    }
+    if (data.encoding !== "base64") throw new GatewayError("invalid", `${path}: GitHub sent it in an unknown encoding (${String(data.encoding).slice(0, 20)})`);
+    return Buffer.from(data.content, "base64").toString("utf8");
   }
 }
 

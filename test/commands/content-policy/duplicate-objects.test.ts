@@ -1,23 +1,14 @@
 import { expect } from "chai";
 import { startHarness, type Harness } from "../../helpers/harness.js";
-import { SHAS } from "../deploy/helpers.js";
+import { branchWithFiles } from "./pr-files.js";
 
 // One object defined twice in a PR's manifests (two files, or a file and a List) would be applied twice, the last
 // one winning, while the plan listed both as if each were applied: a reviewer could confirm the harmless one.
 // Argo CD warns of the same (RepeatedResourceWarning); Tugboat refuses it before anything is planned or applied.
 
 const ADMIN = { user: "UADMIN", channel: "CDEPLOYS" };
-const REPO = "octo/github";
 
 const configMap = (name: string, value: string, apiVersion = "v1") => `apiVersion: ${apiVersion}\nkind: ConfigMap\nmetadata: { name: ${name} }\ndata: { MODE: "${value}" }\n`;
-
-function branchWith(h: Harness, branch: string, sha: string, files: Record<string, string>): void {
-  const store = h.sandbox.github.store;
-  store.addCommit(REPO, { sha, message: branch, parents: [SHAS.main] });
-  store.setBranch(REPO, branch, sha);
-  store.setStatus(REPO, sha, "ci/image", "success");
-  for (const [path, text] of Object.entries(files)) store.setFile(REPO, sha, path, text);
-}
 
 describe("content policy: an object defined more than once (through the router)", function () {
   this.timeout(30_000);
@@ -28,7 +19,7 @@ describe("content policy: an object defined more than once (through the router)"
   after(async () => h?.stop());
 
   it("refuses a deploy whose manifests define one object twice, naming it, and applies nothing", async () => {
-    branchWith(h, "two-flags", "d0b1e00000000000000000000000000000000001", {
+    branchWithFiles(h, "two-flags", "d0b1e00000000000000000000000000000000001", {
       "config/kubernetes/staging/flags.yaml": configMap("flags", "safe"),
       "config/kubernetes/staging/zz-flags.yaml": `apiVersion: v1\nkind: List\nitems:\n- ${configMap("flags", "unsafe").trim().replace(/\n/g, "\n  ")}\n`,
     });
@@ -42,7 +33,7 @@ describe("content policy: an object defined more than once (through the router)"
   it("counts one group, kind, namespace and name as one object whatever the version, and names each once", async () => {
     const hpa = (version: string) =>
       `apiVersion: autoscaling/${version}\nkind: HorizontalPodAutoscaler\nmetadata: { name: unicorn }\nspec: { scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: unicorn }, maxReplicas: 3 }\n`;
-    branchWith(h, "flags-and-more", "d0b1e00000000000000000000000000000000002", {
+    branchWithFiles(h, "flags-and-more", "d0b1e00000000000000000000000000000000002", {
       "config/kubernetes/staging/a.yaml": [hpa("v1"), configMap("other", "x"), configMap("flags", "one")].join("---\n"),
       "config/kubernetes/staging/b.yaml": [hpa("v2"), `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: flags, namespace: github-staging }\ndata: {}\n`, configMap("flags", "two")].join("---\n"),
     });

@@ -5,6 +5,9 @@ import { notFound } from "./errors.js";
 import { repoOf } from "./request.js";
 import { type Handler, type Route, type RouteCtx, REPO, route } from "./route.js";
 
+/** GitHub's contents API sends a file's text in its JSON answer up to 1 MB; larger ones only with the raw media type. */
+const MAX_JSON_CONTENT_BYTES = 1024 * 1024;
+
 function wrapBase64(s: string): string {
   const b64 = Buffer.from(s, "utf8").toString("base64");
   return (b64.match(/.{1,60}/g) ?? [""]).join("\n") + "\n";
@@ -45,6 +48,9 @@ const getContents: Handler = (ctx, req, p) => {
     if (/\.raw\b|vnd\.github\.raw/.test(accept)) {
       return { status: 200, raw: file, contentType: "text/plain; charset=utf-8" };
     }
+    // As on GitHub: a file over 1 MB is described but not sent in the JSON (content "", encoding "none"); only
+    // the raw media type returns its text.
+    if (Buffer.byteLength(file, "utf8") > MAX_JSON_CONTENT_BYTES) return { status: 200, body: { ...entry("file", path, file), content: "", encoding: "none" } };
     return { status: 200, body: { ...entry("file", path, file), content: wrapBase64(file), encoding: "base64" } };
   }
   const prefix = path ? `${path}/` : "";
