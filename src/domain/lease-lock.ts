@@ -2,6 +2,7 @@ import type { Informer, KubeCluster } from "../gateways/types.js";
 import { isGatewayError } from "../gateways/types.js";
 import type { V1Lease } from "../gateways/kube-models.js";
 import type { Clock } from "../core/services.js";
+import { repeatOnClock } from "../core/repeat-on-clock.js";
 
 // Locks as coordination.k8s.io/v1 Leases, so they survive restarts and work across bot replicas.
 // Taking a lock: read it, then create or replace it with the read resourceVersion; a 409 means someone else won.
@@ -159,31 +160,25 @@ export class LeaseLock {
  */
 export function keepRenewing(renew: () => Promise<boolean>, durationSeconds: number, name: string, clock: Clock): { lost: AbortSignal; stop(): void } {
   const lost = new AbortController();
-  const stopping = new AbortController();
   renewingLocks++;
-  const period = Math.max(200, (durationSeconds * 1000) / 3);
+  let stopped = false;
   let lastRenewed = clock.now().getTime();
-  const renewUntilStopped = async () => {
-    while (!lost.signal.aborted) {
-      try {
-        await clock.sleep(period, stopping.signal);
-      } catch {
-        return; // stopped
-      }
-      try {
-        if (await renew()) lastRenewed = clock.now().getTime();
-        else lost.abort(new Error(`lost the lock ${name}`));
-      } catch {
-        if (clock.now().getTime() - lastRenewed > durationSeconds * 1000) lost.abort(new Error(`could not renew the lock ${name}`));
-      }
+  const renewal = async (): Promise<"done" | void> => {
+    try {
+      if (await renew()) lastRenewed = clock.now().getTime();
+      else lost.abort(new Error(`lost the lock ${name}`));
+    } catch {
+      if (clock.now().getTime() - lastRenewed > durationSeconds * 1000) lost.abort(new Error(`could not renew the lock ${name}`));
     }
+    return lost.signal.aborted ? "done" : undefined;
   };
-  void renewUntilStopped();
+  const rounds = repeatOnClock(clock, Math.max(200, (durationSeconds * 1000) / 3), renewal);
   return {
     lost: lost.signal,
     stop: () => {
-      if (!stopping.signal.aborted) renewingLocks--;
-      stopping.abort();
+      if (!stopped) renewingLocks--;
+      stopped = true;
+      void rounds.stop();
     },
   };
 }

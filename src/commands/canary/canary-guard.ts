@@ -1,3 +1,4 @@
+import { repeatOnClock } from "../../core/repeat-on-clock.js";
 import type { BackgroundStarter } from "../../core/services.js";
 import { guardCanaries } from "../../domain/deploy/canary-guard.js";
 import { analysisFor } from "../../domain/canary-analysis/analysis-config.js";
@@ -14,20 +15,9 @@ export function canaryGuardInterval(config: TugboatConfig): number {
 }
 
 export const startCanaryGuard: BackgroundStarter = (services, log) => {
-  const stopping = new AbortController();
-  const interval = canaryGuardInterval(services.config);
-  const rounds = async () => {
-    while (!stopping.signal.aborted) {
-      await services.clock.sleep(interval, stopping.signal).catch(() => undefined);
-      if (stopping.signal.aborted || (services.leader && !services.leader.isLeader())) continue;
-      await guardCanaries(services, log).catch(() => undefined);
-    }
-  };
-  const running = rounds();
-  return {
-    stop: async () => {
-      stopping.abort();
-      await running;
-    },
-  };
+  const rounds = repeatOnClock(services.clock, canaryGuardInterval(services.config), async () => {
+    if (services.leader && !services.leader.isLeader()) return;
+    await guardCanaries(services, log);
+  });
+  return { stop: () => rounds.stop() };
 };

@@ -1,5 +1,6 @@
 import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
+import { repeatOnClock } from "../../core/repeat-on-clock.js";
 import { LeaseLock } from "../lease-lock.js";
 import type { Coordination } from "./coordination.js";
 
@@ -75,14 +76,8 @@ export class Leadership implements LeaderView {
   }
 
   start(): void {
-    // Rounds every third of the lease, on the injected clock.
-    const rounds = async () => {
-      while (!this.stopped) {
-        await this.tick().catch(() => undefined);
-        await this.c.clock.sleep(Math.max(200, (this.c.leaseSeconds * 1000) / 3), this.stopping.signal).catch(() => undefined);
-      }
-    };
-    this.running = rounds();
+    // Rounds every third of the lease, on the injected clock, the first at once.
+    this.running = repeatOnClock(this.c.clock, Math.max(200, (this.c.leaseSeconds * 1000) / 3), () => this.tick(), { first: "now", signal: this.stopping.signal }).ended;
   }
 
   /** Stops; a leader hands over at once by deleting the Lease. */

@@ -2,6 +2,7 @@ import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
 import { isGatewayError } from "../../gateways/types.js";
 import type { V1Lease } from "../../gateways/kube-models.js";
+import { repeatOnClock } from "../../core/repeat-on-clock.js";
 import { LeaseLock, keepRenewing } from "../lease-lock.js";
 import { labelsFor, microTime, replicaLeaseName, type Coordination } from "./coordination.js";
 
@@ -56,21 +57,22 @@ export class ReplicaPresence {
       this.state = "lost";
       renewal.stop();
       this.log.warn("lost this replica's presence Lease; other replicas may take it for dead until it is back", { lease: this.lock.name });
-      void this.takeBack();
+      this.takeBack();
     });
   }
 
-  /** Tries to record the Lease again every third of its duration until it is back (or this replica stops). */
-  private async takeBack(): Promise<void> {
-    while (!this.stopping.signal.aborted && this.state === "lost") {
-      try {
-        await this.c.clock.sleep(Math.max(200, (this.c.leaseSeconds * 1000) / 3), this.stopping.signal);
-        await this.start();
-        this.log.info("this replica's presence Lease is back", { lease: this.lock.name });
-      } catch (err) {
-        if (!this.stopping.signal.aborted) this.log.debug("presence Lease still not back", { error: errorMessage(err) });
-      }
-    }
+  /** Records the Lease again every third of its duration until it is back (or this replica stops). */
+  private takeBack(): void {
+    const recordAgain = async (): Promise<"done" | void> => {
+      if (this.state !== "lost") return "done";
+      await this.start();
+      this.log.info("this replica's presence Lease is back", { lease: this.lock.name });
+      return "done";
+    };
+    repeatOnClock(this.c.clock, Math.max(200, (this.c.leaseSeconds * 1000) / 3), recordAgain, {
+      signal: this.stopping.signal,
+      onError: (err) => this.log.debug("presence Lease still not back", { error: errorMessage(err) }),
+    });
   }
 
   /** Stops renewing; `release` deletes the Lease so others know at once (a clean shutdown). */

@@ -3,6 +3,7 @@ import type { BackgroundTask, Services } from "../../core/services.js";
 import { errorMessage } from "../../core/errors.js";
 import { getOwn } from "../../core/own-keys.js";
 import { mention, rich, type Reply } from "../../core/reply.js";
+import { repeatOnClock } from "../../core/repeat-on-clock.js";
 import { LeaseLock, keepRenewing } from "../lease-lock.js";
 import { mapLimit } from "../apply-objects.js";
 import { findLab, listLabs } from "./find-labs.js";
@@ -165,18 +166,13 @@ export function reaperReply(reaped: ReapedLab[], failures: string[]): Reply {
 export function startReaper(services: Services, log: Logger): BackgroundTask {
   const cfg = services.config.reviewlab;
   if (!cfg) return { stop: async () => {} };
-  const stopping = new AbortController();
-  const passes = async () => {
-    while (!stopping.signal.aborted) {
-      await reapOnce(services, log).catch((err) => log.warn("review-lab reaper pass failed", { error: errorMessage(err) }));
-      await services.clock.sleep(cfg.reaper.intervalSeconds * 1000, stopping.signal).catch(() => undefined);
-    }
-  };
-  const current = passes();
+  const passes = repeatOnClock(services.clock, cfg.reaper.intervalSeconds * 1000, async () => void (await reapOnce(services, log)), {
+    first: "now",
+    onError: (err) => log.warn("review-lab reaper pass failed", { error: errorMessage(err) }),
+  });
   return {
     stop: async () => {
-      stopping.abort();
-      await current;
+      await passes.stop();
       // Hand leadership over at once instead of making the others wait for the lease to expire.
       await reaperLock(services)?.release(services.instanceId).catch(() => false);
     },
