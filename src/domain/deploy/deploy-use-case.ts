@@ -78,7 +78,7 @@ export interface DeployServices {
 
 export interface DeployDeps extends DeployServices {
   emit: DeployEventSink;
-  /** Asked for environments with `confirm: true`; true only on an explicit yes (with the reason given then, if any). */
+  /** Asked for environments with `confirm: true`; true only on an explicit yes (with the reason given then, if one was). */
   confirm(run: DeployRun, preview: PlanPreview): Promise<boolean | { reason: string }>;
   steps?: DeploySteps;
 }

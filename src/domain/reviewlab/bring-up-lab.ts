@@ -27,7 +27,7 @@ import type { LabUpEvent, LabUpInput, LabUpOutcome, LabUpSummary } from "./lab-u
 // deployment → create the Namespace (under the creation lock, within the limits) and apply the rest → follow the
 // Deployments until they are available. Events in order:
 //   resolved → rendered → applying* → applied → rollout-progress* → ready | not-ready | apply-failed | follow-failed
-//   (or refused, at any point before the first object is applied), then github-warnings when GitHub writes failed.
+//   (or refused, at whatever point before the first object is applied), then github-warnings when GitHub writes failed.
 // Nothing is rolled back on failure: a half-applied lab is named with how to remove it.
 
 export type { LabUpEvent, LabUpInput, LabUpOutcome, LabUpSummary } from "./lab-up-events.js";
