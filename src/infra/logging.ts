@@ -55,16 +55,22 @@ function redactFormat(secrets: SecretRegistry) {
   })();
 }
 
-/** Log calls after close() are dropped: the transports are ended, and a late line must not crash the exit. */
+/**
+ * Log calls after close() are dropped: the transports are ended, and a late line must not crash the exit. A line below
+ * every transport's level is dropped before winston formats it: winston runs the formats (timestamp, the redaction's
+ * walk, JSON) on every line and leaves the level to the transports, which cost each command its info lines at
+ * LOG_LEVEL=warn.
+ */
 class WinstonLogger implements Logger {
   constructor(
     private readonly w: winston.Logger,
     private readonly state: { closed: boolean },
   ) {}
-  debug(message: string, meta?: Record<string, unknown>) { if (!this.state.closed) this.w.debug(message, meta); }
-  info(message: string, meta?: Record<string, unknown>) { if (!this.state.closed) this.w.info(message, meta); }
-  warn(message: string, meta?: Record<string, unknown>) { if (!this.state.closed) this.w.warn(message, meta); }
-  error(message: string, meta?: Record<string, unknown>) { if (!this.state.closed) this.w.error(message, meta); }
+  debug(message: string, meta?: Record<string, unknown>) { if (this.writes("debug")) this.w.debug(message, meta); }
+  info(message: string, meta?: Record<string, unknown>) { if (this.writes("info")) this.w.info(message, meta); }
+  warn(message: string, meta?: Record<string, unknown>) { if (this.writes("warn")) this.w.warn(message, meta); }
+  error(message: string, meta?: Record<string, unknown>) { if (this.writes("error")) this.w.error(message, meta); }
+  private writes(level: string): boolean { return !this.state.closed && this.w.isLevelEnabled(level); }
   child(meta: Record<string, unknown>): Logger { return new WinstonLogger(this.w.child(meta), this.state); }
 }
 

@@ -48,6 +48,31 @@ describe("logging", () => {
     expect(JSON.parse(text.trim()).error.message).to.equal("boom with [redacted]");
   });
 
+  it("drops a line below the level before formatting it (no redaction walk, no JSON), and still writes the audit trail", async () => {
+    const out = new PassThrough();
+    const audit = new PassThrough();
+    let text = "";
+    let auditText = "";
+    out.on("data", (c) => (text += c));
+    audit.on("data", (c) => (auditText += c));
+    const logging = createLogging({ level: "warn", secrets: new SecretRegistry(), stream: out, auditStream: audit });
+    let read = 0;
+    const meta = {
+      get command() {
+        read++;
+        return "kube get";
+      },
+    };
+    logging.logger.child({ requestId: "r1" }).info("command started", meta);
+    logging.logger.debug("details", meta);
+    logging.logger.warn("slow", meta);
+    logging.audit.record({ requestId: "r1", actor: "UADMIN", channel: "C1", command: "/kube get pods", decision: "allowed", outcome: "success", durationMs: 3 });
+    await logging.close();
+    expect(text.trim().split("\n").map((l) => JSON.parse(l).message)).to.deep.equal(["slow"]);
+    expect(read, "only the warning's meta was read").to.equal(1);
+    expect(JSON.parse(auditText.trim())).to.include({ log: "audit", command: "/kube get pods" });
+  });
+
   it("keeps the audit trail on its own transport", async () => {
     const { text, auditText } = await capture((l) =>
       l.audit.record({ requestId: "r1", actor: "UADMIN", channel: "C1", command: "/nodes add 2", decision: "allowed", outcome: "success", durationMs: 12, details: { before: 3, after: 5 } }),
