@@ -3,7 +3,7 @@
 //    models as JSON, timestamps as RFC 3339 strings; Cluster API types declared below). Never import @kubernetes/*.
 // 2. Calls: the well-known kinds hang off the cluster, resolved once through discovery (every served version):
 //    `await cluster.deployments.get(name, ns)` is a V1Deployment; also find/list/create/replace/apply/patch/delete,
-//    and getScale/setScale on deployments, replicaSets and machineDeployments. No findResource/leaseResource helpers.
+//    and getScale/setScale on deployments, replicaSets and machineDeployments; no per-kind lookup helpers.
 // 3. Waiting: `const inf = await cluster.pods.informer({ namespace, labelSelector })` is an Informer<V1Pod>;
 //    `await inf.waitFor((i) => i.items().every(ready) || undefined, { timeoutMs, signal })`, then `inf.stop()`.
 // 4. `await cluster.machineDeployments.served()` says whether a cluster has Cluster API at all (before a UserError).
