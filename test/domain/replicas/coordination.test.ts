@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startHarness, type Harness } from "../../helpers/harness.js";
-import { systemClock, type Clock } from "../../../src/core/services.js";
+import { ManualClock } from "../../helpers/manual-clock.js";
 import { coordinationOf, sweepExpired, type Coordination } from "../../../src/domain/replicas/coordination.js";
 import { Leadership, LEADER_LEASE } from "../../../src/domain/replicas/leadership.js";
 import { ReplicaPresence } from "../../../src/domain/replicas/replica-presence.js";
@@ -8,18 +8,10 @@ import { SharedConfirmations } from "../../../src/domain/replicas/shared-confirm
 import { SharedEventIds } from "../../../src/domain/replicas/shared-event-ids.js";
 import { silentLogger } from "../../../src/core/logger.js";
 
-// The Leases replicas meet through, on the sandbox with an injected clock: the leader election's takeover, prompt
-// answers (first writer wins, the asker's time-out included), event ids, and the sweep of expired ones. Presence
-// (lost and taken back) runs on the in-memory port: presence-and-sweep.test.ts.
+// The Leases replicas meet through, on the sandbox with a manual clock (its sleeps wake only when the test moves it):
+// the leader election's takeover, prompt answers (first writer wins, the asker's time-out included), event ids, and
+// the sweep of expired ones. Presence (lost and taken back) runs on the in-memory port: presence-and-sweep.test.ts.
 
-class ManualClock implements Clock {
-  constructor(public t = Date.parse("2026-03-01T10:00:00Z")) {}
-  now = () => new Date(this.t);
-  sleep = systemClock.sleep;
-  advance(seconds: number): void {
-    this.t += seconds * 1000;
-  }
-}
 
 describe("replica coordination Leases", function () {
   this.timeout(20_000);
@@ -29,7 +21,7 @@ describe("replica coordination Leases", function () {
   const leases = () => h.sandbox.clusters.staging!.listObjects("coordination.k8s.io/v1", "Lease", "default");
 
   beforeEach(async () => {
-    clock = new ManualClock();
+    clock = new ManualClock(Date.parse("2026-03-01T10:00:00Z"));
     h = await startHarness({ clock });
   });
   afterEach(async () => h?.stop());
@@ -45,11 +37,11 @@ describe("replica coordination Leases", function () {
     expect(gained).to.deep.equal(["bot-a"]);
     const seconds = h.config.coordination.leaseSeconds;
     // bot-a goes silent (killed): within its lease bot-b waits…
-    clock.advance(seconds - 1);
+    clock.advance((seconds - 1) * 1000);
     await b.tick();
     expect(b.isLeader()).to.equal(false);
     // …and just past it bot-b leads and runs the leader's start-up work (restart recovery).
-    clock.advance(2);
+    clock.advance(2_000);
     await b.tick();
     await b.idle();
     expect(b.isLeader()).to.equal(true);
@@ -70,7 +62,7 @@ describe("replica coordination Leases", function () {
     const presence = new ReplicaPresence(replica("bot-a"), silentLogger);
     await presence.start();
     const id = "0123456789abcdef01234567";
-    await asker.open({ id, userId: "UADMIN", channel: "CDEPLOYS", expiresAt: new Date(clock.t + 60_000) });
+    await asker.open({ id, userId: "UADMIN", channel: "CDEPLOYS", expiresAt: new Date(clock.now().getTime() + 60_000) });
     expect(await other.record(id, "UVIEWER", "confirmed")).to.deep.equal({ kind: "refused", userId: "UADMIN" });
     const first = await other.record(id, "UADMIN", "cancelled");
     expect(first.kind).to.equal("recorded");
@@ -80,13 +72,13 @@ describe("replica coordination Leases", function () {
     // The asker stops renewing its presence: past the lease, a press finds the asker dead.
     await presence.stop({ release: false });
     const id2 = "fedcba9876543210fedcba98";
-    await asker.open({ id: id2, userId: "UADMIN", channel: "CDEPLOYS", expiresAt: new Date(clock.t + 60_000) });
-    clock.advance(h.config.coordination.leaseSeconds + 1);
+    await asker.open({ id: id2, userId: "UADMIN", channel: "CDEPLOYS", expiresAt: new Date(clock.now().getTime() + 60_000) });
+    clock.advance((h.config.coordination.leaseSeconds + 1) * 1000);
     const late = await other.record(id2, "UADMIN", "confirmed");
     expect(late.kind === "recorded" && late.askerAlive).to.equal(false);
     // A time-out written first wins over a press.
     const id3 = "aaaaaaaaaaaaaaaaaaaaaaaa";
-    await asker.open({ id: id3, userId: "UADMIN", channel: "CDEPLOYS", expiresAt: new Date(clock.t + 60_000) });
+    await asker.open({ id: id3, userId: "UADMIN", channel: "CDEPLOYS", expiresAt: new Date(clock.now().getTime() + 60_000) });
     expect(await asker.settle(id3)).to.deep.equal({ answer: "timeout" });
     expect(await other.record(id3, "UADMIN", "confirmed")).to.deep.equal({ kind: "unknown" });
     // Ids that are not ours are no Lease names.
@@ -99,11 +91,11 @@ describe("replica coordination Leases", function () {
     expect(await a.firstTime("Ev01")).to.equal(true);
     expect(await b.firstTime("Ev01")).to.equal(false);
     expect(await Promise.all([a.firstTime("Ev02"), b.firstTime("Ev02")])).to.have.members([true, false]);
-    clock.advance(61);
+    clock.advance(61_000);
     expect(await b.firstTime("Ev01")).to.equal(true);
     const events = () => leases().filter((l: any) => l.metadata.labels?.["tugboat.dev/coordination"] === "event").length;
     expect(events()).to.equal(2);
-    clock.advance(61);
+    clock.advance(61_000);
     expect(await sweepExpired(replica("bot-a"), "event")).to.equal(2);
     expect(events()).to.equal(0);
   });
