@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import type { webApi } from "@slack/bolt";
-import { MessageReply, type Scheduler } from "../../../src/chat/slack/post-reply.js";
+import { MessageReply } from "../../../src/chat/slack/post-reply.js";
+import { ManualScheduler, fakeClient } from "./helpers/manual-scheduler.js";
 import { DEFAULT_UPDATE_INTERVAL_MS } from "../../../src/chat/slack/slack-adapter.js";
 import { withRetryAfter } from "../../../src/chat/slack/retry-after.js";
 import { silentLogger } from "../../../src/core/logger.js";
@@ -8,58 +8,6 @@ import type { Reply } from "../../../src/core/reply.js";
 
 // The pace of one message's updates, on an injected clock (no sleeping): at most one write per interval, the newest
 // state wins, the final state always lands, and a 429 delays only the message it was about.
-
-/** Timers that run only when the test moves time forward. */
-class ManualScheduler implements Scheduler {
-  private t = 0;
-  private timers: Array<{ at: number; fn: () => void }> = [];
-  now = (): number => this.t;
-  after(ms: number, fn: () => void): () => void {
-    const entry = { at: this.t + ms, fn };
-    this.timers.push(entry);
-    return () => void (this.timers = this.timers.filter((e) => e !== entry));
-  }
-  /** Moves time forward by ms, running due timers in order, and lets promises settle between them. */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      await settle();
-      const due = this.timers.filter((e) => e.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((e) => e !== due);
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = end;
-    await settle();
-  }
-}
-
-/** Drains pending promise callbacks (a macrotask turn; no wall-clock wait). */
-const settle = async () => {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-};
-
-interface Write {
-  method: string;
-  channel: string;
-  text: string;
-  at: number;
-}
-
-/** A WebClient double that records writes on the scheduler's clock and can answer 429 like Slack. */
-function fakeClient(clock: ManualScheduler, rateLimit: (method: string, channel: string) => number | undefined = () => undefined) {
-  const writes: Write[] = [];
-  let ts = 1;
-  const call = (method: string) => async (args: { channel: string; text: string }) => {
-    const retryAfter = rateLimit(method, args.channel);
-    if (retryAfter !== undefined) throw Object.assign(new Error("rate limited"), { code: "slack_webapi_rate_limited_error", retryAfter });
-    writes.push({ method, channel: args.channel, text: args.text, at: clock.now() });
-    return { ok: true, channel: args.channel, ts: `${ts++}.000` };
-  };
-  const client = { chat: { postMessage: call("chat.postMessage"), update: call("chat.update") } } as unknown as webApi.WebClient;
-  return { client, writes };
-}
 
 const progress = (step: number): Reply => ({ summary: `step ${step}`, tone: "info", blocks: [{ type: "progress", items: [{ label: `step ${step}`, state: "running" }] }] });
 const final = (text: string): Reply => ({ summary: text, tone: "success", blocks: [{ type: "text", text }] });
