@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { useHarness } from "../../helpers/use-harness.js";
 import { branchWithFiles } from "./pr-files.js";
 
 // One object defined twice in a PR's manifests (two files, or a file and a List) would be applied twice, the last
@@ -12,11 +12,7 @@ const configMap = (name: string, value: string, apiVersion = "v1") => `apiVersio
 
 describe("content policy: an object defined more than once (through the router)", function () {
   this.timeout(30_000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => h?.stop());
+  const h = useHarness();
 
   it("refuses a deploy whose manifests define one object twice, naming it, and applies nothing", async () => {
     branchWithFiles(h, "two-flags", "d0b1e00000000000000000000000000000000001", {

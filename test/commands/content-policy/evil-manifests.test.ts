@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { startHarness, type Harness, type Transcript } from "../../helpers/harness.js";
+import { type Harness, type Transcript } from "../../helpers/harness.js";
+import { useHarness } from "../../helpers/use-harness.js";
 import { githubDeployments, IMAGE, SHAS } from "../deploy/helpers.js";
 
 // PR #4817 "evil manifests" (config/sandbox/repos/octo-github@pr4817): its image gate passes, so every refusal
@@ -46,11 +47,7 @@ function expectRefusal(t: Transcript, heading: string, lines: string[]): void {
 
 describe("content policy: PR #4817 'evil manifests' (sandbox, through the router)", function () {
   this.timeout(60_000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => h?.stop());
+  const h = useHarness();
 
   it("/deploy PR4817 to staging refuses, naming every offending object and template, and applies nothing", async () => {
     const before = h.sandbox.clusters.staging!.getObject("apps/v1", "Deployment", "github-staging", "unicorn").spec.template.spec.containers[0].image;

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { type Harness } from "../../helpers/harness.js";
+import { useHarness } from "../../helpers/use-harness.js";
 import { SHAS } from "../deploy/helpers.js";
 
 // Ingress hosts an attacker can reach without naming them in spec.rules: ingress-nginx's server-alias annotation
@@ -19,11 +20,7 @@ async function deployManifest(h: Harness, branch: string, sha: string, yaml: str
 
 describe("content policy: Ingress hosts outside spec.rules (through the router)", function () {
   this.timeout(30_000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => h?.stop());
+  const h = useHarness();
 
   it("refuses an ingress-nginx server-alias outside the environment's domain", async () => {
     const t = await deployManifest(h, "alias-trick", "a1a5000000000000000000000000000000000001", [

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { useHarness } from "../../helpers/use-harness.js";
 import { SHAS } from "../deploy/helpers.js";
 
 // A pod template that names an existing ServiceAccount would run with that account's rights (a CI or operator
@@ -26,11 +26,7 @@ const PROJECTED = "volumes: [{ name: token, projected: { sources: [{ serviceAcco
 
 describe("content policy: ServiceAccount tokens in pod templates (through the router)", function () {
   this.timeout(30_000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => h?.stop());
+  const h = useHarness();
 
   it("refuses a pod that mounts a named ServiceAccount's token, explicitly or through a projected volume; allows it without a token", async () => {
     const store = h.sandbox.github.store;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { useHarness } from "../../helpers/use-harness.js";
 import { pushCommit, REPO, staging } from "./helpers.js";
 
 // Templates may use any version the cluster serves, not only the group's preferred one (discovery keeps every
@@ -7,11 +7,7 @@ import { pushCommit, REPO, staging } from "./helpers.js";
 
 describe("served non-preferred versions (sandbox, through the router)", function () {
   this.timeout(30_000);
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => h?.stop());
+  const h = useHarness();
 
   it("/reviewlab up applies an autoscaling/v1 HorizontalPodAutoscaler (v2 is preferred)", async () => {
     const sha = pushCommit(h, "hpa-v1", "hpa");
