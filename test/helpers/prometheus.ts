@@ -19,6 +19,6 @@ export async function waitForSeries(url: string, promql: string, timeoutMs = 15_
     const body = (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`).then((r) => r.json())) as { data?: { result?: unknown[] } };
     if ((body.data?.result?.length ?? 0) > 0) return;
     if (Date.now() > deadline) throw new Error(`no series for ${promql} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

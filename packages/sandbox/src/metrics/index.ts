@@ -111,4 +111,4 @@ export async function startPodMetrics(opts: PodMetricsOptions): Promise<PodMetri
   };
 }
 
-export { findPrometheus, startPrometheus, PROMETHEUS_MISSING, type RunningPrometheus } from "./prometheus.js";
+export { findPrometheus, startPrometheus, PROMETHEUS_MISSING, type PrometheusOptions, type RunningPrometheus } from "./prometheus.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 
 // A real Prometheus (Debian's 2.42: `apt-get install prometheus`) on a loopback port, scraping the given targets
-// every second from a generated config, with its data in a temporary directory. The tests and `npm start`'s
+// every second (or as often as asked) from a generated config, with its data in a temporary directory. The tests and `npm start`'s
 // embedded sandbox both use it; there is no npm package that ships Prometheus.
 
 export interface RunningPrometheus {
@@ -33,14 +33,20 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPrometheus(targets: string[], binary = findPrometheus()): Promise<RunningPrometheus> {
+export interface PrometheusOptions {
+  /** How often it scrapes (default 1000 ms); tests that wait for samples scrape faster. */
+  scrapeIntervalMs?: number;
+}
+
+export async function startPrometheus(targets: string[], binary = findPrometheus(), opts: PrometheusOptions = {}): Promise<RunningPrometheus> {
   if (!binary) throw new Error(PROMETHEUS_MISSING);
+  const interval = `${Math.max(1, Math.round(opts.scrapeIntervalMs ?? 1000))}ms`;
   const dir = mkdtempSync(join(tmpdir(), "tugboat-prometheus-"));
   const config = join(dir, "prometheus.yml");
   writeFileSync(
     config,
     [
-      "global: { scrape_interval: 1s, evaluation_interval: 1s }",
+      `global: { scrape_interval: ${interval}, evaluation_interval: ${interval} }`,
       "scrape_configs:",
       "  - job_name: sandbox-pods",
       "    honor_labels: true",
