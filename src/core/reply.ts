@@ -10,8 +10,16 @@ export type Tone = "info" | "success" | "warning" | "error";
 
 export type ProgressState = "pending" | "running" | "done" | "failed" | "skipped";
 
-/** Markup Tugboat builds on purpose. Renderers check it again (ids and URLs) before emitting it. */
-export type Markup = { kind: "mention"; userId: string } | { kind: "channel"; channelId: string } | { kind: "link"; url: string; label: string };
+/**
+ * Markup Tugboat builds on purpose. Renderers check it again (ids and URLs) before emitting it. `outside` is text
+ * that came from outside Tugboat (a PR title, a commit message, a lock or freeze reason, a status description): shown
+ * exactly as written, so not even light emphasis (`*`, `_`, `~`, backticks, a leading `>`) can start in it.
+ */
+export type Markup =
+  | { kind: "mention"; userId: string }
+  | { kind: "channel"; channelId: string }
+  | { kind: "link"; url: string; label: string }
+  | { kind: "outside"; text: string };
 
 /** Plain text with Tugboat-made mentions and links in between. Interpolated into a string, it reads as plain text. */
 export class RichText {
@@ -54,6 +62,15 @@ export function link(url: string, label = url): RichText {
   }
   if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:")) return RichText.of([label === url ? url : `${label} (${url})`]);
   return RichText.of([{ kind: "link", url: parsed.href, label: label === url ? parsed.href : label }]);
+}
+
+/**
+ * Text from outside Tugboat, to be shown literally: Slack would read `*bold*`, `_it_`, `~strike~`, backticks and a
+ * leading `>` in it as formatting (escaping &, < and > stops only mentions and links), so its renderer neutralises
+ * them; the terminal and logs keep it as written.
+ */
+export function outside(text: string): RichText {
+  return RichText.of(text === "" ? [] : [{ kind: "outside", text }]);
 }
 
 /** Template tag: literal parts and interpolated strings are plain text; interpolated RichText keeps its markup. */
@@ -100,7 +117,7 @@ export function textParts(text: Text): ReadonlyArray<string | Markup> {
 /** Text as a plain string: mentions as @U…, links as "label (url)" (or the url alone). For logs, audit, files. */
 export function plainText(text: Text): string {
   return textParts(text)
-    .map((p) => (typeof p === "string" ? p : p.kind === "mention" ? `@${p.userId}` : p.kind === "channel" ? `#${p.channelId}` : p.label === p.url ? p.url : `${p.label} (${p.url})`))
+    .map((p) => (typeof p === "string" ? p : p.kind === "outside" ? p.text : p.kind === "mention" ? `@${p.userId}` : p.kind === "channel" ? `#${p.channelId}` : p.label === p.url ? p.url : `${p.label} (${p.url})`))
     .join("");
 }
 

@@ -1,4 +1,5 @@
 import { UserError } from "../core/errors.js";
+import { joinText, outside, rich, type Text } from "../core/reply.js";
 import type { ContextReport, GateResult, GithubGateway, Reporter } from "../gateways/types.js";
 import type { Target } from "./resolve-target.js";
 
@@ -86,12 +87,15 @@ export function describeIgnored(result: GateResult): string | undefined {
   return `${shown.join(", ")}${parts.length > shown.length ? ` and ${parts.length - shown.length} more` : ""}`;
 }
 
-/** One context that is not success, for a refusal: its state, CI's description, and whose reports were ignored. */
-export function describeGateProblem(r: GateResult, gate: ImageGateConfig): string {
+/**
+ * One context that is not success, for a refusal: its state, CI's description (outside text, shown literally), and
+ * whose reports were ignored.
+ */
+export function describeGateProblem(r: GateResult, gate: ImageGateConfig): Text {
   const state = r.state === "missing" ? (r.ignored ? "not reported by a trusted reporter" : "missing (never reported)") : r.state;
   const ignored = describeIgnored(r);
-  const why = ignored ? `; ignored ${ignored}: not trusted (apps.${gate.app}.imageTrust)` : "";
-  return `\`${r.context}\` is ${state}${r.description ? ` (${r.description})` : ""}${why}`;
+  const why = ignored ? rich`; ignored ${outside(ignored)}: not trusted (apps.${gate.app}.imageTrust)` : "";
+  return rich`\`${r.context}\` is ${state}${r.description ? rich` (${outside(r.description)})` : ""}${why}`;
 }
 
 /** The image gate: every configured context must be success at the sha. Throws naming each one that is not. */
@@ -100,7 +104,7 @@ export async function checkImageGate(github: GithubGateway, repo: string, target
   const bad = results.filter((r) => r.state !== "success");
   if (bad.length > 0) {
     throw new UserError(
-      `The image for ${target.label} (${target.shortSha}) is not ready: ${bad.map((r) => describeGateProblem(r, gate)).join("; ")}. Wait for the build, or pass --force (needs deploy:force) to skip the check.`,
+      rich`The image for ${target.label} (${target.shortSha}) is not ready: ${joinText(bad.map((r) => describeGateProblem(r, gate)), "; ")}. Wait for the build, or pass --force (needs deploy:force) to skip the check.`,
     );
   }
   return results;

@@ -1,4 +1,5 @@
 import { UsageError, UserError } from "../core/errors.js";
+import { outside, rich, type Text } from "../core/reply.js";
 import { GatewayError, type GithubGateway, type PullRequest } from "../gateways/types.js";
 
 // What to ship: a PR (PR4812, #4812, pr4812), a branch, or a (short) sha, resolved to a full commit sha.
@@ -36,7 +37,7 @@ export async function resolveTarget(github: GithubGateway, repo: string, spec: T
   try {
     if (spec.kind === "pr") {
       const pr = await github.getPull(repo, spec.number);
-      refuseUnmergedClose(pr, `PR #${pr.number} ("${pr.title}") is`);
+      refuseUnmergedClose(pr, rich`PR #${pr.number} ("${outside(pr.title)}") is`);
       return { sha: pr.headSha, shortSha: pr.headSha.slice(0, 7), label: `PR #${pr.number}`, branch: pr.headRef, pr };
     }
     const ref = spec.kind === "sha" ? spec.sha : spec.name;
@@ -45,7 +46,7 @@ export async function resolveTarget(github: GithubGateway, repo: string, spec: T
     const branch = spec.kind === "branch" ? spec.name : undefined;
     const pr = branch ? await github.findPullForBranch(repo, branch) : undefined;
     // The same rule as for the PR itself, or naming the branch would bypass it. findPullForBranch prefers an open PR.
-    if (branch && pr) refuseUnmergedClose(pr, `Branch ${branch} belongs to PR #${pr.number} ("${pr.title}"), which is`);
+    if (branch && pr) refuseUnmergedClose(pr, rich`Branch ${branch} belongs to PR #${pr.number} ("${outside(pr.title)}"), which is`);
     // A review lab takes a hex word as a branch name; when it named a commit (no PR, the sha starts with it), check it as one.
     const namesCommit = (spec.kind === "sha" && !spec.running) || (branch !== undefined && !pr && commit.sha.startsWith(branch));
     if (namesCommit) await refuseUnmergedCommit(github, repo, commit.sha);
@@ -76,7 +77,7 @@ async function refuseUnmergedCommit(github: GithubGateway, repo: string, sha: st
   const pulls = await github.listPullsForCommit(repo, sha);
   if (pulls.some((p) => p.state === "open" || p.merged)) return;
   const closed = pulls[0];
-  if (closed) refuseUnmergedClose(closed, `Commit ${sha.slice(0, 7)} belongs to PR #${closed.number} ("${closed.title}"), which is`);
+  if (closed) refuseUnmergedClose(closed, rich`Commit ${sha.slice(0, 7)} belongs to PR #${closed.number} ("${outside(closed.title)}"), which is`);
   throw new UserError(
     `Commit ${sha.slice(0, 7)} is not on ${defaultBranch} and no open or merged PR contains it (was its PR closed without being merged?); deploy an open PR, its branch or a commit on ${defaultBranch}.`,
   );
@@ -87,6 +88,6 @@ export function isClosedUnmerged(pr: PullRequest): boolean {
   return pr.state === "closed" && !pr.merged;
 }
 
-function refuseUnmergedClose(pr: PullRequest, subject: string): void {
-  if (isClosedUnmerged(pr)) throw new UserError(`${subject} closed without being merged; reopen it to deploy it.`);
+function refuseUnmergedClose(pr: PullRequest, subject: Text): void {
+  if (isClosedUnmerged(pr)) throw new UserError(rich`${subject} closed without being merged; reopen it to deploy it.`);
 }

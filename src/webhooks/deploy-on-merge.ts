@@ -1,5 +1,5 @@
 import { errorMessage, UserError } from "../core/errors.js";
-import { textReply } from "../core/reply.js";
+import { joinText, rich, textReply } from "../core/reply.js";
 import type { Services } from "../core/services.js";
 import { deployApprovals, type ApprovalContext } from "../domain/approvals/require-approvals.js";
 import { deployReply } from "../domain/deploy/deploy-replies.js";
@@ -138,8 +138,8 @@ async function sayUntrustedIgnored(deps: DeployOnMergeDeps, ctx: DeliveryContext
   const { config, notifier } = deps.services;
   const channel = environmentChannels(config, c.app, config.apps[c.app]!.autoDeploy!.environments[0]!)[0];
   ctx.log.warn("auto-deploy: ignored image statuses from untrusted reporters", { app: c.app, sha: c.sha, ignored: untrusted.map((g) => `${g.context}: ${describeIgnored(g)}`) });
-  const problems = untrusted.map((g) => describeGateProblem(g, gate)).join("; ");
-  if (channel) await notifier.post(channel, textReply(`Auto-deploy of ${c.app} ${c.sha.slice(0, 7)} waits for its image: ${problems}.`, "warning")).catch((err: unknown) => ctx.log.warn("auto-deploy: cannot post to the channel", { error: errorMessage(err) }));
+  const problems = joinText(untrusted.map((g) => describeGateProblem(g, gate)), "; ");
+  if (channel) await notifier.post(channel, textReply(rich`Auto-deploy of ${c.app} ${c.sha.slice(0, 7)} waits for its image: ${problems}.`, "warning")).catch((err: unknown) => ctx.log.warn("auto-deploy: cannot post to the channel", { error: errorMessage(err) }));
 }
 
 async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, env: string, branch: string): Promise<DeployOutcome | "error"> {
@@ -160,7 +160,7 @@ async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, 
   let posts = Promise.resolve();
   const emit: DeployDeps["emit"] = (event) => {
     const reply = deployReply(event);
-    if (reply instanceof UserError) posts = posts.then(() => post(textReply(reply.message, "warning")));
+    if (reply instanceof UserError) posts = posts.then(() => post(textReply(reply.text, "warning")));
     else if (reply && reply.tone !== "info") posts = posts.then(() => post(reply));
   };
   const approvalCtx: ApprovalContext = {

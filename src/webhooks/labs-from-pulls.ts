@@ -1,6 +1,6 @@
 import type { TugboatConfig } from "../config/schema.js";
 import { errorMessage } from "../core/errors.js";
-import { textReply, type Reply } from "../core/reply.js";
+import { rich, textReply, type Reply } from "../core/reply.js";
 import type { Services } from "../core/services.js";
 import { bringUpLab, type LabUpOutcome } from "../domain/reviewlab/bring-up-lab.js";
 import { findLab } from "../domain/reviewlab/find-labs.js";
@@ -216,7 +216,7 @@ function describeOutcome(o: LabUpOutcome | LabDownOutcome, r: { intent: "up" | "
       return textReply(`Review lab for ${pr} removed (${o.namespace}) ${by}.`, "success");
     case "refused":
       // Removing a lab that is not there is no news.
-      return r.intent === "down" ? undefined : textReply(`Review lab for ${pr} not changed: ${o.error.message} ${by}`, "warning");
+      return r.intent === "down" ? undefined : textReply(rich`Review lab for ${pr} not changed: ${o.error.text} ${by}`, "warning");
     default:
       return undefined;
   }

@@ -56,13 +56,28 @@ export function escapeMrkdwn(text: string): string {
 }
 
 /**
- * A reply's text as Slack mrkdwn: plain parts escaped, Tugboat's mention and link nodes as markup. The ids and URLs
+ * Outside text (a PR title, a reason, a status) as mrkdwn that Slack shows literally. Slack documents escapes only
+ * for &, < and > (which stop mentions and links); nothing escapes `*`, `_`, `~` or backticks, and an invisible
+ * character next to them does not reliably break Slack's word-boundary rules. So each of them is written as a date
+ * token whose format Slack cannot read (`<!date^00000000^{_}|*>`): Slack shows its fallback text, the character
+ * itself, as plain text that no formatting can start from (the technique jsx-slack's <Escape> uses); copied, it is
+ * the character again. A `>` that starts a line (a quote) gets a soft hyphen (U+00AD) before it.
+ */
+export function literalMrkdwn(text: string): string {
+  return escapeMrkdwn(text)
+    .replace(/[*_~`]/g, (c) => `<!date^00000000^{_}|${c}>`)
+    .replace(/(^|\n)([ \t]*)&gt;/g, "$1$2\u00ad&gt;");
+}
+
+/**
+ * A reply's text as Slack mrkdwn: plain parts escaped, outside text literal, Tugboat's mention and link nodes as markup. The ids and URLs
  * were checked when the nodes were built; they are checked again here because this is where markup is written.
  */
 export function toMrkdwn(text: Text): string {
   return textParts(text)
     .map((part) => {
       if (typeof part === "string") return escapeMrkdwn(part);
+      if (part.kind === "outside") return literalMrkdwn(part.text);
       if (part.kind === "mention") return /^[UW][A-Z0-9]{2,20}$/.test(part.userId) ? `<@${part.userId}>` : escapeMrkdwn(`@${part.userId}`);
       if (part.kind === "channel") return /^[CG][A-Z0-9]{2,20}$/.test(part.channelId) ? `<#${part.channelId}>` : escapeMrkdwn(`#${part.channelId}`);
       if (!/^https?:\/\//.test(part.url)) return escapeMrkdwn(part.label);

@@ -1,4 +1,4 @@
-import { plainText, type Block, type Reply, type Text } from "../../core/reply.js";
+import { plainText, RichText, textParts, type Block, type Reply, type Text } from "../../core/reply.js";
 
 // Plain-text rendering for the terminal: the whole output, nothing cut.
 
@@ -9,7 +9,16 @@ const PROGRESS_MARK: Record<string, string> = { pending: "·", running: "…", d
  * written (never read as markup), so `<!channel>` in a branch name is just text here too.
  */
 export function plainInline(text: Text): string {
-  return plainText(text).replace(/(^|[\s(])\*([^*\n]+)\*(?=[\s).,:;!?]|$)/g, "$1$2");
+  // Outside text (a PR title, a reason) keeps its asterisks: only Tugboat's own *bold* is read as emphasis. Each
+  // outside part stands as a private-use placeholder while the emphasis is read.
+  const kept: string[] = [];
+  const own = textParts(text)
+    .map((p) => {
+      if (typeof p !== "string" && p.kind === "outside") return `\ue000${kept.push(p.text) - 1}\ue001`;
+      return typeof p === "string" ? p.replace(/[\ue000\ue001]/g, "") : plainText(RichText.of([p]));
+    })
+    .join("");
+  return own.replace(/(^|[\s(])\*([^*\n]+)\*(?=[\s).,:;!?]|$)/g, "$1$2").replace(/\ue000(\d+)\ue001/g, (_, i: string) => kept[Number(i)]!);
 }
 
 export function renderBlockText(block: Block): string {

@@ -1,7 +1,7 @@
 import type { CommandContext } from "../../core/command.js";
 import { DeniedError, UserError, errorMessage } from "../../core/errors.js";
 import { handOverQueue } from "../../domain/deploy-queue/hand-over.js";
-import { mention, rich, textReply } from "../../core/reply.js";
+import { mention, outside, rich, textReply } from "../../core/reply.js";
 import { describeHolder, readDeployInsideLock, readLock, removeLock, takeManualLock } from "../../domain/deploy/deploy-lock.js";
 import { resolveAppName, resolveDeployEnv, type DeployEnv } from "../../domain/deploy/resolve-deploy-env.js";
 import type { LockInfo } from "../../domain/lease-lock.js";
@@ -52,7 +52,7 @@ export async function lockEnvironment(args: AppEnvArgs, ctx: CommandContext): Pr
   if (!got.acquired) throw new UserError(rich`${app} ${env.baseEnv} is already locked: ${describeHolder(got.heldBy, clock.now())}.`);
   ctx.audit({ app, environment: env.baseEnv, lock: env.lockName, reason: args.reason });
   // Not "only you until you unlock": whoever may remove someone else's lock (requireMayRemove) can lift it too.
-  const text = rich`Locked ${app} ${env.baseEnv}${env.canary ? " (and its canary)" : ""}${args.reason ? `: ${args.reason}` : ""}. Only ${mention(ctx.actor.id)} may deploy there while it holds. \`/deploy unlock ${app} ${env.baseEnv}\` lifts it: by ${mention(ctx.actor.id)}, or by anyone else allowed to unlock ${env.baseEnv} (\`deploy:unlock:${env.baseEnv}\`, or \`deploy:${env.baseEnv}\` with at least your rights there).`;
+  const text = rich`Locked ${app} ${env.baseEnv}${env.canary ? " (and its canary)" : ""}${args.reason ? rich`: ${outside(args.reason)}` : ""}. Only ${mention(ctx.actor.id)} may deploy there while it holds. \`/deploy unlock ${app} ${env.baseEnv}\` lifts it: by ${mention(ctx.actor.id)}, or by anyone else allowed to unlock ${env.baseEnv} (\`deploy:unlock:${env.baseEnv}\`, or \`deploy:${env.baseEnv}\` with at least your rights there).`;
   const unlock = { type: "actions" as const, buttons: [{ label: "Unlock", command: `/deploy unlock ${app} ${env.baseEnv}` }] };
   await ctx.reply.send(textReply(text, "success", { type: "text", text }, unlock));
 }

@@ -1,4 +1,4 @@
-import { joinText, mention, rich, type Block, type Reply, type Text } from "../../core/reply.js";
+import { joinText, mention, outside, rich, type Block, type Reply, type Text } from "../../core/reply.js";
 import type { ApprovalRequest } from "./approval-store.js";
 import { approvalsOf } from "./approval-store.js";
 import type { ApprovalRules, WhoMayApprove } from "./approval-rules.js";
@@ -45,7 +45,7 @@ export function approvalCard(request: ApprovalRequest, rules: ApprovalRules, who
     blocks.push({
       type: "list",
       items: request.votes.map((v) =>
-        v.vote === "approve" ? rich`✓ approved by ${mention(v.by)}` : rich`✗ rejected by ${mention(v.by)}${v.reason ? `: ${v.reason}` : ""}`,
+        v.vote === "approve" ? rich`✓ approved by ${mention(v.by)}` : rich`✗ rejected by ${mention(v.by)}${v.reason ? rich`: ${outside(v.reason)}` : ""}`,
       ),
     });
   }

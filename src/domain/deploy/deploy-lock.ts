@@ -1,4 +1,4 @@
-import { mention, rich, type RichText } from "../../core/reply.js";
+import { mention, outside, rich, type RichText } from "../../core/reply.js";
 import type { Clock } from "../../core/services.js";
 import { isGatewayError, type KubeCluster } from "../../gateways/types.js";
 import type { V1Lease } from "../../gateways/kube-models.js";
@@ -201,5 +201,5 @@ export function describeHolder(info: LockInfo, now: Date): RichText {
   // Deploy holders are "<bot instance>/<request id>": one bot may run many requests.
   const bot = info.kind === "deploy" ? ` through Tugboat instance \`${info.holder.split("/")[0]}\`` : "";
   const when = since(info, now);
-  return rich`${what} ${who}${bot}${when ? ` ${when}` : ""}${info.reason ? `: ${info.reason}` : ""}`;
+  return rich`${what} ${who}${bot}${when ? ` ${when}` : ""}${info.reason ? rich`: ${outside(info.reason)}` : ""}`;
 }

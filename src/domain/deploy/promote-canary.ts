@@ -1,4 +1,5 @@
 import { UserError } from "../../core/errors.js";
+import { outside, rich } from "../../core/reply.js";
 import { isClosedUnmerged, resolveTarget } from "../resolve-target.js";
 import { removeCanaries } from "./canary.js";
 import { closeCanaryDeployment } from "./abort-canary.js";
@@ -23,7 +24,7 @@ export async function promoteCanary(input: PromoteInput, deps: DeployDeps): Prom
     const pr = await github.getPull(state.env.repo, state.pr).catch(() => undefined);
     if (pr) {
       // A PR closed without being merged while its canary ran is not shipped to production.
-      if (isClosedUnmerged(pr)) throw new UserError(`The canary's PR #${pr.number} ("${pr.title}") was closed without being merged; abort the canary, or reopen the PR to promote it.`);
+      if (isClosedUnmerged(pr)) throw new UserError(rich`The canary's PR #${pr.number} ("${outside(pr.title)}") was closed without being merged; abort the canary, or reopen the PR to promote it.`);
       target.pr = pr;
       target.label = `PR #${pr.number}`;
     }

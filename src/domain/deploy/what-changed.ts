@@ -1,5 +1,5 @@
 import { errorMessage } from "../../core/errors.js";
-import { link, rich, type Block, type RichText } from "../../core/reply.js";
+import { link, outside, rich, type Block, type RichText } from "../../core/reply.js";
 import type { CommitComparison, GithubGateway, KubeCluster } from "../../gateways/types.js";
 import type { Target } from "../resolve-target.js";
 import { ANN_SHA } from "./annotations.js";
@@ -43,7 +43,8 @@ export async function runningSha(cluster: KubeCluster, env: DeployEnv): Promise<
 
 /** One line of outside text, without control characters or chat emphasis, at most `max` characters. */
 export function boundedLine(text: string, max: number): string {
-  const line = (text.split(/\r?\n/, 1)[0] ?? "").replace(/[\u0000-\u001f\u007f*_~`]/g, "").trim();
+  // Emphasis characters stay: the message is outside text, which chat renders literally (core/reply.ts, outside()).
+  const line = (text.split(/\r?\n/, 1)[0] ?? "").replace(/[\u0000-\u001f\u007f]/g, "").trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
@@ -96,6 +97,6 @@ export function whatChangedBlocks(w: WhatChanged | undefined, target: Target): B
   }
   const count = c.aheadBy === 0 ? "no new commits" : `${c.aheadBy} new commit${c.aheadBy === 1 ? "" : "s"}`;
   blocks.push({ type: "text", text: rich`*What changed:* ${count} since ${from} (${compare})${c.aheadBy > w.commits.length && w.commits.length > 0 ? `, the last ${w.commits.length}:` : c.aheadBy > 0 ? ":" : "."}` });
-  if (w.commits.length > 0) blocks.push({ type: "list", items: w.commits.map((x) => `\`${x.shortSha}\` ${x.title}${x.author ? ` (${x.author})` : ""}`) });
+  if (w.commits.length > 0) blocks.push({ type: "list", items: w.commits.map((x) => rich`\`${x.shortSha}\` ${outside(x.title)}${x.author ? rich` (${outside(x.author)})` : ""}`) });
   return blocks;
 }

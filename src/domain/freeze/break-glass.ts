@@ -2,7 +2,7 @@ import type { TugboatConfig } from "../../config/schema.js";
 import { errorMessage } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { getOwn } from "../../core/own-keys.js";
-import { joinText, mention, rich, textReply, type Text } from "../../core/reply.js";
+import { joinText, mention, outside, rich, textReply, type Text } from "../../core/reply.js";
 import type { Notifier } from "../../core/services.js";
 import { utcMinute } from "../format/human-duration.js";
 import type { Coordination } from "../replicas/coordination.js";
@@ -106,7 +106,7 @@ export function environmentChannels(config: TugboatConfig, app: string, env: str
 
 async function announce(g: GlassBreak, approvedBy: string[]): Promise<void> {
   const lines: Text[] = [
-    rich`${mention(g.actor)} broke the glass to deploy ${g.app} ${g.env} during a freeze, approved by ${joinText(approvedBy.map(mention), ", ")}: ${g.reason}`,
+    rich`${mention(g.actor)} broke the glass to deploy ${g.app} ${g.env} during a freeze, approved by ${joinText(approvedBy.map(mention), ", ")}: ${outside(g.reason)}`,
     rich`Frozen by: ${joinText(g.windows.map((w) => describeFreeze(w, g.now)), "; ")}.`,
   ];
   const reply = textReply(rich`Break-glass deploy of ${g.app} ${g.env} by ${mention(g.actor)} (frozen until ${utcMinute(g.windows[g.windows.length - 1]!.end)})`, "warning", { type: "text", text: joinText(lines, "\n") });

@@ -1,6 +1,6 @@
 import type { TugboatConfig } from "../../config/schema.js";
 import { getOwn } from "../../core/own-keys.js";
-import { joinText, mention, rich, type RichText } from "../../core/reply.js";
+import { joinText, mention, outside, rich, type RichText } from "../../core/reply.js";
 import { humanDuration, utcMinute } from "../format/human-duration.js";
 import type { Coordination } from "../replicas/coordination.js";
 import { readAdHocFreeze } from "./freeze-store.js";
@@ -31,7 +31,7 @@ export async function activeFreezes(config: TugboatConfig, c: Coordination, envi
 export function describeFreeze(w: FreezeWindow, now: Date): RichText {
   const what = w.kind === "ad-hoc" ? rich`ad hoc freeze${w.by ? rich` by ${mention(w.by)}` : ""}` : rich`freeze window "${w.name}"`;
   const where = w.kind === "ad-hoc" ? "" : ` (config, ${w.environment})`;
-  return rich`${what}${where} until ${utcMinute(w.end)} (in ${humanDuration(w.end.getTime() - now.getTime())}): ${w.reason}`;
+  return rich`${what}${where} until ${utcMinute(w.end)} (in ${humanDuration(w.end.getTime() - now.getTime())}): ${outside(w.reason)}`;
 }
 
 /** Why a deploy to `env` is refused, naming each window, its reason and its end, and the way through. */

@@ -45,7 +45,7 @@ describe("/deploy: what changed", function () {
     expect(renderText(t.final!), t.text).to.include("What changed: nothing; 0c6121e already runs");
   });
 
-  it("bounds and flattens commit messages from GitHub (one line, no chat emphasis, at most 72 characters)", async () => {
+  it("bounds and flattens commit messages from GitHub (one line, at most 72 characters, emphasis kept as literal text)", async () => {
     const long = `*Bold* \`code\` ${"x".repeat(200)}\nsecond line <!channel>`;
     const sha = "9".repeat(40);
     h.sandbox.github.store.addCommit("octo/github", { sha, message: long, parents: [SHAS.main], author: "octocat" });
@@ -53,7 +53,7 @@ describe("/deploy: what changed", function () {
     const t = await h.run(`/deploy ${sha} to production --dry-run --force`, { user: "UADMIN", channel: "CDEPLOYS" });
     const text = renderText(t.final!);
     expect(text, t.text).to.include("What changed: 1 new commit since 0c6121e");
-    expect(text).to.match(/`9999999` Bold code x{61}… \(octocat\)/);
+    expect(text).to.match(/`9999999` \*Bold\* `code` x{57}… \(octocat\)/);
     expect(text).not.to.include("second line");
   });
 
