@@ -35,6 +35,8 @@ describe("config", () => {
     ["an approving role without deploy:approve", base.replace("from: [admin, approver]", "from: [admin, viewer]"), /environments\.production\.approvals\.from\[1\]: role viewer cannot approve: give it the deploy:approve permission/],
     ["approvals naming nobody", base.replace("from: [admin, approver], ", ""), /environments\.production\.approvals\.from/],
     ["a malformed permission", base.replace('permissions: ["kube:get"]', 'permissions: ["Kube Get"]'), /roles\.viewer\.permissions\[0\]: a permission such as/],
+    ["imageTrust naming nobody (deny by default would refuse every image)", base.replace("imageTrust: { apps: [sandbox-ci] }", "imageTrust: {}"), /apps\.github\.imageTrust: name at least one trusted user or app/],
+    ["an imageTrust user that is not a GitHub login", base.replace("imageTrust: { apps: [sandbox-ci] }", 'imageTrust: { users: ["ci bot"] }'), /apps\.github\.imageTrust\.users\[0\]: a GitHub login/],
   ];
   for (const [name, text, want] of cases) {
     it(`names the file, path and expectation for ${name}`, () => {
