@@ -10,7 +10,7 @@ describe("terminal notifier", () => {
     const lines: string[] = [];
     const notifier = createTerminalNotifier((line) => void lines.push(line));
     const figures = (n: number): Reply => ({ summary: `canary: passing, round ${n}`, tone: "info", blocks: [{ type: "header", text: "github canary" }, { type: "fields", fields: [{ label: "Round", value: String(n) }] }] });
-    const ref = await notifier.post("CDEPLOYS", figures(1));
+    const ref = (await notifier.post("CDEPLOYS", figures(1)))!;
     expect(ref.channel).to.equal("CDEPLOYS");
     expect(await notifier.update(ref, figures(2))).to.equal("updated");
     expect(await notifier.update(ref, { summary: "Aborted", tone: "error", blocks: [{ type: "text", text: "Aborted: error ratio 10.2% vs stable 0.3%" }] })).to.equal("updated");
@@ -20,6 +20,6 @@ describe("terminal notifier", () => {
       `[#CDEPLOYS] (update of message ${ref.id}) Aborted: error ratio 10.2% vs stable 0.3%`,
     ]);
     // Ids differ across notifiers (restarts): a stored reference never names another run's message.
-    expect((await createTerminalNotifier(() => undefined).post("CDEPLOYS", figures(1))).id).to.not.equal(ref.id);
+    expect((await createTerminalNotifier(() => undefined).post("CDEPLOYS", figures(1)))!.id).to.not.equal(ref.id);
   });
 });
