@@ -138,8 +138,10 @@ export async function runDeployFlow(input: DeployInput, deps: DeployDeps, varian
   const changes = await whatChanged(github, cluster, env, target);
   deps.audit({ runningSha: changes.running, newCommits: changes.comparison?.aheadBy, backwards: goesBackwards(changes) || undefined });
   const run: DeployRun = { title: `${variant.verb} ${shortTarget(target)} to ${env.app} ${env.env}`, env, target, actor: input.actor, elapsedMs: 0, changes };
-  const needsPreview = input.dryRun || env.envConfig.confirm;
-  const preview = needsPreview ? await previewPlan(cluster, strategy.plan, { fieldManager: config.deploy.fieldManager, stamp }) : undefined;
+  // Every write is sent with dryRun=All first, shown or not: an object the API server refuses (an invalid name, a
+  // wrong type) stops the deploy here, before the lock, rather than after other objects were applied and rolled out.
+  const checked = await previewPlan(cluster, strategy.plan, { fieldManager: config.deploy.fieldManager, stamp });
+  const preview = input.dryRun || env.envConfig.confirm ? checked : undefined;
   if (preview) deps.audit({ plan: countActions(preview) });
   emit({ type: "planned", run, preview });
 

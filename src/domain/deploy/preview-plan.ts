@@ -28,7 +28,7 @@ async function previewApply(cluster: KubeCluster, res: ApiResource, obj: KObject
   const namespace = obj.metadata?.namespace;
   try {
     const live = await cluster.find(res, name, namespace);
-    const after = await cluster.apply(res, obj, { fieldManager, force: true, dryRun: true });
+    const after = await cluster.retryOnConflict(() => cluster.apply(res, obj, { fieldManager, force: true, dryRun: true }));
     return diffObject(live, { apiVersion: res.groupVersion, kind: res.kind, ...after });
   } catch (err) {
     throw refused(obj, err);

@@ -36,8 +36,9 @@ describe("/deploy under injected faults", function () {
 
   // Rate faults are seeded (the sandbox's Faults), so each scenario has one outcome, checked exactly.
   const scenarios: Array<[string, FaultRule[], "new" | "old"]> = [
-    ["5xx and 409s on some applies (retried)", [{ verb: "patch", resource: "deployments", status: 500, count: 2 }, { verb: "patch", resource: "deployments", status: 409, count: 2 }], "new"],
-    ["Services that cannot be applied: the Deployments already changed are rolled back", [{ verb: "patch", resource: "services", status: 503 }], "old"],
+    // dryRun: false: these faults meet the real writes, after the dry run of every write has passed.
+    ["5xx and 409s on some applies (retried)", [{ verb: "patch", resource: "deployments", status: 500, count: 2, dryRun: false }, { verb: "patch", resource: "deployments", status: 409, count: 2, dryRun: false }], "new"],
+    ["Services that cannot be applied: the Deployments already changed are rolled back", [{ verb: "patch", resource: "services", status: 503, dryRun: false }], "old"],
     ["watches dropped every 30 ms: the rollout is followed to the end", [{ verb: "watch", dropWatchAfterMs: 30 }], "new"],
     ["seeded 5xx on 15% of reads and watches (retried)", [{ verb: "get", status: 503, rate: 0.15 }, { verb: "list", status: 503, rate: 0.15 }, { verb: "watch", status: 503, rate: 0.15 }], "new"],
     ["seeded 5xx on 15% of every request, writes too (retried)", [{ status: 503, rate: 0.15 }], "new"],

@@ -31,7 +31,7 @@ describe("/deploy outcomes", function () {
   });
 
   it("a deploy whose apply failed is audited as failure and names only what it put back", async () => {
-    h.sandbox.clusters.staging!.faults.add({ verb: "patch", resource: "services", status: 503 });
+    h.sandbox.clusters.staging!.faults.add({ verb: "patch", resource: "services", status: 503, dryRun: false });
     const t = await h.run("/deploy PR4812 to staging", { user: "UADMIN", channel: "CDEPLOYS" });
     h.sandbox.clusters.staging!.faults.clear();
     expect(t.final?.tone, t.text).to.equal("error");
@@ -43,7 +43,7 @@ describe("/deploy outcomes", function () {
 
   it("a refused patch that changed nothing says so, restores nothing and is audited as failure", async () => {
     const before = ["unicorn", "unicorn-api"].map((n) => deployment(h, "staging", "github-staging", n).metadata.resourceVersion);
-    h.sandbox.clusters.staging!.faults.add({ verb: "patch", status: 403 });
+    h.sandbox.clusters.staging!.faults.add({ verb: "patch", status: 403, dryRun: false });
     const t = await h.run("/deploy PR4812 to staging", { user: "UADMIN", channel: "CDEPLOYS" });
     h.sandbox.clusters.staging!.faults.clear();
     expect(t.final?.tone, t.text).to.equal("error");

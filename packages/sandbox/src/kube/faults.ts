@@ -38,10 +38,11 @@ export class Faults {
   }
 
   /** decide which faults apply to a request; consumes counts */
-  decide(verb: string, resource: string | undefined, subresource: string | undefined): FaultDecision {
+  decide(verb: string, resource: string | undefined, subresource: string | undefined, dryRun = false): FaultDecision {
     const d: FaultDecision = {};
     for (const r of this.rules) {
       if (r.verb && r.verb !== verb) continue;
+      if (r.dryRun !== undefined && r.dryRun !== dryRun) continue;
       if (r.resource) {
         const full = subresource ? `${resource}/${subresource}` : resource;
         if (r.resource !== resource && r.resource !== full) continue;

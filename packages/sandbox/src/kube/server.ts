@@ -126,7 +126,7 @@ export class KubeHttp {
     const isWatch = watchPath || boolParam(q.get("watch"));
     const verb = verbOf(method, route, isWatch);
     // ---- faults
-    const f = this.faults.decide(verb, route.def.plural, route.sub);
+    const f = this.faults.decide(verb, route.def.plural, route.sub, q.getAll("dryRun").includes("All"));
     if (f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs));
     if (f.apfRetryAfterSeconds !== undefined) return sendApfRejection(res, f.apfRetryAfterSeconds);
     if (f.status) throw faultError(f.status, route.def, route.name, f.retryAfterSeconds);

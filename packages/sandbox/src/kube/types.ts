@@ -83,6 +83,8 @@ export interface FaultRule {
   retryAfterSeconds?: number;
   /** reject as API Priority and Fairness does: plain-text 429 with this Retry-After */
   apfRetryAfterSeconds?: number;
+  /** only writes sent with dryRun=All (true), or only real ones (false); default both */
+  dryRun?: boolean;
 }
 
 export interface RequestLogEntry {
