@@ -1,6 +1,6 @@
 import type { CommandContext } from "../../core/command.js";
 import { errorMessage } from "../../core/errors.js";
-import { joinText, mention, rich, type Block, type Text, textReply } from "../../core/reply.js";
+import { joinText, mention, outside, rich, type Block, type Text, textReply } from "../../core/reply.js";
 import { ANN_DEPLOYED_AT, ANN_DEPLOYED_BY, ANN_PR } from "../../domain/deploy/annotations.js";
 import { listCanaries } from "../../domain/deploy/canary.js";
 import { describeHolder, readLock } from "../../domain/deploy/deploy-lock.js";
@@ -39,7 +39,7 @@ async function freezeLines(ctx: CommandContext, envs: string[], now: Date): Prom
     if (windows === undefined) lines.push(`*${env}*: could not read its freezes`);
     else for (const w of windows) lines.push(rich`*${env}*: frozen: ${describeFreeze(w, now)}`);
     const next = nextConfigWindow(env, getOwn(config.environments, env)?.freezes ?? [], now, 24 * 3600_000);
-    if (next && !windows?.some((w) => w.name === next.name)) lines.push(rich`*${env}*: next freeze "${next.name}" from ${utcMinute(next.start)} to ${utcMinute(next.end)}: ${next.reason}`);
+    if (next && !windows?.some((w) => w.name === next.name)) lines.push(rich`*${env}*: next freeze "${next.name}" from ${utcMinute(next.start)} to ${utcMinute(next.end)}: ${outside(next.reason)}`);
   }
   return lines;
 }

@@ -1,5 +1,5 @@
 import type { CommandContext } from "../../core/command.js";
-import { textReply } from "../../core/reply.js";
+import { outside, rich, textReply } from "../../core/reply.js";
 import { resolveAppName } from "../../domain/deploy/resolve-deploy-env.js";
 import { isGatewayError } from "../../gateways/types.js";
 import type { LabelArgs, MergeArgs, OpenArgs, PullArgs, PushArgs, StatusArgs } from "./parse-github-args.js";
@@ -44,7 +44,7 @@ export async function openPull(a: OpenArgs, ctx: CommandContext, usage: string):
   const title = a.title ?? (await github.getCommit(repo, a.branch)).message.split("\n")[0]!.slice(0, 256);
   const pr = await github.openPull(repo, { head: a.branch, base, title });
   ctx.audit({ repo, pr: pr.number, branch: a.branch });
-  await ctx.reply.send(textReply(`Opened PR #${pr.number} "${pr.title}": ${a.branch} into ${base} (head ${short(pr.headSha)}) ${pr.url}`, "success"));
+  await ctx.reply.send(textReply(rich`Opened PR #${pr.number} "${outside(pr.title)}": ${a.branch} into ${base} (head ${short(pr.headSha)}) ${pr.url}`, "success"));
 }
 
 export async function mergePull(a: MergeArgs, ctx: CommandContext, usage: string): Promise<void> {
@@ -54,14 +54,14 @@ export async function mergePull(a: MergeArgs, ctx: CommandContext, usage: string
   // The head checked here is the one merged: a push in between makes GitHub refuse instead of merging unseen code.
   const { sha } = await github.mergePull(repo, pr.number, { method: a.method, sha: pr.headSha });
   ctx.audit({ repo, pr: pr.number, sha, method: a.method });
-  await ctx.reply.send(textReply(`Merged PR #${pr.number} "${pr.title}" into ${pr.baseRef} as ${short(sha)}.`, "success"));
+  await ctx.reply.send(textReply(rich`Merged PR #${pr.number} "${outside(pr.title)}" into ${pr.baseRef} as ${short(sha)}.`, "success"));
 }
 
 export async function setPullState(a: PullArgs, state: "open" | "closed", ctx: CommandContext, usage: string): Promise<void> {
   const repo = repoOf(ctx, a.app, usage);
   const pr = await ctx.services.github.setPullState(repo, a.pr, state);
   ctx.audit({ repo, pr: pr.number, state });
-  await ctx.reply.send(textReply(`${state === "closed" ? "Closed" : "Reopened"} PR #${pr.number} "${pr.title}".`, "success"));
+  await ctx.reply.send(textReply(rich`${state === "closed" ? "Closed" : "Reopened"} PR #${pr.number} "${outside(pr.title)}".`, "success"));
 }
 
 export async function changeLabel(a: LabelArgs, add: boolean, ctx: CommandContext, usage: string): Promise<void> {
