@@ -1,6 +1,7 @@
 import type { CommandContext } from "../../core/command.js";
 import type { ApiResource, KObject, KubeObject, KindClients, KindModels, KindName } from "../../gateways/types.js";
 import { dataReply } from "./chat-output.js";
+import { describeConfigMap } from "./describe-configmap.js";
 import type { DescribeCtx } from "./describe-context.js";
 import { searchEvents } from "./describe-events.js";
 import { describeObject } from "./describe-format.js";
@@ -14,7 +15,7 @@ import { KubeQuery, contextLine } from "./kube-query.js";
 import type { DescribeArgs } from "./parse-kube-args.js";
 import { forDisplay } from "./redact-secret.js";
 
-// /kube describe: kubectl's own describers for Pod, Deployment, ReplicaSet, Service, Node and Namespace (one file
+// /kube describe: kubectl's own describers for Pod, Deployment, ReplicaSet, Service, Node, Namespace and ConfigMap (one file
 // each), kubectl's generic describer for every other type; each with the Events that name the object.
 
 /** Gets the object (typed, for kubectl's per-kind describers) and describes it; undefined when it does not exist. */
@@ -45,6 +46,7 @@ const DESCRIBERS: Record<string, Describe> = {
   "/Service": ofKind("services", describeService),
   "/Node": ofKind("nodes", describeNode),
   "/Namespace": ofKind("namespaces", describeNamespace),
+  "/ConfigMap": ofKind("configMaps", describeConfigMap),
 };
 
 /** kubectl's generic describer, for every other type. */
