@@ -14,16 +14,21 @@ import { canaryEnvName, findCanary } from "../../domain/deploy/find-canary.js";
 import { CANARY_STATUS_USAGE, type CanaryArgs } from "./parse-canary-args.js";
 import { recordedAnalysis } from "../../domain/canary-analysis/canary-round.js";
 import { analysisStatusLine } from "../../domain/canary-analysis/evaluate-analysis.js";
+import { figuresTable } from "../../domain/canary-analysis/canary-message.js";
+import { analysisFor, type CanaryAnalysisConfig } from "../../domain/canary-analysis/analysis-config.js";
 
-// /canary status: each canary against its stable Deployment: ready, restarts, age and sha.
+// /canary status: each canary against its stable Deployment: ready, restarts, age and sha; then the latest figures
+// canary vs stable, as the canary's message shows them.
 
 function restarts(pods: V1Pod[]): number {
   return pods.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0);
 }
 
-/** The latest metrics analysis (canary vs stable), when the guard has recorded one. */
-function analysisBlocks(result: ReturnType<typeof recordedAnalysis>, now: Date): Block[] {
-  return result ? [{ type: "text", text: analysisStatusLine(result, now) }] : [];
+/** The latest metrics analysis (canary vs stable, and each query's thresholds and result), when the guard has recorded one. */
+function analysisBlocks(result: ReturnType<typeof recordedAnalysis>, analysis: CanaryAnalysisConfig | undefined, now: Date): Block[] {
+  if (!result) return [];
+  const line: Block = { type: "text", text: analysisStatusLine(result, now) };
+  return analysis && result.figures.length > 0 ? [line, { type: "code", text: figuresTable(result, analysis) }] : [line];
 }
 
 export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): Promise<void> {
@@ -57,7 +62,7 @@ export async function showCanaryStatus(args: CanaryArgs, ctx: CommandContext): P
   const blocks: Block[] = [
     { type: "header", text: title },
     { type: "code", text: formatTable(["DEPLOYMENT", "TRACK", "READY", "RESTARTS", "AGE", "SHA"], rows) },
-    ...analysisBlocks(canaries.map(recordedAnalysis).find(Boolean), now),
+    ...analysisBlocks(canaries.map(recordedAnalysis).find(Boolean), analysisFor(config, app), now),
     { type: "context", text: `\`/canary promote ${app}\` ships it to ${env.baseEnv}; \`/canary abort ${app}\` removes it.` },
   ];
   await ctx.reply.send(textReply(title, "success", ...blocks));

@@ -1,4 +1,4 @@
-import type { Block, Reply, Tone } from "../../core/reply.js";
+import { plainText, type Block, type Reply, type Text, type Tone } from "../../core/reply.js";
 import { humanDuration } from "../format/human-duration.js";
 import { formatTable } from "../format/text-table.js";
 import type { CanaryAnalysisConfig } from "./analysis-config.js";
@@ -24,8 +24,8 @@ export interface CanaryMessageFacts {
   now: Date;
   /** What just happened that the figures do not say ("passed at 5%: now takes 25% of the traffic"). */
   news?: string;
-  /** How this canary run ended, once it has. */
-  end?: { outcome: "aborted" | "promoting"; text: string };
+  /** How this canary run ended, once it has (promoting: the automatic promotion was asked for). */
+  end?: { outcome: "aborted" | "promoting" | "promoted"; text: Text };
 }
 
 const VERDICT: Record<AnalysisResult["verdict"], string> = { pass: "passing", fail: "failing", "too-few-samples": "too few samples", unreachable: "Prometheus unreachable" };
@@ -76,13 +76,13 @@ export function canaryMessage(f: CanaryMessageFacts): Reply {
     },
   ];
   if (result && result.figures.length > 0) blocks.push({ type: "code", text: figuresTable(result, analysis) });
-  const notes = [f.end?.text, f.news, !f.end && result && result.verdict !== "pass" ? result.reason : undefined].filter((t): t is string => Boolean(t));
+  const notes = [f.end?.text, f.news, !f.end && result && result.verdict !== "pass" ? result.reason : undefined].filter((t): t is Text => t !== undefined && t !== "");
   for (const text of notes) blocks.push({ type: "text", text });
   if (!f.end) blocks.push({ type: "context", text: `Judged every ${analysis.intervalSeconds}s and updated here; \`/canary status ${f.app}\` shows the same figures.` });
   const tone: Tone = f.end ? (f.end.outcome === "aborted" ? "error" : "success") : "info";
   const figures = result?.figures.map((fig) => `${fig.label} ${formatFigure(fig.canary, fig.format)} vs ${formatFigure(fig.stable, fig.format)}`).join(", ");
   const summary = f.end
-    ? f.end.text
+    ? plainText(f.end.text)
     : `${canaryTitle(f)}: ${analysisText(result, f.now)}${figures ? `, ${figures}` : ""}; traffic ${trafficText(f.istio)}; samples ${samplesText}; baked ${bakeText}`;
   return { summary, tone, blocks };
 }

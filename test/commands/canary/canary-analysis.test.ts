@@ -12,7 +12,7 @@ import { IMAGE, SHAS, appImages, deployment } from "../deploy/helpers.js";
 // Prometheus scrapes in real time (every second); the guard's rounds run on a clock the test moves.
 
 const INTERVAL = 2;
-const BAKE = 10;
+const BAKE = 60;
 const log = { debug() {}, info() {}, warn() {}, error() {}, child() { return log; } } as never;
 
 describe("canary analysis with Prometheus", function () {
@@ -87,6 +87,7 @@ describe("canary analysis with Prometheus", function () {
     expect(await round()).to.deep.equal([]);
     const s = await h.run("/canary status", { user: "UADMIN", channel: "CDEPLOYS" });
     expect(s.text).to.match(/Analysis \(pass[^)]*\): error ratio 0\.\d% \(stable 0\.\d%\), p99 latency \d+ ms \(stable \d+ ms\)/);
+    expect(s.text).to.match(/\nerror ratio +0\.\d% +0\.\d% +≤ stable \+ 1 points +pass\np99 latency +\d+ ms +\d+ ms +≤ 1\.2x stable +pass\n/);
     // Not baked yet: still a canary.
     expect(deployment(h, "production", "github-production", "unicorn-canary")).to.not.equal(undefined);
     // Its message is posted once and rewritten each round with the figures, samples and bake time.
@@ -95,7 +96,7 @@ describe("canary analysis with Prometheus", function () {
     expect(h.notices).to.have.length(1);
     const first = h.notices[0]!;
     expect(first.updates).to.have.length(1);
-    expect(renderText(first.updates[0]!)).to.match(/Analysis: passing \(0s ago\)\nTraffic: its pods beside the stable pods \(no weights\)\nSamples: \d+ of 50 needed\nBake time: \d+s of 10s\nQUERY .*\nerror ratio +0\.\d% +0\.\d% +≤ stable \+ 1 points +pass\np99 latency +\d+ ms +\d+ ms +≤ 1\.2x stable +pass/);
+    expect(renderText(first.updates[0]!)).to.match(/Analysis: passing \(0s ago\)\nTraffic: its pods beside the stable pods \(no weights\)\nSamples: \d+ of 50 needed\nBake time: \d+s of 60s\nQUERY .*\nerror ratio +0\.\d% +0\.\d% +≤ stable \+ 1 points +pass\np99 latency +\d+ ms +\d+ ms +≤ 1\.2x stable +pass/);
     // Someone deleted it: the next round posts a new one, which the rounds after update.
     first.deleted = true;
     expect(await round()).to.deep.equal([]);
@@ -109,6 +110,9 @@ describe("canary analysis with Prometheus", function () {
     expect(latestState(h.notices[1]!).summary).to.match(/passed its analysis .* promoting it to production/);
     for (let i = 0; i < 200 && !h.notices.some((n) => /Promote canary|Removed the canary/.test(JSON.stringify(n.reply))); i++) await new Promise((r) => setTimeout(r, 100));
     expect(h.notices[2]!.reply.summary).to.match(/passed its analysis .* promoting it to production/);
+    // The promotion, once done, is the message's last word.
+    for (let i = 0; i < 50 && !latestState(h.notices[1]!).summary.startsWith("Promoted"); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(latestState(h.notices[1]!).summary).to.equal("Promoted to production by @UADMIN: the canary's sha runs there and the canary was removed.");
     expect(appImages(h, "production", "github-production")).to.deep.equal({ unicorn: `${IMAGE}:${SHAS.pr4812}`, "unicorn-api": `${IMAGE}:${SHAS.pr4812}` });
     expect(deployment(h, "production", "github-production", "unicorn-canary")).to.equal(undefined);
   });
@@ -127,5 +131,12 @@ describe("canary analysis with Prometheus", function () {
     expect(appImages(h, "production", "github-production").unicorn).to.equal(`${IMAGE}:${SHAS.main}`);
     const s = await h.run("/canary status", { user: "UADMIN", channel: "CDEPLOYS" });
     expect(s.text).to.match(/Analysis \(unreachable[^)]*\): Prometheus at 127\.0\.0\.1:9 is unreachable/);
+    // Its message says so; a person's /canary abort is written into it.
+    const message = h.notices.find((n) => /^github canary of PR #4812/.test(n.reply.summary))!;
+    expect(renderText(latestState(message))).to.include("Analysis: Prometheus unreachable");
+    const abort = await h.run("/canary abort", { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(abort.final?.tone, abort.text).to.equal("success");
+    expect(latestState(message).tone).to.equal("error");
+    expect(renderText(latestState(message))).to.match(/\nAborted by @UADMIN with \/canary abort: removed unicorn(-api)?-canary, unicorn(-api)?-canary; production runs only its stable pods\.$/);
   });
 });
