@@ -44,6 +44,19 @@ describe("sandbox pod metrics, scraped by Prometheus", function () {
     expect(text).to.match(/^http_request_duration_seconds_bucket\{namespace="github-staging",pod="unicorn-[^"]+",le="\+Inf"\} \d+$/m);
   });
 
+  it("serves another sandbox's pods, or none, on the same target when told to", async () => {
+    const other = await startPodMetrics({ clusters: {} });
+    try {
+      expect(other.render()).not.to.contain("http_requests_total{");
+      other.serve(sandbox.clusters);
+      expect(other.render()).to.match(/^http_requests_total\{namespace="github-production",pod="unicorn-[^"]+",code="200"\} \d+$/m);
+      other.serve({});
+      expect(other.render()).not.to.contain("http_requests_total{");
+    } finally {
+      await other.stop();
+    }
+  });
+
   it("scrapes as often as asked", async () => {
     const config = (await fetch(`${prometheus.url}/api/v1/status/config`).then((r) => r.json())) as { data: { yaml: string } };
     expect(config.data.yaml).to.match(/scrape_interval: 250ms/);

@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import { startPodMetrics, type PodMetrics } from "@tugboat/sandbox/metrics";
 import { guardCanaries } from "../../../src/domain/deploy/canary-guard.js";
 import type { Services } from "../../../src/core/services.js";
 import { startHarness, type Harness } from "../../helpers/harness.js";
-import { startPrometheus, waitForSeries, type RunningPrometheus } from "../../helpers/prometheus.js";
+import { podsNamed, startFilePrometheus, waitForSeries, type FilePrometheus } from "../../helpers/prometheus.js";
 import { deployment } from "../deploy/helpers.js";
 import { renderText } from "../../../src/chat/terminal/render-text.js";
 
@@ -17,29 +16,35 @@ const VS = { apiVersion: "networking.istio.io/v1", kind: "VirtualService", names
 describe("Istio canary: weights in steps", function () {
   this.timeout(60000);
   let h: Harness;
-  let metrics: PodMetrics;
-  let prometheus: RunningPrometheus;
+  // One Prometheus for the file (it first scrapes ~5 s after it starts), pointed at each test's sandbox.
+  let prometheus: FilePrometheus;
   let at: number;
   let services: Services;
 
+  before(async () => {
+    prometheus = await startFilePrometheus();
+  });
+  after(async () => {
+    await prometheus?.stop();
+  });
   beforeEach(async () => {
     h = await startHarness({ configure: (c) => void (c.apps.github!.canary = { mode: "istio", steps: [5, 25, 50, 100] }) });
-    metrics = await startPodMetrics({ clusters: h.sandbox.clusters });
-    prometheus = await startPrometheus([metrics.target]);
+    prometheus.serve(h.sandbox.clusters);
     Object.assign(h.config.deploy.analysis, { prometheusUrl: prometheus.url, intervalSeconds: INTERVAL, bakeSeconds: 0, minSamples: 10, autoPromote: false });
     at = Date.now();
     services = { ...h.app.services, clock: { now: () => new Date(at), sleep: async () => undefined } };
   });
   afterEach(async () => {
-    await prometheus?.stop();
-    await metrics?.stop();
+    prometheus?.serve({});
     await h?.stop();
   });
 
   async function canaryOf(pr: string) {
     const t = await h.run(`/deploy ${pr} to canary`, { user: "UADMIN", channel: "CDEPLOYS" });
     expect(t.final?.tone, t.text).to.equal("success");
-    await waitForSeries(prometheus.url, `rate(http_requests_total{namespace="github-production",pod=~"unicorn-canary-.*"}[${INTERVAL}s]) > 0`);
+    // This test's canary pod by name: an earlier test's canary is still in Prometheus for a while.
+    const canary = podsNamed(h.sandbox, "production", "github-production", "unicorn-canary-");
+    await waitForSeries(prometheus.url, `rate(http_requests_total{namespace="github-production",pod=~"${canary}"}[${INTERVAL}s]) > 0`);
     at = Date.now();
   }
 

@@ -30,6 +30,11 @@ export interface PodMetrics {
   target: string;
   /** The text a scrape gets now. */
   render(): string;
+  /**
+   * Serves the pods of these clusters from now on instead (the same port, so the same scrape target): a test file
+   * keeps one Prometheus across its tests' sandboxes.
+   */
+  serve(clusters: PodMetricsOptions["clusters"]): void;
   stop(): Promise<void>;
 }
 
@@ -55,13 +60,14 @@ export async function startPodMetrics(opts: PodMetricsOptions): Promise<PodMetri
   const rps = opts.requestsPerSecond ?? 100;
   const now = opts.now ?? Date.now;
   const state = new Map<string, PodState>();
+  let clusters = opts.clusters;
 
   const render = (): string => {
     const at = now();
     const requests: string[] = [];
     const histogram: string[] = [];
     const seen = new Set<string>();
-    for (const { control } of Object.values(opts.clusters)) {
+    for (const { control } of Object.values(clusters)) {
       const pods = control.objects.list({ apiVersion: "v1", kind: "Pod" }).filter(isRunning);
       const shares = podTrafficShares(control, pods);
       for (const pod of pods) {
@@ -107,6 +113,10 @@ export async function startPodMetrics(opts: PodMetricsOptions): Promise<PodMetri
     url: `http://${target}/metrics`,
     target,
     render,
+    serve: (next) => {
+      clusters = next;
+      state.clear();
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
