@@ -36,4 +36,9 @@ USER 1000:1000
 EXPOSE 3000
 # The config file comes from the ConfigMap (deploy/base), mounted at /etc/tugboat.
 ENV TUGBOAT_CONFIG=/etc/tugboat/tugboat.yaml
-ENTRYPOINT ["node", "dist/main.js"]
+# WebAssembly stays on V8's baseline compiler (Liftoff). Its only WebAssembly is undici's HTTP parser (llhttp), behind
+# the fetch that the Slack and GitHub clients use; after a few responses V8 re-compiles its 29 KB parse function with
+# TurboFan on a worker thread, which takes 24 MB of malloc'd memory for half a second. glibc keeps much of that once a
+# live allocation lands above it: idle RSS was 82-93 MB or, one start in three, 100-117 MB (docs/benchmarks.md,
+# "Where the memory went"). Not allowed in NODE_OPTIONS, so here.
+ENTRYPOINT ["node", "--no-wasm-dynamic-tiering", "--no-wasm-tier-up", "dist/main.js"]

@@ -13,6 +13,7 @@
 import { mb, log, median, memoryOf, numberArg, ratio, runFacts, sendCommand, sleep, startBot, startSandboxProcess, withStandIn, type BotKind, runBenchmark } from "./lib/processes.js";
 import { publish } from "./lib/write-section.js";
 import type { SlackStandIn } from "../../test/chat/slack/helpers/slack-stand-in.js";
+import { imageRuntime } from "../../test/helpers/image-runtime.js";
 
 const QUERIES = numberArg("queries", 10_000);
 const CONCURRENCY = numberArg("concurrency", 10);
@@ -62,18 +63,26 @@ function completions(standIn: SlackStandIn): () => number {
   };
 }
 
-/** As the image runs it (Dockerfile: NODE_OPTIONS, MALLOC_ARENA_MAX), and Node as it comes with --node-defaults. */
-const VARIANTS: Array<{ label: string; env: Record<string, string> }> = [
-  ...(process.argv.includes("--node-defaults") ? [{ label: "node defaults", env: {} }] : []),
-  { label: '`NODE_OPTIONS="--max-semi-space-size=1 --max-old-space-size=256" MALLOC_ARENA_MAX=2` (as the image runs it)', env: { NODE_OPTIONS: "--max-semi-space-size=1 --max-old-space-size=256", MALLOC_ARENA_MAX: "2" } },
+/**
+ * As the image runs it (the Dockerfile's ENV and ENTRYPOINT node flags, read from it), both bots with the same node
+ * command line; and node as it comes with --node-defaults.
+ */
+const IMAGE = imageRuntime();
+const VARIANTS: Array<{ label: string; env: Record<string, string>; nodeArgs: string[] }> = [
+  ...(process.argv.includes("--node-defaults") ? [{ label: "node defaults", env: {}, nodeArgs: [] }] : []),
+  {
+    label: `\`${Object.entries(IMAGE.env).map(([k, v]) => `${k}=${/\s/.test(v) ? `"${v}"` : v}`).join(" ")} node ${IMAGE.nodeArgs.join(" ")}\` (as the image runs it; both bots)`,
+    env: IMAGE.env,
+    nodeArgs: IMAGE.nodeArgs,
+  },
 ];
 
 /** Idle RSS of fresh starts, the bots alternating (bolt, tugboat, tugboat, bolt, …), 10 s after each start. */
-async function idleRuns(standIn: SlackStandIn, sandbox: Awaited<ReturnType<typeof startSandboxProcess>>, env: Record<string, string>): Promise<Record<BotKind, number[]>> {
+async function idleRuns(standIn: SlackStandIn, sandbox: Awaited<ReturnType<typeof startSandboxProcess>>, env: Record<string, string>, nodeArgs: string[]): Promise<Record<BotKind, number[]>> {
   const out: Record<BotKind, number[]> = { bolt: [], tugboat: [] };
   for (let r = 0; r < IDLE_RUNS; r++) {
     for (const kind of (r % 2 === 0 ? ["bolt", "tugboat"] : ["tugboat", "bolt"]) as BotKind[]) {
-      const bot = await startBot(kind, standIn, sandbox, [], env);
+      const bot = await startBot(kind, standIn, sandbox, nodeArgs, env);
       await sleep(10_000);
       out[kind].push(memoryOf(bot.pid).rss);
       await bot.stop();
@@ -83,9 +92,9 @@ async function idleRuns(standIn: SlackStandIn, sandbox: Awaited<ReturnType<typeo
   return out;
 }
 
-async function measure(kind: BotKind, standIn: SlackStandIn, sandbox: Awaited<ReturnType<typeof startSandboxProcess>>, env: Record<string, string>): Promise<MemoryRun> {
+async function measure(kind: BotKind, standIn: SlackStandIn, sandbox: Awaited<ReturnType<typeof startSandboxProcess>>, env: Record<string, string>, nodeArgs: string[]): Promise<MemoryRun> {
   standIn.reset();
-  const bot = await startBot(kind, standIn, sandbox, [], env);
+  const bot = await startBot(kind, standIn, sandbox, nodeArgs, env);
   try {
     await sleep(10_000);
     const idle = memoryOf(bot.pid).rss;
@@ -129,7 +138,7 @@ async function main(): Promise<void> {
     const results: Array<{ label: string; bolt: MemoryRun; tugboat: MemoryRun; idle: Record<BotKind, number[]> }> = [];
     for (const v of VARIANTS) {
       log(`--- ${v.label}`);
-      const [idle, bolt, tugboat] = await withStandIn(async (standIn) => [await idleRuns(standIn, sandbox, v.env), await measure("bolt", standIn, sandbox, v.env), await measure("tugboat", standIn, sandbox, v.env)] as const);
+      const [idle, bolt, tugboat] = await withStandIn(async (standIn) => [await idleRuns(standIn, sandbox, v.env, v.nodeArgs), await measure("bolt", standIn, sandbox, v.env, v.nodeArgs), await measure("tugboat", standIn, sandbox, v.env, v.nodeArgs)] as const);
       results.push({ label: v.label, bolt, tugboat, idle });
     }
     const ok = (b: boolean) => (b ? "✅" : "❌");

@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { execFileSync } from "node:child_process";
 import { inFreshNode } from "../helpers/fresh-node.js";
+import { imageRuntime } from "../helpers/image-runtime.js";
 
 // What the bot's own thread loads at start is most of its idle memory (docs/benchmarks.md, Memory): every module's
 // source stays in the heap. This walks the imports from src/main.ts (type-only imports and lazy import()s of
@@ -162,5 +164,35 @@ describe("startup footprint: node-fetch without whatwg-url's tables", function (
       serialized: "http://x.org/",
       after: ["tr46", "whatwg-url"],
     });
+  });
+});
+
+describe("startup footprint: the image's node flags", function () {
+  this.timeout(60_000);
+
+  // undici (the fetch behind the Slack and GitHub clients) parses HTTP with WebAssembly; after about ten responses V8
+  // re-compiles its parse function with TurboFan on a worker thread, 24 MB of malloc'd memory that glibc often
+  // keeps (docs/benchmarks.md, "Where the memory went"). The image's ENTRYPOINT keeps it on Liftoff.
+  const tenFetches = `
+    import { createServer } from "node:http";
+    const server = createServer((req, res) => { res.setHeader("content-type", "application/json"); res.end(JSON.stringify({ ok: true, n: [1, 2, 3] })); });
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    let ok = 0;
+    for (let i = 0; i < 10; i++) ok += (await (await fetch("http://127.0.0.1:" + server.address().port + "/api/auth.test")).json()).ok ? 1 : 0;
+    await new Promise((r) => setTimeout(r, 500)); // a background compile, if any, gets to report
+    console.log("answers " + ok);
+    process.exit(0);
+  `;
+  const turbofanCompiles = (nodeArgs: string[]) => {
+    const out = execFileSync(process.execPath, [...nodeArgs, "--trace-wasm-compilation-times", "--input-type=module", "-e", tenFetches], { encoding: "utf8" });
+    expect(out).to.include("answers 10");
+    return out.split("\n").filter((l) => /using TurboFan/.test(l)).length;
+  };
+
+  it("keep undici's HTTP parser on Liftoff, where node's defaults compile it with TurboFan after ten responses", () => {
+    const image = imageRuntime();
+    expect(image.script).to.equal("dist/main.js");
+    expect(turbofanCompiles([]), "with node's defaults").to.be.greaterThan(0);
+    expect(turbofanCompiles(image.nodeArgs), `with the ENTRYPOINT's ${image.nodeArgs.join(" ")}`).to.equal(0);
   });
 });
