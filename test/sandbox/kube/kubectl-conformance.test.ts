@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { startKubeSandbox, TEST_DELAYS, type KubeSandbox } from "@tugboat/sandbox/kube";
 import { writeKubeconfig } from "@tugboat/sandbox/kubeconfig";
 import { capiSeedFor } from "./helpers.js";
+import { eventually } from "../../helpers/manual-clock.js";
 
 const KUBECTL = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].find((p) => existsSync(p));
 const SEED = new URL("../../../config/sandbox/kube/production", import.meta.url).pathname;
@@ -197,9 +198,11 @@ spec:
     let out = "";
     child.stdout.on("data", (d) => (out += String(d)));
     child.stderr.on("data", (d) => (out += String(d)));
-    await new Promise((r) => setTimeout(r, 600));
+    // Scale once kubectl has listed (its watch starts from that list's version), and stop once it has shown 1/1:
+    // fixed sleeps either raced kubectl's start on a loaded machine or waited longer than needed.
+    await eventually("kubectl's first listing", () => /^web\s+4\/4/m.test(out), 15_000);
     await ok(["scale", "deployment/web", "--replicas=1", "-n", "conformance"]);
-    await new Promise((r) => setTimeout(r, 1400));
+    await eventually("kubectl showing web at 1/1", () => /\nweb\s+1\/1\s+1\s+1[^\n]*\n$/.test(out), 15_000);
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
     const lines = out.trim().split("\n");
