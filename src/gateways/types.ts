@@ -428,6 +428,8 @@ export interface DeploymentHistoryEntry {
   environment: string;
   createdAt: string;
   statuses: Array<{ state: string; createdAt: string }>;
+  /** Made by /deploy rollback (its payload says `rollback: true`): it undid the deploy before it. */
+  rollback: boolean;
 }
 
 export type GateState = "success" | "pending" | "failure" | "missing";

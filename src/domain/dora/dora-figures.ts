@@ -15,6 +15,8 @@ export interface DeployFact {
   finishedAt?: Date;
   /** The oldest commit this deploy brought to the environment (successful deploys whose predecessor is known). */
   firstCommitAt?: Date;
+  /** A /deploy rollback: not a change of its own; it marks the deploy it undid as failed and restores service. */
+  rollback?: boolean;
 }
 
 export interface DoraFigures {
@@ -48,21 +50,41 @@ export function median(values: number[]): number | undefined {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * The successful deploys that a /deploy rollback undid (the change before each rollback, rollbacks of rollbacks
+ * aside), with when the rollback was asked for: DORA counts a change that had to be rolled back as a failure.
+ */
+function rolledBackDeploys(facts: DeployFact[]): Map<DeployFact, Date> {
+  const ordered = [...facts].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
+  const out = new Map<DeployFact, Date>();
+  ordered.forEach((f, i) => {
+    if (!f.rollback) return;
+    const undone = ordered.slice(0, i).reverse().find((g) => !g.rollback && g.outcome === "success" && !out.has(g));
+    if (undone) out.set(undone, f.createdAt);
+  });
+  return out;
+}
+
 /** Figures over deploys created in [since, until); `facts` in whatever order. */
 export function doraFigures(facts: DeployFact[], window: { since: Date; until: Date }): DoraFigures {
   const inWindow = facts
     .filter((f) => f.createdAt >= window.since && f.createdAt < window.until)
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
   const days = (window.until.getTime() - window.since.getTime()) / 86_400_000;
-  const successes = inWindow.filter((f) => f.outcome === "success");
-  const failures = inWindow.filter((f) => f.outcome === "failure");
+  const rolledBack = rolledBackDeploys(facts);
+  const changes = inWindow.filter((f) => !f.rollback);
+  const successes = changes.filter((f) => f.outcome === "success" && !rolledBack.has(f));
+  const failures = changes.filter((f) => f.outcome === "failure" || rolledBack.has(f));
   const leadTimes = successes.filter((f) => f.firstCommitAt && f.finishedAt).map((f) => f.finishedAt!.getTime() - f.firstCommitAt!.getTime());
   const restores: number[] = [];
   let unrestored = 0;
-  // A run of failures is one outage: it is restored by the next success, timed from its first failure.
+  // A run of failures is one outage: it is restored by the next success (a rollback's too), timed from its first
+  // failure; a deploy rolled back by hand failed when the rollback was asked for.
   let outageStart: Date | undefined;
   for (const f of inWindow) {
-    if (f.outcome === "failure") outageStart ??= f.finishedAt ?? f.createdAt;
+    const undoneAt = rolledBack.get(f);
+    if (undoneAt) outageStart ??= undoneAt;
+    else if (f.outcome === "failure") outageStart ??= f.finishedAt ?? f.createdAt;
     else if (f.outcome === "success" && outageStart) {
       restores.push((f.finishedAt ?? f.createdAt).getTime() - outageStart.getTime());
       outageStart = undefined;

@@ -30,10 +30,11 @@ export async function readDoraFigures(github: GithubGateway, input: DoraInput): 
   const lookback = new Date(since.getTime() - input.days * 86_400_000);
   const history = await github.listDeploymentHistory(input.repo, { environment: input.environment, since: lookback, limit: MAX_DEPLOYMENTS });
   const facts: DeployFact[] = history
-    .map((d) => ({ id: d.id, sha: d.sha, createdAt: new Date(d.createdAt), ...deployOutcome(d.statuses) }))
+    .map((d) => ({ id: d.id, sha: d.sha, createdAt: new Date(d.createdAt), rollback: d.rollback, ...deployOutcome(d.statuses) }))
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
   const successes = facts.filter((f) => f.outcome === "success");
-  const inWindow = successes.filter((f) => f.createdAt >= since && f.createdAt < input.until).slice(-MAX_COMPARES);
+  // Lead times are for changes; a rollback's sha still counts as what ran before the next one.
+  const inWindow = successes.filter((f) => !f.rollback && f.createdAt >= since && f.createdAt < input.until).slice(-MAX_COMPARES);
   // Ten compares at a time, so a busy month does not open sixty requests at once.
   for (let i = 0; i < inWindow.length; i += 10) {
     await Promise.all(inWindow.slice(i, i + 10).map(async (f) => {

@@ -185,7 +185,7 @@ class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway 
         this.octokit.rest.repos.listDeployments({ ...split(repo), environment: opts.environment, per_page: 100, page }),
       );
       const recent = data.filter((d) => Date.parse(d.created_at) >= opts.since.getTime()).slice(0, opts.limit - out.length);
-      for (const d of recent) out.push({ id: d.id, sha: d.sha, environment: d.environment, createdAt: d.created_at, statuses: [] });
+      for (const d of recent) out.push({ id: d.id, sha: d.sha, environment: d.environment, createdAt: d.created_at, statuses: [], rollback: payloadOf(d).rollback === true });
       if (data.length < 100 || recent.length < data.length) break;
     }
     // Statuses ten deployments at a time, so a long history does not open a hundred requests at once.
@@ -262,15 +262,21 @@ class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway 
 
 type DeploymentData = RestEndpointMethodTypes["repos"]["listDeployments"]["response"]["data"][number];
 
-function toDeployment(data: DeploymentData): DeploymentRecord {
-  let payload: Record<string, unknown> = {};
+/** A deployment's payload as an object: GitHub keeps what it was given, a JSON string or an object. */
+function payloadOf(data: DeploymentData): Record<string, unknown> {
   if (typeof data.payload === "string") {
     try {
-      payload = data.payload ? JSON.parse(data.payload) : {};
+      const parsed: unknown = data.payload ? JSON.parse(data.payload) : {};
+      return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
     } catch {
-      payload = {};
+      return {};
     }
-  } else if (data.payload && typeof data.payload === "object") payload = data.payload;
+  }
+  return data.payload && typeof data.payload === "object" ? data.payload : {};
+}
+
+function toDeployment(data: DeploymentData): DeploymentRecord {
+  const payload = payloadOf(data);
   return {
     id: data.id,
     sha: data.sha,
