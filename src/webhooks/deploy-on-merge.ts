@@ -1,5 +1,6 @@
 import { errorMessage, UserError } from "../core/errors.js";
-import { joinText, rich, textReply } from "../core/reply.js";
+import { joinText, rich, textReply, type Reply } from "../core/reply.js";
+import { channelMessage } from "../core/channel-message.js";
 import type { Services } from "../core/services.js";
 import { deployApprovals, type ApprovalContext } from "../domain/approvals/require-approvals.js";
 import { deployReply } from "../domain/deploy/deploy-replies.js";
@@ -153,21 +154,25 @@ async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, 
     : c.commitAuthor && c.commitAuthor !== c.sender
       ? `${c.sender} (commit by ${c.commitAuthor})`
       : c.sender;
-  const post = async (reply: Parameters<Services["notifier"]["post"]>[1]) => {
-    if (channel) await services.notifier.post(channel, reply).catch((err: unknown) => ctx.log.warn("auto-deploy: cannot post to the channel", { error: errorMessage(err) }));
+  const cannotPost = (err: unknown) => ctx.log.warn("auto-deploy: cannot post to the channel", { error: errorMessage(err) });
+  // The deploy is one message in the channel, updated in place as chat shows a deploy (the approval card included);
+  // a failure is also posted anew, so the channel is notified.
+  const message = channelMessage(services.notifier, channel, cannotPost);
+  const failures: Array<Promise<unknown>> = [];
+  const show = (reply: Reply) => {
+    message.send(reply);
+    if (reply.tone === "error" && channel) failures.push(message.flush().then(() => services.notifier.post(channel, reply)).catch(cannotPost));
   };
-  // Progress goes to the log; the channel gets each final state (and the approval card) as chat would show them.
-  let posts = Promise.resolve();
   const emit: DeployDeps["emit"] = (event) => {
     const reply = deployReply(event);
-    if (reply instanceof UserError) posts = posts.then(() => post(textReply(reply.text, "warning")));
-    else if (reply && reply.tone !== "info") posts = posts.then(() => post(reply));
+    if (reply instanceof UserError) show(textReply(reply.text, "warning"));
+    else if (reply) show(reply);
   };
   const approvalCtx: ApprovalContext = {
     services,
     log: ctx.log,
     signal: ctx.signal,
-    reply: { send: (reply) => post(reply) },
+    reply: { send: async (reply) => show(reply) },
     audit: (more) => Object.assign(facts, more),
   };
   let outcome: DeployOutcome | "error" = "error";
@@ -190,10 +195,10 @@ async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, 
     );
   } catch (err) {
     facts.error = errorMessage(err);
-    await posts;
-    await post(textReply(`Auto-deploy of ${c.sha.slice(0, 7)} to ${env} failed: ${errorMessage(err)}`, "error"));
+    show(textReply(`Auto-deploy of ${c.sha.slice(0, 7)} to ${env} failed: ${errorMessage(err)}`, "error"));
   }
-  await posts;
+  await message.flush();
+  await Promise.all(failures);
   recordRun(services.audit, {
     requestId,
     // The merger when GitHub says who merged; else the sender of the delivery that found the commit ready.

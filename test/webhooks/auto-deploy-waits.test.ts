@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { until } from "../commands/reviewlab/helpers.js";
-import type { Harness } from "../helpers/harness.js";
+import { latestState, type Harness } from "../helpers/harness.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { FREEZE_RECHECK_MS } from "../../src/webhooks/auto-deploy-waits.js";
 import { R, startWebhookHarness, type WebhookHarness } from "./helpers.js";
@@ -26,7 +26,8 @@ describe("deploy on merge: the image deadline and a merge queued behind a freeze
   }
   afterEach(async () => w.stop());
 
-  const channelText = () => h.notices.map((n) => `${n.channel} ${n.reply.summary}`).join("\n");
+  // Each message as it stands now (a deploy's message is updated in place).
+  const channelText = () => h.notices.map((n) => `${n.channel} ${latestState(n).summary}`).join("\n");
   const deployedState = (sha: string) => {
     const d = h.sandbox.github.store.deployments(REPO).find((x) => x.environment === "staging" && x.sha === sha);
     return d ? h.sandbox.github.store.deploymentState(REPO, d.id) : undefined;

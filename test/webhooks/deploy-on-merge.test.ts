@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { until } from "../commands/reviewlab/helpers.js";
-import type { Harness } from "../helpers/harness.js";
+import { latestState, type Harness } from "../helpers/harness.js";
 import { R, startWebhookHarness, type WebhookHarness } from "./helpers.js";
 
 // Deploy on merge, end to end: PRs merged through the real Octokit on the sandbox's GitHub, its CI's statuses, signed
@@ -34,7 +34,8 @@ describe("deploy on merge (GitHub webhooks → deploy use case)", function () {
     const d = h.sandbox.github.store.deployments(REPO).find((x) => x.environment === env && x.sha === sha);
     return d ? h.sandbox.github.store.deploymentState(REPO, d.id) : undefined;
   };
-  const channelText = () => h.notices.map((n) => `${n.channel} ${n.reply.summary}`).join("\n");
+  // Each message as it stands now (a deploy's message is updated in place).
+  const channelText = () => h.notices.map((n) => `${n.channel} ${latestState(n).summary}`).join("\n");
 
   it("a merge is deployed to staging once its image status is green, then production waits for an approval", async () => {
     const pr = await openPull("ship-it");
@@ -48,6 +49,10 @@ describe("deploy on merge (GitHub webhooks → deploy use case)", function () {
     expect(stagingEntry()).to.deep.include({ actor: "github:tugboat-bot", outcome: "success" });
     expect(stagingEntry()!.details).to.deep.include({ mergedPr: pr, mergedBy: "tugboat-bot", foundReadyBy: "sandbox-ci[bot]" });
     expect(channelText()).to.match(/CDEPLOYS .*staging/);
+    // The staging deploy is one message, updated in place from its first progress to its result.
+    const staging = h.notices.filter((n) => /staging/.test(latestState(n).summary));
+    expect(staging.map((n) => [n.reply.tone, latestState(n).tone])).to.deep.equal([["info", "success"]]);
+    expect(staging[0]!.updates.length).to.be.greaterThan(1);
     const [staged] = h.sandbox.github.store.deployments(REPO).filter((d) => d.environment === "staging" && d.sha === merged);
     expect(staged!.description).to.include(`PR #${pr} merged by tugboat-bot`);
 
