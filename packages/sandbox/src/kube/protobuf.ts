@@ -76,9 +76,11 @@ function one(fs: Field[], no: number): Field | undefined {
 function objectMeta(buf: Buffer): any {
   const fs = fields(buf);
   const m: any = {};
+  // Go's generated marshalers write every string field, empty ones too; ObjectMeta's are all omitempty, so an
+  // empty one is absent (a real API server never answers `generateName: ""`).
   const s = (no: number, key: string) => {
     const f = one(fs, no);
-    if (f) m[key] = str(f);
+    if (f && str(f) !== "") m[key] = str(f);
   };
   s(1, "name");
   s(2, "generateName");
@@ -134,7 +136,7 @@ export function decodeK8sProtobuf(body: Buffer): any {
         const data = map(fs, 2, true);
         if (data) obj.data = data;
         const t = one(fs, 3);
-        if (t) obj.type = str(t);
+        if (t && str(t) !== "") obj.type = str(t);
         const sd = map(fs, 4);
         if (sd) obj.stringData = sd;
         const imm = one(fs, 5);
