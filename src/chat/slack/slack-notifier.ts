@@ -30,6 +30,8 @@ interface MessageState {
   waiting?: Pending;
   /** The write in progress (or finished), which the next one follows. */
   tail: Promise<unknown>;
+  /** Updates asked for and not yet answered. */
+  unanswered: number;
 }
 
 export function createSlackNotifier(opts: { client: webApi.WebClient; log: Logger; updateIntervalMs: number; scheduler?: Scheduler }): Notifier {
@@ -40,7 +42,7 @@ export function createSlackNotifier(opts: { client: webApi.WebClient; log: Logge
   /** Forgets messages not written for a while, so the map stays small (their pacing is over anyway). */
   const forgetIdle = () => {
     const now = scheduler.now();
-    for (const [key, m] of messages) if (!m.waiting && now - m.lastWriteAt > Math.max(opts.updateIntervalMs, 60_000)) messages.delete(key);
+    for (const [key, m] of messages) if (m.unanswered === 0 && now - m.lastWriteAt > Math.max(opts.updateIntervalMs, 60_000)) messages.delete(key);
   };
 
   const write = async (ref: MessageRef, state: MessageState, entry: Pending): Promise<"updated" | "gone"> => {
@@ -78,7 +80,7 @@ export function createSlackNotifier(opts: { client: webApi.WebClient; log: Logge
       if (!message.messageTs) return undefined;
       // Its first update keeps the pace too.
       forgetIdle();
-      messages.set(`${channelId}/${message.messageTs}`, { lastWriteAt: scheduler.now(), notBefore: 0, tail: Promise.resolve() });
+      messages.set(`${channelId}/${message.messageTs}`, { lastWriteAt: scheduler.now(), notBefore: 0, tail: Promise.resolve(), unanswered: 0 });
       return { channel: channelId, id: message.messageTs };
     },
     update: (ref: MessageRef, reply: Reply) => {
@@ -87,7 +89,7 @@ export function createSlackNotifier(opts: { client: webApi.WebClient; log: Logge
       forgetIdle();
       const key = `${ref.channel}/${ref.id}`;
       let state = messages.get(key);
-      if (!state) messages.set(key, (state = { lastWriteAt: Number.NEGATIVE_INFINITY, notBefore: 0, tail: Promise.resolve() }));
+      if (!state) messages.set(key, (state = { lastWriteAt: Number.NEGATIVE_INFINITY, notBefore: 0, tail: Promise.resolve(), unanswered: 0 }));
       if (state.waiting) {
         // Coalesce: the newer state replaces the one still waiting; both callers learn how that write went.
         state.waiting.reply = reply;
@@ -95,7 +97,8 @@ export function createSlackNotifier(opts: { client: webApi.WebClient; log: Logge
       }
       const s = state;
       const entry = { reply } as Pending;
-      entry.done = s.tail.then(() => write(ref, s, entry));
+      s.unanswered += 1;
+      entry.done = s.tail.then(() => write(ref, s, entry)).finally(() => (s.unanswered -= 1));
       s.waiting = entry;
       s.tail = entry.done.catch(() => undefined);
       return entry.done;
