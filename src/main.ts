@@ -17,9 +17,7 @@ import { loadEmbeddedSandbox, SANDBOX_PACKAGE } from "./startup/embedded-sandbox
 import { Readiness } from "./startup/readiness.js";
 import { PromMetrics } from "./infra/metrics.js";
 import { createOpsHandler, listenOps, type OpsHandler } from "./infra/ops-endpoints.js";
-import { createWebhookVerifier } from "./gateways/github/webhook-verifier.js";
-import { createWebhookEndpoint, WEBHOOKS_PATH, type WebhookEndpoint } from "./webhooks/webhook-endpoint.js";
-import { buildWebhookHandlers } from "./webhooks/handlers.js";
+import type { WebhookEndpoint } from "./webhooks/webhook-endpoint.js";
 import { buildFamilies } from "./commands/index.js";
 import { githubFamily } from "./commands/github/index.js";
 import { drivesSandboxGithub } from "./commands/github/sandbox-only.js";
@@ -167,7 +165,15 @@ async function main(started: Started): Promise<void> {
     instanceId: sharing?.instanceId,
   });
   started.app = app;
+  let webhooksPath: string | undefined;
   if (plan.github.webhookSecret) {
+    // Loaded only when webhooks are on: their payload schemas, dispatch and @octokit/webhooks' signature check.
+    const [{ createWebhookVerifier }, { createWebhookEndpoint, WEBHOOKS_PATH }, { buildWebhookHandlers }] = await Promise.all([
+      import("./gateways/github/webhook-verifier.js"),
+      import("./webhooks/webhook-endpoint.js"),
+      import("./webhooks/handlers.js"),
+    ]);
+    webhooksPath = WEBHOOKS_PATH;
     const installation = Number(plan.github.installationId);
     webhooks = createWebhookEndpoint({
       verifier: createWebhookVerifier(plan.github.webhookSecret),
@@ -224,11 +230,11 @@ async function main(started: Started): Promise<void> {
     const port = loopbackOnly ? 0 : plan.slack.port;
     const served = await startupStep(
       () => listenOps(ops, port, loopbackOnly ? "127.0.0.1" : undefined),
-      (reason) => `${reason}. /healthz, /readyz, /metrics${webhooks ? ` and ${WEBHOOKS_PATH}` : ""} listen on PORT (${plan.slack.port}); set PORT to a free port.`,
+      (reason) => `${reason}. /healthz, /readyz, /metrics${webhooksPath ? ` and ${webhooksPath}` : ""} listen on PORT (${plan.slack.port}); set PORT to a free port.`,
     );
     started.stopOps = served.close;
     log.info("health, metrics and webhook endpoints listening", { port: served.port });
-    if (webhooks && sandboxHooks) sandboxHooks.addUrl(`http://127.0.0.1:${served.port}${WEBHOOKS_PATH}`);
+    if (webhooksPath && sandboxHooks) sandboxHooks.addUrl(`http://127.0.0.1:${served.port}${webhooksPath}`);
   }
   if (slack) readiness.require(() => slack.notReady());
   if (sharing) readiness.require(() => sharing.presence.notReady());

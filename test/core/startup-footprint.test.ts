@@ -11,25 +11,29 @@ import { imageRuntime } from "../helpers/image-runtime.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
-function staticImports(file: string): string[] {
+/** What `file` imports; with `lazyOwn`, also Tugboat's own modules it loads with import() that `lazyOwn` accepts. */
+function staticImports(file: string, lazyOwn: (spec: string) => boolean): string[] {
   const text = readFileSync(file, "utf8");
   const specs: string[] = [];
   for (const m of text.matchAll(/^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\s+from\s+)?["']([^"']+)["']/gm)) specs.push(m[1]!);
   // Tugboat's own modules loaded lazily count too (main.ts imports the Slack adapter in Slack mode).
-  for (const m of text.matchAll(/\bimport\(\s*["'](\.[^"']+)["']\s*\)/g)) specs.push(m[1]!);
+  for (const m of text.matchAll(/\bimport\(\s*["'](\.[^"']+)["']\s*\)/g)) if (lazyOwn(m[1]!)) specs.push(m[1]!);
   return specs;
 }
 
-/** Bare package names reached from `entry` through static imports of Tugboat's own files. */
-function packagesReached(entry: string): Map<string, string> {
-  const seen = new Set<string>();
+/**
+ * Bare package names reached from `entry` through static imports of Tugboat's own files (and the lazy import()s of
+ * its own modules that `lazyOwn` accepts: all by default); `files` collects the own files reached.
+ */
+function packagesReached(entry: string, lazyOwn: (spec: string) => boolean = () => true, files = new Set<string>()): Map<string, string> {
+  const seen = files;
   const packages = new Map<string, string>();
   const queue = [entry];
   while (queue.length > 0) {
     const file = queue.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const spec of staticImports(file)) {
+    for (const spec of staticImports(file, lazyOwn)) {
       if (spec.startsWith(".")) {
         const target = join(dirname(file), spec).replace(/\.js$/, ".ts");
         if (existsSync(target)) queue.push(target);
@@ -51,6 +55,17 @@ describe("startup footprint: what the bot's thread loads", () => {
 
   it("does not load Handlebars: templates render in the worker (src/domain/render/render-templates.ts)", () => {
     expect(reached.get("handlebars"), "imported (first) from this file").to.equal(undefined);
+  });
+
+  it("loads the GitHub webhook endpoint (payload schemas, dispatch, @octokit/webhooks) only when webhooks are on", () => {
+    const webhookModules = (f: string) => f.includes("/src/webhooks/") || f.endsWith("/webhook-verifier.ts");
+    const everything = new Set<string>();
+    expect(packagesReached(join(ROOT, "src/main.ts"), () => true, everything).has("@octokit/webhooks"), "the walk sees main.ts's lazy import of them").to.equal(true);
+    const withoutWebhooks = new Set<string>();
+    const packages = packagesReached(join(ROOT, "src/main.ts"), (spec) => !/(^|\/)(webhooks\/|webhook-verifier\.js$)/.test(spec), withoutWebhooks);
+    expect(packages.get("@octokit/webhooks"), "imported (first) from this file").to.equal(undefined);
+    expect([...withoutWebhooks].filter(webhookModules).map((f) => f.slice(ROOT.length + 1))).to.deep.equal([]);
+    expect([...everything].filter(webhookModules).length).to.be.greaterThan(3);
   });
 });
 
