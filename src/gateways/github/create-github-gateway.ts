@@ -38,6 +38,9 @@ export function createGithubGateway(opts: GithubGatewayOptions): GithubGateway {
   return new OctokitGithubGateway(octokit);
 }
 
+/** Pages of statuses and check runs read for the image gate (GitHub keeps at most 1,000 statuses per context). */
+const STATUS_PAGES = 5;
+
 /** GitHub's largest page of compared commits. */
 const COMPARE_PAGE = 100;
 
@@ -87,12 +90,13 @@ class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway 
 
   async listContextReports(repo: string, sha: string, contexts: string[]): Promise<ContextReport[]> {
     // The combined status carries no creator; the list of statuses does (newest first), as check runs carry their app.
+    // Several pages: anyone who can write a status could bury CI's under a page of their own.
     const [statuses, checks] = await Promise.all([
-      this.call(`statuses of ${sha.slice(0, 7)}`, () => this.octokit.rest.repos.listCommitStatusesForRef({ ...split(repo), ref: sha, per_page: 100 })),
-      this.call(`check runs of ${sha.slice(0, 7)}`, () => this.octokit.rest.checks.listForRef({ ...split(repo), ref: sha, per_page: 100 })),
+      this.pages(STATUS_PAGES, (page) => this.call(`statuses of ${sha.slice(0, 7)}`, () => this.octokit.rest.repos.listCommitStatusesForRef({ ...split(repo), ref: sha, per_page: 100, page })).then((r) => r.data)),
+      this.pages(STATUS_PAGES, (page) => this.call(`check runs of ${sha.slice(0, 7)}`, () => this.octokit.rest.checks.listForRef({ ...split(repo), ref: sha, per_page: 100, page })).then((r) => r.data.check_runs)),
     ]);
     const wanted = new Set(contexts);
-    const fromStatuses = statuses.data
+    const fromStatuses = statuses
       .filter((s) => wanted.has(s.context))
       .map(
         (s): ContextReport => ({
@@ -103,7 +107,7 @@ class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway 
           by: s.creator ? { kind: "user", login: s.creator.login, bot: s.creator.type === "Bot" || s.creator.login.endsWith("[bot]") } : undefined,
         }),
       );
-    const fromChecks = checks.data.check_runs
+    const fromChecks = checks
       .filter((c) => wanted.has(c.name))
       .map(
         (c): ContextReport => ({
@@ -115,6 +119,17 @@ class OctokitGithubGateway extends OctokitGithubWrites implements GithubGateway 
         }),
       );
     return [...fromStatuses, ...fromChecks];
+  }
+
+  /** Pages of 100 from the first, until a short page or `max` pages. */
+  private async pages<T>(max: number, read: (page: number) => Promise<T[]>): Promise<T[]> {
+    const out: T[] = [];
+    for (let page = 1; page <= max; page++) {
+      const items = await read(page);
+      out.push(...items);
+      if (items.length < 100) break;
+    }
+    return out;
   }
 
   async createDeployment(repo: string, input: CreateDeploymentInput): Promise<DeploymentRecord> {

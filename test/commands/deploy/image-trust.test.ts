@@ -65,6 +65,15 @@ describe("/deploy image gate: whose status counts (apps.<app>.imageTrust)", func
     expect(appImages(h, "staging", "github-staging").unicorn).to.equal(`${IMAGE}:${sha}`);
   });
 
+  it("CI's success buried under 150 newer statuses by someone else still counts (the statuses are read past their first page)", async () => {
+    const { branch, sha } = newBranch();
+    const store = h.sandbox.github.store;
+    store.setStatus(REPO, sha, "ci/image", "success", { description: "Image pushed" });
+    for (let i = 0; i < 150; i++) store.setStatus(REPO, sha, "ci/image", "failure", { creator: "mallory", description: `noise ${i}` });
+    const t = await h.run(`/deploy ${branch} to staging`, { user: "UADMIN", channel: "CDEPLOYS" });
+    expect(t.final?.tone, t.text).to.equal("success");
+  });
+
   it("a check run by a GitHub App the config does not name is ignored and named as the app", async () => {
     const { branch, sha } = newBranch();
     await actingAs("rogue-ci[bot]").checks.create({ owner: OWNER, repo: NAME, name: "ci/image", head_sha: sha, status: "completed", conclusion: "success" });
