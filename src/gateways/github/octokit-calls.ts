@@ -20,10 +20,31 @@ export function toGatewayError(err: unknown, what: string): GatewayError {
   if (status === 401) return new GatewayError("unauthorized", `${what}: GitHub rejected Tugboat's credentials (check GITHUB_TOKEN or the GitHub App key)`, 401);
   if (status === 403) return new GatewayError("forbidden", `${what}: GitHub refused (${apiMessage})`, 403);
   if (status === 409) return new GatewayError("conflict", `${what}: ${apiMessage}`, 409, e.response?.data);
-  if (status === 422) return new GatewayError("invalid", `${what}: ${apiMessage}`, 422, e.response?.data);
+  if (status === 422) return new GatewayError("invalid", `${what}: ${apiMessage}${validationDetail(e.response?.data)}`, 422, e.response?.data);
   if (status && status >= 500) return new GatewayError("unavailable", `${what}: GitHub answered HTTP ${status}`, status);
   if (!status) return new GatewayError("unavailable", `${what}: cannot reach GitHub${originOf(e.request?.url)} (${apiMessage})`);
   return new GatewayError("other", `${what}: ${apiMessage}`, status);
+}
+
+/**
+ * What a 422's `errors` name, which its bare "Validation Failed" does not: each error's own message ("A pull request
+ * already exists for octo:my-fix.") or resource, field and code ("PullRequest head invalid"); at most three.
+ */
+function validationDetail(data: unknown): string {
+  const errors: unknown = data && typeof data === "object" ? (data as { errors?: unknown }).errors : undefined;
+  if (!Array.isArray(errors)) return "";
+  const said = errors
+    .slice(0, 3)
+    .map((x: unknown) => {
+      if (typeof x === "string") return x;
+      if (!x || typeof x !== "object") return "";
+      const f = x as Record<string, unknown>;
+      if (typeof f.message === "string" && f.message) return f.message;
+      return [f.resource, f.field, f.code].filter((v) => typeof v === "string" && v).join(" ");
+    })
+    .map((t) => t.replace(/\s+/g, " ").trim().slice(0, 200))
+    .filter(Boolean);
+  return said.length ? `: ${said.join("; ")}` : "";
 }
 
 /** " at https://host" for a request URL, or "" when there is none. */
