@@ -8,7 +8,7 @@ import type { DeployEnv } from "./resolve-deploy-env.js";
 import { imageTag } from "./set-images.js";
 
 // What a deploy changes: the commits between what runs in the environment and the target (GitHub's compare), and
-// whether the target goes backwards (it is an ancestor of what runs) or is not on the default branch. Shown on every
+// whether the target goes backwards (it is an ancestor of what runs), is not on the default branch or comes from a fork. Shown on every
 // plan, approval card and final message. Commit messages and authors are outside text: one line each, bounded.
 
 /** Commits listed by name; the rest are counted. */
@@ -26,6 +26,8 @@ export interface WhatChanged {
   offDefault?: string;
   /** Why the commits could not be listed (GitHub refused, nothing runs yet). */
   unknown?: string;
+  /** The target PR's branch is in this other repository (a fork): code from outside the app's repository. */
+  fork?: string;
 }
 
 /** The sha the app's Deployments run: Tugboat's annotation, else a full-sha image tag (the first Deployment that has one). */
@@ -54,13 +56,15 @@ export async function whatChanged(github: GithubGateway, cluster: KubeCluster, e
     github.isOnDefaultBranch(env.repo, target.sha).catch(() => undefined),
   ]);
   const offDefault = onDefault && !onDefault.onDefault ? onDefault.defaultBranch : undefined;
-  if (!running) return { commits: [], offDefault, unknown: `nothing from ${env.image} with a known sha runs in ${env.namespace}` };
+  const headRepo = target.pr?.headRepo;
+  const fork = headRepo && headRepo.toLowerCase() !== env.repo.toLowerCase() ? headRepo : undefined;
+  if (!running) return { commits: [], offDefault, fork, unknown: `nothing from ${env.image} with a known sha runs in ${env.namespace}` };
   try {
     const c = await github.compareCommits(env.repo, running, target.sha);
     const commits = c.commits.slice(-LISTED_COMMITS).map((x) => ({ shortSha: x.sha.slice(0, 7), title: boundedLine(x.message, MESSAGE_CHARS), author: x.author ? boundedLine(x.author, 39) : undefined }));
-    return { running, comparison: { status: c.status, aheadBy: c.aheadBy, behindBy: c.behindBy, url: c.url }, commits, offDefault };
+    return { running, comparison: { status: c.status, aheadBy: c.aheadBy, behindBy: c.behindBy, url: c.url }, commits, offDefault, fork };
   } catch (err) {
-    return { running, commits: [], offDefault, unknown: `GitHub could not compare ${running.slice(0, 7)} with ${target.shortSha} (${errorMessage(err)})` };
+    return { running, commits: [], offDefault, fork, unknown: `GitHub could not compare ${running.slice(0, 7)} with ${target.shortSha} (${errorMessage(err)})` };
   }
 }
 
@@ -77,6 +81,8 @@ export function changeWarnings(w: WhatChanged, target: Target): string[] {
   if (c?.status === "behind") out.push(`⚠️ *This deploy goes backwards*: ${target.shortSha} is older than ${from}, which runs now; it takes out ${c.behindBy} commit${c.behindBy === 1 ? "" : "s"}.`);
   if (c?.status === "diverged") out.push(`⚠️ ${target.shortSha} is not based on ${from}, which runs now: it adds ${c.aheadBy} commit${c.aheadBy === 1 ? "" : "s"} and takes out ${c.behindBy}.`);
   if (w.offDefault) out.push(`⚠️ ${target.pr ? `PR #${target.pr.number} is not merged: ` : ""}${target.shortSha} is not on ${w.offDefault}.`);
+  // GitHub restricts repository names to letters, digits, '.', '_' and '-': nothing chat would read as markup.
+  if (w.fork && target.pr) out.push(`⚠️ PR #${target.pr.number} comes from the fork ${w.fork.replace(/[^A-Za-z0-9._/-]/g, "?")}: code from outside the repository, which runs here with this environment's secrets.`);
   return out;
 }
 
