@@ -1,7 +1,7 @@
 import type { KubeCluster } from "../../gateways/types.js";
 import type { V1Deployment, V1Pod, V1ReplicaSet } from "../../gateways/kube-models.js";
 import type { PrometheusGateway } from "../../gateways/prometheus-port.js";
-import { ANN_CANARY_STARTED, annotationOps } from "../deploy/annotations.js";
+import { ANN_ANALYSIS, ANN_AUTO_PROMOTE, ANN_CANARY_STARTED, annotationOps } from "../deploy/annotations.js";
 import { CANARY_LABEL } from "../deploy/canary.js";
 import { podsOfNewRevision, podsOwnedBy } from "../deploy/pod-owners.js";
 import type { CanaryAnalysisConfig } from "./analysis-config.js";
@@ -10,10 +10,6 @@ import { evaluateCanary, type AnalysisResult } from "./evaluate-analysis.js";
 // One canary's analysis round, when one is due: evaluate, record the result on the canary Deployments
 // (annotation tugboat.dev/analysis, which /canary status and the other replica read), and say what follows:
 // abort on a failed check, promote when baked and passing and autoPromote is on, otherwise keep running.
-
-export const ANN_ANALYSIS = "tugboat.dev/analysis";
-/** Set once an automatic promotion was asked for, so the next rounds do not ask again. */
-export const ANN_AUTO_PROMOTE = "tugboat.dev/auto-promote-requested-at";
 
 export type RoundOutcome =
   | { action: "none"; result?: AnalysisResult; previous?: AnalysisResult }

@@ -9,6 +9,10 @@ export const ANN_CHANNEL = "tugboat.dev/channel";
 export const ANN_CANARY_STARTED = "tugboat.dev/canary-started-at";
 /** Canaries only: the canary's message (its chat reference as JSON), which every replica's guard updates. */
 export const ANN_CANARY_MESSAGE = "tugboat.dev/canary-message";
+/** Canaries only: the latest analysis (JSON), which /canary status and the other replica read. */
+export const ANN_ANALYSIS = "tugboat.dev/analysis";
+/** Canaries only: set once an automatic promotion was asked for, so the next rounds do not ask again. */
+export const ANN_AUTO_PROMOTE = "tugboat.dev/auto-promote-requested-at";
 export const ANN_REVISION = "deployment.kubernetes.io/revision";
 
 export interface DeployStamp {

@@ -1,7 +1,7 @@
 import type { KubeCluster } from "../../gateways/types.js";
 import type { V1Deployment, V1DeploymentSpec } from "../../gateways/kube-models.js";
 import { isGatewayError } from "../../gateways/types.js";
-import { ANN_CANARY_STARTED, ANN_CHANNEL, stampAnnotations, type DeployStamp } from "./annotations.js";
+import { ANN_ANALYSIS, ANN_AUTO_PROMOTE, ANN_CANARY_MESSAGE, ANN_CANARY_STARTED, ANN_CHANNEL, stampAnnotations, type DeployStamp } from "./annotations.js";
 import { withImages } from "./set-images.js";
 
 // GitHub's one-pod canary: next to each production Deployment running the app's image, a Deployment
@@ -26,7 +26,10 @@ export function buildCanary(stable: V1Deployment, image: string, stamp: DeploySt
   const template = withImages(stable.spec?.template, image, stamp.sha);
   template.metadata ??= {};
   template.metadata.labels = { ...(template.metadata.labels ?? {}), [TRACK]: "canary" };
-  const annotations = { ...stampAnnotations(stamp), [ANN_CHANNEL]: channel, [ANN_CANARY_STARTED]: stamp.at.toISOString() };
+  // A new run over a running canary (same name, applied again) starts afresh: the guard's records of the last run
+  // (its analysis, an automatic promotion asked for, its message) are emptied, or they would carry over.
+  const fresh = { [ANN_ANALYSIS]: "", [ANN_AUTO_PROMOTE]: "", [ANN_CANARY_MESSAGE]: "" };
+  const annotations = { ...stampAnnotations(stamp), [ANN_CHANNEL]: channel, [ANN_CANARY_STARTED]: stamp.at.toISOString(), ...fresh };
   const from = stable.spec;
   const spec: V1DeploymentSpec = {
     replicas: 1,
