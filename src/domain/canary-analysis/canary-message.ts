@@ -37,7 +37,7 @@ export function canaryTitle(f: Pick<CanaryMessageFacts, "app" | "baseEnv" | "pr"
 function trafficText(istio: CanaryMessageFacts["istio"]): string {
   if (!istio) return "its pods beside the stable pods (no weights)";
   const step = istio.steps.indexOf(istio.weight);
-  return istio.weight === 0 ? "0% (not routed yet)" : `${istio.weight}%${step >= 0 ? ` (step ${step + 1} of ${istio.steps.length})` : ""}`;
+  return `${istio.weight}%${step >= 0 ? ` (step ${step + 1} of ${istio.steps.length})` : ""}`;
 }
 
 /** One row per query: canary, stable, thresholds, and pass/fail (not judged while samples are too few). */

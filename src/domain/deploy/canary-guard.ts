@@ -113,7 +113,7 @@ export async function guardCanaries(services: Services, log: Logger): Promise<st
         }
         if (verdicts.length === 0) continue;
         // One bad canary pod aborts the whole canary: they ship the same sha. Istio: its traffic goes back first.
-        if (istio) await setCanaryWeight({ ...route, weight: 0 });
+        if (istio) await setCanaryWeight({ ...route, weight: (weight = 0) });
         const removed = await removeCanaries(cluster, env.namespace, canaries.map((c) => c.metadata!.name!));
         if (removed.length === 0) continue;
         aborted.push(...removed);

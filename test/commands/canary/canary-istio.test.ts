@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { guardCanaries } from "../../../src/domain/deploy/canary-guard.js";
 import type { Services } from "../../../src/core/services.js";
-import { startHarness, type Harness } from "../../helpers/harness.js";
+import { latestState, startHarness, type Harness } from "../../helpers/harness.js";
 import { podsNamed, startFilePrometheus, waitForSeries, type FilePrometheus } from "../../helpers/prometheus.js";
 import { deployment } from "../deploy/helpers.js";
 import { renderText } from "../../../src/chat/terminal/render-text.js";
@@ -93,5 +93,9 @@ describe("Istio canary: weights in steps", function () {
     // At 5% the canary serves few requests in an interval: its ratio is near, not at, the seeded 10%.
     const [, canaryRatio] = /error ratio (\d+\.\d)% vs stable \d\.\d%/.exec(abort ?? "") ?? [];
     expect(Number(canaryRatio), abort).to.be.within(7, 14);
+    // The canary's one message ends with the verdict, its traffic back to 0%.
+    const message = latestState(h.notices[0]!);
+    expect(message.summary).to.equal(abort);
+    expect(renderText(message)).to.match(/\nTraffic: 0%\n[^]*\nerror ratio +\d+\.\d% +\d\.\d% +≤ stable \+ 1 points +FAIL\n/);
   });
 });
