@@ -33,6 +33,22 @@ describe("DORA figures", () => {
     expect(f.timeToRestoreMs).to.equal(undefined);
   });
 
+  it("a deploy undone by /deploy rollback failed from when the rollback was asked for; an undo of the rollback fails nothing", () => {
+    const facts: DeployFact[] = [
+      { id: 1, sha: "a", createdAt: at("2026-11-02T00:00:00Z"), outcome: "success", finishedAt: at("2026-11-02T00:10:00Z") },
+      { id: 2, sha: "b", createdAt: at("2026-11-03T00:00:00Z"), outcome: "success", finishedAt: at("2026-11-03T00:10:00Z") },
+      // Rolled back to a at 06:00, healthy at 06:05: b failed, restored in 5 minutes.
+      { id: 3, sha: "a", createdAt: at("2026-11-03T06:00:00Z"), outcome: "success", finishedAt: at("2026-11-03T06:05:00Z"), rollback: true },
+      // The rollback undone (back to b): neither a failure of a nor a deploy.
+      { id: 4, sha: "b", createdAt: at("2026-11-04T00:00:00Z"), outcome: "success", finishedAt: at("2026-11-04T00:05:00Z"), rollback: true },
+      // c rolled back, and that rollback failed: an outage not restored yet.
+      { id: 5, sha: "c", createdAt: at("2026-11-05T00:00:00Z"), outcome: "success", finishedAt: at("2026-11-05T00:10:00Z") },
+      { id: 6, sha: "b", createdAt: at("2026-11-05T01:00:00Z"), outcome: "failure", finishedAt: at("2026-11-05T01:02:00Z"), rollback: true },
+    ];
+    const f = doraFigures(facts, WINDOW);
+    expect(f).to.deep.include({ successes: 1, failures: 2, changeFailureRate: 2 / 3, timeToRestoreMs: 5 * 60_000, unrestored: 1 });
+  });
+
   it("an empty window has a frequency of zero and no other figures", () => {
     expect(doraFigures([], WINDOW)).to.deep.equal({ days: 10, successes: 0, failures: 0, deploysPerDay: 0, leadTimeMs: undefined, changeFailureRate: undefined, timeToRestoreMs: undefined, unrestored: 0 });
   });

@@ -51,16 +51,17 @@ export function median(values: number[]): number | undefined {
 }
 
 /**
- * The successful deploys that a /deploy rollback undid (the change before each rollback, rollbacks of rollbacks
- * aside), with when the rollback was asked for: DORA counts a change that had to be rolled back as a failure.
+ * The successful deploys that a /deploy rollback undid, with when the rollback was asked for: DORA counts a change
+ * that had to be rolled back as a failure. A rollback undoes what ran before it, the last successful deploy; when
+ * that was itself a rollback (an undo of an undo), no change failed.
  */
 function rolledBackDeploys(facts: DeployFact[]): Map<DeployFact, Date> {
   const ordered = [...facts].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
   const out = new Map<DeployFact, Date>();
   ordered.forEach((f, i) => {
     if (!f.rollback) return;
-    const undone = ordered.slice(0, i).reverse().find((g) => !g.rollback && g.outcome === "success" && !out.has(g));
-    if (undone) out.set(undone, f.createdAt);
+    const undone = ordered.slice(0, i).reverse().find((g) => g.outcome === "success");
+    if (undone && !undone.rollback && !out.has(undone)) out.set(undone, f.createdAt);
   });
   return out;
 }
