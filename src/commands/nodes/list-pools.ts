@@ -1,4 +1,5 @@
 import { defineCommand } from "../../core/command.js";
+import { DeniedError } from "../../core/errors.js";
 import { readPools, requireClusterApi } from "../../domain/nodes/read-pools.js";
 import { explainKubeError } from "../../domain/nodes/explain-kube-error.js";
 import { LIST_USAGE, parseListArgs, type ListArgs } from "./parse-nodes-args.js";
@@ -21,7 +22,14 @@ export const listPoolsCommand = defineCommand<ListArgs>({
     const clusterName = resolveClusterName(args.cluster, ctx, LIST_USAGE);
     const source = poolSourceFor(ctx, clusterName, LIST_USAGE);
     // Scoped by the workload cluster the pools belong to, also when their objects live in a management cluster.
-    for (const resource of ["machinedeployments", "machines"]) await ctx.auth.require("kube:get", { cluster: clusterName, namespace: source.namespace, resource });
+    for (const resource of ["machinedeployments", "machines"]) {
+      if (await ctx.auth.allows("kube:get", { cluster: clusterName, namespace: source.namespace, resource })) continue;
+      // The bare denial ("namespace `default` is not allowed") named a namespace the caller never asked for.
+      throw new DeniedError(
+        `Denied: the node pools of ${clusterName} are Cluster API ${resource} in namespace \`${source.namespace}\` of ${source.capi === source.nodes ? clusterName : `the management cluster ${source.capi.name}`}, which your /kube scope on ${clusterName} does not cover.`,
+        "kube:get",
+      );
+    }
     await ctx.auth.require("kube:get", { cluster: clusterName, resource: "nodes" });
     let pools;
     try {
