@@ -7,11 +7,17 @@ export function unescapeSlack(text: string): string {
 
 /**
  * Rewrites Slack's markup back to plain words: auto-links `<http://x|x>` → x (the label), `<mailto:a@b|a@b>` → a@b;
- * user and channel mentions stay as they are, except the bot's own, which is removed.
+ * user and channel mentions stay as they are, except the bot's own, which is removed. When the bot is mentioned, the
+ * command is what follows its first mention (as Hubot's `respond`): in "<@UALICE> can you <@UBOT> deploy status" the
+ * words before it are talk to someone else, not a command; nothing after it is an empty line (the router's help).
  */
 export function commandTextFromMessage(text: string, botUserId: string | undefined): string {
   let out = text;
-  if (botUserId) out = out.replace(new RegExp(`<@${botUserId}(\\|[^>]*)?>:?`, "g"), " ");
+  if (botUserId) {
+    const botMention = new RegExp(`<@${botUserId}(\\|[^>]*)?>:?`, "g");
+    const first = botMention.exec(out);
+    if (first) out = out.slice(first.index + first[0].length).replace(botMention, " ");
+  }
   out = out.replace(/<((?:https?|mailto|tel):[^|>]+)\|([^>]+)>/g, "$2").replace(/<((?:https?|mailto|tel):[^>]+)>/g, "$1");
   return unescapeSlack(out).replace(/[\u00a0\s]+/g, " ").trim();
 }

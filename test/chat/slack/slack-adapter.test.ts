@@ -373,6 +373,27 @@ describe("Slack adapter (HTTP receiver, signed requests, Web API stand-in)", fun
       expect(standIn.callsTo("chat.postMessage")[0]!.args.text).to.equal("deploy PR4812 to canary");
     });
 
+    it("takes the command from after the bot's mention when the message starts by mentioning someone else", async () => {
+      await postSigned(
+        bot.eventsUrl,
+        eventBody("Ev102", { type: "app_mention", user: "UALICE", text: "<@UCAROL> can you <@UBOT> echo say deploy status", channel: "CDEPLOYS", ts: "12.1", event_ts: "12.1" }),
+        JSON_TYPE,
+      );
+      await standIn.waitFor(() => standIn.callsTo("chat.postMessage").length === 1);
+      expect(bot.runs.say!.firstCall.args[0]).to.deep.equal({ words: ["deploy", "status"] });
+      expect(standIn.callsTo("chat.postMessage")[0]!.args.text).to.equal("deploy status");
+      expect(standIn.callsTo("chat.postEphemeral")).to.have.length(0);
+    });
+
+    it("answers the usage, not 'unknown command', when nothing follows the bot's mention", async () => {
+      await postSigned(bot.eventsUrl, eventBody("Ev103", { type: "app_mention", user: "UALICE", text: "<@UCAROL> ask <@UBOT>", channel: "CDEPLOYS", ts: "13.1", event_ts: "13.1" }), JSON_TYPE);
+      await standIn.waitFor(() => standIn.callsTo("chat.postMessage").length + standIn.callsTo("chat.postEphemeral").length === 1);
+      const answer = JSON.stringify([...standIn.callsTo("chat.postMessage"), ...standIn.callsTo("chat.postEphemeral")].map((c) => c.args));
+      expect(answer).not.to.include("unknown command");
+      expect(answer).to.include("/echo");
+      expect(bot.runs.say!.called).to.equal(false);
+    });
+
     it("replies in the thread a mention came from", async () => {
       await postSigned(
         bot.eventsUrl,
