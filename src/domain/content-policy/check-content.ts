@@ -1,6 +1,7 @@
 import type { KObject } from "../../gateways/types.js";
 import { elements, fields } from "../../core/json-fields.js";
 import { gkKey, groupOf, neverAllowed, type GroupKind } from "./kinds.js";
+import { ingressProblems } from "./ingress-rules.js";
 import { podSecurityProblems, podTemplates } from "./pod-security.js";
 import type { ContentPolicy } from "./policy.js";
 
@@ -20,8 +21,6 @@ export interface ContentTarget {
   /** "namespaced" or "cluster" from the cluster's discovery; undefined when the cluster does not serve the kind. */
   scopeOf(gk: GroupKind): "namespaced" | "cluster" | undefined;
 }
-
-const INGRESS_SNIPPET = /(^|\.)nginx\.ingress\.kubernetes\.io\/[a-z-]*snippet$/;
 
 export function displayName(o: KObject): string {
   const name = typeof o.metadata?.name === "string" && o.metadata.name !== "" ? o.metadata.name : "(unnamed)";
@@ -89,7 +88,7 @@ function objectProblems(o: KObject, policy: ContentPolicy, target: ContentTarget
   if (gk.group === "" && gk.kind === "ServiceAccount" && fields(o).automountServiceAccountToken !== false) {
     problems.push("a ServiceAccount must set automountServiceAccountToken: false");
   }
-  if (gk.kind === "Ingress" && gk.group === "networking.k8s.io") problems.push(...ingressProblems(o, policy));
+  if (gk.kind === "Ingress" && gk.group === "networking.k8s.io") problems.push(...ingressProblems(o, policy, target.namespace));
   problems.push(...replicaProblems(o, policy));
   return problems;
 }
@@ -125,58 +124,11 @@ function serviceProblems(o: KObject, policy: ContentPolicy): string[] {
   return out;
 }
 
-/** Under a domain: the domain itself or a name below it; a wildcard counts by what follows "*.". */
-function under(host: string, domain: string): boolean {
-  const h = host.startsWith("*.") ? host.slice(2) : host;
-  return h === domain || h.endsWith(`.${domain}`);
-}
-
-/** Why a host is not ours, or undefined: one of our domains must cover it and no more specific foreign one. */
-function hostProblem(host: string, policy: ContentPolicy, source: string): string | undefined {
-  const shown = `Ingress host ${host.slice(0, 100)}${source}`;
-  const ours = policy.ingressDomains.filter((d) => under(host, d)).reduce((best, d) => Math.max(best, d.length), -1);
-  if (ours < 0) return `${shown} is not under ${policy.ingressDomains.join(", ") || "no domain is configured"}`;
-  if (policy.foreignDomains.some((f) => under(host, f) && f.length > ours)) return `${shown} is not under ${policy.ingressDomains.join(", ")}`;
-  // A wildcard also matches every name below its base, someone else's domain among them (*.example.com matches
-  // staging.example.com wherever no exact rule exists).
-  const base = host.startsWith("*.") ? host.slice(2) : undefined;
-  const covered = base === undefined ? undefined : policy.foreignDomains.find((f) => f.endsWith(`.${base}`));
-  return covered === undefined ? undefined : `${shown} also matches ${covered}, which is not this target's domain`;
-}
-
-/** ingress-nginx serves these extra names (comma or space separated) for the same backends as the rules' hosts. */
-const SERVER_ALIAS = "nginx.ingress.kubernetes.io/server-alias";
-
-function ingressProblems(o: KObject, policy: ContentPolicy): string[] {
-  const out: string[] = [];
-  const hosts: unknown[] = [];
-  const spec = fields(o.spec);
-  for (const rule of elements(spec.rules).map(fields)) {
-    if (rule.host === undefined || rule.host === "") out.push("an Ingress rule without a host would take every host's traffic");
-    else hosts.push(rule.host);
-  }
-  for (const tls of elements(spec.tls)) hosts.push(...elements(fields(tls).hosts));
-  for (const host of new Set(hosts.map((h) => String(h).toLowerCase()))) {
-    const problem = hostProblem(host, policy, "");
-    if (problem) out.push(problem);
-  }
-  const aliases = o.metadata?.annotations?.[SERVER_ALIAS];
-  for (const alias of new Set(String(aliases ?? "").toLowerCase().split(/[\s,]+/).filter(Boolean))) {
-    const problem = hostProblem(alias, policy, " (server-alias)");
-    if (problem) out.push(problem);
-  }
-  if (spec.defaultBackend !== undefined) out.push("an Ingress defaultBackend would take every unmatched host's traffic");
-  for (const key of Object.keys(o.metadata?.annotations ?? {})) {
-    if (INGRESS_SNIPPET.test(key)) out.push(`annotation ${key} injects ingress-controller configuration and is never applied`);
-  }
-  return out;
-}
-
 function replicaProblems(o: KObject, policy: ContentPolicy): string[] {
   if (policy.maxReplicas === undefined) return [];
   const spec = fields(o.spec);
   const n = o.kind === "HorizontalPodAutoscaler" ? spec.maxReplicas : spec.replicas;
   const field = o.kind === "HorizontalPodAutoscaler" ? "maxReplicas" : "replicas";
-  if (typeof n === "number" && n > policy.maxReplicas) return [`${field} ${n} is more than the ${policy.maxReplicas} allowed`];
+  if (typeof n === "number" && n > policy.maxReplicas) return [`${field} ${n} is more than the ${policy.maxReplicas} allowed (content.maxReplicas; 0 lifts the cap)`];
   return [];
 }

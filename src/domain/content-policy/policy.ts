@@ -28,7 +28,7 @@ export interface ContentPolicy {
   foreignDomains: string[];
   maxObjects: number;
   maxBytes: number;
-  /** Replicas per workload and maxReplicas per HorizontalPodAutoscaler; undefined for no cap. */
+  /** Replicas per workload and maxReplicas per HorizontalPodAutoscaler; undefined for no cap (the config said 0). */
   maxReplicas?: number;
   renderTimeoutMs: number;
   /** Names Tugboat uses for itself; an object with one of these names (or a `tugboat-` prefix) is refused. */
@@ -42,6 +42,8 @@ export const DEFAULTS = {
   maxObjects: 200,
   maxBytes: 1024 * 1024,
   labMaxReplicas: 5,
+  /** A PR cannot scale an environment to thousands of pods unless the config lifts the cap (`maxReplicas: 0`). */
+  environmentMaxReplicas: 50,
   renderTimeoutSeconds: 3,
 };
 
@@ -68,10 +70,15 @@ export function resolveContentPolicy(
     foreignDomains: base.foreignDomains.map((d) => d.toLowerCase()),
     maxObjects: pick("maxObjects") ?? DEFAULTS.maxObjects,
     maxBytes: pick("maxBytes") ?? DEFAULTS.maxBytes,
-    maxReplicas: pick("maxReplicas") ?? (base.lab ? DEFAULTS.labMaxReplicas : undefined),
+    maxReplicas: replicaCap(pick("maxReplicas") ?? (base.lab ? DEFAULTS.labMaxReplicas : DEFAULTS.environmentMaxReplicas)),
     renderTimeoutMs: (pick("renderTimeoutSeconds") ?? DEFAULTS.renderTimeoutSeconds) * 1000,
     reservedNames: base.reservedNames,
   };
+}
+
+/** 0 in the config is "no cap", said on purpose; a missing value took the default before this. */
+function replicaCap(configured: number): number | undefined {
+  return configured === 0 ? undefined : configured;
 }
 
 /** The host of an environment's URL, for its default Ingress domain. */

