@@ -34,6 +34,9 @@ export const RESOURCES: ResourceDef[] = [
   { group: "", version: "v1", plural: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"], verbs: RW, subresources: [], nameRule: "subdomain", generation: false },
   { group: "", version: "v1", plural: "nodes", singular: "node", kind: "Node", namespaced: false, shortNames: ["no"], verbs: RW, subresources: ["status"], nameRule: "subdomain", generation: false },
   { group: "", version: "v1", plural: "resourcequotas", singular: "resourcequota", kind: "ResourceQuota", namespaced: true, shortNames: ["quota"], verbs: RW, subresources: ["status"], nameRule: "subdomain", generation: false },
+  // Kept by the endpoints and endpointslice controllers for every Service with a selector (controllers/endpoints-controller.ts).
+  { group: "", version: "v1", plural: "endpoints", singular: "endpoints", kind: "Endpoints", namespaced: true, shortNames: ["ep"], verbs: RW, subresources: [], nameRule: "subdomain", generation: false },
+  { group: "discovery.k8s.io", version: "v1", plural: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", namespaced: true, verbs: RW, subresources: [], nameRule: "subdomain", generation: false },
   { group: "", version: "v1", plural: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", namespaced: true, shortNames: ["sa"], verbs: RW, subresources: [], nameRule: "subdomain", generation: false },
   { group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment", namespaced: true, shortNames: ["deploy"], categories: ["all"], verbs: RW, subresources: ["status", "scale"], nameRule: "subdomain", generation: true },
   { group: "apps", version: "v1", plural: "replicasets", singular: "replicaset", kind: "ReplicaSet", namespaced: true, shortNames: ["rs"], categories: ["all"], verbs: RW, subresources: ["status", "scale"], nameRule: "subdomain", generation: true },

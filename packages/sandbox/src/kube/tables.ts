@@ -3,18 +3,8 @@ import type { ResourceDef } from "./resources.js";
 import { selectorToString } from "./selectors.js";
 import { ageOf, getPath } from "./util.js";
 
-interface Col { name: string; type: string; format: string; description: string; priority: number }
-
-const NAME_DESC = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
-const AGE_DESC = "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
-
-function col(name: string, description: string, opts: { type?: string; format?: string; priority?: number } = {}): Col {
-  return { name, type: opts.type ?? "string", format: opts.format ?? "", description, priority: opts.priority ?? 0 };
-}
-const NAME = col("Name", NAME_DESC, { format: "name" });
-const AGE = col("Age", AGE_DESC);
-
-type Printer = { columns: Col[]; cells: (o: any, now: number) => unknown[] };
+import { AGE, AGE_DESC, col, type Col, NAME, NAME_DESC, type Printer } from "./table-columns.js";
+import { ENDPOINT_PRINTERS } from "./tables-endpoints.js";
 
 function containersCells(podSpec: any): [string, string] {
   const cs = podSpec?.containers ?? [];
@@ -250,6 +240,7 @@ const PRINTERS: Record<string, Printer> = {
     columns: [NAME, col("Holder", "holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field."), AGE],
     cells: (l, now) => [l.metadata.name, l.spec?.holderIdentity ?? "", ageOf(l.metadata.creationTimestamp, now)],
   },
+  ...ENDPOINT_PRINTERS,
 };
 
 function crdPrinter(def: ResourceDef): Printer {

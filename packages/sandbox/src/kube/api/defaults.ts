@@ -110,6 +110,17 @@ export class Defaulter {
         obj.spec.replicas ??= 1;
         obj.spec.selector ??= { matchLabels: {} };
         break;
+      // SetDefaults_EndpointPort (core and discovery.k8s.io): protocol TCP; a slice's port name is "" when unset
+      case "Endpoints":
+        for (const ss of Array.isArray(obj.subsets) ? obj.subsets : []) for (const p of Array.isArray(ss?.ports) ? ss.ports : []) if (isPlainObject(p)) p.protocol ??= "TCP";
+        break;
+      case "EndpointSlice":
+        for (const p of Array.isArray(obj.ports) ? obj.ports : []) {
+          if (!isPlainObject(p)) continue;
+          p.name ??= "";
+          p.protocol ??= "TCP";
+        }
+        break;
       case "Event":
         obj.count ??= 1;
         obj.type ??= "Normal";

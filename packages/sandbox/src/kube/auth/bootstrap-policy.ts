@@ -11,10 +11,11 @@ const viewRules = [
   { apiGroups: ["apps"], resources: ["deployments", "deployments/scale", "deployments/status", "replicasets", "replicasets/scale", "replicasets/status"], verbs: READ },
   { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers", "horizontalpodautoscalers/status"], verbs: READ },
   { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "ingresses/status"], verbs: READ },
+  { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: READ },
 ];
 
 const editRules = [
-  { apiGroups: [""], resources: ["configmaps", "pods", "secrets", "serviceaccounts", "services"], verbs: WRITE },
+  { apiGroups: [""], resources: ["configmaps", "endpoints", "pods", "secrets", "serviceaccounts", "services"], verbs: WRITE },
   { apiGroups: [""], resources: ["secrets"], verbs: READ },
   { apiGroups: ["apps"], resources: ["deployments", "deployments/scale", "replicasets", "replicasets/scale"], verbs: WRITE },
   { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: WRITE },

@@ -1,7 +1,7 @@
 import type { ResourceDef } from "../resources.js";
 import type { Store, StoreEvent } from "../store.js";
 import { deepEqual } from "../util.js";
-import { D, idOf, MD_NAME_LABEL, machineOfNode, splitId } from "./objects.js";
+import { D, DEFAULT_SERVICE_ACCOUNT, idOf, MANAGED_BY_LABEL, MD_NAME_LABEL, machineOfNode, ROOT_CA_CONFIGMAP, SERVICE_NAME_LABEL, selectorMatches, SLICE_CONTROLLER, splitId } from "./objects.js";
 import type { Kind, ReconcileQueue } from "./scheduler-queue.js";
 import { TopologyController } from "./topology-controller.js";
 
@@ -52,6 +52,28 @@ export class ChangeTracker {
         this.queue.mark("pod", id);
         this.markOwners(o, "rs", D.rs);
         if (prev) this.markOwners(prev, "rs", D.rs);
+        // the Services selecting it (before or after) keep their Endpoints and EndpointSlices in step
+        for (const svc of this.store.values(D.svc, md.namespace)) {
+          if (selectorMatches(svc.spec?.selector, md.labels) || selectorMatches(svc.spec?.selector, prev?.metadata.labels)) this.queue.mark("svc", idOf(svc));
+        }
+        break;
+      case D.svc:
+        this.queue.mark("svc", id);
+        break;
+      // someone else changed or deleted what a controller keeps: it is put back
+      case D.endpoints:
+        this.queue.mark("svc", id);
+        break;
+      case D.slice: {
+        const service = md.labels?.[SERVICE_NAME_LABEL];
+        if (service && md.labels?.[MANAGED_BY_LABEL] === SLICE_CONTROLLER) this.queue.mark("svc", `${md.namespace}/${service}`);
+        break;
+      }
+      case D.sa:
+        if (md.name === DEFAULT_SERVICE_ACCOUNT) this.queue.mark("ns", md.namespace);
+        break;
+      case D.cm:
+        if (md.name === ROOT_CA_CONFIGMAP) this.queue.mark("ns", md.namespace);
         break;
       case D.cluster:
         this.queue.mark("cluster", id);

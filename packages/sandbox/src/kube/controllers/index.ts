@@ -1,6 +1,6 @@
 /**
- * Simulated controllers (kwok-style): deployment, replicaset, "kubelet", namespace lifecycle,
- * garbage collection, Cluster API MachineDeployment/Machine, node readiness and events.
+ * Simulated controllers (kwok-style): deployment, replicaset, "kubelet", namespace lifecycle, the namespace's default
+ * ServiceAccount and root CA, endpoints and endpoint slices, garbage collection, Cluster API MachineDeployment/Machine, node readiness and events.
  */
 import type { Api } from "../api/index.js";
 import type { ResourceDef } from "../resources.js";
@@ -14,6 +14,8 @@ import { EventRecorder } from "./events.js";
 import { collectGarbage } from "./garbage-collector.js";
 import { MachineController } from "./machine-controller.js";
 import { MachineDeploymentController } from "./machinedeployment-controller.js";
+import { EndpointsController } from "./endpoints-controller.js";
+import { NamespaceDefaults } from "./namespace-defaults.js";
 import { NamespaceFinalizer } from "./namespace-finalizer.js";
 import { D, idOf, splitId } from "./objects.js";
 import { PodSimulator } from "./pod-simulator.js";
@@ -40,6 +42,8 @@ export class Controllers implements ControllerContext {
   private changes: ChangeTracker;
   private events = new EventRecorder(this);
   private namespaces = new NamespaceFinalizer(this);
+  private namespaceDefaults = new NamespaceDefaults(this);
+  private endpoints = new EndpointsController(this);
   private deployments = new DeploymentController(this);
   private pods: PodSimulator;
   private replicaSets: ReplicaSetController;
@@ -84,7 +88,7 @@ export class Controllers implements ControllerContext {
   /** mark every object dirty (after a change of delays: every pending transition is re-timed) */
   resync(): void {
     for (const n of this.store.values(D.ns)) this.queue.mark("ns", n.metadata.name);
-    for (const [kind, def] of [["deploy", D.deploy], ["rs", D.rs], ["pod", D.pod], ["cluster", D.cluster], ["md", D.md], ["machine", D.machine]] as const) {
+    for (const [kind, def] of [["deploy", D.deploy], ["rs", D.rs], ["pod", D.pod], ["svc", D.svc], ["cluster", D.cluster], ["md", D.md], ["machine", D.machine]] as const) {
       for (const o of this.store.values(def)) this.queue.mark(kind, idOf(o));
     }
     for (const n of this.store.values(D.node)) this.queue.mark("node", n.metadata.name);
@@ -175,7 +179,10 @@ export class Controllers implements ControllerContext {
 
   /** one pass over what is dirty; owners before what they own, so that a pass sees its own changes */
   private reconcileDirty(): void {
-    this.eachObject("ns", D.ns, (ns) => this.namespaces.reconcile(ns));
+    this.eachObject("ns", D.ns, (ns) => {
+      this.namespaces.reconcile(ns);
+      this.namespaceDefaults.reconcile(ns);
+    });
     collectGarbage(this, this.queue.gcDirty);
     this.eachObject("cluster", D.cluster, (c) => this.topology.reconcile(c));
     this.eachObject("md", D.md, (md) => this.machineDeployments.reconcile(md));
@@ -188,6 +195,8 @@ export class Controllers implements ControllerContext {
     this.eachObject("deploy", D.deploy, (d) => this.deployments.reconcile(d));
     this.eachObject("rs", D.rs, (rs) => this.replicaSets.reconcile(rs));
     this.eachObject("pod", D.pod, (p) => this.pods.reconcile(p));
+    // after the pods: a pass's new IPs and readiness are in the Endpoints it writes
+    this.queue.each("svc", (id) => this.endpoints.reconcile(...splitId(id)));
     this.events.trim();
   }
 

@@ -6,12 +6,25 @@ export const D = {
   pod: findByPlural("", "v1", "pods")!,
   node: findByPlural("", "v1", "nodes")!,
   event: findByPlural("", "v1", "events")!,
+  svc: findByPlural("", "v1", "services")!,
+  endpoints: findByPlural("", "v1", "endpoints")!,
+  slice: findByPlural("discovery.k8s.io", "v1", "endpointslices")!,
+  sa: findByPlural("", "v1", "serviceaccounts")!,
+  cm: findByPlural("", "v1", "configmaps")!,
   deploy: findByPlural("apps", "v1", "deployments")!,
   rs: findByPlural("apps", "v1", "replicasets")!,
   md: findByPlural("cluster.x-k8s.io", "v1beta1", "machinedeployments")!,
   machine: findByPlural("cluster.x-k8s.io", "v1beta1", "machines")!,
   cluster: findByPlural("cluster.x-k8s.io", "v1beta1", "clusters")!,
 };
+
+/** EndpointSlices name their Service with this label; the controller marks its own with MANAGED_BY */
+export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+export const MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
+export const SLICE_CONTROLLER = "endpointslice-controller.k8s.io";
+/** what the service-account and root-ca-cert-publisher controllers keep in every namespace */
+export const DEFAULT_SERVICE_ACCOUNT = "default";
+export const ROOT_CA_CONFIGMAP = "kube-root-ca.crt";
 
 export const REVISION = "deployment.kubernetes.io/revision";
 export const NEVER_READY = "sandbox.tugboat.dev/nodes-never-ready";
@@ -42,6 +55,12 @@ export function ownedBy(o: any, uid: string): boolean {
 
 export function ownerRef(apiVersion: string, kind: string, owner: any): any {
   return { apiVersion, kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
+}
+
+/** a Service's selector (a plain map) matches these labels; no selector matches nothing */
+export function selectorMatches(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  if (!selector || !Object.keys(selector).length) return false;
+  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
 /** a pod or node whose Ready condition is True */

@@ -1,7 +1,7 @@
 import { TimerHeap } from "./timer-heap.js";
 
-export type Kind = "ns" | "deploy" | "rs" | "pod" | "cluster" | "md" | "machine" | "node";
-const KINDS: Kind[] = ["ns", "deploy", "rs", "pod", "cluster", "md", "machine", "node"];
+export type Kind = "ns" | "deploy" | "rs" | "pod" | "svc" | "cluster" | "md" | "machine" | "node";
+const KINDS: Kind[] = ["ns", "deploy", "rs", "pod", "svc", "cluster", "md", "machine", "node"];
 
 /**
  * What the controllers still have to reconcile: objects marked dirty by kind (ids "ns/name", or the name when
@@ -9,7 +9,7 @@ const KINDS: Kind[] = ["ns", "deploy", "rs", "pod", "cluster", "md", "machine", 
  * is due.
  */
 export class ReconcileQueue {
-  private dirtySets: Record<Kind, Set<string>> = { ns: new Set(), deploy: new Set(), rs: new Set(), pod: new Set(), cluster: new Set(), md: new Set(), machine: new Set(), node: new Set() };
+  private dirtySets: Record<Kind, Set<string>> = { ns: new Set(), deploy: new Set(), rs: new Set(), pod: new Set(), svc: new Set(), cluster: new Set(), md: new Set(), machine: new Set(), node: new Set() };
   /** uids whose owners may be gone */
   readonly gcDirty = new Set<string>();
   /** token (`kind|id`) → due time; the heap may hold stale entries (checked against this map) */

@@ -118,6 +118,25 @@ const hpaV1Spec = s.obj("HorizontalPodAutoscalerSpec", () => ({
   targetCPUUtilizationPercentage: s.int32("targetCPUUtilizationPercentage is the target average CPU utilization over all the pods."),
 }), { required: ["scaleTargetRef", "maxReplicas"] });
 
+const objectReference = s.obj("ObjectReference", () => ({
+  kind: s.str(), namespace: s.str(), name: s.str(), uid: s.str(), apiVersion: s.str(), resourceVersion: s.str(), fieldPath: s.str(),
+}));
+
+const endpointPort = s.obj("EndpointPort", () => ({
+  name: s.str(), port: s.int32(), protocol: s.enumOf(PROTOCOLS), appProtocol: s.str(),
+}));
+
+const endpointSubset = s.obj("EndpointSubset", () => {
+  const address = s.obj("EndpointAddress", () => ({ ip: s.str(), hostname: s.str(), nodeName: s.str(), targetRef: objectReference }), { required: ["ip"] });
+  return { addresses: s.arr(address), notReadyAddresses: s.arr(address), ports: s.arr(endpointPort) };
+});
+
+const sliceEndpoint = s.obj("Endpoint", () => ({
+  addresses: s.strArr("addresses of this endpoint."),
+  conditions: s.obj("EndpointConditions", () => ({ ready: s.bool(), serving: s.bool(), terminating: s.bool() })),
+  hostname: s.str(), nodeName: s.str(), zone: s.str(), targetRef: objectReference, hints: s.any(),
+}), { required: ["addresses"] });
+
 /** `group/version/Kind` → schema */
 export const KIND_SCHEMAS: Record<string, Schema> = {
   "/v1/Namespace": kindSchema("Namespace", { spec: s.obj("NamespaceSpec", () => ({ finalizers: s.strArr() })), status: s.any() }, "Namespace provides a scope for Names."),
@@ -132,6 +151,12 @@ export const KIND_SCHEMAS: Record<string, Schema> = {
     immutable: s.bool(), data: s.map(s.str()), stringData: s.strMap(), type: s.str("Used to facilitate programmatic handling of secret data."),
   }, "Secret holds secret data of a certain type."),
   "/v1/ServiceAccount": kindSchema("ServiceAccount", { secrets: s.arr(s.any()), imagePullSecrets: s.arr(s.any()), automountServiceAccountToken: s.bool() }, "ServiceAccount binds together a name, a principal and a set of secrets."),
+  "/v1/Endpoints": kindSchema("Endpoints", { subsets: s.arr(endpointSubset, "The set of all endpoints is the union of all subsets.") }, "Endpoints is a collection of endpoints that implement the actual service."),
+  "discovery.k8s.io/v1/EndpointSlice": kindSchema("EndpointSlice", {
+    addressType: s.enumOf(["IPv4", "IPv6", "FQDN"], "addressType specifies the type of address carried by this EndpointSlice."),
+    endpoints: s.arr(sliceEndpoint, "endpoints is a list of unique endpoints in this slice."),
+    ports: s.arr(endpointPort, "ports specifies the list of network ports exposed by each endpoint in this slice."),
+  }, "EndpointSlice represents a subset of the endpoints that implement a service.", ["addressType"]),
   "/v1/ResourceQuota": kindSchema("ResourceQuota", {
     spec: s.obj("ResourceQuotaSpec", () => ({ hard: s.map(s.quantity(), "hard is the set of desired hard limits for each named resource."), scopes: s.strArr(), scopeSelector: s.any() })),
     status: s.any(),
