@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { globMatches } from "./glob.js";
 import { analysisDefaultsSchema, appAnalysisSchema, canaryModeSchema } from "./analysis-schema.js";
 import { neverAllowed, parseKindEntry } from "../domain/content-policy/kinds.js";
 import { approvalSourceProblems, approvalsSchema } from "./approvals-schema.js";
@@ -14,6 +15,19 @@ const permission = z
 
 const pattern = z.string().min(1);
 
+/** kubectl's short and singular names of built-in cluster-scoped types: the policy compares plural names. */
+const CLUSTER_SCOPED_ALIASES: Record<string, string> = {
+  ns: "namespaces", namespace: "namespaces", no: "nodes", node: "nodes", pv: "persistentvolumes", persistentvolume: "persistentvolumes",
+  sc: "storageclasses", storageclass: "storageclasses", crd: "customresourcedefinitions", crds: "customresourcedefinitions",
+  customresourcedefinition: "customresourcedefinitions", clusterrole: "clusterroles", clusterrolebinding: "clusterrolebindings",
+  pc: "priorityclasses", priorityclass: "priorityclasses", csr: "certificatesigningrequests", ingressclass: "ingressclasses",
+};
+
+const clusterScopedType = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "a plural type name such as nodes or namespaces (as kubectl api-resources lists it; no globs)")
+  .refine((t) => !Object.hasOwn(CLUSTER_SCOPED_ALIASES, t), { error: (issue) => `write the plural type name: ${CLUSTER_SCOPED_ALIASES[String(issue.input)]}` });
+
 const roleSchema = z
   .object({
     permissions: z.array(permission).min(1),
@@ -23,8 +37,24 @@ const roleSchema = z
         clusters: z.array(pattern).optional(),
         namespaces: z.array(pattern).optional(),
         resources: z.array(pattern).optional(),
+        /**
+         * Cluster-scoped types (plural names, no globs) a role limited by `namespaces` may read; it reads none
+         * otherwise (namespace names, nodes, cluster roles… say what runs beyond its namespaces).
+         */
+        clusterScoped: z.array(clusterScopedType).optional(),
       })
       .strict()
+      .superRefine((kube, ctx) => {
+        if (!kube.clusterScoped) return;
+        if (!kube.namespaces || kube.namespaces.includes("*")) {
+          ctx.addIssue({ code: "custom", path: ["clusterScoped"], message: "only narrows a role limited by namespaces; without them the role reads every cluster-scoped type" });
+        }
+        for (const [i, type] of kube.clusterScoped.entries()) {
+          if (kube.resources && !kube.resources.some((p) => globMatches(p, type))) {
+            ctx.addIssue({ code: "custom", path: ["clusterScoped", i], message: `${type} is not among this role's resources` });
+          }
+        }
+      })
       .optional(),
   })
   .strict();
@@ -87,7 +117,8 @@ const contentPolicySchema = z
     ingressDomains: z.array(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, "a DNS name such as example.com")).optional(),
     maxObjects: z.number().int().positive().optional(),
     maxBytes: z.number().int().positive().optional(),
-    maxReplicas: z.number().int().positive().optional(),
+    /** Replicas per workload and HPA maxReplicas (default 50 for environments, 5 for labs); 0 lifts the cap. */
+    maxReplicas: z.number().int().nonnegative().optional(),
     renderTimeoutSeconds: z.number().positive().max(60).optional(),
   })
   .strict();

@@ -60,8 +60,12 @@ export interface Authorizer {
 
 export interface PermissionScope {
   cluster?: string;
+  /** "*" for all namespaces. */
   namespace?: string;
-  /** Plural resource name, e.g. "pods", "secrets". */
+  /**
+   * Plural resource name, e.g. "pods", "secrets". A scope naming a resource and no namespace reads a cluster-scoped
+   * type: a role limited to namespaces must grant it in `kube.clusterScoped`.
+   */
   resource?: string;
 }
 

@@ -1,6 +1,7 @@
 import type { TugboatConfig, RoleConfig } from "../config/schema.js";
 import type { Actor, PermissionScope } from "./command.js";
 import { DeniedError } from "./errors.js";
+import { globMatches } from "../config/glob.js";
 
 // Roles and bindings, denied by default: no binding, no action.
 
@@ -24,12 +25,7 @@ export function permissionMatches(granted: string, wanted: string): boolean {
   return false;
 }
 
-/** Glob with `*` only (e.g. `github-*`). */
-export function globMatches(pattern: string, value: string): boolean {
-  if (pattern === "*") return true;
-  const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
-  return re.test(value);
-}
+export { globMatches };
 
 export class Policy {
   constructor(
@@ -135,6 +131,10 @@ function scopeRefusal(role: RoleConfig, scope: PermissionScope): string | undefi
   if (scope.namespace && limits.namespaces && !limits.namespaces.some((p) => globMatches(p, scope.namespace!))) {
     return `namespace \`${scope.namespace}\` is not allowed for you`;
   }
+  if (scope.resource && scope.namespace === undefined && limitedToNamespaces(limits) && !(limits.clusterScoped ?? []).includes(scope.resource)) {
+    // A cluster-scoped read: namespace names, nodes, cluster roles… say what runs beyond the role's namespaces.
+    return `cluster-scoped type \`${scope.resource}\` is not allowed for you (your role is limited to namespaces; roles.<role>.kube.clusterScoped must name it)`;
+  }
   if (scope.resource) {
     // Secrets are never covered by a wildcard: a role must name them.
     if (scope.resource === "secrets") {
@@ -144,4 +144,9 @@ function scopeRefusal(role: RoleConfig, scope: PermissionScope): string | undefi
     }
   }
   return undefined;
+}
+
+/** A role whose /kube scope names namespaces (other than all of them) reads cluster-scoped types only when granted. */
+export function limitedToNamespaces(limits: NonNullable<RoleConfig["kube"]>): boolean {
+  return limits.namespaces !== undefined && !limits.namespaces.includes("*");
 }

@@ -36,6 +36,10 @@ describe("config", () => {
     ["approvals naming nobody", base.replace("from: [admin, approver], ", ""), /environments\.production\.approvals\.from/],
     ["a malformed permission", base.replace('permissions: ["kube:get"]', 'permissions: ["Kube Get"]'), /roles\.viewer\.permissions\[0\]: a permission such as/],
     ["imageTrust naming nobody (deny by default would refuse every image)", base.replace("imageTrust: { apps: [sandbox-ci] }", "imageTrust: {}"), /apps\.github\.imageTrust: name at least one trusted user or app/],
+    ["a cluster-scoped grant written as a short name", base.replace('permissions: ["kube:get"]\n', 'permissions: ["kube:get"]\n    kube: { namespaces: [github-staging], clusterScoped: [ns] }\n'), /roles\.viewer\.kube\.clusterScoped\[0\]: write the plural type name: namespaces/],
+    ["a cluster-scoped grant on a role not limited to namespaces", base.replace('permissions: ["kube:get"]\n', 'permissions: ["kube:get"]\n    kube: { clusterScoped: [nodes] }\n'), /roles\.viewer\.kube\.clusterScoped: only narrows a role limited by namespaces/],
+    ["a cluster-scoped grant outside the role's resources", base.replace('permissions: ["kube:get"]\n', 'permissions: ["kube:get"]\n    kube: { namespaces: [github-staging], resources: [pods], clusterScoped: [nodes] }\n'), /roles\.viewer\.kube\.clusterScoped\[0\]: nodes is not among this role's resources/],
+    ["a cluster-scoped grant with a glob", base.replace('permissions: ["kube:get"]\n', 'permissions: ["kube:get"]\n    kube: { namespaces: [github-staging], clusterScoped: ["*"] }\n'), /roles\.viewer\.kube\.clusterScoped\[0\]: a plural type name/],
     ["an imageTrust user that is not a GitHub login", base.replace("imageTrust: { apps: [sandbox-ci] }", 'imageTrust: { users: ["ci bot"] }'), /apps\.github\.imageTrust\.users\[0\]: a GitHub login/],
   ];
   for (const [name, text, want] of cases) {

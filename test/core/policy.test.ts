@@ -81,6 +81,23 @@ describe("Policy", () => {
     expect((await p.authorize(u, "C", "kube:get", { namespace: "kube-system" })).reason).to.contain("namespace `kube-system`");
     expect((await p.authorize(u, "C", "kube:get", { resource: "configmaps" })).reason).to.contain("type `configmaps`");
   });
+  it("a role limited to namespaces reads a cluster-scoped type (a scope with a resource and no namespace) only when kube.clusterScoped names it", async () => {
+    const roles = {
+      ...config.roles,
+      lab: { permissions: ["kube:get"], kube: { namespaces: ["github-*"] } },
+      labNodes: { permissions: ["kube:get"], kube: { namespaces: ["github-*"], clusterScoped: ["nodes"] } },
+      everywhere: { permissions: ["kube:get"], kube: { namespaces: ["*"] } },
+    };
+    const bindings = [{ role: "lab", users: ["ULAB"], groups: [] }, { role: "labNodes", users: ["UNODES"], groups: [] }, { role: "everywhere", users: ["UALL"], groups: [] }];
+    const p = new Policy({ ...config, roles, bindings }, groups({}));
+    const refused = await p.authorize({ id: "ULAB" }, "C", "kube:get", { cluster: "staging", resource: "nodes" });
+    expect(refused.allowed).to.equal(false);
+    expect(refused.reason).to.contain("cluster-scoped type `nodes`");
+    expect((await p.authorize({ id: "ULAB" }, "C", "kube:get", { cluster: "staging", namespace: "github-staging", resource: "pods" })).allowed).to.equal(true);
+    expect((await p.authorize({ id: "UNODES" }, "C", "kube:get", { cluster: "staging", resource: "nodes" })).allowed).to.equal(true);
+    expect((await p.authorize({ id: "UNODES" }, "C", "kube:get", { cluster: "staging", resource: "namespaces" })).reason).to.contain("cluster-scoped type `namespaces`");
+    expect((await p.authorize({ id: "UALL" }, "C", "kube:get", { cluster: "staging", resource: "clusterroles" })).allowed).to.equal(true);
+  });
   it("never grants secrets through a wildcard", async () => {
     const p = new Policy({ ...config, roles: { ...config.roles, star: { permissions: ["kube:get"], kube: { resources: ["*"] } } }, bindings: [{ role: "star", users: ["USTAR"], groups: [] }] }, groups({}));
     const d = await p.authorize({ id: "USTAR" }, "C", "kube:get", { resource: "secrets" });

@@ -64,6 +64,7 @@ export async function runDescribe(args: DescribeArgs, ctx: CommandContext): Prom
   const res = await q.resolve(args.type, "get");
   const namespace = res.namespaced ? q.namespaceOr(args.namespace) : undefined;
   await q.authorize(res, namespace);
+  await q.authorizeNames(res, [args.name]);
   ctx.audit({ namespace: namespace ?? "", types: [res.plural], name: args.name });
 
   const describe = DESCRIBERS[`${res.group}/${res.kind}`] ?? describeGeneric;

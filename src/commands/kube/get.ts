@@ -36,7 +36,10 @@ export async function runGet(args: GetArgs, ctx: CommandContext): Promise<void> 
       else resolved.push({ res, names: [...new Set(r.names)] });
     }
   }
-  for (const r of resolved) await q.authorize(r.res, namespace);
+  for (const r of resolved) {
+    await q.authorize(r.res, namespace);
+    await q.authorizeNames(r.res, r.names);
+  }
   ctx.audit({ namespace: namespace ?? "*", types: resolved.map((r) => r.res.plural) });
 
   const anyNamespaced = resolved.some((r) => r.res.namespaced);

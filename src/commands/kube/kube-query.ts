@@ -4,6 +4,7 @@ import { isGatewayError, type ApiResource, type KubeCluster } from "../../gatewa
 import { explainGatewayError, withDeadline } from "./kube-errors.js";
 import { chooseCluster, defaultNamespace, environmentNamespaces, type Target } from "../../domain/select-cluster.js";
 import { didYouMean, nearest, suggestionOf } from "../../core/suggest.js";
+import { isNamespaceType, withVisibleNamespaces, type NamespaceVisibility } from "./namespace-visibility.js";
 
 // One /kube request against one cluster: picks the cluster, bounds every call by the configured timeout,
 // turns gateway failures into one clear line, resolves type names, and checks the caller's scope.
@@ -28,7 +29,7 @@ export class KubeQuery {
       throw err;
     }
     ctx.audit({ cluster: target.cluster });
-    return new KubeQuery(ctx, target, client);
+    return new KubeQuery(ctx, target, withVisibleNamespaces(client, namespaceVisibility(ctx, target.cluster)));
   }
 
   get cluster(): string {
@@ -95,15 +96,26 @@ export class KubeQuery {
     const resource = typeof res === "string" ? res : res.plural;
     const namespaced = typeof res === "string" ? true : res.namespaced;
     const cluster = this.cluster;
+    // A scope with a resource and no namespace is a cluster-scoped read (policy.ts): only those go without one.
     if (!namespaced) return this.ctx.auth.require("kube:get", { cluster, resource });
     if (namespace !== undefined) return this.ctx.auth.require("kube:get", { cluster, namespace, resource });
-    await this.ctx.auth.require("kube:get", { cluster, resource });
-    if (!(await this.ctx.auth.allows("kube:get", { cluster, namespace: "*", resource }))) {
-      throw new DeniedError(
-        `Denied: all namespaces (-A) is not allowed for you on cluster \`${cluster}\`: your role is limited to some namespaces; name one with -n.`,
-        "kube:get",
-      );
-    }
+    if (await this.ctx.auth.allows("kube:get", { cluster, namespace: "*", resource })) return;
+    // Say why: the cluster or the type when a role reading every namespace is refused them, else the namespace limit.
+    if (await this.ctx.auth.allows("kube:get", { cluster, namespace: "*" })) return this.ctx.auth.require("kube:get", { cluster, namespace: "*", resource });
+    await this.ctx.auth.require("kube:get", { cluster });
+    throw new DeniedError(
+      `Denied: all namespaces (-A) is not allowed for you on cluster \`${cluster}\`: your role is limited to some namespaces; name one with -n.`,
+      "kube:get",
+    );
+  }
+
+  /**
+   * Named Namespace objects are checked against the namespace scope too (a role granted `namespaces` reads only
+   * its own); other cluster-scoped names need nothing more than their type.
+   */
+  async authorizeNames(res: ApiResource, names: string[]): Promise<void> {
+    if (!isNamespaceType(res)) return;
+    for (const namespace of names) await this.ctx.auth.require("kube:get", { cluster: this.cluster, namespace });
   }
 
   async allows(resource: string, namespace: string | undefined): Promise<boolean> {
@@ -170,6 +182,15 @@ export class KubeQuery {
     const where = res.namespaced && namespace !== undefined ? ` in namespace ${namespace}` : "";
     throw new UserError(`${qualified(res)} "${name}" not found${where} on cluster ${this.cluster}.${hint}`);
   }
+}
+
+/** Which namespaces the caller may read on this cluster: any one of their roles' scopes allowing it will do. */
+function namespaceVisibility(ctx: CommandContext, cluster: string): NamespaceVisibility {
+  let all: Promise<boolean> | undefined;
+  return {
+    seesAll: () => (all ??= ctx.auth.allows("kube:get", { cluster, namespace: "*" })),
+    visible: (namespace) => ctx.auth.allows("kube:get", { cluster, namespace }),
+  };
 }
 
 /** kubectl's qualified resource for messages: `pods`, `deployments.apps`. */

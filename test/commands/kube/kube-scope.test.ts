@@ -8,6 +8,7 @@ import { codeBlock, kubectl, output, sameAsKubectl } from "./kube-helpers.js";
 const PLAIN = "hunter2-very-secret-password";
 const PLAIN_B64 = Buffer.from(PLAIN).toString("base64");
 const STRING_DATA = "string-data-secret-value";
+const LAB_NAMESPACE = "review-lab-secret-acquisition";
 
 function denied(t: Transcript): string {
   expect(t.final, t.text).to.equal(undefined);
@@ -31,6 +32,10 @@ describe("/kube scope and secrets", function () {
         c.bindings.push({ role: "stagingApps", users: ["UNARROW"], groups: [] });
         c.bindings.push({ role: "secretReader", users: ["USECRETS"], groups: [] });
         c.bindings.push({ role: "allNamespaces", users: ["UALLNS"], groups: [] });
+        c.roles.stagingOnly = { permissions: ["kube:get"], kube: { clusters: ["staging"], namespaces: ["github-staging"] } };
+        c.roles.stagingNodes = { permissions: ["kube:get"], kube: { clusters: ["staging"], namespaces: ["github-*"], clusterScoped: ["nodes", "namespaces"] } };
+        c.bindings.push({ role: "stagingOnly", users: ["USTAGING"], groups: [] });
+        c.bindings.push({ role: "stagingNodes", users: ["UNODES"], groups: [] });
       },
     });
     const staging = h.sandbox.clusters.staging!;
@@ -48,6 +53,8 @@ describe("/kube scope and secrets", function () {
       type: "Opaque",
       data: { password: PLAIN_B64, user: Buffer.from("app").toString("base64") },
     });
+    // A review lab's namespace names its branch: a role limited to github-staging must not learn it.
+    staging.putObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: LAB_NAMESPACE, labels: { "kubernetes.io/metadata.name": LAB_NAMESPACE } }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } });
   });
   after(async () => {
     await h?.stop();
@@ -138,5 +145,54 @@ describe("/kube scope and secrets", function () {
     const t = await h.run("/kube get secrets -n github-staging", { user: "USECRETS" });
     const k = await kubectl(h, "staging", ["get", "secrets", "-n", "github-staging"]);
     expect(sameAsKubectl(codeBlock(t), k.stdout), `${codeBlock(t)}\n---\n${k.stdout}`).to.equal(true);
+  });
+
+  describe("cluster-scoped types for roles limited to namespaces (deny by default)", () => {
+    it("a staging-only role is refused clusterroles, nodes, namespaces and CRDs, and never sees a lab namespace", async () => {
+      const asked = ["clusterroles", "clusterrolebindings", "nodes", "namespaces", "crd"];
+      for (const type of asked) {
+        const t = await h.run(`/kube get ${type} --cluster staging`, { user: "USTAGING" });
+        expect(denied(t)).to.match(/^Denied: cluster-scoped type `[a-z]+` is not allowed for you \(your role is limited to namespaces; roles.<role>.kube.clusterScoped must name it\)\.$/);
+        expect(everything(t)).to.not.contain(LAB_NAMESPACE);
+      }
+      expect(denied(await h.run("/kube get clusterroles --cluster staging -o yaml", { user: "USTAGING" }))).to.contain("cluster-scoped type `clusterroles`");
+      expect(denied(await h.run("/kube describe ns github-staging", { user: "USTAGING" }))).to.contain("cluster-scoped type `namespaces`");
+      expect(denied(await h.run("/kube get pods,nodes -n github-staging", { user: "USTAGING" }))).to.contain("cluster-scoped type `nodes`");
+      // Its own namespace still reads as before.
+      expect(codeBlock(await h.run("/kube get pods -n github-staging", { user: "USTAGING" }))).to.match(/^NAME\s+READY/);
+      // Unscoped roles read everything, labs included.
+      expect(codeBlock(await h.run("/kube get ns --cluster staging", { user: "UVIEWER" }))).to.contain(LAB_NAMESPACE);
+      expect(codeBlock(await h.run("/kube get clusterroles --cluster staging", { user: "UVIEWER" }))).to.match(/^NAME\s+CREATED AT/);
+    });
+
+    it("a role granted nodes reads them as kubectl prints them, and is still refused what it was not granted", async () => {
+      const t = await h.run("/kube get nodes --cluster staging", { user: "UNODES" });
+      const k = await kubectl(h, "staging", ["get", "nodes"]);
+      expect(k.stdout).to.match(/^NAME\s+STATUS/);
+      expect(sameAsKubectl(codeBlock(t), k.stdout), `${codeBlock(t)}\n---\n${k.stdout}`).to.equal(true);
+      const node = k.stdout.split("\n")[1]!.split(/\s+/)[0]!;
+      expect(output(await h.run(`/kube describe node ${node} --cluster staging`, { user: "UNODES" }))).to.match(new RegExp(`^Name:\\s+${node}$`, "m"));
+      expect(denied(await h.run("/kube get clusterroles --cluster staging", { user: "UNODES" }))).to.contain("cluster-scoped type `clusterroles`");
+    });
+
+    it("a role granted namespaces lists only its own, in every output, and is refused the others by name", async () => {
+      for (const f of ["", "-o wide", "-o name", "-o yaml", "-o json", "--sort-by .metadata.name"]) {
+        const t = await h.run(`/kube get ns --cluster staging ${f}`, { user: "UNODES" });
+        expect(t.final?.tone, t.text).to.equal("success");
+        const text = output(t);
+        expect(text, f).to.contain("github-staging");
+        for (const hidden of [LAB_NAMESPACE, "tugboat-secrets", "kube-system"]) expect(everything(t), `${f}: ${hidden}`).to.not.contain(hidden);
+      }
+      const table = codeBlock(await h.run("/kube get ns --cluster staging", { user: "UNODES" }));
+      const k = await kubectl(h, "staging", ["get", "ns", "github-staging"]);
+      expect(sameAsKubectl(table, k.stdout), `${table}\n---\n${k.stdout}`).to.equal(true);
+      expect(denied(await h.run(`/kube get ns ${LAB_NAMESPACE} --cluster staging`, { user: "UNODES" }))).to.equal(`Denied: namespace \`${LAB_NAMESPACE}\` is not allowed for you.`);
+      expect(denied(await h.run("/kube describe ns kube-system --cluster staging", { user: "UNODES" }))).to.equal("Denied: namespace `kube-system` is not allowed for you.");
+      expect(output(await h.run("/kube describe ns github-staging --cluster staging", { user: "UNODES" }))).to.match(/^Name:\s+github-staging$/m);
+      // A near miss suggests only namespaces the role may read.
+      const miss = await h.run("/kube get ns github-stagin --cluster staging", { user: "UNODES" });
+      expect(miss.text).to.contain("not found");
+      expect(everything(miss)).to.not.contain(LAB_NAMESPACE);
+    });
   });
 });
