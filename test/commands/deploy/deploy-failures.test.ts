@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { startHarness, type Harness } from "../../helpers/harness.js";
+import { eventually } from "../../helpers/manual-clock.js";
 import { IMAGE, SHAS, appImages, deployment, githubDeployments, githubState, githubStates } from "./helpers.js";
 
 // Forced deploys, automatic rollback, the lock under contention, a bot that stops mid-deploy.
@@ -73,11 +74,10 @@ describe("/deploy failures and locks", function () {
       },
     });
     const first = h.run("/deploy PR4812 to staging", { user: "UADMIN", channel: "CDEPLOYS" });
-    // Wait until the first deploy holds the lock and is rolling out.
-    for (let i = 0; i < 100 && !h.sandbox.clusters.staging!.getObject("coordination.k8s.io/v1", "Lease", "github-staging", "tugboat-lock-github-staging"); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait until the first deploy holds the lock and is rolling out (its image is in the Deployment); a fixed
+    // 300 ms after the lock appeared could fall before the rollout on a loaded machine.
+    const lock = () => h.sandbox.clusters.staging!.getObject("coordination.k8s.io/v1", "Lease", "github-staging", "tugboat-lock-github-staging");
+    await eventually("the first deploy rolling out under its lock", () => !!lock() && appImages(h, "staging", "github-staging").unicorn === `${IMAGE}:${SHAS.pr4812}`, 10_000);
     await h.app.router.drain(0); // the bot goes away: shutdown signal, no release
     const t1 = await first;
     expect(t1.final?.tone, t1.text).to.equal("warning");
