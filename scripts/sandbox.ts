@@ -35,11 +35,31 @@ const sandbox = await startSandbox({
   githubPort: port("SANDBOX_GITHUB_PORT"),
   owner: "npm run sandbox",
   whenBusy: "refuse",
+  outDir: process.env.SANDBOX_DIR || undefined,
 }).catch((err: unknown) => {
   // One line that says what is wrong (a busy .sandbox/, a port in use), not a stack.
   process.stderr.write(`sandbox: ${err instanceof SandboxBusyError ? "" : "could not start: "}${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
+
+// Ctrl-C (SIGINT to the whole process group) or SIGTERM: stop the servers, say so in one line, exit 0. A second
+// signal while stopping changes nothing. Listening before the banner: a Ctrl-C right after it is not a silent kill.
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await sandbox.stop();
+  } catch (err) {
+    process.stderr.write(`sandbox: stopped, but not cleanly: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  process.stdout.write("Tugboat sandbox stopped.\n");
+  process.exit(0);
+};
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());
+
 const clusters = Object.entries(sandbox.clusters)
   .map(([name, c]) => `  ${name.padEnd(11)} ${c.url}`)
   .join("\n");
@@ -61,10 +81,3 @@ Press Ctrl-C to stop.
 // Each delivery, one line: the sandbox runs for people watching what GitHub would send.
 sandbox.github.webhooks.onDelivered = (d) =>
   process.stdout.write(`webhook ${d.event}${d.action ? `.${d.action}` : ""} → ${d.url}: ${d.status ?? d.error}\n`);
-
-const stop = async () => {
-  await sandbox.stop();
-  process.exit(0);
-};
-process.on("SIGINT", () => void stop());
-process.on("SIGTERM", () => void stop());
