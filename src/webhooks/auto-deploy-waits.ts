@@ -1,10 +1,9 @@
 import { errorMessage } from "../core/errors.js";
 import { joinText, rich, textReply, type Reply } from "../core/reply.js";
 import type { Services } from "../core/services.js";
-import { queueSettings, turnIsLive } from "../domain/deploy-queue/deploy-queue.js";
-import { readQueue } from "../domain/deploy-queue/queue-store.js";
 import { resolveDeployEnv } from "../domain/deploy/resolve-deploy-env.js";
-import { activeFreezes, describeFreeze, freezeScope } from "../domain/freeze/check-freeze.js";
+import { describeFreeze, freezeScope } from "../domain/freeze/check-freeze.js";
+import { followDeployHolds } from "../domain/freeze/follow-deploy-holds.js";
 import { environmentChannels } from "../domain/freeze/break-glass.js";
 import { describeIgnored, imageGateOf, readImageGate } from "../domain/image-gate.js";
 import { coordinationOf } from "../domain/replicas/coordination.js";
@@ -16,7 +15,7 @@ import type { DeliveryContext } from "./dispatch.js";
 // supersedes) or Tugboat stops; both live in this replica's memory only (a restart forgets them, as it forgets
 // nothing else: the next push or status asks again).
 
-/** How often a queued merge looks again whether the freeze or the queue's turn is over (an unfreeze ends it early). */
+/** How often a queued merge asks again whether it is still the branch's head (an unfreeze or a turn's end wakes it at once). */
 export const FREEZE_RECHECK_MS = 60_000;
 
 export interface MergeCommit {
@@ -77,34 +76,40 @@ export async function imageDeadline(services: Services, ctx: DeliveryContext, m:
 /**
  * autoDeploy.duringFreeze: queue. Waits while `env` is frozen or someone's turn in its deploy queue is live, saying
  * once in the channel that the merge waits; true when the deploy may go on, false when a newer merge superseded it
- * or Tugboat stops. The deploy use case checks the freeze again.
+ * or Tugboat stops. The freeze and queue Leases are followed by informers, so an unfreeze or a turn's end goes on
+ * at once; a window or turn that ends by time alone wakes it at that moment, and the branch is asked again whether
+ * this merge is still its head at least every FREEZE_RECHECK_MS. The deploy use case checks the freeze again.
  */
 export async function waitOutFreeze(services: Services, ctx: DeliveryContext, m: MergeCommit, env: string): Promise<boolean> {
   const { config } = services;
   const c = coordinationOf(services);
   const key = { app: m.app, env: resolveDeployEnv(config, m.app, env).baseEnv };
   const channel = environmentChannels(config, m.app, env)[0];
+  const holds = await followDeployHolds(config, c, freezeScope(config, env), key);
   let told = false;
-  for (;;) {
-    const windows = await activeFreezes(config, c, freezeScope(config, env));
-    const turn = (await readQueue(c, key)).turn;
-    const busy = turnIsLive(turn, c.now(), queueSettings(config));
-    if (windows.length === 0 && !busy) {
-      if (told) await postTo(services, ctx, channel, textReply(`Auto-deploy of ${m.app} ${m.sha.slice(0, 7)} to ${env}: the wait is over, deploying.`, "info"));
-      return true;
-    }
-    if (!told) {
+  try {
+    for (;;) {
+      const { windows, turnLive, changesAt } = holds.now();
+      if (windows.length === 0 && !turnLive) {
+        if (told) await postTo(services, ctx, channel, textReply(`Auto-deploy of ${m.app} ${m.sha.slice(0, 7)} to ${env}: the wait is over, deploying.`, "info"));
+        return true;
+      }
       const now = c.now();
-      const why = windows.length > 0 ? rich`${env} is frozen (${joinText(windows.map((w) => describeFreeze(w, now)), "; ")})` : `it is someone's turn in the ${env} deploy queue`;
-      await postTo(services, ctx, channel, textReply(rich`Auto-deploy of ${m.app} ${m.sha.slice(0, 7)} to ${env} is queued: ${why}; it deploys when that ends, unless a newer merge replaces it.`, "warning"));
-      ctx.log.info("auto-deploy: queued behind a freeze or a queue's turn", { app: m.app, sha: m.sha, env, frozen: windows.length > 0, turn: busy });
-      told = true;
+      if (!told) {
+        const why = windows.length > 0 ? rich`${env} is frozen (${joinText(windows.map((w) => describeFreeze(w, now)), "; ")})` : `it is someone's turn in the ${env} deploy queue`;
+        await postTo(services, ctx, channel, textReply(rich`Auto-deploy of ${m.app} ${m.sha.slice(0, 7)} to ${env} is queued: ${why}; it deploys when that ends, unless a newer merge replaces it.`, "warning"));
+        ctx.log.info("auto-deploy: queued behind a freeze or a queue's turn", { app: m.app, sha: m.sha, env, frozen: windows.length > 0, turn: turnLive });
+        told = true;
+      }
+      const untilChange = (changesAt ?? Number.POSITIVE_INFINITY) - now.getTime();
+      await holds.untilClear(Math.max(1_000, Math.min(untilChange, FREEZE_RECHECK_MS)), ctx.signal);
+      if (ctx.signal.aborted) return false;
+      if (!(await isHead(services, m))) {
+        ctx.log.info("auto-deploy: a queued merge was superseded by a newer one", { app: m.app, sha: m.sha, env });
+        return false;
+      }
     }
-    const soonest = windows[0] ? windows[0].end.getTime() - c.now().getTime() : FREEZE_RECHECK_MS;
-    if (!(await sleepUnlessStopped(services, Math.max(1_000, Math.min(soonest, FREEZE_RECHECK_MS)), ctx.signal))) return false;
-    if (!(await isHead(services, m))) {
-      ctx.log.info("auto-deploy: a queued merge was superseded by a newer one", { app: m.app, sha: m.sha, env });
-      return false;
-    }
+  } finally {
+    holds.stop();
   }
 }

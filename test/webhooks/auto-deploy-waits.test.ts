@@ -2,11 +2,14 @@ import { expect } from "chai";
 import { until } from "../commands/reviewlab/helpers.js";
 import { latestState, type Harness } from "../helpers/harness.js";
 import { ManualClock } from "../helpers/manual-clock.js";
+import { updateQueue } from "../../src/domain/deploy-queue/queue-store.js";
+import { coordinationOf } from "../../src/domain/replicas/coordination.js";
 import { FREEZE_RECHECK_MS } from "../../src/webhooks/auto-deploy-waits.js";
 import { R, startWebhookHarness, type WebhookHarness } from "./helpers.js";
 
 // Deploy on merge's waits, through signed deliveries from the sandbox's GitHub on a manual clock: the image's
-// deadline (autoDeploy.imageTimeoutMinutes) and a merge during a freeze queued until it ends (duringFreeze: queue).
+// deadline (autoDeploy.imageTimeoutMinutes) and a merge during a freeze or a live queue turn, queued until it ends
+// (duringFreeze: queue), the freeze and queue Leases followed so a change ends the wait with no time passing.
 
 const REPO = "octo/github";
 
@@ -76,12 +79,45 @@ describe("deploy on merge: the image deadline and a merge queued behind a freeze
     expect(deployedState(sha)).to.equal(undefined);
     expect(h.audit.some((e) => e.channel === "github" && e.command.includes("to staging"))).to.equal(false);
 
+    // The freeze Lease is followed: the unfreeze ends the wait at once, with no time passing on the clock.
+    const before = clock.now().getTime();
     const lifted = await h.run("/deploy unfreeze staging", { user: "UADMIN", channel: "CDEPLOYS" });
     expect(lifted.final?.tone, lifted.text).to.not.equal("error");
-    await until("the queued merge's re-check", () => clock.pending().includes(FREEZE_RECHECK_MS), 10_000);
-    clock.advance(FREEZE_RECHECK_MS);
-    await until("the staging deploy of the queued merge", () => deployedState(sha) === "success", 30_000);
+    await until("the staging deploy of the queued merge", () => deployedState(sha) === "success", 15_000);
     expect(channelText()).to.match(/the wait is over, deploying/);
+    expect(clock.now().getTime()).to.equal(before);
+  });
+
+  it("duringFreeze: queue: a freeze that ends by time alone ends the wait at its end, not a re-check later", async () => {
+    await start({ duringFreeze: "queue" });
+    h.sandbox.github.ci!.delayMs = 50;
+    await h.run("/deploy freeze staging 1m short window", { user: "UADMIN", channel: "CDEPLOYS" });
+    const frozenAt = clock.now().getTime();
+    clock.advance(20_000);
+    const sha = await pushToMain("timed.txt");
+    await until("the queued line in the channel", () => /queued: staging is frozen/.test(channelText()), 20_000);
+    // The wait wakes when the freeze ends (40 s from now), not at FREEZE_RECHECK_MS.
+    await until("the wait until the freeze's end", () => clock.pending().some((ms) => ms > 0 && ms <= 40_000 && ms < FREEZE_RECHECK_MS), 10_000);
+    clock.advance(frozenAt + 60_000 - clock.now().getTime());
+    await until("the staging deploy of the queued merge", () => deployedState(sha) === "success", 15_000);
+    expect(channelText()).to.match(/the wait is over, deploying/);
+  });
+
+  it("duringFreeze: queue: a merge behind someone's live turn in the deploy queue deploys as soon as the turn is given up", async () => {
+    await start({ duringFreeze: "queue" });
+    h.sandbox.github.ci!.delayMs = 50;
+    const c = coordinationOf(h.app.services);
+    const key = { app: "github", env: "staging" };
+    const since = clock.now();
+    const turn = { user: "UBOB", env: "staging", target: "PR7", channel: "CDEPLOYS", auto: false, joinedAt: since.toISOString(), since: since.toISOString(), until: new Date(since.getTime() + 30 * 60_000).toISOString() };
+    await updateQueue(c, key, () => ({ state: { entries: [], turn }, result: undefined }));
+    const sha = await pushToMain("behind-turn.txt");
+    await until("the queued line in the channel", () => /queued: it is someone's turn in the staging deploy queue/.test(channelText()), 20_000);
+    expect(deployedState(sha)).to.equal(undefined);
+    const before = clock.now().getTime();
+    await updateQueue(c, key, () => ({ state: { entries: [] }, result: undefined }));
+    await until("the staging deploy of the queued merge", () => deployedState(sha) === "success", 15_000);
+    expect(clock.now().getTime()).to.equal(before);
   });
 
   it("duringFreeze: refuse (the default): a merge during a freeze is refused and the channel says so", async () => {

@@ -28,9 +28,14 @@ export function queueSettings(config: TugboatConfig): QueueSettings {
 }
 
 export function turnIsLive(turn: QueueTurn | undefined, now: Date, settings: QueueSettings): boolean {
-  if (!turn) return false;
-  if (turn.startedAt) return now.getTime() < Date.parse(turn.startedAt) + settings.startedGraceMs;
-  return now.getTime() < Date.parse(turn.until);
+  const end = turnLiveUntil(turn, settings);
+  return end !== undefined && now.getTime() < end;
+}
+
+/** When a turn stops being live (ms): its `until`, or for a started deploy the grace after its start; undefined without a turn. */
+export function turnLiveUntil(turn: QueueTurn | undefined, settings: QueueSettings): number | undefined {
+  if (!turn) return undefined;
+  return turn.startedAt ? Date.parse(turn.startedAt) + settings.startedGraceMs : Date.parse(turn.until);
 }
 
 export type JoinResult = { joined: true; position: number; state: QueueState } | { joined: false; why: "already" | "full" | "has-turn"; position?: number; state: QueueState };

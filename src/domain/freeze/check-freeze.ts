@@ -3,7 +3,8 @@ import { getOwn } from "../../core/own-keys.js";
 import { joinText, mention, outside, rich, type RichText } from "../../core/reply.js";
 import { humanDuration, utcMinute } from "../format/human-duration.js";
 import type { Coordination } from "../replicas/coordination.js";
-import { readAdHocFreeze } from "./freeze-store.js";
+import type { V1Lease } from "../../gateways/kube-models.js";
+import { freezeFromLease, freezeLeaseName } from "./freeze-store.js";
 import { configWindowsAt, type FreezeWindow } from "./freeze-windows.js";
 
 // "Is the environment frozen?": the config's windows and the ad hoc freeze that hold now. A canary deploy puts a
@@ -17,11 +18,18 @@ export function freezeScope(config: TugboatConfig, env: string): string[] {
 
 /** Every window holding now for these environments, soonest end first. */
 export async function activeFreezes(config: TugboatConfig, c: Coordination, environments: readonly string[]): Promise<FreezeWindow[]> {
-  const now = c.now();
+  const leases = new Map<string, V1Lease | undefined>();
+  for (const env of environments) leases.set(env, await c.cluster.leases.find(freezeLeaseName(env), c.namespace));
+  return freezesAt(config, environments, c.now(), (env) => leases.get(env));
+}
+
+/** activeFreezes from Leases already at hand (an informer's store): `adHocLease` gives an environment's freeze Lease. */
+export function freezesAt(config: TugboatConfig, environments: readonly string[], now: Date, adHocLease: (env: string) => V1Lease | undefined): FreezeWindow[] {
   const found: FreezeWindow[] = [];
   for (const env of environments) {
     found.push(...configWindowsAt(env, getOwn(config.environments, env)?.freezes ?? [], now));
-    const adHoc = await readAdHocFreeze(c, env);
+    const lease = adHocLease(env);
+    const adHoc = lease ? freezeFromLease(lease, env, now) : undefined;
     if (adHoc) found.push(adHoc);
   }
   return found.sort((a, b) => a.end.getTime() - b.end.getTime());
