@@ -91,7 +91,7 @@ export async function runGet(args: GetArgs, ctx: CommandContext): Promise<void> 
 
   const filename = `kube-get-${fileSafe(typeLabel)}.txt`;
   const printOf = (r: Resolved): PagedType["print"] =>
-    args.output === "name" ? "name" : { wide: args.output === "wide", withNamespace: args.allNamespaces && r.res.namespaced, kindPrefix: multiType ? kindPrefix(r.res) : undefined, now };
+    args.output === "name" ? "name" : { wide: args.output === "wide", withNamespace: args.allNamespaces && r.res.namespaced, kindPrefix: multiType ? kindPrefix(r.res) : undefined, showLabels: args.showLabels, now };
   let printed: PagedText | undefined;
   if (!named && !args.sortBy) {
     // Lists page (kubectl's chunking); pagedGet replies itself when the list is longer than the chat shows.

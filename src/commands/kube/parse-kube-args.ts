@@ -7,7 +7,7 @@ import { parseFieldPath, type FieldPath } from "./jsonpath.js";
 // The /kube grammar: read verbs only, kubectl's flag names, identity- and target-changing flags refused by name.
 
 export const GET_USAGE =
-  "/kube get <type>[,<type>...] [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector F] [-o wide|yaml|json|name] [--sort-by FIELD] [--cluster C]";
+  "/kube get <type>[,<type>...] [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector F] [-o wide|yaml|json|name] [--show-labels] [--sort-by FIELD] [--cluster C]";
 export const DESCRIBE_USAGE = "/kube describe <type> NAME [-n NS] [--cluster C]";
 export const LOGS_USAGE = "/kube logs POD|TYPE/NAME [-c CONTAINER] [--tail N] [--since 10m] [-n NS] [--cluster C]";
 export const EVENTS_USAGE = "/kube events [-n NS | -A] [--for TYPE/NAME] [--cluster C]";
@@ -30,6 +30,8 @@ export interface GetArgs {
   cluster?: string;
   /** True when more than one type was asked for (kubectl then prefixes names with the kind). */
   multiType: boolean;
+  /** --show-labels: a LABELS column (tables only, as in kubectl). */
+  showLabels: boolean;
 }
 
 export interface DescribeArgs {
@@ -72,6 +74,7 @@ const GET_FLAGS: FlagSpecs = {
   "field-selector": { kind: "string" },
   output: { kind: "string", short: "o" },
   "sort-by": { kind: "string" },
+  "show-labels": { kind: "boolean" },
 };
 
 const DESCRIBE_FLAGS: FlagSpecs = { ...COMMON, ...REFUSED_SHORTS };
@@ -194,6 +197,9 @@ export function parseGetArgs(words: string[]): GetArgs {
     if (!f) throw new UsageError(`-o must be one of wide, yaml, json, name (not "${short(o)}")`, usage);
     output = f;
   }
+  const showLabels = flags["show-labels"] === true;
+  // kubectl's own refusal: labels are a column, and only tables have columns.
+  if (showLabels && output !== "table" && output !== "wide") throw new UsageError(`--show-labels option cannot be used with ${output} printer`, usage);
   const sortByRaw = str(flags["sort-by"]);
   const sortBy = sortByRaw !== undefined ? parseFieldPath(sortByRaw, usage) : undefined;
 
@@ -207,6 +213,7 @@ export function parseGetArgs(words: string[]): GetArgs {
     sortBy,
     cluster: checkCluster(str(flags.cluster), usage),
     multiType,
+    showLabels,
   };
 }
 

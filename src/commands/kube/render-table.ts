@@ -11,7 +11,18 @@ export interface TablePrintOptions {
   withNamespace: boolean;
   /** `deployment.apps` style prefix for the name column (kubectl's --show-kind, implied by multi-type gets). */
   kindPrefix?: string;
+  /** kubectl's --show-labels: a last LABELS column from each row's metadata. */
+  showLabels?: boolean;
   now: Date;
+}
+
+/**
+ * kubectl's labels.FormatLabels: the `k=v` strings sorted bytewise (so `app.kubernetes.io/…=` before `app=`),
+ * comma-separated; `<none>` when there are none.
+ */
+export function formatLabels(labels: Record<string, string> | undefined): string {
+  const pairs = Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  return pairs.length === 0 ? "<none>" : pairs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(",");
 }
 
 /** kubectl's lower-cased GroupKind: `pod`, `deployment.apps`, `machinedeployment.cluster.x-k8s.io`. */
@@ -66,6 +77,7 @@ export function tableCells(table: KubeTable, opts: TablePrintOptions): string[][
   const nameColumn = opts.kindPrefix ? table.columns.findIndex((c) => c.format === "name" && c.type === "string") : -1;
   const header = visible.map((i) => table.columns[i]!.name.toUpperCase());
   if (opts.withNamespace) header.unshift("NAMESPACE");
+  if (opts.showLabels) header.push("LABELS");
   const lines: string[][] = [header];
   for (const row of table.rows) {
     const cells: string[] = [];
@@ -77,6 +89,7 @@ export function tableCells(table: KubeTable, opts: TablePrintOptions): string[][
       if (i === nameColumn) text = `${opts.kindPrefix}/${text}`;
       cells.push(text);
     }
+    if (opts.showLabels) cells.push(escapeTerminal(formatLabels(row.object?.metadata?.labels)));
     lines.push(cells);
   }
   return lines;

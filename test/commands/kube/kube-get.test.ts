@@ -47,6 +47,12 @@ describe("/kube get: kubectl goldens through the router", function () {
     ["staging", "get all -n github-staging"],
     ["production", "get all -n github-production -o wide"],
     ["management", "get cluster-api -n default"],
+    ["staging", "get pods -n github-staging --show-labels"],
+    ["staging", "get pods,svc -n github-staging --show-labels -o wide"],
+    ["staging", "get ns --show-labels"],
+    ["staging", "get pods -A --show-labels --sort-by .metadata.name"],
+    ["staging", "get deploy unicorn -n github-staging --show-labels"],
+    ["management", "get md -n default --show-labels"],
   ];
   for (const [cluster, args] of forms) {
     it(`/kube ${args} --cluster ${cluster} prints what kubectl prints`, async () => {
@@ -79,6 +85,17 @@ describe("/kube get: kubectl goldens through the router", function () {
       expect(kubectlOrder, `${args}: kubectl`).to.deep.equal(order);
       const ours = output(t);
       if (!sameAsKubectl(ours, k.stdout)) expect(ours + "\n").to.equal(k.stdout);
+    }
+  });
+
+  it("--show-labels with -o name, yaml or json is refused as kubectl refuses it", async () => {
+    for (const o of ["name", "yaml", "json"]) {
+      const t = await h.run(`/kube get pods -n github-staging --show-labels -o ${o}`, { user: "UVIEWER" });
+      const k = await kubectl(h, "staging", ["get", "pods", "-n", "github-staging", "--show-labels", "-o", o]);
+      expect(t.final, t.text).to.equal(undefined);
+      expect(k.stderr.trim()).to.equal(`error: --show-labels option cannot be used with ${o} printer`);
+      expect(t.text).to.contain(`--show-labels option cannot be used with ${o} printer`);
+      expect(t.text).to.contain("/kube get <type>");
     }
   });
 
