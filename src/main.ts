@@ -16,7 +16,7 @@ import { Shutdown, type StopReason } from "./startup/shutdown.js";
 import { loadEmbeddedSandbox, SANDBOX_PACKAGE } from "./startup/embedded-sandbox.js";
 import { Readiness } from "./startup/readiness.js";
 import { PromMetrics } from "./infra/metrics.js";
-import { createOpsHandler, listenOps, type OpsHandler } from "./infra/ops-endpoints.js";
+import { createOpsHandler, listenOps, publicAndPrivateOps, type OpsHandler } from "./infra/ops-endpoints.js";
 import type { WebhookEndpoint } from "./webhooks/webhook-endpoint.js";
 import { buildFamilies } from "./commands/index.js";
 import { githubFamily } from "./commands/github/index.js";
@@ -39,6 +39,7 @@ interface Started {
   app?: App;
   stopSlack?: () => Promise<void>;
   stopOps?: () => Promise<void>;
+  stopMetrics?: () => Promise<void>;
 }
 
 async function main(started: Started): Promise<void> {
@@ -120,7 +121,9 @@ async function main(started: Started): Promise<void> {
   // POST /github/webhooks (with GITHUB_WEBHOOK_SECRET) joins the ops paths; it answers once the app exists.
   let webhooks: WebhookEndpoint | undefined;
   const opsPaths = createOpsHandler({ readiness: () => readiness.state(), metrics });
-  const ops: OpsHandler = (req, res) => (webhooks?.handle(req, res) ?? false) || opsPaths(req, res);
+  // With METRICS_PORT, PORT (the one exposed to Slack and GitHub) keeps /healthz only; the rest listens apart.
+  const split = publicAndPrivateOps(opsPaths, (req, res) => webhooks?.handle(req, res) ?? false, plan.metricsPort !== undefined);
+  const ops: OpsHandler = split.public;
 
   if (!plan.sandbox) {
     const unreachable = await findUnreachable({ config, kube, github, timeoutMs: Math.min(5_000, config.kube.requestTimeoutSeconds * 1000) });
@@ -212,6 +215,7 @@ async function main(started: Started): Promise<void> {
       await sharing?.presence.stop({ release: true });
       readiness.stop();
       await started.stopOps?.();
+      await started.stopMetrics?.();
       await started.stopSandbox?.();
     },
     closeLogs: () => logging.close(),
@@ -230,11 +234,19 @@ async function main(started: Started): Promise<void> {
     const port = loopbackOnly ? 0 : plan.slack.port;
     const served = await startupStep(
       () => listenOps(ops, port, loopbackOnly ? "127.0.0.1" : undefined),
-      (reason) => `${reason}. /healthz, /readyz, /metrics${webhooksPath ? ` and ${webhooksPath}` : ""} listen on PORT (${plan.slack.port}); set PORT to a free port.`,
+      (reason) => `${reason}. /healthz${split.private ? "" : ", /readyz, /metrics"}${webhooksPath ? ` and ${webhooksPath}` : ""} listen on PORT (${plan.slack.port}); set PORT to a free port.`,
     );
     started.stopOps = served.close;
     log.info("health, metrics and webhook endpoints listening", { port: served.port });
     if (webhooksPath && sandboxHooks) sandboxHooks.addUrl(`http://127.0.0.1:${served.port}${webhooksPath}`);
+  }
+  if (split.private && (slack || ownOpsServer)) {
+    const served = await startupStep(
+      () => listenOps(split.private!, plan.metricsPort!),
+      (reason) => `${reason}. /healthz, /readyz and /metrics listen on METRICS_PORT (${plan.metricsPort}); set it to a free port.`,
+    );
+    started.stopMetrics = served.close;
+    log.info("health, readiness and metrics listening apart from PORT", { port: served.port });
   }
   if (slack) readiness.require(() => slack.notReady());
   if (sharing) readiness.require(() => sharing.presence.notReady());
@@ -278,6 +290,7 @@ main(started).catch(async (err) => {
     await started.stopSlack?.().catch(() => {});
     await started.app?.stop().catch(() => {});
     await started.stopOps?.().catch(() => {});
+    await started.stopMetrics?.().catch(() => {});
     await started.stopSandbox?.().catch(() => {});
     await started.logging?.close().catch(() => {});
   })();

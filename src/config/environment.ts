@@ -9,6 +9,11 @@ export interface StartupPlan {
   inCluster: boolean;
   github: { baseUrl?: string; token?: string; appId?: string; privateKey?: string; installationId?: string; webhookSecret?: string };
   slack: { botToken?: string; appToken?: string; signingSecret?: string; apiUrl?: string; port: number };
+  /**
+   * METRICS_PORT: /readyz, /metrics (and /healthz) on a listener of their own, so PORT carries only what Slack and
+   * GitHub post to (and /healthz); unset, they share PORT as before.
+   */
+  metricsPort?: number;
   terminalUser?: string;
   logLevel: string;
 }
@@ -21,6 +26,11 @@ export function planStartup(env: NodeJS.ProcessEnv): StartupPlan {
   const set = (k: string) => (env[k] ?? "").trim() !== "";
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`PORT must be a port number, not "${env.PORT}"`);
+  const metricsPort = env.METRICS_PORT === undefined || env.METRICS_PORT.trim() === "" ? undefined : Number(env.METRICS_PORT);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535)) {
+    throw new StartupError(`METRICS_PORT must be a port number, not "${env.METRICS_PORT}"`);
+  }
+  if (metricsPort !== undefined && metricsPort === port) throw new StartupError(`METRICS_PORT must differ from PORT (both ${port}); unset it to serve /metrics and /readyz on PORT`);
   const slack = {
     botToken: env.SLACK_BOT_TOKEN,
     appToken: env.SLACK_APP_TOKEN,
@@ -32,6 +42,7 @@ export function planStartup(env: NodeJS.ProcessEnv): StartupPlan {
   const base = {
     chat,
     slack,
+    metricsPort,
     terminalUser: env.TUGBOAT_USER,
     logLevel: env.LOG_LEVEL ?? (chat === "terminal" ? "warn" : "info"),
   };

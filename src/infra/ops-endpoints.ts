@@ -4,7 +4,8 @@ import { pathOf } from "../core/http-request.js";
 import type { ReadinessState } from "../startup/readiness.js";
 
 // /healthz, /readyz and /metrics. In Slack HTTP mode they are served by the Slack receiver on PORT (next to
-// /slack/events); in Socket Mode and the terminal by a small server of their own on PORT.
+// /slack/events); in Socket Mode and the terminal by a small server of their own on PORT. With METRICS_PORT, PORT
+// keeps /healthz only (load balancers' health checks) and the three are served on METRICS_PORT (publicAndPrivateOps).
 
 export const HEALTH_PATH = "/healthz";
 export const READY_PATH = "/readyz";
@@ -40,6 +41,16 @@ export function createOpsHandler(sources: OpsSources): OpsHandler {
     }
     return true;
   };
+}
+
+/**
+ * The handlers for PORT (public: what Slack and GitHub post to; `webhooks` answers false until it exists) and, when the ops
+ * paths are `separate`, for METRICS_PORT. Separated, PORT answers /healthz only: /readyz says which dependency is
+ * unreachable and /metrics what runs where, neither for the internet.
+ */
+export function publicAndPrivateOps(ops: OpsHandler, webhooks: OpsHandler, separate: boolean): { public: OpsHandler; private?: OpsHandler } {
+  const onPublic: OpsHandler = separate ? (req, res) => pathOf(req) === HEALTH_PATH && ops(req, res) : ops;
+  return { public: (req, res) => webhooks(req, res) || onPublic(req, res), private: separate ? ops : undefined };
 }
 
 /** A server for the ops paths alone (Socket Mode, the terminal); everything else is 404. */

@@ -179,6 +179,8 @@ export interface TestBotOptions {
   now?: () => number;
   httpLimits?: HttpLimits;
   ackFirstMaxWaitMs?: number;
+  /** What else PORT answers (main.ts's public ops handler). */
+  ops?: SlackAdapterOptions["ops"];
 }
 
 /** The adapter as tests run it: HTTP mode on a free local port, the Web API at the stand-in, no retries. */
@@ -213,6 +215,7 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
     now: opts.now,
     httpLimits: opts.httpLimits,
     ackFirstMaxWaitMs: opts.ackFirstMaxWaitMs,
+    ops: opts.ops,
   });
   const policy = new Policy(
     {
