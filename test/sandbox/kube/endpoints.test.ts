@@ -126,6 +126,11 @@ describe("kube sandbox: endpoints, endpoint slices and namespace defaults", func
     // the port's protocol defaulted as the API server does
     expect((endpointsOf("default", "external") as any).subsets).to.deep.equal([{ addresses: [{ ip: "192.0.2.10" }], ports: [{ port: 5432, protocol: "TCP" }] }]);
     expect(slicesOf("default", "external")).to.have.length(0);
+    // Endpoints with no Service stay; a deleted Service's Endpoints go, whoever wrote them
+    expect((await raw(k.sb, "POST", "/api/v1/namespaces/default/endpoints", { body: { ...manual, metadata: { name: "no-service" } } })).status).to.equal(201);
+    expect((await raw(k.sb, "DELETE", "/api/v1/namespaces/default/services/external")).status).to.equal(200);
+    await waitFor(() => !endpointsOf("default", "external"), 3000, "the Endpoints of the deleted Service gone");
+    expect(endpointsOf("default", "no-service")).to.not.equal(undefined);
   });
 
   it("gives every new namespace the default ServiceAccount and kube-root-ca.crt, and keeps them", async () => {

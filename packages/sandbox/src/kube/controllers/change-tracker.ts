@@ -60,9 +60,10 @@ export class ChangeTracker {
       case D.svc:
         this.queue.mark("svc", id);
         break;
-      // someone else changed or deleted what a controller keeps: it is put back
+      // someone else changed or deleted what a controller keeps: it is put back (Endpoints without a Service are
+      // not the controller's business until that Service is deleted)
       case D.endpoints:
-        this.queue.mark("svc", id);
+        if (this.store.get(D.svc, md.namespace, md.name)) this.queue.mark("svc", id);
         break;
       case D.slice: {
         const service = md.labels?.[SERVICE_NAME_LABEL];

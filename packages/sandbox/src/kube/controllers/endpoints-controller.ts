@@ -23,7 +23,8 @@ export class EndpointsController {
     const svc = this.ctx.store.get(D.svc, ns, name);
     const existing = this.ctx.store.get(D.endpoints, ns, name);
     if (!svc) {
-      if (existing && existing.metadata.labels?.[SKIP_MIRROR_LABEL] === "true") this.ctx.api.remove(D.endpoints, existing);
+      // as the endpoints controller does: the Endpoints of a deleted Service go, whoever wrote them
+      if (existing) this.ctx.api.remove(D.endpoints, existing);
       return;
     }
     if (!svc.spec?.selector || !Object.keys(svc.spec.selector).length || svc.spec.type === "ExternalName") return;
