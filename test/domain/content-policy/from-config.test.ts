@@ -36,6 +36,18 @@ describe("content policy config", () => {
     expect(labContentPolicy(config, "x.review-lab.example.com")).to.deep.include({ serviceTypes: ["ClusterIP", "NodePort"], maxReplicas: 2 });
   });
 
+  it("maxReplicas: 50 for environments unless configured; 0 in the config lifts the cap, a negative one does not load", () => {
+    expect(deployContentPolicy(configSchema.parse(raw()), "github", "production").maxReplicas).to.equal(50);
+    const c = raw();
+    c.environments.production.content = { maxReplicas: 0 };
+    c.environments.staging.content = { maxReplicas: 120 };
+    const config = configSchema.parse(c);
+    expect(deployContentPolicy(config, "github", "production").maxReplicas).to.equal(undefined);
+    expect(deployContentPolicy(config, "github", "staging").maxReplicas).to.equal(120);
+    c.environments.staging.content = { maxReplicas: -1 };
+    expect(configSchema.safeParse(c).success).to.equal(false);
+  });
+
   it("refuses kinds that can never be allowed, and kind names it cannot place, naming the path", () => {
     for (const [kinds, message] of [
       [["Secret"], "Secret cannot be allowed: Secrets never come from manifests"],
