@@ -1,6 +1,7 @@
 import type { CommandContext } from "../../core/command.js";
 import type { ApiResource, KObject, KubeObject, KindClients, KindModels, KindName } from "../../gateways/types.js";
-import { dataReply } from "./chat-output.js";
+import { formatCount } from "../../domain/format/count.js";
+import { dataReply, noteReply } from "./chat-output.js";
 import { describeConfigMap } from "./describe-configmap.js";
 import type { DescribeCtx } from "./describe-context.js";
 import { searchEvents } from "./describe-events.js";
@@ -59,24 +60,53 @@ const describeGeneric: Describe = async (q, res, name, namespace, now) => {
   return describeObject(d.obj, events, now);
 };
 
+/**
+ * At most this many objects in one describe without a name: each is read again and described with its related reads
+ * (events, pods…), as kubectl does, so a whole namespace of pods would be hundreds of requests. The reply says how
+ * many more there are and how to narrow it.
+ */
+export const DESCRIBE_MAX_OBJECTS = 50;
+
 export async function runDescribe(args: DescribeArgs, ctx: CommandContext): Promise<void> {
   const q = KubeQuery.open(ctx, { cluster: args.cluster, namespace: args.namespace });
-  const res = await q.resolve(args.type, "get");
+  const res = await q.resolve(args.type, args.name === undefined ? "list" : "get");
   const namespace = res.namespaced ? q.namespaceOr(args.namespace) : undefined;
   await q.authorize(res, namespace);
-  await q.authorizeNames(res, [args.name]);
-  ctx.audit({ namespace: namespace ?? "", types: [res.plural], name: args.name });
+  if (args.name !== undefined) await q.authorizeNames(res, [args.name]);
+  ctx.audit({ namespace: namespace ?? "", types: [res.plural], name: args.name ?? "", ...(args.selector ? { selector: args.selector } : {}) });
 
   const describe = DESCRIBERS[`${res.group}/${res.kind}`] ?? describeGeneric;
-  const text = await describe(q, res, args.name, namespace, ctx.services.clock.now());
-  if (text === undefined) return q.notFound(res, args.name, namespace);
+  const now = ctx.services.clock.now();
+  const where = `${namespace ? ` -n ${namespace}` : ""} on ${q.cluster}`;
+  const context = contextLine(q.cluster, namespace);
+  if (args.name !== undefined) {
+    const text = await describe(q, res, args.name, namespace, now);
+    if (text === undefined) return q.notFound(res, args.name, namespace);
+    return ctx.reply.send(dataReply({ summary: `describe ${res.plural}/${args.name}${where}`, context, text, unit: "lines", filename: `describe-${res.singular}-${args.name}.txt` }));
+  }
+
+  // kubectl lists the type and describes each object it found (one GET and its related reads each), separated by
+  // two blank lines; one deleted in between is left out.
+  const page = await q.call((c) => c.listPage(res, { namespace, labelSelector: args.selector, limit: DESCRIBE_MAX_OBJECTS }));
+  const texts: string[] = [];
+  for (const obj of page.items) {
+    const text = obj.metadata?.name ? await describe(q, res, obj.metadata.name, namespace, now) : undefined;
+    if (text !== undefined) texts.push(text);
+  }
+  const summaryBase = `describe ${res.plural}${args.selector ? ` -l ${args.selector}` : ""}${where}`;
+  if (texts.length === 0) {
+    if (namespace !== undefined) await q.requireNamespace(namespace);
+    return ctx.reply.send(noteReply(`${summaryBase}: none`, context, namespace !== undefined ? `No resources found in ${namespace} namespace.` : "No resources found"));
+  }
+  const more = page.continue === undefined ? undefined : page.remainingItemCount === undefined ? "more" : formatCount(page.remainingItemCount);
+  const cap = more && `… ${more} more ${res.plural} not described (at most ${DESCRIBE_MAX_OBJECTS} at once): name one, or narrow with -l.`;
   await ctx.reply.send(
     dataReply({
-      summary: `describe ${res.plural}/${args.name}${namespace ? ` -n ${namespace}` : ""} on ${q.cluster}`,
-      context: contextLine(q.cluster, namespace),
-      text,
+      summary: `${summaryBase}: ${texts.length} object${texts.length === 1 ? "" : "s"}${more ? `, ${more} more not described` : ""}`,
+      context,
+      text: [texts.join("\n\n\n"), ...(cap ? ["", cap] : [])].join("\n"),
       unit: "lines",
-      filename: `describe-${res.singular}-${args.name}.txt`,
+      filename: `describe-${res.plural}.txt`,
     }),
   );
 }

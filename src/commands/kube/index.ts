@@ -43,9 +43,9 @@ const get = defineCommand({
 const describe = defineCommand({
   family: "kube",
   verb: "describe",
-  summary: "kubectl-style description of one object, with its Events.",
+  summary: "kubectl-style description of one object with its Events, or without a name of every object of the type (at most 50).",
   usage: DESCRIBE_USAGE,
-  examples: ["/kube describe deploy unicorn -n github-staging", "/kube describe node <name> --cluster production"],
+  examples: ["/kube describe deploy unicorn -n github-staging", "/kube describe node <name> --cluster production", "/kube describe pods -l app=unicorn -n github-staging"],
   sideEffects: false,
   parse: parseDescribeArgs,
   permission: () => PERMISSION,

@@ -8,7 +8,7 @@ import { parseFieldPath, type FieldPath } from "./jsonpath.js";
 
 export const GET_USAGE =
   "/kube get <type>[,<type>...] [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector F] [-o wide|yaml|json|name] [--show-labels] [--sort-by FIELD] [--cluster C]";
-export const DESCRIBE_USAGE = "/kube describe <type> NAME [-n NS] [--cluster C]";
+export const DESCRIBE_USAGE = "/kube describe <type> [NAME | -l SELECTOR] [-n NS] [--cluster C]";
 export const LOGS_USAGE = "/kube logs POD|TYPE/NAME [-c CONTAINER] [--tail N] [--since 10m] [-n NS] [--cluster C]";
 export const EVENTS_USAGE = "/kube events [-n NS | -A] [--for TYPE/NAME] [--cluster C]";
 export const READ_VERBS = ["get", "describe", "logs", "events", "help"];
@@ -36,7 +36,9 @@ export interface GetArgs {
 
 export interface DescribeArgs {
   type: string;
-  name: string;
+  /** Without one, every object of the type in the namespace (or those matching `selector`), as kubectl does. */
+  name?: string;
+  selector?: string;
   namespace?: string;
   cluster?: string;
 }
@@ -77,7 +79,7 @@ const GET_FLAGS: FlagSpecs = {
   "show-labels": { kind: "boolean" },
 };
 
-const DESCRIBE_FLAGS: FlagSpecs = { ...COMMON, ...REFUSED_SHORTS };
+const DESCRIBE_FLAGS: FlagSpecs = { ...COMMON, ...REFUSED_SHORTS, selector: { kind: "string", short: "l" } };
 
 const LOGS_FLAGS: FlagSpecs = {
   ...COMMON,
@@ -221,21 +223,24 @@ export function parseDescribeArgs(words: string[]): DescribeArgs {
   const usage = DESCRIBE_USAGE;
   const { positionals, flags } = parseFlags(words, DESCRIBE_FLAGS, usage, REJECTED_FLAGS);
   let type: string;
-  let name: string;
+  let name: string | undefined;
   if (positionals.length === 1 && positionals[0]!.includes("/")) {
     const p = positionals[0]!;
     type = p.slice(0, p.indexOf("/"));
     name = p.slice(p.indexOf("/") + 1);
-  } else if (positionals.length === 2) {
-    [type, name] = positionals as [string, string];
-  } else if (positionals.length < 2) {
-    throw new UsageError("describe needs a type and a name, e.g. `/kube describe deploy unicorn -n github-staging`", usage);
+  } else if (positionals.length === 1 || positionals.length === 2) {
+    [type, name] = positionals as [string, string | undefined];
+  } else if (positionals.length === 0) {
+    throw new UsageError("describe needs a type, e.g. `/kube describe deploy unicorn -n github-staging` (without a name: every object of the type)", usage);
   } else {
     throw new UsageError("describe takes one type and one name", usage);
   }
+  const selector = checkSelector(str(flags.selector), "-l", usage);
+  if (name !== undefined && selector !== undefined) throw new UsageError("a name cannot be combined with -l", usage);
   return {
     type: checkType(type, usage),
-    name: checkName(name, "name", usage),
+    ...(name !== undefined ? { name: checkName(name, "name", usage) } : {}),
+    ...(selector !== undefined ? { selector } : {}),
     namespace: checkNamespace(str(flags.namespace), usage),
     cluster: checkCluster(str(flags.cluster), usage),
   };

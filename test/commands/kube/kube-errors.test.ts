@@ -79,7 +79,9 @@ describe("/kube errors", function () {
       ["/kube get pods -w", /--watch is not supported/],
       ["/kube logs x -f", /--follow is not supported/],
       ["/kube get pods --frob", /unknown flag --frob/],
-      ["/kube describe pods", /describe needs a type and a name/],
+      ["/kube describe", /describe needs a type/],
+      ["/kube describe pods unicorn -l app=unicorn", /a name cannot be combined with -l/],
+      ["/kube describe pods -l 'a=$(x)'", /not a valid selector/],
       ["/kube describe pods a b c", /one type and one name/],
       ["/kube events --for pods", /--for needs TYPE\/NAME/],
       ["/kube events extra", /unexpected argument/],
@@ -166,7 +168,8 @@ describe("/kube errors", function () {
     expect(inline.length).to.be.at.most(2800);
     expect(lines[0]).to.match(/^NAME\s+DATA\s+AGE$/);
     const shown = lines.length - 2; // header and the "more" line
-    expect(lines[lines.length - 1]).to.equal(`… ${150 - shown} more rows; the whole output is attached`);
+    // 151 rows: the namespace's kube-root-ca.crt too, as on a real cluster
+    expect(lines[lines.length - 1]).to.equal(`… ${151 - shown} more rows; the whole output is attached`);
     expect(t.final?.attachment?.content.split("\n").filter((l) => l.startsWith("cm-"))).to.have.length(150);
     expect(t.final?.attachment?.filename).to.equal("kube-get-cm.txt");
     // The terminal prints the whole output, not the cut block.

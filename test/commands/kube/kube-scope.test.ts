@@ -189,6 +189,9 @@ describe("/kube scope and secrets", function () {
       expect(denied(await h.run(`/kube get ns ${LAB_NAMESPACE} --cluster staging`, { user: "UNODES" }))).to.equal(`Denied: namespace \`${LAB_NAMESPACE}\` is not allowed for you.`);
       expect(denied(await h.run("/kube describe ns kube-system --cluster staging", { user: "UNODES" }))).to.equal("Denied: namespace `kube-system` is not allowed for you.");
       expect(output(await h.run("/kube describe ns github-staging --cluster staging", { user: "UNODES" }))).to.match(/^Name:\s+github-staging$/m);
+      const all = await h.run("/kube describe ns --cluster staging", { user: "UNODES" });
+      expect(output(all).match(/^Name:\s+\S+$/gm)).to.deep.equal(["Name:         github-staging"]);
+      expect(everything(all)).to.not.contain(LAB_NAMESPACE);
       // A near miss suggests only namespaces the role may read.
       const miss = await h.run("/kube get ns github-stagin --cluster staging", { user: "UNODES" });
       expect(miss.text).to.contain("not found");

@@ -1,11 +1,14 @@
 import { fnv32 } from "../util.js";
 
-/** Capacity by EC2 instance type, for nodes the machine controller provisions and seeded nodes. */
+/**
+ * Capacity by EC2 instance type, for nodes the machine controller provisions and seeded nodes. In the canonical form
+ * a real API server answers with (a kubelet's 64737280Ki is served as 63220Mi), which kubectl describe prints.
+ */
 const INSTANCE_CAPACITY: Record<string, { cpu: string; memory: string }> = {
   "m5.large": { cpu: "2", memory: "7934488Ki" },
   "m5.xlarge": { cpu: "4", memory: "15896936Ki" },
   "m5.2xlarge": { cpu: "8", memory: "32366000Ki" },
-  "r5.2xlarge": { cpu: "8", memory: "64737280Ki" },
+  "r5.2xlarge": { cpu: "8", memory: "63220Mi" },
 };
 
 /** A kubelet-registered Node as a real cluster reports it; not Ready (and tainted not-ready) unless `ready`. */
