@@ -21,12 +21,6 @@ export function freezeLeaseName(environment: string): string {
   return /^[a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?$/.test(environment) ? `tugboat-freeze-${environment}` : `tugboat-freeze-${digest(environment, 16)}`;
 }
 
-/** The live ad hoc freeze of `environment`, or undefined. */
-export async function readAdHocFreeze(c: Coordination, environment: string): Promise<FreezeWindow | undefined> {
-  const lease = await c.cluster.leases.find(freezeLeaseName(environment), c.namespace);
-  return lease ? freezeFromLease(lease, environment, c.now()) : undefined;
-}
-
 export function freezeFromLease(lease: V1Lease, environment: string, now: Date): FreezeWindow | undefined {
   const ann = lease.metadata?.annotations ?? {};
   if (lease.metadata?.labels?.[LABEL_ENVIRONMENT] !== environmentLabel(environment)) return undefined;
