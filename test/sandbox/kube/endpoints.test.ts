@@ -57,6 +57,14 @@ describe("kube sandbox: endpoints, endpoint slices and namespace defaults", func
     expect(slice.endpoints[0].conditions).to.deep.equal({ ready: true, serving: true, terminating: false });
   });
 
+  it("the bootstrap roles: view reads both; edit may not write Endpoints (taken out of edit in Kubernetes 1.22)", () => {
+    const rbac = k.sb.control.rbac;
+    expect(rbac.allows("viewer", { verb: "list", resource: "endpointslices", group: "discovery.k8s.io", namespace: NS })).to.equal(true);
+    expect(rbac.allows("viewer", { verb: "get", resource: "endpoints", namespace: NS })).to.equal(true);
+    expect(rbac.allows("deployer", { verb: "get", resource: "endpoints", namespace: NS })).to.equal(true);
+    expect(rbac.allows("deployer", { verb: "create", resource: "endpoints", namespace: NS })).to.equal(false);
+  });
+
   it("follows the pods: ready ones, not-ready ones (with an IP), removed ones", async () => {
     expect((await raw(k.sb, "POST", "/api/v1/namespaces/default/services", {
       body: { apiVersion: "v1", kind: "Service", metadata: { name: "web", labels: { tier: "front" } }, spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: "http" }] } },

@@ -15,7 +15,7 @@ const viewRules = [
 ];
 
 const editRules = [
-  { apiGroups: [""], resources: ["configmaps", "endpoints", "pods", "secrets", "serviceaccounts", "services"], verbs: WRITE },
+  { apiGroups: [""], resources: ["configmaps", "pods", "secrets", "serviceaccounts", "services"], verbs: WRITE },
   { apiGroups: [""], resources: ["secrets"], verbs: READ },
   { apiGroups: ["apps"], resources: ["deployments", "deployments/scale", "replicasets", "replicasets/scale"], verbs: WRITE },
   { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: WRITE },
