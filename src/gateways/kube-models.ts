@@ -68,6 +68,7 @@ export type V1ServicePort = Json<k8s.V1ServicePort>;
 export type V1ConfigMap = Json<k8s.V1ConfigMap>;
 export type V1Secret = Json<k8s.V1Secret>;
 export type V1Ingress = Json<k8s.V1Ingress>;
+export type V1IngressBackend = Json<k8s.V1IngressBackend>;
 export type V1Namespace = Json<k8s.V1Namespace>;
 export type V1Node = Json<k8s.V1Node>;
 export type V1NodeSpec = Json<k8s.V1NodeSpec>;

@@ -5,8 +5,8 @@ import { annotationsMultiline, DescribeWriter, formatLabels, labelsMultiline } f
 
 // kubectl's ServiceDescriber, with endpoints from the Service's EndpointSlices (none when the cluster serves none).
 
-/** formatEndpointSlices: ready endpoints of one port, at most 3 then `+ N more...`. */
-function endpoints(slices: V1EndpointSlice[], portName: string): string {
+/** formatEndpointSlices: ready endpoints of one port, at most 3 then `+ N more...` (the Ingress describer's too). */
+export function formatEndpointSlices(slices: V1EndpointSlice[], portName: string): string {
   if (slices.length === 0) return "<none>";
   const list: string[] = [];
   let more = false;
@@ -70,7 +70,7 @@ export async function describeService(d: DescribeCtx<V1Service>): Promise<string
     w.line(0, `Port:\t${portName}\t${p.port}/${proto}`);
     w.line(0, `TargetPort:\t${p.targetPort ?? p.port}/${proto}`);
     if (p.nodePort) w.line(0, `NodePort:\t${portName}\t${p.nodePort}/${proto}`);
-    w.line(0, `Endpoints:\t${endpoints(slices, p.name ?? "")}`);
+    w.line(0, `Endpoints:\t${formatEndpointSlices(slices, p.name ?? "")}`);
   }
   w.line(0, `Session Affinity:\t${spec.sessionAffinity ?? ""}`);
   if (spec.externalTrafficPolicy) w.line(0, `External Traffic Policy:\t${spec.externalTrafficPolicy}`);

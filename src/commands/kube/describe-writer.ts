@@ -146,10 +146,13 @@ export function formatLabelSelector(sel: LabelSelector | undefined | null): stri
   return s === "" ? "<none>" : s;
 }
 
-/** labels.FormatLabels of a plain map (a Service's selector): sorted `k=v`, `<none>` when empty. */
+/**
+ * labels.FormatLabels of a plain map (a Service's selector, get's LABELS column): the `k=v` strings sorted bytewise
+ * as Go sorts them (so `app.kubernetes.io/…=` before `app=`), comma-separated; `<none>` when empty.
+ */
 export function formatLabels(map: Record<string, string> | undefined | null): string {
-  const keys = Object.keys(map ?? {}).sort();
-  return keys.length === 0 ? "<none>" : keys.map((k) => `${k}=${map![k]}`).join(",");
+  const pairs = Object.entries(map ?? {}).map(([k, v]) => `${k}=${v}`);
+  return pairs.length === 0 ? "<none>" : pairs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(",");
 }
 
 /** printController: `Kind/name` of the controlling owner reference. */

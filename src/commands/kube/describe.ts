@@ -7,6 +7,7 @@ import type { DescribeCtx } from "./describe-context.js";
 import { searchEvents } from "./describe-events.js";
 import { describeObject } from "./describe-format.js";
 import { describeDeployment } from "./describe-deployment.js";
+import { describeIngress } from "./describe-ingress.js";
 import { describeNamespace } from "./describe-namespace.js";
 import { describeNode } from "./describe-node.js";
 import { describePod } from "./describe-pod.js";
@@ -16,7 +17,7 @@ import { KubeQuery, contextLine } from "./kube-query.js";
 import type { DescribeArgs } from "./parse-kube-args.js";
 import { forDisplay } from "./redact-secret.js";
 
-// /kube describe: kubectl's own describers for Pod, Deployment, ReplicaSet, Service, Node, Namespace and ConfigMap (one file
+// /kube describe: kubectl's own describers for Pod, Deployment, ReplicaSet, Service, Node, Namespace, ConfigMap and Ingress (one file
 // each), kubectl's generic describer for every other type; each with the Events that name the object.
 
 /** Gets the object (typed, for kubectl's per-kind describers) and describes it; undefined when it does not exist. */
@@ -48,6 +49,7 @@ const DESCRIBERS: Record<string, Describe> = {
   "/Node": ofKind("nodes", describeNode),
   "/Namespace": ofKind("namespaces", describeNamespace),
   "/ConfigMap": ofKind("configMaps", describeConfigMap),
+  "networking.k8s.io/Ingress": ofKind("ingresses", describeIngress),
 };
 
 /** kubectl's generic describer, for every other type. */

@@ -1,5 +1,6 @@
 import type { ApiResource, KubeTable } from "../../gateways/types.js";
 import { humanDuration, isTimestamp } from "../../domain/format/human-duration.js";
+import { formatLabels } from "./describe-writer.js";
 import { tabwrite } from "./tabwriter.js";
 
 // Prints a server-side Table (meta.k8s.io/v1) exactly as kubectl's HumanReadablePrinter does: upper-case
@@ -16,14 +17,6 @@ export interface TablePrintOptions {
   now: Date;
 }
 
-/**
- * kubectl's labels.FormatLabels: the `k=v` strings sorted bytewise (so `app.kubernetes.io/…=` before `app=`),
- * comma-separated; `<none>` when there are none.
- */
-export function formatLabels(labels: Record<string, string> | undefined): string {
-  const pairs = Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`);
-  return pairs.length === 0 ? "<none>" : pairs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(",");
-}
 
 /** kubectl's lower-cased GroupKind: `pod`, `deployment.apps`, `machinedeployment.cluster.x-k8s.io`. */
 export function kindPrefix(res: Pick<ApiResource, "kind" | "group">): string {
