@@ -36,6 +36,13 @@ describe("/kube scope and secrets", function () {
         c.roles.stagingNodes = { permissions: ["kube:get"], kube: { clusters: ["staging"], namespaces: ["github-*"], clusterScoped: ["nodes", "namespaces"] } };
         c.bindings.push({ role: "stagingOnly", users: ["USTAGING"], groups: [] });
         c.bindings.push({ role: "stagingNodes", users: ["UNODES"], groups: [] });
+        c.roles.podsEverywhere = { permissions: ["kube:get"], kube: { resources: ["pods"] } };
+        c.bindings.push({ role: "podsEverywhere", users: ["UPODS"], groups: [] });
+        // /nodes list reads the pools in namespace default (of the management cluster) and the workload cluster's Nodes.
+        c.roles.poolsOnly = { permissions: ["kube:get"], kube: { namespaces: ["default"] } };
+        c.roles.poolsAndNodes = { permissions: ["kube:get"], kube: { namespaces: ["default"], clusterScoped: ["nodes"] } };
+        c.bindings.push({ role: "poolsOnly", users: ["UPOOLS"], groups: [] });
+        c.bindings.push({ role: "poolsAndNodes", users: ["UPOOLNODES"], groups: [] });
       },
     });
     const staging = h.sandbox.clusters.staging!;
@@ -173,6 +180,18 @@ describe("/kube scope and secrets", function () {
       const node = k.stdout.split("\n")[1]!.split(/\s+/)[0]!;
       expect(output(await h.run(`/kube describe node ${node} --cluster staging`, { user: "UNODES" }))).to.match(new RegExp(`^Name:\\s+${node}$`, "m"));
       expect(denied(await h.run("/kube get clusterroles --cluster staging", { user: "UNODES" }))).to.contain("cluster-scoped type `clusterroles`");
+    });
+
+    it("/nodes list shows Nodes only to a namespace-limited role granted nodes", async () => {
+      expect(denied(await h.run("/nodes list --cluster staging", { user: "UPOOLS", channel: "CDEPLOYS" }))).to.contain("cluster-scoped type `nodes`");
+      const t = await h.run("/nodes list --cluster staging", { user: "UPOOLNODES", channel: "CDEPLOYS" });
+      expect(t.final?.tone, t.text).to.equal("success");
+      expect(t.text).to.include("Node pools on staging");
+    });
+
+    it("-A for a role reading every namespace but not the type names the type", async () => {
+      expect(denied(await h.run("/kube get svc -A --cluster staging", { user: "UPODS" }))).to.equal("Denied: type `services` is not allowed for you.");
+      expect(codeBlock(await h.run("/kube get pods -A --cluster staging", { user: "UPODS" }))).to.match(/^NAMESPACE\s+NAME/);
     });
 
     it("a role granted namespaces lists only its own, in every output, and is refused the others by name", async () => {
