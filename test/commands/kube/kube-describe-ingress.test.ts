@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startHarness, type Harness } from "../../helpers/harness.js";
-import { kubectl, output, sameAsKubectl } from "./kube-helpers.js";
+import { expectDescribeLikeKubectl, output } from "./kube-helpers.js";
 
 // kubectl's IngressDescriber (not the generic one): Address, Ingress Class, Default backend, TLS, Rules with each
 // path's backend and its endpoints, Annotations, Events. Compared with the real kubectl against the same sandbox.
@@ -86,11 +86,7 @@ describe("/kube describe ingress: kubectl's IngressDescriber", function () {
 
   for (const args of [`describe ingress web -n ${NS}`, `describe ing default-only -n ${NS}`, `describe ingress broken -n ${NS}`, `describe ingress -n ${NS}`]) {
     it(`/kube ${args} prints what kubectl prints`, async () => {
-      const [t, k] = await Promise.all([h.run(`/kube ${args} --cluster staging`, { user: "UVIEWER" }), kubectl(h, "staging", args.split(" "))]);
-      expect(t.final?.tone, t.text).to.equal("success");
-      expect(k.stdout, k.stderr).to.match(/^Name:/);
-      const ours = output(t);
-      if (!sameAsKubectl(ours, k.stdout)) expect(ours + "\n").to.equal(k.stdout);
+      await expectDescribeLikeKubectl(h, "staging", args);
     });
   }
 

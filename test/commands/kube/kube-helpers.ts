@@ -1,3 +1,4 @@
+import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { Harness, Transcript } from "../../helpers/harness.js";
@@ -43,4 +44,17 @@ export function normaliseAges(text: string): string {
 export function sameAsKubectl(ours: string, theirs: string): boolean {
   theirs = theirs.replace(/\\u003c/g, "<").replace(/\\u003e/g, ">").replace(/\\u0026/g, "&");
   return ours + "\n" === theirs || normaliseAges(ours) === normaliseAges(theirs.replace(/\n$/, ""));
+}
+
+/**
+ * Runs `/kube ARGS --cluster C` as the viewer and `kubectl ARGS` on the same sandbox, checks both describe (kubectl's
+ * output starts with `Name:`) and that the texts match; answers kubectl's output for further checks.
+ */
+export async function expectDescribeLikeKubectl(h: Harness, cluster: string, args: string): Promise<string> {
+  const [t, k] = await Promise.all([h.run(`/kube ${args} --cluster ${cluster}`, { user: "UVIEWER" }), kubectl(h, cluster, args.split(" "))]);
+  expect(t.final?.tone, t.text).to.equal("success");
+  expect(k.stdout, k.stderr).to.match(/^Name:/);
+  const ours = output(t);
+  if (!sameAsKubectl(ours, k.stdout)) expect(ours + "\n").to.equal(k.stdout);
+  return k.stdout;
 }
