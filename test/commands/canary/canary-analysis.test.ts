@@ -1,11 +1,9 @@
 import { expect } from "chai";
-import type { Sandbox } from "@tugboat/sandbox";
-import { startPodMetrics, type PodMetrics } from "@tugboat/sandbox/metrics";
 import { guardCanaries } from "../../../src/domain/deploy/canary-guard.js";
 import type { Services } from "../../../src/core/services.js";
 import { latestState, startHarness, type Harness } from "../../helpers/harness.js";
 import { renderText } from "../../../src/chat/terminal/render-text.js";
-import { startPrometheus, waitForSeries, type RunningPrometheus } from "../../helpers/prometheus.js";
+import { podsNamed, startFilePrometheus, waitForSeries, type FilePrometheus } from "../../helpers/prometheus.js";
 import { IMAGE, SHAS, appImages, deployment } from "../deploy/helpers.js";
 
 // Canaries judged by their metrics (issue 18), against the sandbox's pod metrics scraped by a real Prometheus.
@@ -17,18 +15,15 @@ const log = { debug() {}, info() {}, warn() {}, error() {}, child() { return log
 
 describe("canary analysis with Prometheus", function () {
   this.timeout(60000);
-  let sandbox: Sandbox;
-  let metrics: PodMetrics;
-  let prometheus: RunningPrometheus;
+  // One Prometheus for the file (it first scrapes ~5 s after it starts), pointed at each test's sandbox.
+  let prometheus: FilePrometheus;
   let h: Harness;
   let at: number;
   let services: Services;
 
   async function start(opts: { autoPromote?: boolean; prometheusUrl?: string } = {}) {
     h = await startHarness();
-    sandbox = h.sandbox;
-    metrics = await startPodMetrics({ clusters: sandbox.clusters });
-    prometheus = await startPrometheus([metrics.target]);
+    prometheus.serve(h.sandbox.clusters);
     Object.assign(h.config.deploy.analysis, { prometheusUrl: opts.prometheusUrl ?? prometheus.url, intervalSeconds: INTERVAL, bakeSeconds: BAKE, minSamples: 50, autoPromote: opts.autoPromote ?? false });
     at = Date.now();
     // The guard's clock: the test moves it from one round to the next.
@@ -39,7 +34,9 @@ describe("canary analysis with Prometheus", function () {
   async function canaryOf(pr: string, extra = "") {
     const t = await h.run(`/deploy ${pr} to canary ${extra}`.trim(), { user: "UADMIN", channel: "CDEPLOYS" });
     expect(t.final?.tone, t.text).to.equal("success");
-    await waitForSeries(prometheus.url, `rate(http_requests_total{namespace="github-production",pod=~"unicorn-canary-.*"}[${INTERVAL}s]) > 0`);
+    // This test's canary pod by name: an earlier test's canary is still in Prometheus for a while.
+    const canary = podsNamed(h.sandbox, "production", "github-production", "unicorn-canary-");
+    await waitForSeries(prometheus.url, `rate(http_requests_total{namespace="github-production",pod=~"${canary}"}[${INTERVAL}s]) > 0`);
     at = Date.now();
   }
 
@@ -49,9 +46,14 @@ describe("canary analysis with Prometheus", function () {
     return removed;
   }
 
-  afterEach(async () => {
+  before(async () => {
+    prometheus = await startFilePrometheus();
+  });
+  after(async () => {
     await prometheus?.stop();
-    await metrics?.stop();
+  });
+  afterEach(async () => {
+    prometheus?.serve({});
     await h?.stop();
   });
 
