@@ -39,6 +39,7 @@ export const FLOWS: Flow[] = [
       { line: "/kube get pods -n github-production" },
       { line: "/kube get deploy,rs -n github-staging" },
       { line: "/kube describe deploy unicorn -n github-staging" },
+      { line: "/kube describe svc unicorn -n github-staging" },
       { line: "/kube logs deploy/unicorn -n github-staging --tail 5" },
       { line: "/kube events -n github-staging" },
       { line: "/kube get nodes --cluster production" },
@@ -146,7 +147,7 @@ export async function runFlow(h: Harness, sandbox: Sandbox, flow: Flow): Promise
     const entry = h.audit[before];
     // Views say what they could not read, and /nodes add what it could not raise, and still succeed: those count
     // as failures here.
-    if (entry?.outcome !== "success" || /forbidden|could not read|cannot read/i.test(t.text + JSON.stringify(entry.details ?? {}))) {
+    if (entry?.outcome !== "success" || /forbidden|could not read|cannot read|not shown/i.test(t.text + JSON.stringify(entry.details ?? {}))) {
       return `${step.line}: ${entry?.outcome ?? "no audit entry"}: ${t.text.slice(0, 600)}`;
     }
   }

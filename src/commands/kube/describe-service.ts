@@ -45,6 +45,9 @@ export async function describeService(d: DescribeCtx<V1Service>): Promise<string
     d.events([{ name, namespace: svc.metadata?.namespace, kind: "Service", uid: svc.metadata?.uid }]),
   ]);
   const slices = "items" in listed ? listed.items : [];
+  // A cluster that serves no EndpointSlices shows none, as kubectl does; one that refuses them says so, so that
+  // "no endpoints" is never a missing permission in disguise.
+  const unreadable = "error" in listed && !listed.unserved ? listed.error : undefined;
   const w = new DescribeWriter();
   w.line(0, `Name:\t${name}`);
   w.line(0, `Namespace:\t${svc.metadata?.namespace ?? ""}`);
@@ -70,7 +73,7 @@ export async function describeService(d: DescribeCtx<V1Service>): Promise<string
     w.line(0, `Port:\t${portName}\t${p.port}/${proto}`);
     w.line(0, `TargetPort:\t${p.targetPort ?? p.port}/${proto}`);
     if (p.nodePort) w.line(0, `NodePort:\t${portName}\t${p.nodePort}/${proto}`);
-    w.line(0, `Endpoints:\t${formatEndpointSlices(slices, p.name ?? "")}`);
+    w.line(0, `Endpoints:\t${unreadable ? `<not shown: ${unreadable}>` : formatEndpointSlices(slices, p.name ?? "")}`);
   }
   w.line(0, `Session Affinity:\t${spec.sessionAffinity ?? ""}`);
   if (spec.externalTrafficPolicy) w.line(0, `External Traffic Policy:\t${spec.externalTrafficPolicy}`);

@@ -42,4 +42,20 @@ describe("/kube describe svc: Endpoints from the Service's EndpointSlices", func
     expect(unicorn.sort()).to.deep.equal(ips.map((ip) => `${ip}:8080`).sort());
     expect(await endpointsLine("many")).to.match(/^(\d+\.\d+\.\d+\.\d+:9090,){2}\d+\.\d+\.\d+\.\d+:9090 \+ 2 more\.\.\.$/);
   });
+
+  it("a caller who may not read EndpointSlices is told so on the Endpoints line, not shown an empty one", async () => {
+    const narrow = await startHarness({
+      sandbox: h.sandbox,
+      configure: (c) => {
+        c.roles["svc-reader"] = { permissions: ["kube:get"], kube: { resources: ["services", "events"] } } as (typeof c.roles)[string];
+        c.bindings.push({ role: "svc-reader", users: ["USVCONLY"] } as (typeof c.bindings)[number]);
+      },
+    });
+    try {
+      const text = output(await narrow.run(`/kube describe svc unicorn -n ${NS}`, { user: "USVCONLY" }));
+      expect(text).to.match(/^Endpoints:\s*<not shown: type `endpointslices` is not allowed for you>$/m);
+    } finally {
+      await narrow.stop();
+    }
+  });
 });
