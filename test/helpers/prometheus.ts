@@ -39,11 +39,11 @@ export interface FilePrometheus {
  * scrapes one pod-metrics server, which each test points at its own sandbox; this returns once the first scrape is in.
  * Series of earlier tests' pods remain in Prometheus (stale): a test asks for its own pods by name.
  */
-export async function startFilePrometheus(opts: { scrapeIntervalMs?: number } = {}): Promise<FilePrometheus> {
-  const metrics = await startPodMetrics({ clusters: {} });
+export async function startFilePrometheus(opts: { scrapeIntervalMs?: number; requestsPerSecond?: number } = {}): Promise<FilePrometheus> {
+  const metrics = await startPodMetrics({ clusters: {}, requestsPerSecond: opts.requestsPerSecond });
   let prometheus: RunningPrometheus | undefined;
   try {
-    prometheus = await startPrometheus([metrics.target], prometheusBinary(), opts);
+    prometheus = await startPrometheus([metrics.target], prometheusBinary(), { scrapeIntervalMs: opts.scrapeIntervalMs });
     await waitForSeries(prometheus.url, `up{instance="${metrics.target}"} == 1`);
   } catch (err) {
     await prometheus?.stop();
