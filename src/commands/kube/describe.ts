@@ -12,12 +12,13 @@ import { describeNamespace } from "./describe-namespace.js";
 import { describeNode } from "./describe-node.js";
 import { describePod } from "./describe-pod.js";
 import { describeReplicaSet } from "./describe-replicaset.js";
+import { describeSecret } from "./describe-secret.js";
 import { describeService } from "./describe-service.js";
 import { KubeQuery, contextLine } from "./kube-query.js";
 import type { DescribeArgs } from "./parse-kube-args.js";
 import { forDisplay } from "./redact-secret.js";
 
-// /kube describe: kubectl's own describers for Pod, Deployment, ReplicaSet, Service, Node, Namespace, ConfigMap and Ingress (one file
+// /kube describe: kubectl's own describers for Pod, Deployment, ReplicaSet, Service, Node, Namespace, ConfigMap, Secret and Ingress (one file
 // each), kubectl's generic describer for every other type; each with the Events that name the object.
 
 /** Gets the object (typed, for kubectl's per-kind describers) and describes it; undefined when it does not exist. */
@@ -49,6 +50,7 @@ const DESCRIBERS: Record<string, Describe> = {
   "/Node": ofKind("nodes", describeNode),
   "/Namespace": ofKind("namespaces", describeNamespace),
   "/ConfigMap": ofKind("configMaps", describeConfigMap),
+  "/Secret": ofKind("secrets", describeSecret),
   "networking.k8s.io/Ingress": ofKind("ingresses", describeIngress),
 };
 

@@ -20,6 +20,12 @@ export function redactedValue(n: number): string {
   return `<redacted: ${n} bytes>`;
 }
 
+/** The size a redacted value stands for (0 for anything else), for describers that print sizes from the redacted copy. */
+export function redactedByteCount(value: string | undefined): number {
+  const size = /^<redacted: (\d+) bytes>$/.exec(value ?? "");
+  return size ? Number(size[1]) : 0;
+}
+
 function redactValues(map: unknown, base64: boolean): unknown {
   if (!map || typeof map !== "object" || Array.isArray(map)) return map === undefined ? undefined : "<redacted>";
   const out: Record<string, string> = {};
