@@ -10,12 +10,14 @@ import { labDeps, parseLabTarget, pickApp, type LabTarget } from "./parse-lab-ar
 import { seconds } from "./format-labs.js";
 import { ProgressMessage } from "./report-progress.js";
 
-const usage = "/reviewlab up BRANCH|PR<n> [APP] [--force]";
+const usage = "/reviewlab up BRANCH|PR<n> [APP] [--force] [--reset-expiry]";
 
 interface UpArgs {
   target: LabTarget;
   app?: string;
   force: boolean;
+  /** The expiry becomes reviewlab.ttlHours from now even when that is sooner than it was. */
+  resetExpiry: boolean;
 }
 
 export const upCommand = defineCommand<UpArgs>({
@@ -23,17 +25,19 @@ export const upCommand = defineCommand<UpArgs>({
   verb: "up",
   summary:
     "Brings up (or updates) the review lab of a branch or PR in its own namespace `review-lab-<slug>` and replies with its URL. " +
-    "The image gate applies (`--force` skips it and needs deploy:force). Labs expire 72 h after the last `up`.",
+    "The image gate applies (`--force` skips it and needs deploy:force). Labs expire 72 h after the last `up`, never sooner than an " +
+    "extension made before; `--reset-expiry` sets the 72 h even when that is sooner and needs reviewlab:extend.",
   usage,
   examples: ["/reviewlab up my-branch", "/reviewlab up PR4816", "/reviewlab up feature/faster-unicorn github"],
   sideEffects: true,
   parse(words) {
-    const { positionals, flags } = parseFlags(words, { force: { kind: "boolean" } }, usage);
+    const { positionals, flags } = parseFlags(words, { force: { kind: "boolean" }, "reset-expiry": { kind: "boolean" } }, usage);
     if (positionals.length > 2) throw new UsageError(`too many arguments ("${positionals.slice(2).join(" ")}")`, usage);
-    return { target: parseLabTarget(positionals[0], usage), app: positionals[1], force: flags.force === true };
+    return { target: parseLabTarget(positionals[0], usage), app: positionals[1], force: flags.force === true, resetExpiry: flags["reset-expiry"] === true };
   },
-  // --force is authorized here, before anything runs: the use case only skips the image gate.
-  permission: (a) => (a.force ? ["reviewlab:up", "deploy:force"] : "reviewlab:up"),
+  // --force and --reset-expiry are authorized here, before anything runs: the use case only skips the image gate, or
+  // lets the expiry come sooner (cutting someone's /reviewlab extend, hence the permission that governs expiries).
+  permission: (a) => ["reviewlab:up", ...(a.force ? ["deploy:force"] : []), ...(a.resetExpiry ? ["reviewlab:extend"] : [])],
   run: runUp,
 });
 
@@ -95,7 +99,7 @@ async function runUp(args: UpArgs, ctx: CommandContext): Promise<void> {
   let outcome;
   try {
     outcome = await bringUpLab(
-      { target: args.target, app, force: args.force, actorId: ctx.actor.id, requestId: ctx.requestId, channelId: ctx.channel.id, logUrl: () => ctx.reply.permalink() },
+      { target: args.target, app, force: args.force, expiry: args.resetExpiry ? "reset" : "extend", actorId: ctx.actor.id, requestId: ctx.requestId, channelId: ctx.channel.id, logUrl: () => ctx.reply.permalink() },
       labDeps(ctx),
       async (e) => {
         if (e.type === "ready") lastReady = e;
@@ -157,7 +161,7 @@ function readyReply(lab: LabUpSummary, progress: ProgressMessage, warnings: stri
         { label: "Sha", value: `\`${lab.shortSha}\`` },
         { label: "PR", value: lab.pr ? link(lab.pr.url, `#${lab.pr.number}`) : "none" },
         { label: "Namespace", value: `\`${lab.namespace}\`` },
-        { label: "Expires", value: `${isoSeconds(lab.expiresAt)} (in ${lab.ttlHours} h)` },
+        { label: "Expires", value: `${isoSeconds(lab.expiresAt)} (in ${Math.round((lab.expiresAt.getTime() - lab.finishedAt.getTime()) / 3600_000)} h)` },
       ],
     },
     { type: "text", text: `Created: ${counts} (${took})` },

@@ -174,7 +174,7 @@ async function upSteps(input: LabUpInput, deps: LabDeps, emit: Emit<LabUpEvent>,
     owner,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
-    expiresAt: labExpiry(existing?.expiresAt, new Date(now.getTime() + ttlHours * 3600_000), input.expiry ?? "reset"),
+    expiresAt: labExpiry(existing?.expiresAt, new Date(now.getTime() + ttlHours * 3600_000), input.expiry ?? "extend"),
     url,
     // The PR's comment is edited in place by every `up` (a lab whose branch has a new PR gets a new one).
     ...(pr && existing?.pr === pr.number && existing.commentId !== undefined ? { commentId: existing.commentId } : {}),

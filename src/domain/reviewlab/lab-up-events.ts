@@ -17,8 +17,9 @@ export interface LabUpInput extends LabRequest {
   /** Time to live from now (default reviewlab.ttlHours; more than 0, at most reviewlab.maxExtendHours). */
   ttlHours?: number;
   /**
-   * An existing lab's expiry: "reset" (the default) to the time to live from now; "extend" the same but never sooner
-   * than it was (a push to a lab someone extended); "keep" it as it was (reviewlab.auto.ttlResetsOnPush: false).
+   * An existing lab's expiry: "extend" (the default) to the time to live from now, but never sooner than it was (an
+   * `up` or a push must not cut an extension its owner made); "reset" to the time to live from now even when that is
+   * sooner (`/reviewlab up --reset-expiry`); "keep" it as it was (reviewlab.auto.ttlResetsOnPush: false).
    */
   expiry?: "reset" | "extend" | "keep";
   /** Pin (true) or unpin (false) the lab; default: as it was (a new lab is not pinned). */
