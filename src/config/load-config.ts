@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
-import { configSchema, type TugboatConfig } from "./schema.js";
+import { buildConfigSchema, type TugboatConfig } from "./schema.js";
 
 /** A config file that cannot be used. The message names the file, the path in it and what was expected. */
 export class ConfigError extends Error {
@@ -25,7 +25,8 @@ export function parseConfig(text: string, file = "config"): TugboatConfig {
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => `${file}: YAML error: ${e.message}`).join("\n"));
   }
-  const result = configSchema.safeParse(doc.toJS() ?? {});
+  // Built here, not kept: nothing after the parse needs the schema (schema.ts).
+  const result = buildConfigSchema().safeParse(doc.toJS() ?? {});
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") || "(top level)";

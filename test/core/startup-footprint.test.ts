@@ -226,3 +226,28 @@ describe("startup footprint: the image's node flags", function () {
     expect(await turbofanCompiles(image.nodeArgs), `with the ENTRYPOINT's ${image.nodeArgs.join(" ")}`).to.equal(0);
   });
 });
+
+describe("startup footprint: the config schema", function () {
+  this.timeout(30_000);
+
+  // The schema's zod objects are only needed for the parse at start; kept at module level they stayed in the heap for
+  // the life of the process (docs/benchmarks.md, "Where the memory went"). Counted with v8.queryObjects, after a GC.
+  it("is not kept after the config is loaded: the zod schemas left alive are a small part of what one schema holds", async () => {
+    const out = await inFreshNode(`
+      import { z } from "zod";
+      import { queryObjects } from "node:v8";
+      const live = () => queryObjects(z.ZodObject, { format: "count" }) + queryObjects(z.ZodString, { format: "count" });
+      const zodOwn = live();
+      const { loadConfigFile } = await import("./src/config/load-config.ts");
+      const config = loadConfigFile("config/sandbox/tugboat.yaml");
+      const held = live() - zodOwn;
+      const { buildConfigSchema } = await import("./src/config/schema.ts");
+      const schema = buildConfigSchema();
+      console.log(JSON.stringify({ held, oneSchema: live() - zodOwn - held, parsed: Object.keys(config.clusters).length > 0 && typeof schema.parse === "function" }));
+    `);
+    const { held, oneSchema, parsed } = out as { held: number; oneSchema: number; parsed: boolean };
+    expect(parsed).to.equal(true);
+    expect(oneSchema, "the walk counts the schema's objects").to.be.greaterThan(50);
+    expect(held, `${held} zod object and string schemas alive after loading, one schema has ${oneSchema}`).to.be.lessThan(oneSchema / 3);
+  });
+});

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { freezeFromLease, freezeLeaseName } from "../../src/domain/freeze/freeze-store.js";
 import { isQueueableTarget, queueFromLease, queueLeaseName } from "../../src/domain/deploy-queue/queue-store.js";
 import { queueSettings, turnIsLive, type QueueSettings } from "../../src/domain/deploy-queue/deploy-queue.js";
-import { configSchema } from "../../src/config/schema.js";
+import { buildConfigSchema } from "../../src/config/schema.js";
 import type { V1Lease } from "../../src/gateways/kube-models.js";
 
 // Freeze and queue Leases are shared state anyone with rights in the coordination namespace could edit: what is read
@@ -73,7 +73,7 @@ describe("freeze and queue Leases read back", () => {
   });
 
   it("a begun turn outlasts the longest wait before the lock (confirmation, approvals or a break-glass approval)", () => {
-    const config = configSchema.parse({
+    const config = buildConfigSchema().parse({
       defaultCluster: "c",
       clusters: { c: {} },
       roles: { admin: { permissions: ["*"] } },

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { configWindowsAt, nextConfigWindow, scheduleProblem, windowDurationMs, windowSpanAt, type FreezeWindowConfig } from "../../src/domain/freeze/freeze-windows.js";
-import { configSchema } from "../../src/config/schema.js";
+import { buildConfigSchema } from "../../src/config/schema.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 
 // Which configured freeze windows hold at an instant. Time comes from the manual clock, never the wall clock.
@@ -69,7 +69,7 @@ describe("freeze windows", () => {
 
   it("refuses a config whose windows do not parse, naming the field", () => {
     const base = { defaultCluster: "c", clusters: { c: {} }, roles: { r: { permissions: ["*"] } } };
-    const withFreezes = (freezes: unknown[]) => configSchema.safeParse({ ...base, environments: { staging: { cluster: "c", freezes } } });
+    const withFreezes = (freezes: unknown[]) => buildConfigSchema().safeParse({ ...base, environments: { staging: { cluster: "c", freezes } } });
     expect(withFreezes([office]).success).to.equal(true);
     const cases: Array<[unknown, string]> = [
       [{ ...office, timeZone: "Mars/Olympus" }, "timeZone"],

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { expect } from "chai";
-import { configSchema } from "../../../src/config/schema.js";
+import { buildConfigSchema } from "../../../src/config/schema.js";
 import { analysisFor } from "../../../src/domain/canary-analysis/analysis-config.js";
 import { fillQuery } from "../../../src/domain/canary-analysis/promql-template.js";
 import { checkFigure } from "../../../src/domain/canary-analysis/evaluate-analysis.js";
@@ -16,7 +16,7 @@ function config(analysis: Record<string, unknown>, appAnalysis?: Record<string, 
   const raw = structuredClone(sandboxConfig);
   raw.deploy = { ...(raw.deploy ?? {}), analysis };
   if (appAnalysis) raw.apps.github!.analysis = appAnalysis;
-  return configSchema.parse(raw);
+  return buildConfigSchema().parse(raw);
 }
 
 describe("canary analysis config", () => {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { configSchema } from "../../../src/config/schema.js";
+import { buildConfigSchema } from "../../../src/config/schema.js";
 import { deployContentPolicy, labContentPolicy } from "../../../src/domain/content-policy/from-config.js";
 
 // The content policy's config: validated at load (kinds that can never be allowed are a config error), layered
@@ -11,7 +11,7 @@ const raw = () => parse(readFileSync("config/sandbox/tugboat.yaml", "utf8"));
 
 describe("content policy config", () => {
   it("defaults: the default kinds, baseline, 200 objects, 1 MiB, the environment's url host as its Ingress domain", () => {
-    const config = configSchema.parse(raw());
+    const config = buildConfigSchema().parse(raw());
     const p = deployContentPolicy(config, "github", "staging");
     expect(p.kinds.map((k) => `${k.group}/${k.kind}`)).to.deep.equal([
       "apps/Deployment", "/Service", "/ConfigMap", "networking.k8s.io/Ingress", "autoscaling/HorizontalPodAutoscaler", "policy/PodDisruptionBudget", "/ServiceAccount",
@@ -28,7 +28,7 @@ describe("content policy config", () => {
     c.environments.production.content = { podSecurity: "restricted", kinds: ["Deployment", "core/Pod"], maxObjects: 50 };
     c.apps.github.environments = { production: { content: { maxObjects: 20, ingressDomains: ["example.org"] } } };
     c.reviewlab.content = { serviceTypes: ["ClusterIP", "NodePort"], maxReplicas: 2 };
-    const config = configSchema.parse(c);
+    const config = buildConfigSchema().parse(c);
     const p = deployContentPolicy(config, "github", "production");
     expect(p).to.deep.include({ podSecurity: "restricted", maxObjects: 20, ingressDomains: ["example.org"] });
     expect(p.kinds.map((k) => k.kind)).to.deep.equal(["Deployment", "Pod"]);
@@ -37,15 +37,15 @@ describe("content policy config", () => {
   });
 
   it("maxReplicas: 50 for environments unless configured; 0 in the config lifts the cap, a negative one does not load", () => {
-    expect(deployContentPolicy(configSchema.parse(raw()), "github", "production").maxReplicas).to.equal(50);
+    expect(deployContentPolicy(buildConfigSchema().parse(raw()), "github", "production").maxReplicas).to.equal(50);
     const c = raw();
     c.environments.production.content = { maxReplicas: 0 };
     c.environments.staging.content = { maxReplicas: 120 };
-    const config = configSchema.parse(c);
+    const config = buildConfigSchema().parse(c);
     expect(deployContentPolicy(config, "github", "production").maxReplicas).to.equal(undefined);
     expect(deployContentPolicy(config, "github", "staging").maxReplicas).to.equal(120);
     c.environments.staging.content = { maxReplicas: -1 };
-    expect(configSchema.safeParse(c).success).to.equal(false);
+    expect(buildConfigSchema().safeParse(c).success).to.equal(false);
   });
 
   it("refuses kinds that can never be allowed, and kind names it cannot place, naming the path", () => {
@@ -60,7 +60,7 @@ describe("content policy config", () => {
     ] as Array<[string[], string]>) {
       const c = raw();
       c.environments.staging.content = { kinds };
-      const res = configSchema.safeParse(c);
+      const res = buildConfigSchema().safeParse(c);
       expect(res.success, kinds[0]).to.equal(false);
       const text = res.success ? "" : res.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n");
       expect(text).to.include("environments.staging.content.kinds.0");
