@@ -125,13 +125,16 @@ export function createWebhookEndpoint(deps: WebhookEndpointDeps): WebhookEndpoin
       return send(res, 202, { ignored: "another installation of the GitHub App" });
     }
 
-    // The signature covers the body only: a replay under a new delivery id is caught by the body's digest.
-    if (!(await firstTime(`github-delivery:${id}`))) return send(res, 200, { duplicate: "delivery already handled" });
+    // The signature covers the body only, so a replay under a new delivery id is caught by the body's digest. The body
+    // is claimed first: a refused replay writes nothing (no Lease a replay), and GitHub's redelivery, which keeps the
+    // id and the body, is a repeat either way. The id is claimed as well: one event's deliveries to two hooks (an
+    // organization's and a repository's) share the id but not always the body.
     const digest = createHash("sha256").update(body).digest("hex");
     if (!(await firstTime(`github-body:${digest}`))) {
-      log.warn("refused a GitHub webhook delivery: its body was already delivered under another id (a replay)", { delivery: id, event: name });
+      log.warn("refused a GitHub webhook delivery: its body was already delivered (a redelivery or a replay)", { delivery: id, event: name });
       return send(res, 200, { duplicate: "body already handled" });
     }
+    if (!(await firstTime(`github-delivery:${id}`))) return send(res, 200, { duplicate: "delivery already handled" });
 
     send(res, 202, { accepted: id });
     const dlog = log.child({ delivery: id, event: name, repo: payload.repository.full_name });

@@ -3,7 +3,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { startHarness, type Harness } from "../helpers/harness.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { silentLogger } from "../../src/core/logger.js";
-import { coordinationOf } from "../../src/domain/replicas/coordination.js";
+import { coordinationOf, digest } from "../../src/domain/replicas/coordination.js";
 import { SharedEventIds } from "../../src/domain/replicas/shared-event-ids.js";
 import { createWebhookVerifier } from "../../src/gateways/github/webhook-verifier.js";
 import { listenOps } from "../../src/infra/ops-endpoints.js";
@@ -71,6 +71,12 @@ describe("GitHub webhook endpoint", function () {
     return `http://127.0.0.1:${server.port}${WEBHOOKS_PATH}`;
   }
 
+  /** The shared record's Lease for a delivery id (shared-event-ids.ts names it by the digest of the key). */
+  function deliveryLease(id: string) {
+    const c = coordinationOf({ config: h.config, kube: h.kube, instanceId: "reader", clock: new ManualClock() });
+    return c.cluster.leases.find(`tugboat-event-${digest(`github-delivery:${id}`, 40)}`, c.namespace);
+  }
+
   function deliver(url: string, body: string, headers: Record<string, string | undefined> = {}): Promise<Response> {
     const all: Record<string, string> = {};
     const given = { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": randomUUID(), "x-hub-signature-256": sign(body), ...headers };
@@ -110,20 +116,37 @@ describe("GitHub webhook endpoint", function () {
     expect(pushes).to.have.length(1);
   });
 
-  it("a delivery replayed to the other replica, or its body under a new delivery id, runs nothing twice", async () => {
+  it("a delivery replayed to the other replica, or its body under a new delivery id, runs nothing twice and records nothing", async () => {
     const a = await replica("bot-a");
     const b = await replica("bot-b");
     const body = JSON.stringify(pushPayload({ after: "d".repeat(40) }));
     const id = `d-${randomUUID()}`;
     expect((await deliver(a, body, { "x-github-delivery": id })).status).to.equal(202);
+    // GitHub's redelivery keeps the id and the body: a repeat.
     const again = await deliver(b, body, { "x-github-delivery": id });
     expect(again.status).to.equal(200);
-    expect(await again.json()).to.deep.equal({ duplicate: "delivery already handled" });
-    const replay = await deliver(b, body, { "x-github-delivery": `d-${randomUUID()}` });
-    expect(replay.status).to.equal(200);
-    expect(await replay.json()).to.deep.equal({ duplicate: "body already handled" });
+    expect(await again.json()).to.deep.equal({ duplicate: "body already handled" });
+    // A captured delivery replayed under a new id (the id is not signed), to either replica.
+    for (const url of [a, b]) {
+      const newId = `d-${randomUUID()}`;
+      const replay = await deliver(url, body, { "x-github-delivery": newId });
+      expect(replay.status).to.equal(200);
+      expect(await replay.json()).to.deep.equal({ duplicate: "body already handled" });
+      expect(await deliveryLease(newId), "a refused replay leaves no Lease behind").to.equal(undefined);
+    }
+    expect(await deliveryLease(id)).to.not.equal(undefined);
     await settle();
     expect(pushes.map((p) => p.replica)).to.deep.equal(["bot-a"]);
+  });
+
+  it("one event's deliveries to two hooks share the delivery id: the second runs nothing, even with another body", async () => {
+    const a = await replica("bot-a");
+    const id = `d-${randomUUID()}`;
+    expect((await deliver(a, JSON.stringify(pushPayload({ after: "9".repeat(40) })), { "x-github-delivery": id })).status).to.equal(202);
+    const orgHook = await deliver(a, JSON.stringify(pushPayload({ after: "9".repeat(40), organization: { login: "octo" } })), { "x-github-delivery": id });
+    expect(await orgHook.json()).to.deep.equal({ duplicate: "delivery already handled" });
+    await settle();
+    expect(pushes).to.have.length(1);
   });
 
   it("answers before its handlers finish (GitHub waits 10 s at most)", async () => {
