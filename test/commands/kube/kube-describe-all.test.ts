@@ -68,7 +68,7 @@ describe("/kube describe without a name: every object of the type, as kubectl", 
     const denied = await h.run("/kube describe secrets -n github-staging --cluster staging", { user: "UVIEWER" });
     expect(denied.text).to.contain("type `secrets` is not allowed");
     const t = await h.run("/kube describe secrets -n github-staging --cluster staging", { user: "UADMIN" });
-    expect(output(t)).to.match(/^  Token:\s+<redacted: 17 bytes>$/m);
+    expect(output(t)).to.match(/^token:\s+17 bytes$/m);
     expect(JSON.stringify(t)).to.not.contain(Buffer.from("bulk-secret-value").toString("base64"));
   });
 });
