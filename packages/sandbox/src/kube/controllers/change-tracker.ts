@@ -2,6 +2,7 @@ import type { ResourceDef } from "../resources.js";
 import type { Store, StoreEvent } from "../store.js";
 import { deepEqual } from "../util.js";
 import { D, DEFAULT_SERVICE_ACCOUNT, idOf, MANAGED_BY_LABEL, MD_NAME_LABEL, machineOfNode, ROOT_CA_CONFIGMAP, SERVICE_NAME_LABEL, selectorMatches, SLICE_CONTROLLER, splitId } from "./objects.js";
+import { isKubernetesServiceSlice } from "./kubernetes-service.js";
 import type { Kind, ReconcileQueue } from "./scheduler-queue.js";
 import { TopologyController } from "./topology-controller.js";
 
@@ -68,6 +69,7 @@ export class ChangeTracker {
       case D.slice: {
         const service = md.labels?.[SERVICE_NAME_LABEL];
         if (service && md.labels?.[MANAGED_BY_LABEL] === SLICE_CONTROLLER) this.queue.mark("svc", `${md.namespace}/${service}`);
+        if (isKubernetesServiceSlice(o)) this.queue.mark("svc", id);
         break;
       }
       case D.sa:

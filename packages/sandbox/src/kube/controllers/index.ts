@@ -1,6 +1,6 @@
 /**
  * Simulated controllers (kwok-style): deployment, replicaset, "kubelet", namespace lifecycle, the namespace's default
- * ServiceAccount and root CA, endpoints and endpoint slices, garbage collection, Cluster API MachineDeployment/Machine, node readiness and events.
+ * ServiceAccount and root CA, endpoints and endpoint slices, the `kubernetes` Service, garbage collection, Cluster API MachineDeployment/Machine, node readiness and events.
  */
 import type { Api } from "../api/index.js";
 import type { ResourceDef } from "../resources.js";
@@ -15,6 +15,7 @@ import { collectGarbage } from "./garbage-collector.js";
 import { MachineController } from "./machine-controller.js";
 import { MachineDeploymentController } from "./machinedeployment-controller.js";
 import { EndpointsController } from "./endpoints-controller.js";
+import { KUBERNETES_SERVICE, KubernetesServiceController } from "./kubernetes-service.js";
 import { NamespaceDefaults } from "./namespace-defaults.js";
 import { NamespaceFinalizer } from "./namespace-finalizer.js";
 import { D, idOf, splitId } from "./objects.js";
@@ -44,6 +45,7 @@ export class Controllers implements ControllerContext {
   private namespaces = new NamespaceFinalizer(this);
   private namespaceDefaults = new NamespaceDefaults(this);
   private endpoints = new EndpointsController(this);
+  private kubernetesService = new KubernetesServiceController(this);
   private deployments = new DeploymentController(this);
   private pods: PodSimulator;
   private replicaSets: ReplicaSetController;
@@ -182,6 +184,7 @@ export class Controllers implements ControllerContext {
     this.eachObject("ns", D.ns, (ns) => {
       this.namespaces.reconcile(ns);
       this.namespaceDefaults.reconcile(ns);
+      if (ns.metadata.name === KUBERNETES_SERVICE.namespace) this.kubernetesService.reconcile();
     });
     collectGarbage(this, this.queue.gcDirty);
     this.eachObject("cluster", D.cluster, (c) => this.topology.reconcile(c));
@@ -196,7 +199,10 @@ export class Controllers implements ControllerContext {
     this.eachObject("rs", D.rs, (rs) => this.replicaSets.reconcile(rs));
     this.eachObject("pod", D.pod, (p) => this.pods.reconcile(p));
     // after the pods: a pass's new IPs and readiness are in the Endpoints it writes
-    this.queue.each("svc", (id) => this.endpoints.reconcile(...splitId(id)));
+    this.queue.each("svc", (id) => {
+      this.endpoints.reconcile(...splitId(id));
+      if (id === `${KUBERNETES_SERVICE.namespace}/${KUBERNETES_SERVICE.name}`) this.kubernetesService.reconcile();
+    });
     this.events.trim();
   }
 
