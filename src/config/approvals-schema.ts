@@ -3,17 +3,20 @@ import { z } from "zod";
 // environments.<env>.approvals: the two-person rule (src/domain/approvals). `from` names roles of this config or
 // Slack user group ids (S…); which is which is checked against the roles in schema.ts.
 
-export const approvalsSchema = z
-  .object({
-    /** How many approvals a deploy needs before it starts. */
-    required: z.number().int().min(1).max(10).default(1),
-    from: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, "a role name or a Slack user group id (S…)")).min(1),
-    /** Whether the asker's own approval counts (off: the two-person rule). */
-    allowSelf: z.boolean().default(false),
-    /** How long the request waits before it ends as not approved. */
-    timeoutMinutes: z.number().int().positive().max(7 * 24 * 60).default(30),
-  })
-  .strict();
+/** Built with the config schema (buildConfigSchema), not kept at module level. */
+export function approvalsSchema() {
+  return z
+    .object({
+      /** How many approvals a deploy needs before it starts. */
+      required: z.number().int().min(1).max(10).default(1),
+      from: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, "a role name or a Slack user group id (S…)")).min(1),
+      /** Whether the asker's own approval counts (off: the two-person rule). */
+      allowSelf: z.boolean().default(false),
+      /** How long the request waits before it ends as not approved. */
+      timeoutMinutes: z.number().int().positive().max(7 * 24 * 60).default(30),
+    })
+    .strict();
+}
 
 /** Whether a role's permissions grant `deploy:approve` (`*`, `deploy:*` or the permission itself). */
 function grantsApprove(permissions: string[]): boolean {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { globMatches } from "./glob.js";
-import { analysisDefaultsSchema, appAnalysisSchema, canaryModeSchema } from "./analysis-schema.js";
+import { analysisSchemas } from "./analysis-schema.js";
 import { neverAllowed, parseKindEntry } from "../domain/content-policy/kinds.js";
 import { approvalSourceProblems, approvalsSchema } from "./approvals-schema.js";
 import { isTimeZone, scheduleProblem, windowDurationMs } from "../domain/freeze/freeze-windows.js";
@@ -12,6 +12,7 @@ import { isTimeZone, scheduleProblem, windowDurationMs } from "../domain/freeze/
  * the heap for the life of the process (about 0.7 MB at idle, docs/benchmarks.md "Where the memory went").
  */
 export function buildConfigSchema() {
+  const { analysisDefaultsSchema, appAnalysisSchema, canaryModeSchema } = analysisSchemas();
   const permission = z
     .string()
     .regex(/^(\*|[a-z]+(:[a-z0-9*_.-]+)*)$/, "a permission such as kube:get, deploy:production, canary:* or *")
@@ -170,7 +171,7 @@ export function buildConfigSchema() {
       rolloutTimeoutSeconds: z.number().int().positive().default(600),
       content: contentPolicySchema.optional(),
       /** The two-person rule: deploys wait for approvals (approvals-schema.ts). */
-      approvals: approvalsSchema.optional(),
+      approvals: approvalsSchema().optional(),
       /** Deploys are refused during these windows unless someone breaks the glass (`--break-glass REASON`). */
       freezes: z.array(freezeWindowSchema).default([]),
     })
