@@ -20,6 +20,11 @@ export class SeenIds {
     return true;
   }
 
+  /** Lets an id be new again (its claim was given back: the delivery was not handled after all). */
+  forget(id: string): void {
+    this.seen.delete(id);
+  }
+
   private prune(t: number): void {
     // Map keeps insertion order, which is also expiry order (one ttl for all).
     for (const [id, expires] of this.seen) {
@@ -32,6 +37,8 @@ export class SeenIds {
 /** Something that answers "first time?" for ids across replicas (src/domain/replicas/shared-event-ids.ts). */
 export interface SharedIds {
   firstTime(id: string): Promise<boolean>;
+  /** Gives back this replica's claim of an id, so the id is new again (a delivery refused after it was claimed). */
+  forget?(id: string): Promise<void>;
 }
 
 /**

@@ -88,6 +88,11 @@ export function createWebhookEndpoint(deps: WebhookEndpointDeps): WebhookEndpoin
     }
   };
 
+  const forget = async (key: string): Promise<void> => {
+    seen.forget(key);
+    await deps.shared?.forget?.(key);
+  };
+
   const receive = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (stopped) return send(res, 503, { error: "shutting down; redeliver later" });
     if (!isJson(req)) return send(res, 415, { error: "the webhook's content type must be application/json" });
@@ -129,12 +134,19 @@ export function createWebhookEndpoint(deps: WebhookEndpointDeps): WebhookEndpoin
     // is claimed first: a refused replay writes nothing (no Lease a replay), and GitHub's redelivery, which keeps the
     // id and the body, is a repeat either way. The id is claimed as well: one event's deliveries to two hooks (an
     // organization's and a repository's) share the id but not always the body.
-    const digest = createHash("sha256").update(body).digest("hex");
-    if (!(await firstTime(`github-body:${digest}`))) {
+    const bodyKey = `github-body:${createHash("sha256").update(body).digest("hex")}`;
+    const idKey = `github-delivery:${id}`;
+    if (!(await firstTime(bodyKey))) {
       log.warn("refused a GitHub webhook delivery: its body was already delivered (a redelivery or a replay)", { delivery: id, event: name });
       return send(res, 200, { duplicate: "body already handled" });
     }
-    if (!(await firstTime(`github-delivery:${id}`))) return send(res, 200, { duplicate: "delivery already handled" });
+    if (!(await firstTime(idKey))) return send(res, 200, { duplicate: "delivery already handled" });
+    if (stopped) {
+      // Stopping while the claims were made: nothing runs, so the claims are given back and GitHub's redelivery (the
+      // same id and body) is handled by another replica or after the restart.
+      await Promise.all([bodyKey, idKey].map((key) => forget(key)));
+      return send(res, 503, { error: "shutting down; redeliver later" });
+    }
 
     send(res, 202, { accepted: id });
     const dlog = log.child({ delivery: id, event: name, repo: payload.repository.full_name });

@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { createHmac, randomUUID } from "node:crypto";
 import { startHarness, type Harness } from "../helpers/harness.js";
-import { ManualClock } from "../helpers/manual-clock.js";
+import { eventually, ManualClock } from "../helpers/manual-clock.js";
 import { silentLogger } from "../../src/core/logger.js";
+import type { SharedIds } from "../../src/core/seen-ids.js";
 import { coordinationOf, digest } from "../../src/domain/replicas/coordination.js";
 import { SharedEventIds } from "../../src/domain/replicas/shared-event-ids.js";
 import { createWebhookVerifier } from "../../src/gateways/github/webhook-verifier.js";
@@ -54,9 +55,20 @@ describe("GitHub webhook endpoint", function () {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
-  async function replica(name: string, opts: { handlers?: GithubEventHandlers; installationId?: number; maxBodyBytes?: number } = {}): Promise<string> {
+  async function replica(name: string, opts: { handlers?: GithubEventHandlers; installationId?: number; maxBodyBytes?: number; holdClaims?: { asked: boolean; go: Promise<void> } } = {}): Promise<string> {
     const clock = new ManualClock();
-    const shared = new SharedEventIds(coordinationOf({ config: h.config, kube: h.kube, instanceId: name, clock }), 60_000, silentLogger);
+    const record = new SharedEventIds(coordinationOf({ config: h.config, kube: h.kube, instanceId: name, clock }), 60_000, silentLogger);
+    const hold = opts.holdClaims;
+    const shared: SharedIds = hold
+      ? {
+          firstTime: async (id) => {
+            hold.asked = true;
+            await hold.go;
+            return record.firstTime(id);
+          },
+          forget: (id) => record.forget(id),
+        }
+      : record;
     const handlers: GithubEventHandlers = opts.handlers ?? {
       push: [
         async (payload, ctx) => {
@@ -147,6 +159,29 @@ describe("GitHub webhook endpoint", function () {
     expect(await orgHook.json()).to.deep.equal({ duplicate: "delivery already handled" });
     await settle();
     expect(pushes).to.have.length(1);
+  });
+
+  it("a delivery claimed while the replica stops gets 503, runs nothing, and GitHub's redelivery (same id and body) is handled", async () => {
+    let claimsGo!: () => void;
+    const hold = { asked: false, go: new Promise<void>((r) => (claimsGo = r)) };
+    const a = await replica("bot-a", { holdClaims: hold });
+    const b = await replica("bot-b");
+    const body = JSON.stringify(pushPayload({ after: "8".repeat(40) }));
+    const id = `d-${randomUUID()}`;
+    const answer = deliver(a, body, { "x-github-delivery": id });
+    await eventually("the shared claim to be asked", () => hold.asked);
+    const stopping = endpoints[0]!.stop();
+    claimsGo();
+    const refused = await answer;
+    expect(refused.status).to.equal(503);
+    await stopping;
+    expect(pushes).to.deep.equal([]);
+    expect(await deliveryLease(id), "the claim was given back").to.equal(undefined);
+
+    const redelivered = await deliver(b, body, { "x-github-delivery": id });
+    expect(redelivered.status).to.equal(202);
+    await settle();
+    expect(pushes.map((p) => [p.replica, p.delivery])).to.deep.equal([["bot-b", id]]);
   });
 
   it("answers before its handlers finish (GitHub waits 10 s at most)", async () => {

@@ -20,8 +20,20 @@ export class SharedEventIds implements EventIds {
     private readonly log: Logger,
   ) {}
 
+  /** Deletes this replica's own claim of the id (another replica's stays); a failure is logged, never thrown. */
+  async forget(id: string): Promise<void> {
+    const name = leaseName(id);
+    try {
+      const current = await this.c.cluster.leases.find(name, this.c.namespace);
+      if (current?.spec?.holderIdentity !== this.c.instanceId) return;
+      await this.c.cluster.leases.delete(name, this.c.namespace, { preconditions: { resourceVersion: current.metadata?.resourceVersion } });
+    } catch (err) {
+      this.log.warn("cannot give back the claim of an event id; a redelivery within its time is taken for a repeat", { error: errorMessage(err) });
+    }
+  }
+
   async firstTime(id: string): Promise<boolean> {
-    const name = `tugboat-event-${digest(id, 40)}`;
+    const name = leaseName(id);
     const now = this.c.now();
     const body = (resourceVersion?: string): V1Lease => ({
       apiVersion: "coordination.k8s.io/v1",
@@ -50,4 +62,8 @@ export class SharedEventIds implements EventIds {
       throw err;
     }
   }
+}
+
+function leaseName(id: string): string {
+  return `tugboat-event-${digest(id, 40)}`;
 }
