@@ -184,7 +184,7 @@ export class KubeQuery {
   }
 }
 
-/** Which namespaces the caller may read on this cluster: any one of their roles' scopes allowing it will do. */
+/** Which namespaces the caller may read on this cluster: one of their roles' scopes allowing it is enough. */
 function namespaceVisibility(ctx: CommandContext, cluster: string): NamespaceVisibility {
   let all: Promise<boolean> | undefined;
   return {

@@ -39,7 +39,7 @@ const HOST_ANNOTATIONS = new Set(["mirror-host", "influxdb-host"]);
 const CONFIGURATION_TEXT: Record<string, string> = {
   "auth-tls-match-cn": "is a pattern written into nginx's configuration (CVE-2025-1097)",
 };
-/** `namespace/name` references the controller resolves with its own rights, in any namespace. */
+/** `namespace/name` references the controller resolves with its own rights, in whichever namespace they name. */
 const OBJECT_REFERENCES: Record<string, string> = {
   "auth-secret": "Secret",
   "auth-tls-secret": "Secret",
@@ -107,7 +107,7 @@ function nginxAnnotationProblems(key: string, name: string, value: string, polic
 /**
  * The host of an absolute http(s) URL, lowercased; undefined when the value is not one. nginx expands variables
  * in these values, so a host followed directly by `$request_uri` or `$uri` (which start with "/") is read as that
- * host, and any other variable in the authority makes the host a caller's choice: undefined.
+ * host, and every other variable in the authority makes the host a caller's choice: undefined.
  */
 function httpHost(value: string): string | undefined {
   const m = /^(https?):\/\/([^/?#]*)/i.exec(value.trim());
