@@ -81,6 +81,7 @@ function kindRules(kind: string, obj: any, out: Cause[]): void {
           if (!CONFIG_KEY_RE.test(k) || k.length > 253) out.push(invalid(`${field}[${k}]`, k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
         }
       }
+      if (kind === "Secret") secretTypeRules(obj, out);
       break;
     case "Ingress":
       (Array.isArray(spec?.rules) ? spec.rules : []).forEach((r: any, i: number) => {
@@ -96,6 +97,43 @@ function kindRules(kind: string, obj: any, out: Cause[]): void {
       if (typeof spec?.minReplicas === "number" && typeof spec?.maxReplicas === "number" && spec.minReplicas > spec.maxReplicas) {
         out.push(invalid("spec.maxReplicas", spec.maxReplicas, "must be greater than or equal to `minReplicas`"));
       }
+      break;
+  }
+}
+
+/** ValidateSecret's rules per built-in type, on data with stringData merged in (as the API server converts it) */
+function secretTypeRules(secret: any, out: Cause[]): void {
+  const data: Record<string, string> = { ...(isPlainObject(secret.data) ? secret.data : {}) };
+  for (const [k, v] of Object.entries(isPlainObject(secret.stringData) ? secret.stringData : {})) data[k] = Buffer.from(String(v)).toString("base64");
+  const has = (key: string) => Object.hasOwn(data, key);
+  const json = (key: string) => {
+    if (!has(key)) return out.push(required(`data[${key}]`));
+    try {
+      JSON.parse(Buffer.from(data[key] ?? "", "base64").toString("utf8"));
+    } catch (e) {
+      // the real message is Go's JSON error; the value is never shown
+      out.push(invalid(`data[${key}]`, "<secret contents redacted>", e instanceof Error ? e.message : String(e)));
+    }
+  };
+  switch (secret.type) {
+    case "kubernetes.io/service-account-token":
+      // the token controller fills in the rest (token, ca.crt, namespace, the uid annotation)
+      if (!secret.metadata?.annotations?.["kubernetes.io/service-account.name"]) out.push(required("metadata.annotations[kubernetes.io/service-account.name]"));
+      break;
+    case "kubernetes.io/dockercfg":
+      json(".dockercfg");
+      break;
+    case "kubernetes.io/dockerconfigjson":
+      json(".dockerconfigjson");
+      break;
+    case "kubernetes.io/basic-auth":
+      if (!has("username") && !has("password")) out.push(required("data[username]"), required("data[password]"));
+      break;
+    case "kubernetes.io/ssh-auth":
+      if (!data["ssh-privatekey"]) out.push(required("data[ssh-privatekey]"));
+      break;
+    case "kubernetes.io/tls":
+      for (const key of ["tls.crt", "tls.key"]) if (!has(key)) out.push(required(`data[${key}]`));
       break;
   }
 }
@@ -153,6 +191,9 @@ export function immutableCauses(kind: string, old: any, next: any): Cause[] {
   if (kind === "Service" && old.spec?.clusterIP && old.spec.clusterIP !== "None" && next.spec?.clusterIP !== undefined && next.spec.clusterIP !== old.spec.clusterIP) {
     const ips = next.spec.clusterIPs && !same(next.spec.clusterIPs, old.spec.clusterIPs) ? next.spec.clusterIPs : [next.spec.clusterIP];
     out.push({ field: "spec.clusterIPs[0]", reason: "FieldValueInvalid", message: `Invalid value: ${goValue(ips)}: may not change once set` });
+  }
+  if (kind === "Secret" && (old.type ?? "Opaque") !== (next.type ?? "Opaque")) {
+    out.push({ field: "type", reason: "FieldValueInvalid", message: `Invalid value: ${goValue(next.type ?? "")}: field is immutable` });
   }
   if ((kind === "ConfigMap" || kind === "Secret") && old.immutable === true) {
     if (!same(old.data, next.data)) out.push({ field: "data", reason: "FieldValueForbidden", message: "Forbidden: field is immutable when `immutable` is set" });
