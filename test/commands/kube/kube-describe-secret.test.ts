@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { Harness, Transcript } from "../../helpers/harness.js";
+import { eventually } from "../../helpers/manual-clock.js";
 import { useHarness } from "../../helpers/use-harness.js";
 import { kubectl, output, sameAsKubectl } from "./kube-helpers.js";
 
@@ -10,8 +11,6 @@ import { kubectl, output, sameAsKubectl } from "./kube-helpers.js";
 // service-account-token Secret's token itself, where Tugboat prints its size. No value may ever reach the reply.
 
 const NS = "github-staging";
-const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6Z2l0aHViLXN0YWdpbmc6ZGVwbG95ZXIifQ.c2lnbmF0dXJlLW5vdC1yZWFs";
-const CA = "-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhrM3Mtc2VydmVy\n-----END CERTIFICATE-----\n";
 const BINARY = Buffer.from([0x00, 0xff, 0x10, 0x80, 0x7f, 0xfe, 0x01, 0x02, 0x03]);
 const PASSWORD = "hunter2-very-secret";
 
@@ -53,27 +52,27 @@ describe("/kube describe secret: kubectl's Secret describer", function () {
   const h = useHarness();
 
   it("a service-account-token Secret prints what kubectl prints, with the token's size instead of the token", async () => {
-    h.sandbox.control.cluster("staging").objects.put({
+    const staging = h.sandbox.control.cluster("staging");
+    staging.objects.put({
       apiVersion: "v1",
       kind: "Secret",
-      metadata: {
-        name: "deployer-token",
-        namespace: NS,
-        labels: { app: "unicorn" },
-        annotations: { "kubernetes.io/service-account.name": "default", "kubernetes.io/service-account.uid": "5b1c0de0-0000-4000-8000-000000000001" },
-      },
+      metadata: { name: "deployer-token", namespace: NS, labels: { app: "unicorn" }, annotations: { "kubernetes.io/service-account.name": "default" } },
       type: "kubernetes.io/service-account-token",
-      // As the token controller fills it in.
-      data: { "ca.crt": b64(CA), namespace: b64(NS), token: b64(TOKEN) },
     });
+    // the sandbox's tokens controller fills in token, ca.crt, namespace and the uid annotation, as a cluster's does
+    const ref = { apiVersion: "v1", kind: "Secret", namespace: NS, name: "deployer-token" };
+    const dataOf = () => (staging.objects.get(ref) as { data?: Record<string, string> } | undefined)?.data ?? {};
+    await eventually("the token filled in", () => !!dataOf().token);
+    const [token, ca] = [dataOf().token!, dataOf()["ca.crt"]!].map((v) => Buffer.from(v, "base64").toString()) as [string, string];
     const { t, theirs } = await describeBoth(h, "deployer-token");
-    expect(theirs, "kubectl prints the token; the comparison below relies on it").to.include(TOKEN);
+    expect(theirs, "kubectl prints the token; the comparison below relies on it").to.include(token);
     const ours = output(t);
     expect(sameAsKubectl(ours, kubectlWithSizes(theirs)), `${ours}\n---\n${theirs}`).to.equal(true);
     expect(ours).to.match(/^Type: {2}kubernetes\.io\/service-account-token$/m);
-    expect(ours).to.match(new RegExp(`^token: +${TOKEN.length} bytes$`, "m"));
-    expect(ours).to.match(new RegExp(`^ca\\.crt: +${CA.length} bytes$`, "m"));
-    expectNoValues(h, t, [TOKEN, CA.split("\n")[1]!]);
+    expect(ours).to.match(/^ {14}kubernetes\.io\/service-account\.uid: [0-9a-f-]{36}$/m);
+    expect(ours).to.match(new RegExp(`^token: +${token.length} bytes$`, "m"));
+    expect(ours).to.match(new RegExp(`^ca\\.crt: +${ca.length} bytes$`, "m"));
+    expectNoValues(h, t, [token, token.split(".")[2]!, ca.split("\n")[1]!]);
   });
 
   it("an Opaque Secret with binary data and a last-applied annotation holding the values prints sizes only", async () => {

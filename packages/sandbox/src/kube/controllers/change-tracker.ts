@@ -1,8 +1,9 @@
 import type { ResourceDef } from "../resources.js";
 import type { Store, StoreEvent } from "../store.js";
 import { deepEqual } from "../util.js";
-import { D, DEFAULT_SERVICE_ACCOUNT, idOf, MANAGED_BY_LABEL, MD_NAME_LABEL, machineOfNode, ROOT_CA_CONFIGMAP, SERVICE_NAME_LABEL, selectorMatches, SLICE_CONTROLLER, splitId } from "./objects.js";
+import { D, idOf, MANAGED_BY_LABEL, MD_NAME_LABEL, machineOfNode, ROOT_CA_CONFIGMAP, SERVICE_NAME_LABEL, selectorMatches, SLICE_CONTROLLER, splitId } from "./objects.js";
 import { isKubernetesServiceSlice } from "./kubernetes-service.js";
+import { SERVICE_ACCOUNT_TOKEN_TYPE } from "./tokens-controller.js";
 import type { Kind, ReconcileQueue } from "./scheduler-queue.js";
 import { TopologyController } from "./topology-controller.js";
 
@@ -72,8 +73,12 @@ export class ChangeTracker {
         if (isKubernetesServiceSlice(o)) this.queue.mark("svc", id);
         break;
       }
+      // the default ServiceAccount is kept in every namespace; any ServiceAccount's token Secrets follow it
       case D.sa:
-        if (md.name === DEFAULT_SERVICE_ACCOUNT) this.queue.mark("ns", md.namespace);
+        this.queue.mark("ns", md.namespace);
+        break;
+      case D.secret:
+        if (o.type === SERVICE_ACCOUNT_TOKEN_TYPE) this.queue.mark("ns", md.namespace);
         break;
       case D.cm:
         if (md.name === ROOT_CA_CONFIGMAP) this.queue.mark("ns", md.namespace);

@@ -1,6 +1,6 @@
 /**
  * Simulated controllers (kwok-style): deployment, replicaset, "kubelet", namespace lifecycle, the namespace's default
- * ServiceAccount and root CA, endpoints and endpoint slices, the `kubernetes` Service, garbage collection, Cluster API MachineDeployment/Machine, node readiness and events.
+ * ServiceAccount and root CA, service-account tokens, endpoints and endpoint slices, the `kubernetes` Service, garbage collection, Cluster API MachineDeployment/Machine, node readiness and events.
  */
 import type { Api } from "../api/index.js";
 import type { ResourceDef } from "../resources.js";
@@ -21,6 +21,7 @@ import { NamespaceFinalizer } from "./namespace-finalizer.js";
 import { D, idOf, splitId } from "./objects.js";
 import { PodSimulator } from "./pod-simulator.js";
 import { ReplicaSetController } from "./replicaset-controller.js";
+import { TokensController } from "./tokens-controller.js";
 import { type Kind, ReconcileQueue } from "./scheduler-queue.js";
 import { TopologyController } from "./topology-controller.js";
 
@@ -44,6 +45,7 @@ export class Controllers implements ControllerContext {
   private events = new EventRecorder(this);
   private namespaces = new NamespaceFinalizer(this);
   private namespaceDefaults = new NamespaceDefaults(this);
+  private tokens = new TokensController(this);
   private endpoints = new EndpointsController(this);
   private kubernetesService = new KubernetesServiceController(this);
   private deployments = new DeploymentController(this);
@@ -184,6 +186,7 @@ export class Controllers implements ControllerContext {
     this.eachObject("ns", D.ns, (ns) => {
       this.namespaces.reconcile(ns);
       this.namespaceDefaults.reconcile(ns);
+      this.tokens.reconcile(ns);
       if (ns.metadata.name === KUBERNETES_SERVICE.namespace) this.kubernetesService.reconcile();
     });
     collectGarbage(this, this.queue.gcDirty);

@@ -11,6 +11,7 @@ export const D = {
   slice: findByPlural("discovery.k8s.io", "v1", "endpointslices")!,
   sa: findByPlural("", "v1", "serviceaccounts")!,
   cm: findByPlural("", "v1", "configmaps")!,
+  secret: findByPlural("", "v1", "secrets")!,
   deploy: findByPlural("apps", "v1", "deployments")!,
   rs: findByPlural("apps", "v1", "replicasets")!,
   md: findByPlural("cluster.x-k8s.io", "v1beta1", "machinedeployments")!,
