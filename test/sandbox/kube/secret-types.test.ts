@@ -63,39 +63,31 @@ describe("kube sandbox: Secret types are validated as the API server does", func
     const tls = await k.kubectl(["create", "secret", "generic", "half-tls", "-n", NS, "--type=kubernetes.io/tls", "--from-literal=tls.crt=x"]);
     expect(tls.stderr).to.include('Secret "half-tls" is invalid: data[tls.key]: Required value');
   });
-});
 
-describe("kube sandbox: the tokens controller fills in service-account-token Secrets", function () {
-  this.timeout(30_000);
-  let k: KubectlSandbox;
+  describe("the tokens controller fills in service-account-token Secrets", () => {
+    const secret = (name: string) => k.sb.control.objects.get({ apiVersion: "v1", kind: "Secret", namespace: NS, name }) as any;
+    const tokenSecret = (name: string, sa: string) => ({ apiVersion: "v1", kind: "Secret", metadata: { name, annotations: { "kubernetes.io/service-account.name": sa } }, type: "kubernetes.io/service-account-token" });
 
-  before(async () => {
-    k = await startKubectlSandbox({ clusterName: "staging", seedDir: SEED, delays: TEST_DELAYS });
-  });
-  after(async () => k && k.stop());
+    it("gives a token Secret of an existing ServiceAccount its token, ca.crt, namespace and uid annotation", async () => {
+      expect((await raw(k.sb, "POST", `/api/v1/namespaces/${NS}/secrets`, { body: tokenSecret("default-token", "default") })).status).to.equal(201);
+      const filled: any = await waitFor(() => secret("default-token")?.data?.token && secret("default-token"), 3000, "the token filled in");
+      const sa: any = k.sb.control.objects.require({ apiVersion: "v1", kind: "ServiceAccount", namespace: NS, name: "default" });
+      expect(filled.metadata.annotations["kubernetes.io/service-account.uid"]).to.equal(sa.metadata.uid);
+      expect(Buffer.from(filled.data.namespace, "base64").toString()).to.equal(NS);
+      expect(Buffer.from(filled.data["ca.crt"], "base64").toString()).to.match(/^-----BEGIN CERTIFICATE-----\n/);
+      const [, claims] = Buffer.from(filled.data.token, "base64").toString().split(".");
+      expect(JSON.parse(Buffer.from(claims!, "base64url").toString())).to.include({ sub: `system:serviceaccount:${NS}:default`, "kubernetes.io/serviceaccount/secret.name": "default-token" });
+    });
 
-  const secret = (name: string) => k.sb.control.objects.get({ apiVersion: "v1", kind: "Secret", namespace: NS, name }) as any;
-  const tokenSecret = (name: string, sa: string) => ({ apiVersion: "v1", kind: "Secret", metadata: { name, annotations: { "kubernetes.io/service-account.name": sa } }, type: "kubernetes.io/service-account-token" });
+    it("deletes a token Secret whose ServiceAccount does not exist, and those of a deleted ServiceAccount", async () => {
+      expect((await raw(k.sb, "POST", `/api/v1/namespaces/${NS}/secrets`, { body: tokenSecret("orphan-token", "nobody") })).status).to.equal(201);
+      await waitFor(() => !secret("orphan-token"), 3000, "the orphan token Secret deleted");
 
-  it("gives a token Secret of an existing ServiceAccount its token, ca.crt, namespace and uid annotation", async () => {
-    expect((await raw(k.sb, "POST", `/api/v1/namespaces/${NS}/secrets`, { body: tokenSecret("default-token", "default") })).status).to.equal(201);
-    const filled: any = await waitFor(() => secret("default-token")?.data?.token && secret("default-token"), 3000, "the token filled in");
-    const sa: any = k.sb.control.objects.require({ apiVersion: "v1", kind: "ServiceAccount", namespace: NS, name: "default" });
-    expect(filled.metadata.annotations["kubernetes.io/service-account.uid"]).to.equal(sa.metadata.uid);
-    expect(Buffer.from(filled.data.namespace, "base64").toString()).to.equal(NS);
-    expect(Buffer.from(filled.data["ca.crt"], "base64").toString()).to.match(/^-----BEGIN CERTIFICATE-----\n/);
-    const [, claims] = Buffer.from(filled.data.token, "base64").toString().split(".");
-    expect(JSON.parse(Buffer.from(claims!, "base64url").toString())).to.include({ sub: `system:serviceaccount:${NS}:default`, "kubernetes.io/serviceaccount/secret.name": "default-token" });
-  });
-
-  it("deletes a token Secret whose ServiceAccount does not exist, and those of a deleted ServiceAccount", async () => {
-    expect((await raw(k.sb, "POST", `/api/v1/namespaces/${NS}/secrets`, { body: tokenSecret("orphan-token", "nobody") })).status).to.equal(201);
-    await waitFor(() => !secret("orphan-token"), 3000, "the orphan token Secret deleted");
-
-    expect((await raw(k.sb, "POST", `/api/v1/namespaces/${NS}/serviceaccounts`, { body: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "builder" } } })).status).to.equal(201);
-    expect((await raw(k.sb, "POST", `/api/v1/namespaces/${NS}/secrets`, { body: tokenSecret("builder-token", "builder") })).status).to.equal(201);
-    await waitFor(() => secret("builder-token")?.data?.token, 3000, "the builder's token");
-    expect((await raw(k.sb, "DELETE", `/api/v1/namespaces/${NS}/serviceaccounts/builder`)).status).to.equal(200);
-    await waitFor(() => !secret("builder-token"), 3000, "the builder's token Secret deleted with it");
+      expect((await raw(k.sb, "POST", `/api/v1/namespaces/${NS}/serviceaccounts`, { body: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "builder" } } })).status).to.equal(201);
+      expect((await raw(k.sb, "POST", `/api/v1/namespaces/${NS}/secrets`, { body: tokenSecret("builder-token", "builder") })).status).to.equal(201);
+      await waitFor(() => secret("builder-token")?.data?.token, 3000, "the builder's token");
+      expect((await raw(k.sb, "DELETE", `/api/v1/namespaces/${NS}/serviceaccounts/builder`)).status).to.equal(200);
+      await waitFor(() => !secret("builder-token"), 3000, "the builder's token Secret deleted with it");
+    });
   });
 });
