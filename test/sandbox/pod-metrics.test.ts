@@ -70,6 +70,7 @@ describe("sandbox pod metrics, scraped by Prometheus", function () {
     expect(await query(prometheus.url, ratio(`namespace="github-production",pod="${bad}"`))).to.be.closeTo(0.1, 0.01);
     expect(await query(prometheus.url, ratio(`namespace="github-staging"`))).to.be.lessThan(0.01);
     const p99 = await query(prometheus.url, `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="github-staging"}[3s])))`);
-    expect(p99).to.be.within(0.05, 0.25);
+    // Inside the 50-100 ms bucket (about 97 ms), not on its bound: one slow request more or fewer must not move it.
+    expect(p99).to.be.within(0.09, 0.1);
   });
 });

@@ -47,8 +47,8 @@ describe("canary analysis with Prometheus", function () {
   }
 
   before(async () => {
-    // 1,000 requests a second a pod, as the Istio tests: at 100, a 2 s window holds about two of the 1% slowest
-    // requests, and one more or fewer (scrape jitter on a loaded machine) moves p99 across a bucket bound.
+    // 1,000 requests a second a pod, as the Istio tests: a 2 s window then holds enough of the slowest requests for
+    // the figures not to move with scrape jitter on a loaded machine.
     prometheus = await startFilePrometheus({ requestsPerSecond: 1000 });
   });
   after(async () => {
@@ -82,9 +82,8 @@ describe("canary analysis with Prometheus", function () {
     const removed = [...(await round()), ...(await round())];
     expect(removed).to.include("unicorn-canary");
     const notice = h.notices.find((n) => n.reply.tone === "error");
-    // The seeded mix puts p99 on a bucket bound (99% at or under 500 ms for the slow image, 100 ms for the others):
-    // histogram_quantile interpolates into the next bucket by however many of the slowest 1% the window caught.
-    expect(notice?.reply.summary, notice?.reply.summary).to.match(/p99 latency ([4-7]\d\d) ms vs stable (9\d|1[0-4]\d) ms \(limit 1\.2x stable\)/);
+    // The seeded mix: p99 about 487 ms for the slow image, 97 ms for the others (inside their buckets).
+    expect(notice?.reply.summary, notice?.reply.summary).to.match(/p99 latency (4[5-9]\d|500) ms vs stable (9\d|100) ms \(limit 1\.2x stable\)/);
   });
 
   it("passes a healthy canary, shows its figures in its one message and /canary status, and promotes it after its bake time", async () => {
