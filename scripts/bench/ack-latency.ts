@@ -108,6 +108,7 @@ async function main(): Promise<void> {
           for (const bot of bots) {
             const l = results.get(bot.kind)!.get(level)!;
             log(`${bot.kind} at ${level}: p50 ${percentile(l.ms, 50).toFixed(1)} ms, p99 ${percentile(l.ms, 99).toFixed(1)} ms (${l.ms.length} acks, ${l.failures} failed), CPU ${cpuPerThousand(l).toFixed(2)} s per 1,000`);
+            log(`  each round's p99, in order (ms): ${l.roundP99.map((v) => v.toFixed(0)).join(" ")}`);
           }
         }
       } finally {
