@@ -25,8 +25,6 @@ export function permissionMatches(granted: string, wanted: string): boolean {
   return false;
 }
 
-export { globMatches };
-
 export class Policy {
   constructor(
     private readonly config: Pick<TugboatConfig, "roles" | "bindings">,

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import sinon from "sinon";
-import { Policy, globMatches, permissionMatches, type GroupDirectory } from "../../src/core/policy.js";
+import { globMatches } from "../../src/config/glob.js";
+import { Policy, permissionMatches, type GroupDirectory } from "../../src/core/policy.js";
 import { DeniedError } from "../../src/core/errors.js";
 import type { TugboatConfig } from "../../src/config/schema.js";
 
