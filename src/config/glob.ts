@@ -7,3 +7,8 @@ export function globMatches(pattern: string, value: string): boolean {
   const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
   return re.test(value);
 }
+
+/** A role whose /kube scope names namespaces (other than all of them) reads cluster-scoped types only when granted. */
+export function limitedToNamespaces(limits: { namespaces?: readonly string[] }): boolean {
+  return limits.namespaces !== undefined && !limits.namespaces.includes("*");
+}

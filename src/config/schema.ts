@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { globMatches } from "./glob.js";
+import { globMatches, limitedToNamespaces } from "./glob.js";
 import { analysisSchemas } from "./analysis-schema.js";
 import { neverAllowed, parseKindEntry } from "../domain/content-policy/kinds.js";
 import { approvalSourceProblems, approvalsSchema } from "./approvals-schema.js";
@@ -52,7 +52,7 @@ export function buildConfigSchema() {
         .strict()
         .superRefine((kube, ctx) => {
           if (!kube.clusterScoped) return;
-          if (!kube.namespaces || kube.namespaces.includes("*")) {
+          if (!limitedToNamespaces(kube)) {
             ctx.addIssue({ code: "custom", path: ["clusterScoped"], message: "only narrows a role limited by namespaces; without them the role reads every cluster-scoped type" });
           }
           for (const [i, type] of kube.clusterScoped.entries()) {

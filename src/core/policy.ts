@@ -1,7 +1,7 @@
 import type { TugboatConfig, RoleConfig } from "../config/schema.js";
 import type { Actor, PermissionScope } from "./command.js";
 import { DeniedError } from "./errors.js";
-import { globMatches } from "../config/glob.js";
+import { globMatches, limitedToNamespaces } from "../config/glob.js";
 
 // Roles and bindings, denied by default: no binding, no action.
 
@@ -142,9 +142,4 @@ function scopeRefusal(role: RoleConfig, scope: PermissionScope): string | undefi
     }
   }
   return undefined;
-}
-
-/** A role whose /kube scope names namespaces (other than all of them) reads cluster-scoped types only when granted. */
-export function limitedToNamespaces(limits: NonNullable<RoleConfig["kube"]>): boolean {
-  return limits.namespaces !== undefined && !limits.namespaces.includes("*");
 }
