@@ -4,7 +4,7 @@ import type { Reply } from "../../core/reply.js";
 import type { MessageRef, Notifier } from "../../core/services.js";
 import type { V1Deployment } from "../../gateways/kube-models.js";
 import type { KubeCluster } from "../../gateways/types.js";
-import { ANN_CANARY_MESSAGE, ANN_CANARY_STARTED, annotationOps } from "../deploy/annotations.js";
+import { ANN_CANARY_MESSAGE, ANN_CANARY_STARTED, ANN_PR, ANN_SHA, annotationOps } from "../deploy/annotations.js";
 
 // Where the canary's message is: its chat reference, stored on the canary Deployments (annotation
 // tugboat.dev/canary-message) with the run it belongs to (the canary's start), so the guard of whichever replica
@@ -21,6 +21,13 @@ const REF_PART = /^[A-Za-z0-9._-]{1,64}$/;
 
 function runOf(canary: V1Deployment): string {
   return canary.metadata?.annotations?.[ANN_CANARY_STARTED] ?? canary.metadata?.creationTimestamp ?? "";
+}
+
+/** What the canary Deployments say of their run for its message: the PR and sha they ship and when the run started. */
+export function canaryRunFacts(canaries: V1Deployment[]): { pr?: number; sha?: string; startedAt?: string } {
+  const first = canaries[0];
+  const stamp = first?.metadata?.annotations ?? {};
+  return { pr: stamp[ANN_PR] ? Number(stamp[ANN_PR]) : undefined, sha: stamp[ANN_SHA], startedAt: (first && runOf(first)) || undefined };
 }
 
 /** The message of this canary run in `channel`, if one is stored and well-formed. */

@@ -3,11 +3,11 @@ import type { Logger } from "../../core/logger.js";
 import type { Text } from "../../core/reply.js";
 import type { Notifier } from "../../core/services.js";
 import type { V1Deployment } from "../../gateways/kube-models.js";
-import { ANN_CANARY_STARTED, ANN_CHANNEL, ANN_PR, ANN_SHA } from "../deploy/annotations.js";
+import { ANN_CHANNEL } from "../deploy/annotations.js";
 import { errorMessage } from "../../core/errors.js";
 import { analysisFor } from "./analysis-config.js";
 import { canaryMessage } from "./canary-message.js";
-import { storedCanaryMessage } from "./canary-message-ref.js";
+import { canaryRunFacts, storedCanaryMessage } from "./canary-message-ref.js";
 import { recordedAnalysis } from "./canary-round.js";
 
 // A person ended the canary run (/canary abort, /canary promote, or the promotion the guard asked for): its message,
@@ -34,12 +34,10 @@ export async function endCanaryMessage(input: {
   const reply = canaryMessage({
     app: input.app,
     baseEnv: input.baseEnv,
-    pr: stamp[ANN_PR] ? Number(stamp[ANN_PR]) : undefined,
-    sha: stamp[ANN_SHA],
+    ...canaryRunFacts(input.canaries),
     analysis,
     result: input.canaries.map(recordedAnalysis).find(Boolean),
     istio: istio?.mode === "istio" ? { weight: input.end.outcome === "aborted" ? 0 : 100, steps: istio.steps } : undefined,
-    startedAt: stamp[ANN_CANARY_STARTED],
     now: input.now,
     end: input.end,
   });

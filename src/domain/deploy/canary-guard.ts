@@ -2,7 +2,7 @@ import { textReply } from "../../core/reply.js";
 import type { Services } from "../../core/services.js";
 import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
-import { ANN_CANARY_STARTED, ANN_CHANNEL, ANN_PR, ANN_SHA } from "./annotations.js";
+import { ANN_CANARY_STARTED, ANN_CHANNEL } from "./annotations.js";
 import { listCanaries, removeCanaries } from "./canary.js";
 import { podFailure } from "./follow-rollout.js";
 import { podsOfNewRevision } from "./pod-owners.js";
@@ -15,7 +15,7 @@ import { runAnalysisRound } from "../canary-analysis/canary-round.js";
 import { figuresLine } from "../canary-analysis/evaluate-analysis.js";
 import { canaryServices, currentCanaryWeight, nextStep, setCanaryWeight } from "../canary-analysis/istio-canary.js";
 import { canaryMessage, type CanaryMessageFacts } from "../canary-analysis/canary-message.js";
-import { showCanaryMessage } from "../canary-analysis/canary-message-ref.js";
+import { canaryRunFacts, showCanaryMessage } from "../canary-analysis/canary-message-ref.js";
 
 // The canary guard: a canary that is not Ready within config.deploy.canaryReadySeconds of its start, or
 // whose pods restart, is aborted, and the channel that started it (annotation tugboat.dev/channel) is told.
@@ -65,10 +65,9 @@ export async function guardCanaries(services: Services, log: Logger): Promise<st
         let weight = 0;
         let result: CanaryMessageFacts["result"];
         // The canary's message, where its analysis runs; "posted" when it had to be a new message.
-        const stamp = canaries[0]?.metadata?.annotations ?? {};
         const show = async (more: Partial<CanaryMessageFacts>, store = true) => {
           if (!channel || !analysis || !services.prometheus) return "not-shown";
-          const facts: CanaryMessageFacts = { app, baseEnv: env.baseEnv, pr: stamp[ANN_PR] ? Number(stamp[ANN_PR]) : undefined, sha: stamp[ANN_SHA], analysis, result, istio: istio && { weight, steps: istio.steps }, startedAt: stamp[ANN_CANARY_STARTED] ?? canaries[0]?.metadata?.creationTimestamp, now, ...more };
+          const facts: CanaryMessageFacts = { app, baseEnv: env.baseEnv, ...canaryRunFacts(canaries), analysis, result, istio: istio && { weight, steps: istio.steps }, now, ...more };
           return showCanaryMessage({ notifier: services.notifier, cluster, namespace: env.namespace, canaries, channel, reply: canaryMessage(facts), log, store });
         };
         /** The end of the run: written into the canary's message and posted anew (once, if the message itself is new). */
