@@ -136,7 +136,7 @@ export class LeaseLock {
 
   /** An informer on this one Lease, for waiting until it is free (see withLeaseWaiting); stop it when done. */
   follow(): Promise<Informer<V1Lease>> {
-    return this.cluster.leases.informer({ namespace: this.namespace, fieldSelector: `metadata.name=${this.name}` });
+    return followLease(this.cluster, this.namespace, this.name);
   }
 
   /** Releases our hold (deletes the Lease). A lease held by someone else is left alone unless `force`. */
@@ -152,6 +152,16 @@ export class LeaseLock {
       throw err;
     }
   }
+}
+
+/** An informer on the one Lease `name` (a field selector on its name), for waiting on it; stop it when done. */
+export function followLease(cluster: KubeCluster, namespace: string, name: string): Promise<Informer<V1Lease>> {
+  return cluster.leases.informer({ namespace, fieldSelector: `metadata.name=${name}` });
+}
+
+/** A third of a lease's duration (at least 200 ms): how often its holder renews it (locks, presence, leadership). */
+export function renewalPeriodMs(durationSeconds: number): number {
+  return Math.max(200, (durationSeconds * 1000) / 3);
 }
 
 /**
@@ -172,7 +182,7 @@ export function keepRenewing(renew: () => Promise<boolean>, durationSeconds: num
     }
     return lost.signal.aborted ? "done" : undefined;
   };
-  const rounds = repeatOnClock(clock, Math.max(200, (durationSeconds * 1000) / 3), renewal);
+  const rounds = repeatOnClock(clock, renewalPeriodMs(durationSeconds), renewal);
   return {
     lost: lost.signal,
     stop: () => {

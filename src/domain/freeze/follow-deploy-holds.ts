@@ -4,6 +4,7 @@ import type { V1Lease } from "../../gateways/kube-models.js";
 import type { Informer } from "../../gateways/types.js";
 import { queueSettings, turnLiveUntil } from "../deploy-queue/deploy-queue.js";
 import { queueFromLease, queueLeaseName, type QueueKey } from "../deploy-queue/queue-store.js";
+import { followLease } from "../lease-lock.js";
 import type { Coordination } from "../replicas/coordination.js";
 import { freezesAt } from "./check-freeze.js";
 import { freezeLeaseName } from "./freeze-store.js";
@@ -39,7 +40,7 @@ export async function followDeployHolds(config: TugboatConfig, c: Coordination, 
   const names = [...freezeScope.map(freezeLeaseName), queueLease];
   const informers: Array<Informer<V1Lease>> = [];
   try {
-    for (const name of names) informers.push(await c.cluster.leases.informer({ namespace: c.namespace, fieldSelector: `metadata.name=${name}` }));
+    for (const name of names) informers.push(await followLease(c.cluster, c.namespace, name));
     // The stores are empty until the first list: "no Lease" is only known once each has synced.
     for (const informer of informers) await informer.waitFor(() => true);
   } catch (err) {

@@ -1,7 +1,7 @@
 import type { Logger } from "../../core/logger.js";
 import { errorMessage } from "../../core/errors.js";
 import { repeatOnClock } from "../../core/repeat-on-clock.js";
-import { LeaseLock } from "../lease-lock.js";
+import { LeaseLock, renewalPeriodMs } from "../lease-lock.js";
 import type { Coordination } from "./coordination.js";
 
 // One replica leads background work (canary guard, restart recovery, sweeping expired coordination Leases):
@@ -77,7 +77,7 @@ export class Leadership implements LeaderView {
 
   start(): void {
     // Rounds every third of the lease, on the injected clock, the first at once.
-    this.running = repeatOnClock(this.c.clock, Math.max(200, (this.c.leaseSeconds * 1000) / 3), () => this.tick(), { first: "now", signal: this.stopping.signal }).ended;
+    this.running = repeatOnClock(this.c.clock, renewalPeriodMs(this.c.leaseSeconds), () => this.tick(), { first: "now", signal: this.stopping.signal }).ended;
   }
 
   /** Stops; a leader hands over at once by deleting the Lease. */

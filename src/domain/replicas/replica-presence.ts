@@ -3,7 +3,7 @@ import { errorMessage } from "../../core/errors.js";
 import { isGatewayError } from "../../gateways/types.js";
 import type { V1Lease } from "../../gateways/kube-models.js";
 import { repeatOnClock } from "../../core/repeat-on-clock.js";
-import { LeaseLock, keepRenewing } from "../lease-lock.js";
+import { LeaseLock, keepRenewing, renewalPeriodMs } from "../lease-lock.js";
 import { labelsFor, microTime, replicaLeaseName, type Coordination } from "./coordination.js";
 
 // Each replica renews a Lease of its own (tugboat-replica-<hash>) while it runs. Another replica that receives a
@@ -69,7 +69,7 @@ export class ReplicaPresence {
       this.log.info("this replica's presence Lease is back", { lease: this.lock.name });
       return "done";
     };
-    repeatOnClock(this.c.clock, Math.max(200, (this.c.leaseSeconds * 1000) / 3), recordAgain, {
+    repeatOnClock(this.c.clock, renewalPeriodMs(this.c.leaseSeconds), recordAgain, {
       signal: this.stopping.signal,
       onError: (err) => this.log.debug("presence Lease still not back", { error: errorMessage(err) }),
     });
