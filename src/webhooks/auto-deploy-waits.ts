@@ -25,9 +25,15 @@ export interface MergeCommit {
   branch: string;
 }
 
-async function postTo(services: Services, ctx: DeliveryContext, channel: string | undefined, reply: Reply): Promise<void> {
+/** Posts to `channel` (nothing when there is none); a failed post is logged, not thrown. */
+export async function postTo(services: Services, ctx: DeliveryContext, channel: string | undefined, reply: Reply): Promise<void> {
   if (!channel) return;
   await services.notifier.post(channel, reply).catch((err: unknown) => ctx.log.warn("auto-deploy: cannot post to the channel", { error: errorMessage(err) }));
+}
+
+/** The channel of an app's first auto-deploy environment, which hears of merges that deploy nothing. */
+export function autoDeployChannel(services: Services, app: string): string | undefined {
+  return environmentChannels(services.config, app, services.config.apps[app]!.autoDeploy!.environments[0]!)[0];
 }
 
 async function isHead(services: Services, m: MergeCommit): Promise<boolean> {
@@ -61,11 +67,10 @@ export async function imageDeadline(services: Services, ctx: DeliveryContext, m:
     if (!(await claim(`auto-deploy-timeout:${m.app}:${m.sha}`))) return;
     const states = gate.map((g) => `${g.context} ${g.state}${g.ignored ? ` (ignored ${describeIgnored(g)}: not trusted)` : ""}`).join(", ");
     ctx.log.warn("auto-deploy: the image did not turn green in time", { app: m.app, sha: m.sha, gate: states });
-    const channel = environmentChannels(services.config, m.app, auto.environments[0]!)[0];
     await postTo(
       services,
       ctx,
-      channel,
+      autoDeployChannel(services, m.app),
       textReply(`Auto-deploy of ${m.app} ${m.sha.slice(0, 7)} (${m.branch}): its image never turned green within ${minutes} min (${states}); nothing was deployed.`, "warning"),
     );
   } catch (err) {

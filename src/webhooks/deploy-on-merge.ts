@@ -10,7 +10,7 @@ import { checkFreeze, environmentChannels } from "../domain/freeze/break-glass.j
 import { coordinationOf } from "../domain/replicas/coordination.js";
 import { describeGateProblem, describeIgnored, imageGateOf, readImageGate, type ImageGateConfig } from "../domain/image-gate.js";
 import type { GateResult } from "../gateways/types.js";
-import { imageDeadline, waitOutFreeze } from "./auto-deploy-waits.js";
+import { autoDeployChannel, imageDeadline, postTo, waitOutFreeze } from "./auto-deploy-waits.js";
 import type { DeliveryContext, GithubEventHandlers } from "./dispatch.js";
 import { recordRun, useCaseServices } from "./webhook-runs.js";
 
@@ -136,11 +136,9 @@ async function consider(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candid
  */
 async function sayUntrustedIgnored(deps: DeployOnMergeDeps, ctx: DeliveryContext, c: Candidate, untrusted: GateResult[], gate: ImageGateConfig): Promise<void> {
   if (untrusted.length === 0 || !(await deps.claim(`auto-deploy-untrusted:${c.app}:${c.sha}`))) return;
-  const { config, notifier } = deps.services;
-  const channel = environmentChannels(config, c.app, config.apps[c.app]!.autoDeploy!.environments[0]!)[0];
   ctx.log.warn("auto-deploy: ignored image statuses from untrusted reporters", { app: c.app, sha: c.sha, ignored: untrusted.map((g) => `${g.context}: ${describeIgnored(g)}`) });
   const problems = joinText(untrusted.map((g) => describeGateProblem(g, gate)), "; ");
-  if (channel) await notifier.post(channel, textReply(rich`Auto-deploy of ${c.app} ${c.sha.slice(0, 7)} waits for its image: ${problems}.`, "warning")).catch((err: unknown) => ctx.log.warn("auto-deploy: cannot post to the channel", { error: errorMessage(err) }));
+  await postTo(deps.services, ctx, autoDeployChannel(deps.services, c.app), textReply(rich`Auto-deploy of ${c.app} ${c.sha.slice(0, 7)} waits for its image: ${problems}.`, "warning"));
 }
 
 async function deployTo(services: Services, ctx: DeliveryContext, c: Candidate, env: string, branch: string): Promise<DeployOutcome | "error"> {
