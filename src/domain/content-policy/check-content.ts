@@ -34,12 +34,11 @@ export function checkContent(objects: KObject[], policy: ContentPolicy, target: 
     out.push({ object: "", problems: [`${objects.length} objects, more than the ${policy.maxObjects} allowed in one apply`] });
   }
   const allowed = new Set(policy.kinds.map(gkKey));
-  const times = definitions(objects, target.namespace);
+  const repeated = repeatedDefinitions(objects, target.namespace);
   for (const o of objects) {
     const problems = objectProblems(o, policy, target, allowed);
-    const key = identity(o, target.namespace);
-    const n = key === undefined ? undefined : times.get(key);
-    if (n !== undefined && n.count > 1 && n.first === o) problems.push(`is defined ${n.count} times: the last would replace the others, and the plan would show each as if it were applied`);
+    const n = repeated.get(o);
+    if (n !== undefined) problems.push(`is defined ${n} times: the last would replace the others, and the plan would show each as if it were applied`);
     if (problems.length > 0) out.push({ object: displayName(o), problems });
   }
   return out;
@@ -52,17 +51,17 @@ function identity(o: KObject, namespace: string): string | undefined {
   return JSON.stringify([groupOf(String(o.apiVersion ?? "")), String(o.kind ?? ""), o.metadata?.namespace ?? namespace, name]);
 }
 
-/** How often each object is defined across all templates, and its first definition (where the refusal is named). */
-function definitions(objects: KObject[], namespace: string): Map<string, { count: number; first: KObject }> {
-  const out = new Map<string, { count: number; first: KObject }>();
+/** Objects defined more than once across all templates: the first definition of each (where the refusal is named) and how often. */
+function repeatedDefinitions(objects: KObject[], namespace: string): Map<KObject, number> {
+  const byIdentity = new Map<string, { count: number; first: KObject }>();
   for (const o of objects) {
     const key = identity(o, namespace);
     if (key === undefined) continue;
-    const seen = out.get(key);
+    const seen = byIdentity.get(key);
     if (seen) seen.count++;
-    else out.set(key, { count: 1, first: o });
+    else byIdentity.set(key, { count: 1, first: o });
   }
-  return out;
+  return new Map([...byIdentity.values()].filter((d) => d.count > 1).map((d) => [d.first, d.count]));
 }
 
 function objectProblems(o: KObject, policy: ContentPolicy, target: ContentTarget, allowed: Set<string>): string[] {
