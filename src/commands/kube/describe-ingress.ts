@@ -51,7 +51,7 @@ function address(ing: V1Ingress): string {
     if (i.ip) set.add(i.ip);
     else if (i.hostname) set.add(i.hostname);
   }
-  return [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(",");
+  return [...set].sort().join(",");
 }
 
 export async function describeIngress(d: DescribeCtx<V1Ingress>): Promise<string> {
