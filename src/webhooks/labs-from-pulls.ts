@@ -185,18 +185,22 @@ async function runLabFor(services: Services, ctx: DeliveryContext, app: string, 
   ctx.log.info(`review lab for PR #${r.number}: ${r.intent} → ${outcome.type}`, { reason });
   recordRun(services.audit, { ...entry, now: services.clock.now(), outcome: ok ? "success" : "failure", reason });
   // Nobody asked in chat: the app's channel (or the reaper's) hears what GitHub's event did.
-  const channel = services.config.reviewlab?.reaper.channel ?? services.config.apps[app]!.channels[0];
   const said = describeOutcome(outcome, r);
-  if (channel && said) await services.notifier.post(channel, said).catch((err: unknown) => ctx.log.warn("cannot post a review lab's news", { error: errorMessage(err) }));
+  if (said) await postLabNews(services, ctx, [app], said);
+}
+
+/** Review-lab news from GitHub: to the reaper's channel, else the first of `apps`' channels; a failed post is logged. */
+async function postLabNews(services: Services, ctx: DeliveryContext, apps: string[], said: Reply): Promise<void> {
+  const channel = services.config.reviewlab?.reaper.channel ?? apps.map((a) => services.config.apps[a]!.channels[0]).find((c) => c !== undefined);
+  if (channel) await services.notifier.post(channel, said).catch((err: unknown) => ctx.log.warn("cannot post a review lab's news", { error: errorMessage(err) }));
 }
 
 /** Whoever labelled a fork's PR hears why nothing happens, in the channel that would have heard of its lab. */
 async function sayForkHasNoLab(services: Services, ctx: DeliveryContext, e: PullRequestEvent): Promise<void> {
   ctx.log.info(`review lab for PR #${e.number}: not brought up, its branch is in a fork`, { fork: e.pull_request.head.repo?.full_name ?? null });
-  const channel = services.config.reviewlab?.reaper.channel ?? ctx.apps.map((a) => services.config.apps[a]!.channels[0]).find((c) => c !== undefined);
   const fork = e.pull_request.head.repo?.full_name ?? "a deleted fork";
   const said = textReply(`Review lab for PR #${e.number} not brought up: its branch is in ${fork}, and a fork's pushes are nobody's review; ask for it from chat with /reviewlab up PR${e.number} (labeled by ${e.sender.login} on GitHub).`, "warning");
-  if (channel) await services.notifier.post(channel, said).catch((err: unknown) => ctx.log.warn("cannot post a review lab's news", { error: errorMessage(err) }));
+  await postLabNews(services, ctx, ctx.apps, said);
 }
 
 /** One line for the channel; nothing for a delivery overtaken by a newer push (its own event speaks). */
