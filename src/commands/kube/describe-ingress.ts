@@ -66,7 +66,15 @@ export async function describeIngress(d: DescribeCtx<V1Ingress>): Promise<string
   w.line(0, `Namespace:\t${namespace}`);
   w.line(0, `Address:\t${address(ing)}`);
   w.line(0, `Ingress Class:\t${spec.ingressClassName ?? "<none>"}`);
-  const defaultBackend = spec.defaultBackend ? await describeBackend(d, namespace, spec.defaultBackend) : "<default>";
+  // Paths often share a backend: each distinct one is read (its EndpointSlices and Service) once per describe.
+  const described = new Map<string, Promise<string>>();
+  const backendText = (backend: V1IngressBackend): Promise<string> => {
+    const key = JSON.stringify(backend);
+    let text = described.get(key);
+    if (!text) described.set(key, (text = describeBackend(d, namespace, backend)));
+    return text;
+  };
+  const defaultBackend = spec.defaultBackend ? await backendText(spec.defaultBackend) : "<default>";
   w.line(0, `Default backend:\t${defaultBackend}`);
   if ((spec.tls ?? []).length > 0) {
     w.line(0, "TLS:");
@@ -82,7 +90,7 @@ export async function describeIngress(d: DescribeCtx<V1Ingress>): Promise<string
     if (!rule.http) continue;
     rules++;
     w.line(1, `${rule.host || "*"}\t`);
-    for (const path of rule.http.paths) w.line(2, `\t${path.path ?? ""} \t${await describeBackend(d, namespace, path.backend)}`);
+    for (const path of rule.http.paths) w.line(2, `\t${path.path ?? ""} \t${await backendText(path.backend)}`);
   }
   if (rules === 0) w.line(1, `*\t*\t${defaultBackend}`);
   annotationsMultiline(w, "Annotations", ing.metadata?.annotations);
