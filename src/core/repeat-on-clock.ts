@@ -24,7 +24,8 @@ export interface RepeatOptions {
 export function repeatOnClock(clock: Clock, periodMs: number, round: () => Promise<"done" | void>, opts: RepeatOptions = {}): Repeating {
   const stopping = new AbortController();
   if (opts.signal?.aborted) stopping.abort();
-  opts.signal?.addEventListener("abort", () => stopping.abort(), { once: true });
+  const onAbort = () => stopping.abort();
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
   const rounds = async (): Promise<void> => {
     for (let first = true; !stopping.signal.aborted; first = false) {
       if (!(first && opts.first === "now")) {
@@ -38,7 +39,8 @@ export function repeatOnClock(clock: Clock, periodMs: number, round: () => Promi
       if (answer === "done") return;
     }
   };
-  const ended = rounds();
+  // The signal may outlive the rounds (a replica's stop signal, shared by each taking back of its presence): let go of it.
+  const ended = rounds().finally(() => opts.signal?.removeEventListener("abort", onAbort));
   return {
     stop: async () => {
       stopping.abort();

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { expect } from "chai";
 import { repeatOnClock } from "../../src/core/repeat-on-clock.js";
 import { ManualClock } from "../helpers/manual-clock.js";
@@ -68,5 +69,16 @@ describe("repeatOnClock", () => {
     await r.ended;
     expect(finished).to.equal(true);
     expect(clock.pending()).to.deep.equal([]);
+  });
+
+  it("lets go of a signal that outlives it once the rounds end ('done' or stop)", async () => {
+    const clock = new ManualClock();
+    const longLived = new AbortController();
+    for (let i = 0; i < 20; i++) await repeatOnClock(clock, 1000, async () => "done", { first: "now", signal: longLived.signal }).ended;
+    const stopped = repeatOnClock(clock, 1000, async () => undefined, { signal: longLived.signal });
+    expect(getEventListeners(longLived.signal, "abort")).to.have.length(1);
+    await stopped.stop();
+    expect(getEventListeners(longLived.signal, "abort")).to.deep.equal([]);
+    expect(longLived.signal.aborted).to.equal(false);
   });
 });
