@@ -5,7 +5,7 @@ import { fields } from "../../core/json-fields.js";
 import { resourceFor } from "../apply-objects.js";
 import { describeObject } from "../render-manifests.js";
 import { renderTemplates, type RenderedSet } from "../render/render-pool.js";
-import { readRepoTemplates } from "../render/read-repo-templates.js";
+import { isTemplateEntry, readRepoTemplates } from "../render/read-repo-templates.js";
 import { enforceContentPolicy } from "../content-policy/enforce.js";
 import type { Target } from "../resolve-target.js";
 import { stampAnnotations, type DeployStamp } from "./annotations.js";
@@ -51,7 +51,7 @@ export function templateValues(env: DeployEnv, target: Target): Record<string, s
 
 export async function readManifests(github: GithubGateway, env: DeployEnv, target: Target): Promise<{ files: string[]; objects: KObject[]; rendered: RenderedSet } | undefined> {
   const entries = await github.listDirectory(env.repo, env.manifestsPath, target.sha);
-  if (!entries || !entries.some((e) => e.type === "file" && /\.ya?ml$/i.test(e.name))) return undefined;
+  if (!entries || !entries.some(isTemplateEntry)) return undefined;
   const values = templateValues(env, target);
   const read = await readRepoTemplates(github, env.repo, target.sha, entries, env.content.maxBytes);
   // Off the main thread and within the content policy's budget: a PR's templates cannot stall the bot.

@@ -12,11 +12,12 @@ export interface RepoTemplates {
   failures: string[];
 }
 
-const isTemplate = (e: RepoEntry) => e.type === "file" && /\.ya?ml$/i.test(e.name);
+/** A .yaml or .yml file of a repository folder's listing: what is read as a template. */
+export const isTemplateEntry = (e: RepoEntry) => e.type === "file" && /\.ya?ml$/i.test(e.name);
 
 /** The folder's .yaml/.yml templates at `ref`, in name order, read only when they fit within `maxBytes` in all. */
 export async function readRepoTemplates(github: GithubGateway, repo: string, ref: string, entries: RepoEntry[], maxBytes: number): Promise<RepoTemplates> {
-  const chosen = entries.filter(isTemplate).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const chosen = entries.filter(isTemplateEntry).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const tooLarge = chosen.filter((e) => e.size > maxBytes).map((e) => `${e.path}: the template is ${e.size} bytes, more than the ${maxBytes} allowed`);
   const total = chosen.reduce((sum, e) => sum + e.size, 0);
   if (tooLarge.length > 0) return { files: [], failures: tooLarge };

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../../core/errors.js";
 import type { GithubGateway } from "../../gateways/types.js";
-import { readRepoTemplates } from "../render/read-repo-templates.js";
+import { isTemplateEntry, readRepoTemplates } from "../render/read-repo-templates.js";
 
 // Review-lab templates: the app repository's folder at the lab's sha, or Tugboat's own fallback set on disk.
 
@@ -51,7 +51,7 @@ export function readFallbackTemplates(dir: string): TemplateSet {
 export async function loadLabTemplates(github: GithubGateway, repo: string, sha: string, fallbackDir: string, maxBytes: number): Promise<TemplateSet> {
   const entries = await github.listDirectory(repo, REPO_TEMPLATE_DIR, sha);
   if (entries === undefined) return readFallbackTemplates(fallbackDir);
-  if (!entries.some((e) => e.type === "file" && isTemplate(e.name))) throw new UserError(`${repo}@${sha.slice(0, 7)}: ${REPO_TEMPLATE_DIR}/ holds no .yaml templates.`);
+  if (!entries.some(isTemplateEntry)) throw new UserError(`${repo}@${sha.slice(0, 7)}: ${REPO_TEMPLATE_DIR}/ holds no .yaml templates.`);
   const read = await readRepoTemplates(github, repo, sha, entries, maxBytes);
   return { source: `${repo}@${sha.slice(0, 7)}`, fromRepo: true, ...read };
 }
