@@ -1,9 +1,7 @@
 import { clone, deepEqual, randSuffix } from "../util.js";
 import type { ControllerContext } from "./context.js";
-import { D, isReady, MANAGED_BY_LABEL, ownerRef, selectorMatches, SERVICE_NAME_LABEL, SLICE_CONTROLLER } from "./objects.js";
+import { D, isReady, MANAGED_BY_LABEL, ownerRef, selectorMatches, SERVICE_NAME_LABEL, SKIP_MIRROR_LABEL, SLICE_CONTROLLER } from "./objects.js";
 
-/** the endpoints controller marks its Endpoints so that the EndpointSlice mirroring controller leaves them alone */
-const SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror";
 const ZONE_LABEL = "topology.kubernetes.io/zone";
 
 interface PortOut { name: string; port: number; protocol: string }

@@ -1,7 +1,7 @@
 import type { ResourceDef } from "../resources.js";
 import { clone, deepEqual } from "../util.js";
 import type { ControllerContext } from "./context.js";
-import { D, SERVICE_NAME_LABEL } from "./objects.js";
+import { D, SERVICE_NAME_LABEL, SKIP_MIRROR_LABEL } from "./objects.js";
 
 /** the Service every cluster has in `default`, through which pods reach the API server */
 export const KUBERNETES_SERVICE = { namespace: "default", name: "kubernetes" };
@@ -10,7 +10,6 @@ export const KUBERNETES_SERVICE_IP = "10.96.0.1";
 /** where the API server says it listens (its advertise address); nothing connects to it */
 export const API_SERVER_ADDRESS = "10.0.0.2";
 const API_SERVER_PORT = 6443;
-const SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror";
 
 const SERVICE_LABELS = { component: "apiserver", provider: "kubernetes" };
 const SERVICE_PORTS = [{ name: "https", port: 443, protocol: "TCP", targetPort: API_SERVER_PORT }];

@@ -23,6 +23,8 @@ export const D = {
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 export const MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
 export const SLICE_CONTROLLER = "endpointslice-controller.k8s.io";
+/** on Endpoints a controller keeps itself, so that the EndpointSlice mirroring controller leaves them alone */
+export const SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror";
 /** what the service-account and root-ca-cert-publisher controllers keep in every namespace */
 export const DEFAULT_SERVICE_ACCOUNT = "default";
 export const ROOT_CA_CONFIGMAP = "kube-root-ca.crt";
