@@ -152,7 +152,7 @@ export function formatLabelSelector(sel: LabelSelector | undefined | null): stri
  */
 export function formatLabels(map: Record<string, string> | undefined | null): string {
   const pairs = Object.entries(map ?? {}).map(([k, v]) => `${k}=${v}`);
-  return pairs.length === 0 ? "<none>" : pairs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(",");
+  return pairs.length === 0 ? "<none>" : pairs.sort().join(",");
 }
 
 /** printController: `Kind/name` of the controlling owner reference. */
