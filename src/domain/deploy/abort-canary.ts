@@ -1,5 +1,6 @@
 import { errorMessage } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
+import type { V1Deployment } from "../../gateways/kube-models.js";
 import type { GithubGateway } from "../../gateways/types.js";
 import { removeCanaries } from "./canary.js";
 import type { DeployDeps } from "./deploy-use-case.js";
@@ -11,7 +12,8 @@ import type { DeployEnv } from "./resolve-deploy-env.js";
 
 export type AbortCanaryEvent =
   | { type: "no-canary"; app: string; env: DeployEnv }
-  | { type: "canary-aborted"; app: string; env: DeployEnv; removed: string[]; sha?: string };
+  /** `canaries`: the Deployments as they were before they were removed (their annotations say where the canary's message is). */
+  | { type: "canary-aborted"; app: string; env: DeployEnv; removed: string[]; sha?: string; canaries: V1Deployment[] };
 
 /** Marks the latest GitHub deployment of the canary environment inactive (or failure). */
 export async function closeCanaryDeployment(github: GithubGateway, env: DeployEnv, state: "inactive" | "failure", description: string, log: Logger): Promise<void> {
@@ -40,5 +42,5 @@ export async function abortCanary(
   );
   await closeCanaryDeployment(github, state.env, "inactive", `Canary aborted by ${input.actor}`, deps.log);
   deps.audit({ app: input.app, canary: removed, sha: state.sha });
-  deps.emit({ type: "canary-aborted", app: input.app, env: state.env, removed, sha: state.sha });
+  deps.emit({ type: "canary-aborted", app: input.app, env: state.env, removed, sha: state.sha, canaries: state.canaries });
 }
