@@ -40,4 +40,3 @@ export const REFUSED_SHORTS: FlagSpecs = {
   watch: { kind: "boolean", short: "w" },
   follow: { kind: "boolean", short: "f" },
 };
-
