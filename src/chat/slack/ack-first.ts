@@ -3,26 +3,34 @@
 // moment its own request is acked puts its work (parsing, policy, the first Kubernetes request, the audit) ahead of the
 // acks of the requests behind it on the one event loop; a bare Bolt app, which does almost nothing after an ack, acks
 // the same burst sooner (docs/benchmarks.md, "Slack ack latency"). So a command starts once no Slack request is waiting
-// for its ack, or after maxWaitMs at the latest, so that a steady stream of requests cannot hold commands back.
+// for its ack and none has arrived for quietMs, or after maxWaitMs at the latest, so that a steady stream of requests
+// cannot hold commands back. The quiet period is for a burst over new connections: they are accepted a few at a time,
+// and between two arrivals nothing waits, so commands used to start and hold up the accepts of the rest (a fresh
+// bot's first burst of 100 acked at twice a bare Bolt app's p99).
 
 /** How long a command waits at most for other requests' acks before it starts anyway. */
 export const DEFAULT_ACK_FIRST_MAX_WAIT_MS = 250;
+/** How long after the last request's arrival commands keep waiting: the gap between accepts within a burst. */
+export const DEFAULT_ACK_FIRST_QUIET_MS = 20;
 
 export class AckFirst {
   private waiting = 0;
   private queue: Array<{ work: () => void; at: number }> = [];
   private turnScheduled = false;
-  private deadline: NodeJS.Timeout | undefined;
+  private lastArrival = Number.NEGATIVE_INFINITY;
+  private recheck: { timer: NodeJS.Timeout; at: number } | undefined;
 
   constructor(
     private readonly onError: (err: unknown) => void,
     private readonly maxWaitMs = DEFAULT_ACK_FIRST_MAX_WAIT_MS,
     private readonly now: () => number = () => performance.now(),
+    private readonly quietMs = DEFAULT_ACK_FIRST_QUIET_MS,
   ) {}
 
-  /** A request Slack waits on has arrived (its headers): commands wait until it is answered. */
+  /** A request Slack waits on has arrived (its headers): commands wait until it is answered, and quietMs after. */
   arrived(): void {
     this.waiting++;
+    this.lastArrival = this.now();
   }
 
   /** That request has been answered, or its connection closed. Call once per arrived(). */
@@ -47,8 +55,7 @@ export class AckFirst {
 
   /** Starts everything queued now (shutdown: the router answers them that Tugboat is restarting). */
   release(): void {
-    clearTimeout(this.deadline);
-    this.deadline = undefined;
+    this.cancelRecheck();
     const ready = this.queue;
     this.queue = [];
     for (const { work } of ready) this.run(work);
@@ -70,18 +77,34 @@ export class AckFirst {
   private step(): void {
     const head = this.queue[0];
     if (!head) return;
-    const waited = this.now() - head.at;
-    if (this.waiting > 0 && waited < this.maxWaitMs) {
-      // answered() looks again; the deadline makes sure a steady stream of requests cannot hold the command back.
-      this.deadline ??= setTimeout(() => {
-        this.deadline = undefined;
-        this.nextTurn();
-      }, this.maxWaitMs - waited).unref();
+    const now = this.now();
+    const deadline = head.at + this.maxWaitMs;
+    const quietAt = this.lastArrival + this.quietMs;
+    if (now < deadline && (this.waiting > 0 || now < quietAt)) {
+      // answered() looks again while requests wait; otherwise the quiet period's end does. The deadline makes sure a
+      // steady stream of requests cannot hold the command back.
+      this.recheckAt(this.waiting > 0 ? deadline : Math.min(quietAt, deadline));
       return;
     }
     this.queue.shift();
     this.run(head.work);
     this.nextTurn();
+  }
+
+  /** One timer, at the earliest time anything asked to look again. */
+  private recheckAt(at: number): void {
+    if (this.recheck && this.recheck.at <= at) return;
+    this.cancelRecheck();
+    const timer = setTimeout(() => {
+      this.recheck = undefined;
+      this.nextTurn();
+    }, Math.max(0, at - this.now())).unref();
+    this.recheck = { timer, at };
+  }
+
+  private cancelRecheck(): void {
+    if (this.recheck) clearTimeout(this.recheck.timer);
+    this.recheck = undefined;
   }
 
   private run(work: () => void): void {

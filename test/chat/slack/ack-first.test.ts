@@ -45,7 +45,29 @@ describe("ack first: commands start after the acks of requests that arrived with
       acks.answered();
       expect(acks.waitingForAck()).to.equal(0);
       await clock.tickAsync(1);
+      expect(started, "the last request arrived 11 ms ago: within the quiet period").to.deep.equal([]);
+      await clock.tickAsync(11);
       expect(started).to.deep.equal(["a", "b"]);
+    });
+
+    it("holds commands through a burst arriving a few requests at a time (new connections), until quietMs after the last", async () => {
+      const acks = scheduler();
+      const started: string[] = [];
+      // The first request of a burst is acked at once and its command queued; the others arrive every 5 ms, each
+      // acked before the next arrives, so between two of them nothing waits for an ack.
+      acks.arrived();
+      acks.answered();
+      acks.start(() => started.push("first"));
+      for (let i = 0; i < 10; i++) {
+        await clock.tickAsync(5);
+        expect(started, `request ${i + 2} of the burst is still to come`).to.deep.equal([]);
+        acks.arrived();
+        acks.answered();
+      }
+      await clock.tickAsync(19);
+      expect(started).to.deep.equal([]);
+      await clock.tickAsync(2);
+      expect(started).to.deep.equal(["first"]);
     });
 
     it("starts one command a turn, and a request arriving between two starts is acked before the next", async () => {
