@@ -7,14 +7,14 @@ import { createLogging, SecretRegistry } from "../../src/infra/logging.js";
 import type { AuditEntry } from "../../src/core/logger.js";
 
 describe("logging", () => {
-  async function capture(fn: (l: ReturnType<typeof createLogging>) => void, secrets = new SecretRegistry()) {
+  async function capture(fn: (l: ReturnType<typeof createLogging>) => void, secrets = new SecretRegistry(), level = "debug") {
     const out = new PassThrough();
     const audit = new PassThrough();
     let text = "";
     let auditText = "";
     out.on("data", (c) => (text += c));
     audit.on("data", (c) => (auditText += c));
-    const logging = createLogging({ level: "debug", secrets, stream: out, auditStream: audit });
+    const logging = createLogging({ level, secrets, stream: out, auditStream: audit });
     fn(logging);
     await logging.close();
     return { text, auditText };
@@ -49,13 +49,6 @@ describe("logging", () => {
   });
 
   it("drops a line below the level before formatting it (no redaction walk, no JSON), and still writes the audit trail", async () => {
-    const out = new PassThrough();
-    const audit = new PassThrough();
-    let text = "";
-    let auditText = "";
-    out.on("data", (c) => (text += c));
-    audit.on("data", (c) => (auditText += c));
-    const logging = createLogging({ level: "warn", secrets: new SecretRegistry(), stream: out, auditStream: audit });
     let read = 0;
     const meta = {
       get command() {
@@ -63,11 +56,16 @@ describe("logging", () => {
         return "kube get";
       },
     };
-    logging.logger.child({ requestId: "r1" }).info("command started", meta);
-    logging.logger.debug("details", meta);
-    logging.logger.warn("slow", meta);
-    logging.audit.record({ requestId: "r1", actor: "UADMIN", channel: "C1", command: "/kube get pods", decision: "allowed", outcome: "success", durationMs: 3 });
-    await logging.close();
+    const { text, auditText } = await capture(
+      (l) => {
+        l.logger.child({ requestId: "r1" }).info("command started", meta);
+        l.logger.debug("details", meta);
+        l.logger.warn("slow", meta);
+        l.audit.record({ requestId: "r1", actor: "UADMIN", channel: "C1", command: "/kube get pods", decision: "allowed", outcome: "success", durationMs: 3 });
+      },
+      new SecretRegistry(),
+      "warn",
+    );
     expect(text.trim().split("\n").map((l) => JSON.parse(l).message)).to.deep.equal(["slow"]);
     expect(read, "only the warning's meta was read").to.equal(1);
     expect(JSON.parse(auditText.trim())).to.include({ log: "audit", command: "/kube get pods" });
